@@ -1,0 +1,120 @@
+"""sRGB <-> CIE Lab (D65) and the network normalisation of L and ab.
+
+This module is the ONE place that knows the Lab ranges and how networks see them.
+
+Ranges: L in [0, 100]; a, b in about [-128, 127] (sRGB gamut reaches about
+a in [-86, 98], b in [-108, 95]).  Networks see ``l_norm = (L - 50) / 100`` and
+``ab_norm = ab / 110`` -- the scaling of the public Zhang et al. colorizers, so
+their checkpoints interoperate without rescaling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import cv2
+
+L_CENTER = 50.0
+L_SCALE = 100.0
+AB_SCALE = 110.0
+
+
+def to_float01(img: np.ndarray) -> np.ndarray:
+    """uint8 / uint16 / float image -> float32 in [0, 1] (floats are clipped)."""
+    if img.dtype == np.uint8:
+        return img.astype(np.float32) * (1.0 / 255.0)
+    if img.dtype == np.uint16:
+        return img.astype(np.float32) * (1.0 / 65535.0)
+    if img.dtype.kind == "f":
+        return np.clip(img, 0.0, 1.0).astype(np.float32, copy=False)
+    raise TypeError(f"unsupported image dtype {img.dtype}; expected uint8, uint16 or float")
+
+
+def from_float01(img: np.ndarray, dtype: np.dtype | type) -> np.ndarray:
+    """float image in [0, 1] -> ``dtype`` (uint8, uint16 or float32), rounded and clipped."""
+    dtype = np.dtype(dtype)
+    if dtype == np.uint8:
+        return (np.clip(img, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    if dtype == np.uint16:
+        return (np.clip(img, 0.0, 1.0) * 65535.0 + 0.5).astype(np.uint16)
+    if dtype.kind == "f":
+        return np.clip(img, 0.0, 1.0).astype(dtype, copy=False)
+    raise TypeError(f"unsupported output dtype {dtype}")
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB image (H, W, 3), uint8/uint16/float in [0,1] -> Lab float32 (H, W, 3)."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"expected an RGB image of shape (H, W, 3), got {rgb.shape}")
+    # OpenCV's float path applies the sRGB transfer curve and uses D65; L in [0,100].
+    return cv2.cvtColor(to_float01(rgb), cv2.COLOR_RGB2Lab)
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """Lab float (H, W, 3) -> sRGB float32 in [0, 1] (out-of-gamut colours clipped)."""
+    if lab.ndim != 3 or lab.shape[2] != 3:
+        raise ValueError(f"expected a Lab image of shape (H, W, 3), got {lab.shape}")
+    rgb = cv2.cvtColor(np.ascontiguousarray(lab, dtype=np.float32), cv2.COLOR_Lab2RGB)
+    return np.clip(rgb, 0.0, 1.0, out=rgb)
+
+
+def luminance(img: np.ndarray) -> np.ndarray:
+    """Lightness L in [0, 100] (float32, H x W) of a gray or RGB image of any depth.
+
+    A gray pixel value g is an sRGB colour (g, g, g), so its L is exact; colour inputs
+    give their CIE lightness, which is what gets colorized.
+    """
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim == 2:
+        g = to_float01(img)
+        # L of (g,g,g): Y = linearised g, L = 116 f(Y) - 16.
+        lin = np.where(g <= 0.04045, g / 12.92, ((g + 0.055) / 1.055) ** 2.4)
+        return _y_to_l(lin.astype(np.float32))
+    if img.ndim == 3 and img.shape[2] == 3:
+        return rgb_to_lab(img)[:, :, 0]
+    raise ValueError(f"expected a gray (H, W) or RGB (H, W, 3) image, got shape {img.shape}")
+
+
+def _y_to_l(y: np.ndarray) -> np.ndarray:
+    eps = 216.0 / 24389.0
+    kappa = 24389.0 / 27.0
+    f = np.where(y > eps, np.cbrt(y), (kappa * y + 16.0) / 116.0)
+    return (116.0 * f - 16.0).astype(np.float32)
+
+
+def normalize_l(L):
+    """L in [0,100] -> network input (numpy or torch alike)."""
+    return (L - L_CENTER) / L_SCALE
+
+
+def denormalize_l(l_norm):
+    return l_norm * L_SCALE + L_CENTER
+
+
+def normalize_ab(ab):
+    """ab in Lab units -> network target, about [-1, 1]."""
+    return ab / AB_SCALE
+
+
+def denormalize_ab(ab_norm):
+    return ab_norm * AB_SCALE
+
+
+def rgb_to_ab(rgb: np.ndarray) -> np.ndarray:
+    """Convenience: the ab channels (H, W, 2) of an RGB image."""
+    return rgb_to_lab(rgb)[:, :, 1:]
+
+
+def apply_saturation(ab: np.ndarray, factor: float) -> np.ndarray:
+    """Scale chroma; 1.0 leaves the prediction unchanged, 0.0 gives gray."""
+    if factor < 0:
+        raise ValueError("saturation must be >= 0")
+    return ab if factor == 1.0 else ab * np.float32(factor)
+
+
+def lab_compose(L: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    """L (H, W) and ab (H, W, 2) in Lab units -> sRGB float32 in [0, 1]."""
+    lab = np.empty(L.shape + (3,), np.float32)
+    lab[:, :, 0] = L
+    lab[:, :, 1:] = ab
+    return lab_to_rgb(lab)

@@ -1,0 +1,84 @@
+"""Device choice (cuda, then mps, then cpu, or what the user names) and OOM fallback."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+
+
+class DeviceError(RuntimeError):
+    pass
+
+
+def pick_device(name: str = "auto"):
+    """torch.device for ``name``; 'auto' prefers cuda, then mps, then cpu."""
+    import torch
+
+    name = (name or "auto").lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise DeviceError("CUDA was requested but no CUDA GPU is available (use --device cpu or auto)")
+        return torch.device(name)
+    if name == "mps":
+        if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+            raise DeviceError("MPS was requested but is not available on this machine")
+        return torch.device("mps")
+    if name == "cpu":
+        return torch.device("cpu")
+    raise DeviceError(f"unknown device {name!r}; choose one of {', '.join(DEVICE_CHOICES)}")
+
+
+def available_devices() -> list[str]:
+    """Names a user can pick here, 'auto' first."""
+    import torch
+
+    out = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        out.append("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        out.append("mps")
+    return out
+
+
+def describe(device) -> str:
+    """Human-readable name of a device, e.g. 'cuda:0 (NVIDIA H100)' or 'cpu (2 threads)'."""
+    import torch
+
+    d = torch.device(device)
+    if d.type == "cuda":
+        idx = d.index or 0
+        return f"cuda:{idx} ({torch.cuda.get_device_name(idx)})"
+    if d.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads)"
+    return str(d)
+
+
+def is_oom(exc: BaseException) -> bool:
+    """True for out-of-memory errors of any backend."""
+    import torch
+
+    if isinstance(exc, getattr(torch, "OutOfMemoryError", ())):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+
+
+@dataclass
+class FallbackNote:
+    """What happened when the preferred device failed; shown to the user, never hidden."""
+
+    from_device: str
+    to_device: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.from_device} ran out of memory ({self.reason}); continued on {self.to_device}"

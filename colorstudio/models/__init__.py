@@ -1,0 +1,5 @@
+"""Model families from the seed reports, behind one registry."""
+
+from colorstudio.models.registry import ModelSpec, available, create, default_model, register, spec
+
+__all__ = ["ModelSpec", "available", "create", "default_model", "register", "spec"]

@@ -1,0 +1,3 @@
+"""Importing this module registers every model family."""
+
+from colorstudio.models import unet  # noqa: F401

@@ -1,0 +1,137 @@
+"""The model registry: ``@register``, ``create(name)``, ``available()``.
+
+Each registered name is one model family from the seed reports (timm-style: a
+factory function per name).  Default weights ship in resources/weights as
+``<name>.safetensors`` with a model card ``<name>.md``; a checkpoint's metadata
+carries the factory config, so a smaller or larger trained variant loads as-is.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+Task = Literal["colorize", "translate"]
+
+
+class UnknownModelError(KeyError):
+    def __str__(self) -> str:  # KeyError quotes its message; we want plain text
+        return self.args[0]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    task: Task
+    input_size: int                 # default render size (square side, pixels)
+    description: str
+    factory: Callable[..., Any] = field(repr=False, compare=False)
+    report: str = ""                # which seed report the family comes from
+    hints: bool = False             # takes user colour hints (ab + mask channels)
+    fixed_size: bool = False        # must run at exactly input_size
+
+    def weights_path(self) -> Path:
+        from colorstudio.paths import resource_dir
+
+        return resource_dir("weights", f"{self.name}.safetensors")
+
+    @property
+    def has_weights(self) -> bool:
+        return self.weights_path().is_file()
+
+    def card_path(self) -> Path:
+        from colorstudio.paths import resource_dir
+
+        return resource_dir("weights", f"{self.name}.md")
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+_LOADED = False
+
+
+def register(name: str, *, task: Task, input_size: int, description: str, report: str = "",
+             hints: bool = False, fixed_size: bool = False):
+    """Decorator for a factory ``fn(**config) -> nn.Module``."""
+
+    def deco(fn):
+        if name in _REGISTRY:
+            raise ValueError(f"model {name!r} registered twice")
+        _REGISTRY[name] = ModelSpec(name, task, input_size, description, fn, report,
+                                    hints, fixed_size)
+        return fn
+
+    return deco
+
+
+def _load_families() -> None:
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
+        import colorstudio.models.families  # noqa: F401  (registers everything)
+
+
+def spec(name: str) -> ModelSpec:
+    _load_families()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownModelError(
+            f"unknown model {name!r}; available: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def available(task: Task | None = None) -> list[ModelSpec]:
+    """Registered models (optionally of one task), sorted by name."""
+    _load_families()
+    return [s for n, s in sorted(_REGISTRY.items()) if task is None or s.task == task]
+
+
+def default_model(task: Task = "colorize") -> str:
+    """The preferred model of a task: one with shipped weights, else the first registered."""
+    preferred = {"colorize": ("unet-gan", "unet-hints"), "translate": ("pix2pix-facades",)}
+    names = [s.name for s in available(task)]
+    for n in preferred.get(task, ()):
+        if n in names and spec(n).has_weights:
+            return n
+    trained = [s.name for s in available(task) if s.has_weights]
+    if trained:
+        return trained[0]
+    for n in preferred.get(task, ()):
+        if n in names:
+            return n
+    return names[0]
+
+
+def create(name: str, weights: str | os.PathLike | None | bool = True, **config: Any):
+    """Build model ``name`` in eval mode.
+
+    ``weights``: True -> the shipped default weights when present (random init
+    otherwise); False/None -> random init; a path -> that checkpoint (its stored
+    config is used, overridden by ``config``).
+    """
+    from colorstudio.core import checkpoint
+
+    s = spec(name)
+    state = None
+    meta: dict[str, Any] = {}
+    if weights is True:
+        path = s.weights_path()
+        weights = path if path.is_file() else None
+    if weights:
+        state, meta = checkpoint.load_weights(weights)
+        fam = meta.get("family")
+        if fam and fam != name:
+            raise checkpoint.CheckpointError(
+                f"{Path(weights).name} holds a {fam!r} model, not {name!r}")
+        config = {**meta.get("config", {}), **config}
+    model = s.factory(**config)
+    if state is not None:
+        if hasattr(model, "adapt_state_dict"):
+            state = model.adapt_state_dict(state)
+        checkpoint.load_into(model, state, source=Path(weights).name)
+    model.eval()
+    model.spec = s
+    model.config = dict(config)
+    model.meta = meta
+    return model
