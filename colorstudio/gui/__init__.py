@@ -1,0 +1,1 @@
+"""Qt front end. Imports no trainer; heavy work runs in workers (see workers.py)."""

@@ -1,0 +1,1 @@
+"""Self-contained widgets composed by the main window; each is testable alone."""

@@ -1,0 +1,171 @@
+"""Run core functions and generators off the GUI thread.
+
+Pattern after superqt's ``thread_worker``: a generator's every ``yield`` becomes a
+``progress`` signal, cancel and pause are checked between yields, exceptions become an
+``error`` signal carrying a one-line message (the window never freezes or closes).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class WorkerSignals(QObject):
+    started = Signal()
+    progress = Signal(object)   # whatever the generator yielded
+    result = Signal(object)     # function's return value (generator: its return value)
+    error = Signal(str)         # one-line message for the user
+    finished = Signal()         # always last, after result/error/cancel
+
+
+def error_message(exc: BaseException) -> str:
+    """A one-line, user-facing message for an exception."""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, MemoryError):
+        return "out of memory: try a smaller render size or close other programs"
+    return msg
+
+
+class Worker(QRunnable):
+    """Runs ``fn(*args, **kwargs)``; if it returns a generator, iterates it.
+
+    ``cancel()`` stops a generator at its next yield (the generator is closed, so its
+    ``finally`` blocks run); ``pause()``/``resume()`` hold it between yields.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+        super().__init__()
+        self.setAutoDelete(False)  # the owner keeps a reference while it runs
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.signals = WorkerSignals()
+        self._cancel = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self.done = threading.Event()
+
+    # control, callable from any thread
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._running.set()
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def run(self) -> None:  # in a pool thread
+        s = self.signals
+        try:
+            s.started.emit()
+            out = self.fn(*self.args, **self.kwargs)
+            if hasattr(out, "__next__") and hasattr(out, "send"):
+                out = self._drain(out)
+            if not self.cancelled:
+                s.result.emit(out)
+        except Exception as exc:  # noqa: BLE001 - every error must reach the user
+            log.debug("worker failed:\n%s", traceback.format_exc())
+            s.error.emit(error_message(exc))
+        finally:
+            self.done.set()
+            s.finished.emit()
+
+    def _drain(self, gen):
+        try:
+            while True:
+                self._running.wait()
+                if self.cancelled:
+                    return None
+                try:
+                    item = next(gen)
+                except StopIteration as stop:
+                    return stop.value
+                self.signals.progress.emit(item)
+        finally:
+            gen.close()
+
+
+class LatestRunner(QObject):
+    """At most one job running and one waiting; a new request replaces the waiting one.
+
+    For interactive edits: every change submits; stale requests are dropped instead of
+    piling up, and results of superseded jobs are not delivered (``result`` carries only
+    the newest).  Jobs run on a private single-thread pool, so a model is never used by
+    two threads at once.
+    """
+
+    result = Signal(object)
+    error = Signal(str)
+    busy = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._running: Worker | None = None
+        self._pending: tuple | None = None
+        self._generation = 0
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self._generation += 1
+        self._pending = (self._generation, fn, args, kwargs)
+        if self._running is None:
+            self._start_next()
+        else:
+            self._running.cancel()  # generators stop at their next yield
+
+    def cancel(self) -> None:
+        self._pending = None
+        self._generation += 1
+        if self._running is not None:
+            self._running.cancel()
+
+    def is_busy(self) -> bool:
+        return self._running is not None
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self.pool.waitForDone(msecs)
+
+    def _start_next(self) -> None:
+        if self._pending is None:
+            self._running = None
+            self.busy.emit(False)
+            return
+        gen, fn, args, kwargs = self._pending
+        self._pending = None
+        w = Worker(fn, *args, **kwargs)
+        w.signals.result.connect(lambda out, g=gen: self._deliver(g, out))
+        w.signals.error.connect(lambda msg, g=gen: g == self._generation and self.error.emit(msg))
+        w.signals.finished.connect(self._on_finished)
+        self._running = w
+        self.busy.emit(True)
+        self.pool.start(w)
+
+    def _deliver(self, gen: int, out: Any) -> None:
+        if gen == self._generation:
+            self.result.emit(out)
+
+    def _on_finished(self) -> None:
+        self._running = None
+        self._start_next()
+
+
+def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
+    """Start ``worker`` on ``pool`` (the global pool by default) and return it."""
+    (pool or QThreadPool.globalInstance()).start(worker)
+    return worker
