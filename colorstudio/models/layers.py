@@ -30,3 +30,44 @@ class Colorizer(nn.Module):
 
 class Translator(nn.Module):
     """Base of image-to-image nets: RGB in [-1, 1] -> RGB in [-1, 1], same size."""
+
+
+def conv_relu_bn(cin: int, cout: int, stride: int = 1, dilation: int = 1, k: int = 3) -> nn.Sequential:
+    """Conv + ReLU + BN (the order of the Iizuka and Zhang reports); the conv keeps its bias."""
+    pad = dilation * (k // 2)
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, pad, dilation=dilation),
+                         nn.ReLU(inplace=True), nn.BatchNorm2d(cout))
+
+
+def strip_prefixes(state: dict, prefixes: tuple[str, ...] = ("module.", "_orig_mod.")) -> dict:
+    """Remove wrapper prefixes (DataParallel/DDP ``module.``, torch.compile ``_orig_mod.``)."""
+    out = {}
+    for k, v in state.items():
+        changed = True
+        while changed:
+            changed = False
+            for p in prefixes:
+                if k.startswith(p):
+                    k, changed = k[len(p):], True
+        out[k] = v
+    return out
+
+
+def trunc_glorot_(module: nn.Module) -> nn.Module:
+    """Truncated-normal Glorot init of every conv/linear weight (Keras ``glorot_normal``).
+
+    std = sqrt(2 / (fan_in + fan_out)) / 0.8796 (the truncation's variance correction),
+    cut at two standard deviations; biases start at zero.
+    """
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            w = m.weight
+            rf = w[0, 0].numel() if w.dim() > 2 else 1
+            fan_in, fan_out = w.shape[1] * rf, w.shape[0] * rf
+            if isinstance(m, nn.ConvTranspose2d):
+                fan_in, fan_out = fan_out, fan_in
+            std = (2.0 / (fan_in + fan_out)) ** 0.5 / 0.87962566103423978
+            nn.init.trunc_normal_(w, 0.0, std, -2 * std, 2 * std)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return module

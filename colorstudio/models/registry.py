@@ -31,6 +31,13 @@ class ModelSpec:
     report: str = ""                # which seed report the family comes from
     hints: bool = False             # takes user colour hints (ab + mask channels)
     fixed_size: bool = False        # must run at exactly input_size
+    # GAN families: factory ``fn(**config) -> nn.Module`` of the discriminator, which
+    # judges ``torch.cat([generator input, generator output or target], 1)``.
+    discriminator: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def has_discriminator(self) -> bool:
+        return self.discriminator is not None
 
     def weights_path(self) -> Path:
         from colorstudio.paths import resource_dir
@@ -52,14 +59,20 @@ _LOADED = False
 
 
 def register(name: str, *, task: Task, input_size: int, description: str, report: str = "",
-             hints: bool = False, fixed_size: bool = False):
-    """Decorator for a factory ``fn(**config) -> nn.Module``."""
+             hints: bool = False, fixed_size: bool = False,
+             discriminator: Callable[..., Any] | None = None):
+    """Decorator for a factory ``fn(**config) -> nn.Module``.
+
+    ``discriminator``: for GAN families, a factory of the discriminator (see
+    :func:`create_discriminator`).  A factory may carry ``fn.infer_config(state_dict)``
+    to read its config off a checkpoint that has none (e.g. a published ``.pth``).
+    """
 
     def deco(fn):
         if name in _REGISTRY:
             raise ValueError(f"model {name!r} registered twice")
         _REGISTRY[name] = ModelSpec(name, task, input_size, description, fn, report,
-                                    hints, fixed_size)
+                                    hints, fixed_size, discriminator)
         return fn
 
     return deco
@@ -91,6 +104,8 @@ def default_model(task: Task = "colorize") -> str:
     """The preferred model of a task: one with shipped weights, else the first registered."""
     preferred = {"colorize": ("unet-gan", "unet-hints"), "translate": ("pix2pix-facades",)}
     names = [s.name for s in available(task)]
+    if not names:
+        raise UnknownModelError(f"no {task} model is registered")
     for n in preferred.get(task, ()):
         if n in names and spec(n).has_weights:
             return n
@@ -124,7 +139,11 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
         if fam and fam != name:
             raise checkpoint.CheckpointError(
                 f"{Path(weights).name} holds a {fam!r} model, not {name!r}")
-        config = {**meta.get("config", {}), **config}
+        stored = meta.get("config")
+        infer = getattr(s.factory, "infer_config", None)
+        if stored is None and infer is not None:  # e.g. a published file without our metadata
+            stored = infer(state)
+        config = {**(stored or {}), **config}
     model = s.factory(**config)
     if state is not None:
         if hasattr(model, "adapt_state_dict"):
@@ -135,3 +154,19 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
     model.config = dict(config)
     model.meta = meta
     return model
+
+
+def create_discriminator(name: str, **config: Any):
+    """Build the discriminator of GAN family ``name`` (random init, training mode).
+
+    It takes ``torch.cat([x, y], 1)`` where ``x`` is the generator's input (``l_norm``
+    or the label map) and ``y`` its output or the real target, and returns logits
+    for ``BCEWithLogitsLoss`` (one per image or per patch).
+    """
+    s = spec(name)
+    if s.discriminator is None:
+        gans = ", ".join(x.name for x in available() if x.has_discriminator) or "none"
+        raise ValueError(f"model {name!r} has no discriminator (GAN families: {gans})")
+    d = s.discriminator(**config)
+    d.config = dict(config)
+    return d

@@ -50,7 +50,40 @@ class UNetColorizer(Colorizer):
         return torch.tanh(self.head(y))
 
 
+class LabDiscriminator(nn.Module):
+    """Patch discriminator on the Lab image ``cat(l_norm, ab_norm)`` (N, 3, H, W).
+
+    Strided 4x4 convs with LeakyReLU 0.2 and dropout after every block (the project's
+    regulariser against an over-confident D), BN from the second block on, then a 3x3
+    conv to logits (N, 1, H / 2**n_layers, W / 2**n_layers) for BCEWithLogits.
+    """
+
+    def __init__(self, in_channels: int = 3, base: int = 32, n_layers: int = 3, dropout: float = 0.3):
+        super().__init__()
+        if n_layers < 1 or not 0.0 <= dropout < 1.0:
+            raise ValueError("the Lab discriminator needs n_layers >= 1 and 0 <= dropout < 1")
+        layers: list[nn.Module] = [nn.Conv2d(in_channels, base, 4, 2, 1), nn.LeakyReLU(0.2, True),
+                                   nn.Dropout2d(dropout)]
+        c = base
+        for _ in range(n_layers - 1):
+            cout = min(c * 2, base * 8)
+            layers += [nn.Conv2d(c, cout, 4, 2, 1, bias=False), nn.BatchNorm2d(cout),
+                       nn.LeakyReLU(0.2, True), nn.Dropout2d(dropout)]
+            c = cout
+        layers.append(nn.Conv2d(c, 1, 3, 1, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def lab_discriminator(in_channels: int = 3, base: int = 32, n_layers: int = 3,
+                      dropout: float = 0.3) -> LabDiscriminator:
+    return LabDiscriminator(in_channels=in_channels, base=base, n_layers=n_layers, dropout=dropout)
+
+
 @register("unet-gan", task="colorize", input_size=256, report="ML-for-CV project",
+          discriminator=lab_discriminator,
           description="U-Net generator L -> ab, trained with a Lab discriminator (BCEWithLogits) and L1.")
 def unet_gan(base: int = 32, depth: int = 4) -> UNetColorizer:
     return UNetColorizer(base=base, depth=depth)
