@@ -17,6 +17,15 @@ from typing import Any, Mapping
 META_KEY = "colorstudio"
 
 
+def _file_mode() -> int:
+    umask = os.umask(0o022)  # read the umask (only settable), then restore it
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 class CheckpointError(ValueError):
     """A checkpoint could not be read or does not fit the model."""
 
@@ -29,6 +38,7 @@ def atomic_write(path: str | os.PathLike, write_fn) -> Path:
     os.close(fd)
     try:
         write_fn(tmp)
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -1,0 +1,336 @@
+"""colorstudio-cli: list models, colorize photos and videos, translate facade label maps.
+
+Exit status: 0 everything done (or skipped because it was already done), 1 some
+inputs failed (one line each on stderr; the others are still done), 2 a usage error
+(unknown model, missing input, unwritable output folder, unavailable device), 130
+interrupted.  Errors are messages, never tracebacks.  torch is imported only after the
+arguments are checked, so ``--help`` and usage errors are instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence, TextIO
+
+PROG = "colorstudio-cli"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+FORMATS = ("png", "jpg", "tif", "bmp", "webp")
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its inputs: message, exit status 2."""
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 16 or v > 8192:
+        raise argparse.ArgumentTypeError(f"size must be between 16 and 8192, got {v}")
+    return v
+
+
+def _float_in(lo: float, hi: float | None, hi_open: bool = False):
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if v < lo or (hi is not None and (v >= hi if hi_open else v > hi)):
+            bound = f"[{lo}, {hi})" if hi_open else (f"[{lo}, {hi}]" if hi is not None else f">= {lo}")
+            raise argparse.ArgumentTypeError(f"must be in {bound}, got {v}")
+        return v
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG, description="ColorStudio from the command line: colorize black-and-white "
+        "photos and videos, or turn facade label maps into photos.",
+        epilog="Exit status: 0 all done, 1 some inputs failed, 2 usage error.")
+    from colorstudio import __version__
+
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    m = sub.add_parser("models", help="list the available models",
+                       description="List the registered models and whether trained weights are installed.")
+    m.add_argument("--task", choices=("colorize", "translate"), help="only models of this task")
+
+    def common(sp: argparse.ArgumentParser, default_model_task: str) -> None:
+        sp.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and/or folders (not recursive)")
+        sp.add_argument("-o", "--output", required=True, metavar="OUTDIR", type=Path,
+                        help="output folder (created if missing); outputs keep the input names")
+        sp.add_argument("--model", metavar="NAME",
+                        help=f"registered model (default: the default {default_model_task} model; "
+                        f"see '{PROG} models')")
+        sp.add_argument("--weights", metavar="FILE", type=Path,
+                        help="use this checkpoint (.safetensors) instead of the installed weights")
+        sp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"),
+                        help="where the network runs (default: auto = cuda, then mps, then cpu)")
+        sp.add_argument("--size", type=_positive_int, metavar="N",
+                        help="render size: the network's input side in pixels (default: the model's)")
+        sp.add_argument("--format", default="png", choices=FORMATS, help="output format (default: png)")
+        sp.add_argument("--quality", type=int, default=95, metavar="Q", help="JPEG/WebP quality (default: 95)")
+        sp.add_argument("--overwrite", action="store_true",
+                        help="redo outputs that exist (default: skip them, so a rerun resumes)")
+        sp.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
+
+    c = sub.add_parser("colorize", help="colorize photos and videos",
+                       description="Colorize black-and-white (or colour: their lightness is used) "
+                       "photos and videos.  Video files become <name>.mp4 (.avi stays .avi) with "
+                       "their colorized frames kept in <name>_frames/ so an interrupted run resumes.")
+    common(c, "colorize")
+    c.add_argument("--saturation", type=_float_in(0.0, 4.0), default=1.0, metavar="F",
+                   help="colour strength: 0 gray, 1 as predicted (default), up to 4")
+    c.add_argument("--smooth", type=_float_in(0.0, 1.0, hi_open=True), default=0.0, metavar="F",
+                   help="temporal smoothing in [0, 1) for videos and folders of frames: blends each "
+                   "frame's colours with the previous frame's, following the motion (default 0: off)")
+
+    t = sub.add_parser("translate", help="turn facade label maps into photos",
+                       description="Translate facade label maps (CMP palette) into photos.")
+    common(t, "translate")
+    return p
+
+
+# --------------------------------------------------------------------------- progress
+
+def _fmt_time(s: float | None) -> str:
+    if s is None:
+        return "--:--"
+    s = int(round(s))
+    h, rem = divmod(s, 3600)
+    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
+
+
+class Progress:
+    """A one-line bar with count, items/s and ETA on a terminal; plain lines otherwise."""
+
+    def __init__(self, stream: TextIO, quiet: bool = False):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.quiet = quiet
+        self._bar = False
+
+    def _clear(self) -> None:
+        if self._bar:
+            self.stream.write("\r\033[K")
+            self._bar = False
+
+    def message(self, text: str) -> None:
+        self._clear()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def update(self, ev, label: str = "") -> None:
+        name = Path(ev.src).name if label == "" else label
+        if ev.status == "failed":
+            self.message(f"FAILED {name}: {ev.error}")
+        if ev.note:
+            self.message(f"note: {ev.note}")
+        if self.quiet:
+            return
+        rate = f"{ev.items_per_s:.2f} it/s" if ev.items_per_s else "-- it/s"
+        if self.tty:
+            width = max(10, min(30, shutil.get_terminal_size((80, 20)).columns - 60))
+            filled = int(width * ev.done_count / max(1, ev.total))
+            line = (f"[{'#' * filled}{'.' * (width - filled)}] {ev.done_count}/{ev.total} "
+                    f"{rate} ETA {_fmt_time(ev.eta_s)} {name}")
+            cols = shutil.get_terminal_size((80, 20)).columns
+            self.stream.write("\r\033[K" + line[: cols - 1])
+            self._bar = True
+            self.stream.flush()
+        elif ev.status != "failed":
+            self.message(f"[{ev.done_count}/{ev.total}] {ev.status} {name} -> {ev.dst} "
+                         f"({rate}, ETA {_fmt_time(ev.eta_s)})")
+
+    def close(self) -> None:
+        self._clear()
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _check_outdir(outdir: Path) -> None:
+    """Fail early (exit 2) when the output folder cannot be created or written."""
+    probe = outdir
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise UsageError(f"cannot use {outdir} as output folder: {probe} is a file")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write to output folder {outdir}: permission denied on {probe}")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
+
+
+def _collect(paths: Sequence[str]) -> list[Path]:
+    from colorstudio.core.batch import collect_inputs
+
+    problems: list[str] = []
+    inputs = collect_inputs(paths, problems)
+    missing = [p for p in paths if not Path(p).exists()]
+    for msg in problems:
+        print(f"{PROG}: {msg}", file=sys.stderr)
+    if missing:
+        raise UsageError(f"{len(missing)} input path(s) not found; nothing was done")
+    if not inputs:
+        raise UsageError("no input images found")
+    return inputs
+
+
+def _load_predictor(args, task: str):
+    """Model name -> Predictor, turning every user mistake into a UsageError."""
+    from colorstudio.core.checkpoint import CheckpointError
+    from colorstudio.core.devices import DeviceError
+    from colorstudio.core.predictor import Predictor
+    from colorstudio.models import create, default_model, spec
+    from colorstudio.models.registry import UnknownModelError
+
+    try:
+        name = args.model or default_model(task)
+        s = spec(name)
+    except (UnknownModelError, LookupError) as exc:
+        raise UsageError(str(exc)) from None
+    if s.task != task:
+        raise UsageError(f"model {name!r} is a {s.task} model; '{args.command}' needs a {task} model "
+                         f"(see '{PROG} models --task {task}')")
+    if args.weights is not None and not args.weights.is_file():
+        raise UsageError(f"weights file not found: {args.weights}")
+    try:
+        model = create(name, weights=args.weights if args.weights is not None else True)
+        predictor = Predictor(model, device=args.device)
+    except (CheckpointError, DeviceError) as exc:
+        raise UsageError(str(exc)) from None
+    if args.weights is None and not s.has_weights:
+        print(f"{PROG}: warning: model {name!r} has no trained weights installed; "
+              "its output is from random weights", file=sys.stderr)
+    if not args.quiet:
+        origin = args.weights.name if args.weights is not None else ("installed weights" if s.has_weights
+                                                                      else "random weights")
+        print(f"{PROG}: model {name} ({origin}) on {predictor.device_name}", file=sys.stderr)
+    return predictor
+
+
+def _drain(events: Iterator, progress: Progress, counts: dict[str, int], label: str = "") -> None:
+    try:
+        for ev in events:
+            counts[ev.status] = counts.get(ev.status, 0) + 1
+            progress.update(ev, label)
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+
+
+def _summary(counts: dict[str, int], outdir: Path, t0: float) -> int:
+    done, skipped, failed = (counts.get(k, 0) for k in ("done", "skipped", "failed"))
+    print(f"{done} done, {skipped} skipped (already there), {failed} failed in "
+          f"{time.perf_counter() - t0:.1f} s -> {outdir}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+# --------------------------------------------------------------------------- commands
+
+def cmd_models(args) -> int:
+    from colorstudio.models import available
+
+    rows = [(s.name, s.task, str(s.input_size), "yes" if s.has_weights else "no", s.description)
+            for s in available(args.task)]
+    head = ("NAME", "TASK", "SIZE", "WEIGHTS", "DESCRIPTION")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
+    for r in [head] + rows:
+        print("  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4])
+    if not rows:
+        print("(no models registered)")
+    return EXIT_OK
+
+
+def cmd_colorize(args) -> int:
+    from colorstudio.core.frames import is_video_file
+
+    inputs = _collect(args.inputs)
+    _check_outdir(args.output)
+    predictor = _load_predictor(args, "colorize")
+    from colorstudio.core import batch, frames
+
+    progress = Progress(sys.stderr, args.quiet)
+    counts: dict[str, int] = {}
+    t0 = time.perf_counter()
+    images = [p for p in inputs if not is_video_file(p)]
+    videos = [p for p in inputs if is_video_file(p)]
+    try:
+        if images:
+            _drain(batch.colorize_files(images, args.output, predictor, size=args.size,
+                                        saturation=args.saturation, fmt=args.format,
+                                        overwrite=args.overwrite, smooth=args.smooth,
+                                        quality=args.quality), progress, counts)
+        for v in videos:
+            try:
+                events = frames.colorize_video(v, args.output, predictor, size=args.size,
+                                               saturation=args.saturation, smooth=args.smooth,
+                                               overwrite=args.overwrite)
+            except (OSError, ValueError) as exc:
+                counts["failed"] = counts.get("failed", 0) + 1
+                progress.message(f"FAILED {v.name}: {batch.one_line(exc, v)}")
+                continue
+            _drain(events, progress, counts, label=v.name)
+    finally:
+        progress.close()
+    return _summary(counts, args.output, t0)
+
+
+def cmd_translate(args) -> int:
+    inputs = _collect(args.inputs)
+    _check_outdir(args.output)
+    predictor = _load_predictor(args, "translate")
+    from colorstudio.core import batch
+
+    progress = Progress(sys.stderr, args.quiet)
+    counts: dict[str, int] = {}
+    t0 = time.perf_counter()
+    try:
+        _drain(batch.translate_files(inputs, args.output, predictor, size=args.size, fmt=args.format,
+                                     overwrite=args.overwrite, quality=args.quality), progress, counts)
+    finally:
+        progress.close()
+    return _summary(counts, args.output, t0)
+
+
+COMMANDS = {"models": cmd_models, "colorize": cmd_colorize, "translate": cmd_translate}
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    args = build_parser().parse_args(None if argv is None else list(argv))
+    try:
+        import cv2
+
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # we report errors ourselves
+    except Exception:  # noqa: BLE001 -- only quiets OpenCV's own log lines
+        pass
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted; rerun the same command to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        print(f"{PROG}: error: out of memory; try a smaller --size", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

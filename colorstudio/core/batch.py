@@ -1,0 +1,410 @@
+"""Batches of files -> files: the one batch engine behind the CLI and the GUI.
+
+A batch is a generator of :class:`BatchEvent` (one per item: done, skipped or
+failed), so a caller draws progress however it likes and cancels between items
+(``cancel`` callable / ``threading.Event``, or just ``close()`` the generator).
+
+Rules shared by every batch: outputs keep the input's stem with the chosen
+extension; an output that exists is skipped unless ``overwrite`` (so a rerun after a
+crash resumes); a failing item yields a ``failed`` event with a one-line reason and
+the rest still run; an output never replaces an input.
+
+Throughput: the network runs on the generator's thread while a small thread pool
+decodes the next items and composes/encodes/writes the previous ones (OpenCV and
+numpy release the GIL), so I/O hides behind inference.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence, Union
+
+import numpy as np
+
+from colorstudio.core import imageio, pipeline
+
+Cancel = Union[Callable[[], bool], threading.Event, None]
+
+DEFAULT_WORKERS = 2
+PREFETCH = 2          # items decoded ahead of the network
+MAX_PENDING_WRITES = 2  # items composed/written behind it
+
+
+@dataclass
+class BatchEvent:
+    """Progress of one item; ``done_count`` counts finished items of any status."""
+
+    index: int
+    total: int
+    src: Path
+    dst: Path | None
+    status: str                      # 'done' | 'skipped' | 'failed'
+    error: str | None = None         # one line, without the file name
+    done_count: int = 0
+    elapsed: float = 0.0             # seconds since the batch started
+    items_per_s: float = 0.0         # over items actually processed (not skipped)
+    eta_s: float | None = None
+    note: str | None = None          # something the user must see, e.g. a device fallback
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+@dataclass
+class Job:
+    """One unit of a batch: ``load`` returns the input pixels (None: skip it)."""
+
+    index: int
+    src: Path
+    dst: Path
+    load: Callable[[], np.ndarray] | None
+    error: str | None = None         # known to fail before any work (e.g. would overwrite input)
+
+
+class Stage:
+    """What a batch does with each image: ``predict`` on the generator's thread (the
+    network), ``finish`` in a worker thread (full-resolution work before writing)."""
+
+    def predict(self, image: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    def finish(self, image: np.ndarray, predicted: Any) -> np.ndarray:
+        return predicted
+
+    def skipped(self, job: Job) -> None:
+        """An item was skipped (its output exists)."""
+
+    def failed(self, job: Job) -> None:
+        """An item failed before or during its prediction (a sequence is broken here)."""
+
+    def note(self) -> str | None:
+        """A message for the user that appeared during the last ``predict``."""
+        return None
+
+
+def one_line(exc: BaseException, src: Path | str | None = None) -> str:
+    """First line of an exception's message, without a leading ``'<src>: '``."""
+    lines = str(exc).strip().splitlines()
+    msg = lines[0] if lines else type(exc).__name__
+    if isinstance(exc, MemoryError) and not lines:
+        msg = "out of memory"
+    if src is not None:
+        for prefix in (f"{src}: ", f"{Path(src).name}: "):
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
+                break
+    return msg
+
+
+def is_cancelled(cancel: Cancel) -> bool:
+    if cancel is None:
+        return False
+    if hasattr(cancel, "is_set"):
+        return bool(cancel.is_set())
+    return bool(cancel())
+
+
+# ------------------------------------------------------------------------- inputs
+
+def collect_inputs(paths: Iterable[str | os.PathLike], problems: list[str] | None = None,
+                   *, videos: bool = False) -> list[Path]:
+    """Files and folders -> the image files to process, in order, without duplicates.
+
+    Folders contribute their image files (not recursive), sorted naturally (img2
+    before img10); files named explicitly are kept whatever their suffix, so a bad one
+    is reported by the batch.  Missing paths and folders without images are not
+    errors here: a one-line message is appended to ``problems`` (when given).
+    ``videos`` also takes video files found in folders.
+    """
+    from colorstudio.core.frames import is_video_file
+
+    out: list[Path] = []
+    seen: set[str] = set()
+
+    def add(p: Path) -> None:
+        key = os.path.normcase(os.path.abspath(p))
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            try:
+                entries = [q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")
+                           and (imageio.is_image_file(q) or (videos and is_video_file(q)))]
+            except OSError as exc:
+                if problems is not None:
+                    problems.append(f"{p}: cannot list folder ({exc.strerror})")
+                continue
+            if not entries and problems is not None:
+                problems.append(f"{p}: no image files in this folder")
+            for q in sorted(entries, key=imageio.natural_key):
+                add(q)
+        elif p.exists():
+            add(p)
+        elif problems is not None:
+            problems.append(f"{p}: no such file or folder")
+    return out
+
+
+def plan_outputs(inputs: Sequence[Path], outdir: str | os.PathLike, fmt: str) -> list[Path]:
+    """Output path of each input: ``outdir/<stem>.<fmt>``; a stem seen before in the
+    batch gets ``-2``, ``-3``... (deterministic, so reruns find the same names)."""
+    ext = "." + fmt.lower().lstrip(".")
+    outdir = Path(outdir)
+    used: dict[str, int] = {}
+    out = []
+    for src in inputs:
+        stem = Path(src).stem
+        n = used.get(stem.lower(), 0) + 1
+        used[stem.lower()] = n
+        out.append(outdir / (f"{stem}{ext}" if n == 1 else f"{stem}-{n}{ext}"))
+    return out
+
+
+def check_format(fmt: str) -> str:
+    """Normalise an output format name ('png', '.JPG', 'tiff') or raise ValueError."""
+    ext = "." + fmt.lower().lstrip(".")
+    if ext not in imageio.WRITE_FORMATS:
+        raise ValueError(f"unsupported output format {fmt!r}; choose one of "
+                         f"{', '.join(sorted({e.lstrip('.') for e in imageio.WRITE_FORMATS}))}")
+    return ext.lstrip(".")
+
+
+class _FileIdentity:
+    """Fast 'is this path one of the inputs?' (same inode or same absolute path)."""
+
+    def __init__(self, paths: Iterable[Path]):
+        self.paths = set()
+        self.inodes = set()
+        for p in paths:
+            self.paths.add(os.path.normcase(os.path.abspath(p)))
+            try:
+                st = os.stat(p)
+                self.inodes.add((st.st_dev, st.st_ino))
+            except OSError:
+                pass
+
+    def __contains__(self, p: Path) -> bool:
+        if os.path.normcase(os.path.abspath(p)) in self.paths:
+            return True
+        try:
+            st = os.stat(p)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) in self.inodes
+
+
+def file_jobs(inputs: Sequence[Path], outputs: Sequence[Path], overwrite: bool,
+              pool: Executor, max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[Job]:
+    """Jobs for files, decoding ``PREFETCH`` items ahead in ``pool``."""
+    protected = _FileIdentity(inputs)
+    ahead: deque[tuple[Job, Future | None]] = deque()
+
+    def make(i: int) -> tuple[Job, Future | None]:
+        src, dst = Path(inputs[i]), Path(outputs[i])
+        if dst in protected:
+            return Job(i, src, dst, None, "the output would overwrite an input "
+                       "(choose another output folder or format)"), None
+        if not overwrite and dst.exists():
+            return Job(i, src, dst, None), None
+        fut = pool.submit(imageio.read_image, src, max_pixels)
+        return Job(i, src, dst, fut.result), fut
+
+    nxt = 0
+    try:
+        while nxt < len(inputs) or ahead:
+            while nxt < len(inputs) and sum(f is not None for _, f in ahead) <= PREFETCH:
+                ahead.append(make(nxt))
+                nxt += 1
+            yield ahead.popleft()[0]
+    finally:
+        for _, f in ahead:
+            if f is not None:
+                f.cancel()
+
+
+# ------------------------------------------------------------------------- engine
+
+def run_batch(make_jobs: Callable[[Executor], Iterable[Job]], total: int, stage: Stage, *,
+              protect: Sequence[Path] = (), quality: int = 95, cancel: Cancel = None,
+              workers: int = DEFAULT_WORKERS) -> Iterator[BatchEvent]:
+    """Run jobs through ``stage`` and write the results; yields one event per job.
+
+    ``make_jobs(pool)`` may use the pool to decode ahead.  Events of written items
+    come as their writes complete (in order); at most ``MAX_PENDING_WRITES`` are in
+    flight.  Closing the generator waits for writes already started (they are atomic)
+    and stops.
+    """
+    t0 = time.perf_counter()
+    counts = {"finished": 0, "processed": 0}
+    protect = tuple(protect)
+
+    def event(job: Job, status: str, error: str | None = None, note: str | None = None) -> BatchEvent:
+        nonlocal total
+        total = max(total, job.index + 1)
+        counts["finished"] += 1
+        if status != "skipped":
+            counts["processed"] += 1
+        elapsed = time.perf_counter() - t0
+        rate = counts["processed"] / elapsed if elapsed > 0 and counts["processed"] else 0.0
+        remaining = max(0, total - counts["finished"])
+        eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
+        return BatchEvent(job.index, total, job.src, job.dst, status, error, counts["finished"],
+                          elapsed, rate, eta, note)
+
+    def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
+        out = stage.finish(image, predicted)
+        imageio.write_image(job.dst, out, quality=quality, protect=protect)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colorstudio-batch")
+    pending: deque[tuple[Job, Future, str | None]] = deque()
+
+    def drain(block: bool, keep: int = 0) -> Iterator[BatchEvent]:
+        """Events of finished writes, oldest first; ``block`` waits until ``keep`` remain."""
+        while len(pending) > keep and (block or pending[0][1].done()):
+            job, fut, note = pending.popleft()
+            try:
+                fut.result()
+            except Exception as exc:  # noqa: BLE001 -- one bad item must not stop the batch
+                yield event(job, "failed", one_line(exc, job.src), note)
+            else:
+                yield event(job, "done", None, note)
+
+    jobs = make_jobs(pool)
+    try:
+        for job in jobs:
+            if is_cancelled(cancel):
+                break
+            yield from drain(block=False)
+            if job.error:
+                stage.failed(job)
+                yield event(job, "failed", job.error)
+                continue
+            if job.load is None:
+                stage.skipped(job)
+                yield event(job, "skipped")
+                continue
+            try:
+                image = job.load()
+                predicted = stage.predict(image)
+            except Exception as exc:  # noqa: BLE001
+                stage.failed(job)
+                yield event(job, "failed", one_line(exc, job.src))
+                continue
+            pending.append((job, pool.submit(finish_and_write, job, image, predicted), stage.note()))
+            del image, predicted
+            yield from drain(block=True, keep=MAX_PENDING_WRITES)
+        yield from drain(block=True)
+    finally:
+        close = getattr(jobs, "close", None)
+        if close is not None:
+            close()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ------------------------------------------------------------------------- stages
+
+class ColorizeStage(Stage):
+    """Predict ab on the network's thread; compose at full resolution in a worker.
+
+    With ``smooth`` > 0 each item's small ab is blended with the previous item's,
+    warped by optical flow (items are frames of one sequence, in order)."""
+
+    def __init__(self, predictor, size: int | None = None, saturation: float = 1.0,
+                 hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0):
+        if saturation < 0:
+            raise ValueError("saturation must be >= 0")
+        self.predictor, self.size, self.saturation, self.hints = predictor, size, saturation, tuple(hints)
+        self.smoother = None
+        if smooth:
+            from colorstudio.core.frames import TemporalSmoother
+
+            self.smoother = TemporalSmoother(smooth)
+        self._prime_from: Path | None = None
+        self._note: str | None = None
+
+    def predict(self, image: np.ndarray) -> np.ndarray:
+        before = getattr(self.predictor, "fallback", None)
+        ab = pipeline.predict_ab(self.predictor, image, self.size, self.hints)
+        after = getattr(self.predictor, "fallback", None)
+        self._note = str(after) if after is not before else None
+        if self.smoother is not None:
+            if self._prime_from is not None:
+                # Resuming: continue the sequence from the last frame already written.
+                try:
+                    self.smoother.prime(imageio.read_image(self._prime_from), ab.shape[:2])
+                except imageio.ImageReadError:
+                    self.smoother.reset()
+                self._prime_from = None
+            ab = self.smoother.update(image, ab)
+        return ab
+
+    def finish(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
+        return pipeline.compose(image, ab, self.saturation)
+
+    def skipped(self, job: Job) -> None:
+        if self.smoother is not None:
+            self._prime_from = job.dst
+
+    def failed(self, job: Job) -> None:
+        if self.smoother is not None:
+            self.smoother.reset()
+            self._prime_from = None
+
+    def note(self) -> str | None:
+        return self._note
+
+
+class TranslateStage(Stage):
+    """Label map -> photo (the whole translation runs on the network's thread)."""
+
+    def __init__(self, predictor, size: int | None = None):
+        self.predictor, self.size = predictor, size
+
+    def predict(self, image: np.ndarray) -> np.ndarray:
+        return pipeline.translate(image, self.predictor, self.size)
+
+
+# ------------------------------------------------------------------------- public
+
+def _files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, fmt: str, stage: Stage,
+           overwrite: bool, quality: int, cancel: Cancel, workers: int,
+           max_pixels: int | None) -> Iterator[BatchEvent]:
+    inputs = [Path(p) for p in inputs]
+    outputs = plan_outputs(inputs, outdir, check_format(fmt))
+    return run_batch(lambda pool: file_jobs(inputs, outputs, overwrite, pool, max_pixels),
+                     len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
+                     workers=workers)
+
+
+def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, predictor, *,
+                   size: int | None = None, saturation: float = 1.0, fmt: str = "png",
+                   overwrite: bool = False, hints: Sequence[pipeline.Hint] = (),
+                   cancel: Cancel = None, smooth: float = 0.0, quality: int = 95,
+                   workers: int = DEFAULT_WORKERS,
+                   max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[BatchEvent]:
+    """Colorize image files into ``outdir``; yields a :class:`BatchEvent` per file.
+
+    ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
+    video frames) and reduces colour flicker between them; hints apply to every file.
+    """
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth)
+    return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels)
+
+
+def translate_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, predictor, *,
+                    size: int | None = None, fmt: str = "png", overwrite: bool = False,
+                    cancel: Cancel = None, quality: int = 95, workers: int = DEFAULT_WORKERS,
+                    max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[BatchEvent]:
+    """Translate facade label maps into photos in ``outdir``; same rules as colorize."""
+    return _files(inputs, outdir, fmt, TranslateStage(predictor, size), overwrite, quality,
+                  cancel, workers, max_pixels)

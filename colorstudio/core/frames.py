@@ -1,0 +1,313 @@
+"""Animations: video files in and out, and temporal smoothing of colours.
+
+A video is colorized frame by frame into a folder of PNGs (``<name>_frames/``) and
+then assembled into a video at the same frame rate -- so an interrupted run resumes
+(frames already written are skipped) and the frames stay available for editing.
+OpenCV reads and writes the video; the audio track is not copied.
+
+Per-frame predictions flicker: :class:`TemporalSmoother` blends each frame's small ab
+with the previous result warped by dense optical flow on the small lightness, with
+less trust where the warp does not fit (occlusions) and a reset at scene cuts.  The
+same smoother serves folders of frames (``batch.colorize_files(..., smooth=...)``).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import cv2
+import numpy as np
+
+from colorstudio.core import color, imageio
+from colorstudio.core.batch import (BatchEvent, Cancel, ColorizeStage, Job, is_cancelled,
+                                    one_line, run_batch)
+from colorstudio.core.pipeline import Hint
+
+VIDEO_EXTENSIONS: frozenset[str] = frozenset(
+    {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".ogv"})
+_FOURCC = {".avi": "MJPG"}
+_WRITABLE_VIDEO = (".avi", ".mp4")  # everything else: mp4v (MPEG-4 part 2), which OpenCV always has
+FRAME_PATTERN = "frame_{:06d}.png"
+
+
+class VideoError(ValueError):
+    """A video could not be opened, read or written; one line for the user."""
+
+
+def is_video_file(path: str | os.PathLike) -> bool:
+    return Path(path).suffix.lower() in VIDEO_EXTENSIONS
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    width: int
+    height: int
+    fps: float
+    frame_count: int   # from the container; can be an estimate
+
+
+def _open(path: Path) -> cv2.VideoCapture:
+    if not path.exists():
+        raise VideoError(f"{path}: file not found")
+    if path.is_dir():
+        raise VideoError(f"{path}: is a folder, not a video file")
+    if path.stat().st_size == 0:
+        raise VideoError(f"{path}: the file is empty")
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        cap.release()
+        raise VideoError(f"{path}: not a readable video file")
+    return cap
+
+
+def video_info(path: str | os.PathLike) -> VideoInfo:
+    """Size, frame rate and (container's) frame count of a video file."""
+    cap = _open(Path(path))
+    try:
+        return VideoInfo(int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+                         float(cap.get(cv2.CAP_PROP_FPS) or 0.0), max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT))))
+    finally:
+        cap.release()
+
+
+def iter_frames(path: str | os.PathLike) -> Iterator[np.ndarray]:
+    """The frames of a video as RGB uint8 arrays, in order."""
+    cap = _open(Path(path))
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                return
+            yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+    finally:
+        cap.release()
+
+
+def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: float) -> Path:
+    """Write RGB frames as ``.avi`` (MJPG) or another container (mp4v), atomically.
+
+    The frame size is taken from the first frame; later frames of another size are
+    resized (a video has one size).  Returns the path; raises VideoError when nothing
+    could be written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
+    fourcc = cv2.VideoWriter_fourcc(*_FOURCC.get(path.suffix.lower(), "mp4v"))
+    writer = None
+    n = 0
+    try:
+        for frame in frames:
+            if frame.dtype != np.uint8:
+                frame = color.from_float01(color.to_float01(frame), np.uint8)
+            if frame.ndim == 2:
+                frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+            else:
+                frame = cv2.cvtColor(frame[:, :, :3], cv2.COLOR_RGB2BGR)
+            if writer is None:
+                size = (frame.shape[1], frame.shape[0])
+                writer = cv2.VideoWriter(str(tmp), fourcc, float(fps) if fps > 0 else 25.0, size)
+                if not writer.isOpened():
+                    raise VideoError(f"{path}: cannot write a video here (codec or folder problem)")
+            elif (frame.shape[1], frame.shape[0]) != size:
+                frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+            writer.write(frame)
+            n += 1
+        if writer is None:
+            raise VideoError(f"{path}: no frames to write")
+        writer.release()
+        writer = None
+        os.replace(tmp, path)
+    finally:
+        if writer is not None:
+            writer.release()
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _prefetched(it: Iterator, depth: int = 4) -> Iterator:
+    """Run ``it`` in a background thread, ``depth`` items ahead (video decoding)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for item in it:
+                while not stop.is_set():
+                    try:
+                        q.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((done, None))
+        except BaseException as exc:  # noqa: BLE001 -- handed to the consumer
+            q.put((done, exc))
+
+    t = threading.Thread(target=work, name="colorstudio-video-read", daemon=True)
+    t.start()
+    try:
+        while True:
+            item, exc = q.get()
+            if item is done:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        t.join(timeout=5)
+        close = getattr(it, "close", None)
+        if close is not None and not t.is_alive():
+            close()
+
+
+# ------------------------------------------------------------------- temporal smoothing
+
+class TemporalSmoother:
+    """Blend each frame's predicted ab with the previous result, motion-compensated.
+
+    ``strength`` in [0, 1): the weight of the (warped) past where the warp fits; 0
+    turns smoothing off.  Works on the network's small ab map, so it is cheap.
+    """
+
+    def __init__(self, strength: float = 0.5, *, sigma_l: float = 6.0, cut_threshold: float = 25.0):
+        if not 0.0 <= strength < 1.0:
+            raise ValueError(f"smoothing strength must be in [0, 1), got {strength}")
+        self.strength = float(strength)
+        self.sigma_l = float(sigma_l)
+        self.cut_threshold = float(cut_threshold)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the past (next frame is taken as predicted)."""
+        self._L: np.ndarray | None = None
+        self._ab: np.ndarray | None = None
+
+    @staticmethod
+    def small_lightness(image: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
+        """L (0..100, float32) of ``image`` (any layout, alpha ignored) resized to ``hw``."""
+        if image.ndim == 3 and image.shape[2] in (2, 4):
+            image = image[:, :, 0] if image.shape[2] == 2 else image[:, :, :3]
+        small = cv2.resize(image, (hw[1], hw[0]), interpolation=cv2.INTER_AREA)
+        return color.luminance(small)
+
+    def prime(self, colorized: np.ndarray, hw: tuple[int, int]) -> None:
+        """Start from an already colorized frame (resuming a sequence)."""
+        img = colorized[:, :, :3] if colorized.ndim == 3 and colorized.shape[2] >= 3 else colorized
+        if img.ndim == 2:
+            img = np.repeat(img[:, :, None], 3, 2)
+        small = cv2.resize(img, (hw[1], hw[0]), interpolation=cv2.INTER_AREA)
+        lab = color.rgb_to_lab(small)
+        self._L, self._ab = lab[:, :, 0].copy(), lab[:, :, 1:].copy()
+
+    def update(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
+        """Smoothed ab (same shape as ``ab``) for the next frame ``image``."""
+        hw = ab.shape[:2]
+        L = self.small_lightness(image, hw)
+        if self.strength == 0.0 or self._L is None or self._L.shape != L.shape:
+            return self._keep(L, ab)
+        if float(np.mean(np.abs(L - self._L))) > self.cut_threshold:  # scene cut
+            return self._keep(L, ab)
+        cur8 = np.clip(L * 2.55, 0, 255).astype(np.uint8)
+        prev8 = np.clip(self._L * 2.55, 0, 255).astype(np.uint8)
+        # Flow from the current frame to the previous one: where each pixel came from.
+        flow = cv2.calcOpticalFlowFarneback(cur8, prev8, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+        gy, gx = np.mgrid[0:hw[0], 0:hw[1]].astype(np.float32)
+        mx, my = gx + flow[:, :, 0], gy + flow[:, :, 1]
+        warped_ab = cv2.remap(self._ab, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        warped_L = cv2.remap(self._L, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        trust = self.strength * np.exp(-np.square((L - warped_L) / self.sigma_l))
+        out = ab + trust[:, :, None] * (warped_ab - ab)
+        return self._keep(L, out.astype(np.float32))
+
+    def _keep(self, L: np.ndarray, ab: np.ndarray) -> np.ndarray:
+        self._L, self._ab = L, np.ascontiguousarray(ab, dtype=np.float32)
+        return self._ab
+
+
+# ------------------------------------------------------------------- video colorization
+
+def video_outputs(src: str | os.PathLike, out: str | os.PathLike) -> tuple[Path, Path]:
+    """(output video, frames folder) for ``src``: ``out`` is a video file path or a
+    folder (then ``<out>/<stem>.mp4``, ``.avi`` for AVI inputs)."""
+    src, out = Path(src), Path(out)
+    if imageio.is_image_file(out) and not out.is_dir():
+        raise VideoError(f"{out}: a video's output is a folder or a video file "
+                         f"({', '.join(sorted(_WRITABLE_VIDEO))}), not an image file")
+    if is_video_file(out) and not out.is_dir():
+        video = out
+    else:
+        video = out / (src.stem + (".avi" if src.suffix.lower() == ".avi" else ".mp4"))
+    return video, video.with_name(video.stem + "_frames")
+
+
+def frame_files(folder: str | os.PathLike) -> list[Path]:
+    """The colorized frames of a frames folder, in order."""
+    return sorted(Path(folder).glob("frame_*.png"), key=imageio.natural_key)
+
+
+def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
+                   size: int | None = None, saturation: float = 1.0, smooth: float = 0.0,
+                   hints: Sequence[Hint] = (), overwrite: bool = False, cancel: Cancel = None,
+                   workers: int = 2) -> Iterator[BatchEvent]:
+    """Colorize a video: frames -> ``<name>_frames/frame_000001.png`` ... -> the video.
+
+    Yields one event per frame and a last one for the assembled video (``dst`` is
+    the video file).  A rerun skips frames already written (unless ``overwrite``);
+    an existing output video is skipped as a whole.  Failures and cancellation leave
+    the frames for the next run and do not assemble the video.
+    """
+    src = Path(src)
+    video, frames_dir = video_outputs(src, out)
+    if video.exists() and os.path.abspath(video) == os.path.abspath(src):
+        raise VideoError(f"{video}: the output would overwrite the input video")
+    info = video_info(src)
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth)  # validates arguments
+    return _colorize_video(src, video, frames_dir, info, stage, overwrite, cancel, workers)
+
+
+def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, stage: ColorizeStage,
+                    overwrite: bool, cancel: Cancel, workers: int) -> Iterator[BatchEvent]:
+    if video.exists() and not overwrite:
+        yield BatchEvent(0, 1, src, video, "skipped", done_count=1, eta_s=0.0)
+        return
+
+    def jobs(pool) -> Iterator[Job]:
+        for i, frame in enumerate(_prefetched(iter_frames(src))):
+            dst = frames_dir / FRAME_PATTERN.format(i + 1)
+            skip = dst.exists() and not overwrite
+            yield Job(i, src, dst, None if skip else (lambda f=frame: f))
+
+    t0 = time.perf_counter()
+    failed, n, last = 0, 0, None
+    for ev in run_batch(jobs, info.frame_count + 1, stage, protect=(src,), cancel=cancel, workers=workers):
+        failed += ev.status == "failed"
+        n = max(n, ev.index + 1)  # frames of this video (events may come out of order)
+        last = ev
+        yield ev
+    if last is None:
+        if not is_cancelled(cancel):
+            yield BatchEvent(0, 1, src, video, "failed", "the video has no readable frames", 1)
+        return
+    if failed or is_cancelled(cancel):
+        return
+    files = [frames_dir / FRAME_PATTERN.format(i + 1) for i in range(n)]
+    index, total = n, n + 1
+    try:
+        write_video((imageio.read_image(f) for f in files), video, info.fps)
+    except (OSError, ValueError) as exc:
+        yield BatchEvent(index, total, src, video, "failed", one_line(exc), total,
+                         time.perf_counter() - t0)
+        return
+    yield BatchEvent(index, total, src, video, "done", None, total, time.perf_counter() - t0,
+                     last.items_per_s, 0.0)

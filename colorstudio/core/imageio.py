@@ -1,0 +1,320 @@
+"""Read and write still images: every common format, 8/16 bit, alpha, EXIF orientation.
+
+Reading combines two libraries: Pillow parses the header (format, size, EXIF
+orientation) without decoding pixels, so over-sized images (decompression bombs)
+are refused before any memory is spent; OpenCV then decodes the pixels (fast, keeps
+16 bit, releases the GIL so batches can decode in threads).  Pillow decodes what
+OpenCV cannot (e.g. GIF) and explains why a damaged file fails.
+
+Arrays are always in RGB order:
+
+* gray ``(H, W)``, RGB ``(H, W, 3)``, RGBA ``(H, W, 4)``; gray + alpha becomes RGBA
+  (the gray value copied into R, G and B) -- OpenCV's own convention;
+* dtype ``uint8`` or ``uint16`` (16-bit PNG/TIFF stay 16 bit), ``float32`` for float TIFF;
+* palette images are expanded (to RGBA when the palette has transparency).
+
+Writing is atomic (temporary file, then rename) and never replaces a protected path
+(the inputs of a batch).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+import cv2
+import numpy as np
+
+from colorstudio.core import color
+from colorstudio.core.checkpoint import atomic_write
+
+DEFAULT_MAX_PIXELS: int | None = int(os.environ.get("COLORSTUDIO_MAX_PIXELS") or 200_000_000) or None
+"""Largest image (width x height) read by default; env ``COLORSTUDIO_MAX_PIXELS`` (0 = no limit)."""
+
+IMAGE_EXTENSIONS: frozenset[str] = frozenset(
+    {".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".webp"})
+"""Suffixes (lower case) treated as images when scanning folders."""
+
+WRITE_FORMATS: dict[str, str] = {
+    ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff",
+    ".bmp": "bmp", ".webp": "webp"}
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"GIF8", "GIF"))
+
+# EXIF orientation -> operations on an (H, W, ...) array (Pillow's exif_transpose table).
+_ORIENT = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1),
+    6: lambda a: a.swapaxes(0, 1)[:, ::-1],
+    7: lambda a: a.swapaxes(0, 1)[::-1, ::-1],
+    8: lambda a: a.swapaxes(0, 1)[::-1],
+}
+
+_PIL_LOCK = threading.Lock()
+
+
+class ImageReadError(ValueError):
+    """An image could not be read; the message is one line for the user."""
+
+
+class ImageWriteError(OSError):
+    """An image could not be written; the message is one line for the user."""
+
+
+def is_image_file(path: str | os.PathLike) -> bool:
+    """True for a path with an image suffix (the content is not checked)."""
+    return Path(path).suffix.lower() in IMAGE_EXTENSIONS
+
+
+def _sniff(data: bytes) -> str | None:
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    for sig, name in _SIGNATURES:
+        if data.startswith(sig):
+            return name
+    return None
+
+
+class _Unidentified(ImageReadError):
+    """Pillow does not know the format (OpenCV may still decode it)."""
+
+
+def _open_header(data: bytes, name: str):
+    """Pillow image object with only the header parsed (pixels untouched)."""
+    from PIL import Image, UnidentifiedImageError
+
+    with _PIL_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. "Corrupt EXIF data": we report our own errors
+        # We apply our own (configurable) limit from the header; Pillow's fixed one
+        # would refuse images the user allowed.  Restored at once.
+        saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            return Image.open(io.BytesIO(data))
+        except UnidentifiedImageError:
+            kind = _sniff(data)
+            if kind:
+                raise _Unidentified(f"{name}: damaged or truncated {kind} file") from None
+            raise _Unidentified(f"{name}: not an image file (or an unsupported format)") from None
+        except Exception as exc:  # noqa: BLE001 -- plugins raise many types on bad headers
+            raise ImageReadError(f"{name}: unreadable image header ({_first_line(exc)})") from None
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _orientation(pil) -> int:
+    try:
+        if pil.format == "PNG":  # Pillow's PNG getexif() would decode the whole image
+            raw = pil.info.get("exif")
+            if not raw:
+                return 1
+            from PIL import Image
+
+            exif = Image.Exif()
+            exif.load(raw)
+        else:
+            exif = pil.getexif()
+        value = int(exif.get(0x0112, 1))
+    except Exception:  # noqa: BLE001 -- broken EXIF must not make a photo unreadable
+        return 1
+    return value if value in _ORIENT else 1
+
+
+def _from_opencv(arr: np.ndarray) -> np.ndarray:
+    if arr.ndim == 3:
+        if arr.shape[2] == 1:
+            return arr[:, :, 0]
+        if arr.shape[2] == 3:
+            return cv2.cvtColor(arr, cv2.COLOR_BGR2RGB)
+        if arr.shape[2] == 4:
+            return cv2.cvtColor(arr, cv2.COLOR_BGRA2RGBA)
+    return arr
+
+
+def _from_pillow(pil) -> np.ndarray:
+    """Decode with Pillow (the slow path), normalising modes to our conventions."""
+    mode = pil.mode
+    if mode == "P":
+        pil = pil.convert("RGBA" if "transparency" in pil.info else "RGB")
+    elif mode in ("1", "L"):
+        pil = pil.convert("L")
+    elif mode in ("LA", "La", "PA", "RGBa"):
+        pil = pil.convert("RGBA")
+    elif mode in ("I;16", "I;16L", "I;16B", "I;16N"):
+        return np.asarray(pil).astype(np.uint16)
+    elif mode == "I":
+        return np.clip(np.asarray(pil), 0, 65535).astype(np.uint16)
+    elif mode == "F":
+        return np.asarray(pil, dtype=np.float32)
+    elif mode not in ("RGB", "RGBA"):
+        pil = pil.convert("RGB")
+    return np.asarray(pil)
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise ImageReadError(f"{path}: file not found")
+    if path.is_dir():
+        raise ImageReadError(f"{path}: is a folder, not an image file")
+
+
+def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Read an image as an RGB-order array (see the module doc for shapes and dtypes).
+
+    Raises :class:`ImageReadError` with a one-line reason for a missing path, a folder,
+    an empty, truncated or non-image file, and an image over ``max_pixels`` (checked
+    from the header before decoding; ``None`` = no limit).
+    """
+    path = Path(path)
+    _check_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImageReadError(f"{path}: cannot read ({exc.strerror or _first_line(exc)})") from None
+    return decode_image(data, name=str(path), max_pixels=max_pixels)
+
+
+def _check_size(name: str, w: int, h: int, max_pixels: int | None) -> None:
+    if max_pixels is not None and w * h > max_pixels:
+        raise ImageReadError(
+            f"{name}: {w}x{h} is {w * h / 1e6:.0f} megapixels, over the limit of "
+            f"{max_pixels / 1e6:.0f} (set COLORSTUDIO_MAX_PIXELS to allow more)")
+
+
+def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """:func:`read_image` for bytes already in memory (``name`` is used in messages)."""
+    if not data:
+        raise ImageReadError(f"{name}: the file is empty")
+    try:
+        pil = _open_header(data, name)
+    except _Unidentified as exc:
+        # Formats Pillow cannot parse (e.g. float RGB TIFF): OpenCV alone, its own
+        # size guard (OPENCV_IO_MAX_IMAGE_PIXELS, 1 gigapixel) applies while decoding.
+        arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if _sniff(data) else None
+        if arr is None:
+            raise ImageReadError(str(exc)) from None
+        _check_size(name, arr.shape[1], arr.shape[0], max_pixels)
+        arr = _from_opencv(arr)
+        return arr if arr.dtype in (np.uint8, np.uint16, np.float32) else arr.astype(np.float32)
+    w, h = pil.size
+    _check_size(name, w, h, max_pixels)
+    orient = _orientation(pil)
+    arr = None
+    if pil.format != "GIF":  # OpenCV would decode GIFs without their palette transparency
+        arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if arr is None or arr.shape[:2] != (h, w):
+        try:
+            pil.load()
+            arr = _from_pillow(pil)
+        except Exception as exc:  # noqa: BLE001
+            msg = _first_line(exc)
+            if "truncated" in msg or "broken data stream" in msg:
+                raise ImageReadError(f"{name}: truncated {pil.format} file ({msg})") from None
+            raise ImageReadError(f"{name}: damaged {pil.format} file ({msg})") from None
+    else:
+        arr = _from_opencv(arr)
+    if arr.dtype not in (np.uint8, np.uint16, np.float32):
+        arr = arr.astype(np.float32)
+    if orient != 1:
+        arr = np.ascontiguousarray(_ORIENT[orient](arr))
+    return arr
+
+
+# ---------------------------------------------------------------------------- writing
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _to_writable(img: np.ndarray, fmt: str) -> np.ndarray:
+    """Our RGB(A) array -> what OpenCV writes for ``fmt`` (BGR(A), a supported depth)."""
+    img = np.asarray(img)
+    if img.dtype == np.bool_:
+        img = img.astype(np.uint8) * 255
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim == 3 and img.shape[2] == 2:  # gray + alpha -> RGBA
+        img = np.dstack([img[:, :, 0]] * 3 + [img[:, :, 1]])
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
+        raise ImageWriteError(f"cannot write an array of shape {img.shape} as an image")
+    if img.dtype.kind == "f":
+        if fmt == "tiff":
+            img = img.astype(np.float32, copy=False)
+        else:
+            img = color.from_float01(img, np.uint16 if fmt == "png" else np.uint8)
+    elif img.dtype not in (np.uint8, np.uint16):
+        raise ImageWriteError(f"cannot write pixels of type {img.dtype}")
+    if img.dtype == np.uint16 and fmt not in ("png", "tiff"):
+        img = color.from_float01(color.to_float01(img), np.uint8)
+    if fmt == "jpeg" and img.ndim == 3 and img.shape[2] == 4:
+        # JPEG has no alpha: composite over white, as viewers show transparency.
+        rgb = color.to_float01(img[:, :, :3])
+        a = color.to_float01(img[:, :, 3])[:, :, None]
+        img = color.from_float01(rgb * a + (1.0 - a), np.uint8)
+    if img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2BGR if img.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
+    return img
+
+
+def encode_image(img: np.ndarray, ext: str, *, quality: int = 95) -> bytes:
+    """Encode an RGB-order array as the format of suffix ``ext`` ('.png', '.jpg', ...)."""
+    ext = ext.lower() if ext.startswith(".") else "." + ext.lower()
+    fmt = WRITE_FORMATS.get(ext)
+    if fmt is None:
+        raise ImageWriteError(
+            f"unsupported output format {ext!r}; use one of {', '.join(sorted(WRITE_FORMATS))}")
+    params: list[int] = []
+    if fmt == "jpeg":
+        params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
+    elif fmt == "webp":
+        params = [cv2.IMWRITE_WEBP_QUALITY, int(quality)]
+    ok, buf = cv2.imencode(ext, _to_writable(img, fmt), params)
+    if not ok:
+        raise ImageWriteError(f"OpenCV could not encode the image as {fmt}")
+    return buf.tobytes()
+
+
+def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
+                protect: Iterable[str | os.PathLike] = ()) -> Path:
+    """Write ``img`` (RGB order) in the format of ``path``'s suffix, atomically.
+
+    16 bit is kept in PNG and TIFF; JPEG, BMP and WebP get 8 bit.  Refuses (with
+    :class:`ImageWriteError`) to replace any path in ``protect`` -- a batch passes its
+    inputs, so an output can never overwrite an original.
+    """
+    path = Path(path)
+    for p in protect:
+        if _same_file(path, Path(p)):
+            raise ImageWriteError(f"{path}: refusing to overwrite an input image")
+    data = encode_image(img, path.suffix, quality=quality)
+
+    def _write(tmp: str) -> None:
+        with open(tmp, "wb") as f:
+            f.write(data)
+
+    try:
+        return atomic_write(path, _write)
+    except OSError as exc:
+        raise ImageWriteError(f"cannot write {path}: {exc.strerror or _first_line(exc)}") from None
+
+
+def natural_key(path: str | os.PathLike) -> tuple:
+    """Sort key where 'img2' comes before 'img10' (numbers compared as numbers)."""
+    parts = re.split(r"(\d+)", Path(path).name.lower())
+    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts)

@@ -1,0 +1,169 @@
+import threading
+
+import numpy as np
+import pytest
+
+from colorstudio.core import batch, color
+from colorstudio.core.imageio import read_image, write_image
+
+
+@pytest.fixture
+def photos(tmp_path, textured):
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in (1, 2, 10):
+        write_image(d / f"img{i}.png", textured(30 + i, 40, seed=i, channels=1))
+    write_image(d / "photo.jpg", textured(24, 24, seed=7))
+    (d / "notes.txt").write_text("not an image")
+    return d
+
+
+def _run(gen):
+    return list(gen)
+
+
+def test_collect_inputs(photos, tmp_path):
+    problems = []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    got = batch.collect_inputs([photos, photos / "img1.png", photos / "notes.txt",
+                                tmp_path / "missing", empty], problems)
+    assert [p.name for p in got] == ["img1.png", "img2.png", "img10.png", "photo.jpg", "notes.txt"]
+    assert len(problems) == 2
+    assert any("missing" in m and "no such file" in m for m in problems)
+    assert any("no image files" in m for m in problems)
+
+
+def test_plan_outputs_keeps_stems_and_deduplicates(tmp_path):
+    outs = batch.plan_outputs([tmp_path / "a" / "x.jpg", tmp_path / "b" / "x.png", tmp_path / "y.tif"],
+                              tmp_path / "out", "png")
+    assert [p.name for p in outs] == ["x.png", "x-2.png", "y.png"]
+    with pytest.raises(ValueError, match="unsupported output format"):
+        batch.check_format("gifx")
+
+
+def test_colorize_files_done_then_skipped_then_overwrite(photos, tmp_path, tiny_predictor):
+    inputs = batch.collect_inputs([photos])
+    out = tmp_path / "out"
+    evs = _run(batch.colorize_files(inputs, out, tiny_predictor, size=32))
+    assert [e.status for e in evs] == ["done"] * 4
+    assert sorted(e.index for e in evs) == [0, 1, 2, 3]
+    assert [e.done_count for e in evs] == [1, 2, 3, 4] and all(e.total == 4 for e in evs)
+    assert evs[-1].eta_s == 0.0 and evs[-1].items_per_s > 0
+    for e in evs:
+        assert e.dst == out / (e.src.stem + ".png")
+        img = read_image(e.dst)
+        assert img.shape[:2] == read_image(e.src).shape[:2] and img.ndim == 3
+    mtimes = {e.dst: e.dst.stat().st_mtime_ns for e in evs}
+    again = _run(batch.colorize_files(inputs, out, tiny_predictor, size=32))
+    assert [e.status for e in again] == ["skipped"] * 4
+    assert all(e.dst.stat().st_mtime_ns == mtimes[e.dst] for e in again)
+    over = _run(batch.colorize_files(inputs, out, tiny_predictor, size=32, overwrite=True))
+    assert [e.status for e in over] == ["done"] * 4
+
+
+def test_resume_after_partial_run(photos, tmp_path, tiny_predictor):
+    inputs = batch.collect_inputs([photos])
+    out = tmp_path / "out"
+    gen = batch.colorize_files(inputs, out, tiny_predictor, size=32)
+    first = next(gen)
+    gen.close()  # like a crash or the user closing the window
+    done_before = {p.name for p in out.glob("*.png")}
+    assert first.dst.name in done_before and len(done_before) < 4 + 1
+    evs = _run(batch.colorize_files(inputs, out, tiny_predictor, size=32))
+    assert sum(e.status == "skipped" for e in evs) == len(done_before)
+    assert sum(e.status == "done" for e in evs) == 4 - len(done_before)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+def test_one_failure_does_not_stop_the_batch(photos, tmp_path, fake_predictor):
+    inputs = batch.collect_inputs([photos, photos / "notes.txt"]) + [tmp_path / "gone.png"]
+    f = fake_predictor(fail_on={2})  # the 2nd network call fails
+    evs = _run(batch.colorize_files(inputs, tmp_path / "out", f, size=32))
+    by_name = {e.src.name: e for e in evs}
+    assert by_name["notes.txt"].status == "failed"
+    assert "not an image" in by_name["notes.txt"].error and "notes.txt" not in by_name["notes.txt"].error
+    assert by_name["gone.png"].status == "failed" and "not found" in by_name["gone.png"].error
+    failed_net = [e for e in evs if e.error == "synthetic failure"]
+    assert len(failed_net) == 1  # one line only
+    assert sum(e.status == "done" for e in evs) == 3
+    assert len(evs) == len(inputs) and max(e.done_count for e in evs) == len(inputs)
+
+
+def test_output_never_overwrites_input(tmp_path, fake_predictor, textured):
+    src = write_image(tmp_path / "a.png", textured(16, 16, channels=1))
+    before = src.read_bytes()
+    evs = _run(batch.colorize_files([src], tmp_path, fake_predictor(), size=32, overwrite=True))
+    assert evs[0].status == "failed" and "overwrite an input" in evs[0].error
+    assert src.read_bytes() == before
+
+
+def test_cancel_between_items(photos, tmp_path, fake_predictor):
+    inputs = batch.collect_inputs([photos]) * 1
+    stop = threading.Event()
+    seen = []
+    for e in batch.colorize_files(inputs, tmp_path / "out", fake_predictor(), size=32, cancel=stop):
+        seen.append(e)
+        stop.set()
+    assert 1 <= len(seen) < len(inputs)
+    # a callable works too
+    seen2 = _run(batch.colorize_files(inputs, tmp_path / "out2", fake_predictor(), size=32,
+                                      cancel=lambda: True))
+    assert seen2 == []
+
+
+def test_formats_saturation_and_16bit(tmp_path, fake_predictor, textured):
+    g16 = write_image(tmp_path / "in16.png", textured(20, 20, seed=3, channels=1, dtype=np.uint16))
+    evs = _run(batch.colorize_files([g16], tmp_path / "o", fake_predictor(ab=(15, 15)), size=32, fmt="tif"))
+    out = read_image(evs[0].dst)
+    assert evs[0].dst.suffix == ".tif" and out.dtype == np.uint16
+    evs = _run(batch.colorize_files([g16], tmp_path / "o", fake_predictor(ab=(15, 15)), size=32, fmt="jpg",
+                                    saturation=0.0))
+    out = read_image(evs[0].dst)
+    assert out.dtype == np.uint8 and np.abs(color.rgb_to_lab(out)[..., 1:]).max() < 3
+    with pytest.raises(ValueError):
+        batch.colorize_files([g16], tmp_path / "o", fake_predictor(), saturation=-1)
+
+
+def test_unwritable_output_reported_per_item(tmp_path, fake_predictor, textured):
+    src = write_image(tmp_path / "a.png", textured(16, 16, channels=1))
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the folder should be")
+    evs = _run(batch.colorize_files([src], blocker / "out", fake_predictor(), size=32))
+    assert evs[0].status == "failed" and "cannot write" in evs[0].error
+
+
+def test_translate_files(tmp_path):
+    import torch
+
+    from colorstudio.core.palette import labels_to_rgb
+    from colorstudio.core.predictor import Predictor
+    from colorstudio.models.layers import Translator
+
+    class Tiny(Translator):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 3, 1)
+
+        def forward(self, x):
+            return torch.tanh(self.conv(x))
+
+    rng = np.random.default_rng(0)
+    srcs = [write_image(tmp_path / f"lab{i}.png", labels_to_rgb(rng.integers(0, 12, (40, 30)))) for i in range(3)]
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    p = Predictor(Tiny(), "cpu")
+    evs = _run(batch.translate_files(srcs + [tmp_path / "bad.png"], tmp_path / "out", p, size=32, fmt="jpg"))
+    assert [e.status for e in evs].count("done") == 3
+    bad = [e for e in evs if e.status == "failed"][0]
+    assert "damaged or truncated PNG" in bad.error
+    assert read_image(tmp_path / "out" / "lab0.jpg").shape == (40, 30, 3)
+    assert [e.status for e in _run(batch.translate_files(srcs, tmp_path / "out", p, size=32, fmt="jpg"))] \
+        == ["skipped"] * 3
+
+
+def test_many_items_pipeline_keeps_order_of_counts(tmp_path, fake_predictor, textured):
+    srcs = [write_image(tmp_path / "in" / f"f{i}.png", textured(20, 20, seed=i, channels=1)) for i in range(12)]
+    evs = _run(batch.colorize_files(srcs, tmp_path / "out", fake_predictor(), size=32, workers=3))
+    assert [e.index for e in evs] == list(range(12))  # writes are reported in order
+    assert [e.done_count for e in evs] == list(range(1, 13))
+    assert all(e.status == "done" for e in evs)

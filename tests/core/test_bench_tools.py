@@ -1,0 +1,44 @@
+"""The benchmark's own pieces: the ECCV16 reference net and the table's target lines."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/ lives at the repo root
+
+from bench.reference_eccv16 import colorize_reference, eccv16  # noqa: E402
+from bench.speed import Report, Row, Stat, write_markdown  # noqa: E402
+
+
+def test_eccv16_reference_has_the_published_size_and_shapes():
+    net = eccv16()
+    n_params = sum(p.numel() for p in net.parameters())
+    assert 32.0e6 < n_params < 32.5e6  # the published ECCVGenerator: ~32.2 M parameters
+    img = np.random.default_rng(0).integers(0, 256, (37, 53), dtype=np.uint8)
+    out = colorize_reference(img, net)
+    assert out.shape == (37, 53, 3) and out.dtype == np.uint8
+
+
+def test_report_lists_every_missed_target(tmp_path):
+    rep = Report()
+    rep.add(Row("2", "photo", Stat(612.0, 600.0, 640.0, 5), "ms", "{:.0f}", "< 500 ms", False))
+    rep.add(Row("3", "saturation", Stat(40.0, 38.0, 45.0, 9), "ms", "{:.0f}", "< 100 ms", True))
+    rep.add(Row("1", "peak", Stat(300.0, 290.0, 310.0, 10), "GFLOP/s", "{:.0f}"))
+    text = rep.text()
+    assert "MISSED [2] photo: 612 ms (target < 500 ms)" in text
+    assert "saturation" in text and "MISSED [3]" not in text
+    doc = tmp_path / "perf.md"
+    doc.write_text("# Perf\n\nintro\n<!-- bench:start -->\nold\n<!-- bench:end -->\n\nafter\n")
+    write_markdown(doc, rep.markdown())
+    body = doc.read_text()
+    assert "old" not in body and "intro" in body and "after" in body
+    assert "| 2 | photo | 612 ms | 600 | 640 | 5 | < 500 ms | MISSED |" in body
+
+
+def test_stat_map_keeps_min_below_max():
+    s = Stat(0.5, 0.25, 1.0, 3).map(lambda t: 1.0 / t)
+    assert (s.med, s.lo, s.hi) == pytest.approx((2.0, 1.0, 4.0))

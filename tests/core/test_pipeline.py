@@ -1,0 +1,120 @@
+import numpy as np
+import pytest
+
+from colorstudio.core import color, pipeline
+
+
+def test_strips_give_identical_results(fake_predictor, textured):
+    img = textured(100, 77, seed=3)
+    ab = pipeline.predict_ab(fake_predictor(noise=8.0), img, size=64)
+    whole = pipeline.compose(img, ab, 1.2, strip_rows=4096)
+    for rows in (1, 7, 33):
+        np.testing.assert_array_equal(pipeline.compose(img, ab, 1.2, strip_rows=rows), whole)
+
+
+def test_detail_kept_output_lightness_equals_input(fake_predictor, textured):
+    # mid-tones: near black and white a colour is out of gamut and clipping changes L
+    gray = (textured(120, 90, seed=1, channels=1) * 0.7 + 35).astype(np.uint8)
+    out = pipeline.colorize(gray, fake_predictor(ab=(12, -9)), size=64).rgb
+    assert out.shape == (120, 90, 3) and out.dtype == np.uint8
+    dL = np.abs(color.luminance(out) - color.luminance(gray))
+    assert dL.max() < 0.6  # 8-bit rounding only: every detail of the original is kept
+    lab = color.rgb_to_lab(out)
+    assert abs(lab[..., 1].mean() - 12) < 1 and abs(lab[..., 2].mean() + 9) < 1
+
+
+def test_real_network_any_size_and_colour_input(tiny_predictor, textured):
+    rgb = textured(70, 130, seed=2)
+    res = pipeline.colorize(rgb, tiny_predictor, size=64)
+    assert res.rgb.shape == rgb.shape and res.rgb.dtype == np.uint8
+    assert res.ab_small.shape[2] == 2 and max(res.ab_small.shape[:2]) == 64
+    assert set(res.timings) == {"predict", "compose", "total"} and res.note is None
+    # The colour input's own colours are discarded: only its lightness is used.
+    gray = color.from_float01(color.lab_compose(color.luminance(rgb), np.zeros(rgb.shape[:2] + (2,))), np.uint8)
+    res2 = pipeline.colorize(gray, tiny_predictor, size=64)
+    assert np.abs(res.ab_small - res2.ab_small).max() < 1.5
+
+
+def test_saturation_zero_gives_gray(tiny_predictor, textured):
+    out = pipeline.colorize(textured(40, 40, seed=4), tiny_predictor, size=32, saturation=0.0).rgb
+    assert np.abs(out[..., 0].astype(int) - out[..., 1]).max() <= 1
+    assert np.abs(out[..., 1].astype(int) - out[..., 2]).max() <= 1
+
+
+def test_saturation_scales_chroma(fake_predictor):
+    gray = np.full((32, 32), 128, np.uint8)
+    f = fake_predictor(ab=(10, 10))
+    ab = [color.rgb_to_lab(pipeline.colorize(gray, f, size=32, saturation=s).rgb)[..., 1:].mean((0, 1))
+          for s in (1.0, 2.0)]
+    np.testing.assert_allclose(ab[1], 2 * ab[0], rtol=0.05)
+
+
+def test_alpha_kept(fake_predictor, textured):
+    rgba = np.dstack([textured(30, 40, seed=5), np.linspace(0, 255, 40, dtype=np.uint8)[None].repeat(30, 0)])
+    out = pipeline.colorize(rgba, fake_predictor(), size=32).rgb
+    assert out.shape == (30, 40, 4)
+    np.testing.assert_array_equal(out[..., 3], rgba[..., 3])
+    la = np.dstack([rgba[..., 0], rgba[..., 3]])  # gray + alpha
+    out2 = pipeline.colorize(la, fake_predictor(), size=32).rgb
+    assert out2.shape == (30, 40, 4)
+    np.testing.assert_array_equal(out2[..., 3], rgba[..., 3])
+
+
+def test_16bit_kept(fake_predictor, textured):
+    g16 = textured(48, 64, seed=6, channels=1, dtype=np.uint16)
+    out = pipeline.colorize(g16, fake_predictor(ab=(0, 0)), size=32).rgb
+    assert out.dtype == np.uint16 and out.shape == (48, 64, 3)
+    # neutral ab: the 16-bit gray comes back (to OpenCV's Lab precision), not 8-bit steps
+    assert np.abs(out[..., 0].astype(int) - g16).max() <= 16
+    assert len(np.unique(out[..., 0])) > 300
+
+
+def test_net_size():
+    assert pipeline.net_size((1000, 500), 256, fixed=True) == (256, 256)
+    h, w = pipeline.net_size((1000, 500), 256, fixed=False)
+    assert (h, w) == (256, 128)
+    assert pipeline.net_size((10, 4000), 256, fixed=False) == (32, 256)
+
+
+def test_hints_need_a_hint_model(fake_predictor):
+    with pytest.raises(ValueError, match="hints"):
+        pipeline.predict_ab(fake_predictor(), np.zeros((32, 32), np.uint8), 32,
+                            [pipeline.Hint(0.5, 0.5, 10, 10)])
+
+
+def test_hints_reach_a_hint_model():
+    from colorstudio.core.predictor import Predictor
+    from colorstudio.models import create
+
+    p = Predictor(create("unet-hints", weights=False, base=8, depth=2), device="cpu")
+    img = np.full((64, 64), 100, np.uint8)
+    a = pipeline.predict_ab(p, img, 32)
+    b = pipeline.predict_ab(p, img, 32, [pipeline.Hint.from_rgb(0.5, 0.5, (255, 0, 0))])
+    assert np.abs(a - b).max() > 1e-4
+    r = pipeline.rasterize_hints([pipeline.Hint(0.0, 1.0, 55.0, -110.0)], (8, 8), radius=0)
+    assert r[2].sum() == 1 and r[2, 7, 0] == 1 and r[1, 7, 0] == pytest.approx(-1.0)
+
+
+def test_empty_image_refused(fake_predictor):
+    with pytest.raises(ValueError, match="empty"):
+        pipeline.colorize(np.zeros((0, 5), np.uint8), fake_predictor())
+
+
+def test_translate_shape_and_dtype():
+    import torch
+
+    from colorstudio.core.palette import labels_to_rgb
+    from colorstudio.core.predictor import Predictor
+    from colorstudio.models.layers import Translator
+
+    class Tiny(Translator):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 3, 3, padding=1)
+
+        def forward(self, x):
+            return torch.tanh(self.conv(x))
+
+    labels = labels_to_rgb(np.random.default_rng(0).integers(0, 12, (50, 70)))
+    out = pipeline.translate(labels, Predictor(Tiny(), "cpu"), size=32)
+    assert out.shape == (50, 70, 3) and out.dtype == np.uint8

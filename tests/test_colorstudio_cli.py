@@ -1,0 +1,196 @@
+"""colorstudio-cli through its installed entry point (a real subprocess)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+CLI = Path(sys.executable).parent / "colorstudio-cli"
+
+
+def run(*args, cwd=None):
+    if not CLI.exists():
+        pytest.fail(f"{CLI} is missing: install the package (pip install -e .)")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=120)
+
+
+def assert_clean_error(res, code=2, match=""):
+    assert res.returncode == code, (res.returncode, res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr + res.stdout
+    assert match in res.stderr, res.stderr
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    """A tiny random unet-gan checkpoint with its config in the metadata."""
+    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.models import create
+
+    m = create("unet-gan", weights=False, base=8, depth=2)
+    p = tmp_path_factory.mktemp("w") / "tiny.safetensors"
+    return save_weights(p, m.state_dict(), {"family": "unet-gan", "config": {"base": 8, "depth": 2}})
+
+
+@pytest.fixture
+def photos(tmp_path):
+    from colorstudio.core.imageio import write_image
+
+    d = tmp_path / "in"
+    rng = np.random.default_rng(0)
+    for name in ("a.png", "b.jpg"):
+        write_image(d / name, (rng.random((40, 56)) * 255).astype(np.uint8))
+    return d
+
+
+def test_help_is_fast_and_does_not_import_torch():
+    res = run("--help")
+    assert res.returncode == 0 and "colorize" in res.stdout and "translate" in res.stdout
+    code = "import sys, colorstudio.cli as c; c.build_parser(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
+    for sub in ("colorize", "translate", "models"):
+        assert run(sub, "--help").returncode == 0
+
+
+def test_models_table():
+    res = run("models")
+    assert res.returncode == 0
+    lines = res.stdout.splitlines()
+    assert lines[0].split()[:4] == ["NAME", "TASK", "SIZE", "WEIGHTS"]
+    row = next(line for line in lines if line.startswith("unet-gan "))
+    assert row.split()[1:3] == ["colorize", "256"] and row.split()[3] in ("yes", "no")
+    only = run("models", "--task", "colorize").stdout
+    assert "translate " not in only.replace("TASK", "")
+
+
+def test_colorize_folder_with_a_bad_file_then_resume(tmp_path, photos, weights):
+    (photos / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    out = tmp_path / "out"
+    res = run("colorize", photos, "-o", out, "--weights", weights, "--device", "cpu", "--size", "32")
+    assert res.returncode == 1, res.stderr
+    assert "FAILED broken.png: damaged or truncated PNG file" in res.stderr
+    assert sum("FAILED" in line for line in res.stderr.splitlines()) == 1
+    assert "Traceback" not in res.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.png"]
+    assert "2 done, 0 skipped" in res.stdout and "1 failed" in res.stdout
+    from colorstudio.core.imageio import read_image
+
+    assert read_image(out / "a.png").shape == (40, 56, 3)
+
+    (photos / "broken.png").unlink()
+    res = run("colorize", photos, "-o", out, "--weights", weights, "--device", "cpu", "--size", "32",
+              "--format", "png")
+    assert res.returncode == 0 and "0 done, 2 skipped" in res.stdout
+    res = run("colorize", photos / "a.png", "-o", out, "--weights", weights, "--device", "cpu",
+              "--size", "32", "--overwrite", "--format", "jpg", "--saturation", "0", "-q")
+    assert res.returncode == 0 and (out / "a.jpg").exists()
+    assert "done" not in res.stderr  # quiet: no per-item lines
+
+
+def test_colorize_video_input(tmp_path, weights):
+    import cv2
+
+    src = tmp_path / "clip.avi"
+    vw = cv2.VideoWriter(str(src), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (40, 32))
+    for i in range(4):
+        vw.write(np.full((32, 40, 3), 40 * i, np.uint8))
+    vw.release()
+    res = run("colorize", src, "-o", tmp_path / "out", "--weights", weights, "--device", "cpu",
+              "--size", "32", "--smooth", "0.5")
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "out" / "clip.avi").exists()
+    assert len(list((tmp_path / "out" / "clip_frames").glob("frame_*.png"))) == 4
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--model", "no-such-model"], "unknown model 'no-such-model'"),
+    (["--weights", "/nonexistent/w.safetensors"], "weights file not found"),
+])
+def test_usage_errors_model(tmp_path, photos, args, match):
+    res = run("colorize", photos, "-o", tmp_path / "out", "--device", "cpu", *args)
+    assert_clean_error(res, 2, match)
+
+
+def test_usage_errors_inputs_and_outdir(tmp_path, photos, weights):
+    res = run("colorize", photos, tmp_path / "missing.png", "-o", tmp_path / "out", "--weights", weights)
+    assert_clean_error(res, 2, "missing.png: no such file")
+    assert not (tmp_path / "out").exists()  # nothing was done
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = run("colorize", photos, "-o", blocker / "out", "--weights", weights)
+    assert_clean_error(res, 2, "is a file")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_clean_error(run("colorize", empty, "-o", tmp_path / "o"), 2, "no input images")
+
+
+def test_usage_errors_arguments(tmp_path, photos):
+    assert_clean_error(run("colorize", photos, "-o", tmp_path / "o", "--device", "tpu"), 2, "invalid choice")
+    assert_clean_error(run("colorize", photos, "-o", tmp_path / "o", "--smooth", "1.5"), 2, "must be in")
+    assert_clean_error(run("colorize", photos, "-o", tmp_path / "o", "--size", "abc"), 2, "whole number")
+    assert_clean_error(run("colorize", photos), 2, "-o/--output")
+    assert_clean_error(run("paint"), 2, "invalid choice")
+
+
+def test_bad_checkpoint_is_a_message(tmp_path, photos):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"not a checkpoint at all")
+    assert_clean_error(run("colorize", photos, "-o", tmp_path / "o", "--weights", bad, "--device", "cpu"),
+                       2, "bad.safetensors")
+
+
+def test_unavailable_device_is_a_message(tmp_path, photos, weights):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert_clean_error(run("colorize", photos, "-o", tmp_path / "o", "--weights", weights,
+                           "--device", "cuda"), 2, "CUDA was requested")
+
+
+def test_translate(tmp_path):
+    from colorstudio.core.imageio import write_image
+    from colorstudio.core.palette import labels_to_rgb
+    from colorstudio.models import available
+
+    labels = labels_to_rgb(np.random.default_rng(0).integers(0, 12, (48, 64)))
+    src = write_image(tmp_path / "labels" / "f1.png", labels)
+    res = run("translate", src.parent, "-o", tmp_path / "out", "--device", "cpu")
+    if not available("translate"):
+        assert_clean_error(res, 2, "no translate model is registered")
+        return
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "out" / "f1.png").exists()
+    # a colorizer is not a translator
+    assert_clean_error(run("translate", src, "-o", tmp_path / "o2", "--model", "unet-gan"), 2,
+                       "is a colorize model")
+
+
+def test_progress_bar_on_a_terminal():
+    """The TTY form draws a bar with count, rate and ETA; failures get their own line."""
+    from colorstudio.cli import Progress
+    from colorstudio.core.batch import BatchEvent
+
+    class TTY(io.StringIO):
+        def isatty(self):
+            return True
+
+    s = TTY()
+    p = Progress(s)
+    p.update(BatchEvent(0, 4, Path("a.png"), Path("o/a.png"), "done", None, 1, 1.0, 2.0, 1.5))
+    p.update(BatchEvent(1, 4, Path("b.png"), None, "failed", "not an image", 2, 1.2, 1.7, 1.2))
+    p.close()
+    text = s.getvalue()
+    assert "1/4" in text and "2.00 it/s" in text and "ETA 0:02" in text
+    assert "\nFAILED b.png: not an image\n" in text.replace("\r\033[K", "\n")
+    plain = io.StringIO()
+    Progress(plain).update(BatchEvent(0, 2, Path("a.png"), Path("o/a.png"), "done", None, 1, 1.0, 1.0, 1.0))
+    assert plain.getvalue().startswith("[1/2] done a.png -> o/a.png") and "\r" not in plain.getvalue()
