@@ -1,0 +1,214 @@
+"""Live training curves (pyqtgraph): losses, validation metrics, learning rate, images/s.
+
+Curves are updated in place with ``setData`` and drawn with automatic peak
+downsampling and clip-to-view, so a run of a million steps stays smooth.  Earlier runs
+can be overlaid: same colour per metric, a dashed/dotted line per run.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import PySide6  # noqa: F401  (pyqtgraph must pick PySide6, so import it first)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+import numpy as np
+import pyqtgraph as pg
+
+Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
+
+LIVE = "live"
+
+# (panel id, title, which keys it shows, y label)
+PANELS: tuple[tuple[str, str, Callable[[str], bool], str], ...] = (
+    ("loss", "Training losses", lambda k: k.startswith("loss/"), "loss"),
+    ("val", "Validation", lambda k: k.startswith("val/"), "metric"),
+    ("lr", "Learning rate", lambda k: k == "lr", "lr"),
+    ("speed", "Throughput", lambda k: k == "images_per_s", "images/s"),
+)
+# Panels holding several metrics of different scales (an L1 of 0.1 next to a GAN loss of
+# 40): a log axis keeps them all readable.  Single-metric panels name runs in the legend.
+LOG_PANELS = ("loss", "val")
+SINGLE_METRIC = ("lr", "speed")
+
+_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#7f7f7f")
+_OVERLAY_STYLES = (Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
+                   Qt.PenStyle.DashDotDotLine)
+
+
+def panel_of(key: str) -> str | None:
+    """Which panel draws ``key`` (None for keys that are not curves)."""
+    for pid, _title, match, _ylabel in PANELS:
+        if match(key):
+            return pid
+    return None
+
+
+class LossPlots(QWidget):
+    """A 2x2 grid of plots with linked step axes; one curve per (run, metric)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(None)   # follow the widget palette (light or dark)
+        self.log_check = QCheckBox("Log scale for losses and metrics")
+        self.log_check.setToolTip("Logarithmic y axis on the loss and validation plots "
+                                  "(values <= 0 are not drawn in log scale)")
+        self.log_check.setChecked(True)
+        self.log_check.toggled.connect(self.set_log_scale)
+        self.legend_check = QCheckBox("Legends")
+        self.legend_check.setToolTip("Show the curve names (legends can be dragged aside)")
+        self.legend_check.setChecked(True)
+        self.legend_check.toggled.connect(lambda _on: self._update_legends())
+        hint = QLabel("Drag to pan, wheel to zoom, right-click for options")
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 0, 4, 0)
+        bar.addWidget(self.log_check)
+        bar.addWidget(self.legend_check)
+        bar.addStretch(1)
+        bar.addWidget(hint)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.view, 1)
+        lay.addLayout(bar)
+
+        pal = self.palette()
+        base = pal.color(QPalette.ColorRole.Base)
+        legend_bg = QColor(base.red(), base.green(), base.blue(), 170)
+        self.plots: dict[str, pg.PlotItem] = {}
+        first: pg.PlotItem | None = None
+        for i, (pid, title, _match, ylabel) in enumerate(PANELS):
+            p = self.view.addPlot(row=i // 2, col=i % 2, title=title)
+            p.showGrid(x=True, y=True, alpha=0.25)
+            p.setLabel("bottom", "step")
+            p.setLabel("left", ylabel)
+            legend = p.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=legend_bg,
+                                 pen=pg.mkPen(pal.color(QPalette.ColorRole.Mid)),
+                                 labelTextColor=pal.color(QPalette.ColorRole.Text))
+            legend.setVisible(pid not in SINGLE_METRIC)   # shown there once runs are compared
+            p.setClipToView(True)
+            p.setDownsampling(auto=True, mode="peak")
+            if first is None:
+                first = p
+            else:
+                p.setXLink(first)
+            self.plots[pid] = p
+        self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self._key_colors: dict[str, str] = {}
+        self._run_styles: dict[str, Qt.PenStyle] = {}
+        self.set_log_scale(True)
+
+    # ---- public API
+    def set_series(self, series: Series, run: str = LIVE) -> None:
+        """Show (or update in place) the curves of ``run``; keys not given are left as is."""
+        for key, (xs, ys) in series.items():
+            pid = panel_of(key)
+            if pid is None:
+                continue
+            curve = self._curves.get((run, key))
+            if curve is None:
+                curve = self._make_curve(run, key, pid)
+            curve.setData(np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64))
+        self._fit_flat_ranges()
+
+    def add_overlay(self, name: str, series: Series) -> None:
+        """Draw an earlier run ``name`` for comparison (replaces an overlay of that name)."""
+        if name == LIVE:
+            raise ValueError(f"{LIVE!r} is reserved for the running training")
+        self.remove_run(name)
+        self.set_series(series, run=name)
+
+    def remove_run(self, run: str) -> None:
+        for (r, key), curve in list(self._curves.items()):
+            if r == run:
+                plot = self.plots[panel_of(key)]
+                plot.removeItem(curve)
+                if plot.legend is not None:
+                    plot.legend.removeItem(curve)
+                del self._curves[(r, key)]
+        self._update_legends()
+        self._fit_flat_ranges()
+
+    def clear(self) -> None:
+        """Remove every curve, live and overlaid."""
+        for run in self.runs():
+            self.remove_run(run)
+
+    def set_log_scale(self, on: bool) -> None:
+        """Log y axis on the loss and validation plots."""
+        for pid in LOG_PANELS:
+            self.plots[pid].setLogMode(y=bool(on))
+        if self.log_check.isChecked() != bool(on):
+            self.log_check.setChecked(bool(on))
+        self._fit_flat_ranges()
+
+    def runs(self) -> list[str]:
+        return sorted({r for r, _ in self._curves})
+
+    def keys(self, run: str = LIVE) -> list[str]:
+        return sorted(k for r, k in self._curves if r == run)
+
+    def point_count(self, key: str, run: str = LIVE) -> int:
+        """Points held by a curve (before downsampling for display)."""
+        curve = self._curves.get((run, key))
+        if curve is None:
+            return 0
+        x, _y = curve.getOriginalDataset()
+        return 0 if x is None else len(x)
+
+    def curve(self, key: str, run: str = LIVE) -> pg.PlotDataItem | None:
+        return self._curves.get((run, key))
+
+    # ---- internals
+    def _make_curve(self, run: str, key: str, pid: str) -> pg.PlotDataItem:
+        color = self._key_colors.setdefault(key, _COLORS[len(self._key_colors) % len(_COLORS)])
+        if run == LIVE:
+            pen = pg.mkPen(color, width=2)
+            name = "this run" if pid in SINGLE_METRIC else key
+        else:
+            style = self._run_styles.setdefault(
+                run, _OVERLAY_STYLES[len(self._run_styles) % len(_OVERLAY_STYLES)])
+            pen = pg.mkPen(color, width=1.5, style=style)
+            name = run if pid in SINGLE_METRIC else f"{key} · {run}"
+        curve = pg.PlotDataItem(pen=pen, name=name)
+        self.plots[pid].addItem(curve)   # the plot applies its own modes; ours follow
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
+        self._curves[(run, key)] = curve
+        self._update_legends()
+        return curve
+
+    def _update_legends(self) -> None:
+        show = self.legend_check.isChecked()
+        for pid, plot in self.plots.items():
+            items = [(r, k) for (r, k) in self._curves if panel_of(k) == pid]
+            many_runs = len({r for r, _ in items}) > 1
+            plot.legend.setVisible(show and (many_runs or pid not in SINGLE_METRIC))
+            cols = 2 if len(items) > 7 else 1      # long lists: two short columns
+            if plot.legend.columnCount != cols:
+                plot.legend.setColumnCount(cols)
+
+    def _fit_flat_ranges(self) -> None:
+        """A constant curve (a fixed learning rate) gets a y range around its value
+        instead of pyqtgraph's +-0.5, which flattens it onto a meaningless axis."""
+        for pid, plot in self.plots.items():
+            if pid in LOG_PANELS and self.log_check.isChecked():
+                plot.enableAutoRange(axis="y")
+                continue
+            ys = [c.getOriginalDataset()[1] for (_r, k), c in self._curves.items() if panel_of(k) == pid]
+            ys = [y[np.isfinite(y)] for y in ys if y is not None and len(y)]
+            ys = [y for y in ys if len(y)]
+            if not ys:
+                plot.enableAutoRange(axis="y")
+                continue
+            lo, hi = min(float(y.min()) for y in ys), max(float(y.max()) for y in ys)
+            if hi - lo <= 1e-9 * max(abs(hi), abs(lo), 1e-30):
+                pad = abs(hi) * 0.5 if hi else 1.0
+                plot.setYRange(lo - pad, hi + pad, padding=0)
+            else:
+                plot.enableAutoRange(axis="y")

@@ -1,0 +1,565 @@
+"""Training dashboard: pick a recipe and data, run the trainer in a subprocess, watch it.
+
+The trainer runs as ``python -m trainer RECIPE --data DIR --out RUN ...`` (never
+imported here); the dashboard follows RUN/metrics.jsonl for live curves and
+RUN/samples/latest.png for the newest predictions, shows the process output in a log
+pane, and overlays earlier runs (folders with a metrics.jsonl under the runs folder).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase, QImage
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
+                               QPushButton, QSizePolicy, QSpinBox, QSplitter, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from colorstudio.gui.theme import icon
+from colorstudio.gui.training import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, MetricsTail,
+                                      Recipe, RecipeLister, RunSeries, TrainingProcess,
+                                      TrainRequest, find_runs, read_run_config)
+from colorstudio.gui.widgets.facade_panel import ImageView
+from colorstudio.gui.widgets.loss_plots import LIVE, LossPlots
+from colorstudio.gui.widgets.message_bar import MessageBar
+
+DEFAULT_RUNS_DIR = Path.home() / "ColorStudio" / "runs"
+DEVICES = ("auto", "cpu", "cuda")   # listed without importing torch; the trainer checks
+
+
+class SampleView(QWidget):
+    """RUN/samples/latest.png, reloaded when its time stamp or size changes.
+
+    A half-written PNG fails to load: the previous image stays and the next check
+    retries, so a trainer that writes in place never makes the view flicker.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.path: Path | None = None
+        self._stamp: tuple[float, int] | None = None
+        self.view = ImageView("Sample predictions appear here after the first epoch "
+                              "(or sample interval).")
+        self.caption = QLabel("Latest samples")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.view, 1)
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self.check)
+        self.watcher.directoryChanged.connect(self.check)
+        self.loads = 0
+
+    def set_path(self, path: Path | None) -> None:
+        for paths in (self.watcher.files(), self.watcher.directories()):
+            if paths:
+                self.watcher.removePaths(paths)
+        self.path, self._stamp = path, None
+        self.view.set_array(None)
+        self.caption.setText("Latest samples")
+        self.check()
+
+    def check(self) -> None:
+        p = self.path
+        if p is None:
+            return
+        if p.parent.is_dir() and str(p.parent) not in self.watcher.directories():
+            self.watcher.addPath(str(p.parent))
+        try:
+            st = p.stat()
+        except OSError:
+            return
+        if str(p) not in self.watcher.files():
+            self.watcher.addPath(str(p))
+        stamp = (st.st_mtime, st.st_size)
+        if stamp == self._stamp:
+            return
+        img = QImage(str(p))
+        if img.isNull():
+            return  # being written: try again at the next change or tick
+        self._stamp = stamp
+        self.loads += 1
+        self.view._img = img.convertToFormat(QImage.Format.Format_RGB888)
+        self.view.update()
+        self.caption.setText(f"Latest samples — {p.parent.parent.name}, "
+                             f"{time.strftime('%H:%M:%S', time.localtime(st.st_mtime))}")
+
+    def has_image(self) -> bool:
+        return self.view._img is not None
+
+
+class TrainingDashboard(QWidget):
+    """Starts/stops a trainer subprocess and draws its metrics live."""
+
+    runStarted = Signal(str)       # run folder
+    runFinished = Signal(int)      # exit code
+
+    def __init__(self, parent: QWidget | None = None, *, settings: QSettings | None = None,
+                 python: str | None = None):
+        super().__init__(parent)
+        self.settings = settings if settings is not None else QSettings()
+        self.process = TrainingProcess(python, self)
+        self.lister = RecipeLister(python, self)
+        self.run_dir: Path | None = None      # the run being followed live
+        self.series = RunSeries()
+        self.tail = MetricsTail(METRICS_FILE, parent=self)   # retargeted by watch_run
+        self.tail.records.connect(self._on_records)
+        self.tail.reset.connect(self._on_tail_reset)
+        self._listed = False
+        self._plot_timer = QTimer(self)
+        self._plot_timer.setSingleShot(True)
+        self._plot_timer.setInterval(150)     # coalesce bursts of lines into one redraw
+        self._plot_timer.timeout.connect(self._redraw)
+        self._sample_timer = QTimer(self)     # fallback for file systems without watch events
+        self._sample_timer.setInterval(1000)
+
+        self.plots = LossPlots()
+        self.samples = SampleView()
+        self._sample_timer.timeout.connect(self.samples.check)
+        self.message = MessageBar()
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(5000)
+        self.log.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.log.setPlaceholderText("Trainer output appears here.")
+        self._build()
+        self._restore()
+
+        self.process.output.connect(self._append_log)
+        self.process.failed.connect(self._on_failed)
+        self.process.started.connect(self._on_started)
+        self.process.finished.connect(self._on_finished)
+        self.lister.recipes.connect(self._set_recipes)
+        self.lister.error.connect(lambda m: (self._append_log(m), self.recipe_status.setText(m)))
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ layout
+    def _browse_row(self, edit: QLineEdit, title: str, key: str) -> QWidget:
+        w = QWidget()
+        row = QHBoxLayout(w)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(edit, 1)
+        b = QToolButton()
+        b.setIcon(icon("mdi6.folder-open"))
+        b.setToolTip(f"Choose the {title.lower()}")
+        b.clicked.connect(lambda: self._choose_dir(edit, title, key))
+        row.addWidget(b)
+        return w
+
+    def _build(self) -> None:
+        form = QFormLayout()
+        self.recipe_combo = QComboBox()
+        self.recipe_combo.setEditable(True)
+        self.recipe_combo.setToolTip("Training recipe (one per model family); listed by the trainer")
+        self.recipe_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.recipe_combo.currentIndexChanged.connect(self._recipe_changed)
+        refresh = QToolButton()
+        refresh.setIcon(icon("mdi6.refresh"))
+        refresh.setToolTip("Ask the trainer for its recipes again")
+        refresh.clicked.connect(self.refresh_recipes)
+        rrow = QWidget()
+        rl = QHBoxLayout(rrow)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.recipe_combo, 1)
+        rl.addWidget(refresh)
+        form.addRow("Recipe", rrow)
+        self.recipe_status = QLabel()
+        self.recipe_status.setWordWrap(True)
+        self.recipe_status.setStyleSheet("color: palette(placeholder-text);")
+        form.addRow("", self.recipe_status)
+
+        self.data_edit = QLineEdit()
+        self.data_edit.setPlaceholderText("folder of photos (or facade A|B pairs)")
+        self.data_edit.setToolTip("Training data: a folder of colour photos, or of pix2pix A|B pairs")
+        form.addRow("Data", self._browse_row(self.data_edit, "Data folder", "train/data_dir"))
+        self.runs_edit = QLineEdit()
+        self.runs_edit.setToolTip("Each run is written to a new folder here; earlier runs are listed below")
+        self.runs_edit.editingFinished.connect(self._runs_dir_changed)
+        form.addRow("Runs", self._browse_row(self.runs_edit, "Runs folder", "train/runs_dir"))
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(1, 100_000)
+        self.epochs_spin.setToolTip("Passes over the training data")
+        form.addRow("Epochs", self.epochs_spin)
+        self.nproc_spin = QSpinBox()
+        self.nproc_spin.setRange(1, 64)
+        self.nproc_spin.setToolTip("Processes (one per GPU); more than 1 trains with DDP under torchrun")
+        form.addRow("Processes", self.nproc_spin)
+        self.device_combo = QComboBox()
+        self.device_combo.addItems(DEVICES)
+        self.device_combo.setToolTip("auto: a GPU when there is one, else the CPU")
+        form.addRow("Device", self.device_combo)
+        self.extra_edit = QLineEdit()
+        self.extra_edit.setPlaceholderText("--set max_steps=500 --time-budget 30")
+        self.extra_edit.setToolTip("More trainer options, as on the command line "
+                                   "(--set key=value, --config FILE.toml, --time-budget MIN, ...)")
+        form.addRow("Options", self.extra_edit)
+        box = QGroupBox("New run")
+        box.setLayout(form)
+
+        self.start_button = QPushButton(icon("mdi6.play"), "Start")
+        self.start_button.setToolTip("Start a new run with these settings")
+        self.start_button.clicked.connect(self.start)
+        self.stop_button = QPushButton(icon("mdi6.stop"), "Stop")
+        self.stop_button.setToolTip("Stop the run (its last checkpoint is kept for resuming)")
+        self.stop_button.clicked.connect(lambda: self.stop(wait=False))
+        self.resume_button = QPushButton(icon("mdi6.step-forward"), "Resume")
+        self.resume_button.setToolTip("Continue the selected run (or the last one) from its last checkpoint")
+        self.resume_button.clicked.connect(self.resume)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.stop_button, self.resume_button):
+            buttons.addWidget(b)
+        self.state_label = QLabel("Idle")
+        self.state_label.setWordWrap(True)
+        self.checkpoint_label = QLabel()
+        self.checkpoint_label.setStyleSheet("color: palette(placeholder-text);")
+
+        self.runs_list = QListWidget()
+        self.runs_list.setToolTip("Tick a run to overlay its curves; double-click to follow it "
+                                  "(its samples, or a run started elsewhere)")
+        self.runs_list.itemChanged.connect(self._run_checked)
+        self.runs_list.itemDoubleClicked.connect(lambda it: self.watch_run(it.data(Qt.ItemDataRole.UserRole)))
+        self.runs_list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        runs_refresh = QToolButton()
+        runs_refresh.setIcon(icon("mdi6.refresh"))
+        runs_refresh.setToolTip("Look for runs again")
+        runs_refresh.clicked.connect(self.refresh_runs)
+        runs_head = QHBoxLayout()
+        runs_head.addWidget(QLabel("Earlier runs (tick to compare)"), 1)
+        runs_head.addWidget(runs_refresh)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 4, 0)
+        ll.addWidget(box)
+        ll.addLayout(buttons)
+        ll.addWidget(self.state_label)
+        ll.addWidget(self.checkpoint_label)
+        ll.addLayout(runs_head)
+        ll.addWidget(self.runs_list, 1)
+        left.setMinimumWidth(260)
+        left.setMaximumWidth(380)
+
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.plots)
+        top.addWidget(self.samples)
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(top)
+        right.addWidget(self.log)
+        right.setStretchFactor(0, 4)
+        right.setStretchFactor(1, 1)
+        right.setSizes([560, 140])
+
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(left)
+        main.addWidget(right)
+        main.setStretchFactor(1, 1)
+        main.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.message)
+        lay.addWidget(main, 1)
+
+    def sizeHint(self) -> QSize:
+        return QSize(1200, 760)
+
+    # ------------------------------------------------------------------ settings
+    def _restore(self) -> None:
+        s = self.settings
+        self.data_edit.setText(str(s.value("train/data_dir", "")))
+        self.runs_edit.setText(str(s.value("train/runs_dir", str(DEFAULT_RUNS_DIR))))
+        self.epochs_spin.setValue(int(s.value("train/epochs", 10)))
+        self.nproc_spin.setValue(int(s.value("train/nproc", 1)))
+        dev = str(s.value("train/device", "auto"))
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findText(dev)))
+        self.extra_edit.setText(str(s.value("train/extra", "")))
+        recipe = str(s.value("train/recipe", ""))
+        if recipe:
+            self.recipe_combo.setEditText(recipe)
+        self.refresh_runs()
+
+    def _save_settings(self) -> None:
+        s = self.settings
+        s.setValue("train/recipe", self.recipe_combo.currentText().strip())
+        s.setValue("train/data_dir", self.data_edit.text().strip())
+        s.setValue("train/runs_dir", self.runs_edit.text().strip())
+        s.setValue("train/epochs", self.epochs_spin.value())
+        s.setValue("train/nproc", self.nproc_spin.value())
+        s.setValue("train/device", self.device_combo.currentText())
+        s.setValue("train/extra", self.extra_edit.text())
+
+    def _choose_dir(self, edit: QLineEdit, title: str, key: str) -> None:
+        d = QFileDialog.getExistingDirectory(self, title, edit.text() or str(Path.home()))
+        if d:
+            edit.setText(d)
+            self.settings.setValue(key, d)
+            if edit is self.runs_edit:
+                self._runs_dir_changed()
+
+    def runs_dir(self) -> Path:
+        return Path(self.runs_edit.text().strip() or DEFAULT_RUNS_DIR).expanduser()
+
+    def _runs_dir_changed(self) -> None:
+        self.settings.setValue("train/runs_dir", self.runs_edit.text().strip())
+        self.refresh_runs()
+
+    # ------------------------------------------------------------------ recipes
+    def refresh_recipes(self) -> None:
+        """Ask the trainer for its recipes (in a subprocess; the list fills in when it answers)."""
+        self._listed = True
+        self.recipe_status.setText("asking the trainer for its recipes…")
+        self.lister.refresh()
+
+    def _set_recipes(self, recipes: list[Recipe]) -> None:
+        current = self.recipe_combo.currentText().strip()
+        self.recipe_combo.blockSignals(True)
+        self.recipe_combo.clear()
+        for r in recipes:
+            self.recipe_combo.addItem(r.name, r.description)
+            self.recipe_combo.setItemData(self.recipe_combo.count() - 1, r.description,
+                                          Qt.ItemDataRole.ToolTipRole)
+        i = self.recipe_combo.findText(current) if current else 0
+        if i >= 0:
+            self.recipe_combo.setCurrentIndex(i)
+        else:
+            self.recipe_combo.setEditText(current)
+        self.recipe_combo.blockSignals(False)
+        self._recipe_changed()
+
+    def _recipe_changed(self, *_args) -> None:
+        desc = self.recipe_combo.currentData()
+        self.recipe_status.setText(str(desc) if desc else "")
+
+    def recipes(self) -> list[str]:
+        return [self.recipe_combo.itemText(i) for i in range(self.recipe_combo.count())]
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        if not self._listed:   # first look: list recipes in the background (no start-up cost)
+            self.refresh_recipes()
+
+    # ------------------------------------------------------------------ runs
+    def refresh_runs(self) -> None:
+        """List the run folders under the runs folder, keeping ticks and the selection."""
+        ticked = set(self.overlays())
+        current = self.runs_list.currentItem()
+        selected = current.data(Qt.ItemDataRole.UserRole) if current else None
+        self.runs_list.blockSignals(True)
+        self.runs_list.clear()
+        for run in find_runs(self.runs_dir()):
+            cfg = read_run_config(run)
+            label = run.name + (f"  ({cfg['recipe']})" if cfg.get("recipe") and cfg["recipe"] not in run.name else "")
+            item = QListWidgetItem(label)
+            if self.run_dir is not None and run.resolve() == self.run_dir.resolve():
+                font = item.font()
+                font.setBold(True)    # the run whose curves are drawn solid
+                item.setFont(font)
+                label += " — followed live"
+            item.setData(Qt.ItemDataRole.UserRole, str(run))
+            item.setToolTip(f"{run}{label[len(run.name):]}")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if str(run) in ticked else Qt.CheckState.Unchecked)
+            self.runs_list.addItem(item)
+            if str(run) == selected:
+                self.runs_list.setCurrentItem(item)
+        self.runs_list.blockSignals(False)
+        for name in [r for r in self.plots.runs() if r != LIVE]:
+            if name not in {Path(p).name for p in self.overlays()}:
+                self.plots.remove_run(name)
+        self._update_buttons()
+
+    def overlays(self) -> list[str]:
+        """Run folders ticked for comparison."""
+        out = []
+        for i in range(self.runs_list.count()):
+            it = self.runs_list.item(i)
+            if it.checkState() == Qt.CheckState.Checked:
+                out.append(it.data(Qt.ItemDataRole.UserRole))
+        return out
+
+    def add_overlay(self, run: str | os.PathLike) -> int:
+        """Overlay the curves of an earlier run; returns how many curves it added."""
+        run = Path(run)
+        series = RunSeries.from_file(run / METRICS_FILE)
+        if not series.keys():
+            self.message.show_message(f"{run.name}: no curves in its {METRICS_FILE} yet", "warning")
+        self.plots.add_overlay(run.name, series.as_dict())
+        return len(series.keys())
+
+    def _run_checked(self, item: QListWidgetItem) -> None:
+        run = item.data(Qt.ItemDataRole.UserRole)
+        if item.checkState() == Qt.CheckState.Checked:
+            self.add_overlay(run)
+        else:
+            self.plots.remove_run(Path(run).name)
+
+    # ------------------------------------------------------------------ live run
+    def watch_run(self, run: str | os.PathLike) -> None:
+        """Follow a run folder live: curves from its metrics.jsonl, its latest samples."""
+        if self.is_running() and self.run_dir is not None and Path(run).resolve() != self.run_dir.resolve():
+            self.message.show_message("a run is in progress: stop it before following another one", "warning")
+            return
+        self.run_dir = Path(run)
+        self.series = RunSeries()
+        self.plots.remove_run(LIVE)
+        self.checkpoint_label.setText("")
+        self.tail.set_path(self.run_dir / METRICS_FILE)
+        self.samples.set_path(self.run_dir / SAMPLE_FILE)
+        self._sample_timer.start()
+        self.tail.start()
+        if not self.is_running():
+            self.state_label.setText(f"Following {self.run_dir.name} (curves update while it grows)")
+        self.refresh_runs()
+
+    def _on_tail_reset(self) -> None:
+        self.series = RunSeries()
+        self.plots.remove_run(LIVE)
+
+    def _on_records(self, records: list) -> None:
+        n_events = len(self.series.events)
+        self.series.add(records)
+        for ev in self.series.events[n_events:]:
+            kind, msg = ev.get("event", "?"), str(ev.get("message", ""))
+            if kind == "checkpoint":   # frequent: shown in the state line, not the log
+                self.checkpoint_label.setText(f"Last checkpoint: {msg}" if msg else "Checkpoint saved")
+                continue
+            self._append_log(f"[{kind}] {msg}".rstrip())
+            if kind == "error":
+                self.message.show_message(f"training error: {msg}", "error")
+        if not self._plot_timer.isActive():
+            self._plot_timer.start()
+
+    def _redraw(self) -> None:
+        self.plots.set_series(self.series.as_dict(), LIVE)
+        steps = [xs[-1] for xs in self.series.xs.values() if xs]
+        if steps and self.is_running() and self.run_dir is not None:
+            self.state_label.setText(f"Running {self.run_dir.name}: step {int(max(steps))}")
+
+    def flush(self) -> None:
+        """Read and draw everything written so far (tests; also before the run list refreshes)."""
+        if self.run_dir is not None:
+            self.tail.poll()
+        self._plot_timer.stop()
+        self._redraw()
+        self.samples.check()
+
+    # ------------------------------------------------------------------ process control
+    def is_running(self) -> bool:
+        """True while a training process is alive (the window asks before closing)."""
+        return self.process.is_running()
+
+    def _request(self, resume_run: Path | None = None) -> TrainRequest:
+        extra = shlex.split(self.extra_edit.text())
+        if resume_run is not None:
+            cfg = read_run_config(resume_run)
+            recipe = str(cfg.get("recipe") or self.recipe_combo.currentText()).strip()
+            data = self.data_edit.text().strip() or str(cfg.get("data", ""))
+            out = resume_run
+        else:
+            recipe = self.recipe_combo.currentText().strip()
+            data = self.data_edit.text().strip()
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            out = self.runs_dir() / f"{recipe}-{stamp}"
+            k = 1
+            while out.exists():
+                k += 1
+                out = self.runs_dir() / f"{recipe}-{stamp}-{k}"
+        return TrainRequest(recipe=recipe, data=Path(data) if data else "", out=out,
+                            epochs=self.epochs_spin.value(), nproc=self.nproc_spin.value(),
+                            resume=resume_run is not None, device=self.device_combo.currentText(),
+                            extra=extra)
+
+    def start(self) -> bool:
+        """Start a new run from the form; False (with a message) when it cannot start."""
+        return self._launch(None)
+
+    def resume(self) -> bool:
+        """Continue the selected run, or the last one followed, from its last checkpoint."""
+        item = self.runs_list.currentItem()
+        run = Path(item.data(Qt.ItemDataRole.UserRole)) if item else self.run_dir
+        if run is None:
+            self._error("choose a run to resume in the list of earlier runs")
+            return False
+        return self._launch(run)
+
+    def _launch(self, resume_run: Path | None) -> bool:
+        try:
+            req = self._request(resume_run)
+            if resume_run is None and not req.recipe:
+                raise ValueError("choose a recipe")
+            req.validate()
+        except ValueError as exc:
+            self._error(str(exc))
+            return False
+        self._save_settings()
+        self.message.dismiss()
+        self.watch_run(req.out)
+        self.state_label.setText(f"Starting {req.out.name}…")
+        try:
+            self.process.start(req)   # a start failure arrives as failed + finished(-1)
+        except ValueError as exc:
+            self._error(str(exc))
+            return False
+        self._update_buttons()
+        return self.is_running()
+
+    def stop(self, wait: bool = True) -> None:
+        """Stop the running training process (waits for it to exit unless ``wait`` is False)."""
+        if self.is_running():
+            self.state_label.setText("Stopping…")
+            self.process.stop(wait=wait)
+
+    def _on_started(self) -> None:
+        req = self.process.request
+        self.state_label.setText(f"Running {req.out.name if req else ''}")
+        self._update_buttons()
+        if req is not None:
+            self.runStarted.emit(str(req.out))
+
+    def _on_failed(self, msg: str) -> None:
+        self._error(msg)
+
+    def _on_finished(self, code: int) -> None:
+        if self.run_dir is not None:
+            self.flush()
+        self.tail.stop()
+        stopped = self.process.stopping
+        if code == -1:
+            self.state_label.setText("Could not start the trainer")
+        elif code == 0 and not stopped:
+            self.state_label.setText("Finished")
+            self.message.show_message(f"training finished: {self.run_dir}", "info")
+        elif stopped:
+            self.state_label.setText("Stopped (resume continues from the last checkpoint)")
+        else:
+            self.state_label.setText(f"Failed (exit code {code})")
+        self._sample_timer.stop()
+        self.samples.check()
+        self.refresh_runs()
+        self._update_buttons()
+        self.runFinished.emit(code)
+
+    def _update_buttons(self) -> None:
+        running = self.is_running()
+        self.start_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        item = self.runs_list.currentItem()
+        run = Path(item.data(Qt.ItemDataRole.UserRole)) if item else self.run_dir
+        self.resume_button.setEnabled(not running and run is not None and (run / LAST_CHECKPOINT).is_file())
+
+    # ------------------------------------------------------------------ messages
+    def _append_log(self, line: str) -> None:
+        self.log.appendPlainText(line)
+
+    def _error(self, msg: str) -> None:
+        self.message.show_message(msg, "error")
+        self._append_log(f"error: {msg}")
+
+    def error_text(self) -> str:
+        """The message shown in the bar ('' when none): for tests and the status bar."""
+        return self.message.message()

@@ -1,0 +1,69 @@
+"""LossPlots alone: curves land in the right panel, update in place, overlays come and go."""
+
+import numpy as np
+import pytest
+
+from colorstudio.gui.widgets.loss_plots import LIVE, LossPlots, panel_of
+
+
+@pytest.fixture
+def plots(qtbot):
+    w = LossPlots()
+    qtbot.addWidget(w)
+    return w
+
+
+def test_keys_go_to_their_panels():
+    assert panel_of("loss/l1") == "loss"
+    assert panel_of("val/psnr") == "val"
+    assert panel_of("lr") == "lr"
+    assert panel_of("images_per_s") == "speed"
+    assert panel_of("epoch") is None
+
+
+def test_live_curves_update_in_place_with_peak_downsampling(plots):
+    x = np.arange(10)
+    plots.set_series({"loss/l1": (x, x * 0.1), "lr": (x, np.full(10, 1e-3)), "step": (x, x)})
+    assert plots.keys() == ["loss/l1", "lr"]           # non-curve keys are ignored
+    curve = plots.curve("loss/l1")
+    assert curve in plots.plots["loss"].listDataItems()
+    assert plots.curve("lr") in plots.plots["lr"].listDataItems()
+    assert curve.opts["autoDownsample"] and curve.opts["downsampleMethod"] == "peak"
+    assert curve.opts["clipToView"]
+    x2 = np.arange(100_000)
+    plots.set_series({"loss/l1": (x2, np.sin(x2))})
+    assert plots.curve("loss/l1") is curve             # same item, new data
+    assert plots.point_count("loss/l1") == 100_000
+    assert plots.point_count("lr") == 10
+
+
+def test_overlays_add_and_remove_curves(plots):
+    x = [0, 1, 2]
+    plots.set_series({"loss/l1": (x, [3, 2, 1])})
+    plots.add_overlay("old-run", {"loss/l1": (x, [4, 3, 2]), "val/psnr": ([2], [20.0])})
+    assert plots.runs() == [LIVE, "old-run"]
+    assert plots.keys("old-run") == ["loss/l1", "val/psnr"]
+    assert len(plots.plots["loss"].listDataItems()) == 2
+    plots.add_overlay("old-run", {"loss/l1": (x, [1, 1, 1])})   # replaces, no duplicates
+    assert plots.keys("old-run") == ["loss/l1"]
+    plots.remove_run("old-run")
+    assert plots.runs() == [LIVE]
+    assert len(plots.plots["loss"].listDataItems()) == 1
+    with pytest.raises(ValueError):
+        plots.add_overlay(LIVE, {})
+    plots.clear()
+    assert plots.runs() == []
+
+
+def test_constant_learning_rate_gets_a_readable_range_and_log_handles_zeros(plots):
+    x = np.arange(50)
+    plots.set_series({"lr": (x, np.full(50, 1e-3)), "loss/gan": (x, np.zeros(50)),
+                      "loss/l1": (x, np.linspace(1, 0.1, 50))})
+    lo, hi = plots.plots["lr"].viewRange()[1]
+    assert lo < 1e-3 < hi and hi - lo < 0.01        # not pyqtgraph's +-0.5 around it
+    assert plots.plots["loss"].ctrl.logYCheck.isChecked()
+    plots.log_check.setChecked(False)                 # zeros are fine either way
+    assert not plots.plots["loss"].ctrl.logYCheck.isChecked()
+    assert not plots.plots["lr"].legend.isVisible()   # one run: no legend needed
+    plots.add_overlay("old", {"lr": (x, np.full(50, 2e-3))})
+    assert plots.plots["lr"].legend.isVisible()

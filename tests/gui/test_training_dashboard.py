@@ -1,0 +1,285 @@
+"""Training dashboard: metrics tailing, live curves, overlays, the trainer subprocess."""
+
+import importlib.util
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+
+from colorstudio.gui.training import (MetricsReader, RunSeries, TrainRequest, parse_recipes,
+                                      trainer_args)
+from colorstudio.gui.widgets.training_dashboard import TrainingDashboard
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="fake trainer is a shell script")
+
+
+def train_line(step, **extra):
+    rec = {"kind": "train", "step": step, "epoch": step // 10, "time": step * 0.1, "wall": 1.7e9 + step,
+           "lr": 1e-3, "images_per_s": 40.0 + step, "loss/l1": 1.0 / (step + 1), "loss/gan": 0.7}
+    rec.update(extra)
+    return json.dumps(rec) + "\n"
+
+
+# ------------------------------------------------------------------ Qt-free parsing
+def test_reader_keeps_partial_lines_and_skips_malformed(tmp_path):
+    f = tmp_path / "metrics.jsonl"
+    f.write_text("")
+    r = MetricsReader(f)
+    whole = train_line(1) + train_line(2)
+    with f.open("a") as fh:
+        fh.write(whole + train_line(3)[:20])
+    assert [x["step"] for x in r.read_new()] == [1, 2]
+    with f.open("a") as fh:
+        fh.write(train_line(3)[20:] + "{not json\n" + "[1, 2]\n" + train_line(4))
+    assert [x["step"] for x in r.read_new()] == [3, 4]
+    assert r.skipped == 2
+    assert r.read_new() == []
+    f.write_text(train_line(9))                      # replaced by a new, shorter run
+    assert [x["step"] for x in r.read_new()] == [9] and r.reset
+
+
+def test_run_series_sorts_keys_and_events():
+    s = RunSeries()
+    s.add([json.loads(train_line(i)) for i in range(3)])
+    s.add([{"kind": "val", "step": 2, "epoch": 0, "time": 1, "val/psnr": 21.5},
+           {"kind": "event", "event": "checkpoint", "time": 1, "message": "saved"},
+           {"kind": "train", "step": 3, "lr": None, "loss/l1": float("nan")}])
+    assert s.keys() == ["images_per_s", "loss/gan", "loss/l1", "lr", "val/psnr"]
+    assert s.curve("loss/l1")[0] == [0, 1, 2]         # NaN and null skipped
+    assert s.curve("val/psnr") == ([2.0], [21.5])
+    assert [e["event"] for e in s.events] == ["checkpoint"]
+
+
+def test_parse_recipes_json_and_text():
+    assert [r.name for r in parse_recipes('["a", "b"]')] == ["a", "b"]
+    rs = parse_recipes('[{"name": "unet-gan", "description": "U-Net"}]')
+    assert (rs[0].name, rs[0].description) == ("unet-gan", "U-Net")
+    assert parse_recipes('{"x": "desc"}')[0].description == "desc"
+    text = ("iizuka-lite      iizuka-lite      colorize  lr 0.001, batch 16  -- CSCI5210\n"
+            "pix2pix-facades  pix2pix-facades  translate lr 0.001  -- image-to-image\n")
+    assert [r.name for r in parse_recipes(text)] == ["iizuka-lite", "pix2pix-facades"]
+
+
+def test_trainer_command_line(tmp_path):
+    req = TrainRequest("unet-gan", tmp_path, tmp_path / "run", 5, nproc=2, resume=False, device="cuda",
+                       extra=["--set", "max_steps=2"])
+    assert trainer_args(req) == ["-m", "trainer", "unet-gan", "--data", str(tmp_path), "--out",
+                                 str(tmp_path / "run"), "--epochs", "5", "--nproc", "2", "--device", "cuda",
+                                 "--set", "max_steps=2"]
+    assert "--nproc" not in trainer_args(TrainRequest("r", tmp_path, tmp_path, 1))
+
+
+# ------------------------------------------------------------------ the widget
+@pytest.fixture
+def dash(qtbot, settings, tmp_path):
+    settings.setValue("train/runs_dir", str(tmp_path / "runs"))
+    d = TrainingDashboard(settings=settings)
+    qtbot.addWidget(d)
+    yield d
+    d.stop()
+
+
+def test_growing_metrics_file_draws_curves(dash, qtbot, tmp_path):
+    run = tmp_path / "runs" / "live-run"
+    run.mkdir(parents=True)
+    f = run / "metrics.jsonl"
+    dash.watch_run(run)                               # the file does not exist yet
+    chunk = "".join(train_line(i) for i in range(3)) + train_line(3)[:25]
+    f.write_text(json.dumps({"kind": "event", "event": "start", "time": 0, "message": "go"}) + "\n" + chunk)
+    qtbot.waitUntil(lambda: dash.plots.point_count("loss/l1") == 3, timeout=5000)
+    assert dash.plots.point_count("lr") == 3 and dash.plots.point_count("images_per_s") == 3
+    with f.open("a") as fh:
+        fh.write(train_line(3)[25:] + "garbage\n" + train_line(4) + train_line(5)
+                 + json.dumps({"kind": "val", "step": 5, "epoch": 0, "time": 1, "val/psnr": 20.0}) + "\n")
+    qtbot.waitUntil(lambda: dash.plots.point_count("loss/l1") == 6, timeout=5000)
+    assert dash.plots.point_count("val/psnr") == 1
+    assert "[start] go" in dash.log.toPlainText()
+    # the newest sample image appears beside the curves and refreshes when it changes
+    (run / "samples").mkdir()
+    img = QImage(64, 32, QImage.Format.Format_RGB888)
+    img.fill(QColor("red"))
+    assert img.save(str(run / "samples" / "latest.png"))
+    qtbot.waitUntil(dash.samples.has_image, timeout=5000)
+    loads = dash.samples.loads
+    img.fill(QColor("blue"))
+    img.save(str(run / "samples" / "latest.png"))
+    os.utime(run / "samples" / "latest.png", (2e9, 2e9))   # a new stamp even on coarse clocks
+    qtbot.waitUntil(lambda: dash.samples.loads > loads, timeout=5000)
+    assert QColor(dash.samples.view._img.pixel(0, 0)) == QColor("blue")
+
+
+def test_ticking_an_earlier_run_overlays_it(dash, qtbot, tmp_path):
+    old = tmp_path / "runs" / "old-run"
+    old.mkdir(parents=True)
+    (old / "metrics.jsonl").write_text("".join(train_line(i) for i in range(4)))
+    (old / "config.json").write_text(json.dumps({"recipe": "unet-gan"}))
+    dash.refresh_runs()
+    assert dash.runs_list.count() == 1
+    item = dash.runs_list.item(0)
+    assert "unet-gan" in item.text()
+    item.setCheckState(Qt.CheckState.Checked)
+    assert dash.plots.runs() == ["old-run"]
+    assert dash.plots.keys("old-run") == ["images_per_s", "loss/gan", "loss/l1", "lr"]
+    assert dash.plots.point_count("loss/l1", "old-run") == 4
+    dash.refresh_runs()                                # ticks survive a refresh
+    assert dash.overlays() == [str(old)]
+    dash.runs_list.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert dash.plots.runs() == []
+
+
+def test_missing_data_folder_is_a_clear_error(dash, tmp_path):
+    dash.recipe_combo.setEditText("unet-gan")
+    dash.data_edit.setText(str(tmp_path / "nope"))
+    assert dash.start() is False
+    assert "data folder not found" in dash.error_text()
+    assert not dash.is_running()
+    dash.data_edit.setText("")
+    assert dash.start() is False and "choose a data folder" in dash.error_text()
+
+
+def test_trainer_that_cannot_start_is_reported(qtbot, settings, tmp_path):
+    d = TrainingDashboard(settings=settings, python=str(tmp_path / "no-such-python"))
+    qtbot.addWidget(d)
+    d.recipe_combo.setEditText("unet-gan")
+    d.data_edit.setText(str(tmp_path))
+    d.runs_edit.setText(str(tmp_path / "runs"))
+    with qtbot.waitSignal(d.runFinished, timeout=5000):
+        d.start()
+    assert "could not start the trainer" in d.error_text()
+    assert d.start_button.isEnabled() and not d.is_running()
+
+
+def fake_python(tmp_path, body):
+    """An executable standing in for the interpreter: runs ``body`` with the trainer's arguments."""
+    script = tmp_path / "fake_trainer.py"
+    script.write_text(textwrap.dedent(body))
+    exe = tmp_path / "fake-python"
+    exe.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{script}" "$@"\n')
+    exe.chmod(0o755)
+    return str(exe)
+
+
+FOREVER = """
+    import json, sys, time
+    from pathlib import Path
+    out = Path(sys.argv[sys.argv.index("--out") + 1]); out.mkdir(parents=True)
+    print("fake trainer", " ".join(sys.argv[1:]), flush=True)
+    with open(out / "metrics.jsonl", "a") as f:
+        for step in range(1, 100000):
+            f.write(json.dumps({"kind": "train", "step": step, "lr": 0.1, "loss/l1": 1 / step}) + "\\n")
+            f.flush()
+            time.sleep(0.05)
+"""
+
+
+@posix_only
+def test_stop_terminates_the_process(qtbot, settings, tmp_path):
+    d = TrainingDashboard(settings=settings, python=fake_python(tmp_path, FOREVER))
+    qtbot.addWidget(d)
+    d.recipe_combo.setEditText("unet-gan")
+    d.data_edit.setText(str(tmp_path))
+    d.runs_edit.setText(str(tmp_path / "runs"))
+    with qtbot.waitSignal(d.runStarted, timeout=5000):
+        assert d.start()
+    assert d.is_running() and not d.start_button.isEnabled() and d.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: d.plots.point_count("loss/l1") >= 3, timeout=10000)
+    pid = d.process.proc.processId()
+    d.stop()
+    assert not d.is_running()
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+    qtbot.waitUntil(lambda: "Stopped" in d.state_label.text(), timeout=5000)
+    assert "fake trainer -m trainer unet-gan --data" in d.log.toPlainText()   # output reaches the log
+    assert d.error_text() == ""                        # a requested stop is not an error
+
+
+@posix_only
+def test_nonzero_exit_shows_the_reason(qtbot, settings, tmp_path):
+    body = "import sys\nprint('colorstudio-train: error: no images in the data folder', file=sys.stderr)\nsys.exit(2)\n"
+    d = TrainingDashboard(settings=settings, python=fake_python(tmp_path, body))
+    qtbot.addWidget(d)
+    d.recipe_combo.setEditText("unet-gan")
+    d.data_edit.setText(str(tmp_path))
+    d.runs_edit.setText(str(tmp_path / "runs"))
+    with qtbot.waitSignal(d.runFinished, timeout=10000) as sig:
+        d.start()
+    assert sig.args == [2]
+    assert "exit code 2" in d.error_text() and "no images in the data folder" in d.error_text()
+
+
+def tiny_photos(root: Path) -> Path:
+    import cv2
+
+    rng = np.random.default_rng(0)
+    for cls in ("a", "b"):
+        (root / cls).mkdir(parents=True)
+        for i in range(10):
+            small = rng.integers(0, 256, (4, 4, 3)).astype(np.uint8)
+            cv2.imwrite(str(root / cls / f"{i:02d}.png"), cv2.resize(small, (40, 40), interpolation=cv2.INTER_CUBIC))
+    return root
+
+
+@pytest.mark.skipif(importlib.util.find_spec("trainer") is None,
+                    reason="the trainer package (engineer C) cannot be imported")
+def test_real_training_subprocess_draws_curves(qtbot, settings, tmp_path):
+    d = TrainingDashboard(settings=settings)
+    qtbot.addWidget(d)
+    d.recipe_combo.setEditText("unet-gan")
+    d.data_edit.setText(str(tiny_photos(tmp_path / "photos")))
+    d.runs_edit.setText(str(tmp_path / "runs"))
+    d.epochs_spin.setValue(1)
+    d.device_combo.setCurrentText("cpu")
+    d.extra_edit.setText("--threads 1 --set max_steps=2 --set image_size=32 --set batch_size=4 "
+                         "--set log_every=1 --set val_images=2 --set sample_images=2 --set num_workers=0 "
+                         "--set val_every_nth=5 --set model.base=8 --set model.depth=2 "
+                         "--set discriminator_config.base=8 --set discriminator_config.n_layers=2")
+    with qtbot.waitSignal(d.runFinished, timeout=120000) as sig:
+        assert d.start()
+    assert sig.args == [0], d.log.toPlainText()[-3000:]
+    run = d.run_dir
+    assert (run / "config.json").is_file()
+    losses = [k for k in d.plots.keys() if k.startswith("loss/")]
+    assert losses and all(d.plots.point_count(k) == 2 for k in losses)
+    assert d.plots.point_count("lr") == 2
+    assert d.runs_list.count() == 1 and d.runs_list.item(0).font().bold()   # followed live
+    # resume the selected run from its last checkpoint, one step further
+    assert (run / "checkpoints" / "last.pt").is_file() and d.resume_button.isEnabled()
+    d.runs_list.setCurrentRow(0)
+    d.extra_edit.setText(d.extra_edit.text().replace("max_steps=2", "max_steps=3"))
+    with qtbot.waitSignal(d.runFinished, timeout=120000) as sig:
+        assert d.resume()
+    assert sig.args == [0], d.log.toPlainText()[-3000:]
+    assert "--resume" in d.log.toPlainText()
+    assert d.run_dir == run and d.plots.point_count(losses[0]) == 3
+
+
+@posix_only
+def test_recipes_fall_back_to_plain_text(qtbot, tmp_path):
+    from colorstudio.gui.training import RecipeLister
+
+    body = """
+        import sys
+        if "--json" in sys.argv:
+            sys.exit("usage: colorstudio-train: error: unrecognized arguments: --json")
+        print("unet-gan    unet-gan  colorize  -- ML-for-CV project")
+        print("resgan      resgan    colorize  -- individual GAN report")
+    """
+    lister = RecipeLister(fake_python(tmp_path, body))
+    with qtbot.waitSignal(lister.recipes, timeout=10000) as sig:
+        lister.refresh()
+    assert [r.name for r in sig.args[0]] == ["unet-gan", "resgan"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("trainer") is None,
+                    reason="the trainer package (engineer C) cannot be imported")
+def test_dashboard_lists_the_trainers_recipes(dash, qtbot):
+    with qtbot.waitSignal(dash.lister.recipes, timeout=60000):
+        dash.show()                                   # listed on first show, in a subprocess
+    assert {"unet-gan", "pix2pix-facades"} <= set(dash.recipes())
+    dash.recipe_combo.setCurrentText("pix2pix-facades")
+    assert dash.recipe_status.text()                  # the recipe's description
