@@ -12,6 +12,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -150,15 +151,21 @@ class LatestRunner(QObject):
         self._pending = None
         w = Worker(fn, *args, **kwargs)
         w.signals.result.connect(lambda out, g=gen: self._deliver(g, out))
-        w.signals.error.connect(lambda msg, g=gen: g == self._generation and self.error.emit(msg))
+        w.signals.error.connect(lambda msg, g=gen: self._deliver_error(g, msg))
         w.signals.finished.connect(self._on_finished)
         self._running = w
         self.busy.emit(True)
         self.pool.start(w)
 
+    # A result may still be queued when the runner's owner is deleted (window closed,
+    # widget torn down): then there is nobody to tell, and emitting would raise.
     def _deliver(self, gen: int, out: Any) -> None:
-        if gen == self._generation:
+        if gen == self._generation and shiboken6.isValid(self):
             self.result.emit(out)
+
+    def _deliver_error(self, gen: int, msg: str) -> None:
+        if gen == self._generation and shiboken6.isValid(self):
+            self.error.emit(msg)
 
     def _on_finished(self) -> None:
         self._running = None

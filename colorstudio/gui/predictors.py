@@ -1,0 +1,57 @@
+"""Loaded models shared by the window's workers (load once, reuse, thread-safe).
+
+Loading builds the network and reads its weights (imports torch): it always happens in
+a worker thread, never on the event loop.  Tests inject a ``loader`` that builds a tiny
+random-weight model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+Loader = Callable[[str, str], Any]
+
+
+def default_loader(name: str, device: str) -> Any:
+    """``core.predictor.load_predictor`` (looked up at call time, so tests may patch it)."""
+    from colorstudio.core import predictor
+
+    return predictor.load_predictor(name, device)
+
+
+class PredictorCache:
+    """The last ``keep`` predictors by (model, device); ``get`` loads on a miss."""
+
+    def __init__(self, loader: Loader | None = None, keep: int = 2):
+        self.loader = loader or default_loader
+        self.keep = max(1, keep)
+        self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._loading = threading.Lock()  # one load at a time: two loads of one model waste memory
+
+    def get(self, name: str, device: str = "auto") -> Any:
+        key = (name, device)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        with self._loading:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            pred = self.loader(name, device)
+            with self._lock:
+                self._items[key] = pred
+                while len(self._items) > self.keep:
+                    self._items.popitem(last=False)
+            return pred
+
+    def cached(self, name: str, device: str = "auto") -> Any | None:
+        with self._lock:
+            return self._items.get((name, device))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

@@ -1,0 +1,69 @@
+"""Controls that re-run quickly: render size (a network run) and saturation (no network
+run: the page re-composes from the cached small ab prediction)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+
+
+class ColorizeControls(QWidget):
+    renderSizeChanged = Signal(int)     # 0 = the model's default size
+    saturationChanged = Signal(float)   # 1.0 = as predicted
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.size_box = QSpinBox()
+        self.size_box.setRange(0, 2048)
+        self.size_box.setSingleStep(32)
+        self.size_box.setSuffix(" px")
+        self.size_box.setSpecialValueText("model default")
+        self.size_box.setKeyboardTracking(False)
+        self._size_tip = (
+            "Side length the network sees (long side, multiple of 32). Larger: finer colour\n"
+            "boundaries, slower. The output always keeps the full resolution of the input.")
+        self.size_box.setToolTip(self._size_tip)
+        self.size_box.valueChanged.connect(self.renderSizeChanged)
+
+        self.sat_slider = QSlider(Qt.Orientation.Horizontal)
+        self.sat_slider.setRange(0, 200)
+        self.sat_slider.setValue(100)
+        self.sat_slider.setPageStep(10)
+        self.sat_slider.setToolTip("Colour strength; changes instantly without re-running the network")
+        self.sat_label = QLabel("100%")
+        self.sat_label.setMinimumWidth(40)
+        self.sat_slider.valueChanged.connect(self._on_sat)
+        self.sat_slider.setAccessibleName("saturation")
+
+        sat_row = QHBoxLayout()
+        sat_row.setContentsMargins(0, 0, 0, 0)
+        sat_row.addWidget(self.sat_slider, 1)
+        sat_row.addWidget(self.sat_label)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Render size", self.size_box)
+        form.addRow("Saturation", sat_row)
+
+    def render_size(self) -> int:
+        return int(self.size_box.value())
+
+    def set_render_size(self, size: int) -> None:
+        self.size_box.setValue(int(size))
+
+    def saturation(self) -> float:
+        return self.sat_slider.value() / 100.0
+
+    def set_saturation(self, value: float) -> None:
+        self.sat_slider.setValue(int(round(value * 100)))
+
+    def set_fixed_size(self, fixed: int | None) -> None:
+        """Fixed-size models run at one size only: show it and lock the box."""
+        self.size_box.setEnabled(fixed is None)
+        if fixed is not None:
+            self.size_box.setToolTip(f"This model runs at {fixed} px only")
+        else:
+            self.size_box.setToolTip(self._size_tip)
+
+    def _on_sat(self, v: int) -> None:
+        self.sat_label.setText(f"{v}%")
+        self.saturationChanged.emit(v / 100.0)

@@ -1,0 +1,380 @@
+"""Colour hints for hint-taking models: click to add, drag to move, undo/redo.
+
+The model (:class:`HintsModel`) keeps points in image fractions and changes only
+through QUndoStack commands, so every edit -- add, move, recolour, delete, clear -- can
+be undone.  :class:`HintsTool` edits them on an image canvas, :class:`EyedropperTool`
+picks a colour from the result, :class:`HintsEditor` is the side panel.  Points become
+``core.pipeline.Hint`` (Lab ab) only when a run needs them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (QColorDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from colorstudio.gui.theme import icon
+
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class HintPoint:
+    """x, y as fractions of the image width/height (0..1); colour as 8-bit RGB."""
+
+    x: float
+    y: float
+    rgb: RGB
+
+    def to_hint(self):
+        from colorstudio.core.pipeline import Hint
+
+        return Hint.from_rgb(self.x, self.y, self.rgb)
+
+
+class HintsModel(QObject):
+    """Ordered hint points with ids; every user edit goes through :attr:`undo_stack`."""
+
+    changed = Signal()            # points added/moved/recoloured/removed (incl. live drags)
+    selectionChanged = Signal(object)  # id or None
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.points: dict[int, HintPoint] = {}
+        self.undo_stack = QUndoStack(self)
+        self.selected: int | None = None
+        self._ids = itertools.count(1)
+
+    # queries -----------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def hints(self) -> list:
+        """The points as ``core.pipeline.Hint`` (ab in Lab units), in insertion order."""
+        return [p.to_hint() for p in self.points.values()]
+
+    # user edits (undoable) ------------------------------------------------------------
+    def add(self, x: float, y: float, rgb: RGB) -> int:
+        hid = next(self._ids)
+        self.undo_stack.push(_Cmd(self, "add hint", {hid: None}, {hid: _clip(HintPoint(x, y, rgb))}))
+        self.select(hid)
+        return hid
+
+    def move(self, hid: int, x: float, y: float, old: HintPoint | None = None) -> None:
+        """Move ``hid``; ``old`` is its position before a live drag started."""
+        cur = self.points[hid]
+        before = old or cur
+        after = _clip(replace(cur, x=x, y=y))
+        if (before.x, before.y) != (after.x, after.y):
+            self.undo_stack.push(_Cmd(self, "move hint", {hid: before}, {hid: after}))
+
+    def recolor(self, hid: int, rgb: RGB) -> None:
+        cur = self.points[hid]
+        if cur.rgb != tuple(rgb):
+            self.undo_stack.push(_Cmd(self, "recolour hint", {hid: cur}, {hid: replace(cur, rgb=tuple(rgb))}))
+
+    def delete(self, hid: int) -> None:
+        if hid in self.points:
+            self.undo_stack.push(_Cmd(self, "delete hint", {hid: self.points[hid]}, {hid: None}))
+
+    def clear(self) -> None:
+        if self.points:
+            self.undo_stack.push(_Cmd(self, "clear hints", dict(self.points),
+                                      {k: None for k in self.points}))
+
+    def reset(self) -> None:
+        """Forget every point and the undo history (a new image was opened)."""
+        self.undo_stack.clear()
+        self._apply({k: None for k in list(self.points)})
+
+    # live (not undoable; a drag ends with :meth:`move`) --------------------------------
+    def set_live(self, hid: int, x: float, y: float) -> None:
+        self.points[hid] = _clip(replace(self.points[hid], x=x, y=y))
+        self.changed.emit()
+
+    def select(self, hid: int | None) -> None:
+        if hid is not None and hid not in self.points:
+            hid = None
+        if hid != self.selected:
+            self.selected = hid
+            self.selectionChanged.emit(hid)
+
+    def _apply(self, state: dict[int, HintPoint | None]) -> None:
+        for hid, p in state.items():
+            if p is None:
+                self.points.pop(hid, None)
+            else:
+                self.points[hid] = p
+        if self.selected not in self.points:
+            self.select(None)
+        self.changed.emit()
+
+
+def _clip(p: HintPoint) -> HintPoint:
+    return replace(p, x=min(1.0, max(0.0, p.x)), y=min(1.0, max(0.0, p.y)),
+                   rgb=tuple(int(min(255, max(0, c))) for c in p.rgb))
+
+
+class _Cmd(QUndoCommand):
+    def __init__(self, model: HintsModel, text: str, before: dict, after: dict):
+        super().__init__(text)
+        self.model, self.before, self.after = model, before, after
+
+    def redo(self) -> None:
+        self.model._apply(self.after)
+
+    def undo(self) -> None:
+        self.model._apply(self.before)
+
+
+class HintsTool:
+    """Canvas tool: left-click adds (or selects), drag moves, right-click deletes,
+    double-click recolours, Delete removes the selected point."""
+
+    RADIUS = 7
+    cursor = Qt.CursorShape.CrossCursor
+
+    def __init__(self, editor: "HintsEditor"):
+        self.editor = editor
+        self._drag: tuple[int, HintPoint] | None = None
+
+    @property
+    def model(self) -> HintsModel:
+        return self.editor.model
+
+    def _frac(self, canvas, pos: QPointF) -> tuple[float, float] | None:
+        img = canvas.image()
+        if img is None:
+            return None
+        return pos.x() / img.width(), pos.y() / img.height()
+
+    def hit(self, canvas, widget_pos: QPointF) -> int | None:
+        img = canvas.image()
+        if img is None:
+            return None
+        best, best_d = None, (self.RADIUS + 4) ** 2
+        for hid, p in self.model.points.items():
+            w = canvas.to_widget(QPointF(p.x * img.width(), p.y * img.height()))
+            d = (w.x() - widget_pos.x()) ** 2 + (w.y() - widget_pos.y()) ** 2
+            if d <= best_d:
+                best, best_d = hid, d
+        return best
+
+    def press(self, canvas, event: QMouseEvent, pos: QPointF) -> bool:
+        if not self.editor.isEnabled():
+            return False
+        hid = self.hit(canvas, event.position())
+        if event.button() == Qt.MouseButton.RightButton:
+            if hid is not None:
+                self.model.delete(hid)
+                return True
+            return False
+        if event.button() != Qt.MouseButton.LeftButton:
+            return False
+        if hid is not None:
+            self.model.select(hid)
+            self._drag = (hid, self.model.points[hid])
+            return True
+        frac = self._frac(canvas, pos)
+        if frac is None or not (0 <= frac[0] <= 1 and 0 <= frac[1] <= 1):
+            return False  # outside the image: let the view pan
+        self.model.add(frac[0], frac[1], self.editor.current_rgb())
+        return True
+
+    def move(self, canvas, event: QMouseEvent, pos: QPointF) -> bool:
+        if self._drag is None:
+            return False
+        frac = self._frac(canvas, pos)
+        if frac is not None:
+            self.model.set_live(self._drag[0], *frac)
+        return True
+
+    def release(self, canvas, event: QMouseEvent, pos: QPointF) -> bool:
+        if self._drag is None:
+            return False
+        hid, old = self._drag
+        self._drag = None
+        frac = self._frac(canvas, pos)
+        if frac is not None and hid in self.model.points:
+            self.model.move(hid, frac[0], frac[1], old=old)
+        return True
+
+    def double_click(self, canvas, event: QMouseEvent, pos: QPointF) -> bool:
+        hid = self.hit(canvas, event.position())
+        if hid is None:
+            return False
+        self.model.select(hid)
+        self.editor.choose_color()
+        return True
+
+    def key(self, canvas, event: QKeyEvent) -> bool:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.model.selected:
+            self.model.delete(self.model.selected)
+            return True
+        return False
+
+    def paint(self, painter: QPainter, canvas) -> None:
+        img = canvas.image()
+        if img is None or not self.editor.isEnabled():
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for hid, p in self.model.points.items():
+            c = canvas.to_widget(QPointF(p.x * img.width(), p.y * img.height()))
+            r = self.RADIUS + (3 if hid == self.model.selected else 0)
+            painter.setPen(QPen(QColor(0, 0, 0, 200), 3))
+            painter.setBrush(QColor(*p.rgb))
+            painter.drawEllipse(c, r, r)
+            painter.setPen(QPen(QColor(255, 255, 255), 1.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(c, r, r)
+
+
+class EyedropperTool:
+    """Result-canvas tool: a click takes that pixel's colour for the hints."""
+
+    cursor = Qt.CursorShape.CrossCursor
+
+    def __init__(self, editor: "HintsEditor"):
+        self.editor = editor
+
+    def press(self, canvas, event: QMouseEvent, pos: QPointF) -> bool:
+        img = canvas.image()
+        if img is None or event.button() != Qt.MouseButton.LeftButton:
+            return False
+        x, y = int(pos.x()), int(pos.y())
+        if not (0 <= x < img.width() and 0 <= y < img.height()):
+            return False
+        c = img.pixelColor(x, y)
+        self.editor.pick_color((c.red(), c.green(), c.blue()))
+        return True
+
+
+class HintsEditor(QWidget):
+    """Side panel for hints: current colour, eyedropper, delete/clear, undo/redo."""
+
+    hintsChanged = Signal()           # the set of hints changed (rerun)
+    eyedropperToggled = Signal(bool)  # arm/disarm the eyedropper on the result
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = HintsModel(self)
+        self.tool = HintsTool(self)
+        self.eyedropper = EyedropperTool(self)
+        self._rgb: RGB = (220, 60, 40)
+        self._dialog: QColorDialog | None = None
+        self._dragging = False
+
+        self.color_button = QToolButton()
+        self.color_button.setToolTip("Colour for new hints (and the selected one)")
+        self.color_button.clicked.connect(self.choose_color)
+        self.color_button.setFixedSize(QSize(36, 26))
+        self.drop_button = self._button("mdi6.eyedropper", "Pick a colour from the result", True)
+        self.drop_button.toggled.connect(self.eyedropperToggled)
+        self.delete_button = self._button("mdi6.delete", "Delete the selected hint (Del)")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.clear_button = self._button("mdi6.delete-sweep", "Remove all hints")
+        self.clear_button.clicked.connect(self.model.clear)
+        self.undo_button = self._button("mdi6.undo", "Undo hint edit (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.model.undo_stack.undo)
+        self.redo_button = self._button("mdi6.redo", "Redo hint edit (Ctrl+Shift+Z)")
+        self.redo_button.clicked.connect(self.model.undo_stack.redo)
+        self.model.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
+        self.model.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
+        self.undo_button.setEnabled(False)
+        self.redo_button.setEnabled(False)
+
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (self.color_button, self.drop_button, self.delete_button, self.clear_button,
+                  self.undo_button, self.redo_button):
+            row.addWidget(w)
+        row.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.info)
+
+        self.model.undo_stack.indexChanged.connect(self._announce)
+        self.model.changed.connect(self._refresh)
+        self.model.selectionChanged.connect(lambda *_: self._refresh())
+        self._paint_swatch()
+        self.set_available(False, "")
+
+    def delete_selected(self) -> None:
+        if self.model.selected is not None:
+            self.model.delete(self.model.selected)
+
+    def _announce(self, _index: int) -> None:
+        self.hintsChanged.emit()
+
+    def _button(self, name: str, tip: str, checkable: bool = False) -> QToolButton:
+        b = QToolButton()
+        b.setIcon(icon(name))
+        b.setToolTip(tip)
+        b.setCheckable(checkable)
+        b.setAutoRaise(True)
+        return b
+
+    # state -------------------------------------------------------------------------
+    def current_rgb(self) -> RGB:
+        return self._rgb
+
+    def set_current_rgb(self, rgb: RGB) -> None:
+        self._rgb = tuple(int(c) for c in rgb)
+        self._paint_swatch()
+
+    def hints(self) -> list:
+        return self.model.hints() if self.isEnabled() else []
+
+    def set_available(self, available: bool, reason: str) -> None:
+        """Hints apply only to hint-taking models; otherwise the panel explains why."""
+        self.setEnabled(available)
+        if not available:
+            self.drop_button.setChecked(False)
+        self._unavailable = "" if available else reason
+        self._refresh()
+
+    def _refresh(self) -> None:
+        if getattr(self, "_unavailable", ""):
+            self.info.setText(self._unavailable)
+        else:
+            n = len(self.model)
+            self.info.setText(
+                f"{n} hint{'s' if n != 1 else ''}. Click the input to add a point, drag to "
+                "move, right-click to delete, double-click to change its colour.")
+        self.delete_button.setEnabled(self.model.selected is not None)
+        self.clear_button.setEnabled(len(self.model) > 0)
+        self.update()
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.update()
+
+    def _paint_swatch(self) -> None:
+        c = QColor(*self._rgb)
+        self.color_button.setStyleSheet(
+            f"QToolButton {{ background: {c.name()}; border: 1px solid palette(mid); border-radius: 4px; }}")
+
+    # colour choice ---------------------------------------------------------------------
+    def choose_color(self) -> None:
+        """Non-modal colour dialog; the pick recolours the selected hint."""
+        if self._dialog is None:
+            self._dialog = QColorDialog(self)
+            self._dialog.setWindowTitle("Hint colour")
+            self._dialog.colorSelected.connect(lambda c: self.pick_color((c.red(), c.green(), c.blue())))
+        sel = self.model.points.get(self.model.selected) if self.model.selected else None
+        self._dialog.setCurrentColor(QColor(*(sel.rgb if sel else self._rgb)))
+        self._dialog.show()
+        self._dialog.raise_()
+
+    def pick_color(self, rgb: RGB) -> None:
+        """A colour from the dialog or the eyedropper: current colour + selected hint."""
+        self.set_current_rgb(rgb)
+        if self.model.selected is not None:
+            self.model.recolor(self.model.selected, self._rgb)
+        self.drop_button.setChecked(False)

@@ -1,0 +1,187 @@
+"""Screenshots of every mode of the real window, for the docs.
+
+Run under a virtual display (the window is drawn by the real platform plugin)::
+
+    xvfb-run -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py [--train-run runs/NAME]
+
+Writes docs/screenshot_{colorize,wiper,hints,batch,window_train,window_facades}.png and
+docs/screenshot.png (= colorize); docs/screenshot_{train,facades}.png are the dashboard's
+and painter's own close-ups and are not replaced.  ``--weights NAME=PATH`` uses a
+checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
+temporary file, so the user's own settings are neither used nor changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wait(app, cond: Callable[[], bool], timeout: float, what: str) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise TimeoutError(f"timed out waiting for {what}")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def settle(app, seconds: float = 0.3) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def make_frames(folder: Path, n: int = 12) -> None:
+    """Gray frames of a slow pan over a sample (a stand-in for an old film)."""
+    import numpy as np
+
+    from colorstudio.core import color
+    from colorstudio.core.imageio import read_image, write_image
+    from colorstudio.paths import resource_dir
+
+    img = read_image(resource_dir("samples", "chelsea.png"))
+    gray = color.from_float01(np.clip(color.luminance(img) / 100.0, 0, 1), np.uint8)
+    h, w = gray.shape
+    cw = int(w * 0.8)
+    for i in range(n):
+        x = int((w - cw) * i / max(1, n - 1))
+        write_image(folder / f"frame_{i + 1:03d}.png", np.ascontiguousarray(gray[:, x:x + cw]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs")
+    ap.add_argument("--sample", default="astronaut.png", help="sample image for the colorize shots")
+    ap.add_argument("--weights", action="append", default=[], metavar="NAME=PATH",
+                    help="use this checkpoint for model NAME (repeatable)")
+    ap.add_argument("--size", default="1360x860", help="window size WxH")
+    ap.add_argument("--train-run", metavar="RUN", help="a run folder (with metrics.jsonl) for the "
+                    "Train tab to show; read only")
+    ap.add_argument("--dark", action="store_true", help="force the dark palette (checks the dark look)")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    overrides = dict(w.split("=", 1) for w in args.weights)
+
+    from PySide6.QtCore import QSettings
+
+    from colorstudio.gui.app import make_app
+    from colorstudio.gui.main_window import MainWindow
+    from colorstudio.gui.predictors import PredictorCache, default_loader
+    from colorstudio.paths import resource_dir
+
+    def loader(name: str, device: str):
+        if name in overrides:
+            from colorstudio.core.predictor import load_predictor
+
+            return load_predictor(name, device, weights=overrides[name])
+        return default_loader(name, device)
+
+    if overrides:  # the picker tells the truth: these models do have weights here
+        import dataclasses
+
+        import colorstudio.gui.main_window as mw
+
+        list_entries = mw.load_entries
+
+        def load_entries(task=None):
+            entries, devices = list_entries(task)
+            return [dataclasses.replace(e, trained=True, card=(
+                f"# {e.name}\n\nWeights: {overrides[e.name]} (not shipped).\n\n{e.description}"))
+                if e.name in overrides else e for e in entries], devices
+
+        mw.load_entries = load_entries
+
+    tmp = Path(tempfile.mkdtemp(prefix="colorstudio-shots-"))
+    try:
+        app = make_app([sys.argv[0]])
+        if args.dark:
+            from colorstudio.gui.theme import dark_palette
+
+            app.setPalette(dark_palette())
+        settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(settings, PredictorCache(loader=loader))
+        w, h = (int(v) for v in args.size.split("x"))
+        win.resize(w, h)
+        win.show()
+        win.start_loading()
+        page = win.colorize
+        wait(app, lambda: page.model_name() is not None, 60, "the model registry")
+        if "unet-gan" in overrides:
+            page.picker.set_model("unet-gan")
+
+        def shot(name: str) -> Path:
+            settle(app)
+            p = out / f"screenshot_{name}.png"
+            if not win.grab().save(str(p)):
+                raise OSError(f"could not save {p}")
+            print("wrote", p)
+            return p
+
+        results: list = []
+        page.resultReady.connect(results.append)
+
+        def run_and_wait(action: Callable[[], None]) -> None:
+            n = len(results)
+            action()
+            wait(app, lambda: len(results) > n and not page.runner.is_busy(), 120, "a result")
+
+        run_and_wait(lambda: win.open_path(resource_dir("samples", args.sample)))
+        first = shot("colorize")
+        shutil.copyfile(first, out / "screenshot.png")
+
+        win.act_wiper.setChecked(True)
+        page.compare.wiper.set_position(0.45)
+        shot("wiper")
+        win.act_wiper.setChecked(False)
+
+        if any(e.name == "unet-hints" for e in page.picker.entries()):
+            run_and_wait(lambda: page.picker.set_model("unet-hints"))
+            for x, y, rgb in ((0.30, 0.25, (60, 110, 220)), (0.70, 0.75, (230, 140, 40)),
+                              (0.50, 0.55, (40, 170, 80))):
+                run_and_wait(lambda x=x, y=y, rgb=rgb: page.hints_editor.model.add(x, y, rgb))
+            shot("hints")
+
+        frames = tmp / "frames"
+        frames.mkdir()
+        make_frames(frames)
+        b = win.batch
+        win.tabs.setCurrentWidget(b)
+        b.add_inputs([frames])
+        b.set_output_dir(tmp / "colorized")
+        b.smooth.setChecked(True)
+        done: list = []
+        b.runFinished.connect(done.append)
+        b.start()
+        wait(app, lambda: bool(done), 300, "the batch")
+        shot("batch")
+
+        win.messages.dismiss()  # the batch's "finished" note belongs to the batch shot
+        win.tabs.setCurrentWidget(win.dashboard)
+        if args.train_run:
+            win.dashboard.watch_run(args.train_run)
+        settle(app, 3.0)  # recipes are listed by a trainer subprocess; curves are read
+        shot("window_train")
+        photos: list = []
+        win.facades.photoChanged.connect(photos.append)
+        win.tabs.setCurrentWidget(win.facades)
+        wait(app, lambda: bool(photos), 120, "the facade photo")
+        shot("window_facades")
+        win.tabs.setCurrentWidget(page)
+        win.close()
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

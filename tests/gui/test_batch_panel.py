@@ -1,0 +1,130 @@
+"""Batch panel: frames with cancel then resume (done frames skipped), pause, video."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from colorstudio.core.imageio import read_image, write_image
+from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.widgets.batch_panel import BatchPanel, format_eta
+from guitest_helpers import gray_image, tiny_loader
+
+
+@pytest.fixture
+def frames(tmp_path):
+    d = tmp_path / "frames"
+    d.mkdir()
+    for i in range(6):
+        img = np.roll(gray_image(), 3 * i, axis=1)
+        write_image(d / f"f{i + 1}.png", img)
+    return d
+
+
+@pytest.fixture
+def panel(qtbot, entries):
+    # 0.15 s per frame: slow enough to cancel in the middle of six frames
+    cache = PredictorCache(loader=lambda n, d: tiny_loader(n, d, delay=0.15))
+    p = BatchPanel(cache)
+    qtbot.addWidget(p)
+    p.set_entries(*entries, model="unet-gan")
+    p.resize(1100, 700)
+    p.show()
+    yield p
+    p.shutdown()
+
+
+def test_cancel_then_rerun_resumes(qtbot, panel, frames, tmp_path):
+    out = tmp_path / "out"
+    panel.add_inputs([frames])
+    panel.set_output_dir(out)
+    panel.set_format("png")
+    events = []
+    panel.eventReceived.connect(events.append)
+    panel.eventReceived.connect(lambda ev: ev.status == "done" and panel.cancel())
+    with qtbot.waitSignal(panel.runFinished, timeout=30000) as b:
+        assert panel.start() is not None
+        assert not panel.start_button.isEnabled() and panel.cancel_button.isEnabled()
+    first = b.args[0]
+    assert first["cancelled"] and 1 <= first["done"] < 6
+    written = sorted(p.name for p in out.glob("*.png"))
+    assert len(written) == first["done"]
+    assert panel.thumbs.count() >= 1 and panel.start_button.isEnabled()
+
+    events.clear()
+    panel.eventReceived.disconnect()
+    panel.eventReceived.connect(events.append)
+    with qtbot.waitSignal(panel.runFinished, timeout=30000) as b:
+        panel.start()
+    second = b.args[0]
+    assert not second["cancelled"]
+    assert second["skipped"] == first["done"] and second["done"] == 6 - first["done"]
+    assert {e.dst.name for e in events if e.status == "skipped"} == set(written)
+    assert len(list(out.glob("*.png"))) == 6
+    assert panel.progress.value() == panel.progress.maximum() == 6
+    assert "frames/s" in panel.rate.text() or "finished" in panel.rate.text()
+    img = read_image(out / "f3.png")
+    assert img.shape == (48, 64, 3) and np.abs(img[..., 0].astype(int) - img[..., 2]).max() > 0
+
+
+def test_pause_holds_the_batch(qtbot, panel, frames, tmp_path):
+    panel.add_inputs([frames])
+    panel.set_output_dir(tmp_path / "out")
+    events = []
+    panel.eventReceived.connect(events.append)
+    panel.start()
+    qtbot.waitUntil(lambda: len(events) >= 1, timeout=20000)
+    panel.pause_button.setChecked(True)
+    qtbot.wait(100)  # the frame in flight may still arrive
+    n = len(events)
+    qtbot.wait(600)
+    assert len(events) <= n + 1 and len(events) < 6
+    with qtbot.waitSignal(panel.runFinished, timeout=30000):
+        panel.pause_button.setChecked(False)
+    assert len(events) == 6
+
+
+def test_invalid_form_gives_messages(qtbot, panel, tmp_path):
+    with qtbot.waitSignal(panel.message) as b:
+        assert panel.start() is None
+    assert "Add frames" in b.args[0]
+    panel.add_inputs([tmp_path / "a.mp4", tmp_path / "b.png"])
+    panel.set_output_dir(tmp_path / "o")
+    with qtbot.waitSignal(panel.message) as b:
+        assert panel.start() is None
+    assert "one video" in b.args[0]
+
+
+def test_video_in_video_out(qtbot, entries, tmp_path):
+    import cv2
+
+    src = tmp_path / "clip.avi"
+    wr = cv2.VideoWriter(str(src), cv2.VideoWriter_fourcc(*"MJPG"), 12.0, (64, 48))
+    for i in range(5):
+        wr.write(cv2.cvtColor(np.roll(gray_image(), 4 * i, axis=1), cv2.COLOR_GRAY2BGR))
+    wr.release()
+    p = BatchPanel(PredictorCache(loader=tiny_loader))
+    qtbot.addWidget(p)
+    p.set_entries(*entries, model="unet-gan")
+    p.add_inputs([src])
+    assert [p.fmt.itemText(i) for i in range(p.fmt.count())] == ["mp4", "avi"]
+    p.set_format("avi")
+    p.smooth.setChecked(True)
+    p.set_output_dir(tmp_path / "out")
+    with qtbot.waitSignal(p.runFinished, timeout=30000) as b:
+        p.start()
+    assert b.args[0]["failed"] == 0
+    video = tmp_path / "out" / "clip.avi"
+    assert video.is_file()
+    cap = cv2.VideoCapture(str(video))
+    assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(12.0, abs=0.5)
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
+    cap.release()
+    assert len(list((tmp_path / "out" / "clip_frames").glob("frame_*.png"))) == 5
+    p.shutdown()
+
+
+def test_format_eta():
+    assert format_eta(None) == "—"
+    assert format_eta(65) == "1:05"
+    assert format_eta(3725) == "1:02:05"

@@ -1,0 +1,81 @@
+"""Compare view: both sides share zoom and pan; the wiper splits before/after."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPointF
+
+from colorstudio.gui.widgets.compare_view import CompareView
+from guitest_helpers import drag, solid, wheel
+
+
+@pytest.fixture
+def view(qtbot):
+    v = CompareView()
+    qtbot.addWidget(v)
+    v.resize(820, 400)
+    v.set_input(solid(400, 200, "#ff0000"))
+    v.set_output(solid(400, 200, "#0000ff"))
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def test_zoom_one_side_and_the_other_follows(view):
+    left, right = view.left, view.right
+    assert left.size() == right.size()
+    s0 = left.scale()
+    pos = QPointF(left.width() * 0.3, left.height() * 0.4)
+    img_pt = left.to_image(pos)
+    wheel(left, pos, 2)
+    assert left.scale() == pytest.approx(s0 * 1.25 ** 2)
+    assert right.scale() == pytest.approx(left.scale())
+    assert right.image_transform() == left.image_transform()
+    # zoom is anchored at the cursor
+    assert left.to_image(pos).x() == pytest.approx(img_pt.x(), abs=1e-6)
+    # pan the right side: the left one moves too
+    c0 = view.viewport.center()
+    drag(right, QPointF(200, 200), QPointF(150, 180))
+    c1 = view.viewport.center()
+    assert c1 != c0
+    assert left.image_transform() == right.image_transform()
+    # the mapping of the drag: the image moved by the drag distance
+    assert (c0.x() - c1.x()) * right.scale() == pytest.approx(-50, abs=1e-6)
+
+
+def test_fit_and_actual_size(view):
+    view.zoom_100()
+    assert view.zoom_percent() == pytest.approx(100)
+    view.zoom_by(2.0)
+    assert view.zoom_percent() == pytest.approx(200)
+    view.fit()
+    c = view.left
+    assert c.scale() == pytest.approx(min(c.width() / 400, c.height() / 200))
+    # a new image of the same size keeps the zoom; another size refits
+    view.zoom_100()
+    view.set_input(solid(400, 200, "#00ff00"))
+    assert not view.viewport.is_fit
+    view.set_input(solid(300, 300, "#00ff00"))
+    assert view.viewport.is_fit
+
+
+def test_wiper_shows_before_left_and_after_right(qtbot, view):
+    view.set_mode(CompareView.WIPER)
+    w = view.wiper
+    assert view.active_canvas() is w and w.isVisible()
+    x_div = w.divider_x()
+    drag(w, QPointF(x_div, w.height() / 2), QPointF(w.width() * 0.25, w.height() / 2))
+    assert w.position == pytest.approx(0.25, abs=0.01)
+    img = w.grab().toImage()
+    y = int(w.height() * 0.75)
+    cx = w.width() // 2  # the image is centred when fitted
+    assert img.pixelColor(int(w.width() * 0.25) - 20, y).red() > 200        # before: input (red)
+    assert img.pixelColor(cx + 20, y).blue() > 200                           # after: output (blue)
+    # away from the divider, a drag pans instead of moving the divider
+    view.zoom_100()
+    c0 = view.viewport.center()
+    drag(w, QPointF(w.width() * 0.7, 100), QPointF(w.width() * 0.7 - 30, 100))
+    assert view.viewport.center().x() == pytest.approx(c0.x() + 30)
+    assert w.position == pytest.approx(0.25, abs=0.01)
+    view.set_mode(CompareView.SIDE)
+    assert view.left.isVisible() and view.right.isVisible()

@@ -1,0 +1,116 @@
+"""Colour hints: click adds, drag moves, right-click deletes, undo/redo; they reach the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+
+from colorstudio.gui.widgets.colorize_page import ColorizePage
+from colorstudio.gui.widgets.compare_view import CompareView
+from colorstudio.gui.widgets.hints_editor import HintsEditor
+from guitest_helpers import gray_image
+from guitest_helpers import drag, mouse, solid
+
+
+@pytest.fixture
+def setup(qtbot):
+    view = CompareView()
+    editor = HintsEditor()
+    qtbot.addWidget(view)
+    qtbot.addWidget(editor)
+    view.resize(800, 400)
+    view.set_input(solid(400, 200, "#808080"))
+    view.set_output(solid(400, 200, "#20c040"))
+    view.show()
+    qtbot.waitExposed(view)
+    editor.set_available(True, "")
+    view.left.set_tool(editor.tool)
+    return view, editor
+
+
+def click(widget, pos: QPointF, button=Qt.MouseButton.LeftButton) -> None:
+    mouse(widget, QEvent.Type.MouseButtonPress, pos, button)
+    mouse(widget, QEvent.Type.MouseButtonRelease, pos, button)
+
+
+def test_add_move_delete_with_undo_redo(setup):
+    view, editor = setup
+    canvas, model, stack = view.left, editor.model, editor.model.undo_stack
+    changes = []
+    editor.hintsChanged.connect(lambda: changes.append(len(model)))
+    p = canvas.to_widget(QPointF(100, 50))           # image pixel (100, 50) of 400 x 200
+    editor.set_current_rgb((200, 30, 30))
+    click(canvas, p)
+    assert len(model) == 1
+    (hid, pt), = model.points.items()
+    assert (pt.x, pt.y, pt.rgb) == (pytest.approx(0.25), pytest.approx(0.25), (200, 30, 30))
+    # drag the point: one undoable move, live updates in between
+    q = canvas.to_widget(QPointF(300, 150))
+    drag(canvas, p, q)
+    assert (model.points[hid].x, model.points[hid].y) == (pytest.approx(0.75), pytest.approx(0.75))
+    assert stack.count() == 2
+    # a second point, then recolour it with the eyedropper from the result
+    click(canvas, canvas.to_widget(QPointF(20, 180)))
+    assert len(model) == 2 and model.selected is not None
+    view.right.set_tool(editor.eyedropper)
+    click(view.right, view.right.to_widget(QPointF(10, 10)))
+    assert model.points[model.selected].rgb == (32, 192, 64)
+    # right-click deletes
+    click(canvas, canvas.to_widget(QPointF(20, 180)), Qt.MouseButton.RightButton)
+    assert len(model) == 1
+    stack.undo()   # undelete
+    assert len(model) == 2
+    stack.undo()   # un-recolour
+    stack.undo()   # un-add
+    assert len(model) == 1
+    stack.undo()   # un-move
+    assert model.points[hid].x == pytest.approx(0.25)
+    stack.undo()   # un-add
+    assert len(model) == 0 and not stack.canUndo()
+    stack.redo()
+    stack.redo()
+    assert model.points[hid].x == pytest.approx(0.75)
+    assert changes  # every step announced a rerun
+    h = model.hints()[0]
+    assert h.a > 20 and abs(h.b) < 60  # red-ish: positive a
+
+
+def test_click_outside_the_image_pans_instead(setup):
+    view, editor = setup
+    view.zoom_100()
+    canvas = view.left
+    outside = canvas.to_widget(QPointF(-30, 100))
+    c0 = view.viewport.center()
+    drag(canvas, outside, outside + QPointF(-20, 0))
+    assert len(editor.model) == 0 and view.viewport.center() != c0
+
+
+def test_disabled_when_model_takes_no_hints(qtbot, cache, entries):
+    page = ColorizePage(cache, samples=[])
+    qtbot.addWidget(page)
+    page.set_entries(*entries, "unet-gan")
+    assert not page.hints_editor.isEnabled() and page.compare.left.tool is None
+    assert "unet-hints" in page.hints_editor.info.text()
+    page.picker.set_model("unet-hints")
+    assert page.hints_editor.isEnabled() and page.compare.left.tool is page.hints_editor.tool
+    page.shutdown()
+
+
+def test_hints_reach_the_network(qtbot, cache, entries):
+    page = ColorizePage(cache, samples=[])
+    qtbot.addWidget(page)
+    page.resize(1000, 600)
+    page.show()
+    page.set_entries(*entries, "unet-hints")
+    with qtbot.waitSignal(page.resultReady, timeout=20000) as b:
+        page.set_image(gray_image(96, 128))
+    before = b.args[0].colorized.rgb
+    with qtbot.waitSignal(page.resultReady, timeout=20000) as b:
+        page.hints_editor.model.add(0.5, 0.5, (0, 60, 255))
+    after = b.args[0]
+    assert after.kind == "run" and not np.array_equal(after.colorized.rgb, before)
+    with qtbot.waitSignal(page.resultReady, timeout=20000) as b:
+        page.hints_editor.model.undo_stack.undo()
+    assert np.array_equal(b.args[0].colorized.rgb, before)  # deterministic model, same input
+    page.shutdown()

@@ -1,0 +1,214 @@
+"""The main window driven offscreen with a tiny random-weight model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from colorstudio.gui.main_window import MainWindow
+from guitest_helpers import gray_image
+
+RUN_TIMEOUT = 20000
+
+
+@pytest.fixture
+def win(qtbot, settings, cache, entries):
+    settings.setValue("model/name", "unet-gan")
+    w = MainWindow(settings, cache)
+    qtbot.addWidget(w)
+    w._on_entries(entries)
+    w.show()
+    yield w
+    w.colorize.shutdown()
+    w.batch.shutdown()
+    w.facades.shutdown()
+
+
+def _open(qtbot, win, path):
+    with qtbot.waitSignal(win.colorize.resultReady, timeout=RUN_TIMEOUT) as blocker:
+        win.open_path(path)
+    return blocker.args[0]
+
+
+def test_open_runs_model_and_output_differs(qtbot, win, gray_png):
+    out = _open(qtbot, win, gray_png)
+    rgb = out.colorized.rgb
+    src = gray_image()
+    assert rgb.shape == src.shape + (3,) and rgb.dtype == np.uint8
+    # The input is gray (R == G == B); a colorized output is not.
+    assert np.abs(rgb[..., 0].astype(int) - rgb[..., 2].astype(int)).max() > 0
+    # Lightness is kept from the input (except where a random net's colour leaves the
+    # sRGB gamut and gets clipped).
+    from colorstudio.core import color
+
+    assert np.median(np.abs(color.luminance(rgb) - color.luminance(src))) < 3.0
+    st = win.colorize.status()
+    assert st["size"].startswith("64×48") and st["model"] == "unet-gan"
+    assert st["device"].startswith("cpu") and st["time"].endswith(("s", ")"))
+    assert win.status_labels["model"].text().strip() == "unet-gan"
+    assert win.recent_files()[0] == str(gray_png)
+    assert win.act_export.isEnabled() and win.act_copy.isEnabled()
+    assert "gray.png" in win.windowTitle()
+
+
+def test_unreadable_file_gives_a_message_not_a_dialog(qtbot, win, tmp_path):
+    bad = tmp_path / "notes.png"
+    bad.write_text("this is not an image")
+    with qtbot.waitSignal(win.colorize.message, timeout=5000) as blocker:
+        win.open_path(bad)
+    text, level = blocker.args
+    assert level == "error" and "Cannot open" in text and "notes.png" in text
+    assert win.messages.message() == text
+    with qtbot.waitSignal(win.colorize.message, timeout=5000) as blocker:
+        win.open_path(tmp_path / "missing.png")
+    assert "not found" in blocker.args[0]
+    assert win.colorize.image is None
+
+
+def test_saturation_recomposes_without_network(qtbot, win, gray_png):
+    first = _open(qtbot, win, gray_png)
+    pred = win.cache.cached("unet-gan", win.colorize.picker.device())
+    calls = pred.calls
+    with qtbot.waitSignal(win.colorize.resultReady, timeout=RUN_TIMEOUT) as blocker:
+        win.colorize.controls.set_saturation(0.0)
+    out = blocker.args[0]
+    assert out.kind == "compose" and pred.calls == calls
+    assert out.colorized.ab_small is first.colorized.ab_small
+    rgb = out.colorized.rgb.astype(int)
+    assert np.abs(rgb[..., 0] - rgb[..., 2]).max() <= 1  # no chroma left
+    with qtbot.waitSignal(win.colorize.resultReady, timeout=RUN_TIMEOUT) as blocker:
+        win.colorize.controls.set_saturation(1.0)
+    assert np.array_equal(blocker.args[0].colorized.rgb, first.colorized.rgb)
+    assert pred.calls == calls and win.colorize.network_runs == 1
+
+
+def test_second_request_supersedes_first(qtbot, win, gray_png):
+    _open(qtbot, win, gray_png)
+    runs = win.colorize.network_runs
+    got = []
+    win.colorize.resultReady.connect(got.append)
+    for size in (64, 96, 128):
+        win.colorize.controls.set_render_size(size)
+    qtbot.waitUntil(lambda: not win.colorize.runner.is_busy(), timeout=RUN_TIMEOUT)
+    assert got and got[-1].colorized.ab_small.shape[1] == 128  # long side 64 -> 128 px render
+    assert win.colorize.network_runs - runs <= 2  # the middle request was dropped or superseded
+
+
+def test_export_keeps_16_bit_and_copy(qtbot, win, tmp_path):
+    from colorstudio.core.imageio import read_image, write_image
+
+    p = tmp_path / "deep.png"
+    write_image(p, gray_image(dtype=np.uint16))
+    out = _open(qtbot, win, p)
+    assert out.colorized.rgb.dtype == np.uint16
+    for name, dtype in (("out.png", np.uint16), ("out.tif", np.uint16), ("out.jpg", np.uint8)):
+        w = win.export(tmp_path / name)
+        qtbot.waitUntil(w.done.is_set, timeout=10000)
+        back = read_image(tmp_path / name)
+        assert back.dtype == dtype and back.shape == (48, 64, 3)
+    assert np.array_equal(read_image(tmp_path / "out.png"), out.colorized.rgb)
+    # never overwrite the original
+    with qtbot.waitSignal(win.colorize.message, timeout=10000,
+                          check_params_cb=lambda text, level: level == "error") as blocker:
+        win.export(p)
+    assert blocker.args[1] == "error" and "overwrite" in blocker.args[0]
+    assert win.colorize.copy_result()
+    assert not QGuiApplication.clipboard().image().isNull()
+
+
+def test_drop_file_opens_and_folder_goes_to_batch(qtbot, win, gray_png, tmp_path):
+    md = QMimeData()
+    md.setUrls([QUrl.fromLocalFile(str(gray_png))])
+    ev = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(win.colorize.resultReady, timeout=RUN_TIMEOUT):
+        win.dropEvent(ev)
+    win.drop_paths([tmp_path])
+    assert win.tabs.currentWidget() is win.batch and tmp_path in win.batch.input_paths()
+
+
+def test_close_asks_while_training_runs(qtbot, win, monkeypatch):
+    stopped = []
+    monkeypatch.setattr(win.dashboard, "is_running", lambda: True)
+    monkeypatch.setattr(win.dashboard, "stop", lambda: stopped.append(True))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    assert not win.close()
+    assert win.isVisible() and not stopped
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert win.close()
+    assert stopped == [True]
+
+
+def test_settings_remember_model_and_recent(qtbot, win, settings, cache, entries, gray_png):
+    _open(qtbot, win, gray_png)
+    win.colorize.picker.set_model("unet-hints")
+    win.colorize.controls.set_saturation(1.3)
+    win.save_settings()
+    w2 = MainWindow(settings, cache)
+    qtbot.addWidget(w2)
+    w2._on_entries(entries)
+    assert w2.colorize.picker.model_name() == "unet-hints"
+    assert w2.colorize.controls.saturation() == pytest.approx(1.3)
+    assert w2.recent_files()[0] == str(gray_png)
+    w2.colorize.shutdown()
+
+
+def test_shortcuts_are_bound(win):
+    keys = {a.text().replace("&", ""): [k.toString() for k in a.shortcuts()] for a in win.actions()}
+    assert "Ctrl+O" in keys["Open…"]
+    assert {"Ctrl+S", "Ctrl+E"} <= set(keys["Export…"])
+    assert "Ctrl+C" in keys["Copy result"]
+    assert "Ctrl+0" in keys["Fit to window"] and "Ctrl+1" in keys["Actual size (100%)"]
+    assert "F5" in keys["Run again"]
+    assert "Ctrl+Z" in [k.toString() for k in win.act_undo.shortcuts()]
+    assert "Ctrl+Shift+Z" in [k.toString() for k in win.act_redo.shortcuts()]
+    assert all(a.toolTip() for a in win.toolbar.actions() if not a.isSeparator())
+
+
+def test_device_fallback_note_is_shown(qtbot, win, gray_png):
+    from colorstudio.core.devices import FallbackNote
+
+    _open(qtbot, win, gray_png)
+    pred = win.cache.cached("unet-gan", win.colorize.picker.device())
+    inner = pred.predict_ab
+
+    def oom_then_cpu(x):
+        pred.fallback = FallbackNote("cuda:0 (test GPU)", "cpu (1 threads)", "CUDA out of memory")
+        return inner(x)
+
+    pred.predict_ab = oom_then_cpu
+    msgs = []
+    win.colorize.message.connect(lambda t, lvl: msgs.append((t, lvl)))
+    with qtbot.waitSignal(win.colorize.resultReady, timeout=RUN_TIMEOUT):
+        win.act_rerun.trigger()
+    assert any("ran out of memory" in t and "cpu" in t and lvl == "warning" for t, lvl in msgs)
+    assert "ran out of memory" in win.messages.message()
+
+
+def test_bad_checkpoint_is_a_message(qtbot, settings, entries, gray_png):
+    from colorstudio.core.checkpoint import CheckpointError
+    from colorstudio.gui.predictors import PredictorCache
+
+    def broken(name, device):
+        raise CheckpointError("unet-gan.safetensors: missing keys enc.0.weight\nand more")
+
+    w = MainWindow(settings, PredictorCache(loader=broken))
+    qtbot.addWidget(w)
+    w._on_entries(entries)
+    with qtbot.waitSignal(w.colorize.message, timeout=RUN_TIMEOUT,
+                          check_params_cb=lambda t, lvl: lvl == "error") as b:
+        w.open_path(gray_png)
+    assert b.args[0] == "Colorizing failed: unet-gan.safetensors: missing keys enc.0.weight"
+    assert w.colorize.output is None and w.isEnabled()
+    w.colorize.shutdown()
+
+
+def test_colorize_shortcuts_yield_to_other_tabs(win):
+    win.tabs.setCurrentWidget(win.batch)  # (the Facades tab would load its model)
+    assert win.act_undo.shortcuts() == [] and win.act_wiper.shortcuts() == []
+    win.tabs.setCurrentWidget(win.colorize)
+    assert "Ctrl+Z" in [k.toString() for k in win.act_undo.shortcuts()]
+    assert [k.toString() for k in win.act_wiper.shortcuts()] == ["W"]
