@@ -1,0 +1,39 @@
+import json
+
+from colorstudio.core.checkpoint import read_metadata
+from trainer.__main__ import main
+
+
+def test_recipes_lists_every_family(capsys):
+    assert main(["recipes"]) == 0
+    out = capsys.readouterr().out
+    for name in ("unet-gan", "unet-hints", "iizuka-lite", "pix2pix-facades", "resgan", "perceptual", "zhang-bins"):
+        assert name in out
+
+
+def test_train_resume_export_from_the_command_line(photo_dir, tmp_path, capsys):
+    run = tmp_path / "run"
+    common = ["--set", "model.base=8", "--set", "model.depth=2", "--set", "image_size=32",
+              "--set", "batch_size=4", "--set", "val_images=2", "--set", "log_every=1",
+              "--set", "val_every_nth=5", "--threads", "1", "--device", "cpu"]
+    assert main(["unet-hints", "--data", str(photo_dir), "--out", str(run), "--set", "max_steps=2", *common]) == 0
+    assert json.loads((run / "config.json").read_text())["threads"] == 1
+    assert main(["unet-hints", "--out", str(run), "--resume", "--set", "max_steps=3"]) == 0
+    steps = [json.loads(line).get("step") for line in (run / "metrics.jsonl").read_text().splitlines()
+             if '"train"' in line]
+    assert steps == [1, 2, 3]
+    out = tmp_path / "w.safetensors"
+    assert main(["export", str(run), "-o", str(out)]) == 0
+    meta = read_metadata(out)
+    assert meta["family"] == "unet-hints" and meta["steps"] == 3 and meta["config"] == {"base": 8, "depth": 2}
+    assert {"family", "config", "recipe", "data", "epochs", "time", "metrics", "version"} <= set(meta)
+
+
+def test_user_mistakes_exit_nonzero_with_a_message(photo_dir, tmp_path, capsys):
+    assert main(["no-such-recipe", "--data", str(photo_dir)]) == 2
+    assert "unknown recipe" in capsys.readouterr().err
+    assert main(["unet-gan", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "r")]) == 2
+    assert "not found" in capsys.readouterr().err
+    assert main(["unet-gan", "--out", str(tmp_path / "nothing"), "--resume", "--data", "x"]) != 0
+    assert main(["export", str(tmp_path / "nothing"), "-o", str(tmp_path / "x.safetensors")]) == 2
+    assert "no training checkpoint" in capsys.readouterr().err

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+import torch
+
+from colorstudio.core import color
+from trainer import losses
+from trainer.loop import init_from, sample_hints
+
+
+def test_rebalance_weights_favour_rare_colours():
+    rng = np.random.default_rng(0)
+    common = rng.normal(0, 3, (9000, 2))              # near gray
+    rare = rng.normal((60, 40), 3, (1000, 2))         # saturated
+    rb = losses.AbRebalance.from_samples(np.concatenate([common, rare]).astype(np.float32))
+    ab = torch.tensor([[[[0.0]], [[0.0]]], [[[60.0]], [[40.0]]]]) / color.AB_SCALE
+    w = rb(ab).flatten()
+    assert w[1] > 2 * w[0]
+    abn = torch.from_numpy(np.concatenate([common, rare]).astype(np.float32).T[None, :, :, None]) / color.AB_SCALE
+    assert float(rb(abn).mean()) == pytest.approx(1.0, rel=0.05)  # E_p[w] = 1
+
+
+def test_gan_labels_tricks():
+    logits = torch.zeros(1000, 1)
+    assert torch.all(losses.gan_labels(logits, True) == 1)
+    assert torch.allclose(losses.gan_labels(logits, True, smoothing=0.1), torch.tensor(0.9))
+    noisy = losses.gan_labels(logits, False, noise=0.05)
+    assert 0 <= noisy.min() and noisy.max() <= 0.05 and noisy.std() > 0
+    flipped = losses.gan_labels(logits, True, flip=0.5)
+    assert 0.3 < float((flipped == 0).float().mean()) < 0.7
+
+
+def test_differentiable_lab_to_rgb_matches_core():
+    rng = np.random.default_rng(1)
+    rgb = rng.random((8, 8, 3)).astype(np.float32)
+    lab = color.rgb_to_lab(rgb)
+    l = torch.from_numpy(color.normalize_l(lab[:, :, 0]))[None, None]
+    ab = torch.from_numpy(color.normalize_ab(lab[:, :, 1:]).transpose(2, 0, 1).copy())[None]
+    out = losses.lab_norm_to_rgb(l, ab)[0].permute(1, 2, 0).numpy()
+    np.testing.assert_allclose(out, rgb, atol=2e-3)
+
+
+def test_pixel_losses_and_unknown_name():
+    a, b = torch.zeros(1, 2, 4, 4), torch.ones(1, 2, 4, 4)
+    assert float(losses.pixel_loss("l1", a, b)) == 1.0
+    assert float(losses.pixel_loss("mse", a, 2 * b)) == 4.0
+    assert float(losses.pixel_loss("l1", a, b, weight=torch.full((1, 1, 4, 4), 2.0))) == 2.0
+    with pytest.raises(ValueError, match="unknown pixel loss"):
+        losses.pixel_loss("l3", a, b)
+
+
+def test_hints_reveal_ground_truth_patches():
+    ab = torch.rand(64, 2, 16, 16) * 2 - 1
+    h = sample_hints(ab, np.random.default_rng(0), p=0.125, max_hints=8)
+    mask = h[:, 2] > 0
+    assert 0 < float(mask.float().mean()) < 0.5
+    assert (mask.flatten(1).sum(1) == 0).any()  # some images get no hints at all
+    assert torch.all(h[:, :2][~mask.unsqueeze(1).expand(-1, 2, -1, -1)] == 0)
+
+
+def test_init_from_zero_pads_new_inputs_and_rejects_misfits(tmp_path):
+    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.models import create
+    from trainer.loop import TrainError
+
+    src = create("unet-gan", weights=False, base=8, depth=2)
+    save_weights(tmp_path / "c.safetensors", src.state_dict())
+    dst = create("unet-hints", weights=False, base=8, depth=2)
+    assert init_from(dst, str(tmp_path / "c.safetensors"))["zero_padded_inputs"] == 1
+    with pytest.raises(TrainError, match="shape"):
+        init_from(create("unet-hints", weights=False, base=16, depth=2), str(tmp_path / "c.safetensors"))

@@ -1,0 +1,1 @@
+"""Headless trainer for ColorStudio's model families (imports no Qt)."""

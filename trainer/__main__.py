@@ -1,0 +1,172 @@
+"""``colorstudio-train``: train, list recipes, export, evaluate.
+
+  colorstudio-train RECIPE --data DIR [--out RUN] [--epochs N] [--nproc N] [--resume]
+                    [--time-budget MIN] [--device auto|cpu|cuda] [--config FILE.toml]
+                    [--set key=value ...] [--vgg-weights PATH] [--init WEIGHTS]
+  colorstudio-train recipes
+  colorstudio-train export RUN -o FILE.safetensors [--card]
+  colorstudio-train evaluate CHECKPOINT --data DIR [--out DIR]
+
+``--nproc N`` (N > 1) re-launches itself under ``python -m torch.distributed.run``;
+``torchrun --nproc_per_node N -m trainer ...`` works as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+COMMANDS = ("recipes", "export", "evaluate")
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="colorstudio-train", description="Train a ColorStudio model family.")
+    p.add_argument("recipe", help="recipe name (see 'colorstudio-train recipes')")
+    p.add_argument("--data", help="training data folder")
+    p.add_argument("--out", help="run folder (default runs/<recipe>-<time>)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--nproc", type=int, default=1, help="processes (DDP under torchrun when > 1)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--time-budget", type=float, metavar="MIN", help="stop cleanly (checkpoint, validation, export) after MIN minutes of this session")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--config", metavar="FILE", help="TOML file of config overrides")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="override a config field (dotted keys for model.*), repeatable")
+    p.add_argument("--vgg-weights", metavar="PATH", help="VGG16 weights (torchvision layout) for the perceptual loss")
+    p.add_argument("--init", metavar="WEIGHTS", help="start from these weights (extra input channels zeroed)")
+    p.add_argument("--threads", type=int, help="torch CPU threads")
+    return p
+
+
+def _launch_torchrun(argv: list[str], nproc: int) -> int:
+    rest, skip = [], False
+    for i, a in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if a == "--nproc":
+            skip = True
+            continue
+        if a.startswith("--nproc="):
+            continue
+        rest.append(a)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+           "-m", "trainer", *rest]
+    return subprocess.call(cmd)
+
+
+def cmd_train(argv: list[str]) -> int:
+    from trainer.config import ConfigError, _apply, config_from_dict, make_config, parse_value
+
+    args = _train_parser().parse_args(argv)
+    if args.nproc < 1:
+        raise ConfigError("--nproc must be >= 1")
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        return _launch_torchrun(argv, args.nproc)
+    fields = dict(data=args.data, epochs=args.epochs, time_budget=args.time_budget, device=args.device,
+                  vgg_weights=args.vgg_weights, init=args.init, threads=args.threads)
+    out = args.out
+    if args.resume:
+        if not out:
+            raise ConfigError("--resume needs --out RUN_DIR (the run to continue)")
+        saved = Path(out) / "config.json"
+        if not saved.is_file():
+            raise ConfigError(f"--resume: {saved} not found")
+        import json
+
+        cfg = config_from_dict(json.loads(saved.read_text()))
+        if cfg.recipe != args.recipe:
+            raise ConfigError(f"--resume: {out} is a {cfg.recipe!r} run, not {args.recipe!r}")
+        for item in args.overrides:
+            k, _, v = item.partition("=")
+            _apply(cfg, k.strip(), parse_value(v), f"--set {item}")
+        for k, v in fields.items():
+            if v is not None:
+                _apply(cfg, k, v, f"--{k}")
+        cfg.validate()
+    else:
+        cfg = make_config(args.recipe, args.config, args.overrides, **fields)
+        if not out:
+            out = str(Path("runs") / f"{args.recipe}-{time.strftime('%Y%m%d-%H%M%S')}")
+    cfg.out = str(out)
+    from trainer.loop import train
+
+    result = train(cfg, out, resume=args.resume)
+    if int(os.environ.get("RANK", "0")) == 0:
+        val = result.get("val", {})
+        vals = ", ".join(f"{k} {v:.4g}" for k, v in sorted(val.items()))
+        print(f"{result['reason']}: step {result['step']}, epoch {result['epoch']}; {vals}")
+        print(f"run folder: {out}; weights: {result.get('model')}")
+    return 0
+
+
+def cmd_recipes(argv: list[str]) -> int:
+    from trainer.config import RECIPES
+
+    for name, cls in sorted(RECIPES.items()):
+        doc = " ".join((cls.__doc__ or "").split())
+        c = cls()
+        print(f"{name:16s} {c.family:16s} {c.task:9s} lr {c.lr:g}, batch {c.batch_size}, "
+              f"{c.image_size}px, loss {c.loss}{' + GAN' if c.adv_weight > 0 else ''}  -- {doc}")
+    return 0
+
+
+def cmd_export(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="colorstudio-train export")
+    p.add_argument("run", help="run folder or checkpoint .pt")
+    p.add_argument("-o", "--output", required=True, help="output .safetensors")
+    p.add_argument("--fp32", action="store_true", help="keep float32 (default fp16)")
+    p.add_argument("--card", action="store_true",
+                   help="also evaluate on the run's held-out data and write the model card <output>.md")
+    p.add_argument("--limit", type=int, default=0, help="--card: evaluate only N held-out images")
+    p.add_argument("--note", default="", help="--card: extra paragraph for the model card")
+    a = p.parse_args(argv)
+    if not a.output.endswith(".safetensors"):
+        from trainer.config import ConfigError
+
+        raise ConfigError("--output must end in .safetensors")
+    from trainer.export import export_run
+
+    path = export_run(a.run, a.output, half=not a.fp32)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    if a.card:
+        from trainer.export import write_card
+
+        print(f"wrote {write_card(path, a.limit, note=a.note)}")
+    return 0
+
+
+def cmd_evaluate(argv: list[str]) -> int:
+    from trainer.evaluate import main as eval_main
+
+    return eval_main(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if argv else 2
+    from trainer.config import ConfigError
+    from trainer.data import DataError
+    from trainer.loop import TrainError
+    from colorstudio.core.checkpoint import CheckpointError
+    from colorstudio.models.registry import UnknownModelError
+
+    handlers = {"recipes": cmd_recipes, "export": cmd_export, "evaluate": cmd_evaluate}
+    try:
+        fn = handlers.get(argv[0])
+        return fn(argv[1:]) if fn else cmd_train(argv)
+    except (ConfigError, DataError, TrainError, CheckpointError, UnknownModelError) as exc:
+        print(f"colorstudio-train: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

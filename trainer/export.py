@@ -1,0 +1,126 @@
+"""Run folder -> the small fp16 safetensors file the app loads (weights + model metadata)."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from colorstudio.core import checkpoint
+
+from trainer.loop import CKPT_NAME, TrainError
+
+
+def run_checkpoint(run: str | Path) -> Path:
+    """RUN folder or a .pt file -> the training checkpoint path."""
+    p = Path(run)
+    if p.is_dir():
+        p = p / "checkpoints" / CKPT_NAME
+    if not p.is_file():
+        raise TrainError(f"no training checkpoint at {p}")
+    return p
+
+
+def hardware() -> str:
+    cpu = platform.processor() or platform.machine()
+    desc = f"{cpu}, {torch.get_num_threads()} torch threads"
+    if torch.cuda.is_available():
+        desc = f"{torch.cuda.get_device_name(0)} / " + desc
+    return desc
+
+
+def export_metadata(state: dict[str, Any]) -> dict[str, Any]:
+    cfg = state.get("config", {})
+    spe = max(1, int(state.get("steps_per_epoch") or 1))
+    from colorstudio import __version__
+
+    return {
+        "family": state["family"],
+        "config": state.get("model_config") or cfg.get("model", {}),
+        "recipe": cfg,
+        "data": {"path": cfg.get("data", ""), "train_images": state.get("train_images"),
+                 "skipped_gray": state.get("skipped_gray"),
+                 "held_out": f"every {cfg.get('val_every_nth', 20)}th file per class folder"
+                 if not cfg.get("val_data") else cfg.get("val_data")},
+        "epochs": round(state["step"] / spe, 3),
+        "steps": state["step"],
+        "time": round(float(state.get("elapsed", 0.0)), 1),
+        "metrics": state.get("val") or {},
+        "notes": state.get("notes") or {},
+        "hardware": hardware(),
+        "version": __version__,
+    }
+
+
+def export_run(run: str | Path, out: str | Path, half: bool = True) -> Path:
+    """Write the generator of a run (folder or .pt) as safetensors with its metadata."""
+    ck = run_checkpoint(run)
+    try:
+        state = torch.load(str(ck), map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise TrainError(f"cannot read {ck}: {exc}") from exc
+    weights = state["G_ema"] if state.get("G_ema") is not None else state["G"]
+    meta = export_metadata(state)
+    if state.get("G_ema") is not None:
+        meta["notes"] = {**meta.get("notes", {}), "weights": f"moving average of G (decay {state['config'].get('ema')})"}
+    return checkpoint.save_weights(out, weights, meta, half=half)
+
+
+DATA_NOTES = {
+    "scenes": ("**Data licence:** scene photos from a public subset of the Intel Image Classification "
+               "scene set (buildings, forest, glacier, mountain, sea, street). No open licence is stated: "
+               "used for training and evaluation only; the photos are not shipped."),
+    "facades": ("**Data licence / citation:** CMP Facade Database — R. Tyleček and R. Šára, \"Spatial "
+                "pattern templates for recognition of objects with regular structure\", GCPR 2013. No "
+                "licence is stated beyond a request to cite it: research and testing use, with that "
+                "citation. Pairs in the pix2pix AB layout (label → photo is BtoA)."),
+}
+
+
+def data_note(path: str) -> str:
+    for key, note in DATA_NOTES.items():
+        if key in str(path):
+            return note
+    return "**Data licence:** see the README of the training data folder."
+
+
+def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str = "") -> Path:
+    """Evaluate exported ``weights`` on its run's held-out data and write ``<weights>.md``
+    (model card) and ``<weights>.eval.json`` beside it."""
+    import json
+
+    from colorstudio.core.checkpoint import read_metadata
+    from colorstudio.core.predictor import Predictor
+    from colorstudio.models import create
+    from trainer import data as tdata
+    from trainer import evaluate
+
+    weights = Path(weights)
+    meta = read_metadata(weights)
+    recipe = meta.get("recipe", {})
+    model = create(meta["family"], weights=weights)
+    pred = Predictor(model, device="cpu")
+    root = Path(recipe.get("data", ""))
+    if pred.spec.task == "translate":
+        val, train = tdata.list_images(root / "val"), tdata.list_images(root / "train")
+        res = evaluate.evaluate_translator(pred, val[:limit] if limit else val, train,
+                                           direction=recipe.get("direction", "BtoA"))
+        res["protocol"] = f"{root}/val, label -> photo, render {pred.spec.input_size}px"
+    else:
+        files = tdata.split_files(tdata.list_images(root), recipe.get("val_every_nth", 20))[1]
+        files = files[:limit] if limit else files
+        res = evaluate.evaluate_colorizer(pred, files, hints=hints if model.hint_channels else 0,
+                                          gray_threshold=recipe.get("gray_threshold", 3.0))
+        res["protocol"] = (f"every {recipe.get('val_every_nth', 20)}th photo per class folder, "
+                           f"render {pred.spec.input_size}px")
+    res.pop("_examples", None)
+    name = weights.stem
+    card = weights.with_suffix(".md")
+    text = evaluate.model_card(name, meta, res, data_note(root) + (f"\n\n{note}" if note else ""))
+    text += (f"\nFile: `{weights.name}`, {weights.stat().st_size / 1e6:.2f} MB, fp16 safetensors "
+             f"(metadata key `colorstudio` holds family, config, recipe, data, epochs, time, metrics, version).\n")
+    card.write_text(text)
+    weights.with_suffix(".eval.json").write_text(json.dumps(res, indent=2))
+    return card
