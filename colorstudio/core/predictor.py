@@ -1,7 +1,10 @@
-"""A model ready to run on numpy batches: device, inference mode, OOM fallback.
+"""A model ready to run on numpy batches: device, back-end, inference mode, OOM fallback.
 
-One API whatever runs underneath (eager torch on GPU or CPU; faster CPU back-ends can
-slot in here without the pipeline knowing).
+One API whatever runs underneath: on the CPU the model runs through ONNX Runtime when
+it is installed (a fused, exported copy; see :mod:`colorstudio.core.backends`), else
+through a conv+BN-fused channels_last copy in eager torch; on GPUs through the fused
+copy in torch.  The caller's model object is never modified beyond ``.eval()`` and
+``.to(device)``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from colorstudio.core.backends import make_runner, resolve_backend, weights_version
 from colorstudio.core.devices import FallbackNote, describe, is_oom, pick_device
 
 log = logging.getLogger(__name__)
@@ -22,41 +26,62 @@ class Predictor:
 
     ``run(x)`` takes float32 NCHW numpy and returns float32 NCHW numpy.  On CUDA/MPS
     out-of-memory it retries on the CPU once, remembers that in ``fallback`` and logs
-    it; callers show ``fallback`` to the user.
+    it; callers show ``fallback`` to the user.  ``backend`` names what runs the net
+    ('onnxruntime' or 'torch'); ``backend_note`` says why a faster one was not used.
+    Weights changed in place after construction (an optimizer step, load_state_dict)
+    are noticed and the fused copy / export is rebuilt before the next run.
     """
 
-    def __init__(self, model, device: str = "auto"):
+    def __init__(self, model, device: str = "auto", backend: str = "auto"):
         import torch
 
         self.model = model.eval()
         self.device = pick_device(device)
         self.fallback: FallbackNote | None = None
+        self._backend = resolve_backend(backend)
         self._lock = threading.Lock()  # one forward at a time per predictor
-        self._prepare(self.device)
         self.spec = getattr(model, "spec", None)
         self.name = self.spec.name if self.spec else type(model).__name__
         self._torch = torch
+        self._tensors = [*model.parameters(), *model.buffers()]
+        self._prepare(self.device)
 
-    def _prepare(self, device) -> None:
-        import torch
-
+    def _prepare(self, device, disk_cache: bool = True) -> None:
         self.model.to(device)
-        if device.type == "cpu":
-            # channels_last lets oneDNN pick its fast conv kernels on CPU.
-            self.model.to(memory_format=torch.channels_last)
+        fixed = self.spec.input_size if (self.spec and self.spec.fixed_size) else None
+        self._runner = make_runner(self.model, device, self._backend, name=self.name,
+                                   fixed_size=fixed, disk_cache=disk_cache)
+        self._version = weights_version(self._tensors)
 
     @property
     def device_name(self) -> str:
         return describe(self.device)
 
+    @property
+    def backend(self) -> str:
+        """'onnxruntime' or 'torch': what runs the network now."""
+        return self._runner.name
+
+    @property
+    def backend_note(self) -> str | None:
+        return self._runner.note
+
+    def warm_up(self, method: str = "forward") -> None:
+        """Build the back-end for ``method`` now (export/compile), not on the first image."""
+        with self._lock:
+            self._refresh_if_changed()
+            if hasattr(self._runner, "prepare"):
+                self._runner.prepare(method)
+
+    def _refresh_if_changed(self) -> None:
+        if weights_version(self._tensors) != self._version:
+            # Weights moved since the runner was built (training previews): rebuild,
+            # in memory only so a training run does not fill the disk cache.
+            self._prepare(self.device, disk_cache=False)
+
     def _forward(self, x: np.ndarray, method: str) -> np.ndarray:
-        torch = self._torch
-        t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(self.device)
-        if self.device.type == "cpu":
-            t = t.contiguous(memory_format=torch.channels_last)
-        with torch.inference_mode():
-            y = getattr(self.model, method)(t)
-        return y.float().cpu().numpy()
+        self._refresh_if_changed()
+        return self._runner(x, method)
 
     def run(self, x: np.ndarray, method: str = "forward") -> np.ndarray:
         with self._lock:
@@ -68,6 +93,7 @@ class Predictor:
                 before = describe(self.device)
                 log.warning("out of memory on %s; retrying on the CPU", before)
                 if self.device.type == "cuda":
+                    self._runner = None
                     self._torch.cuda.empty_cache()
                 self.device = pick_device("cpu")
                 self._prepare(self.device)
@@ -79,8 +105,12 @@ class Predictor:
         return self.run(x, "predict_ab")
 
 
-def load_predictor(name: str, device: str = "auto", weights: Any = True, **config) -> Predictor:
-    """Create a registered model and wrap it for inference."""
+def load_predictor(name: str, device: str = "auto", weights: Any = True, backend: str = "auto",
+                   **config) -> Predictor:
+    """Create a registered model and wrap it for inference, ready to run: the back-end is
+    built here (e.g. the ONNX export, ~0.5 s once, then cached) rather than on the first image."""
     from colorstudio.models import create
 
-    return Predictor(create(name, weights=weights, **config), device=device)
+    pred = Predictor(create(name, weights=weights, **config), device=device, backend=backend)
+    pred.warm_up("predict_ab" if pred.spec is None or pred.spec.task == "colorize" else "forward")
+    return pred
