@@ -183,6 +183,12 @@ def model_card(name: str, meta: dict[str, Any], res: dict[str, Any], data_note: 
     recipe = meta.get("recipe", {})
     keys = ("optimizer", "lr", "betas", "batch_size", "image_size", "loss", "pixel_weight", "adv_weight",
             "discriminator", "weight_decay", "lr_step_epochs", "lr_gamma", "init", "hint_p", "direction")
+    if recipe.get("family") != "unet-hints":
+        keys = tuple(k for k in keys if k != "hint_p")
+    if recipe.get("task") != "translate":
+        keys = tuple(k for k in keys if k != "direction")
+    if not recipe.get("adv_weight"):
+        keys = tuple(k for k in keys if k != "discriminator")
     rec = ", ".join(f"{k}={recipe[k]}" for k in keys if recipe.get(k) not in (None, "", 0, 0.0))
     minutes = float(meta.get("time", 0)) / 60
     data = meta.get("data", {})

@@ -23,12 +23,32 @@ def run_checkpoint(run: str | Path) -> Path:
     return p
 
 
-def hardware() -> str:
+def hardware(threads: int = 0, world: int = 1) -> str:
+    """CPU model (and GPU) of this machine with the torch threads a training process used."""
+    import os
+
     cpu = platform.processor() or platform.machine()
-    desc = f"{cpu}, {torch.get_num_threads()} torch threads"
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    desc = (f"{cpu} ({os.cpu_count()} cores), {threads or torch.get_num_threads()} torch thread(s)"
+            f" x {world} process(es)")
     if torch.cuda.is_available():
         desc = f"{torch.cuda.get_device_name(0)} / " + desc
     return desc
+
+
+def _held_out(cfg: dict[str, Any]) -> str:
+    if cfg.get("val_data"):
+        return str(cfg["val_data"])
+    root = Path(cfg.get("data", ""))
+    if cfg.get("task") == "translate" and (root / "val").is_dir():
+        return f"{root / 'val'} (the pairs' own validation folder)"
+    return f"every {cfg.get('val_every_nth', 20)}th file of each class folder (sorted by name, from the first)"
 
 
 def export_metadata(state: dict[str, Any]) -> dict[str, Any]:
@@ -41,15 +61,13 @@ def export_metadata(state: dict[str, Any]) -> dict[str, Any]:
         "config": state.get("model_config") or cfg.get("model", {}),
         "recipe": cfg,
         "data": {"path": cfg.get("data", ""), "train_images": state.get("train_images"),
-                 "skipped_gray": state.get("skipped_gray"),
-                 "held_out": f"every {cfg.get('val_every_nth', 20)}th file per class folder"
-                 if not cfg.get("val_data") else cfg.get("val_data")},
+                 "skipped_gray": state.get("skipped_gray"), "held_out": _held_out(cfg)},
         "epochs": round(state["step"] / spe, 3),
         "steps": state["step"],
         "time": round(float(state.get("elapsed", 0.0)), 1),
         "metrics": state.get("val") or {},
         "notes": state.get("notes") or {},
-        "hardware": hardware(),
+        "hardware": hardware(int(cfg.get("threads") or 0), int(state.get("world_size") or 1)),
         "version": __version__,
     }
 

@@ -297,6 +297,7 @@ class Trainer:
             "notes": _jsonable(self.notes),
             "steps_per_epoch": self.steps_per_epoch,
             "train_images": len(self.train_set),
+            "world_size": self.dist.world,
             "skipped_gray": self.train_set.report.skipped_gray,
         }
 

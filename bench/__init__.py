@@ -1,0 +1,1 @@
+"""Benchmarks (speed, memory): run from the repository root, e.g. ``python -m bench.speed``."""
