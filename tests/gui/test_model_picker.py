@@ -12,12 +12,17 @@ def entry(name: str, trained: bool, card: str = "") -> ModelEntry:
 def test_lists_models_with_state_and_card(qtbot):
     p = ModelPicker()
     qtbot.addWidget(p)
-    card = "# unet-gan\n\nTrained 20 epochs on 8k scene photos; PSNR 24.1 dB.\n\n| metric | value |"
+    card = ("# unet-gan\n\n- **Family:** `unet-gan`\n- **Epochs:** 20 (1000 steps), **training time:** 9 min\n\n"
+            "## Evaluation\n\n| | psnr_rgb | ssim | colourfulness_ratio |\n|---|---|---|---|\n"
+            "| model | 24.10 | 0.950 | 0.61 |\n| baseline_ab0 | 23.00 | 0.94 |  |\n")
     p.set_entries([entry("a-net", False), entry("unet-gan", True, card)], ["auto", "cpu", "cuda"],
                   model="unet-gan", device="cpu")
     assert [p.model_box.itemText(i) for i in range(2)] == ["a-net (untrained)", "unet-gan (trained)"]
     assert p.model_name() == "unet-gan" and p.device() == "cpu"
-    assert "Trained 20 epochs" in p.card.text() and "· trained weights" in p.card.text()
+    text = p.card.text()
+    assert "unet-gan description" in text and "· trained weights" in text
+    assert "Epochs: 20 (1000 steps), training time: 9 min" in text
+    assert "psnr rgb 24.10" in text and "colourfulness ratio 0.61" in text and "**" not in text
     assert p.card.toolTip() == card
     seen = []
     p.modelChanged.connect(seen.append)

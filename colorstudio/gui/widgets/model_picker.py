@@ -27,12 +27,32 @@ class ModelEntry:
 
     @property
     def summary(self) -> str:
-        """The card's first paragraph (its text after the title), else the description."""
-        for block in self.card.split("\n\n"):
-            text = block.strip()
-            if text and not text.startswith("#") and not text.startswith("|"):
-                return text
-        return self.description
+        """The description, then the card's training facts and held-out scores, in plain text.
+
+        The whole card (markdown) is the tooltip; the panel shows what a user decides by.
+        """
+        lines = [self.description]
+        for raw in self.card.splitlines():
+            text = raw.strip()
+            if text.startswith("- **Epochs:**"):
+                lines.append("Epochs: " + _plain(text[len("- **Epochs:**"):]))
+            elif text.startswith("| model |"):
+                cells = [c.strip() for c in text.strip("|").split("|")][1:]
+                header = self._eval_header()
+                if header and len(header) == len(cells):
+                    lines.append("Held-out: " + ", ".join(
+                        f"{h.replace('_', ' ')} {c}" for h, c in zip(header, cells)
+                        if h in ("psnr_rgb", "ssim", "colourfulness_ratio", "l1", "psnr")))
+        return "\n".join(lines)
+
+    def _eval_header(self) -> list[str]:
+        rows = [r.strip() for r in self.card.splitlines() if r.strip().startswith("| |")]
+        return [c.strip() for c in rows[0].strip("|").split("|")][1:] if rows else []
+
+
+def _plain(md: str) -> str:
+    """Markdown emphasis and code marks removed."""
+    return md.replace("**", "").replace("`", "").strip()
 
 
 def load_entries(task: str | None = None) -> tuple[list[ModelEntry], list[str]]:
