@@ -175,18 +175,18 @@ def _check_outdir(outdir: Path) -> None:
         raise UsageError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
 
 
-def _collect(paths: Sequence[str]) -> list[Path]:
+def _collect(paths: Sequence[str], counts: dict[str, int]) -> list[Path]:
+    """Input files; each missing path or empty folder gets one line and counts as failed,
+    so the good inputs are still done and the exit status says something was not."""
     from colorstudio.core.batch import collect_inputs
 
     problems: list[str] = []
     inputs = collect_inputs(paths, problems)
-    missing = [p for p in paths if not Path(p).exists()]
     for msg in problems:
         print(f"{PROG}: {msg}", file=sys.stderr)
-    if missing:
-        raise UsageError(f"{len(missing)} input path(s) not found; nothing was done")
     if not inputs:
         raise UsageError("no input images found")
+    counts["failed"] = len(problems)
     return inputs
 
 
@@ -260,13 +260,13 @@ def cmd_models(args) -> int:
 def cmd_colorize(args) -> int:
     from colorstudio.core.frames import is_video_file
 
-    inputs = _collect(args.inputs)
+    counts: dict[str, int] = {}
+    inputs = _collect(args.inputs, counts)
     _check_outdir(args.output)
     predictor = _load_predictor(args, "colorize")
     from colorstudio.core import batch, frames
 
     progress = Progress(sys.stderr, args.quiet)
-    counts: dict[str, int] = {}
     t0 = time.perf_counter()
     images = [p for p in inputs if not is_video_file(p)]
     videos = [p for p in inputs if is_video_file(p)]
@@ -292,13 +292,13 @@ def cmd_colorize(args) -> int:
 
 
 def cmd_translate(args) -> int:
-    inputs = _collect(args.inputs)
+    counts: dict[str, int] = {}
+    inputs = _collect(args.inputs, counts)
     _check_outdir(args.output)
     predictor = _load_predictor(args, "translate")
     from colorstudio.core import batch
 
     progress = Progress(sys.stderr, args.quiet)
-    counts: dict[str, int] = {}
     t0 = time.perf_counter()
     try:
         _drain(batch.translate_files(inputs, args.output, predictor, size=args.size, fmt=args.format,

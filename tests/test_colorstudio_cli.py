@@ -120,9 +120,14 @@ def test_usage_errors_model(tmp_path, photos, args, match):
 
 
 def test_usage_errors_inputs_and_outdir(tmp_path, photos, weights):
+    # A missing input is one bad file: reported on one line, the good ones still done, exit 1.
     res = run("colorize", photos, tmp_path / "missing.png", "-o", tmp_path / "out", "--weights", weights)
+    assert_clean_error(res, 1, "missing.png: no such file")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        p.stem + ".png" for p in photos.iterdir())
+    res = run("colorize", tmp_path / "missing.png", "-o", tmp_path / "out2", "--weights", weights)
     assert_clean_error(res, 2, "missing.png: no such file")
-    assert not (tmp_path / "out").exists()  # nothing was done
+    assert not (tmp_path / "out2").exists()  # nothing to do: nothing was created
     blocker = tmp_path / "file"
     blocker.write_text("x")
     res = run("colorize", photos, "-o", blocker / "out", "--weights", weights)
