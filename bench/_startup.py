@@ -2,8 +2,8 @@
 
 Does what the ``colorstudio`` launcher does (``colorstudio.gui.app:main``) and prints
 ``SHOWN <unix time>`` when the main window paints for the first time (the moment a
-user sees it), plus ``TORCH <seconds>`` if torch was already imported by then (it
-should load only after the window is up).  Then it exits at once.
+user sees it), and ``TORCH_LOADED True`` if torch had been imported before the window
+was shown (it should load only afterwards, in the background).  Then it exits at once.
 """
 
 from __future__ import annotations
@@ -24,11 +24,17 @@ def main() -> None:
     import colorstudio.gui.app as app_mod
 
     class Probe(QObject):
+        torch_at_show: bool | None = None
+
         def eventFilter(self, obj, ev):  # noqa: N802 (Qt name)
-            if ev.type() == QEvent.Type.Paint and isinstance(obj, QMainWindow) and obj.isVisible():
-                print(f"SHOWN {time.time():.6f}", flush=True)
-                print(f"TORCH_LOADED {'torch' in sys.modules}", flush=True)
-                os._exit(0)
+            if isinstance(obj, QMainWindow):
+                if ev.type() == QEvent.Type.Show and self.torch_at_show is None:
+                    # Before the event loop runs: background loading has not started yet.
+                    self.torch_at_show = "torch" in sys.modules
+                elif ev.type() == QEvent.Type.Paint and obj.isVisible():
+                    print(f"SHOWN {time.time():.6f}", flush=True)
+                    print(f"TORCH_LOADED {bool(self.torch_at_show)}", flush=True)
+                    os._exit(0)
             return False
 
     probe = Probe()

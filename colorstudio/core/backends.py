@@ -192,10 +192,17 @@ class OrtRunner:
     that froze a shape is caught; a method whose export fails or disagrees runs on torch
     and says why in ``note``.  Fixed-size nets are checked at their size, and once more
     at each other size they are given; an input ORT rejects runs on torch.
+
+    With ``autotune`` each method is timed once on both engines at ``probe_size`` and
+    runs on torch where that is clearly faster (e.g. a softmax over 313 ab bins, which
+    ORT computes slowly across channels).
     """
 
+    AUTOTUNE_MARGIN = 1.15  # torch must be this much faster to be chosen
+
     def __init__(self, model, device, *, threads: int | None = None, fixed_size: int | None = None,
-                 name: str = "model", disk_cache: bool = True):
+                 name: str = "model", disk_cache: bool = True, autotune: bool = False,
+                 probe_size: int = 256):
         import onnxruntime  # noqa: F401  (ImportError -> caller uses torch)
 
         self.torch = TorchRunner(model, device)
@@ -206,15 +213,19 @@ class OrtRunner:
         self.cin = input_channels(model)
         self._hash: str | None = None
         self._model = model
+        self.autotune, self.probe_size = autotune, probe_size
         self.sessions: dict[str, Any] = {}
         self.failed: dict[str, str] = {}
+        self.faster_on_torch: dict[str, float] = {}  # method -> how much faster torch was
         self.note: str | None = None
         self._verified: set[tuple[str, tuple[int, int]]] = set()   # (method, (h, w)) checked
         self._torch_only: set[tuple[str, tuple[int, int]]] = set()  # ORT disagreed / refused
 
     @property
     def name(self) -> str:
-        return "torch" if self.failed else "onnxruntime"
+        engines = {"torch" if (m in self.failed or m in self.faster_on_torch) else "onnxruntime"
+                   for m in (*self.sessions, *self.failed)}
+        return "+".join(sorted(engines)) if engines else "onnxruntime"
 
     # -- export ------------------------------------------------------------------
     def _example_hw(self) -> tuple[int, int]:
@@ -307,17 +318,44 @@ class OrtRunner:
                 sess = self._session(self._export(method))
                 self._check(sess, method)
             self.sessions[method] = sess
+            if self.autotune:
+                self._tune(sess, method)
         except Exception as exc:  # noqa: BLE001  (any export problem -> torch, said aloud)
             msg = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}" if str(exc) else type(exc).__name__
             self.failed[method] = msg
             self.note = f"ONNX Runtime unavailable for {self.model_name}.{method} ({msg}); running on torch"
             log.warning("%s", self.note)
 
+    @staticmethod
+    def _best_of(fn, n: int = 3) -> float:
+        import time
+
+        best = float("inf")
+        for _ in range(n):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+        return best
+
+    def _tune(self, sess, method: str) -> None:
+        """Time both engines on one input of the render size; keep the clearly faster."""
+        s = self.fixed_size or self.probe_size
+        x = np.random.default_rng(1).uniform(-0.5, 0.5, (1, self.cin, s, s)).astype(np.float32)
+        sess.run(None, {"x": x})
+        self.torch(x, method)
+        t_ort = self._best_of(lambda: sess.run(None, {"x": x}))
+        t_torch = self._best_of(lambda: self.torch(x, method))
+        if t_torch * self.AUTOTUNE_MARGIN < t_ort:
+            self.faster_on_torch[method] = t_ort / t_torch
+            self.note = (f"{self.model_name}.{method} runs on torch: {t_ort / t_torch:.1f}x faster "
+                         f"than ONNX Runtime here")
+            log.info("%s", self.note)
+
     def __call__(self, x: np.ndarray, method: str) -> np.ndarray:
         self.prepare(method)
         sess = self.sessions.get(method)
         key = (method, tuple(int(v) for v in x.shape[2:4]))
-        if sess is None or key in self._torch_only:
+        if sess is None or key in self._torch_only or method in self.faster_on_torch:
             return self.torch(x, method)
         x = np.ascontiguousarray(x, dtype=np.float32)
         try:
@@ -335,8 +373,9 @@ class OrtRunner:
 
 
 def make_runner(model, device, backend: str = "auto", *, name: str = "model",
-                fixed_size: int | None = None, disk_cache: bool = True):
-    """The fastest runner for ``device``: ORT on the CPU when installed, else torch."""
+                fixed_size: int | None = None, disk_cache: bool = True, probe_size: int = 256):
+    """The fastest runner for ``device``: on the CPU, ORT when installed (with 'auto',
+    per method only where it beats torch at ``probe_size``), else torch."""
     backend = resolve_backend(backend)
     if device.type != "cpu" or backend == "torch":
         return TorchRunner(model, device)
@@ -351,4 +390,4 @@ def make_runner(model, device, backend: str = "auto", *, name: str = "model",
     # benchmarks) or a model being trained would only fill the cache.
     disk_cache = disk_cache and bool(getattr(model, "meta", None))
     return OrtRunner(model, device, threads=torch.get_num_threads(), fixed_size=fixed_size,
-                     name=name, disk_cache=disk_cache)
+                     name=name, disk_cache=disk_cache, autotune=backend == "auto", probe_size=probe_size)

@@ -117,6 +117,7 @@ def _linear_weights(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 _STRIP_PIXELS = 1 << 21   # at most ~2 MP per strip: ~60 MB of float temporaries at any width
+_PARALLEL_PIXELS = 1 << 20
 _LUTS: dict[str, np.ndarray] = {}
 _POOL = None
 _POOL_LOCK = threading.Lock()
@@ -169,26 +170,35 @@ def _store(rgb: np.ndarray, dst: np.ndarray) -> None:
 
 
 def _compose_strip(img, L, abw, y0, y1, wy, r0, r1, dst) -> None:
-    """Rows r0:r1: vertical ab lerp, merge with L, Lab -> RGB -> dst."""
+    """Rows r0:r1: vertical ab lerp, merge with L, Lab -> RGB -> dst.
+
+    Every output row is computed exactly as a*(1-w) + b*w from its two source rows, so
+    the strip height never changes a pixel.
+    """
     n, W = r1 - r0, abw.shape[1]
     flat = abw.reshape(abw.shape[0], W * 2)  # long contiguous rows: fast numpy loops
-    ab = np.empty((n, W * 2), np.float32)
-    tmp = np.empty((n, W * 2), np.float32)
-    # Output rows that share a pair of source rows form runs: one broadcast per run,
-    # each row computed exactly as a*(1-w) + b*w, so strips never change a pixel.
-    i0, i1 = y0[r0:r1], y1[r0:r1]
+    i0, i1, w = y0[r0:r1], y1[r0:r1], wy[r0:r1, None]
     starts = np.flatnonzero(np.r_[True, (i0[1:] != i0[:-1]) | (i1[1:] != i1[:-1])])
-    ends = np.r_[starts[1:], n]
-    for s0, s1 in zip(starts, ends):
-        w = wy[r0 + s0:r0 + s1, None]
-        np.multiply(flat[i0[s0]][None], 1 - w, out=ab[s0:s1])
-        np.multiply(flat[i1[s0]][None], w, out=tmp[s0:s1])
-        np.add(ab[s0:s1], tmp[s0:s1], out=ab[s0:s1])
+    if n >= 8 * len(starts):
+        # Large upscaling: rows sharing a pair of source rows form long runs, one
+        # broadcast per run (no gathered copies of the source rows).
+        ab = np.empty((n, W * 2), np.float32)
+        tmp = np.empty((n, W * 2), np.float32)
+        for s0, s1 in zip(starts, np.r_[starts[1:], n]):
+            np.multiply(flat[i0[s0]][None], 1 - w[s0:s1], out=ab[s0:s1])
+            np.multiply(flat[i1[s0]][None], w[s0:s1], out=tmp[s0:s1])
+            np.add(ab[s0:s1], tmp[s0:s1], out=ab[s0:s1])
+    else:  # short runs: gather the source rows, three passes over the strip
+        ab = flat[i0]
+        ab *= 1 - w
+        tmp = flat[i1]
+        tmp *= w
+        ab += tmp
     del tmp
     Ls = lightness(img[r0:r1]) if L is None else np.ascontiguousarray(L[r0:r1], dtype=np.float32)
     lab = cv2.merge([Ls, ab.reshape(n, W, 2)])
     del ab
-    _store(cv2.cvtColor(lab, cv2.COLOR_Lab2RGB), dst)
+    _store(cv2.cvtColor(lab, cv2.COLOR_Lab2RGB, dst=lab), dst)
 
 
 def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0,
@@ -224,7 +234,8 @@ def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0,
     if out is None:
         out = np.empty((H, W, channels), dtype)
     rows = max(1, min(int(strip_rows), _STRIP_PIXELS // max(1, W)))
-    workers = _workers()
+    # Threads pay off from about a megapixel; smaller images (frames) run in one go.
+    workers = _workers() if H * W >= _PARALLEL_PIXELS else 1
     if workers > 1:  # at least two strips per worker, so the threads share the work evenly
         rows = min(rows, max(16, -(-H // (2 * workers))))
     bounds = [(r0, min(H, r0 + rows)) for r0 in range(0, H, rows)]

@@ -27,7 +27,8 @@ class Predictor:
     ``run(x)`` takes float32 NCHW numpy and returns float32 NCHW numpy.  On CUDA/MPS
     out-of-memory it retries on the CPU once, remembers that in ``fallback`` and logs
     it; callers show ``fallback`` to the user.  ``backend`` names what runs the net
-    ('onnxruntime' or 'torch'); ``backend_note`` says why a faster one was not used.
+    ('onnxruntime' or 'torch'; with backend='auto' on the CPU, ONNX Runtime unless torch
+    is clearly faster for this model); ``backend_note`` says why ORT is not used.
     Weights changed in place after construction (an optimizer step, load_state_dict)
     are noticed and the fused copy / export is rebuilt before the next run.
     """
@@ -50,7 +51,8 @@ class Predictor:
         self.model.to(device)
         fixed = self.spec.input_size if (self.spec and self.spec.fixed_size) else None
         self._runner = make_runner(self.model, device, self._backend, name=self.name,
-                                   fixed_size=fixed, disk_cache=disk_cache)
+                                   fixed_size=fixed, disk_cache=disk_cache,
+                                   probe_size=self.spec.input_size if self.spec else 256)
         self._version = weights_version(self._tensors)
 
     @property

@@ -113,7 +113,7 @@ def test_in_place_weight_changes_are_picked_up():
 
 def test_hint_model_runs_on_ort():
     m = small_unet(hints=True)
-    p = Predictor(m, "cpu")
+    p = Predictor(m, "cpu", backend="onnxruntime")
     x = np.random.default_rng(3).uniform(-0.5, 0.5, (1, 4, 64, 64)).astype(np.float32)
     np.testing.assert_allclose(p.predict_ab(x), eager(m, x), atol=1e-4)
     assert p.backend == "onnxruntime"
@@ -146,7 +146,7 @@ def test_a_damaged_cache_file_is_replaced(tmp_path):
     Predictor(m, "cpu").predict_ab(x)
     (f,) = (tmp_path / "cache" / "onnx").glob("*.onnx")
     f.write_bytes(b"not an onnx model")
-    p = Predictor(m, "cpu")
+    p = Predictor(m, "cpu", backend="onnxruntime")
     np.testing.assert_allclose(p.predict_ab(x), eager(m, x), atol=1e-4)
     assert p.backend == "onnxruntime"
 
@@ -179,7 +179,7 @@ def test_an_export_that_disagrees_falls_back_to_torch_and_says_so(caplog):
 def test_fixed_size_translator_runs_at_other_sizes_too():
     torch.manual_seed(0)
     m = create("pix2pix-facades", weights=False, ngf=4, num_downs=5)
-    p = Predictor(m, "cpu")
+    p = Predictor(m, "cpu", backend="onnxruntime")
     for side in (256, 64):  # its render size, then another size the pipeline may ask for
         x = np.random.default_rng(side).uniform(-1, 1, (1, 3, side, side)).astype(np.float32)
         np.testing.assert_allclose(p.run(x), eager(m, x, "forward"), atol=1e-4)
@@ -192,3 +192,27 @@ def test_inputs_ort_rejects_run_on_torch_and_torch_explains():
     x = np.zeros((1, 3, 48, 48), np.float32)  # not a multiple of 2**num_downs
     with pytest.raises(ValueError, match="multiples of 32"):
         p.run(x)
+
+
+def test_auto_keeps_ort_where_it_is_faster_and_torch_where_torch_is(monkeypatch):
+    m = small_unet()
+    x = np.random.default_rng(8).uniform(-0.5, 0.5, (1, 1, 64, 64)).astype(np.float32)
+    calls = []
+
+    def fake_best_of(fn, n=3):  # first call times ORT, second torch
+        calls.append(fn)
+        return 1.0 if len(calls) % 2 else ratio
+
+    monkeypatch.setattr(backends.OrtRunner, "_best_of", staticmethod(fake_best_of))
+    ratio = 2.0  # torch twice as slow -> ORT
+    p = Predictor(m, "cpu")
+    np.testing.assert_allclose(p.predict_ab(x), eager(m, x), atol=1e-4)
+    assert p.backend == "onnxruntime" and p.backend_note is None
+    ratio = 0.25  # torch four times faster -> torch, and the note says so
+    p = Predictor(m, "cpu")
+    np.testing.assert_allclose(p.predict_ab(x), eager(m, x), atol=1e-4)
+    assert p.backend == "torch" and "4.0x faster" in p.backend_note
+    calls.clear()
+    p = Predictor(m, "cpu", backend="onnxruntime")  # an explicit choice is not second-guessed
+    p.predict_ab(x)
+    assert p.backend == "onnxruntime" and not calls

@@ -1,0 +1,138 @@
+"""Fast PNG writing: the image's rows compressed in parallel, streamed to the file.
+
+Why: writing the PNG is the slowest step of colorizing a photo (zlib is single-threaded
+and libpng compresses one stream).  Here the rows are cut into segments that are
+filtered (PNG "Up" filter) and deflated independently in a thread pool (zlib releases
+the GIL), pigz-style: every segment but the last ends with a full flush, so their
+concatenation is one valid deflate stream; the zlib trailer carries the Adler-32 of the
+whole.  "Up" + zlib level 1 also gives files about a quarter smaller than OpenCV's
+default PNG settings on photos, for the same CPU time.
+
+Any PNG reader decodes the result; pixels are exact (8 or 16 bit, gray, gray + alpha,
+RGB, RGBA; arrays in RGB(A) order).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+import zlib
+from typing import BinaryIO
+
+import numpy as np
+
+SEGMENT_BYTES = 1 << 21          # ~2 MB of filtered rows per deflate job
+_COLOR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}   # channels -> PNG colour type
+_POOL = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool():
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _POOL = ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="png")
+        return _POOL
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+
+
+def _as_rows(img: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """(H, row bytes) uint8 view of the pixels in PNG byte order, channels, bit depth."""
+    img = np.asarray(img)
+    if img.ndim == 2:
+        img = img[:, :, None]
+    if img.ndim != 3 or img.shape[2] not in _COLOR_TYPE:
+        raise ValueError(f"cannot write an array of shape {img.shape} as PNG")
+    if img.shape[0] == 0 or img.shape[1] == 0:
+        raise ValueError("cannot write an empty image")
+    if img.dtype == np.uint8:
+        depth = 8
+    elif img.dtype == np.uint16:
+        depth = 16
+        img = img.astype(">u2", copy=False)  # PNG stores 16-bit samples big-endian
+    else:
+        raise ValueError(f"PNG pixels must be uint8 or uint16, not {img.dtype}")
+    img = np.ascontiguousarray(img)
+    return img.view(np.uint8).reshape(img.shape[0], -1), img.shape[2], depth
+
+
+def _filtered(rows: np.ndarray, r0: int, r1: int) -> np.ndarray:
+    """Rows r0:r1 with the Up filter: a type byte (2), then each byte minus the one above."""
+    out = np.empty((r1 - r0, rows.shape[1] + 1), np.uint8)
+    out[:, 0] = 2
+    if r0 == 0:
+        out[0, 1:] = rows[0]
+        np.subtract(rows[1:r1], rows[:r1 - 1], out=out[1:, 1:])
+    else:
+        np.subtract(rows[r0:r1], rows[r0 - 1:r1 - 1], out=out[:, 1:])
+    return out
+
+
+def _deflate(rows: np.ndarray, r0: int, r1: int, level: int, last: bool) -> tuple[bytes, int, int]:
+    data = _filtered(rows, r0, r1)
+    c = zlib.compressobj(level, zlib.DEFLATED, -15, 9)
+    body = c.compress(data) + c.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+    return body, zlib.adler32(data), data.size
+
+
+def _adler32_combine(a1: int, a2: int, len2: int) -> int:
+    """Adler-32 of A+B from those of A and B (zlib's adler32_combine, in Python)."""
+    base = 65521
+    rem = len2 % base
+    s1 = a1 & 0xFFFF
+    s2 = (rem * s1) % base
+    sum1 = s1 + (a2 & 0xFFFF) + base - 1
+    sum2 = (a1 >> 16) + (a2 >> 16) + s2 + base - rem
+    sum1 %= base
+    sum2 %= base
+    return (sum2 << 16) | sum1
+
+
+def write_png(f: BinaryIO, img: np.ndarray, level: int = 1, threads: bool = True) -> None:
+    """Write ``img`` to the open binary file ``f`` as PNG; segments are written in order
+    as they finish, at most a few ahead, so memory stays small for huge images."""
+    rows, channels, depth = _as_rows(img)
+    H, W = rows.shape[0], np.asarray(img).shape[1]
+    per = max(1, SEGMENT_BYTES // (rows.shape[1] + 1))
+    bounds = [(r0, min(H, r0 + per)) for r0 in range(0, H, per)]
+    f.write(b"\x89PNG\r\n\x1a\n")
+    f.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, depth, _COLOR_TYPE[channels], 0, 0, 0)))
+    # zlib header: deflate, 32K window; FLEVEL 0 ("fastest") for level 1, else 2 (default)
+    cmf, flg = 0x78, (0x01 if level <= 1 else 0x9C)
+    adler, first = 1, True
+    jobs = [(r0, r1, i == len(bounds) - 1) for i, (r0, r1) in enumerate(bounds)]
+
+    def emit(body: bytes, a: int, n: int) -> None:
+        nonlocal adler, first
+        adler = _adler32_combine(adler, a, n)
+        f.write(_chunk(b"IDAT", (bytes([cmf, flg]) if first else b"") + body))
+        first = False
+
+    if threads and len(jobs) > 1:
+        pool, ahead, pending = _pool(), 2 * (_pool()._max_workers), []
+        for job in jobs:
+            pending.append(pool.submit(_deflate, rows, *job[:2], level, job[2]))
+            if len(pending) >= ahead:
+                emit(*pending.pop(0).result())
+        for fut in pending:
+            emit(*fut.result())
+    else:
+        for r0, r1, last in jobs:
+            emit(*_deflate(rows, r0, r1, level, last))
+    f.write(_chunk(b"IDAT", struct.pack(">I", adler)))
+    f.write(_chunk(b"IEND", b""))
+
+
+def encode_png(img: np.ndarray, level: int = 1, threads: bool = True) -> bytes:
+    """``img`` (RGB(A) order, uint8/uint16, 1-4 channels) as PNG file bytes."""
+    import io
+
+    buf = io.BytesIO()
+    write_png(buf, img, level, threads)
+    return buf.getvalue()
