@@ -257,20 +257,30 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
-def cmd_colorize(args) -> int:
-    from colorstudio.core.frames import is_video_file
+def _run_batch(args, task: str, work) -> int:
+    """The frame of every batch command: inputs, output folder, model, progress, summary.
 
+    ``work(inputs, predictor, progress, counts)`` runs the task's generators.
+    """
     counts: dict[str, int] = {}
     inputs = _collect(args.inputs, counts)
     _check_outdir(args.output)
-    predictor = _load_predictor(args, "colorize")
-    from colorstudio.core import batch, frames
-
+    predictor = _load_predictor(args, task)
     progress = Progress(sys.stderr, args.quiet)
     t0 = time.perf_counter()
-    images = [p for p in inputs if not is_video_file(p)]
-    videos = [p for p in inputs if is_video_file(p)]
     try:
+        work(inputs, predictor, progress, counts)
+    finally:
+        progress.close()
+    return _summary(counts, args.output, t0)
+
+
+def cmd_colorize(args) -> int:
+    def work(inputs, predictor, progress, counts) -> None:
+        from colorstudio.core import batch, frames
+
+        images = [p for p in inputs if not frames.is_video_file(p)]
+        videos = [p for p in inputs if frames.is_video_file(p)]
         if images:
             _drain(batch.colorize_files(images, args.output, predictor, size=args.size,
                                         saturation=args.saturation, fmt=args.format,
@@ -286,26 +296,18 @@ def cmd_colorize(args) -> int:
                 progress.message(f"FAILED {v.name}: {batch.one_line(exc, v)}")
                 continue
             _drain(events, progress, counts, label=v.name)
-    finally:
-        progress.close()
-    return _summary(counts, args.output, t0)
+
+    return _run_batch(args, "colorize", work)
 
 
 def cmd_translate(args) -> int:
-    counts: dict[str, int] = {}
-    inputs = _collect(args.inputs, counts)
-    _check_outdir(args.output)
-    predictor = _load_predictor(args, "translate")
-    from colorstudio.core import batch
+    def work(inputs, predictor, progress, counts) -> None:
+        from colorstudio.core import batch
 
-    progress = Progress(sys.stderr, args.quiet)
-    t0 = time.perf_counter()
-    try:
         _drain(batch.translate_files(inputs, args.output, predictor, size=args.size, fmt=args.format,
                                      overwrite=args.overwrite, quality=args.quality), progress, counts)
-    finally:
-        progress.close()
-    return _summary(counts, args.output, t0)
+
+    return _run_batch(args, "translate", work)
 
 
 COMMANDS = {"models": cmd_models, "colorize": cmd_colorize, "translate": cmd_translate}
