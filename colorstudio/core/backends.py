@@ -23,6 +23,7 @@ import io
 import logging
 import os
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,11 @@ class OrtRunner:
     With ``autotune`` each method is timed once on both engines at ``probe_size`` and
     runs on torch where that is clearly faster (e.g. a softmax over 313 ab bins, which
     ORT computes slowly across channels).
+
+    Throughput mode (:meth:`streams`, :meth:`call_stream`): ``threads`` callers each run
+    their own input on one thread of a single-threaded session, at the same time.  Many
+    small images (a batch of frames) go about 10% faster that way than one at a time on
+    all threads, since no thread waits for the others after each layer.
     """
 
     AUTOTUNE_MARGIN = 1.15  # torch must be this much faster to be chosen
@@ -215,6 +221,9 @@ class OrtRunner:
         self._model = model
         self.autotune, self.probe_size = autotune, probe_size
         self.sessions: dict[str, Any] = {}
+        self._sources: dict[str, bytes | str] = {}       # method -> ONNX file path or bytes
+        self._stream_sessions: dict[str, Any] = {}       # method -> single-threaded session
+        self._stream_lock = threading.Lock()
         self.failed: dict[str, str] = {}
         self.faster_on_torch: dict[str, float] = {}  # method -> how much faster torch was
         self.note: str | None = None
@@ -270,13 +279,13 @@ class OrtRunner:
                 log.info("could not cache the ONNX export in %s (%s)", path.parent, exc)
         return data
 
-    def _session(self, model_bytes_or_path):
+    def _session(self, model_bytes_or_path, threads: int | None = None):
         import onnxruntime as ort
 
         so = ort.SessionOptions()
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        so.intra_op_num_threads = int(self.threads or 0)
+        so.intra_op_num_threads = int(threads or self.threads or 0)
         so.inter_op_num_threads = 1
         so.log_severity_level = 3
         # No busy-waiting between ops/runs: the spinning threads would steal the cores from
@@ -315,9 +324,11 @@ class OrtRunner:
                     raise
                 # A stale or damaged cache file: export afresh, once.
                 Path(src).unlink(missing_ok=True)
-                sess = self._session(self._export(method))
+                src = self._export(method)
+                sess = self._session(src)
                 self._check(sess, method)
             self.sessions[method] = sess
+            self._sources[method] = src
             if self.autotune:
                 self._tune(sess, method)
         except Exception as exc:  # noqa: BLE001  (any export problem -> torch, said aloud)
@@ -350,6 +361,27 @@ class OrtRunner:
             self.note = (f"{self.model_name}.{method} runs on torch: {t_ort / t_torch:.1f}x faster "
                          f"than ONNX Runtime here")
             log.info("%s", self.note)
+
+    def streams(self, method: str) -> int:
+        """How many callers :meth:`call_stream` serves at once (1: use ``__call__``)."""
+        self.prepare(method)
+        if method not in self.sessions or method in self.faster_on_torch or self.fixed_size:
+            return 1
+        return max(1, int(self.threads or 1))
+
+    def call_stream(self, x: np.ndarray, method: str) -> np.ndarray:
+        """Run ``x`` on a single-threaded session; safe to call from several threads at once."""
+        if self.streams(method) == 1:
+            return self(x, method)
+        with self._stream_lock:
+            sess = self._stream_sessions.get(method)
+            if sess is None:
+                sess = self._stream_sessions[method] = self._session(self._sources[method], threads=1)
+        key = (method, tuple(int(v) for v in x.shape[2:4]))
+        if key in self._torch_only:
+            return self.torch(x, method)
+        y = sess.run(None, {"x": np.ascontiguousarray(x, dtype=np.float32)})[0]
+        return y if y.dtype == np.float32 else y.astype(np.float32)
 
     def __call__(self, x: np.ndarray, method: str) -> np.ndarray:
         self.prepare(method)

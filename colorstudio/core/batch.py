@@ -9,18 +9,23 @@ extension; an output that exists is skipped unless ``overwrite`` (so a rerun aft
 crash resumes); a failing item yields a ``failed`` event with a one-line reason and
 the rest still run; an output never replaces an input.
 
-Throughput: the network runs on the generator's thread while a small thread pool
-decodes the next items and composes/encodes/writes the previous ones (OpenCV and
-numpy release the GIL), so I/O hides behind inference.
+Throughput: a small thread pool decodes the next items and prepares their network
+inputs, and composes/encodes/writes the previous ones (OpenCV, numpy and the PNG
+deflater release the GIL), so I/O and colour work hide behind inference.  The network
+runs on the generator's thread, or, when the stage allows it (no state carried from
+item to item), on ``Predictor.streams()`` threads with one item each: on the CPU that
+is one single-threaded session per core, faster for many small images than one image
+at a time on all cores.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
 from collections import deque
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
@@ -32,8 +37,8 @@ from colorstudio.core import imageio, pipeline
 Cancel = Union[Callable[[], bool], threading.Event, None]
 
 DEFAULT_WORKERS = 2
-PREFETCH = 2          # items decoded ahead of the network
-MAX_PENDING_WRITES = 2  # items composed/written behind it
+PREFETCH = 2          # items decoded and prepared ahead of the network
+MAX_PENDING_WRITES = 2  # items composed/written behind it (small: they hold full-size images)
 
 
 @dataclass
@@ -59,7 +64,8 @@ class BatchEvent:
 
 @dataclass
 class Job:
-    """One unit of a batch: ``load`` returns the input pixels (None: skip it)."""
+    """One unit of a batch: ``load`` returns the input pixels (None: skip it); it runs in
+    a worker thread, ahead of the network."""
 
     index: int
     src: Path
@@ -69,10 +75,20 @@ class Job:
 
 
 class Stage:
-    """What a batch does with each image: ``predict`` on the generator's thread (the
-    network), ``finish`` in a worker thread (full-resolution work before writing)."""
+    """What a batch does with each image: ``prepare`` in a worker thread (the network's
+    input, from the decoded image; must not depend on other items), ``predict`` on the
+    generator's thread, in item order (the network, and anything sequential), ``finish``
+    in a worker thread (full-resolution work before writing)."""
 
-    def predict(self, image: np.ndarray) -> Any:
+    def streams(self) -> int:
+        """How many items ``predict`` may run at once, on threads of their own (1: one at
+        a time, in order, on the generator's thread)."""
+        return 1
+
+    def prepare(self, image: np.ndarray) -> Any:
+        return image
+
+    def predict(self, image: np.ndarray, prepared: Any) -> Any:
         raise NotImplementedError
 
     def finish(self, image: np.ndarray, predicted: Any) -> np.ndarray:
@@ -204,45 +220,31 @@ class _FileIdentity:
 
 
 def file_jobs(inputs: Sequence[Path], outputs: Sequence[Path], overwrite: bool,
-              pool: Executor, max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[Job]:
-    """Jobs for files, decoding ``PREFETCH`` items ahead in ``pool``."""
+              max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[Job]:
+    """Jobs for files; each decodes its file when run (``run_batch`` runs them ahead)."""
     protected = _FileIdentity(inputs)
-    ahead: deque[tuple[Job, Future | None]] = deque()
-
-    def make(i: int) -> tuple[Job, Future | None]:
-        src, dst = Path(inputs[i]), Path(outputs[i])
+    for i, (src, dst) in enumerate(zip(inputs, outputs)):
+        src, dst = Path(src), Path(dst)
         if dst in protected:
-            return Job(i, src, dst, None, "the output would overwrite an input "
-                       "(choose another output folder or format)"), None
-        if not overwrite and dst.exists():
-            return Job(i, src, dst, None), None
-        fut = pool.submit(imageio.read_image, src, max_pixels)
-        return Job(i, src, dst, fut.result), fut
-
-    nxt = 0
-    try:
-        while nxt < len(inputs) or ahead:
-            while nxt < len(inputs) and sum(f is not None for _, f in ahead) <= PREFETCH:
-                ahead.append(make(nxt))
-                nxt += 1
-            yield ahead.popleft()[0]
-    finally:
-        for _, f in ahead:
-            if f is not None:
-                f.cancel()
+            yield Job(i, src, dst, None, "the output would overwrite an input "
+                      "(choose another output folder or format)")
+        elif not overwrite and dst.exists():
+            yield Job(i, src, dst, None)
+        else:
+            yield Job(i, src, dst, functools.partial(imageio.read_image, src, max_pixels))
 
 
 # ------------------------------------------------------------------------- engine
 
-def run_batch(make_jobs: Callable[[Executor], Iterable[Job]], total: int, stage: Stage, *,
+def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
               protect: Sequence[Path] = (), quality: int = 95, cancel: Cancel = None,
               workers: int = DEFAULT_WORKERS) -> Iterator[BatchEvent]:
-    """Run jobs through ``stage`` and write the results; yields one event per job.
+    """Run ``jobs`` through ``stage`` and write the results; yields one event per job.
 
-    ``make_jobs(pool)`` may use the pool to decode ahead.  Events of written items
-    come as their writes complete (in order); at most ``MAX_PENDING_WRITES`` are in
-    flight.  Closing the generator waits for writes already started (they are atomic)
-    and stops.
+    Up to ``PREFETCH`` items are loaded and prepared ahead in the worker pool.  Events
+    of written items come as their writes complete (in order); at most
+    ``MAX_PENDING_WRITES`` are in flight.  Closing the generator waits for writes
+    already started (they are atomic) and stops.
     """
     t0 = time.perf_counter()
     counts = {"finished": 0, "processed": 0}
@@ -261,12 +263,30 @@ def run_batch(make_jobs: Callable[[Executor], Iterable[Job]], total: int, stage:
         return BatchEvent(job.index, total, job.src, job.dst, status, error, counts["finished"],
                           elapsed, rate, eta, note)
 
+    def load_and_prepare(job: Job) -> tuple[np.ndarray, Any]:
+        image = job.load()
+        return image, stage.prepare(image)
+
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
         out = stage.finish(image, predicted)
         imageio.write_image(job.dst, out, quality=quality, protect=protect)
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colorstudio-batch")
-    pending: deque[tuple[Job, Future, str | None]] = deque()
+    streams = max(1, int(stage.streams()))
+    net_pool = ThreadPoolExecutor(streams, thread_name_prefix="colorstudio-net") if streams > 1 else None
+    ahead: deque[tuple[Job, Future | None]] = deque()
+    inflight: deque[tuple[Job, np.ndarray, Future]] = deque()   # in the network
+    pending: deque[tuple[Job, Future, str | None]] = deque()    # being finished and written
+    source = iter(jobs)
+
+    def fill() -> None:
+        """Start loading until PREFETCH items are in flight (skips cost nothing)."""
+        while sum(f is not None for _, f in ahead) <= PREFETCH:
+            job = next(source, None)
+            if job is None:
+                return
+            work = job.load is not None and not job.error
+            ahead.append((job, pool.submit(load_and_prepare, job) if work else None))
 
     def drain(block: bool, keep: int = 0) -> Iterator[BatchEvent]:
         """Events of finished writes, oldest first; ``block`` waits until ``keep`` remain."""
@@ -279,23 +299,12 @@ def run_batch(make_jobs: Callable[[Executor], Iterable[Job]], total: int, stage:
             else:
                 yield event(job, "done", None, note)
 
-    jobs = make_jobs(pool)
-    try:
-        for job in jobs:
-            if is_cancelled(cancel):
-                break
-            yield from drain(block=False)
-            if job.error:
-                stage.failed(job)
-                yield event(job, "failed", job.error)
-                continue
-            if job.load is None:
-                stage.skipped(job)
-                yield event(job, "skipped")
-                continue
+    def settle(keep: int) -> Iterator[BatchEvent]:
+        """Hand predicted items (oldest first) to the writers until ``keep`` remain."""
+        while len(inflight) > keep:
+            job, image, fut = inflight.popleft()
             try:
-                image = job.load()
-                predicted = stage.predict(image)
+                predicted = fut.result()
             except Exception as exc:  # noqa: BLE001
                 stage.failed(job)
                 yield event(job, "failed", one_line(exc, job.src))
@@ -303,11 +312,52 @@ def run_batch(make_jobs: Callable[[Executor], Iterable[Job]], total: int, stage:
             pending.append((job, pool.submit(finish_and_write, job, image, predicted), stage.note()))
             del image, predicted
             yield from drain(block=True, keep=MAX_PENDING_WRITES)
+
+    try:
+        while True:
+            fill()
+            if not ahead or is_cancelled(cancel):
+                break
+            job, loading = ahead.popleft()
+            yield from drain(block=False)
+            if job.error:
+                stage.failed(job)
+                yield event(job, "failed", job.error)
+                continue
+            if loading is None:
+                stage.skipped(job)
+                yield event(job, "skipped")
+                continue
+            try:
+                image, prepared = loading.result()
+            except Exception as exc:  # noqa: BLE001
+                stage.failed(job)
+                yield event(job, "failed", one_line(exc, job.src))
+                continue
+            del loading
+            if net_pool is not None:
+                inflight.append((job, image, net_pool.submit(stage.predict, image, prepared)))
+            else:  # in order, on this thread: the stage may carry state from item to item
+                done: Future = Future()
+                try:
+                    done.set_result(stage.predict(image, prepared))
+                except Exception as exc:  # noqa: BLE001
+                    done.set_exception(exc)
+                inflight.append((job, image, done))
+            del image, prepared
+            yield from settle(keep=streams - 1)
+        if not is_cancelled(cancel):
+            yield from settle(keep=0)
         yield from drain(block=True)
     finally:
+        for _, f in ahead:
+            if f is not None:
+                f.cancel()
         close = getattr(jobs, "close", None)
         if close is not None:
             close()
+        if net_pool is not None:
+            net_pool.shutdown(wait=True, cancel_futures=True)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -331,10 +381,24 @@ class ColorizeStage(Stage):
             self.smoother = TemporalSmoother(smooth)
         self._prime_from: Path | None = None
         self._note: str | None = None
+        self._streams = 1
 
-    def predict(self, image: np.ndarray) -> np.ndarray:
+    def streams(self) -> int:
+        # Smoothing carries each frame's colour to the next: strictly one at a time.
+        fn = getattr(self.predictor, "streams", None)
+        self._streams = 1 if self.smoother is not None or fn is None else max(1, fn("predict_ab"))
+        return self._streams
+
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        return pipeline.net_input(self.predictor, image, self.size, self.hints)
+
+    def predict(self, image: np.ndarray, x: np.ndarray) -> np.ndarray:
         before = getattr(self.predictor, "fallback", None)
-        ab = pipeline.predict_ab(self.predictor, image, self.size, self.hints)
+        if self._streams > 1:
+            y = self.predictor.run_stream(x, "predict_ab")
+        else:
+            y = self.predictor.predict_ab(x)
+        ab = pipeline.ab_from_output(y)
         after = getattr(self.predictor, "fallback", None)
         self._note = str(after) if after is not before else None
         if self.smoother is not None:
@@ -365,13 +429,25 @@ class ColorizeStage(Stage):
 
 
 class TranslateStage(Stage):
-    """Label map -> photo (the whole translation runs on the network's thread)."""
+    """Label map -> photo: resize in a worker, the network, resize back in a worker."""
 
     def __init__(self, predictor, size: int | None = None):
         self.predictor, self.size = predictor, size
+        self._streams = 1
 
-    def predict(self, image: np.ndarray) -> np.ndarray:
-        return pipeline.translate(image, self.predictor, self.size)
+    def streams(self) -> int:
+        fn = getattr(self.predictor, "streams", None)
+        self._streams = 1 if fn is None else max(1, fn("forward"))
+        return self._streams
+
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        return pipeline.translate_input(image, self.predictor, self.size)
+
+    def predict(self, image: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return self.predictor.run_stream(x) if self._streams > 1 else self.predictor.run(x)
+
+    def finish(self, image: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return pipeline.translate_output(y, image.shape)
 
 
 # ------------------------------------------------------------------------- public
@@ -381,7 +457,7 @@ def _files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, fmt: 
            max_pixels: int | None) -> Iterator[BatchEvent]:
     inputs = [Path(p) for p in inputs]
     outputs = plan_outputs(inputs, outdir, check_format(fmt))
-    return run_batch(lambda pool: file_jobs(inputs, outputs, overwrite, pool, max_pixels),
+    return run_batch(file_jobs(inputs, outputs, overwrite, max_pixels),
                      len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
                      workers=workers)
 

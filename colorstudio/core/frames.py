@@ -282,7 +282,7 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         yield BatchEvent(0, 1, src, video, "skipped", done_count=1, eta_s=0.0)
         return
 
-    def jobs(pool) -> Iterator[Job]:
+    def jobs() -> Iterator[Job]:
         for i, frame in enumerate(_prefetched(iter_frames(src))):
             dst = frames_dir / FRAME_PATTERN.format(i + 1)
             skip = dst.exists() and not overwrite
@@ -290,7 +290,7 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
 
     t0 = time.perf_counter()
     failed, n, last = 0, 0, None
-    for ev in run_batch(jobs, info.frame_count + 1, stage, protect=(src,), cancel=cancel, workers=workers):
+    for ev in run_batch(jobs(), info.frame_count + 1, stage, protect=(src,), cancel=cancel, workers=workers):
         failed += ev.status == "failed"
         n = max(n, ev.index + 1)  # frames of this video (events may come out of order)
         last = ev

@@ -30,7 +30,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from colorstudio.core import color
+from colorstudio.core import color, png
 from colorstudio.core.checkpoint import atomic_write
 
 DEFAULT_MAX_PIXELS: int | None = int(os.environ.get("COLORSTUDIO_MAX_PIXELS") or 200_000_000) or None
@@ -242,8 +242,8 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def _to_writable(img: np.ndarray, fmt: str) -> np.ndarray:
-    """Our RGB(A) array -> what OpenCV writes for ``fmt`` (BGR(A), a supported depth)."""
+def _prepare(img: np.ndarray, fmt: str) -> np.ndarray:
+    """Our array -> gray or RGB(A) in a depth ``fmt`` stores (8 bit, or 16 bit for PNG/TIFF)."""
     img = np.asarray(img)
     if img.dtype == np.bool_:
         img = img.astype(np.uint8) * 255
@@ -253,6 +253,8 @@ def _to_writable(img: np.ndarray, fmt: str) -> np.ndarray:
         img = np.dstack([img[:, :, 0]] * 3 + [img[:, :, 1]])
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
         raise ImageWriteError(f"cannot write an array of shape {img.shape} as an image")
+    if img.size == 0:
+        raise ImageWriteError("cannot write an empty image")
     if img.dtype.kind == "f":
         if fmt == "tiff":
             img = img.astype(np.float32, copy=False)
@@ -267,6 +269,12 @@ def _to_writable(img: np.ndarray, fmt: str) -> np.ndarray:
         rgb = color.to_float01(img[:, :, :3])
         a = color.to_float01(img[:, :, 3])[:, :, None]
         img = color.from_float01(rgb * a + (1.0 - a), np.uint8)
+    return img
+
+
+def _to_writable(img: np.ndarray, fmt: str) -> np.ndarray:
+    """Our RGB(A) array -> what OpenCV writes for ``fmt`` (BGR(A), a supported depth)."""
+    img = _prepare(img, fmt)
     if img.ndim == 3:
         img = cv2.cvtColor(img, cv2.COLOR_RGB2BGR if img.shape[2] == 3 else cv2.COLOR_RGBA2BGRA)
     return img
@@ -279,6 +287,8 @@ def encode_image(img: np.ndarray, ext: str, *, quality: int = 95) -> bytes:
     if fmt is None:
         raise ImageWriteError(
             f"unsupported output format {ext!r}; use one of {', '.join(sorted(WRITE_FORMATS))}")
+    if fmt == "png":
+        return png.encode_png(_prepare(img, fmt))
     params: list[int] = []
     if fmt == "jpeg":
         params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
@@ -302,11 +312,19 @@ def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
     for p in protect:
         if _same_file(path, Path(p)):
             raise ImageWriteError(f"{path}: refusing to overwrite an input image")
-    data = encode_image(img, path.suffix, quality=quality)
+    if WRITE_FORMATS.get(path.suffix.lower()) == "png":
+        # Streamed: the compressed segments go to the file as they finish.
+        pixels = _prepare(img, "png")
 
-    def _write(tmp: str) -> None:
-        with open(tmp, "wb") as f:
-            f.write(data)
+        def _write(tmp: str) -> None:
+            with open(tmp, "wb") as f:
+                png.write_png(f, pixels)
+    else:
+        data = encode_image(img, path.suffix, quality=quality)
+
+        def _write(tmp: str) -> None:
+            with open(tmp, "wb") as f:
+                f.write(data)
 
     try:
         return atomic_write(path, _write)

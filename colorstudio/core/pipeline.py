@@ -91,9 +91,10 @@ def rasterize_hints(hints: Iterable[Hint], hw: tuple[int, int], radius: int = 1)
     return out
 
 
-def predict_ab(predictor, image: np.ndarray, size: int | None = None,
-               hints: Sequence[Hint] = ()) -> np.ndarray:
-    """The network's ab for ``image`` at render ``size``: (h, w, 2) float32, Lab units."""
+def net_input(predictor, image: np.ndarray, size: int | None = None,
+              hints: Sequence[Hint] = ()) -> np.ndarray:
+    """What the colorizer's network takes for ``image`` at render ``size``: (1, C, h, w)
+    float32 -- the normalised L, then the hint planes for models that take hints."""
     spec = predictor.spec
     size = int(size or (spec.input_size if spec else 256))
     img, _ = _split_alpha(image)
@@ -103,8 +104,18 @@ def predict_ab(predictor, image: np.ndarray, size: int | None = None,
         x = np.concatenate([x, rasterize_hints(hints, hw)[None]], 1)
     elif hints:
         raise ValueError(f"model {predictor.name!r} does not take colour hints")
-    ab = predictor.predict_ab(x)[0]
-    return np.ascontiguousarray(color.denormalize_ab(ab).transpose(1, 2, 0), dtype=np.float32)
+    return x
+
+
+def ab_from_output(y: np.ndarray) -> np.ndarray:
+    """The network's normalised ab (1, 2, h, w) -> (h, w, 2) float32 in Lab units."""
+    return np.ascontiguousarray(color.denormalize_ab(y[0]).transpose(1, 2, 0), dtype=np.float32)
+
+
+def predict_ab(predictor, image: np.ndarray, size: int | None = None,
+               hints: Sequence[Hint] = ()) -> np.ndarray:
+    """The network's ab for ``image`` at render ``size``: (h, w, 2) float32, Lab units."""
+    return ab_from_output(predictor.predict_ab(net_input(predictor, image, size, hints)))
 
 
 def _linear_weights(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -270,18 +281,26 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
     return Colorized(rgb, ab_small, {"predict": t1 - t0, "compose": t2 - t1, "total": t2 - t0}, note)
 
 
-def translate(labels: np.ndarray, predictor, size: int | None = None) -> np.ndarray:
-    """Facade label map (RGB, any size) -> generated photo (uint8 RGB, same size)."""
+def translate_input(labels: np.ndarray, predictor, size: int | None = None) -> np.ndarray:
+    """Facade label map (RGB, any size) -> the translator's input (1, 3, size, size) in [-1, 1]."""
     spec = predictor.spec
     size = int(size or (spec.input_size if spec else 256))
     img, _ = _split_alpha(labels)
     if img.ndim == 2:
         img = np.repeat(img[:, :, None], 3, 2)
-    H, W = img.shape[:2]
     small = cv2.resize(color.to_float01(img), (size, size), interpolation=cv2.INTER_NEAREST)
-    x = (small.transpose(2, 0, 1)[None] * 2.0 - 1.0).astype(np.float32)
-    y = predictor.run(x)[0].transpose(1, 2, 0)
-    rgb = np.clip((y + 1.0) * 0.5, 0.0, 1.0)
-    if (H, W) != (size, size):
+    return (small.transpose(2, 0, 1)[None] * 2.0 - 1.0).astype(np.float32)
+
+
+def translate_output(y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The translator's output (1, 3, s, s) in [-1, 1] -> uint8 RGB photo of ``shape[:2]``."""
+    rgb = np.clip((y[0].transpose(1, 2, 0) + 1.0) * 0.5, 0.0, 1.0)
+    H, W = shape[:2]
+    if (H, W) != rgb.shape[:2]:
         rgb = cv2.resize(rgb, (W, H), interpolation=cv2.INTER_CUBIC)
     return color.from_float01(rgb, np.uint8)
+
+
+def translate(labels: np.ndarray, predictor, size: int | None = None) -> np.ndarray:
+    """Facade label map (RGB, any size) -> generated photo (uint8 RGB, same size)."""
+    return translate_output(predictor.run(translate_input(labels, predictor, size)), labels.shape)

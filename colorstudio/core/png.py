@@ -2,11 +2,15 @@
 
 Why: writing the PNG is the slowest step of colorizing a photo (zlib is single-threaded
 and libpng compresses one stream).  Here the rows are cut into segments that are
-filtered (PNG "Up" filter) and deflated independently in a thread pool (zlib releases
-the GIL), pigz-style: every segment but the last ends with a full flush, so their
+filtered (PNG "Up" filter) and deflated independently in a thread pool (the deflaters
+release the GIL), pigz-style: every segment but the last ends with a full flush, so their
 concatenation is one valid deflate stream; the zlib trailer carries the Adler-32 of the
-whole.  "Up" + zlib level 1 also gives files about a quarter smaller than OpenCV's
-default PNG settings on photos, for the same CPU time.
+whole.  "Up" + a fast level also gives files about a quarter smaller than OpenCV's
+default PNG settings on photos.
+
+Deflate engine: ISA-L (the ``isal`` package, in the ``fast`` extra) when installed: on
+a colorized 3 MP photo it deflates 4x faster than zlib level 1 with files 4% smaller
+(bench/speed item 2).  zlib otherwise; both write standard deflate streams.
 
 Any PNG reader decodes the result; pixels are exact (8 or 16 bit, gray, gray + alpha,
 RGB, RGBA; arrays in RGB(A) order).
@@ -23,6 +27,15 @@ from typing import BinaryIO
 import numpy as np
 
 SEGMENT_BYTES = 1 << 21          # ~2 MB of filtered rows per deflate job
+FAST = None                      # level=FAST: the quickest setting that still compresses well
+
+try:  # ISA-L's deflate: levels 0-3, all several times faster than zlib's fastest
+    from isal import isal_zlib as _isal
+except ImportError:  # pragma: no cover - depends on the environment
+    _isal = None
+# Checksums: ISA-L's are the same functions, 6-13x faster than zlib's.
+_crc32 = _isal.crc32 if _isal is not None else zlib.crc32
+_adler32 = _isal.adler32 if _isal is not None else zlib.adler32
 _COLOR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}   # channels -> PNG colour type
 _POOL = None
 _POOL_LOCK = threading.Lock()
@@ -39,7 +52,7 @@ def _pool():
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", _crc32(data, _crc32(kind)))
 
 
 def _as_rows(img: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -74,11 +87,22 @@ def _filtered(rows: np.ndarray, r0: int, r1: int) -> np.ndarray:
     return out
 
 
-def _deflate(rows: np.ndarray, r0: int, r1: int, level: int, last: bool) -> tuple[bytes, int, int]:
+def engine(level: int | None = FAST) -> str:
+    """Which deflater ``level`` uses: 'isal' (levels 0-3 and FAST when installed) or 'zlib'."""
+    return "isal" if _isal is not None and (level is None or level <= 3) else "zlib"
+
+
+def _compressobj(level: int | None):
+    if engine(level) == "isal":
+        return _isal.compressobj(3 if level is None else level, _isal.DEFLATED, -15, 9)
+    return zlib.compressobj(1 if level is None else level, zlib.DEFLATED, -15, 9)
+
+
+def _deflate(rows: np.ndarray, r0: int, r1: int, level: int | None, last: bool) -> tuple[bytes, int, int]:
     data = _filtered(rows, r0, r1)
-    c = zlib.compressobj(level, zlib.DEFLATED, -15, 9)
+    c = _compressobj(level)
     body = c.compress(data) + c.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
-    return body, zlib.adler32(data), data.size
+    return body, _adler32(data), data.size
 
 
 def _adler32_combine(a1: int, a2: int, len2: int) -> int:
@@ -94,9 +118,12 @@ def _adler32_combine(a1: int, a2: int, len2: int) -> int:
     return (sum2 << 16) | sum1
 
 
-def write_png(f: BinaryIO, img: np.ndarray, level: int = 1, threads: bool = True) -> None:
+def write_png(f: BinaryIO, img: np.ndarray, level: int | None = FAST, threads: bool = True) -> None:
     """Write ``img`` to the open binary file ``f`` as PNG; segments are written in order
-    as they finish, at most a few ahead, so memory stays small for huge images."""
+    as they finish, at most a few ahead, so memory stays small for huge images.
+
+    ``level``: FAST (default), or a zlib level 0-9 (0-3 run on ISA-L when installed).
+    """
     rows, channels, depth = _as_rows(img)
     H, W = rows.shape[0], np.asarray(img).shape[1]
     per = max(1, SEGMENT_BYTES // (rows.shape[1] + 1))
@@ -104,7 +131,7 @@ def write_png(f: BinaryIO, img: np.ndarray, level: int = 1, threads: bool = True
     f.write(b"\x89PNG\r\n\x1a\n")
     f.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, depth, _COLOR_TYPE[channels], 0, 0, 0)))
     # zlib header: deflate, 32K window; FLEVEL 0 ("fastest") for level 1, else 2 (default)
-    cmf, flg = 0x78, (0x01 if level <= 1 else 0x9C)
+    cmf, flg = 0x78, (0x01 if level is None or level <= 1 else 0x9C)
     adler, first = 1, True
     jobs = [(r0, r1, i == len(bounds) - 1) for i, (r0, r1) in enumerate(bounds)]
 
@@ -129,7 +156,7 @@ def write_png(f: BinaryIO, img: np.ndarray, level: int = 1, threads: bool = True
     f.write(_chunk(b"IEND", b""))
 
 
-def encode_png(img: np.ndarray, level: int = 1, threads: bool = True) -> bytes:
+def encode_png(img: np.ndarray, level: int | None = FAST, threads: bool = True) -> bytes:
     """``img`` (RGB(A) order, uint8/uint16, 1-4 channels) as PNG file bytes."""
     import io
 

@@ -106,6 +106,25 @@ class Predictor:
         """Colorizers: network input (N, 1 or 4, h, w) -> ab_norm (N, 2, h', w')."""
         return self.run(x, "predict_ab")
 
+    def streams(self, method: str = "forward") -> int:
+        """How many threads may call :meth:`run_stream` at once for best throughput on many
+        inputs (CPU + ONNX Runtime: one per core, each single-threaded; else 1)."""
+        with self._lock:
+            self._refresh_if_changed()
+            fn = getattr(self._runner, "streams", None)
+            return fn(method) if fn is not None else 1
+
+    def run_stream(self, x: np.ndarray, method: str = "forward") -> np.ndarray:
+        """:meth:`run` for throughput: with ``streams(method)`` > 1 several threads run
+        their inputs at the same time, each on one core; otherwise it is :meth:`run`."""
+        with self._lock:
+            self._refresh_if_changed()
+            runner = self._runner
+        call = getattr(runner, "call_stream", None)
+        if call is None or self.device.type != "cpu":
+            return self.run(x, method)
+        return call(x, method)
+
 
 def load_predictor(name: str, device: str = "auto", weights: Any = True, backend: str = "auto",
                    **config) -> Predictor:

@@ -167,3 +167,40 @@ def test_many_items_pipeline_keeps_order_of_counts(tmp_path, fake_predictor, tex
     assert [e.index for e in evs] == list(range(12))  # writes are reported in order
     assert [e.done_count for e in evs] == list(range(1, 13))
     assert all(e.status == "done" for e in evs)
+
+
+def test_several_frames_in_the_network_at_once(tmp_path, fake_predictor, textured):
+    """With streams=2 two items are predicted at the same time (the barrier needs both),
+    written items are still reported in order, and one failing item fails alone."""
+    meet = threading.Barrier(2, timeout=10)  # broken (-> failed items) if calls never overlap
+    srcs = [write_image(tmp_path / "in" / f"f{i}.png", textured(20, 20, seed=i, channels=1)) for i in range(8)]
+    f = fake_predictor(streams=2, on_stream=lambda: meet.wait() if f.stream_calls <= 2 else None,
+                       fail_on={5})
+    evs = _run(batch.colorize_files(srcs, tmp_path / "out", f, size=32))
+    assert f.stream_calls == 8 and f.calls == 8
+    done = [e.index for e in evs if e.ok]
+    assert done == sorted(done) and sorted(e.index for e in evs) == list(range(8))
+    assert [e.done_count for e in evs] == list(range(1, 9))
+    assert [e.error for e in evs if not e.ok] == ["synthetic failure"]
+
+
+def test_smoothing_keeps_frames_in_order_through_one_stream(fake_predictor):
+    f = fake_predictor(streams=2)
+    assert batch.ColorizeStage(f).streams() == 2
+    assert batch.ColorizeStage(f, smooth=0.5).streams() == 1  # each frame needs the previous one
+
+
+def test_streams_give_the_same_files_as_one_at_a_time(tmp_path, tiny_predictor, textured, monkeypatch):
+    srcs = [write_image(tmp_path / "in" / f"f{i}.png", textured(48, 64, seed=i, channels=1)) for i in range(5)]
+    runner = tiny_predictor._runner
+    if not hasattr(runner, "call_stream"):
+        pytest.skip("onnxruntime is not installed")
+    monkeypatch.setattr(runner, "threads", 2)   # two streams whatever this machine's core count
+    assert tiny_predictor.streams("predict_ab") == 2
+    _run(batch.colorize_files(srcs, tmp_path / "two", tiny_predictor, size=64))
+    monkeypatch.setattr(batch.ColorizeStage, "streams", lambda self: 1)
+    _run(batch.colorize_files(srcs, tmp_path / "one", tiny_predictor, size=64))
+    for s in srcs:
+        a = read_image(tmp_path / "two" / s.name).astype(int)
+        b = read_image(tmp_path / "one" / s.name).astype(int)
+        assert np.abs(a - b).max() <= 1   # single- vs multi-threaded sums may round differently

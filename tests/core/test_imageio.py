@@ -216,6 +216,10 @@ def test_unknown_extension_and_bad_arrays(tmp_path, textured):
         write_image(tmp_path / "a.png", np.zeros((4, 4, 5), np.uint8))
     with pytest.raises(ImageWriteError, match="type"):
         write_image(tmp_path / "a.png", np.zeros((4, 4), np.int64))
+    for ext in (".png", ".jpg"):
+        with pytest.raises(ImageWriteError, match="empty"):
+            write_image(tmp_path / f"e{ext}", np.zeros((0, 4, 3), np.uint8))
+    assert not list(tmp_path.iterdir())   # nothing half-written left behind
 
 
 def test_rgba_to_jpeg_composited_on_white(tmp_path):

@@ -42,8 +42,11 @@ def cv2_rgb(data: bytes, channels: int) -> np.ndarray:
 @pytest.mark.parametrize("channels", [1, 2, 3, 4])
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
 @pytest.mark.parametrize("segment", [64, 1 << 21])
-def test_round_trip_is_exact(monkeypatch, channels, dtype, segment):
+@pytest.mark.parametrize("deflater", ["installed", "zlib"])
+def test_round_trip_is_exact(monkeypatch, channels, dtype, segment, deflater):
     monkeypatch.setattr(png, "SEGMENT_BYTES", segment)  # 64: one row per deflate job
+    if deflater == "zlib":
+        monkeypatch.setattr(png, "_isal", None)
     shape = (37, 53) if channels == 1 else (37, 53, channels)
     img = rng.integers(0, np.iinfo(dtype).max + 1, shape, dtype=dtype)
     data = png.encode_png(img)
@@ -86,3 +89,11 @@ def test_write_png_streams_to_a_file(tmp_path):
 def test_clear_errors(bad, msg):
     with pytest.raises(ValueError, match=msg):
         png.encode_png(bad)
+
+
+def test_deflate_engine_choice(monkeypatch):
+    pytest.importorskip("isal")
+    assert png.engine(png.FAST) == "isal" and png.engine(2) == "isal"
+    assert png.engine(9) == "zlib"          # ISA-L stops at level 3: zlib keeps the high levels
+    monkeypatch.setattr(png, "_isal", None)
+    assert png.engine(png.FAST) == "zlib"

@@ -216,3 +216,22 @@ def test_auto_keeps_ort_where_it_is_faster_and_torch_where_torch_is(monkeypatch)
     p = Predictor(m, "cpu", backend="onnxruntime")  # an explicit choice is not second-guessed
     p.predict_ab(x)
     assert p.backend == "onnxruntime" and not calls
+
+
+def test_streams_run_side_by_side_and_agree_with_the_model(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    m = small_unet()
+    p = Predictor(m, "cpu", backend="onnxruntime")
+    monkeypatch.setattr(p._runner, "threads", 2)   # as on a 2-core machine, whatever this one is
+    assert p.streams("predict_ab") == 2
+    rng = np.random.default_rng(3)
+    xs = [rng.uniform(-0.5, 0.5, s).astype(np.float32) for s in [(1, 1, 64, 64), (1, 1, 96, 128)] * 3]
+    with ThreadPoolExecutor(2) as ex:
+        outs = list(ex.map(lambda x: p.run_stream(x, "predict_ab"), xs))
+    for x, y in zip(xs, outs):
+        np.testing.assert_allclose(y, eager(m, x), atol=1e-4)
+    # torch (and GPUs) run one input at a time on all threads: run_stream is plain run there.
+    pt = Predictor(m, "cpu", backend="torch")
+    assert pt.streams("predict_ab") == 1
+    np.testing.assert_allclose(pt.run_stream(xs[0], "predict_ab"), eager(m, xs[0]), atol=1e-4)
