@@ -76,9 +76,10 @@ class Job:
 
 class Stage:
     """What a batch does with each image: ``prepare`` in a worker thread (the network's
-    input, from the decoded image; must not depend on other items), ``predict`` on the
-    generator's thread, in item order (the network, and anything sequential), ``finish``
-    in a worker thread (full-resolution work before writing)."""
+    input, from the decoded image; must not depend on other items), ``predict`` (the
+    network) on the generator's thread in item order -- or, when ``streams()`` > 1, on
+    that many threads at once -- and ``finish`` in a worker thread (full-resolution work
+    before writing)."""
 
     def streams(self) -> int:
         """How many items ``predict`` may run at once, on threads of their own (1: one at
@@ -381,21 +382,20 @@ class ColorizeStage(Stage):
             self.smoother = TemporalSmoother(smooth)
         self._prime_from: Path | None = None
         self._note: str | None = None
-        self._streams = 1
 
     def streams(self) -> int:
-        # Smoothing carries each frame's colour to the next: strictly one at a time.
+        if self.smoother is not None:  # each frame's colour is carried to the next: in order
+            return 1
         fn = getattr(self.predictor, "streams", None)
-        self._streams = 1 if self.smoother is not None or fn is None else max(1, fn("predict_ab"))
-        return self._streams
+        return fn("predict_ab") if fn is not None else 1
 
     def prepare(self, image: np.ndarray) -> np.ndarray:
         return pipeline.net_input(self.predictor, image, self.size, self.hints)
 
     def predict(self, image: np.ndarray, x: np.ndarray) -> np.ndarray:
         before = getattr(self.predictor, "fallback", None)
-        if self._streams > 1:
-            y = self.predictor.run_stream(x, "predict_ab")
+        if self.smoother is None and hasattr(self.predictor, "run_stream"):
+            y = self.predictor.run_stream(x, "predict_ab")  # plain run() where there are no streams
         else:
             y = self.predictor.predict_ab(x)
         ab = pipeline.ab_from_output(y)
@@ -433,18 +433,17 @@ class TranslateStage(Stage):
 
     def __init__(self, predictor, size: int | None = None):
         self.predictor, self.size = predictor, size
-        self._streams = 1
 
     def streams(self) -> int:
         fn = getattr(self.predictor, "streams", None)
-        self._streams = 1 if fn is None else max(1, fn("forward"))
-        return self._streams
+        return fn("forward") if fn is not None else 1
 
     def prepare(self, image: np.ndarray) -> np.ndarray:
         return pipeline.translate_input(image, self.predictor, self.size)
 
     def predict(self, image: np.ndarray, x: np.ndarray) -> np.ndarray:
-        return self.predictor.run_stream(x) if self._streams > 1 else self.predictor.run(x)
+        run = getattr(self.predictor, "run_stream", self.predictor.run)
+        return run(x, "forward")
 
     def finish(self, image: np.ndarray, y: np.ndarray) -> np.ndarray:
         return pipeline.translate_output(y, image.shape)

@@ -198,7 +198,8 @@ def test_streams_give_the_same_files_as_one_at_a_time(tmp_path, tiny_predictor, 
     monkeypatch.setattr(runner, "threads", 2)   # two streams whatever this machine's core count
     assert tiny_predictor.streams("predict_ab") == 2
     _run(batch.colorize_files(srcs, tmp_path / "two", tiny_predictor, size=64))
-    monkeypatch.setattr(batch.ColorizeStage, "streams", lambda self: 1)
+    monkeypatch.setattr(runner, "threads", 1)   # one frame at a time, on the shared session
+    assert tiny_predictor.streams("predict_ab") == 1
     _run(batch.colorize_files(srcs, tmp_path / "one", tiny_predictor, size=64))
     for s in srcs:
         a = read_image(tmp_path / "two" / s.name).astype(int)
