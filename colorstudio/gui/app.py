@@ -65,5 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return app.exec()
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover  (also the frozen build's entry point)
+    import multiprocessing
+
+    from colorstudio.frozen import run_module_if_asked
+
+    multiprocessing.freeze_support()   # frozen builds: data-loader workers on spawn platforms
+    run_module_if_asked()              # frozen builds: ``-m trainer ...`` from the Train tab
     sys.exit(main())
