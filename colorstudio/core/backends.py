@@ -377,17 +377,18 @@ class OrtRunner:
             sess = self._stream_sessions.get(method)
             if sess is None:
                 sess = self._stream_sessions[method] = self._session(self._sources[method], threads=1)
-        key = (method, tuple(int(v) for v in x.shape[2:4]))
-        if key in self._torch_only:
-            return self.torch(x, method)
-        y = sess.run(None, {"x": np.ascontiguousarray(x, dtype=np.float32)})[0]
-        return y if y.dtype == np.float32 else y.astype(np.float32)
+        return self._run(sess, x, method)
 
     def __call__(self, x: np.ndarray, method: str) -> np.ndarray:
         self.prepare(method)
         sess = self.sessions.get(method)
+        if sess is None or method in self.faster_on_torch:
+            return self.torch(x, method)
+        return self._run(sess, x, method)
+
+    def _run(self, sess, x: np.ndarray, method: str) -> np.ndarray:
         key = (method, tuple(int(v) for v in x.shape[2:4]))
-        if sess is None or key in self._torch_only or method in self.faster_on_torch:
+        if key in self._torch_only:
             return self.torch(x, method)
         x = np.ascontiguousarray(x, dtype=np.float32)
         try:
