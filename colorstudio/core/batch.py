@@ -76,10 +76,10 @@ class Job:
 
 class Stage:
     """What a batch does with each image: ``prepare`` in a worker thread (the network's
-    input, from the decoded image; must not depend on other items), ``predict`` (the
-    network) on the generator's thread in item order -- or, when ``streams()`` > 1, on
-    that many threads at once -- and ``finish`` in a worker thread (full-resolution work
-    before writing)."""
+    input, from the decoded image), ``predict`` (the network) on ``streams()`` threads at
+    once (or on the generator's thread when 1), ``ordered`` on the generator's thread in
+    item order, and ``finish`` in a worker thread (full-resolution work before writing).
+    Only ``ordered``, ``skipped`` and ``failed`` may depend on earlier items."""
 
     def streams(self) -> int:
         """How many items ``predict`` may run at once, on threads of their own (1: one at
@@ -91,6 +91,11 @@ class Stage:
 
     def predict(self, image: np.ndarray, prepared: Any) -> Any:
         raise NotImplementedError
+
+    def ordered(self, image: np.ndarray, predicted: Any) -> Any:
+        """On the generator's thread, strictly in item order, after ``predict``: where
+        state is carried from item to item (e.g. temporal smoothing)."""
+        return predicted
 
     def finish(self, image: np.ndarray, predicted: Any) -> np.ndarray:
         return predicted
@@ -275,8 +280,10 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colorstudio-batch")
     streams = max(1, int(stage.streams()))
     net_pool = ThreadPoolExecutor(streams, thread_name_prefix="colorstudio-net") if streams > 1 else None
-    ahead: deque[tuple[Job, Future | None]] = deque()
-    inflight: deque[tuple[Job, np.ndarray, Future]] = deque()   # in the network
+    ahead: deque[tuple[Job, Future | None]] = deque()             # being loaded and prepared
+    # Past loading, in item order: (job, image, prediction, error); no prediction and no
+    # error = skipped.  Items leave it in order, so ``stage.ordered`` sees them in order.
+    order: deque[tuple[Job, np.ndarray | None, Future | None, str | None]] = deque()
     pending: deque[tuple[Job, Future, str | None]] = deque()    # being finished and written
     source = iter(jobs)
 
@@ -300,12 +307,29 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
             else:
                 yield event(job, "done", None, note)
 
+    def predict_now(image: np.ndarray, prepared: Any) -> Future:
+        done: Future = Future()
+        try:
+            done.set_result(stage.predict(image, prepared))
+        except Exception as exc:  # noqa: BLE001
+            done.set_exception(exc)
+        return done
+
     def settle(keep: int) -> Iterator[BatchEvent]:
-        """Hand predicted items (oldest first) to the writers until ``keep`` remain."""
-        while len(inflight) > keep:
-            job, image, fut = inflight.popleft()
+        """Oldest first, until ``keep`` remain: skipped and failed items are reported,
+        predicted ones go through ``stage.ordered`` to the writers."""
+        while len(order) > keep:
+            job, image, fut, error = order.popleft()
+            if fut is None:
+                if error is None:
+                    stage.skipped(job)
+                    yield event(job, "skipped")
+                else:
+                    stage.failed(job)
+                    yield event(job, "failed", error)
+                continue
             try:
-                predicted = fut.result()
+                predicted = stage.ordered(image, fut.result())
             except Exception as exc:  # noqa: BLE001
                 stage.failed(job)
                 yield event(job, "failed", one_line(exc, job.src))
@@ -321,31 +345,19 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
                 break
             job, loading = ahead.popleft()
             yield from drain(block=False)
-            if job.error:
-                stage.failed(job)
-                yield event(job, "failed", job.error)
-                continue
-            if loading is None:
-                stage.skipped(job)
-                yield event(job, "skipped")
-                continue
-            try:
-                image, prepared = loading.result()
-            except Exception as exc:  # noqa: BLE001
-                stage.failed(job)
-                yield event(job, "failed", one_line(exc, job.src))
-                continue
-            del loading
-            if net_pool is not None:
-                inflight.append((job, image, net_pool.submit(stage.predict, image, prepared)))
-            else:  # in order, on this thread: the stage may carry state from item to item
-                done: Future = Future()
+            if job.error or loading is None:
+                order.append((job, None, None, job.error))
+            else:
                 try:
-                    done.set_result(stage.predict(image, prepared))
+                    image, prepared = loading.result()
                 except Exception as exc:  # noqa: BLE001
-                    done.set_exception(exc)
-                inflight.append((job, image, done))
-            del image, prepared
+                    order.append((job, None, None, one_line(exc, job.src)))
+                else:
+                    fut = (net_pool.submit(stage.predict, image, prepared) if net_pool is not None
+                           else predict_now(image, prepared))
+                    order.append((job, image, fut, None))
+                    del image, prepared
+            del loading
             yield from settle(keep=streams - 1)
         if not is_cancelled(cancel):
             yield from settle(keep=0)
@@ -365,10 +377,11 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
 # ------------------------------------------------------------------------- stages
 
 class ColorizeStage(Stage):
-    """Predict ab on the network's thread; compose at full resolution in a worker.
+    """Predict ab in the network's streams; compose at full resolution in a worker.
 
     With ``smooth`` > 0 each item's small ab is blended with the previous item's,
-    warped by optical flow (items are frames of one sequence, in order)."""
+    warped by optical flow (items are frames of one sequence), in item order while the
+    network already runs on the next frames."""
 
     def __init__(self, predictor, size: int | None = None, saturation: float = 1.0,
                  hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0):
@@ -384,8 +397,6 @@ class ColorizeStage(Stage):
         self._note: str | None = None
 
     def streams(self) -> int:
-        if self.smoother is not None:  # each frame's colour is carried to the next: in order
-            return 1
         fn = getattr(self.predictor, "streams", None)
         return fn("predict_ab") if fn is not None else 1
 
@@ -394,13 +405,13 @@ class ColorizeStage(Stage):
 
     def predict(self, image: np.ndarray, x: np.ndarray) -> np.ndarray:
         before = getattr(self.predictor, "fallback", None)
-        if self.smoother is None and hasattr(self.predictor, "run_stream"):
-            y = self.predictor.run_stream(x, "predict_ab")  # plain run() where there are no streams
-        else:
-            y = self.predictor.predict_ab(x)
-        ab = pipeline.ab_from_output(y)
+        run = getattr(self.predictor, "run_stream", None)  # plain run() where there are no streams
+        y = run(x, "predict_ab") if run is not None else self.predictor.predict_ab(x)
         after = getattr(self.predictor, "fallback", None)
         self._note = str(after) if after is not before else None
+        return pipeline.ab_from_output(y)
+
+    def ordered(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
         if self.smoother is not None:
             if self._prime_from is not None:
                 # Resuming: continue the sequence from the last frame already written.

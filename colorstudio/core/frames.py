@@ -186,6 +186,7 @@ class TemporalSmoother:
         self.strength = float(strength)
         self.sigma_l = float(sigma_l)
         self.cut_threshold = float(cut_threshold)
+        self._flow = None  # cv2.DISOpticalFlow, made on first use (one per smoother: not shared)
         self.reset()
 
     def reset(self) -> None:
@@ -221,7 +222,12 @@ class TemporalSmoother:
         cur8 = np.clip(L * 2.55, 0, 255).astype(np.uint8)
         prev8 = np.clip(self._L * 2.55, 0, 255).astype(np.uint8)
         # Flow from the current frame to the previous one: where each pixel came from.
-        flow = cv2.calcOpticalFlowFarneback(cur8, prev8, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+        # DIS (medium preset): on 256x256 frames 3.3x faster than Farneback (3.8 vs 12.5 ms)
+        # with warps as good or better (mean |warped previous L - L| 1.2-2.2 vs 2.0-2.9
+        # on frame pairs 4 apart of two pans).
+        if self._flow is None:
+            self._flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        flow = self._flow.calc(cur8, prev8, None)
         gy, gx = np.mgrid[0:hw[0], 0:hw[1]].astype(np.float32)
         mx, my = gx + flow[:, :, 0], gy + flow[:, :, 1]
         warped_ab = cv2.remap(self._ab, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

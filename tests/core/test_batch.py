@@ -184,10 +184,53 @@ def test_several_frames_in_the_network_at_once(tmp_path, fake_predictor, texture
     assert [e.error for e in evs if not e.ok] == ["synthetic failure"]
 
 
-def test_smoothing_keeps_frames_in_order_through_one_stream(fake_predictor):
-    f = fake_predictor(streams=2)
-    assert batch.ColorizeStage(f).streams() == 2
-    assert batch.ColorizeStage(f, smooth=0.5).streams() == 1  # each frame needs the previous one
+def test_ordered_step_sees_items_in_order_while_predictions_overlap(tmp_path):
+    """``predict`` runs on two threads and finishes out of order; ``ordered`` (where
+    temporal smoothing lives), ``skipped`` and ``failed`` still see the items in order."""
+    import time
+
+    seen: list[tuple[str, int]] = []
+
+    class Recorder(batch.Stage):
+        def streams(self):
+            return 2
+
+        def predict(self, image, prepared):
+            time.sleep(0.02 if int(image[0, 0]) % 2 == 0 else 0.0)  # even items finish late
+            if int(image[0, 0]) == 5:
+                raise RuntimeError("bad frame")
+            return image
+
+        def ordered(self, image, predicted):
+            seen.append(("ordered", int(image[0, 0])))
+            return predicted
+
+        def skipped(self, job):
+            seen.append(("skipped", job.index))
+
+        def failed(self, job):
+            seen.append(("failed", job.index))
+
+    jobs = [batch.Job(i, tmp_path / f"in{i}.png", tmp_path / f"out{i}.png",
+                      None if i == 3 else (lambda i=i: np.full((4, 4), i, np.uint8)))
+            for i in range(8)]
+    evs = _run(batch.run_batch(jobs, len(jobs), Recorder()))
+    assert [i for _, i in seen] == list(range(8))
+    assert seen[3] == ("skipped", 3) and seen[5] == ("failed", 5)
+    assert sorted(e.index for e in evs) == list(range(8)) and sum(e.status == "done" for e in evs) == 6
+
+
+def test_smoothing_runs_with_streams_and_matches_one_at_a_time(tmp_path, fake_predictor, textured):
+    srcs = [write_image(tmp_path / "in" / f"f{i}.png", textured(24, 32, seed=i % 3, channels=1))
+            for i in range(6)]
+    outs = {}
+    for n in (1, 2):
+        f = fake_predictor(streams=n)
+        assert batch.ColorizeStage(f, smooth=0.5).streams() == n
+        _run(batch.colorize_files(srcs, tmp_path / f"s{n}", f, size=32, smooth=0.5))
+        outs[n] = [read_image(tmp_path / f"s{n}" / s.name) for s in srcs]
+    for a, b in zip(outs[1], outs[2]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_streams_give_the_same_files_as_one_at_a_time(tmp_path, textured, monkeypatch):
