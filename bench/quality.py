@@ -1,26 +1,29 @@
-"""Quality benchmark of every shipped model on a documented held-out split.
+"""Quality of the shipped models on every kind of photo, against "no colour".
 
-    python -m bench.quality [--scenes DIR] [--facades DIR] [--limit N] [--out docs/quality.md]
+    python -m bench.quality [--photos DIR] [--facades DIR] [--limit N] [--sizes 128,192,256]
+                            [--models a,b] [--out docs/quality.md] [--json FILE]
 
-Colorizers: held-out scene photos = in each class folder of ``--scenes`` (sorted by
-name) every 20th file starting with the first -- the split the trainer leaves out
-(``trainer.data.split_files``); grayscale photos in it are skipped, as in training.
-Each photo's lightness goes through ``colorstudio.core.pipeline.colorize`` at the model's
-default render size (what users get); scores PSNR (RGB), SSIM, colourfulness of the
-result against the ground truth's, beside the "no colour" baseline (ab = 0).
-Facades: ``--facades``/val (68 pairs held out from training), label -> photo through
-``pipeline.translate``; L1, PSNR, SSIM against the photos, beside the baseline that
-paints each class with its mean photo colour over ``--facades``/train.
-Prints one table and writes it (with example figures) to ``--out``.
+Colorizers: the held-out files of every photo set under ``--photos`` (in each folder,
+sorted by name, every 20th from the first -- the files the trainer leaves out), grouped
+by kind (``trainer.groups``): people, interiors, animals and objects, outdoor scenes,
+mixed (BSDS500).  Each photo's lightness goes through ``pipeline.colorize`` at the
+model's default render size; scores are in ``trainer.group_eval``.  Hint models are
+also scored with hints (10 from the truth; one random hint: lands? spreads?).
+``--sizes`` adds a render-size study of the default colorizer.
+Facades: ``--facades``/val (68 pairs held out from training), label -> photo, beside
+the class-mean-colour baseline.
+Prints one table and a line per target (met or MISSED), and writes them to ``--out``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -32,12 +35,21 @@ if str(ROOT) not in sys.path:
 from colorstudio.core.predictor import load_predictor  # noqa: E402
 from colorstudio.models import available, default_model  # noqa: E402
 from trainer import data as tdata  # noqa: E402
-from trainer.evaluate import evaluate_colorizer, evaluate_translator, example_grid, fmt  # noqa: E402
+from trainer.evaluate import evaluate_translator, example_grid, fmt  # noqa: E402
+from trainer.group_eval import evaluate_files  # noqa: E402
+from trainer.groups import GROUPS, held_out_by_group  # noqa: E402
 
-# The training data sits beside the checkout (../shared/data); COLORSTUDIO_DATA or --scenes/--facades override.
 DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))
-TARGET_GAIN_DB = 1.0
-TARGET_COLOUR = 0.5
+
+# Targets of the default colorizer (gain over no colour, dB) per group, and for all groups.
+GAIN_TARGETS = {"people": 1.0, "interiors": 0.5, "animals": 0.5, "mixed": 0.5, "scenes": 1.2}
+COLOUR_TARGET = 0.60          # colourfulness >= this share of the truth's
+CAST_TARGET = 5.0             # |mean ab - truth's mean ab| over the group, Lab units
+SKIN_HUE_TARGET = 20.0        # degrees, median
+SKIN_CHROMA_TARGET = 0.60     # share of the truth's
+HINT_GAIN_TARGET = 2.0        # dB of 10 truth hints over none
+HINT_LAND_TARGET = 0.90       # share of random single hints that land within 10 ab units
+HINT_SPREAD_TARGET = 0.50     # median share of the hint's move carried to similar-L neighbours
 
 
 def _save_png(path: Path, rgb: np.ndarray) -> None:
@@ -45,106 +57,219 @@ def _save_png(path: Path, rgb: np.ndarray) -> None:
     cv2.imwrite(str(path), np.ascontiguousarray(rgb[:, :, ::-1]))
 
 
-def run(scenes: Path, facades: Path, limit: int, out: Path, hints: int = 10) -> str:
-    rows_c, rows_t, notes, figures = [], [], [], []
+def _check(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def score_colorizer(pred, by_group: dict[str, list[Path]], size: int | None = None,
+                    hints: bool = False, examples: int = 0) -> dict[str, dict[str, Any]]:
+    out = {}
+    for g in GROUPS:
+        files = by_group.get(g.key)
+        if not files:
+            continue
+        picks = np.linspace(0, len(files) - 1, examples).round().astype(int).tolist() if examples else []
+        out[g.key] = evaluate_files(pred, files, size=size, hints=hints and g.hints, skin=True,
+                                    example_ids=picks)
+    return out
+
+
+def colorizer_targets(name: str, res: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
+    lines = []
+    for key, r in res.items():
+        t = GAIN_TARGETS.get(key)
+        if t is not None:
+            lines.append((f"{name} {key}: gain {r['gain_db']:+.2f} dB >= +{t} dB", r["gain_db"] >= t))
+        lines.append((f"{name} {key}: colourfulness {r['colourfulness_ratio']:.0%} >= {COLOUR_TARGET:.0%}",
+                      r["colourfulness_ratio"] >= COLOUR_TARGET))
+        lines.append((f"{name} {key}: colour cast {r['cast']:.1f} <= {CAST_TARGET:g} Lab units",
+                      r["cast"] <= CAST_TARGET))
+        if "skin_hue_error_median" in r:
+            lines.append((f"{name} skin: hue error {r['skin_hue_error_median']:.0f}° <= {SKIN_HUE_TARGET:g}°",
+                          r["skin_hue_error_median"] <= SKIN_HUE_TARGET))
+            lines.append((f"{name} skin: chroma {r['skin_chroma_ratio']:.0%} >= {SKIN_CHROMA_TARGET:.0%}",
+                          r["skin_chroma_ratio"] >= SKIN_CHROMA_TARGET))
+    return lines
+
+
+def hint_targets(name: str, res: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
+    lines = []
+    for key, r in res.items():
+        if "hints_gain_db" not in r:
+            continue
+        lines.append((f"{name} {key}: 10 hints {r['hints_gain_db']:+.2f} dB >= +{HINT_GAIN_TARGET} dB",
+                      r["hints_gain_db"] >= HINT_GAIN_TARGET))
+        lines.append((f"{name} {key}: single hint lands {r['hint1_landed']:.0%} >= {HINT_LAND_TARGET:.0%}",
+                      r["hint1_landed"] >= HINT_LAND_TARGET))
+        lines.append((f"{name} {key}: hint spread {r['hint1_spread']:.2f} >= {HINT_SPREAD_TARGET}",
+                      r["hint1_spread"] >= HINT_SPREAD_TARGET))
+    return lines
+
+
+def group_table(res: dict[str, dict[str, Any]]) -> list[str]:
+    lines = ["| kind of photo | images | PSNR (dB) | no colour | gain | SSIM | no colour | "
+             "colourfulness vs truth | colour cast (ab) | skin hue error | skin chroma |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    labels = {g.key: g.label for g in GROUPS}
+    for key, r in res.items():
+        skin = (f"{r['skin_hue_error_median']:.0f}° ({r['skin_images']})", f"{r['skin_chroma_ratio']:.0%}") \
+            if "skin_hue_error_median" in r else ("", "")
+        lines.append(f"| {labels[key]} | {r['images']} | {fmt(r['psnr_rgb'])} | {fmt(r['base_psnr_rgb'])} | "
+                     f"**{r['gain_db']:+.2f}** | {r['ssim']:.3f} | {r['base_ssim']:.3f} | "
+                     f"{r['colourfulness_ratio']:.0%} | {r['cast']:.1f} | {skin[0]} | {skin[1]} |")
+    return lines
+
+
+def hint_table(res: dict[str, dict[str, Any]]) -> list[str]:
+    lines = ["| kind of photo | no hints (dB) | 10 truth hints (dB) | gain | one random hint lands | "
+             "its error (ab) | spread (median share) |", "|---|---|---|---|---|---|---|"]
+    labels = {g.key: g.label for g in GROUPS}
+    for key, r in res.items():
+        if "hints_gain_db" in r:
+            lines.append(f"| {labels[key]} | {fmt(r['psnr_rgb'])} | {fmt(r['hints_psnr_rgb'])} | "
+                         f"**{r['hints_gain_db']:+.2f}** | {r['hint1_landed']:.0%} | "
+                         f"{r['hint1_hint_error']:.1f} | {r['hint1_spread']:.2f} |")
+    return lines
+
+
+def _strip(res: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")} for k, v in res.items()}
+
+
+def _entries(models: list[str], weights: list[Path]):
+    """(label, spec, make predictor, judged as the default colorizer) for each model to score."""
+    from colorstudio.core.checkpoint import read_metadata
+    from colorstudio.models import spec as model_spec
+
+    default = default_model("colorize")
+    if weights:
+        for w in weights:
+            family = read_metadata(w).get("family")
+            if not family:
+                raise SystemExit(f"{w}: no family in its metadata")
+            yield (str(w), model_spec(family), lambda f=family, w=w: load_predictor(f, device="cpu", weights=w),
+                   model_spec(family).task == "colorize" and not model_spec(family).hints)
+        return
+    for s in available():
+        if s.has_weights and (not models or s.name in models):
+            yield s.name, s, lambda n=s.name: load_predictor(n, device="cpu"), s.name == default
+
+
+def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], models: list[str],
+        json_out: Path | None = None, weights: list[Path] = ()) -> tuple[str, list[tuple[str, bool]]]:
     default = default_model("colorize")
     docs = out.parent
-    scene_files = tdata.split_files(tdata.list_images(scenes), 20)[1] if scenes.is_dir() else []
-    if limit:
-        scene_files = scene_files[:limit]
-    for spec in available():
-        if not spec.has_weights:
-            continue
+    by_group = held_out_by_group(photos, limit=limit) if photos.is_dir() else {}
+    lines = ["# Quality of the shipped models on every kind of photo", "",
+             f"Generated by `python -m bench.quality` on {time.strftime('%Y-%m-%d %H:%M')}. "
+             "Held-out rule: in every photo folder, sorted by name, every 20th file from the first "
+             "(the files the trainer leaves out); grayscale photos skipped. Render size: each model's "
+             "default. PSNR and SSIM on the RGB result; *no colour* = the true lightness with ab = 0. "
+             "Colour cast: distance between the mean ab of the results over the group and the truth's "
+             "mean. Skin: the central face box (35-65% of width and height) of the two face-crop sets "
+             "(UTKFace, faces without mask): median hue error of its mean ab, and its mean chroma as a "
+             "share of the truth's.", ""]
+    targets: list[tuple[str, bool]] = []
+    notes, figures, dump = [], [], {}
+    for name, spec, make, judged in _entries(models, list(weights)):
         t0 = time.time()
-        pred = load_predictor(spec.name, device="cpu")
+        pred = make()
         if spec.task == "colorize":
-            if not scene_files:
-                notes.append(f"{spec.name}: skipped, no scene photos at {scenes}")
+            if not by_group:
+                notes.append(f"{name}: skipped, no photos at {photos}")
                 continue
-            nh = hints if spec.hints else 0
-            picks = np.linspace(0, len(scene_files) - 1, 6).round().astype(int).tolist()
-            res = evaluate_colorizer(pred, scene_files, hints=nh, example_ids=picks)
-            m, b = res["model"], res["baseline_ab0"]
-            ok = res["psnr_gain_db"] >= TARGET_GAIN_DB and m["colourfulness_ratio"] >= TARGET_COLOUR
-            rows_c.append((spec.name, res["images"], m, b, ok, res.get(f"model_{nh}_hints"), nh, time.time() - t0))
-            fig = docs / f"examples_{spec.name}.png"
-            _save_png(fig, example_grid(res["_examples"]))
-            figures.append((spec.name, fig, "gray input | ours | ground truth"))
+            res = score_colorizer(pred, by_group, hints=spec.hints, examples=4)
+            dump[name] = _strip(res)
+            lines += [f"## `{name}`{' (the default colorizer)' if name == default else ''}"
+                      f"{' — no hints' if spec.hints else ''}", ""] + group_table(res) + [""]
+            if spec.hints:
+                lines += [f"**`{name}` with hints** (10 hints: the truth's mean 3×3 ab at random "
+                          "positions; one random hint: a random in-gamut colour of chroma 25-55 at a random "
+                          f"position; lands = result ab within 10 of it at the hint; spread = the share of "
+                          f"its move seen, on average, over pixels of similar lightness (±6 L) within 12% "
+                          f"of the long side, outside the hint's own patch):", ""] + hint_table(res) + [""]
+                targets += hint_targets(name, res)
+            if judged:
+                targets += colorizer_targets(name, res)
+            if name == default:
+                for key, r in res.items():
+                    if r["_examples"]:
+                        fig = docs / "examples" / f"{name}_{key}.png"
+                        _save_png(fig, example_grid(r["_examples"], 144))
+                        figures.append((f"{name}, {key}", fig, "gray input | ours | truth"))
+            lines.append(f"({time.time() - t0:.0f} s)")
+            lines.append("")
         else:
             val = facades / "val"
             if not val.is_dir():
-                notes.append(f"{spec.name}: skipped, no facades at {facades}")
+                notes.append(f"{name}: skipped, no facades at {facades}")
                 continue
             vf = tdata.list_images(val)
             vf = vf[:limit] if limit else vf
             picks = np.linspace(0, len(vf) - 1, 4).round().astype(int).tolist()
             res = evaluate_translator(pred, vf, tdata.list_images(facades / "train"), example_ids=picks)
             m, b = res["model"], res["baseline_class_mean"]
-            rows_t.append((spec.name, res["images"], m, b, m["l1"] < b["l1"], time.time() - t0))
-            fig = docs / f"examples_{spec.name}.png"
+            dump[name] = {"model": m, "baseline_class_mean": b, "images": res["images"]}
+            lines += [f"## `{name}` — facade label map → photo, CMP val ({res['images']} pairs)", "",
+                      "Baseline: each class painted with its mean photo colour over the training pairs; "
+                      "lower L1 is better (0-1 scale).", "",
+                      "| | L1 | PSNR (dB) | SSIM |", "|---|---|---|---|",
+                      f"| model | {fmt(m['l1'])} | {fmt(m['psnr'])} | {fmt(m['ssim'])} |",
+                      f"| class-mean colours | {fmt(b['l1'])} | {fmt(b['psnr'])} | {fmt(b['ssim'])} |", ""]
+            targets.append((f"{name}: L1 {m['l1']:.3f} below the class-mean baseline {b['l1']:.3f}",
+                            m["l1"] < b["l1"]))
+            fig = docs / f"examples_{name}.png"
             _save_png(fig, example_grid(res["_examples"], 256))
-            figures.append((spec.name, fig, "label map | ours | photo"))
-    lines = ["# Quality of the shipped models", "",
-             "Generated by `python -m bench.quality` (bench/quality.py) on "
-             f"{time.strftime('%Y-%m-%d %H:%M')}. All numbers are means over held-out images that no "
-             "model saw in training.", ""]
-    if rows_c:
-        lines += ["## Colorizers — held-out scene photos", "",
-                  "Split: every 20th photo (sorted by name, starting with the first) of each class folder "
-                  "of the scene set; grayscale photos skipped. Render size: each model's default "
-                  "(256 px, what the app uses). "
-                  f"Targets for the default automatic colorizer (`{default}`): PSNR ≥ baseline + "
-                  f"{TARGET_GAIN_DB} dB and colourfulness ≥ {TARGET_COLOUR:.0%} of the ground truth's.", "",
-                  "| model | images | PSNR RGB (dB) | baseline ab=0 PSNR | gain | SSIM | baseline SSIM | "
-                  "colourfulness | ground truth | ratio | targets |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
-        for name, n, m, b, ok, h, nh, dt in rows_c:
-            lines.append(f"| {name} | {n} | {fmt(m['psnr_rgb'])} | {fmt(b['psnr_rgb'])} | "
-                         f"{m['psnr_rgb'] - b['psnr_rgb']:+.2f} | {fmt(m['ssim'])} | {fmt(b['ssim'])} | "
-                         f"{fmt(m['colourfulness'])} | {fmt(m['colourfulness_gt'])} | "
-                         f"{m['colourfulness_ratio']:.0%} | "
-                         f"{('met' if ok else 'NOT met') if name == default else '(not the default)'} |")
-            if h:
-                lines.append(f"| {name} + {nh} hints from ground truth | {n} | {fmt(h['psnr_rgb'])} | "
-                             f"{fmt(b['psnr_rgb'])} | {h['psnr_rgb'] - b['psnr_rgb']:+.2f} | {fmt(h['ssim'])} | "
-                             f"{fmt(b['ssim'])} | {fmt(h['colourfulness'])} | {fmt(h['colourfulness_gt'])} | "
-                             f"{h['colourfulness'] / h['colourfulness_gt']:.0%} | |")
+            figures.append((name, fig, "label map | ours | photo"))
+    if sizes and by_group:
+        pred = load_predictor(default, device="cpu")
+        lines += [f"## Render size of `{default}` (gain over no colour, dB; colourfulness share)", "",
+                  "| render size | " + " | ".join(g.key for g in GROUPS if g.key in by_group) + " |",
+                  "|---" * (1 + len(by_group)) + "|"]
+        study = {}
+        for s in sizes:
+            res = score_colorizer(pred, by_group, size=s)
+            study[s] = _strip(res)
+            lines.append(f"| {s} | " + " | ".join(f"{r['gain_db']:+.2f} ({r['colourfulness_ratio']:.0%})"
+                                                  for r in res.values()) + " |")
+        dump["render_sizes"] = study
         lines.append("")
-    if rows_t:
-        lines += ["## Facades — label map → photo, CMP val (68 pairs)", "",
-                  "Baseline: every pixel painted with the mean photo colour of its class over the 400 "
-                  "training pairs. Lower L1 is better (0-1 scale).", "",
-                  "| model | images | L1 | baseline L1 | PSNR (dB) | baseline PSNR | SSIM | baseline SSIM | beats baseline |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        for name, n, m, b, ok, dt in rows_t:
-            lines.append(f"| {name} | {n} | {fmt(m['l1'])} | {fmt(b['l1'])} | {fmt(m['psnr'])} | "
-                         f"{fmt(b['psnr'])} | {fmt(m['ssim'])} | {fmt(b['ssim'])} | {'yes' if ok else 'NO'} |")
-        lines.append("")
-    if not rows_c and not rows_t:
-        lines += ["No model with shipped weights was found in resources/weights.", ""]
+    if targets:
+        lines += ["## Targets", ""] + [f"- {_check(ok)}: {t}" for t, ok in targets] + [""]
     for n in notes:
         lines.append(f"- {n}")
     if figures:
-        lines += ["## Examples (held-out images)", ""]
+        lines += ["## Examples (held-out photos)", ""]
         for name, fig, what in figures:
             lines += [f"**{name}** ({what}):", "", f"![{name}]({fig.relative_to(docs).as_posix()})", ""]
-    lines += ["Data: scene photos from a public subset of the Intel Image Classification set "
-              "(evaluation use only, not shipped); CMP Facade Database (Tyleček & Šára, GCPR 2013).", ""]
+    lines += ["Data: ../shared/data/photos (scenes and ten sets of people, interiors, animals and objects; "
+              "evaluation use only, never shipped); CMP Facade Database (Tyleček & Šára, GCPR 2013).", ""]
     text = "\n".join(lines)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
-    return text
+    if json_out:
+        json_out.write_text(json.dumps(dump, indent=1))
+    return text, targets
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scenes", type=Path, default=DATA / "photos" / "scenes")
+    ap.add_argument("--photos", type=Path, default=DATA / "photos")
     ap.add_argument("--facades", type=Path, default=DATA / "facades")
-    ap.add_argument("--limit", type=int, default=0, help="score only the first N held-out images")
+    ap.add_argument("--limit", type=int, default=0, help="at most N held-out photos per group (spread evenly)")
+    ap.add_argument("--sizes", default="", help="render sizes to study for the default colorizer, e.g. 128,192,256")
+    ap.add_argument("--models", default="", help="only these models (comma-separated)")
+    ap.add_argument("--weights", type=Path, action="append", default=[],
+                    help="score this checkpoint instead of the shipped models (repeatable)")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "quality.md")
+    ap.add_argument("--json", type=Path, help="also write every score as JSON")
     a = ap.parse_args(argv)
-    text = run(a.scenes, a.facades, a.limit, a.out)
+    sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
+    models = [m for m in a.models.split(",") if m.strip()]
+    text, targets = run(a.photos, a.facades, a.limit, a.out, sizes, models, a.json, a.weights)
     print(text)
+    for t, ok in targets:
+        print(f"{_check(ok)}: {t}")
     print(f"wrote {a.out}", file=sys.stderr)
     return 0
 

@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"registered model (default: the default {default_model_task} model; "
                         f"see '{PROG} models')")
         sp.add_argument("--weights", metavar="FILE", type=Path,
-                        help="use this checkpoint (.safetensors) instead of the installed weights")
+                        help="use this checkpoint (.safetensors) instead of the installed weights; "
+                        "its model family comes from the file unless --model is given")
         sp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"),
                         help="where the network runs (default: auto = cuda, then mps, then cpu)")
         sp.add_argument("--size", type=_positive_int, metavar="N",
@@ -91,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(c, "colorize")
     c.add_argument("--saturation", type=_float_in(0.0, 4.0), default=1.0, metavar="F",
                    help="colour strength: 0 gray, 1 as predicted (default), up to 4")
+    c.add_argument("--hints", type=Path, metavar="FILE.json",
+                   help="colour hints applied to every input: a JSON list of {x, y, rgb} with x, y as "
+                   "fractions of the width and height and rgb as [R, G, B] 0-255 (the file the app's "
+                   "'Save hints' writes); needs a hint-taking model such as unet-hints")
     c.add_argument("--smooth", type=_float_in(0.0, 1.0, hi_open=True), default=0.0, metavar="F",
                    help="temporal smoothing in [0, 1) for videos and folders of frames: blends each "
                    "frame's colours with the previous frame's, following the motion (default 0: off)")
@@ -169,6 +174,9 @@ def _check_outdir(outdir: Path) -> None:
         raise UsageError(f"cannot use {outdir} as output folder: {probe} is a file")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write to output folder {outdir}: permission denied on {probe}")
+
+
+def _make_outdir(outdir: Path) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -198,8 +206,16 @@ def _load_predictor(args, task: str):
     from colorstudio.models import create, default_model, spec
     from colorstudio.models.registry import UnknownModelError
 
+    name = args.model
+    if name is None and args.weights is not None and args.weights.is_file():
+        from colorstudio.core.checkpoint import read_metadata
+
+        try:  # a checkpoint says which family it holds: --model is then optional
+            name = read_metadata(args.weights).get("family") or None
+        except CheckpointError as exc:
+            raise UsageError(str(exc)) from None
     try:
-        name = args.model or default_model(task)
+        name = name or default_model(task)
         s = spec(name)
     except (UnknownModelError, LookupError) as exc:
         raise UsageError(str(exc)) from None
@@ -257,15 +273,19 @@ def cmd_models(args) -> int:
     return EXIT_OK
 
 
-def _run_batch(args, task: str, work) -> int:
+def _run_batch(args, task: str, work, check=None) -> int:
     """The frame of every batch command: inputs, output folder, model, progress, summary.
 
-    ``work(inputs, predictor, progress, counts)`` runs the task's generators.
+    ``check(predictor)`` may refuse the model (a UsageError) before the output folder is
+    made; ``work(inputs, predictor, progress, counts)`` runs the task's generators.
     """
     counts: dict[str, int] = {}
     inputs = _collect(args.inputs, counts)
     _check_outdir(args.output)
     predictor = _load_predictor(args, task)
+    if check is not None:
+        check(predictor)
+    _make_outdir(args.output)
     progress = Progress(sys.stderr, args.quiet)
     t0 = time.perf_counter()
     try:
@@ -275,29 +295,49 @@ def _run_batch(args, task: str, work) -> int:
     return _summary(counts, args.output, t0)
 
 
+def _read_hints(path: Path | None) -> list:
+    if path is None:
+        return []
+    from colorstudio.core.hintfile import HintFileError, read_hints
+
+    try:
+        return read_hints(path)
+    except HintFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_colorize(args) -> int:
+    hints = _read_hints(args.hints)
+
+    def check(predictor) -> None:
+        if args.hints is not None and not getattr(predictor.model, "hint_channels", 0):
+            raise UsageError(f"model {predictor.name!r} takes no colour hints; use a hint-taking model "
+                             f"with --hints (e.g. --model unet-hints)")
+
     def work(inputs, predictor, progress, counts) -> None:
         from colorstudio.core import batch, frames
 
+        if hints and not args.quiet:
+            progress.message(f"{len(hints)} colour hint{'s' if len(hints) != 1 else ''} from {args.hints.name}")
         images = [p for p in inputs if not frames.is_video_file(p)]
         videos = [p for p in inputs if frames.is_video_file(p)]
         if images:
             _drain(batch.colorize_files(images, args.output, predictor, size=args.size,
                                         saturation=args.saturation, fmt=args.format,
-                                        overwrite=args.overwrite, smooth=args.smooth,
+                                        overwrite=args.overwrite, smooth=args.smooth, hints=hints,
                                         quality=args.quality), progress, counts)
         for v in videos:
             try:
                 events = frames.colorize_video(v, args.output, predictor, size=args.size,
                                                saturation=args.saturation, smooth=args.smooth,
-                                               overwrite=args.overwrite)
+                                               hints=hints, overwrite=args.overwrite)
             except (OSError, ValueError) as exc:
                 counts["failed"] = counts.get("failed", 0) + 1
                 progress.message(f"FAILED {v.name}: {batch.one_line(exc, v)}")
                 continue
             _drain(events, progress, counts, label=v.name)
 
-    return _run_batch(args, "colorize", work)
+    return _run_batch(args, "colorize", work, check)
 
 
 def cmd_translate(args) -> int:

@@ -199,3 +199,47 @@ def test_progress_bar_on_a_terminal():
     plain = io.StringIO()
     Progress(plain).update(BatchEvent(0, 2, Path("a.png"), Path("o/a.png"), "done", None, 1, 1.0, 1.0, 1.0))
     assert plain.getvalue().startswith("[1/2] done a.png -> o/a.png") and "\r" not in plain.getvalue()
+
+
+@pytest.fixture(scope="module")
+def hint_weights(tmp_path_factory):
+    """A tiny unet-hints checkpoint whose head copies the hint planes: hints must show."""
+    import torch
+
+    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.models import create
+
+    m = create("unet-hints", weights=False, base=8, depth=2, hint_skip=True)
+    p = tmp_path_factory.mktemp("wh") / "hints.safetensors"
+    return save_weights(p, m.state_dict(), {"family": "unet-hints",
+                                            "config": {"base": 8, "depth": 2, "hint_skip": True}})
+
+
+def test_colorize_with_a_hint_file(tmp_path, photos, hint_weights):
+    from colorstudio.core.hintfile import write_points
+    from colorstudio.core.imageio import read_image
+
+    hints = tmp_path / "h.json"
+    write_points(hints, [(0.5, 0.5, (230, 40, 40)), (0.1, 0.9, (40, 40, 230))])
+    common = ("--weights", hint_weights, "--device", "cpu", "--size", "32")
+    res = run("colorize", photos / "a.png", "-o", tmp_path / "with", "--hints", hints, *common)
+    assert res.returncode == 0, res.stderr
+    assert "2 colour hints from h.json" in res.stderr
+    res = run("colorize", photos / "a.png", "-o", tmp_path / "without", *common)
+    assert res.returncode == 0, res.stderr
+    a, b = read_image(tmp_path / "with" / "a.png"), read_image(tmp_path / "without" / "a.png")
+    assert a.shape == b.shape and np.abs(a.astype(int) - b.astype(int)).max() > 0  # the hints were used
+
+
+def test_hint_file_errors(tmp_path, photos, weights, hint_weights):
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"x": 2, "y": 0.5, "rgb": [1, 2, 3]}]')
+    res = run("colorize", photos, "-o", tmp_path / "o1", "--hints", bad, "--weights", hint_weights)
+    assert_clean_error(res, match="hint 1: x must be a fraction")
+    assert_clean_error(run("colorize", photos, "-o", tmp_path / "o2", "--hints", tmp_path / "none.json",
+                           "--weights", hint_weights), match="hint file not found")
+    good = tmp_path / "good.json"
+    good.write_text('[{"x": 0.5, "y": 0.5, "rgb": [200, 30, 30]}]')
+    res = run("colorize", photos, "-o", tmp_path / "o3", "--hints", good, "--weights", weights, "--device", "cpu")
+    assert_clean_error(res, match="takes no colour hints")
+    assert not (tmp_path / "o1").exists() and not (tmp_path / "o3").exists()  # usage errors make no folder

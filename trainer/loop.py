@@ -86,8 +86,10 @@ def _unwrap(m):
 # ---------------------------------------------------------------- model helpers
 
 def init_from(model: torch.nn.Module, path: str) -> dict[str, int]:
-    """Copy weights from ``path``; conv inputs the source lacks are zero-initialised
-    (a colorizer's weights seed the hint model: the extra channels start silent)."""
+    """Copy weights from ``path``; conv inputs the source lacks (the hint planes, when a
+    colorizer seeds the hint model) get random weights at the scale of the copied ones.
+    Those inputs are all zero without hints, so the model starts with the colorizer's
+    behaviour; zero weights there would keep the hints near-silent for thousands of steps."""
     state, _ = checkpoint.load_weights(path)
     own = model.state_dict()
     new, padded = {}, 0
@@ -99,7 +101,7 @@ def init_from(model: torch.nn.Module, path: str) -> dict[str, int]:
             new[k] = src
         elif src.dim() == 4 and src.shape[0] == v.shape[0] and src.shape[2:] == v.shape[2:] \
                 and src.shape[1] < v.shape[1]:
-            w = torch.zeros_like(v)
+            w = torch.randn_like(v) * src.float().std().to(v.dtype)
             w[:, :src.shape[1]] = src
             new[k] = w
             padded += 1
@@ -107,7 +109,7 @@ def init_from(model: torch.nn.Module, path: str) -> dict[str, int]:
             raise TrainError(f"--init {Path(path).name}: {k} has shape {tuple(src.shape)}, "
                              f"the model needs {tuple(v.shape)}")
     model.load_state_dict(new)
-    return {"copied": len(new), "zero_padded_inputs": padded}
+    return {"copied": len(new), "padded_inputs": padded}
 
 
 def create_discriminator(name: str, **cfg: Any) -> torch.nn.Module:
@@ -122,8 +124,8 @@ def sample_hints(ab: torch.Tensor, rng: np.random.Generator, p: float = 0.125,
     """Hint channels (N, 3, H, W) = (a, b, mask) revealed from the ground truth ab.
 
     As Zhang et al. 2017: the number of hints is geometric(p) - 1 (so some images get
-    none), positions Gaussian around the centre (sigma = size/4), each hint a square
-    patch of side 1..5 px holding the patch's mean ab.
+    none), each hint a square patch of side 1..5 px holding the patch's mean ab; positions
+    uniform over the image (a user clicks anywhere, not only near the centre).
     """
     n, _, h, w = ab.shape
     out = torch.zeros(n, 3, h, w, dtype=ab.dtype, device=ab.device)
@@ -131,8 +133,8 @@ def sample_hints(ab: torch.Tensor, rng: np.random.Generator, p: float = 0.125,
         k = min(int(rng.geometric(p)) - 1, max_hints)
         for _ in range(k):
             s = int(rng.integers(1, 6))
-            cy = int(np.clip(rng.normal(h / 2, h / 4), 0, h - s))
-            cx = int(np.clip(rng.normal(w / 2, w / 4), 0, w - s))
+            cy = int(rng.integers(0, h - s + 1))
+            cx = int(rng.integers(0, w - s + 1))
             patch = ab[i, :, cy:cy + s, cx:cx + s]
             out[i, :2, cy:cy + s, cx:cx + s] = patch.mean((1, 2), keepdim=True)
             out[i, 2, cy:cy + s, cx:cx + s] = 1.0

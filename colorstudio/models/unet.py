@@ -20,15 +20,22 @@ class _Up(nn.Module):
         super().__init__()
         self.block = nn.Sequential(conv_bn_relu(cin + cskip, cout), conv_bn_relu(cout, cout))
 
-    def forward(self, x, skip):
+    def forward(self, x, skip, extra: torch.Tensor | None = None):
         x = F.interpolate(x, size=skip.shape[-2:], mode="nearest")
-        return self.block(torch.cat([x, skip], 1))
+        return self.block(torch.cat([x, skip] if extra is None else [x, skip, extra], 1))
 
 
 class UNetColorizer(Colorizer):
-    def __init__(self, base: int = 32, depth: int = 4, hints: bool = False, in_channels: int | None = None):
+    """``hint_skip``: the hint planes also enter the last decoder block at full resolution,
+    so a hint reaches the output directly (it lands where it is put) while the deep path
+    learns how far it spreads.  The extra inputs come last, so a colorizer's weights
+    initialise this model with only new input channels to fill."""
+
+    def __init__(self, base: int = 32, depth: int = 4, hints: bool = False, in_channels: int | None = None,
+                 hint_skip: bool = False):
         super().__init__()
         self.hint_channels = 3 if hints else 0
+        self.hint_skip = bool(hint_skip and hints)
         cin = in_channels or (1 + self.hint_channels)
         widths = [base * 2 ** min(i, 3) for i in range(depth + 1)]
         self.stem = nn.Sequential(conv_bn_relu(cin, widths[0]), conv_bn_relu(widths[0], widths[0]))
@@ -37,7 +44,8 @@ class UNetColorizer(Colorizer):
                           conv_bn_relu(widths[i + 1], widths[i + 1]))
             for i in range(depth))
         self.ups = nn.ModuleList(
-            _Up(widths[i + 1], widths[i], widths[i]) for i in reversed(range(depth)))
+            _Up(widths[i + 1], widths[i] + (self.hint_channels if self.hint_skip and i == 0 else 0), widths[i])
+            for i in reversed(range(depth)))
         self.head = nn.Conv2d(widths[0], 2, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -45,8 +53,10 @@ class UNetColorizer(Colorizer):
         for d in self.downs:
             skips.append(d(skips[-1]))
         y = skips.pop()
-        for up in self.ups:
-            y = up(y, skips.pop())
+        last = len(self.ups) - 1
+        for i, up in enumerate(self.ups):
+            extra = x[:, 1:] if self.hint_skip and i == last else None
+            y = up(y, skips.pop(), extra)
         return torch.tanh(self.head(y))
 
 
@@ -91,5 +101,5 @@ def unet_gan(base: int = 32, depth: int = 4) -> UNetColorizer:
 
 @register("unet-hints", task="colorize", input_size=256, hints=True, report="interactive colorization",
           description="U-Net colorizer steered by sparse user colour hints (ab + mask channels).")
-def unet_hints(base: int = 32, depth: int = 4) -> UNetColorizer:
-    return UNetColorizer(base=base, depth=depth, hints=True)
+def unet_hints(base: int = 32, depth: int = 4, hint_skip: bool = False) -> UNetColorizer:
+    return UNetColorizer(base=base, depth=depth, hints=True, hint_skip=hint_skip)

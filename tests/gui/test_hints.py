@@ -114,3 +114,31 @@ def test_hints_reach_the_network(qtbot, cache, entries):
         page.hints_editor.model.undo_stack.undo()
     assert np.array_equal(b.args[0].colorized.rgb, before)  # deterministic model, same input
     page.shutdown()
+
+
+def test_save_and_load_hints_share_the_cli_format(setup, tmp_path, monkeypatch):
+    from colorstudio.core.hintfile import read_points
+
+    view, editor = setup
+    model = editor.model
+    model.add(0.25, 0.5, (200, 30, 30))
+    model.add(0.75, 0.1, (30, 30, 200))
+    assert editor.save_button.isEnabled()
+    path = tmp_path / "h.json"
+    editor.save_to(str(path))
+    assert read_points(path) == [(0.25, 0.5, (200, 30, 30)), (0.75, 0.1, (30, 30, 200))]
+    model.clear()
+    assert len(model) == 0 and not editor.save_button.isEnabled()
+    assert editor.load_from(str(path)) == 2
+    assert model.points_list() == read_points(path)
+    model.undo_stack.undo()  # loading is one undoable edit
+    assert len(model) == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1]")
+    warned = []
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bad), "")))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
+    editor.load_dialog()
+    assert warned and "expected an object" in warned[0] and len(model) == 0  # nothing lost

@@ -57,7 +57,7 @@ def test_hints_reveal_ground_truth_patches():
     assert torch.all(h[:, :2][~mask.unsqueeze(1).expand(-1, 2, -1, -1)] == 0)
 
 
-def test_init_from_zero_pads_new_inputs_and_rejects_misfits(tmp_path):
+def test_init_from_pads_new_inputs_and_rejects_misfits(tmp_path):
     from colorstudio.core.checkpoint import save_weights
     from colorstudio.models import create
     from trainer.loop import TrainError
@@ -65,6 +65,8 @@ def test_init_from_zero_pads_new_inputs_and_rejects_misfits(tmp_path):
     src = create("unet-gan", weights=False, base=8, depth=2)
     save_weights(tmp_path / "c.safetensors", src.state_dict())
     dst = create("unet-hints", weights=False, base=8, depth=2)
-    assert init_from(dst, str(tmp_path / "c.safetensors"))["zero_padded_inputs"] == 1
+    assert init_from(dst, str(tmp_path / "c.safetensors"))["padded_inputs"] == 1
+    w = dst.stem[0][0].weight.detach()
+    assert float(w[:, 1:].abs().mean()) > 0.1 * float(w[:, :1].abs().mean())  # hints are heard from step 0
     with pytest.raises(TrainError, match="shape"):
         init_from(create("unet-hints", weights=False, base=16, depth=2), str(tmp_path / "c.safetensors"))

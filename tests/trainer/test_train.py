@@ -97,11 +97,21 @@ def test_hint_model_starts_from_colorizer(photo_dir, tmp_path):
     train(tiny_config("unet-gan", photo_dir, "max_steps=1"), run)
     t = Trainer(tiny_config("unet-hints", photo_dir, "max_steps=1", init=str(run / "model.safetensors")),
                 tmp_path / "h")
-    assert t.notes["init"]["zero_padded_inputs"] == 1
+    assert t.notes["init"]["padded_inputs"] == 1
     col = create("unet-gan", weights=run / "model.safetensors")
     x = torch.randn(2, 1, 32, 32)
     with torch.no_grad():
         torch.testing.assert_close(t.G.eval()(torch.cat([x, torch.zeros(2, 3, 32, 32)], 1)), col(x))
+    # hint_skip adds hint inputs to the last decoder block too: still the colorizer without hints
+    t = Trainer(tiny_config("unet-hints", photo_dir, "max_steps=1", "model.hint_skip=true",
+                            init=str(run / "model.safetensors")), tmp_path / "h2")
+    assert t.notes["init"]["padded_inputs"] == 2
+    with torch.no_grad():
+        g = t.G.eval()
+        torch.testing.assert_close(g(torch.cat([x, torch.zeros(2, 3, 32, 32)], 1)), col(x))
+        hint = torch.zeros(2, 3, 32, 32)
+        hint[:, 0, 10:13, 10:13], hint[:, 2, 10:13, 10:13] = 0.5, 1.0
+        assert float((g(torch.cat([x, hint], 1)) - col(x)).abs().max()) > 1e-3
 
 
 def test_gray_photos_are_counted_in_the_start_event(photo_dir, tmp_path):

@@ -86,6 +86,20 @@ class HintsModel(QObject):
             self.undo_stack.push(_Cmd(self, "clear hints", dict(self.points),
                                       {k: None for k in self.points}))
 
+    def replace_all(self, points) -> None:
+        """Replace every hint with ``points`` [(x, y, rgb)] as one undoable edit (a loaded file)."""
+        before: dict[int, HintPoint | None] = dict(self.points)
+        after: dict[int, HintPoint | None] = {k: None for k in self.points}
+        for x, y, rgb in points:
+            hid = next(self._ids)
+            before[hid] = None
+            after[hid] = _clip(HintPoint(float(x), float(y), tuple(rgb)))
+        self.undo_stack.push(_Cmd(self, "load hints", before, after))
+
+    def points_list(self) -> list[tuple[float, float, RGB]]:
+        """The points as (x, y, rgb), the hint-file form (``core.hintfile``)."""
+        return [(p.x, p.y, p.rgb) for p in self.points.values()]
+
     def reset(self) -> None:
         """Forget every point and the undo history (a new image was opened)."""
         self.undo_stack.clear()
@@ -282,6 +296,10 @@ class HintsEditor(QWidget):
         self.undo_button.clicked.connect(self.model.undo_stack.undo)
         self.redo_button = self._button("mdi6.redo", "Redo hint edit (Ctrl+Shift+Z)")
         self.redo_button.clicked.connect(self.model.undo_stack.redo)
+        self.save_button = self._button("mdi6.content-save-outline", "Save the hints to a file (JSON)")
+        self.save_button.clicked.connect(self.save_dialog)
+        self.load_button = self._button("mdi6.folder-open-outline", "Load hints from a file (JSON)")
+        self.load_button.clicked.connect(self.load_dialog)
         self.model.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.model.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
@@ -292,7 +310,7 @@ class HintsEditor(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         for w in (self.color_button, self.drop_button, self.delete_button, self.clear_button,
-                  self.undo_button, self.redo_button):
+                  self.undo_button, self.redo_button, self.save_button, self.load_button):
             row.addWidget(w)
         row.addStretch(1)
         lay = QVBoxLayout(self)
@@ -350,6 +368,7 @@ class HintsEditor(QWidget):
                 "move, right-click to delete, double-click to change its colour.")
         self.delete_button.setEnabled(self.model.selected is not None)
         self.clear_button.setEnabled(len(self.model) > 0)
+        self.save_button.setEnabled(len(self.model) > 0)
         self.update()
         parent = self.parentWidget()
         if parent is not None:
@@ -378,3 +397,40 @@ class HintsEditor(QWidget):
         if self.model.selected is not None:
             self.model.recolor(self.model.selected, self._rgb)
         self.drop_button.setChecked(False)
+
+    # files ---------------------------------------------------------------------------
+    def save_to(self, path: str) -> None:
+        """Write the hints as a hint file (the CLI's ``--hints`` reads the same)."""
+        from colorstudio.core.hintfile import write_points
+
+        write_points(path, self.model.points_list())
+
+    def load_from(self, path: str) -> int:
+        """Replace the hints with a file's (undoable); HintFileError for a bad file."""
+        from colorstudio.core.hintfile import read_points
+
+        points = read_points(path)
+        self.model.replace_all(points)
+        return len(points)
+
+    def save_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        path, _ = QFileDialog.getSaveFileName(self, "Save colour hints", "hints.json", "Hint files (*.json)")
+        if path:
+            try:
+                self.save_to(path)
+            except OSError as exc:
+                QMessageBox.warning(self, "Save colour hints", f"Cannot write {path}: {exc.strerror or exc}")
+
+    def load_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        from colorstudio.core.hintfile import HintFileError
+
+        path, _ = QFileDialog.getOpenFileName(self, "Load colour hints", "", "Hint files (*.json);;All files (*)")
+        if path:
+            try:
+                self.load_from(path)
+            except (HintFileError, OSError) as exc:
+                QMessageBox.warning(self, "Load colour hints", str(exc))

@@ -1,0 +1,112 @@
+"""Colour-hint files: the one format the GUI saves and loads and the CLI reads.
+
+A hint file is JSON: a list of ``{"x": X, "y": Y, "rgb": [R, G, B]}`` where X and Y are
+fractions of the image width and height (0 = left/top edge, 1 = right/bottom) and R, G,
+B are 0-255 (``"rgb": "#rrggbb"`` is accepted too).  Positions as fractions make one
+file fit every size of the same picture (a scan, its preview, the frames of a shot).
+``{"hints": [...]}`` is read as the bare list.
+
+    [{"x": 0.42, "y": 0.31, "rgb": [214, 160, 130]},
+     {"x": 0.70, "y": 0.85, "rgb": "#2a4f9c"}]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from colorstudio.core.pipeline import Hint
+
+RGB = tuple[int, int, int]
+MAX_FILE_BYTES = 4 << 20   # a hint file is small; refuse anything that is not one
+MAX_HINTS = 10_000
+
+
+class HintFileError(ValueError):
+    """A hint file that cannot be read: the message says where and why."""
+
+
+def _rgb(value: Any, where: str) -> RGB:
+    if isinstance(value, str):
+        text = value.strip().lstrip("#")
+        if len(text) != 6:
+            raise HintFileError(f"{where}: rgb {value!r} is not '#rrggbb'")
+        try:
+            return tuple(int(text[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+        except ValueError:
+            raise HintFileError(f"{where}: rgb {value!r} is not '#rrggbb'") from None
+    if not isinstance(value, (list, tuple)) or len(value) != 3:
+        raise HintFileError(f"{where}: rgb must be [R, G, B] (0-255) or '#rrggbb', got {value!r}")
+    out = []
+    for c in value:
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or not math.isfinite(c) or not 0 <= c <= 255:
+            raise HintFileError(f"{where}: rgb values must be numbers from 0 to 255, got {value!r}")
+        out.append(int(round(c)))
+    return tuple(out)  # type: ignore[return-value]
+
+
+def _fraction(item: dict, key: str, where: str) -> float:
+    v = item.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not 0.0 <= v <= 1.0:
+        raise HintFileError(f"{where}: {key} must be a fraction of the image from 0 to 1, got {v!r}")
+    return float(v)
+
+
+def parse_points(data: Any, source: str = "hints") -> list[tuple[float, float, RGB]]:
+    """Decoded JSON -> [(x, y, rgb)], validated."""
+    if isinstance(data, dict) and "hints" in data:
+        data = data["hints"]
+    if not isinstance(data, list):
+        raise HintFileError(f"{source}: expected a list of {{x, y, rgb}} hints, got {type(data).__name__}")
+    if len(data) > MAX_HINTS:
+        raise HintFileError(f"{source}: {len(data)} hints, more than {MAX_HINTS}")
+    points = []
+    for i, item in enumerate(data):
+        where = f"{source}: hint {i + 1}"
+        if not isinstance(item, dict):
+            raise HintFileError(f"{where}: expected an object {{x, y, rgb}}, got {item!r}")
+        missing = [k for k in ("x", "y", "rgb") if k not in item]
+        if missing:
+            raise HintFileError(f"{where}: missing {', '.join(missing)}")
+        points.append((_fraction(item, "x", where), _fraction(item, "y", where), _rgb(item["rgb"], where)))
+    return points
+
+
+def read_points(path: str | Path) -> list[tuple[float, float, RGB]]:
+    """A hint file -> [(x, y, rgb)]; :class:`HintFileError` for anything that is not one."""
+    p = Path(path)
+    if not p.is_file():
+        raise HintFileError(f"hint file not found: {p}" if not p.exists() else f"not a regular file: {p}")
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise HintFileError(f"{p}: {p.stat().st_size} bytes is too large for a hint file")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise HintFileError(f"{p}: not a text file") from None
+    except json.JSONDecodeError as exc:
+        raise HintFileError(f"{p}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    return parse_points(data, p.name)
+
+
+def to_hints(points: Iterable[tuple[float, float, Sequence[int]]]) -> list[Hint]:
+    """[(x, y, rgb)] -> pipeline hints (colour as Lab ab)."""
+    return [Hint.from_rgb(x, y, rgb) for x, y, rgb in points]
+
+
+def read_hints(path: str | Path) -> list[Hint]:
+    return to_hints(read_points(path))
+
+
+def dumps_points(points: Iterable[tuple[float, float, Sequence[int]]]) -> str:
+    return json.dumps([{"x": round(float(x), 6), "y": round(float(y), 6), "rgb": [int(c) for c in rgb]}
+                       for x, y, rgb in points], indent=1) + "\n"
+
+
+def write_points(path: str | Path, points: Iterable[tuple[float, float, Sequence[int]]]) -> None:
+    """Write a hint file atomically (a crash never leaves half a file)."""
+    from colorstudio.core.checkpoint import atomic_write
+
+    text = dumps_points(points)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
