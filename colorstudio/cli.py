@@ -10,6 +10,7 @@ arguments are checked, so ``--help`` and usage errors are instant.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -38,12 +39,26 @@ def _positive_int(text: str) -> int:
     return v
 
 
+def _int_in(lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi}, got {v}")
+        return v
+    return parse
+
+
 def _float_in(lo: float, hi: float | None, hi_open: bool = False):
     def parse(text: str) -> float:
         try:
             v = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(v):  # NaN passes every comparison below
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
         if v < lo or (hi is not None and (v >= hi if hi_open else v > hi)):
             bound = f"[{lo}, {hi})" if hi_open else (f"[{lo}, {hi}]" if hi is not None else f">= {lo}")
             raise argparse.ArgumentTypeError(f"must be in {bound}, got {v}")
@@ -80,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--size", type=_positive_int, metavar="N",
                         help="render size: the network's input side in pixels (default: the model's)")
         sp.add_argument("--format", default="png", choices=FORMATS, help="output format (default: png)")
-        sp.add_argument("--quality", type=int, default=95, metavar="Q", help="JPEG/WebP quality (default: 95)")
+        sp.add_argument("--quality", type=_int_in(1, 100), default=95, metavar="Q",
+                        help="JPEG/WebP quality, 1-100 (default: 95)")
         sp.add_argument("--overwrite", action="store_true",
                         help="redo outputs that exist (default: skip them, so a rerun resumes)")
         sp.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")

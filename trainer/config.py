@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,11 @@ class TrainConfig:
     temperature: float = 0.38             # zhang-bins annealed mean
 
     def validate(self) -> None:
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            values = v if isinstance(v, tuple) else (v,)
+            if any(isinstance(x, float) and not math.isfinite(x) for x in values):
+                raise ConfigError(f"{f.name} must be a finite number (got {v!r})")
         if self.task not in ("colorize", "translate"):
             raise ConfigError(f"task must be colorize or translate, not {self.task!r}")
         if self.optimizer not in ("adam", "rmsprop", "sgd"):

@@ -222,10 +222,20 @@ def load_any(checkpoint_path: str, name: str | None = None):
 
     p = Path(checkpoint_path)
     if p.is_dir() or p.suffix == ".pt":
+        import shutil
+
         from trainer.export import export_run
 
-        tmp = Path(tempfile.mkdtemp()) / "model.safetensors"
-        p = export_run(p, tmp, half=False)
+        tmpdir = Path(tempfile.mkdtemp(prefix="colorstudio-eval-"))
+        try:  # the export is only a way in: the model is built from it, then it goes
+            exported = export_run(p, tmpdir / "model.safetensors", half=False)
+            meta = read_metadata(exported)
+            family = name or meta.get("family")
+            if not family:
+                raise tdata.DataError(f"{p.name}: no family in its metadata; pass --model NAME")
+            return Predictor(create(family, weights=exported), device="cpu"), meta
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
     meta = read_metadata(p)
     family = name or meta.get("family")
     if not family:

@@ -25,6 +25,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from colorstudio.core import checkpoint, color
+from colorstudio.core.atomic import clean_stale
 from colorstudio.models import registry
 from trainer import data as tdata
 from trainer import losses
@@ -190,6 +191,9 @@ class Trainer:
         self.elapsed_before = 0.0
         self.last_val: dict[str, float] = {}
         ck = self.run_dir / "checkpoints" / CKPT_NAME
+        if self.dist.main:
+            for folder in (self.run_dir, ck.parent, self.run_dir / "samples"):
+                clean_stale(folder)  # a kill mid-write leaves a temp file; its process is gone
         if resume:
             if not ck.is_file():
                 raise TrainError(f"--resume: no checkpoint at {ck}")
@@ -313,7 +317,17 @@ class Trainer:
         try:
             st = torch.load(str(path), map_location="cpu", weights_only=True)
         except Exception as exc:
-            raise TrainError(f"cannot read checkpoint {path}: {exc}") from exc
+            raise TrainError(f"cannot resume from {path}: {checkpoint.unsafe_load_reason(exc)}") from None
+        if not isinstance(st, dict) or not isinstance(st.get("G"), dict):
+            raise TrainError(f"cannot resume from {path}: not a ColorStudio training checkpoint")
+        try:
+            checkpoint.load_into_check(_unwrap(self.G), st["G"], path.name)
+            if self.D is not None and st.get("D") is not None:
+                checkpoint.load_into_check(_unwrap(self.D), st["D"], path.name)
+        except checkpoint.CheckpointError as exc:
+            was = st.get("family"), st.get("model_config")
+            raise TrainError(f"cannot resume: {path} holds a {was[0]} model {was[1]}, not this run's "
+                             f"{self.cfg.family} {dict(self.cfg.model)} ({str(exc)[:300]})") from None
         _unwrap(self.G).load_state_dict(st["G"])
         if self.ema is not None:
             self.ema.load_state_dict(st["G_ema"] if st.get("G_ema") is not None else st["G"])

@@ -25,6 +25,26 @@ def _clean(v: Any) -> Any:
     return v
 
 
+def drop_torn_line(path: Path) -> None:
+    """Cut a last line that a kill left without its newline: appended to, it would
+    swallow the next record.  Complete lines always end with one."""
+    try:
+        with path.open("rb+") as f:
+            size = f.seek(0, 2)
+            if size == 0:
+                return
+            f.seek(size - 1)
+            if f.read(1) == b"\n":
+                return
+            back = min(size, 1 << 20)
+            f.seek(size - back)
+            tail = f.read(back)
+            cut = tail.rfind(b"\n")
+            f.truncate(size - back + cut + 1 if cut >= 0 else 0)
+    except FileNotFoundError:
+        return
+
+
 class MetricsWriter:
     """Appends to RUN/metrics.jsonl (resumed runs continue the same file).
 
@@ -41,6 +61,7 @@ class MetricsWriter:
         self._tb = None
         if enabled:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            drop_torn_line(self.path)
             self._f = self.path.open("a", encoding="utf-8")
             if tensorboard:
                 try:

@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 import numpy as np
 
 from colorstudio.core import imageio, pipeline
+from colorstudio.core.atomic import clean_stale
 
 Cancel = Union[Callable[[], bool], threading.Event, None]
 
@@ -173,22 +174,50 @@ def collect_inputs(paths: Iterable[str | os.PathLike], problems: list[str] | Non
         elif p.exists():
             add(p)
         elif problems is not None:
-            problems.append(f"{p}: no such file or folder")
+            problems.append(f"{p}: {_missing_reason(p)}")
     return out
 
 
+def _missing_reason(p: Path) -> str:
+    """Why a named path cannot be opened: missing, a broken link, or a link loop."""
+    import errno
+
+    try:
+        os.stat(p)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if p.is_symlink():
+            return "broken symbolic link (its target does not exist)"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "permission denied"
+    return "no such file or folder"
+
+
 def plan_outputs(inputs: Sequence[Path], outdir: str | os.PathLike, fmt: str) -> list[Path]:
-    """Output path of each input: ``outdir/<stem>.<fmt>``; a stem seen before in the
-    batch gets ``-2``, ``-3``... (deterministic, so reruns find the same names)."""
+    """Output path of each input: ``outdir/<stem>.<fmt>``, unique by construction.
+
+    The first input of each stem keeps its name; a later one with the same stem gets
+    ``-2``, ``-3``... skipping every name another input has or was given (so ``a.png``,
+    ``a.jpg``, ``a-2.png`` become ``a``, ``a-3``, ``a-2``).  Names compare case-blind
+    (macOS and Windows folders); the plan depends only on the inputs' order, so a rerun
+    finds the same names."""
     ext = "." + fmt.lower().lstrip(".")
     outdir = Path(outdir)
-    used: dict[str, int] = {}
+    stems = [Path(src).stem for src in inputs]
+    taken: set[str] = set()
+    first = []
+    for stem in stems:
+        first.append(stem.lower() not in taken)
+        taken.add(stem.lower())
     out = []
-    for src in inputs:
-        stem = Path(src).stem
-        n = used.get(stem.lower(), 0) + 1
-        used[stem.lower()] = n
-        out.append(outdir / (f"{stem}{ext}" if n == 1 else f"{stem}-{n}{ext}"))
+    for stem, keep in zip(stems, first):
+        name, n = stem, 1
+        while not keep and name.lower() in taken:
+            n += 1
+            name = f"{stem}-{n}"
+        taken.add(name.lower())
+        out.append(outdir / f"{name}{ext}")
     return out
 
 
@@ -234,6 +263,8 @@ def file_jobs(inputs: Sequence[Path], outputs: Sequence[Path], overwrite: bool,
         if dst in protected:
             yield Job(i, src, dst, None, "the output would overwrite an input "
                       "(choose another output folder or format)")
+        elif dst.is_dir():
+            yield Job(i, src, dst, None, f"the output path {dst.name} is a folder")
         elif not overwrite and dst.exists():
             yield Job(i, src, dst, None)
         else:
@@ -467,6 +498,7 @@ def _files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, fmt: 
            max_pixels: int | None) -> Iterator[BatchEvent]:
     inputs = [Path(p) for p in inputs]
     outputs = plan_outputs(inputs, outdir, check_format(fmt))
+    clean_stale(outdir)  # temp files of a run that was killed mid-write
     return run_batch(file_jobs(inputs, outputs, overwrite, max_pixels),
                      len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
                      workers=workers)

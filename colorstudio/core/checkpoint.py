@@ -10,43 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
+
+from colorstudio.core.atomic import atomic_write  # noqa: F401 -- re-exported: checkpoints write atomically
 
 META_KEY = "colorstudio"
 
 
-def _file_mode() -> int:
-    umask = os.umask(0o022)  # read the umask (only settable), then restore it
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-
-
 class CheckpointError(ValueError):
     """A checkpoint could not be read or does not fit the model."""
-
-
-def atomic_write(path: str | os.PathLike, write_fn) -> Path:
-    """Call ``write_fn(tmp_path)`` then rename over ``path``: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write_fn(tmp)
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
 
 
 def save_weights(path: str | os.PathLike, state_dict: Mapping[str, Any],
@@ -82,9 +55,41 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        return json.loads(raw)
+        meta = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise CheckpointError(f"{path.name}: metadata is not valid JSON ({exc})") from exc
+    return validate_metadata(meta, path.name)
+
+
+def unsafe_load_reason(exc: BaseException) -> str:
+    """Why ``torch.load(weights_only=True)`` refused a file, in our words: torch's own
+    message advises loading with weights_only=False, which could run the file's code."""
+    text = str(exc)
+    if "Weights only load failed" in text or "Unsupported global" in text or "weights_only" in text:
+        return ("refused: the file holds pickled Python objects besides tensors, and loading "
+                "them could run code (only plain tensors and numbers are read)")
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"not a readable checkpoint ({first[:160]})"
+
+
+def validate_metadata(meta: Any, source: str = "checkpoint") -> dict[str, Any]:
+    """The metadata's shape, checked before anything trusts it: a JSON object whose
+    ``family`` is a string and whose ``config`` is an object of plain values."""
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"{source}: metadata must be a JSON object, not {type(meta).__name__}")
+    family = meta.get("family")
+    if family is not None and not isinstance(family, str):
+        raise CheckpointError(f"{source}: metadata 'family' must be a name, not {family!r}")
+    config = meta.get("config")
+    if config is not None:
+        if not isinstance(config, dict):
+            raise CheckpointError(f"{source}: metadata 'config' must be an object, not {config!r}"[:200])
+        for k, v in config.items():
+            ok = v is None or isinstance(v, (bool, int, float, str)) or (
+                isinstance(v, list) and all(isinstance(x, (bool, int, float, str, list)) for x in v))
+            if not ok:
+                raise CheckpointError(f"{source}: metadata config {k!r} has an unusable value {v!r}"[:200])
+    return meta
 
 
 def load_weights(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -108,9 +113,7 @@ def load_weights(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any
         try:
             obj = torch.load(str(path), map_location="cpu", weights_only=True)
         except Exception as exc:
-            raise CheckpointError(
-                f"{path.name}: refused -- not loadable with weights_only=True "
-                f"(a pickled file could run code): {str(exc).splitlines()[0]}") from exc
+            raise CheckpointError(f"{path.name}: {unsafe_load_reason(exc)}") from None
         meta = {}
         if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
             meta = obj.get("meta") or {}
@@ -125,6 +128,12 @@ def load_weights(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any
 
 def load_into(model, state_dict: Mapping[str, Any], source: str = "checkpoint") -> None:
     """Load strictly; a mismatch names the missing, unexpected and mis-shaped keys."""
+    load_into_check(model, state_dict, source)
+    model.load_state_dict(state_dict, strict=True)
+
+
+def load_into_check(model, state_dict: Mapping[str, Any], source: str = "checkpoint") -> None:
+    """CheckpointError unless ``state_dict`` has exactly ``model``'s keys and shapes."""
     own = model.state_dict()
     missing = sorted(set(own) - set(state_dict))
     unexpected = sorted(set(state_dict) - set(own))
@@ -141,4 +150,3 @@ def load_into(model, state_dict: Mapping[str, Any], source: str = "checkpoint") 
         if shapes:
             parts.append(f"shape mismatch: {fmt(shapes)}")
         raise CheckpointError(f"{source} does not fit {type(model).__name__}: " + "; ".join(parts))
-    model.load_state_dict(state_dict, strict=True)

@@ -67,9 +67,26 @@ def is_oom(exc: BaseException) -> bool:
     """True for out-of-memory errors of any backend."""
     import torch
 
-    if isinstance(exc, getattr(torch, "OutOfMemoryError", ())):
+    if isinstance(exc, (MemoryError, getattr(torch, "OutOfMemoryError", ()))):
         return True
-    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+    text = str(exc).lower()
+    # torch's CPU allocator raises a plain RuntimeError ("DefaultCPUAllocator: can't
+    # allocate memory"), ONNX Runtime its own ("Failed to allocate memory").
+    return isinstance(exc, RuntimeError) and any(
+        k in text for k in ("out of memory", "can't allocate memory", "failed to allocate memory",
+                            "bad_alloc"))
+
+
+def available_memory() -> int | None:
+    """Bytes of memory free for a new allocation (Linux MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 @dataclass

@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core import color, imageio
+from colorstudio.core.atomic import clean_stale, temp_path
 from colorstudio.core.batch import (BatchEvent, Cancel, ColorizeStage, Job, is_cancelled,
                                     one_line, run_batch)
 from colorstudio.core.pipeline import Hint
@@ -98,7 +99,7 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: floa
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
+    tmp = temp_path(path.parent, suffix=path.suffix)  # unique per run: two runs never share it
     fourcc = cv2.VideoWriter_fourcc(*_FOURCC.get(path.suffix.lower(), "mp4v"))
     writer = None
     n = 0
@@ -257,6 +258,12 @@ def video_outputs(src: str | os.PathLike, out: str | os.PathLike) -> tuple[Path,
     return video, video.with_name(video.stem + "_frames")
 
 
+def short_of(declared: int) -> int:
+    """Fewer decoded frames than this means a damaged video: containers that estimate
+    their count (from duration x rate) may be off by a frame or two, truncation is not."""
+    return int(declared * 0.98) - 1 if declared > 0 else 0
+
+
 def frame_files(folder: str | os.PathLike) -> list[Path]:
     """The colorized frames of a frames folder, in order."""
     return sorted(Path(folder).glob("frame_*.png"), key=imageio.natural_key)
@@ -287,6 +294,8 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
     if video.exists() and not overwrite:
         yield BatchEvent(0, 1, src, video, "skipped", done_count=1, eta_s=0.0)
         return
+    for folder in (video.parent, frames_dir):
+        clean_stale(folder)  # what a killed run was writing
 
     def jobs() -> Iterator[Job]:
         for i, frame in enumerate(_prefetched(iter_frames(src))):
@@ -307,8 +316,14 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         return
     if failed or is_cancelled(cancel):
         return
-    files = [frames_dir / FRAME_PATTERN.format(i + 1) for i in range(n)]
     index, total = n, n + 1
+    if n < short_of(info.frame_count):
+        yield BatchEvent(index, total, src, video, "failed",
+                         f"only {n} of the {info.frame_count} frames the file declares could be decoded "
+                         f"(truncated or damaged video); the {n} colorized frames are in {frames_dir.name}/",
+                         total, time.perf_counter() - t0)
+        return
+    files = [frames_dir / FRAME_PATTERN.format(i + 1) for i in range(n)]
     try:
         write_video((imageio.read_image(f) for f in files), video, info.fps)
     except (OSError, ValueError) as exc:

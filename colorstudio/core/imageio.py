@@ -164,27 +164,75 @@ def _from_pillow(pil) -> np.ndarray:
     return np.asarray(pil)
 
 
-def _check_path(path: Path) -> None:
-    if not path.exists():
-        raise ImageReadError(f"{path}: file not found")
-    if path.is_dir():
-        raise ImageReadError(f"{path}: is a folder, not an image file")
+HEADER_BYTES = 1 << 18
+"""Bytes read first: enough for the size of every format we read (checked before the rest)."""
+
+
+def max_file_bytes(max_pixels: int | None) -> int | None:
+    """Largest file that can hold an image within ``max_pixels``: 16-bit RGBA
+    uncompressed (8 bytes a pixel) plus 16 MB of headers and metadata."""
+    return None if max_pixels is None else max_pixels * 8 + (16 << 20)
+
+
+def regular_file(path: Path, what: str = "image") -> os.stat_result:
+    """``os.stat`` of ``path`` when it is a regular file; else a one-line ImageReadError
+    (a pipe or device would block or never end, a folder is not a file)."""
+    import errno
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ImageReadError(f"{path}: symbolic link loop") from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise ImageReadError(f"{path}: file not found" + (" (broken symbolic link)" if path.is_symlink()
+                                                              else "")) from None
+        raise ImageReadError(f"{path}: cannot read ({exc.strerror or _first_line(exc)})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ImageReadError(f"{path}: is a folder, not an {what} file")
+    if not stat.S_ISREG(st.st_mode):
+        raise ImageReadError(f"{path}: not a regular file (a pipe, device or socket), not an {what} file")
+    return st
 
 
 def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Read an image as an RGB-order array (see the module doc for shapes and dtypes).
 
     Raises :class:`ImageReadError` with a one-line reason for a missing path, a folder,
-    an empty, truncated or non-image file, and an image over ``max_pixels`` (checked
-    from the header before decoding; ``None`` = no limit).
+    a pipe or device, an empty, truncated or non-image file, and an image over
+    ``max_pixels``.  Memory is bounded before it is spent: the header is read and its
+    size checked first, and no file larger than any image within ``max_pixels`` could
+    be is read (``None`` = no limit).
     """
     path = Path(path)
-    _check_path(path)
+    st = regular_file(path)
+    limit = max_file_bytes(max_pixels)
+    if limit is not None and st.st_size > limit:
+        raise ImageReadError(f"{path}: {st.st_size / 1e9:.1f} GB is larger than any image within the limit "
+                             f"of {max_pixels / 1e6:.0f} megapixels (set COLORSTUDIO_MAX_PIXELS to allow more)")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            head = f.read(HEADER_BYTES)
+            _check_header_size(head, str(path), max_pixels)
+            rest = f.read() if limit is None else f.read(limit + 1 - len(head))
     except OSError as exc:
         raise ImageReadError(f"{path}: cannot read ({exc.strerror or _first_line(exc)})") from None
+    data = head + rest
+    if limit is not None and len(data) > limit:  # the file grew while we read it
+        raise ImageReadError(f"{path}: the file is larger than any image within the pixel limit")
     return decode_image(data, name=str(path), max_pixels=max_pixels)
+
+
+def _check_header_size(head: bytes, name: str, max_pixels: int | None) -> None:
+    """Refuse an over-sized image from the first bytes alone, when they hold its size."""
+    if max_pixels is None or len(head) < 16:
+        return
+    try:
+        pil = _open_header(head, name)
+    except ImageReadError:
+        return  # the header is not all in ``head`` (or is bad): the full decode reports
+    _check_size(name, *pil.size, max_pixels)
 
 
 def _check_size(name: str, w: int, h: int, max_pixels: int | None) -> None:

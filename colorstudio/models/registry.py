@@ -144,7 +144,11 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
         if stored is None and infer is not None:  # e.g. a published file without our metadata
             stored = infer(state)
         config = {**(stored or {}), **config}
-    model = s.factory(**config)
+        _check_shapes(s, config, state, Path(weights).name)
+    try:
+        model = s.factory(**config)
+    except TypeError as exc:  # an unknown or missing config key
+        raise checkpoint.CheckpointError(f"{name}: bad model config {config} ({exc})") from None
     if state is not None:
         if hasattr(model, "adapt_state_dict"):
             state = model.adapt_state_dict(state)
@@ -154,6 +158,34 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
     model.config = dict(config)
     model.meta = meta
     return model
+
+
+def _check_shapes(s: ModelSpec, config: dict[str, Any], state: dict[str, Any], source: str) -> None:
+    """Fit the checkpoint's config to its tensors on the meta device (no memory is spent)
+    before the real model is built: a config that claims a huge model is refused here,
+    not after it has allocated gigabytes."""
+    import inspect
+
+    import torch
+
+    from colorstudio.core import checkpoint
+
+    params = inspect.signature(s.factory).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        unknown = sorted(set(config) - set(params))
+        if unknown:
+            raise checkpoint.CheckpointError(f"{source}: unknown {s.name} config key(s) {', '.join(unknown)}; "
+                                             f"it takes {', '.join(params) or 'none'}")
+    try:
+        with torch.device("meta"):
+            probe = s.factory(**config)
+    except (TypeError, ValueError) as exc:
+        raise checkpoint.CheckpointError(f"{source}: bad {s.name} config {config} ({exc})") from None
+    except Exception:  # noqa: BLE001 -- a factory that cannot build on 'meta': the real load checks
+        return
+    if hasattr(probe, "adapt_state_dict"):
+        return  # published layouts are renamed on load; load_into checks them after the build
+    checkpoint.load_into_check(probe, state, source)
 
 
 def create_discriminator(name: str, **config: Any):
