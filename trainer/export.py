@@ -78,7 +78,9 @@ def export_run(run: str | Path, out: str | Path, half: bool = True) -> Path:
     try:
         state = torch.load(str(ck), map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise TrainError(f"cannot read {ck}: {exc}") from exc
+        raise TrainError(f"cannot read {ck}: {checkpoint.unsafe_load_reason(exc)}") from None
+    if not isinstance(state, dict) or not isinstance(state.get("G"), dict):
+        raise TrainError(f"cannot read {ck}: not a ColorStudio training checkpoint")
     weights = state["G_ema"] if state.get("G_ema") is not None else state["G"]
     meta = export_metadata(state)
     if state.get("G_ema") is not None:

@@ -619,9 +619,10 @@ class Trainer:
                    f"{self.steps_per_epoch} steps/epoch x {self.dist.world} process(es) on {self.device}"
                    + (f", resumed at step {self.step}" if self.step else ""))
             log.info(msg)
+            extra = {"resumed_from": self.step} if self.step else {}  # later points of the old file are superseded
             self.metrics.event("start", msg, train_images=rep.used, skipped_gray=rep.skipped_gray,
                                held_out=len(self.val_files), world_size=self.dist.world,
-                               device=str(self.device), notes=_jsonable(self.notes))
+                               device=str(self.device), notes=_jsonable(self.notes), **extra)
         self._stop_signal = None
         previous = self._install_stop_handler()
         try:

@@ -5,6 +5,8 @@ Schema (the dashboard reads exactly this; keep it):
    "images_per_s":float,"loss/<name>":float,...}
   {"kind":"val","step":int,"epoch":int,"time":s,"wall":unix,"val/<metric>":float,...}
   {"kind":"event","event":"start"|"checkpoint"|"end"|"error","time":s,"wall":unix,"message":str}
+  A resumed run's start event has "resumed_from": step -- points of earlier lines with a
+  larger step were logged after the last checkpoint and are superseded by the new ones.
 TensorBoard event files are written beside it only when tensorboard is importable.
 """
 

@@ -105,7 +105,9 @@ def _open_header(data: bytes, name: str):
                 raise _Unidentified(f"{name}: damaged or truncated {kind} file") from None
             raise _Unidentified(f"{name}: not an image file (or an unsupported format)") from None
         except Exception as exc:  # noqa: BLE001 -- plugins raise many types on bad headers
-            raise ImageReadError(f"{name}: unreadable image header ({_first_line(exc)})") from None
+            kind = _sniff(data)
+            what = f"damaged or truncated {kind} file" if kind else "unreadable image header"
+            raise ImageReadError(f"{name}: {what} ({_first_line(exc)})") from None
         finally:
             Image.MAX_IMAGE_PIXELS = saved
 

@@ -126,6 +126,9 @@ class RunSeries:
             kind = rec.get("kind")
             if kind == "event":
                 self.events.append(rec)
+                resumed = _number(rec.get("resumed_from")) if rec.get("event") == "start" else None
+                if resumed is not None:
+                    self._drop_after(resumed)
                 continue
             if kind not in ("train", "val"):
                 continue
@@ -140,6 +143,13 @@ class RunSeries:
                     continue
                 self.xs.setdefault(key, []).append(x)
                 self.ys.setdefault(key, []).append(y)
+
+    def _drop_after(self, step: float) -> None:
+        """A resume from ``step``: points logged after it by the killed run are superseded."""
+        for key in list(self.xs):
+            keep = [i for i, x in enumerate(self.xs[key]) if x <= step]
+            self.xs[key] = [self.xs[key][i] for i in keep]
+            self.ys[key] = [self.ys[key][i] for i in keep]
 
     def keys(self) -> list[str]:
         return sorted(self.xs)

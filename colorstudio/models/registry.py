@@ -147,7 +147,7 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
         _check_shapes(s, config, state, Path(weights).name)
     try:
         model = s.factory(**config)
-    except TypeError as exc:  # an unknown or missing config key
+    except (TypeError, ValueError, IndexError) as exc:  # an unknown key or an impossible value
         raise checkpoint.CheckpointError(f"{name}: bad model config {config} ({exc})") from None
     if state is not None:
         if hasattr(model, "adapt_state_dict"):

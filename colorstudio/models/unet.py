@@ -34,6 +34,8 @@ class UNetColorizer(Colorizer):
     def __init__(self, base: int = 32, depth: int = 4, hints: bool = False, in_channels: int | None = None,
                  hint_skip: bool = False):
         super().__init__()
+        if base < 1 or depth < 1:
+            raise ValueError(f"a U-Net needs base >= 1 and depth >= 1 (got base={base}, depth={depth})")
         self.hint_channels = 3 if hints else 0
         self.hint_skip = bool(hint_skip and hints)
         cin = in_channels or (1 + self.hint_channels)

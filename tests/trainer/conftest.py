@@ -1,4 +1,5 @@
-"""Tiny generated data for trainer tests (never the real datasets)."""
+"""Tiny generated data for trainer tests (never the real datasets); ``photo_dir`` is in
+tests/conftest.py (the reliability tests train too)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,6 @@ import numpy as np
 import pytest
 
 from colorstudio.core import palette
-
-
-def _colour_image(rng: np.random.Generator, size: int = 40) -> np.ndarray:
-    small = rng.integers(0, 256, (4, 4, 3)).astype(np.uint8)
-    return cv2.resize(small, (size, size), interpolation=cv2.INTER_CUBIC)
-
-
-@pytest.fixture(scope="session")
-def photo_dir(tmp_path_factory) -> Path:
-    """Two class folders of 12 colour photos each plus 3 grayscale ones (to be skipped)."""
-    root = tmp_path_factory.mktemp("photos")
-    rng = np.random.default_rng(0)
-    for cls in ("alpha", "beta"):
-        (root / cls).mkdir()
-        for i in range(12):
-            cv2.imwrite(str(root / cls / f"{i:03d}.png"), _colour_image(rng)[:, :, ::-1])
-    for i in range(3):
-        g = rng.integers(0, 256, (40, 40), dtype=np.uint8)
-        cv2.imwrite(str(root / "alpha" / f"gray{i}.png"), np.repeat(g[:, :, None], 3, 2))
-    return root
 
 
 @pytest.fixture(scope="session")

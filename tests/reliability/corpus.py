@@ -1,0 +1,242 @@
+"""A generated corpus of hostile and odd inputs for the batch engine and the CLI.
+
+Each kind is ``(name, maker, expect)``: ``maker(folder) -> path`` writes one input
+(small: the whole corpus is a few hundred kB, sparse files aside) and ``expect`` is
+``"done"`` (odd but valid: must be colorized) or a fragment of the one-line failure
+message.  Used by tests/reliability and by ``python -m bench.reliability``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from pathlib import Path
+from typing import Callable
+
+import cv2
+import numpy as np
+from PIL import Image
+
+Maker = Callable[[Path], Path]
+
+
+def _img(h=24, w=32, c=3, seed=0, dtype=np.uint8) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    hi = 255 if dtype == np.uint8 else 65535
+    shape = (h, w) if c == 1 else (h, w, c)
+    return rng.integers(0, hi + 1, shape).astype(dtype)
+
+
+def _png_bytes(arr: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".png", arr)
+    assert ok
+    return buf.tobytes()
+
+
+def _jpg_bytes(arr: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".jpg", arr)
+    assert ok
+    return buf.tobytes()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _png_header(w: int, h: int) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+
+
+def _write(name: str, data: bytes) -> Maker:
+    def make(d: Path) -> Path:
+        p = d / name
+        p.write_bytes(data)
+        return p
+    return make
+
+
+def _pil(name: str, build, **save) -> Maker:
+    def make(d: Path) -> Path:
+        p = d / name
+        build().save(p, **save)
+        return p
+    return make
+
+
+def _cv(name: str, arr: np.ndarray) -> Maker:
+    def make(d: Path) -> Path:
+        p = d / name
+        assert cv2.imwrite(str(p), arr)
+        return p
+    return make
+
+
+def _truncated(name: str, data: bytes, keep: float) -> Maker:
+    return _write(name, data[: max(1, int(len(data) * keep))])
+
+
+def _bad_crc_png() -> bytes:
+    data = bytearray(_png_bytes(_img(40, 40)))
+    i = data.find(b"IDAT")
+    data[i + 10] ^= 0xFF  # damage the compressed pixels (the CRC no longer matches)
+    return bytes(data)
+
+
+def _jpeg_bomb() -> bytes:
+    data = bytearray(_jpg_bytes(_img(16, 16)))
+    i = data.find(b"\xff\xc0")
+    data[i + 5:i + 9] = struct.pack(">HH", 60000, 60000)  # SOF0: height, width
+    return bytes(data)
+
+
+def _gif_bomb() -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(_img(8, 8)).convert("P").save(buf, "GIF")
+    data = bytearray(buf.getvalue())
+    data[6:10] = struct.pack("<HH", 65000, 65000)
+    return bytes(data)
+
+
+def _bmp_bomb() -> bytes:
+    ok, buf = cv2.imencode(".bmp", _img(4, 4))
+    data = bytearray(buf.tobytes())
+    data[18:26] = struct.pack("<ii", 100000, 100000)
+    return bytes(data)
+
+
+def _exif_rotated() -> Maker:
+    def make(d: Path) -> Path:
+        p = d / "exif_rotated.jpg"
+        im = Image.fromarray(_img(20, 40))
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        im.save(p, exif=exif.tobytes())
+        return p
+    return make
+
+
+def _multipage_tiff() -> Maker:
+    def make(d: Path) -> Path:
+        p = d / "multipage.tif"
+        pages = [Image.fromarray(_img(20, 20, seed=i)) for i in range(3)]
+        pages[0].save(p, save_all=True, append_images=pages[1:])
+        return p
+    return make
+
+
+def _fifo(d: Path) -> Path:
+    p = d / "pipe.png"
+    os.mkfifo(p)
+    return p
+
+
+def _device(d: Path) -> Path:
+    p = d / "device.png"
+    p.symlink_to("/dev/zero")
+    return p
+
+
+def _loop(d: Path) -> Path:
+    a, b = d / "loop_a.png", d / "loop_b.png"
+    a.symlink_to(b.name)
+    b.symlink_to(a.name)
+    return a
+
+
+def _broken_link(d: Path) -> Path:
+    p = d / "broken_link.png"
+    p.symlink_to("does-not-exist.png")
+    return p
+
+
+def _folder(d: Path) -> Path:
+    p = d / "folder.png"
+    p.mkdir()
+    return p
+
+
+def _sparse(d: Path) -> Path:
+    p = d / "sparse_3gb.png"
+    with open(p, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.truncate(3 << 30)  # a hole: no disk, but reading it whole would take 3 GB
+    return p
+
+
+def _zip(d: Path) -> Path:
+    import zipfile
+
+    p = d / "archive.png"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("a.txt", "hello")
+    return p
+
+
+def _long_name(d: Path) -> Path:
+    stem = "long_" + "x" * (250 - len("long_") - 4)  # 250 bytes with the suffix
+    p = d / f"{stem}.png"
+    p.write_bytes(_png_bytes(_img()))
+    return p
+
+
+KINDS: list[tuple[str, Maker, str]] = [
+    # odd but valid: colorized
+    ("1x1 gray PNG", _cv("one_pixel.png", _img(1, 1, 1)), "done"),
+    ("1x300 strip", _cv("strip.png", _img(1, 300)), "done"),
+    ("4000x2 extreme aspect", _cv("wide.png", _img(2, 4000)), "done"),
+    ("16-bit gray PNG", _cv("gray16.png", _img(20, 20, 1, dtype=np.uint16)), "done"),
+    ("16-bit RGB TIFF", _cv("rgb16.tif", _img(20, 20, dtype=np.uint16)), "done"),
+    ("RGBA PNG", _cv("rgba.png", _img(20, 20, 4)), "done"),
+    ("gray + alpha PNG", _pil("gray_alpha.png", lambda: Image.fromarray(_img(20, 20, 1)).convert("LA")), "done"),
+    ("palette PNG", _pil("palette.png", lambda: Image.fromarray(_img(20, 20)).convert("P")), "done"),
+    ("palette PNG with transparency", _pil("palette_t.png", lambda: Image.fromarray(_img(20, 20)).convert("P"),
+                                           transparency=0), "done"),
+    ("GIF", _pil("anim.gif", lambda: Image.fromarray(_img(20, 20)).convert("P")), "done"),
+    ("multi-page TIFF", _multipage_tiff(), "done"),
+    ("float32 TIFF", _cv("float.tif", _img(20, 20, 1).astype(np.float32) / 255), "done"),
+    ("BMP", _cv("plain.bmp", _img()), "done"),
+    ("WebP", _cv("plain.webp", _img()), "done"),
+    ("JPEG with EXIF rotation", _exif_rotated(), "done"),
+    ("CMYK JPEG", _pil("cmyk.jpg", lambda: Image.fromarray(_img()).convert("CMYK")), "done"),
+    ("PNG data named .jpg", _write("really_png.jpg", _png_bytes(_img())), "done"),
+    ("upper-case suffix", _write("UPPER.PNG", _png_bytes(_img())), "done"),
+    ("unicode name", _write("фото 日本 é.png", _png_bytes(_img())), "done"),
+    ("name with quotes and spaces", _write("it's a \"photo\" (1).png", _png_bytes(_img())), "done"),
+    ("250-byte name", _long_name, "done"),
+    # bad: one line each, the rest still done
+    ("empty file", _write("empty.png", b""), "empty"),
+    ("random bytes", _write("noise.jpg", np.random.default_rng(1).bytes(3000)), "not an image"),
+    ("text named .png", _write("text.png", b"hello, I am not an image\n" * 20), "not an image"),
+    ("HTML named .jpg", _write("page.jpg", b"<!doctype html><html><body>404</body></html>"), "not an image"),
+    ("SVG named .png", _write("drawing.png", b'<svg xmlns="http://www.w3.org/2000/svg"/>'), "not an image"),
+    ("PDF named .tif", _write("doc.tif", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"), "not an image"),
+    ("ZIP named .png", _zip, "not an image"),
+    ("PNG cut in half", _truncated("half.png", _png_bytes(_img(60, 60)), 0.5), "png"),
+    ("PNG signature only", _write("sig_only.png", b"\x89PNG\r\n\x1a\n"), "png"),
+    ("PNG header, no pixels", _write("no_idat.png", _png_header(20, 20) + _chunk(b"IEND", b"")), "png"),
+    ("PNG with damaged pixels", _write("bad_crc.png", _bad_crc_png()), "png"),
+    ("PNG of 0x0", _write("zero.png", _png_header(0, 0) + _chunk(b"IEND", b"")), "png"),
+    ("PNG bomb header (10 gigapixels)", _write("bomb.png", _png_header(100000, 100000) + _chunk(
+        b"IDAT", zlib.compress(b"\0" * 1000)) + _chunk(b"IEND", b"")), "over the limit"),
+    ("JPEG cut short", _truncated("cut.jpg", _jpg_bytes(_img(60, 60)), 0.3), "jpeg"),
+    ("JPEG marker only", _write("soi.jpg", b"\xff\xd8\xff"), "jpeg"),
+    ("JPEG bomb header (3.6 gigapixels)", _write("bomb.jpg", _jpeg_bomb()), "over the limit"),
+    ("GIF bomb header", _write("bomb.gif", _gif_bomb()), "over the limit"),
+    ("BMP bomb header", _write("bomb.bmp", _bmp_bomb()), "over the limit"),
+    ("WebP cut short", _truncated("cut.webp", cv2.imencode(".webp", _img(60, 60))[1].tobytes(), 0.4), "webp"),
+    ("TIFF cut short", _truncated("cut.tif", cv2.imencode(".tif", _img(60, 60))[1].tobytes(), 0.3), "tiff"),
+    ("sparse 3 GB file", _sparse, "larger than any image"),
+    ("FIFO", _fifo, "not a regular file"),
+    ("character device", _device, "not a regular file"),
+    ("folder named .png", _folder, "no image files in this folder"),
+    ("symbolic link loop", _loop, "symbolic link loop"),
+    ("broken symbolic link", _broken_link, "broken symbolic link"),
+]
+
+
+def build(folder: Path) -> list[tuple[str, Path, str]]:
+    """Write every kind into ``folder``; returns (kind, path, expect)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [(name, make(folder), expect) for name, make, expect in KINDS]
