@@ -36,7 +36,7 @@ from colorstudio.core.predictor import load_predictor  # noqa: E402
 from colorstudio.models import available, default_model  # noqa: E402
 from trainer import data as tdata  # noqa: E402
 from trainer.evaluate import evaluate_translator, example_grid, fmt  # noqa: E402
-from trainer.group_eval import evaluate_files  # noqa: E402
+from trainer.group_eval import group_table, hint_table, score_groups, strip_private  # noqa: E402
 from trainer.groups import GROUPS, held_out_by_group  # noqa: E402
 
 DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))
@@ -59,19 +59,6 @@ def _save_png(path: Path, rgb: np.ndarray) -> None:
 
 def _check(ok: bool) -> str:
     return "met" if ok else "MISSED"
-
-
-def score_colorizer(pred, by_group: dict[str, list[Path]], size: int | None = None,
-                    hints: bool = False, examples: int = 0) -> dict[str, dict[str, Any]]:
-    out = {}
-    for g in GROUPS:
-        files = by_group.get(g.key)
-        if not files:
-            continue
-        picks = np.linspace(0, len(files) - 1, examples).round().astype(int).tolist() if examples else []
-        out[g.key] = evaluate_files(pred, files, size=size, hints=hints and g.hints, skin=True,
-                                    example_ids=picks)
-    return out
 
 
 def colorizer_targets(name: str, res: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
@@ -104,36 +91,6 @@ def hint_targets(name: str, res: dict[str, dict[str, Any]]) -> list[tuple[str, b
         lines.append((f"{name} {key}: hint spread {r['hint1_spread']:.2f} >= {HINT_SPREAD_TARGET}",
                       r["hint1_spread"] >= HINT_SPREAD_TARGET))
     return lines
-
-
-def group_table(res: dict[str, dict[str, Any]]) -> list[str]:
-    lines = ["| kind of photo | images | PSNR (dB) | no colour | gain | SSIM | no colour | "
-             "colourfulness vs truth | colour cast (ab) | skin hue error | skin chroma |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    labels = {g.key: g.label for g in GROUPS}
-    for key, r in res.items():
-        skin = (f"{r['skin_hue_error_median']:.0f}° ({r['skin_images']})", f"{r['skin_chroma_ratio']:.0%}") \
-            if "skin_hue_error_median" in r else ("", "")
-        lines.append(f"| {labels[key]} | {r['images']} | {fmt(r['psnr_rgb'])} | {fmt(r['base_psnr_rgb'])} | "
-                     f"**{r['gain_db']:+.2f}** | {r['ssim']:.3f} | {r['base_ssim']:.3f} | "
-                     f"{r['colourfulness_ratio']:.0%} | {r['cast']:.1f} | {skin[0]} | {skin[1]} |")
-    return lines
-
-
-def hint_table(res: dict[str, dict[str, Any]]) -> list[str]:
-    lines = ["| kind of photo | no hints (dB) | 10 truth hints (dB) | gain | one random hint lands | "
-             "its error (ab) | spread (median share) |", "|---|---|---|---|---|---|---|"]
-    labels = {g.key: g.label for g in GROUPS}
-    for key, r in res.items():
-        if "hints_gain_db" in r:
-            lines.append(f"| {labels[key]} | {fmt(r['psnr_rgb'])} | {fmt(r['hints_psnr_rgb'])} | "
-                         f"**{r['hints_gain_db']:+.2f}** | {r['hint1_landed']:.0%} | "
-                         f"{r['hint1_hint_error']:.1f} | {r['hint1_spread']:.2f} |")
-    return lines
-
-
-def _strip(res: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")} for k, v in res.items()}
 
 
 def _entries(models: list[str], weights: list[Path]):
@@ -178,8 +135,8 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
             if not by_group:
                 notes.append(f"{name}: skipped, no photos at {photos}")
                 continue
-            res = score_colorizer(pred, by_group, hints=spec.hints, examples=4)
-            dump[name] = _strip(res)
+            res = score_groups(pred, by_group, hints=spec.hints, examples=4)
+            dump[name] = strip_private(res)
             lines += [f"## `{name}`{' (the default colorizer)' if name == default else ''}"
                       f"{' — no hints' if spec.hints else ''}", ""] + group_table(res) + [""]
             if spec.hints:
@@ -228,8 +185,8 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
                   "|---" * (1 + len(by_group)) + "|"]
         study = {}
         for s in sizes:
-            res = score_colorizer(pred, by_group, size=s)
-            study[s] = _strip(res)
+            res = score_groups(pred, by_group, size=s)
+            study[s] = strip_private(res)
             lines.append(f"| {s} | " + " | ".join(f"{r['gain_db']:+.2f} ({r['colourfulness_ratio']:.0%})"
                                                   for r in res.values()) + " |")
         dump["render_sizes"] = study

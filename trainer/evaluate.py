@@ -207,8 +207,16 @@ def model_card(name: str, meta: dict[str, Any], res: dict[str, Any], data_note: 
         lines.append(f"- **Notes:** {json.dumps(meta['notes'])}")
     if data_note:
         lines += ["", data_note]
-    lines += ["", f"## Evaluation ({res.get('images', '?')} held-out images, {res.get('protocol', '')})", "",
-              results_markdown(res), ""]
+    lines += ["", f"## Evaluation ({res.get('images', '?')} held-out images, {res.get('protocol', '')})", ""]
+    if "groups" in res:  # per kind of photo (trainer.group_eval)
+        from trainer.group_eval import group_table, hint_table
+
+        lines += group_table(res["groups"]) + [""]
+        if any("hints_gain_db" in r for r in res["groups"].values()):
+            lines += ["With hints (10 from the truth; one random in-gamut hint: lands within 10 ab "
+                      "units? spread over similar lightness around it):", ""] + hint_table(res["groups"]) + [""]
+    else:
+        lines += [results_markdown(res), ""]
     return "\n".join(lines)
 
 

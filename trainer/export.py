@@ -89,6 +89,11 @@ def export_run(run: str | Path, out: str | Path, half: bool = True) -> Path:
 
 
 DATA_NOTES = {
+    "photos": ("**Data licence:** ../shared/data/photos -- the scene photos (a public subset of the Intel "
+               "Image Classification set) and ten sets of people, interiors, animals and objects (UTKFace, "
+               "faces without mask, Pixabay portraits, Clothing Co-Parsing street fashion, Places365 indoor "
+               "rooms, ImageNet samples, cats and dogs, clothing, BSDS500, flowers). Most are research-only: "
+               "used for training and evaluation, never shipped; each set's SOURCE.txt names its origin."),
     "scenes": ("**Data licence:** scene photos from a public subset of the Intel Image Classification "
                "scene set (buildings, forest, glacier, mountain, sea, street). No open licence is stated: "
                "used for training and evaluation only; the photos are not shipped."),
@@ -100,9 +105,11 @@ DATA_NOTES = {
 
 
 def data_note(path: str) -> str:
-    for key, note in DATA_NOTES.items():
-        if key in str(path):
-            return note
+    """The licence note of a training folder, by its name (``photos``, ``scenes``, ``facades``)."""
+    parts = Path(path).parts
+    for part in reversed(parts):
+        if part in DATA_NOTES:
+            return DATA_NOTES[part]
     return "**Data licence:** see the README of the training data folder."
 
 
@@ -115,7 +122,8 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
     from colorstudio.core.predictor import Predictor
     from colorstudio.models import create
     from trainer import data as tdata
-    from trainer import evaluate
+    from trainer import evaluate, group_eval
+    from trainer.groups import held_out_by_group
 
     weights = Path(weights)
     meta = read_metadata(weights)
@@ -128,6 +136,13 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
         res = evaluate.evaluate_translator(pred, val[:limit] if limit else val, train,
                                            direction=recipe.get("direction", "BtoA"))
         res["protocol"] = f"{root}/val, label -> photo, render {pred.spec.input_size}px"
+    elif held_out_by_group(root):  # the photo mix: scored per kind of photo, as bench/quality does
+        by_group = held_out_by_group(root, recipe.get("val_every_nth", 20), limit)
+        res = {"groups": group_eval.strip_private(group_eval.score_groups(pred, by_group,
+                                                                          hints=bool(model.hint_channels))),
+               "images": sum(len(v) for v in by_group.values()),
+               "protocol": (f"every {recipe.get('val_every_nth', 20)}th photo of each set folder of {root}, "
+                            f"render {pred.spec.input_size}px")}
     else:
         files = tdata.split_files(tdata.list_images(root), recipe.get("val_every_nth", 20))[1]
         files = files[:limit] if limit else files

@@ -23,8 +23,8 @@ import numpy as np
 
 from colorstudio.core import color, pipeline
 from trainer import data as tdata
-from trainer.evaluate import colorize_scores, gt_hints
-from trainer.groups import SKIN_BOX, SKIN_FOLDERS
+from trainer.evaluate import colorize_scores, fmt, gt_hints
+from trainer.groups import GROUPS, SKIN_BOX, SKIN_FOLDERS
 
 LAND_TOLERANCE = 10.0     # Lab units of ab
 SPREAD_RADIUS = 0.12      # of the long side: the neighbourhood a hint should colour
@@ -146,3 +146,51 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
         out["hints_gain_db"] = out["hints_psnr_rgb"] - out["psnr_rgb"]
     out["_examples"] = shown
     return out
+
+
+def score_groups(pred, by_group: dict[str, list[Path]], size: int | None = None,
+                 hints: bool = False, examples: int = 0) -> dict[str, dict[str, Any]]:
+    """Scores of every group in ``by_group`` (``groups.held_out_by_group``); ``examples``
+    (input, result, truth) triples are kept per group, spread over its files."""
+    out = {}
+    for g in GROUPS:
+        files = by_group.get(g.key)
+        if not files:
+            continue
+        picks = np.linspace(0, len(files) - 1, examples).round().astype(int).tolist() if examples else []
+        out[g.key] = evaluate_files(pred, files, size=size, hints=hints and g.hints, skin=True,
+                                    example_ids=picks)
+    return out
+
+
+def strip_private(res: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The scores without the example images (for JSON)."""
+    return {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")} for k, v in res.items()}
+
+
+def group_table(res: dict[str, dict[str, Any]]) -> list[str]:
+    """Markdown rows: one per kind of photo (bench/quality and the model cards)."""
+    lines = ["| kind of photo | images | PSNR (dB) | no colour | gain | SSIM | no colour | "
+             "colourfulness vs truth | colour cast (ab) | skin hue error | skin chroma |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    labels = {g.key: g.label for g in GROUPS}
+    for key, r in res.items():
+        skin = (f"{r['skin_hue_error_median']:.0f}° ({r['skin_images']})", f"{r['skin_chroma_ratio']:.0%}") \
+            if "skin_hue_error_median" in r else ("", "")
+        lines.append(f"| {labels[key]} | {r['images']} | {fmt(r['psnr_rgb'])} | {fmt(r['base_psnr_rgb'])} | "
+                     f"**{r['gain_db']:+.2f}** | {r['ssim']:.3f} | {r['base_ssim']:.3f} | "
+                     f"{r['colourfulness_ratio']:.0%} | {r['cast']:.1f} | {skin[0]} | {skin[1]} |")
+    return lines
+
+
+def hint_table(res: dict[str, dict[str, Any]]) -> list[str]:
+    """Markdown rows of the hint scores, for the groups that have them."""
+    lines = ["| kind of photo | no hints (dB) | 10 truth hints (dB) | gain | one random hint lands | "
+             "its error (ab) | spread (median share) |", "|---|---|---|---|---|---|---|"]
+    labels = {g.key: g.label for g in GROUPS}
+    for key, r in res.items():
+        if "hints_gain_db" in r:
+            lines.append(f"| {labels[key]} | {fmt(r['psnr_rgb'])} | {fmt(r['hints_psnr_rgb'])} | "
+                         f"**{r['hints_gain_db']:+.2f}** | {r['hint1_landed']:.0%} | "
+                         f"{r['hint1_hint_error']:.1f} | {r['hint1_spread']:.2f} |")
+    return lines

@@ -5,24 +5,28 @@ from __future__ import annotations
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 
 
-def entry(name: str, trained: bool, card: str = "") -> ModelEntry:
-    return ModelEntry(name, "colorize", trained, f"{name} description", card, 256, False, False)
+def entry(name: str, trained: bool, card: str = "", facts=None, scores=None) -> ModelEntry:
+    return ModelEntry(name, "colorize", trained, f"{name} description", card, 256, False, False,
+                      facts or {}, scores or {})
 
 
 def test_lists_models_with_state_and_card(qtbot):
     p = ModelPicker()
     qtbot.addWidget(p)
-    card = ("# unet-gan\n\n- **Family:** `unet-gan`\n- **Epochs:** 20 (1000 steps), **training time:** 9 min\n\n"
-            "## Evaluation\n\n| | psnr_rgb | ssim | colourfulness_ratio |\n|---|---|---|---|\n"
-            "| model | 24.10 | 0.950 | 0.61 |\n| baseline_ab0 | 23.00 | 0.94 |  |\n")
-    p.set_entries([entry("a-net", False), entry("unet-gan", True, card)], ["auto", "cpu", "cuda"],
+    card = "# unet-gan\n\n- **Family:** `unet-gan`\n\n## Evaluation\n\n| kind of photo | ...\n"
+    facts = {"epochs": 7.25, "time": 2700, "data": {"path": "../shared/data/photos", "train_images": 19349},
+             "notes": {"history": [{"step": 3, "changed": {"lr": [1, 2]}}]}}
+    scores = {"groups": {"people": {"gain_db": 4.37, "colourfulness_ratio": 0.74, "skin_hue_error_median": 7.2},
+                         "scenes": {"gain_db": 0.81, "colourfulness_ratio": 0.41}}}
+    p.set_entries([entry("a-net", False), entry("unet-gan", True, card, facts, scores)], ["auto", "cpu", "cuda"],
                   model="unet-gan", device="cpu")
     assert [p.model_box.itemText(i) for i in range(2)] == ["a-net (untrained)", "unet-gan (trained)"]
     assert p.model_name() == "unet-gan" and p.device() == "cpu"
     text = p.card.text()
     assert "unet-gan description" in text and "· trained weights" in text
-    assert "Epochs: 20 (1000 steps), training time: 9 min" in text
-    assert "psnr rgb 24.10" in text and "colourfulness ratio 0.61" in text and "**" not in text
+    assert "Trained on photos (19,349 images): 7.2 epochs, 45 min." in text
+    assert "people +4.4, scenes +0.8" in text and "Skin hue error 7°; colourfulness 41%–74%" in text
+    assert "**" not in text and "history" not in text and "|" not in text  # readable facts, no markdown/JSON
     assert p.card.toolTip() == card
     seen = []
     p.modelChanged.connect(seen.append)
@@ -38,3 +42,11 @@ def test_registry_entries_load(entries):
     names = {e.name for e in models}
     assert {"unet-gan", "unet-hints"} <= names and devices[:2] == ["auto", "cpu"]
     assert next(e for e in models if e.name == "unet-hints").hints
+
+
+def test_translator_and_hint_scores_read_as_sentences():
+    hints = entry("h", True, scores={"groups": {"people": {"gain_db": 3.0, "hints_gain_db": 2.5, "hint1_landed": 0.9}}})
+    assert "With 10 hints: +2.5 dB; a single hint lands 90% of the time." in hints.summary
+    t = ModelEntry("p", "translate", True, "d", "", 256, False, True, {},
+                   {"model": {"l1": 0.164}, "baseline_class_mean": {"l1": 0.179}})
+    assert "Held-out L1 0.164 (class-mean colours 0.179)." in t.summary

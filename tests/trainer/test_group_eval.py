@@ -59,3 +59,21 @@ def test_evaluate_files_scores_skin_cast_and_hints(photo_root):
     assert 0 <= r["hint1_landed"] <= 1 and "hints_gain_db" in r
     r2 = evaluate_files(pred, held_out(photo_root, ("places365_indoor_rooms",)), size=32, skin=True)
     assert "skin_hue_error_median" not in r2 and "hints_gain_db" not in r2  # skin only on face sets
+
+
+def test_model_card_of_a_mix_run_has_the_per_group_table(photo_root, tmp_path):
+    import json
+
+    from helpers import tiny_config
+    from trainer.export import export_run, write_card
+    from trainer.loop import train
+
+    run = tmp_path / "run"
+    train(tiny_config("unet-hints", photo_root, "max_steps=1", "val_every_nth=20", "model.hint_skip=true"), run)
+    w = export_run(run, tmp_path / "unet-hints.safetensors")
+    card = write_card(w).read_text()
+    assert "| people (faces, portraits, fashion) | 3 |" in card and "| interiors | 3 |" in card
+    assert "10 truth hints" in card
+    res = json.loads(w.with_suffix(".eval.json").read_text())
+    assert set(res["groups"]) == {"people", "interiors"} and "skin_hue_error_median" in res["groups"]["people"]
+    assert "hint1_landed" in res["groups"]["interiors"]

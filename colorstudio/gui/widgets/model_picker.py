@@ -1,15 +1,24 @@
 """Model and device choice: the registry's models (task, trained or not, model card).
 
+What the panel says of a model comes from its weights' metadata (data, epochs, time) and
+its shipped ``<name>.eval.json`` (held-out scores per kind of photo), never from parsing
+the markdown card, which is only the tooltip.
+
 Listing the registry imports the model families and hence torch (seconds), so the
 picker starts empty and is filled by :func:`load_entries` run in a worker.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+
+GROUP_NAMES = {"people": "people", "interiors": "interiors", "animals": "animals & objects",
+               "scenes": "scenes", "mixed": "mixed"}
 
 
 @dataclass(frozen=True)
@@ -20,43 +29,75 @@ class ModelEntry:
     task: str
     trained: bool
     description: str
-    card: str            # model card markdown ('' when none ships)
+    card: str            # model card markdown ('' when none ships): the tooltip
     input_size: int
     hints: bool
     fixed_size: bool
+    facts: dict = field(default_factory=dict)    # the weights' metadata (family, data, epochs, time)
+    scores: dict = field(default_factory=dict)   # the shipped <name>.eval.json
 
     @property
     def summary(self) -> str:
-        """The description, then the card's training facts and held-out scores, in plain text.
-
-        The whole card (markdown) is the tooltip; the panel shows what a user decides by.
-        """
+        """Plain sentences a user decides by: what it is, what it was trained on, how it
+        scored on held-out photos of each kind.  The whole card is the tooltip."""
         lines = [self.description]
-        for raw in self.card.splitlines():
-            text = raw.strip()
-            if text.startswith("- **Epochs:**"):
-                lines.append("Epochs: " + _plain(text[len("- **Epochs:**"):]))
-            elif text.startswith("| model |"):
-                cells = [c.strip() for c in text.strip("|").split("|")][1:]
-                header = self._eval_header()
-                if header and len(header) == len(cells):
-                    lines.append("Held-out: " + ", ".join(
-                        f"{h.replace('_', ' ')} {c}" for h, c in zip(header, cells)
-                        if h in ("psnr_rgb", "ssim", "colourfulness_ratio", "l1", "psnr")))
+        f = self.facts
+        if f.get("epochs") is not None:
+            data = f.get("data") or {}
+            where = Path(str(data.get("path", ""))).name
+            n = data.get("train_images")
+            trained = f"Trained on {where or 'its data'}" + (f" ({n:,} images)" if isinstance(n, int) else "")
+            minutes = float(f.get("time") or 0) / 60
+            lines.append(f"{trained}: {float(f['epochs']):.1f} epochs, {minutes:.0f} min.")
+        lines += _score_lines(self.scores)
         return "\n".join(lines)
 
-    def _eval_header(self) -> list[str]:
-        rows = [r.strip() for r in self.card.splitlines() if r.strip().startswith("| |")]
-        return [c.strip() for c in rows[0].strip("|").split("|")][1:] if rows else []
+
+def _score_lines(res: dict) -> list[str]:
+    groups = res.get("groups") if isinstance(res, dict) else None
+    out = []
+    if isinstance(groups, dict) and groups:
+        gains = [f"{GROUP_NAMES.get(k, k)} {r['gain_db']:+.1f}" for k, r in groups.items()
+                 if isinstance(r, dict) and "gain_db" in r]
+        if gains:
+            out.append("Held-out gain over no colour (dB): " + ", ".join(gains) + ".")
+        colour = [r["colourfulness_ratio"] for r in groups.values() if "colourfulness_ratio" in r]
+        skin = next((r for r in groups.values() if "skin_hue_error_median" in r), None)
+        bits = []
+        if skin:
+            bits.append(f"skin hue error {skin['skin_hue_error_median']:.0f}°")
+        if colour:
+            bits.append(f"colourfulness {min(colour):.0%}–{max(colour):.0%} of the truth's")
+        if bits:
+            out.append(bits[0][0].upper() + "; ".join(bits)[1:] + ".")
+        hinted = [r for r in groups.values() if "hints_gain_db" in r]
+        if hinted:
+            g = sum(r["hints_gain_db"] for r in hinted) / len(hinted)
+            land = sum(r.get("hint1_landed", 0) for r in hinted) / len(hinted)
+            out.append(f"With 10 hints: {g:+.1f} dB; a single hint lands {land:.0%} of the time.")
+    elif isinstance(res, dict) and isinstance(res.get("model"), dict):
+        m, b = res["model"], res.get("baseline_class_mean") or res.get("baseline_ab0") or {}
+        if "l1" in m:
+            out.append(f"Held-out L1 {m['l1']:.3f}" + (f" (class-mean colours {b['l1']:.3f})" if "l1" in b else "") + ".")
+        elif "psnr_rgb" in m:
+            out.append(f"Held-out PSNR {m['psnr_rgb']:.2f} dB" +
+                       (f" (no colour {b['psnr_rgb']:.2f})" if "psnr_rgb" in b else "") + ".")
+    return out
 
 
-def _plain(md: str) -> str:
-    """Markdown emphasis and code marks removed."""
-    return md.replace("**", "").replace("`", "").strip()
+def _read_json(path: Path) -> dict:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def load_entries(task: str | None = None) -> tuple[list[ModelEntry], list[str]]:
     """Registry entries and pickable devices. Slow (imports torch): call in a worker."""
+    from colorstudio.core.checkpoint import CheckpointError, read_metadata
     from colorstudio.core.devices import available_devices
     from colorstudio.models import available
 
@@ -64,8 +105,15 @@ def load_entries(task: str | None = None) -> tuple[list[ModelEntry], list[str]]:
     for s in available(task):
         card_path = s.card_path()
         card = card_path.read_text(encoding="utf-8", errors="replace") if card_path.is_file() else ""
+        facts: dict = {}
+        if s.has_weights:
+            try:
+                facts = read_metadata(s.weights_path())
+            except CheckpointError:
+                facts = {}
+        scores = _read_json(s.weights_path().with_suffix(".eval.json"))
         out.append(ModelEntry(s.name, s.task, s.has_weights, s.description, card, s.input_size,
-                              s.hints, s.fixed_size))
+                              s.hints, s.fixed_size, facts, scores))
     return out, available_devices()
 
 
