@@ -28,7 +28,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from reliability.corpus import build  # noqa: E402
 
 BIN = Path(sys.executable).parent
-ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+# One back-end for every run: auto-tuning under load could pick ORT for one run and torch
+# for another, whose outputs may differ by one level.
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "COLORSTUDIO_BACKEND": "onnxruntime"}
 
 
 def _weights(folder: Path) -> Path:

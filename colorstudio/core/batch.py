@@ -26,7 +26,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
@@ -73,6 +73,7 @@ class Job:
     dst: Path
     load: Callable[[], np.ndarray] | None
     error: str | None = None         # known to fail before any work (e.g. would overwrite input)
+    notes: list[str] = field(default_factory=list)  # filled by ``load`` (e.g. "first of 3 frames")
 
 
 class Stage:
@@ -268,7 +269,9 @@ def file_jobs(inputs: Sequence[Path], outputs: Sequence[Path], overwrite: bool,
         elif not overwrite and dst.exists():
             yield Job(i, src, dst, None)
         else:
-            yield Job(i, src, dst, functools.partial(imageio.read_image, src, max_pixels))
+            job = Job(i, src, dst, None)
+            job.load = functools.partial(imageio.read_image, src, max_pixels, job.notes)
+            yield job
 
 
 # ------------------------------------------------------------------------- engine
@@ -365,7 +368,8 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
                 stage.failed(job)
                 yield event(job, "failed", one_line(exc, job.src))
                 continue
-            pending.append((job, pool.submit(finish_and_write, job, image, predicted), stage.note()))
+            note = "; ".join(n for n in (stage.note(), *job.notes) if n) or None
+            pending.append((job, pool.submit(finish_and_write, job, image, predicted), note))
             del image, predicted
             yield from drain(block=True, keep=MAX_PENDING_WRITES)
 

@@ -198,14 +198,16 @@ def regular_file(path: Path, what: str = "image") -> os.stat_result:
     return st
 
 
-def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS,
+               notes: list[str] | None = None) -> np.ndarray:
     """Read an image as an RGB-order array (see the module doc for shapes and dtypes).
 
     Raises :class:`ImageReadError` with a one-line reason for a missing path, a folder,
     a pipe or device, an empty, truncated or non-image file, and an image over
     ``max_pixels``.  Memory is bounded before it is spent: the header is read and its
     size checked first, and no file larger than any image within ``max_pixels`` could
-    be is read (``None`` = no limit).
+    be is read (``None`` = no limit).  ``notes`` collects what the user should know,
+    e.g. that only the first frame of an animated GIF or multi-page TIFF was read.
     """
     path = Path(path)
     st = regular_file(path)
@@ -223,7 +225,7 @@ def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIX
     data = head + rest
     if limit is not None and len(data) > limit:  # the file grew while we read it
         raise ImageReadError(f"{path}: the file is larger than any image within the pixel limit")
-    return decode_image(data, name=str(path), max_pixels=max_pixels)
+    return decode_image(data, name=str(path), max_pixels=max_pixels, notes=notes)
 
 
 def _check_header_size(head: bytes, name: str, max_pixels: int | None) -> None:
@@ -244,7 +246,8 @@ def _check_size(name: str, w: int, h: int, max_pixels: int | None) -> None:
             f"{max_pixels / 1e6:.0f} (set COLORSTUDIO_MAX_PIXELS to allow more)")
 
 
-def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
+def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFAULT_MAX_PIXELS,
+                 notes: list[str] | None = None) -> np.ndarray:
     """:func:`read_image` for bytes already in memory (``name`` is used in messages)."""
     if not data:
         raise ImageReadError(f"{name}: the file is empty")
@@ -261,8 +264,16 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
         return arr if arr.dtype in (np.uint8, np.uint16, np.float32) else arr.astype(np.float32)
     w, h = pil.size
     _check_size(name, w, h, max_pixels)
+    frames = int(getattr(pil, "n_frames", 1) or 1)
+    if frames > 1 and notes is not None:
+        kind = "pages" if pil.format == "TIFF" else "frames"
+        notes.append(f"{Path(name).name} has {frames} {kind}: only the first was colorized")
     orient = _orientation(pil)
     arr = None
+    if pil.format == "PNG":
+        bad = png.damaged_chunk(data)
+        if bad:
+            raise ImageReadError(f"{name}: damaged PNG file (the checksum of its {bad} data does not match)")
     if pil.format != "GIF":  # OpenCV would decode GIFs without their palette transparency
         arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if arr is None or arr.shape[:2] != (h, w):

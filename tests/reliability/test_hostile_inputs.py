@@ -88,3 +88,16 @@ def test_cli_over_the_corpus(corpus, tmp_path):
     for kind, path, expect in corpus:
         if expect != "done":
             assert any(path.name in line and expect.lower() in line.lower() for line in res.stderr.splitlines()), kind
+
+
+def test_multi_frame_inputs_say_only_the_first_is_used(corpus, predictor, tmp_path):
+    paths = [p for kind, p, _ in corpus if kind == "multi-page TIFF"]
+    from PIL import Image
+
+    gif = tmp_path / "anim.gif"
+    frames = [Image.new("RGB", (16, 16), (i * 40, 0, 0)) for i in range(3)]
+    frames[0].save(gif, save_all=True, append_images=frames[1:])
+    events = list(batch.colorize_files([*paths, gif], tmp_path / "out", predictor, size=32))
+    notes = {ev.src.name: ev.note for ev in events}
+    assert events[0].status == "done" and "has 3 pages: only the first" in notes["multipage.tif"]
+    assert "has 3 frames: only the first" in notes["anim.gif"]

@@ -16,7 +16,9 @@ import pytest
 from colorstudio.core.atomic import PREFIX
 
 BIN = Path(sys.executable).parent
-ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+# One back-end for every run: auto-tuning under load could pick ORT for one run and torch
+# for another, whose outputs may differ by one level.
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "COLORSTUDIO_BACKEND": "onnxruntime"}
 
 
 def _stray(folder: Path) -> list[Path]:
