@@ -192,6 +192,15 @@ def _check_outdir(outdir: Path) -> None:
         raise UsageError(f"cannot write to output folder {outdir}: permission denied on {probe}")
 
 
+def _check_not_an_input_folder(inputs: Sequence[str], outdir: Path) -> None:
+    """Outputs beside their inputs would be taken as inputs by the next run."""
+    out = os.path.realpath(outdir)
+    for raw in inputs:
+        if Path(raw).is_dir() and os.path.realpath(raw) == out:
+            raise UsageError(f"the output folder {outdir} is also an input folder: the results would land "
+                             "among the inputs and be colorized again on a rerun; choose another -o folder")
+
+
 def _make_outdir(outdir: Path) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -296,6 +305,7 @@ def _run_batch(args, task: str, work, check=None) -> int:
     made; ``work(inputs, predictor, progress, counts)`` runs the task's generators.
     """
     counts: dict[str, int] = {}
+    _check_not_an_input_folder(args.inputs, args.output)
     inputs = _collect(args.inputs, counts)
     _check_outdir(args.output)
     predictor = _load_predictor(args, task)

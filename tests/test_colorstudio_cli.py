@@ -243,3 +243,23 @@ def test_hint_file_errors(tmp_path, photos, weights, hint_weights):
     res = run("colorize", photos, "-o", tmp_path / "o3", "--hints", good, "--weights", weights, "--device", "cpu")
     assert_clean_error(res, match="takes no colour hints")
     assert not (tmp_path / "o1").exists() and not (tmp_path / "o3").exists()  # usage errors make no folder
+
+
+def test_output_folder_equal_to_an_input_folder_is_refused(photos):
+    res = run("colorize", photos, "-o", photos)
+    assert_clean_error(res, match="is also an input folder")
+    assert sorted(p.name for p in photos.iterdir()) == ["a.png", "b.jpg"]  # nothing written
+
+
+def test_translate_warns_about_an_ordinary_photo(tmp_path, photos):
+    import torch  # noqa: F401 -- the tiny translator below
+
+    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.models import create
+
+    m = create("pix2pix-facades", weights=False, ngf=4, num_downs=5)
+    w = save_weights(tmp_path / "t.safetensors", m.state_dict(), {"family": "pix2pix-facades",
+                                                                  "config": {"ngf": 4, "num_downs": 5}})
+    res = run("translate", photos / "a.png", "-o", tmp_path / "o", "--weights", w, "--device", "cpu")
+    assert res.returncode == 0, res.stderr
+    assert "does not look like a facade label map" in res.stderr

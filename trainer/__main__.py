@@ -1,4 +1,4 @@
-"""``colorstudio-train``: train, list recipes, export, evaluate.
+"""colorstudio-train: train, list recipes, export, evaluate.
 
   colorstudio-train RECIPE --data DIR [--out RUN] [--epochs N] [--nproc N] [--resume]
                     [--time-budget MIN] [--device auto|cpu|cuda] [--config FILE.toml]
@@ -7,8 +7,8 @@
   colorstudio-train export RUN -o FILE.safetensors [--card]
   colorstudio-train evaluate CHECKPOINT --data DIR [--out DIR]
 
-``--nproc N`` (N > 1) re-launches itself under ``python -m torch.distributed.run``;
-``torchrun --nproc_per_node N -m trainer ...`` works as well.
+--nproc N (N > 1) re-launches itself under 'python -m torch.distributed.run';
+'torchrun --nproc_per_node N -m trainer ...' works as well.
 """
 
 from __future__ import annotations

@@ -88,6 +88,11 @@ class Stage:
         a time, in order, on the generator's thread)."""
         return 1
 
+    def check(self, image: np.ndarray) -> str | None:
+        """A note about this input for the user (in a worker thread, before ``prepare``),
+        e.g. that it does not look like what the stage expects."""
+        return None
+
     def prepare(self, image: np.ndarray) -> Any:
         return image
 
@@ -305,6 +310,9 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
 
     def load_and_prepare(job: Job) -> tuple[np.ndarray, Any]:
         image = job.load()
+        note = stage.check(image)
+        if note:
+            job.notes.append(note)
         return image, stage.prepare(image)
 
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
@@ -476,6 +484,17 @@ class ColorizeStage(Stage):
 
 class TranslateStage(Stage):
     """Label map -> photo: resize in a worker, the network, resize back in a worker."""
+
+    OFF_PALETTE_WARN = 0.25   # a label map is near-flat palette colour; a photo is not
+
+    def check(self, image: np.ndarray) -> str | None:
+        from colorstudio.core import palette
+
+        share = palette.off_palette_share(image if image.ndim == 3 else np.dstack([image] * 3))
+        if share > self.OFF_PALETTE_WARN:
+            return (f"this does not look like a facade label map: {share:.0%} of its pixels are far from the "
+                    "12 palette colours (the result will be meaningless)")
+        return None
 
     def __init__(self, predictor, size: int | None = None):
         self.predictor, self.size = predictor, size

@@ -54,3 +54,19 @@ def rgb_to_labels(rgb: np.ndarray, colors: np.ndarray = COLORS) -> np.ndarray:
 def snap(rgb: np.ndarray) -> np.ndarray:
     """Clean a noisy label image: every pixel becomes its nearest palette colour."""
     return labels_to_rgb(rgb_to_labels(rgb))
+
+
+def off_palette_share(rgb: np.ndarray, tolerance: float = 48.0, max_pixels: int = 1 << 16) -> float:
+    """Share of pixels farther than ``tolerance`` (RGB distance) from every palette colour
+    (either palette): near 0 for a label map, large for an ordinary photo.  Measured on an
+    even subsample of at most ``max_pixels`` pixels."""
+    if rgb.ndim != 3 or rgb.shape[2] < 3:
+        return 1.0
+    px = rgb[:, :, :3].reshape(-1, 3)
+    if px.dtype == np.uint16:
+        px = (px >> 8).astype(np.uint8)
+    step = max(1, px.shape[0] // max_pixels)
+    px = px[::step].astype(np.int32)[:, None]
+    d = np.minimum(((px - COLORS[None].astype(np.int32)) ** 2).sum(-1).min(1),
+                   ((px - CMP_JET_COLORS[None].astype(np.int32)) ** 2).sum(-1).min(1))
+    return float((d > tolerance * tolerance).mean())

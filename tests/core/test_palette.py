@@ -31,3 +31,19 @@ def test_errors():
         palette.labels_to_rgb(np.array([[12]]))
     with pytest.raises(ValueError):
         palette.rgb_to_labels(np.zeros((4, 4), np.uint8))
+
+
+def test_off_palette_share_tells_label_maps_from_photos():
+    import cv2
+    import numpy as np
+
+    from colorstudio.core import palette
+
+    rng = np.random.default_rng(0)
+    ids = cv2.resize(rng.integers(0, palette.NUM_CLASSES, (8, 8)).astype(np.uint8), (64, 64),
+                     interpolation=cv2.INTER_NEAREST)
+    label = palette.labels_to_rgb(ids)
+    noisy = np.clip(label.astype(int) + rng.integers(-12, 13, label.shape), 0, 255).astype(np.uint8)  # JPEG-ish
+    assert palette.off_palette_share(label) == 0.0 and palette.off_palette_share(noisy) < 0.05
+    photo = cv2.GaussianBlur(rng.integers(60, 200, (64, 64, 3)).astype(np.uint8), (9, 9), 3)
+    assert palette.off_palette_share(photo) > 0.9

@@ -37,3 +37,14 @@ def test_user_mistakes_exit_nonzero_with_a_message(photo_dir, tmp_path, capsys):
     assert main(["unet-gan", "--out", str(tmp_path / "nothing"), "--resume", "--data", "x"]) != 0
     assert main(["export", str(tmp_path / "nothing"), "-o", str(tmp_path / "x.safetensors")]) == 2
     assert "no training checkpoint" in capsys.readouterr().err
+
+
+def test_help_is_plain_text():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "colorstudio-train"
+    for args in (["--help"], ["unet-gan", "--help"]):
+        out = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=60).stdout
+        assert "colorstudio-train" in out and "``" not in out

@@ -1,0 +1,24 @@
+"""The package builds without setuptools warnings and ships its resources and presets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_builds_quietly_with_resources(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                          "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300,
+                         cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-2000:]
+    out = res.stdout + res.stderr
+    assert "Warning" not in out and "deprecated" not in out and "absent from the" not in out, out[-3000:]
+    (whl,) = tmp_path.glob("colorstudio-*.whl")
+    names = set(zipfile.ZipFile(whl).namelist())
+    assert "colorstudio/resources/weights/unet-gan.safetensors" in names
+    assert "colorstudio/resources/icons/colorstudio.svg" in names
+    assert "trainer/presets/unet-gan-cpu.toml" in names
