@@ -641,6 +641,7 @@ class Trainer:
             self.metrics.val(self.step, self.epoch, self.last_val)
             self.save_samples(f"epoch_{self.epoch:04d}")
             self.save_checkpoint()
+            self.metrics.event("checkpoint", f"step {self.step}", step=self.step)
             from trainer.export import export_run
             model = export_run(self.run_dir, self.run_dir / "model.safetensors")
             result.update(val=self.last_val, model=str(model))
@@ -655,6 +656,7 @@ class Trainer:
         budget = cfg.time_budget * 60.0 if cfg.time_budget > 0 else math.inf
         ck_every = cfg.checkpoint_every or cfg.log_every
         window_t, window_n, window_logs = time.time(), 0, {}
+        start_step = self.step
         if cfg.max_steps and self.step >= cfg.max_steps:
             return "step limit reached"
         while self.epoch < cfg.epochs:
@@ -668,7 +670,16 @@ class Trainer:
                 window_n += x.shape[0] * self.dist.world
                 for k, v in logs.items():
                     window_logs.setdefault(k, []).append(v)
-                if self.step % cfg.log_every == 0 and self.dist.main:
+                reason = None
+                if cfg.max_steps and self.step >= cfg.max_steps:
+                    reason = "step limit reached"
+                elif self._stop_agreed(time.time() - self.t_start >= budget or self._stop_signal is not None):
+                    reason = f"stopped by {self._stop_signal}" if self._stop_signal else "time budget reached"
+                epoch_end = self.step - self.epoch * self.steps_per_epoch >= self.steps_per_epoch
+                # A point every log_every steps, and also at the run's first step, at each
+                # epoch's end and at the last step: a short run shows its curve at once.
+                if self.dist.main and (self.step % cfg.log_every == 0 or self.step == start_step + 1
+                                       or epoch_end or reason):
                     now = time.time()
                     self.metrics.train(self.step, self.epoch, self._lr(), window_n / max(1e-9, now - window_t),
                                        {k: float(np.mean(v)) for k, v in window_logs.items()})
@@ -680,10 +691,8 @@ class Trainer:
                     self._evaluate_and_log(None)
                     if self.dist.main:
                         self.save_samples("latest")
-                if cfg.max_steps and self.step >= cfg.max_steps:
-                    return "step limit reached"
-                if self._stop_agreed(time.time() - self.t_start >= budget or self._stop_signal is not None):
-                    return f"stopped by {self._stop_signal}" if self._stop_signal else "time budget reached"
+                if reason:
+                    return reason
             self.epoch += 1
             if self.sched is not None:
                 self.sched.step()

@@ -67,3 +67,22 @@ def test_constant_learning_rate_gets_a_readable_range_and_log_handles_zeros(plot
     assert not plots.plots["lr"].legend.isVisible()   # one run: no legend needed
     plots.add_overlay("old", {"lr": (x, np.full(50, 2e-3))})
     assert plots.plots["lr"].legend.isVisible()
+
+
+def test_follow_mode_keeps_a_growing_run_in_view_until_the_user_pans(plots, qtbot):
+    plots.set_series({"loss/l1": ([1], [0.5]), "val/psnr": ([1], [20.0]), "lr": ([1], [1e-3])})
+    assert plots.curve("loss/l1").opts["symbol"] == "o"  # a single point is visible
+    for n in (6, 16, 400):
+        xs = list(range(1, n + 1))
+        plots.set_series({"loss/l1": (xs, [1.0 / x for x in xs]), "val/psnr": (xs[::5], [20.0] * len(xs[::5]))})
+        lo, hi = plots.x_range()
+        assert lo <= 1 and hi >= n, (n, lo, hi)  # the newest points are on screen
+    assert plots.curve("loss/l1").opts["symbol"] is None  # many points: a plain line
+    vb = plots.plots["loss"].getViewBox()
+    vb.sigRangeChangedManually.emit([True, True])  # the user pans
+    assert not plots.follow_check.isChecked()
+    xs = list(range(1, 801))
+    plots.set_series({"loss/l1": (xs, [1.0 / x for x in xs])})
+    assert plots.x_range()[1] < 800  # left where the user put it
+    plots.follow_check.setChecked(True)
+    assert plots.x_range()[1] >= 800

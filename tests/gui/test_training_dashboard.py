@@ -283,3 +283,20 @@ def test_dashboard_lists_the_trainers_recipes(dash, qtbot):
     assert {"unet-gan", "pix2pix-facades"} <= set(dash.recipes())
     dash.recipe_combo.setCurrentText("pix2pix-facades")
     assert dash.recipe_status.text()                  # the recipe's description
+
+
+def test_checkpoint_line_follows_resume_and_start_line_shows_once(dash, qtbot, tmp_path):
+    run = tmp_path / "runs" / "resumed"
+    run.mkdir(parents=True)
+    f = run / "metrics.jsonl"
+    dash.watch_run(run)
+    ev = lambda kind, msg, **k: json.dumps({"kind": "event", "event": kind, "time": 0, "message": msg, **k}) + "\n"  # noqa: E731
+    dash._append_log("2026-12-01 trainer: unet-gan: 40 training images, resumed at step 13")  # the process's line
+    f.write_text(ev("start", "unet-gan: 40 training images") + train_line(10) + ev("checkpoint", "step 10")
+                 + ev("start", "unet-gan: 40 training images, resumed at step 13", resumed_from=13))
+    qtbot.waitUntil(lambda: "Resumed from the checkpoint at step 13" in dash.checkpoint_label.text(), timeout=5000)
+    log = dash.log.toPlainText()
+    assert log.count("resumed at step 13") == 1  # not echoed a second time from the metrics
+    with f.open("a") as fh:
+        fh.write(train_line(16) + ev("checkpoint", "step 16", step=16) + ev("end", "stopped by SIGTERM at step 16"))
+    qtbot.waitUntil(lambda: dash.checkpoint_label.text() == "Last checkpoint: step 16", timeout=5000)

@@ -190,3 +190,12 @@ def test_ema_weights_are_what_gets_exported(photo_dir, tmp_path):
     assert "moving average" in exported.meta["notes"]["weights"]
     res = train(tiny_config("unet-hints", photo_dir, "max_steps=4", "ema=0.5"), run, resume=True)
     assert res["step"] == 4
+
+
+def test_short_runs_log_first_step_epoch_ends_and_last_step(photo_dir, tmp_path):
+    run = tmp_path / "short"
+    t = Trainer(tiny_config("unet-hints", photo_dir, "epochs=2", "log_every=1000"), run)
+    t.run()
+    spe = t.steps_per_epoch
+    steps = [d["step"] for d in _check_metrics(run) if d["kind"] == "train"]
+    assert steps == sorted({1, spe, 2 * spe})

@@ -32,6 +32,7 @@ PANELS: tuple[tuple[str, str, Callable[[str], bool], str], ...] = (
 # 40): a log axis keeps them all readable.  Single-metric panels name runs in the legend.
 LOG_PANELS = ("loss", "val")
 SINGLE_METRIC = ("lr", "speed")
+FEW_POINTS = 30   # curves with this many points or fewer get markers
 
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f")
@@ -63,10 +64,16 @@ class LossPlots(QWidget):
         self.legend_check.setToolTip("Show the curve names (legends can be dragged aside)")
         self.legend_check.setChecked(True)
         self.legend_check.toggled.connect(lambda _on: self._update_legends())
+        self.follow_check = QCheckBox("Follow")
+        self.follow_check.setToolTip("Keep the whole run in view as it grows (panning or zooming leaves "
+                                     "follow mode; tick to return)")
+        self.follow_check.setChecked(True)
+        self.follow_check.toggled.connect(lambda on: on and self._follow())
         hint = QLabel("Drag to pan, wheel to zoom, right-click for options")
         hint.setStyleSheet("color: palette(placeholder-text);")
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
+        bar.addWidget(self.follow_check)
         bar.addWidget(self.log_check)
         bar.addWidget(self.legend_check)
         bar.addStretch(1)
@@ -98,6 +105,7 @@ class LossPlots(QWidget):
             else:
                 p.setXLink(first)
             self.plots[pid] = p
+            p.getViewBox().sigRangeChangedManually.connect(self._left_follow)
         self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._key_colors: dict[str, str] = {}
         self._run_styles: dict[str, Qt.PenStyle] = {}
@@ -113,8 +121,16 @@ class LossPlots(QWidget):
             curve = self._curves.get((run, key))
             if curve is None:
                 curve = self._make_curve(run, key, pid)
-            curve.setData(np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64))
+            x, y = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+            curve.setData(x, y)
+            # A short run has few points: markers make single points visible.
+            few = len(x) <= FEW_POINTS
+            if few != bool(curve.opts.get("symbol")):
+                curve.setSymbol("o" if few else None)
+                curve.setSymbolSize(6)
+                curve.setSymbolBrush(curve.opts["pen"].color() if hasattr(curve.opts["pen"], "color") else None)
         self._fit_flat_ranges()
+        self._follow()
 
     def add_overlay(self, name: str, series: Series) -> None:
         """Draw an earlier run ``name`` for comparison (replaces an overlay of that name)."""
@@ -192,6 +208,33 @@ class LossPlots(QWidget):
             cols = 2 if len(items) > 7 else 1      # long lists: two short columns
             if plot.legend.columnCount != cols:
                 plot.legend.setColumnCount(cols)
+
+    def _left_follow(self, *_args) -> None:
+        """The user panned or zoomed: stop following until 'Follow' is ticked again."""
+        if self.follow_check.isChecked():
+            self.follow_check.setChecked(False)
+
+    def _follow(self) -> None:
+        """Follow mode: the step axis spans every curve's data (it grows with the run)."""
+        if not self.follow_check.isChecked():
+            return
+        xs = [c.getOriginalDataset()[0] for c in self._curves.values()]
+        xs = [x for x in xs if x is not None and len(x)]
+        if not xs:
+            return
+        lo, hi = min(float(x.min()) for x in xs), max(float(x.max()) for x in xs)
+        if hi <= lo:
+            lo, hi = lo - 1.0, hi + 1.0
+        first = next(iter(self.plots.values()))
+        first.setXRange(lo, hi, padding=0.03)  # the other plots are linked to it
+        for pid, plot in self.plots.items():
+            if pid in LOG_PANELS or pid == "speed":
+                plot.enableAutoRange(axis="y")
+
+    def x_range(self) -> tuple[float, float]:
+        """The step axis now shown (for tests and the status line)."""
+        (lo, hi), _ = next(iter(self.plots.values())).getViewBox().viewRange()
+        return float(lo), float(hi)
 
     def _fit_flat_ranges(self) -> None:
         """A constant curve (a fixed learning rate) gets a y range around its value

@@ -428,6 +428,11 @@ class TrainingDashboard(QWidget):
             if kind == "checkpoint":   # frequent: shown in the state line, not the log
                 self.checkpoint_label.setText(f"Last checkpoint: {msg}" if msg else "Checkpoint saved")
                 continue
+            if kind == "start":  # a new session of the run: the old checkpoint line is stale
+                resumed = ev.get("resumed_from")
+                self.checkpoint_label.setText(f"Resumed from the checkpoint at step {resumed}" if resumed else "")
+            if msg and any(line.endswith(msg) for line in self._recent_lines()):
+                continue  # the trainer's own output already showed it (the start line)
             self._append_log(f"[{kind}] {msg}".rstrip())
             if kind == "error":
                 self.message.show_message(f"training error: {msg}", "error")
@@ -555,6 +560,9 @@ class TrainingDashboard(QWidget):
     # ------------------------------------------------------------------ messages
     def _append_log(self, line: str) -> None:
         self.log.appendPlainText(line)
+
+    def _recent_lines(self, n: int = 20) -> list[str]:
+        return self.log.toPlainText().splitlines()[-n:]
 
     def _error(self, msg: str) -> None:
         self.message.show_message(msg, "error")
