@@ -294,6 +294,9 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def export_dialog(self) -> None:
+        if self.tabs.currentWidget() is self.facades:  # Ctrl+S saves that tab's result too
+            self.facades.save_photo_dialog()
+            return
         page = self.colorize
         if self.tabs.currentWidget() is not page or not page.has_result():
             self.show_message("Nothing to export yet: colorize an image first.", "warning")
@@ -362,7 +365,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _colorize_only_actions(self) -> list[QAction]:
-        return [self.act_undo, self.act_redo, self.act_copy, self.act_export, self.act_fit,
+        return [self.act_undo, self.act_redo, self.act_copy, self.act_fit,
                 self.act_100, self.act_zoom_in, self.act_zoom_out, self.act_wiper, self.act_rerun]
 
     def _bind_shortcuts(self, on_colorize: bool) -> None:
@@ -384,7 +387,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_fit, self.act_100, self.act_zoom_in, self.act_zoom_out, self.act_wiper,
                   self.act_rerun):
             a.setEnabled(on_colorize)
-        self.act_export.setEnabled(on_colorize and has)
+        self.act_export.setEnabled((on_colorize and has) or self.tabs.currentWidget() is self.facades)
         self.act_copy.setEnabled(on_colorize and has)
         on_batch = self.tabs.currentWidget() is self.batch
         self.act_cancel.setEnabled((on_colorize and self.colorize.runner.is_busy())

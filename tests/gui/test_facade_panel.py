@@ -93,3 +93,17 @@ def test_constructing_the_widgets_does_not_import_torch():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": os.environ.get("HOME", "/tmp")}
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+
+def test_ctrl_shift_s_saves_the_labels(panel, qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (asked.append(a[1]), ("", ""))[1]))
+    with qtbot.waitSignal(panel.photoChanged, timeout=20000):
+        panel.show()
+    panel.painter.setFocus()
+    qtbot.keyClick(panel.painter, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert asked == ["Save label map"]

@@ -212,3 +212,12 @@ def test_colorize_shortcuts_yield_to_other_tabs(win):
     win.tabs.setCurrentWidget(win.colorize)
     assert "Ctrl+Z" in [k.toString() for k in win.act_undo.shortcuts()]
     assert [k.toString() for k in win.act_wiper.shortcuts()] == ["W"]
+
+
+def test_ctrl_s_on_the_facades_tab_saves_its_photo(win, monkeypatch):
+    calls = []
+    monkeypatch.setattr(win.facades, "save_photo_dialog", lambda: calls.append("facade photo"))
+    win.tabs.setCurrentWidget(win.facades)
+    assert win.act_export.isEnabled() and "Ctrl+S" in [k.toString() for k in win.act_export.shortcuts()]
+    win.act_export.trigger()
+    assert calls == ["facade photo"]

@@ -157,9 +157,9 @@ class FacadePanel(QWidget):
                                                self.random_layout)
         self.load_button = self._tool_button("Load…", "mdi6.folder-open", "Load a label map image",
                                              self._choose_load)
-        self.save_button = self._tool_button("Save labels…", "mdi6.content-save", "Save the label map as PNG",
+        self.save_button = self._tool_button("Save labels…", "mdi6.content-save", "Save the label map as PNG (Ctrl+Shift+S)",
                                              self._choose_save)
-        self.save_photo_button = self._tool_button("Save photo…", "mdi6.image", "Save the generated photo",
+        self.save_photo_button = self._tool_button("Save photo…", "mdi6.image", "Save the generated photo (Ctrl+S)",
                                                    self._choose_save_photo)
         self.weights_button = self._tool_button("Weights…", "mdi6.weight", "Use other pix2pix-facades "
                                                 "weights (.safetensors exported from a training run)",
@@ -256,6 +256,7 @@ class FacadePanel(QWidget):
                            (QKeySequence.StandardKey.Redo, self.painter.redo),
                            ("Ctrl+Shift+Z", self.painter.redo),
                            ("Ctrl+Shift+R", self.random_layout),
+                           ("Ctrl+Shift+S", self._choose_save),
                            ("[", lambda: self.size_slider.setValue(self.size_slider.value() - 2)),
                            ("]", lambda: self.size_slider.setValue(self.size_slider.value() + 2)),
                            *((k, (lambda n=n: self.set_tool(n))) for n, k in _TOOL_KEYS.items())):
@@ -303,6 +304,10 @@ class FacadePanel(QWidget):
                                               "PNG (*.png)")
         if path:
             self._save(lambda: self.painter.save(path), path)
+
+    def save_photo_dialog(self) -> None:
+        """Save the generated photo (the window's Export, Ctrl+S, on this tab)."""
+        self._choose_save_photo()
 
     def _choose_save_photo(self) -> None:
         if self._photo is None:
