@@ -105,9 +105,35 @@ def cmd_train(argv: list[str]) -> int:
     return 0
 
 
+def recipe_summaries() -> list[dict]:
+    """Each recipe as plain facts and sentences (``recipes --json``, read by the app)."""
+    from trainer.config import RECIPES
+
+    out = []
+    for name, cls in sorted(RECIPES.items()):
+        c = cls()
+        doc = " ".join((cls.__doc__ or "").split())
+        loss = c.loss + (" + GAN" if c.adv_weight > 0 else "")
+        out.append({"name": name, "family": c.family, "task": c.task, "description": doc,
+                    "settings": f"{c.optimizer.capitalize()} at lr {c.lr:g}, batch {c.batch_size}, "
+                                f"{c.image_size} px crops, {loss} loss, {c.epochs} epochs by default",
+                    "lr": c.lr, "batch_size": c.batch_size, "image_size": c.image_size, "loss": loss,
+                    "epochs": c.epochs})
+    return out
+
+
 def cmd_recipes(argv: list[str]) -> int:
     from trainer.config import RECIPES
 
+    if argv and argv[0] == "--json":
+        import json
+
+        print(json.dumps(recipe_summaries(), indent=1))
+        return 0
+    if argv:
+        from trainer.config import ConfigError
+
+        raise ConfigError(f"recipes takes only --json, not {' '.join(argv)}")
     for name, cls in sorted(RECIPES.items()):
         doc = " ".join((cls.__doc__ or "").split())
         c = cls()

@@ -461,7 +461,10 @@ def parse_recipes(text: str) -> list[Recipe]:
             if isinstance(item, str):
                 out.append(Recipe(item))
             elif isinstance(item, dict) and item.get("name"):
-                out.append(Recipe(str(item["name"]), str(item.get("description", "") or "")))
+                desc = str(item.get("description", "") or "")
+                if item.get("settings"):
+                    desc = f"{desc}\n{item['settings']}." if desc else f"{item['settings']}."
+                out.append(Recipe(str(item["name"]), desc))
         return out
     for line in text.splitlines():
         line = line.strip()

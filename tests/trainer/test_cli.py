@@ -48,3 +48,22 @@ def test_help_is_plain_text():
     for args in (["--help"], ["unet-gan", "--help"]):
         out = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=60).stdout
         assert "colorstudio-train" in out and "``" not in out
+
+
+def test_recipes_json_is_what_the_app_parses():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from colorstudio.gui.training import parse_recipes  # Qt-free parser, imported without a window
+    from trainer.config import recipe_names
+
+    exe = Path(sys.executable).parent / "colorstudio-train"
+    out = subprocess.run([str(exe), "recipes", "--json"], capture_output=True, text=True, timeout=60).stdout
+    data = json.loads(out)
+    assert [d["name"] for d in data] == recipe_names()
+    recipes = parse_recipes(out)
+    unet = next(r for r in recipes if r.name == "unet-gan")
+    assert "U-Net generator" in unet.description and "lr 0.0002, batch 16" in unet.description
+    assert "  " not in unet.description  # no column spacing
