@@ -71,11 +71,37 @@ def test_wiper_shows_before_left_and_after_right(qtbot, view):
     cx = w.width() // 2  # the image is centred when fitted
     assert img.pixelColor(int(w.width() * 0.25) - 20, y).red() > 200        # before: input (red)
     assert img.pixelColor(cx + 20, y).blue() > 200                           # after: output (blue)
-    # away from the divider, a drag pans instead of moving the divider
-    view.zoom_100()
+    # away from the divider, a drag pans instead of moving the divider (zoomed in: there
+    # is room to pan; an image smaller than the canvas stays centred)
+    view.viewport.set_scale(4.0)
     c0 = view.viewport.center()
     drag(w, QPointF(w.width() * 0.7, 100), QPointF(w.width() * 0.7 - 30, 100))
-    assert view.viewport.center().x() == pytest.approx(c0.x() + 30)
+    assert view.viewport.center().x() == pytest.approx(c0.x() + 30 / 4.0)
     assert w.position == pytest.approx(0.25, abs=0.01)
     view.set_mode(CompareView.SIDE)
     assert view.left.isVisible() and view.right.isVisible()
+
+
+def test_pan_stops_at_the_image_edge(view):
+    c = view.left
+    view.viewport.set_scale(4.0)                 # 1600x800 image pixels on a ~400 px canvas
+    drag(c, QPointF(100, 100), QPointF(100 + 5000, 100 + 5000))  # far past the top-left corner
+    top_left = c.to_widget(QPointF(0, 0))
+    assert top_left.x() == pytest.approx(0, abs=1) and top_left.y() == pytest.approx(0, abs=1)
+    drag(c, QPointF(300, 300), QPointF(300 - 9000, 300 - 9000))
+    br = c.to_widget(QPointF(400, 200))
+    assert br.x() == pytest.approx(c.width(), abs=1) and br.y() == pytest.approx(c.height(), abs=1)
+    view.viewport.set_scale(0.25)                # smaller than the canvas: centred, no drifting
+    drag(c, QPointF(100, 100), QPointF(300, 300))
+    mid = c.to_widget(QPointF(200, 100))
+    assert mid.x() == pytest.approx(c.width() / 2, abs=1) and mid.y() == pytest.approx(c.height() / 2, abs=1)
+
+
+def test_zoom_percent_follows_a_mode_switch(qtbot, view):
+    seen = []
+    view.zoomChanged.connect(lambda: seen.append(view.zoom_percent()))
+    side = view.zoom_percent()
+    view.set_mode(view.WIPER)
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1] == pytest.approx(view.zoom_percent()), timeout=2000)
+    assert view.zoom_percent() > side * 1.5        # the wiper is twice as wide: fit zooms in
+    assert seen[-1] == pytest.approx(view.zoom_percent())

@@ -298,7 +298,7 @@ class ColorizePage(QWidget):
         self.hints_editor.model.changed.connect(self.compare.left.update)
         self.hints_editor.model.selectionChanged.connect(lambda *_: self.compare.left.update())
         self.hints_editor.eyedropperToggled.connect(self._on_eyedropper)
-        self.compare.viewport.changed.connect(self._emit_status)
+        self.compare.zoomChanged.connect(self._emit_status)
 
     # ------------------------------------------------------------------ registry
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,

@@ -36,6 +36,7 @@ class Viewport(QObject):
         self._fit = True
         self._scale = 1.0
         self._center = QPointF()
+        self._widget = QSize()   # the canvas size last drawn or used: pan limits depend on it
 
     # state -------------------------------------------------------------------------
     def set_image_size(self, size: QSize) -> None:
@@ -66,6 +67,10 @@ class Viewport(QObject):
 
     def transform(self, widget: QSize) -> QTransform:
         """Image pixels -> widget pixels."""
+        if widget != self._widget:
+            self._widget = QSize(widget)
+            if not self._fit:
+                self._center = self._clamp(self._center)
         s, c = self.scale(widget), self.center()
         t = QTransform()
         t.translate(widget.width() / 2, widget.height() / 2)
@@ -86,6 +91,7 @@ class Viewport(QObject):
 
     def zoom_at(self, factor: float, widget_pos: QPointF, widget: QSize) -> None:
         """Zoom by ``factor`` keeping the image point under ``widget_pos`` in place."""
+        self._widget = QSize(widget)
         s0 = self.scale(widget)
         s1 = float(min(self.MAX_SCALE, max(self.MIN_SCALE, s0 * factor)))
         c0 = self.center()
@@ -95,12 +101,23 @@ class Viewport(QObject):
 
     def pan(self, delta: QPointF, widget: QSize) -> None:
         """Move the view by ``delta`` widget pixels."""
+        self._widget = QSize(widget)
         s = self.scale(widget)
         self.set_scale(s, self.center() - delta / s)
 
     def _clamp(self, c: QPointF) -> QPointF:
+        """Keep the image on screen: an image larger than the canvas always covers it (no
+        blank band past its edge); a smaller one stays centred on that axis."""
         iw, ih = self.image_size.width(), self.image_size.height()
-        return QPointF(min(max(c.x(), 0.0), float(iw)), min(max(c.y(), 0.0), float(ih)))
+        s = self._scale
+        out = []
+        for v, size, view in ((c.x(), iw, self._widget.width()), (c.y(), ih, self._widget.height())):
+            half = view / (2 * s) if view > 0 else 0.0
+            if view > 0 and 2 * half >= size:
+                out.append(size / 2)           # the whole axis fits: centred
+            else:
+                out.append(min(max(v, half), size - half))
+        return QPointF(*out)
 
 
 Displayable = Union[QImage, Sequence[QImage], None]
@@ -148,6 +165,8 @@ class _Pyramid:
 class ImageCanvas(QWidget):
     """Draws one image through a shared :class:`Viewport`; wheel zooms, drag pans."""
 
+    resized = Signal()
+
     def __init__(self, viewport: Viewport, caption: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.viewport = viewport
@@ -161,6 +180,10 @@ class ImageCanvas(QWidget):
         self.setMinimumSize(120, 120)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         viewport.changed.connect(self.update)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.resized.emit()  # a fitted view's zoom depends on the canvas size
 
     # image -------------------------------------------------------------------------
     def set_image(self, image: Displayable) -> None:
@@ -366,6 +389,7 @@ class CompareView(QWidget):
     """Input | output, or a before/after wiper; an optional placeholder when empty."""
 
     modeChanged = Signal(str)
+    zoomChanged = Signal()   # the zoom shown changed: viewport, mode or canvas size
 
     SIDE, WIPER = "side", "wiper"
 
@@ -390,6 +414,10 @@ class CompareView(QWidget):
         lay.addLayout(self._stack)
         self._mode = self.SIDE
         self._has_input = False
+        self.viewport.changed.connect(self.zoomChanged)
+        for c in (self.left, self.wiper):
+            c.resized.connect(lambda c=c: c is self.active_canvas() and self.zoomChanged.emit())
+        self.modeChanged.connect(lambda _m: self.zoomChanged.emit())
         self.setToolTip("Wheel: zoom at the cursor · drag: pan · Ctrl+0: fit · Ctrl+1: 100%")
 
     # content -----------------------------------------------------------------------
