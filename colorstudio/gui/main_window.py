@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
 
         # modes
         self.messages = MessageBar()
+        self._tab_messages: dict = {}   # tab widget -> (text, level) it last said
         self.colorize = ColorizePage(self.cache)
         self.batch = BatchPanel(self.cache)
         from colorstudio.gui.widgets.facade_panel import FacadePanel
@@ -80,7 +81,8 @@ class MainWindow(QMainWindow):
         self._make_toolbar()
 
         # wiring
-        self.colorize.message.connect(self.show_message)
+        self.colorize.message.connect(lambda t, lv: self.show_message(t, lv, self.colorize))
+        self.colorize.messageCleared.connect(lambda: self.clear_message(self.colorize))
         self.colorize.statusChanged.connect(self._on_status)
         self.colorize.busyChanged.connect(self._on_busy)
         self.colorize.imageOpened.connect(self._on_image_opened)
@@ -88,12 +90,14 @@ class MainWindow(QMainWindow):
         self.colorize.empty.openRequested.connect(self.open_dialog)
         self.colorize.compare.modeChanged.connect(
             lambda m: self.act_wiper.setChecked(m == CompareView.WIPER))
-        self.batch.message.connect(self.show_message)
+        self.batch.message.connect(lambda t, lv: self.show_message(t, lv, self.batch))
         self.batch.runStarted.connect(self._update_actions)
         self.batch.runFinished.connect(lambda _c: self._update_actions())
         self.batch.set_hints_provider(self.colorize.hints_editor.hints)
         self.tabs.currentChanged.connect(lambda _i: self._update_actions())
-        self.facades.failed.connect(lambda m: self.show_message(m, "error"))
+        self.tabs.currentChanged.connect(lambda _i: self._show_tab_message())
+        self.facades.failed.connect(lambda m: self.show_message(m, "error", self.facades))
+        self.messages.dismissed.connect(lambda: self._tab_messages.pop(self.tabs.currentWidget(), None))
 
         self._restore_settings()
         self._update_actions()
@@ -350,10 +354,34 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{Path(path).name} — {APP_NAME}")
 
     # ------------------------------------------------------------------ messages/status
-    def show_message(self, text: str, level: str = "info") -> None:
-        """Non-modal: the message strip, and the status bar for a few seconds."""
-        self.messages.show_message(text, level)
-        self.statusBar().showMessage(text, 5000)
+    STATUS_CHARS = 70   # longer messages stay in the strip only: the status bar would cut them
+
+    def show_message(self, text: str, level: str = "info", source=None) -> None:
+        """Non-modal: the message strip (and the status bar for a few seconds when it is short).
+
+        A message belongs to the tab it came from (``source``; default the current one):
+        shown while that tab is, hidden on the others, back when the user returns."""
+        source = source if source is not None else self.tabs.currentWidget()
+        if level != "info":  # info fades by itself; what needs reading waits for its tab
+            self._tab_messages[source] = (text, level)
+        if source is self.tabs.currentWidget():
+            self.messages.show_message(text, level)
+            if len(text) <= self.STATUS_CHARS:
+                self.statusBar().showMessage(text, 5000)
+
+    def clear_message(self, source) -> None:
+        """``source`` says its last message no longer applies."""
+        if self._tab_messages.pop(source, None) is not None and source is self.tabs.currentWidget():
+            self.messages.dismiss()
+
+    def _show_tab_message(self) -> None:
+        held = self._tab_messages.get(self.tabs.currentWidget())
+        if held:
+            self.messages.show_message(*held)
+        elif self.messages.isVisible():
+            self.messages.blockSignals(True)  # hiding another tab's message is not dismissing it
+            self.messages.dismiss()
+            self.messages.blockSignals(False)
 
     def _on_status(self, st: dict) -> None:
         for key, lab in self.status_labels.items():

@@ -221,3 +221,26 @@ def test_ctrl_s_on_the_facades_tab_saves_its_photo(win, monkeypatch):
     assert win.act_export.isEnabled() and "Ctrl+S" in [k.toString() for k in win.act_export.shortcuts()]
     win.act_export.trigger()
     assert calls == ["facade photo"]
+
+
+def test_messages_belong_to_their_tab_and_clear_when_stale(win):
+    win.colorize.message.emit("perceptual has no trained weights yet: its colours are random.", "warning")
+    assert "no trained weights" in win.messages.message()
+    win.tabs.setCurrentWidget(win.dashboard)
+    assert win.messages.message() == ""              # not shown on the Train tab
+    win.batch.message.emit("Batch finished: 3 failed.", "warning")
+    assert win.messages.message() == ""              # the batch's message waits for its tab
+    win.tabs.setCurrentWidget(win.batch)
+    assert win.messages.message() == "Batch finished: 3 failed."
+    win.tabs.setCurrentWidget(win.colorize)
+    assert "no trained weights" in win.messages.message()  # back on its tab
+    win.colorize.messageCleared.emit()               # a trained model's result arrived
+    assert win.messages.message() == ""
+    win.tabs.setCurrentWidget(win.batch)
+    win.messages.dismiss()                           # dismissed by the user: gone for good
+    win.tabs.setCurrentWidget(win.colorize)
+    win.tabs.setCurrentWidget(win.batch)
+    assert win.messages.message() == ""
+    long = "x" * 200
+    win.show_message(long, "warning")
+    assert win.statusBar().currentMessage() != long  # the status bar would cut it

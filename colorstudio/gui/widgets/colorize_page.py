@@ -219,6 +219,7 @@ class ColorizePage(QWidget):
     imageOpened = Signal(str)      # a file was opened (for recent files)
     resultReady = Signal(object)   # RunOutput
     message = Signal(str, str)     # text, level ('info' | 'warning' | 'error')
+    messageCleared = Signal()   # what this page said last no longer holds
     statusChanged = Signal(dict)   # size / model / device / time
     busyChanged = Signal(bool)
 
@@ -404,6 +405,8 @@ class ColorizePage(QWidget):
         if note:
             self.message.emit(f"Device fallback: {note}", "warning")
         entry = self.picker.entry(out.model)
+        if out.kind == "run" and entry is not None and entry.trained and not note:
+            self.messageCleared.emit()  # e.g. an untrained model's warning no longer applies
         if out.kind == "run" and entry is not None and not entry.trained \
                 and out.model not in self._warned_untrained:
             self._warned_untrained.add(out.model)
