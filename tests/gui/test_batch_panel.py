@@ -128,3 +128,37 @@ def test_format_eta():
     assert format_eta(None) == "—"
     assert format_eta(65) == "1:05"
     assert format_eta(3725) == "1:02:05"
+
+
+def test_output_folder_follows_new_inputs_until_the_user_picks_one(panel, frames, tmp_path):
+    assert not panel.progress.isTextVisible()            # no "0 / 100" before any run
+    clip_b = tmp_path / "clipB"
+    clip_b.mkdir()
+    panel.add_inputs([frames])
+    assert panel.outdir.text() == str(frames / "colorized")
+    panel.clear_inputs()
+    panel.add_inputs([clip_b])
+    assert panel.outdir.text() == str(clip_b / "colorized")  # not clip A's folder
+    panel.set_output_dir(tmp_path / "mine")
+    panel.clear_inputs()
+    panel.add_inputs([frames])
+    assert panel.outdir.text() == str(tmp_path / "mine")     # the user's choice stays
+
+
+def test_paused_status_shows_no_speed_and_cancel_counts_what_is_on_disk(qtbot, panel, frames, tmp_path):
+    out = tmp_path / "out"
+    panel.add_inputs([frames])
+    panel.set_output_dir(out)
+    panel.overwrite.setChecked(True)
+    events = []
+    panel.eventReceived.connect(events.append)
+    panel.start()
+    qtbot.waitUntil(lambda: len(events) >= 1, timeout=20000)
+    panel.pause_button.setChecked(True)
+    qtbot.wait(400)
+    assert "paused" in panel.rate.text() and "frames/s" not in panel.rate.text() and "ETA" not in panel.rate.text()
+    with qtbot.waitSignal(panel.message, timeout=30000) as msg:
+        panel.cancel()
+    res_done = panel.counts["done"]
+    assert res_done == len(list(out.glob("*.png")))
+    assert "Overwrite is on" in msg.args[0]  # a rerun would redo, not resume

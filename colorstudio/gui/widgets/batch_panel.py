@@ -97,6 +97,9 @@ class BatchPanel(QWidget):
         self._worker: Worker | None = None
         self._cancel = threading.Event()
         self._hints_provider: Callable[[], list] = lambda: []
+        self._suggested_out = ""      # the output folder we proposed (follows the inputs until edited)
+        self._last_event = None
+        self._paused = False
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
@@ -218,7 +221,9 @@ class BatchPanel(QWidget):
         self._preview_image: QImage | None = None
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m")
+        self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.progress.setTextVisible(False)  # no "0 / 100" before there is anything to count
         self.rate = QLabel("idle")
         self.open_out = QToolButton()
         self.open_out.setIcon(icon("mdi6.folder-eye"))
@@ -296,16 +301,27 @@ class BatchPanel(QWidget):
                 it.setToolTip(str(p))
                 self.inputs.addItem(it)
                 existing.add(p)
-        if not self.outdir.text() and self.inputs.count():
-            first = self.input_paths()[0]
-            base = first if first.is_dir() else first.parent
-            self.outdir.setText(str(base / "colorized"))
+        self._suggest_outdir()
+
+    def _suggest_outdir(self) -> None:
+        """The output folder follows the first input while the user has not chosen one:
+        outputs of clip B must not land in clip A's folder."""
+        if not self.inputs.count():
+            return
+        if self.outdir.text() and self.outdir.text() != self._suggested_out:
+            return  # the user's own choice stays
+        first = self.input_paths()[0]
+        base = first if first.is_dir() else first.parent
+        self._suggested_out = str(base / (f"{first.stem}_colorized" if first.is_file() else "colorized"))
+        self.outdir.setText(self._suggested_out)
 
     def input_paths(self) -> list[Path]:
         return [Path(self.inputs.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.inputs.count())]
 
     def clear_inputs(self) -> None:
         self.inputs.clear()
+        if self.outdir.text() == self._suggested_out:
+            self.outdir.clear()  # our suggestion for the old inputs: the next ones get their own
 
     def set_output_dir(self, path: str | Path) -> None:
         self.outdir.setText(str(path))
@@ -401,10 +417,12 @@ class BatchPanel(QWidget):
             if not hints:
                 self.message.emit("No colour hints are set in the Colorize tab; running without.", "info")
         self._cancel = threading.Event()
+        self._last_event, self._paused = None, False
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
         self.thumbs.clear()
         self.progress.setRange(0, 0)
         self.progress.setValue(0)
+        self.progress.setTextVisible(True)
         self.rate.setText("loading model…")
         self.log.appendPlainText(f"— start: {len(paths)} input(s) → {self.outdir.text()}")
         smooth = self.smooth_strength.value() if self.smooth.isChecked() else 0.0
@@ -443,9 +461,10 @@ class BatchPanel(QWidget):
             return
         if paused:
             w.pause()
-            self.rate.setText(self.rate.text() + " · paused")
         else:
             w.resume()
+        self._paused = bool(paused)
+        self._show_rate()
         self.pause_button.setText("Resume" if paused else "Pause")
         self.pause_button.setIcon(icon("mdi6.play" if paused else "mdi6.pause"))
 
@@ -487,9 +506,8 @@ class BatchPanel(QWidget):
         self.counts[ev.status] = self.counts.get(ev.status, 0) + 1
         self.progress.setRange(0, max(1, ev.total))
         self.progress.setValue(min(ev.done_count, ev.total))
-        extra = ", ".join(f"{v} {k}" for k, v in self.counts.items() if v and k != "done")
-        self.rate.setText(f"{ev.done_count} / {ev.total} · {ev.items_per_s:.2f} frames/s · "
-                          f"ETA {format_eta(ev.eta_s)}" + (f" · {extra}" if extra else ""))
+        self._last_event = ev
+        self._show_rate()
         name = ev.dst.name if ev.dst is not None else ev.src.name
         if ev.status == "failed":
             self.log.appendPlainText(f"failed: {name}: {ev.error}")
@@ -510,6 +528,21 @@ class BatchPanel(QWidget):
             self.thumbs.scrollToItem(it)
             self._show_preview(thumb)
         self.eventReceived.emit(ev)
+
+    def _show_rate(self) -> None:
+        """Count, speed and ETA of the run; while paused only the count (writes already in
+        flight still land and are counted, so a cancel reports what is on disk)."""
+        ev = self._last_event
+        if self._worker is None or ev is None:
+            if self._worker is not None and self._paused:
+                self.rate.setText("paused")
+            return
+        extra = ", ".join(f"{v} {k}" for k, v in self.counts.items() if v and k != "done")
+        if self._paused:
+            text = f"{ev.done_count} / {ev.total} · paused"
+        else:
+            text = f"{ev.done_count} / {ev.total} · {ev.items_per_s:.2f} frames/s · ETA {format_eta(ev.eta_s)}"
+        self.rate.setText(text + (f" · {extra}" if extra else ""))
 
     def _thumb_selected(self, cur: QListWidgetItem | None, _prev=None) -> None:
         if cur is not None:
@@ -547,7 +580,9 @@ class BatchPanel(QWidget):
         self.log.appendPlainText(("— cancelled: " if cancelled else "— finished: ") + text)
         self.rate.setText(("cancelled · " if cancelled else "finished · ") + text)
         if cancelled:
-            self.message.emit(f"Batch cancelled ({text}). Start again to resume.", "info")
+            again = ("Start again to redo every frame (Overwrite is on; untick it to resume instead)."
+                     if self.overwrite.isChecked() else "Start again to resume.")
+            self.message.emit(f"Batch cancelled ({text}). {again}", "info")
         elif c["failed"]:
             self.message.emit(f"Batch finished with failures: {text}. See the log.", "warning")
         elif c["done"] or c["skipped"]:
