@@ -61,7 +61,7 @@ class LossPlots(QWidget):
         self.log_check.setChecked(True)
         self.log_check.toggled.connect(self.set_log_scale)
         self.legend_check = QCheckBox("Legends")
-        self.legend_check.setToolTip("Show the curve names (legends can be dragged aside)")
+        self.legend_check.setToolTip("Show the curve names under each plot")
         self.legend_check.setChecked(True)
         self.legend_check.toggled.connect(lambda _on: self._update_legends())
         self.follow_check = QCheckBox("Follow")
@@ -90,13 +90,16 @@ class LossPlots(QWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         first: pg.PlotItem | None = None
         for i, (pid, title, _match, ylabel) in enumerate(PANELS):
-            p = self.view.addPlot(row=i // 2, col=i % 2, title=title)
+            row, col = 2 * (i // 2), i % 2
+            p = self.view.addPlot(row=row, col=col, title=title)
             p.showGrid(x=True, y=True, alpha=0.25)
             p.setLabel("bottom", "step")
             p.setLabel("left", ylabel)
-            legend = p.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=legend_bg,
+            # The legend sits in its own layout cell under the plot: it never covers a curve.
+            legend = p.addLegend(offset=None, labelTextSize="8pt", brush=legend_bg,
                                  pen=pg.mkPen(pal.color(QPalette.ColorRole.Mid)),
-                                 labelTextColor=pal.color(QPalette.ColorRole.Text))
+                                 labelTextColor=pal.color(QPalette.ColorRole.Text), colCount=3)
+            self.view.addItem(legend, row=row + 1, col=col)
             legend.setVisible(pid not in SINGLE_METRIC)   # shown there once runs are compared
             p.setClipToView(True)
             p.setDownsampling(auto=True, mode="peak")
@@ -106,6 +109,9 @@ class LossPlots(QWidget):
                 p.setXLink(first)
             self.plots[pid] = p
             p.getViewBox().sigRangeChangedManually.connect(self._left_follow)
+        for c in (0, 1):  # two equal columns, whatever the legends hold
+            self.view.ci.layout.setColumnStretchFactor(c, 1)
+            self.view.ci.layout.setColumnPreferredWidth(c, 10)
         self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._key_colors: dict[str, str] = {}
         self._run_styles: dict[str, Qt.PenStyle] = {}
@@ -205,7 +211,7 @@ class LossPlots(QWidget):
             items = [(r, k) for (r, k) in self._curves if panel_of(k) == pid]
             many_runs = len({r for r, _ in items}) > 1
             plot.legend.setVisible(show and (many_runs or pid not in SINGLE_METRIC))
-            cols = 2 if len(items) > 7 else 1      # long lists: two short columns
+            cols = min(3, max(1, len(items)))     # short rows under the plot
             if plot.legend.columnCount != cols:
                 plot.legend.setColumnCount(cols)
 
