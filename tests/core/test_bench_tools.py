@@ -42,3 +42,17 @@ def test_report_lists_every_missed_target(tmp_path):
 def test_stat_map_keeps_min_below_max():
     s = Stat(0.5, 0.25, 1.0, 3).map(lambda t: 1.0 / t)
     assert (s.med, s.lo, s.hi) == pytest.approx((2.0, 1.0, 4.0))
+
+
+def test_quality_targets_say_met_or_missed_per_group():
+    from bench.quality import colorizer_targets, hint_targets
+
+    good = {"gain_db": 1.5, "colourfulness_ratio": 0.7, "cast": 2.0, "skin_hue_error_median": 10.0,
+            "skin_chroma_ratio": 0.8, "hints_gain_db": 2.5, "hint1_landed": 0.95, "hint1_spread": 0.6}
+    res = {"people": dict(good), "scenes": dict(good, gain_db=1.1, cast=6.0), "animals": dict(good)}
+    lines = dict(colorizer_targets("m", res))
+    assert lines["m people: gain +1.50 dB >= +1.0 dB"] and lines["m skin: hue error 10° <= 20°"]
+    assert not lines["m scenes: gain +1.10 dB >= +1.2 dB"]  # scenes need +1.2 dB
+    assert not lines["m scenes: colour cast 6.0 <= 5 Lab units"]
+    hints = dict(hint_targets("h", {"people": dict(good, hint1_landed=0.5)}))
+    assert not hints["h people: single hint lands 50% >= 90%"] and hints["h people: 10 hints +2.50 dB >= +2.0 dB"]
