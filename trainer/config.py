@@ -79,6 +79,8 @@ class TrainConfig:
     init: str = ""                        # weights to start from (input channels zero-padded)
     hint_p: float = 0.125                 # geometric parameter of the number of hints
     hint_max: int = 32
+    hint_weight: float = 0.0              # hint models: extra loss weight around each hint (0: off)
+    hint_sigma: float = 3.0               # its reach, pixels of the crop (a Gaussian around the hint)
     direction: str = "BtoA"               # translate: which half is the input
     snap_labels: bool = True              # translate: snap JPEG label colours to the palette
     full_size: int = 0                    # translate: scale of the images; crops of image_size (0: same)

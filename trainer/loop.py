@@ -392,6 +392,9 @@ class Trainer:
         if y.shape[-2:] != out.shape[-2:]:
             y = F.interpolate(y, size=out.shape[-2:], mode="area")
         w = self.rebalance(y) if self.rebalance is not None else None
+        if self.hint_channels and cfg.hint_weight > 0:
+            near = losses.hint_neighbourhood(x[:, -1:], cfg.hint_sigma, out.shape[-2:])
+            w = (1.0 + cfg.hint_weight * near) * (w if w is not None else 1.0)
         terms[cfg.loss] = losses.pixel_loss(cfg.loss, out.float(), y.float(), w) * cfg.pixel_weight
         if self.vgg is not None:
             l = x[:, :1]

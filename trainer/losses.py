@@ -68,6 +68,24 @@ class AbRebalance(nn.Module):
         return self.table[idx[:, 0], idx[:, 1]].unsqueeze(1).to(ab_norm.dtype)
 
 
+def hint_neighbourhood(mask: torch.Tensor, sigma: float, size: tuple[int, int] | torch.Size) -> torch.Tensor:
+    """(N, 1, H, W) in [0, 1]: 1 on the hints, falling off as a Gaussian of ``sigma`` px.
+
+    Weighting the loss by ``1 + k * this`` makes the colours at and around a hint count k
+    times more: the model learns to put a hint's colour where it is given (and near it)
+    in minutes instead of the many hours plain losses take, where hints cover ~0.5% of
+    the pixels."""
+    mask = mask.float()
+    r = max(1, int(round(3 * sigma)))
+    t = torch.arange(-r, r + 1, dtype=mask.dtype, device=mask.device)
+    g = torch.exp(-0.5 * (t / sigma) ** 2)  # peak 1: a lone hint pixel gets weight 1
+    near = F.conv2d(mask, g.view(1, 1, 1, -1), padding=(0, r))
+    near = F.conv2d(near, g.view(1, 1, -1, 1), padding=(r, 0)).clamp_(max=1.0)
+    if near.shape[-2:] != tuple(size):
+        near = F.interpolate(near, size=tuple(size), mode="bilinear", align_corners=False)
+    return near
+
+
 def gan_labels(logits: torch.Tensor, real: bool, smoothing: float = 0.0, noise: float = 0.0,
                flip: float = 0.0) -> torch.Tensor:
     """Target labels for BCEWithLogits: soft (1 - smoothing), noisy (+-noise), flipped with p=flip.

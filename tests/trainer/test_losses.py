@@ -70,3 +70,16 @@ def test_init_from_pads_new_inputs_and_rejects_misfits(tmp_path):
     assert float(w[:, 1:].abs().mean()) > 0.1 * float(w[:, :1].abs().mean())  # hints are heard from step 0
     with pytest.raises(TrainError, match="shape"):
         init_from(create("unet-hints", weights=False, base=16, depth=2), str(tmp_path / "c.safetensors"))
+
+
+def test_hint_neighbourhood_weights_the_pixels_around_hints():
+    from trainer.losses import hint_neighbourhood
+
+    m = torch.zeros(2, 1, 32, 32)
+    m[0, 0, 10, 10] = 1.0
+    m[0, 0, 20:23, 20:23] = 1.0
+    n = hint_neighbourhood(m, 2.0, (32, 32))
+    assert n[0, 0, 10, 10] == 1.0 and n[0, 0, 21, 21] == 1.0 and float(n.max()) == 1.0
+    assert 0.5 < n[0, 0, 10, 12] < 1.0 and n[0, 0, 10, 20] < 0.01  # falls off with distance
+    assert float(n[1].abs().max()) == 0.0                             # no hints: plain loss
+    assert hint_neighbourhood(m, 2.0, (16, 16)).shape == (2, 1, 16, 16)
