@@ -452,7 +452,7 @@ class ColorizeStage(Stage):
         y = run(x, "predict_ab") if run is not None else self.predictor.predict_ab(x)
         after = getattr(self.predictor, "fallback", None)
         self._note = str(after) if after is not before else None
-        return pipeline.ab_from_output(y)
+        return pipeline.hinted_ab(pipeline.ab_from_output(y), x, self.hints)
 
     def ordered(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
         if self.smoother is not None:

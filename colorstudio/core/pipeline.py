@@ -107,6 +107,50 @@ def net_input(predictor, image: np.ndarray, size: int | None = None,
     return x
 
 
+HINT_REACH = 0.20      # of the long side: how far a hint pulls the colours around it
+HINT_L_SIGMA = 10.0    # L units: how alike in lightness a pixel must be to follow a hint
+
+
+def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
+                    reach: float = HINT_REACH, l_sigma: float = HINT_L_SIGMA) -> np.ndarray:
+    """Pull the predicted ab (h, w, 2) to each hint's colour over the pixels around it
+    of similar lightness (``l_norm``: the network's (h, w) lightness input).
+
+    The hint network learns from the data how a hint changes the whole picture; this
+    step makes every hint land where it is put and spread over its region (a joint
+    bilateral weight: distance and lightness difference), whatever the network learned.
+    Each hint's residual (its colour minus the prediction at it) is added with weight
+    ``exp(-d^2 / 2 (reach * side)^2) * exp(-dL^2 / 2 l_sigma^2)``, 1 at the hint; where
+    several hints reach a pixel their residuals are averaged by weight.
+    """
+    if not hints:
+        return ab
+    h, w = ab.shape[:2]
+    L = color.denormalize_l(np.asarray(l_norm, np.float32))
+    sigma = max(1.0, reach * max(h, w))
+    ys = np.arange(h, dtype=np.float32)[:, None]
+    xs = np.arange(w, dtype=np.float32)[None, :]
+    num = np.zeros((h, w, 2), np.float32)
+    den = np.zeros((h, w), np.float32)
+    wmax = np.zeros((h, w), np.float32)
+    dots = []
+    for hint in hints:
+        cx = int(np.clip(round(hint.x * w - 0.5), 0, w - 1))
+        cy = int(np.clip(round(hint.y * h - 0.5), 0, h - 1))
+        resid = np.array([hint.a, hint.b], np.float32) - ab[cy, cx]
+        wt = np.exp(-((ys - cy) ** 2 + (xs - cx) ** 2) / (2 * sigma * sigma)
+                    - (L - L[cy, cx]) ** 2 / (2 * l_sigma * l_sigma)).astype(np.float32)
+        mix = wt ** 4  # where hints overlap, the nearest and most alike one leads
+        num += mix[:, :, None] * resid
+        den += mix
+        np.maximum(wmax, wt, out=wmax)
+        dots.append((slice(max(0, cy - 1), cy + 2), slice(max(0, cx - 1), cx + 2), hint))
+    out = ab + num * (wmax / np.maximum(den, 1e-30))[:, :, None]
+    for ys_, xs_, hint in dots:  # the dot the user put down: exactly its colour
+        out[ys_, xs_] = (hint.a, hint.b)
+    return out
+
+
 def ab_from_output(y: np.ndarray) -> np.ndarray:
     """The network's normalised ab (1, 2, h, w) -> (h, w, 2) float32 in Lab units."""
     return np.ascontiguousarray(color.denormalize_ab(y[0]).transpose(1, 2, 0), dtype=np.float32)
@@ -114,8 +158,21 @@ def ab_from_output(y: np.ndarray) -> np.ndarray:
 
 def predict_ab(predictor, image: np.ndarray, size: int | None = None,
                hints: Sequence[Hint] = ()) -> np.ndarray:
-    """The network's ab for ``image`` at render ``size``: (h, w, 2) float32, Lab units."""
-    return ab_from_output(predictor.predict_ab(net_input(predictor, image, size, hints)))
+    """The network's ab for ``image`` at render ``size``: (h, w, 2) float32, Lab units;
+    with hints, pulled to them over their regions (:func:`propagate_hints`)."""
+    x = net_input(predictor, image, size, hints)
+    return hinted_ab(ab_from_output(predictor.predict_ab(x)), x, hints)
+
+
+def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint]) -> np.ndarray:
+    """The network's ab for input ``x`` with the hints made to land (the step every
+    caller -- single image, batch, video -- applies after the network)."""
+    if not hints or x.shape[1] < 4:
+        return ab
+    l_norm = x[0, 0]
+    if l_norm.shape != ab.shape[:2]:
+        l_norm = cv2.resize(l_norm, (ab.shape[1], ab.shape[0]), interpolation=cv2.INTER_AREA)
+    return propagate_hints(ab, l_norm, hints)
 
 
 def _linear_weights(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -118,3 +118,21 @@ def test_translate_shape_and_dtype():
     labels = labels_to_rgb(np.random.default_rng(0).integers(0, 12, (50, 70)))
     out = pipeline.translate(labels, Predictor(Tiny(), "cpu"), size=32)
     assert out.shape == (50, 70, 3) and out.dtype == np.uint8
+
+
+def test_hints_land_and_spread_over_similar_lightness_only():
+    from colorstudio.core import color
+    from colorstudio.core.pipeline import Hint, propagate_hints
+
+    h, w = 64, 96
+    L = np.full((h, w), 70.0, np.float32)
+    L[:, 60:] = 25.0                                   # a dark region beyond a strong edge
+    ab = np.zeros((h, w, 2), np.float32)
+    l_norm = color.normalize_l(L)
+    out = propagate_hints(ab, l_norm, [Hint((30 + 0.5) / w, (32 + 0.5) / h, 40.0, -20.0)])
+    np.testing.assert_allclose(out[31:34, 29:32], np.broadcast_to([40.0, -20.0], (3, 3, 2)), atol=1e-4)
+    assert out[32, 45, 0] > 20.0                       # spreads over the same lightness ...
+    assert abs(out[32, 62, 0]) < 1.0                   # ... not across the edge, though as near
+    assert np.array_equal(propagate_hints(ab, l_norm, []), ab)
+    two = propagate_hints(ab, l_norm, [Hint(0.2, 0.5, 40.0, 0.0), Hint(0.4, 0.5, -40.0, 0.0)])
+    assert two[32, int(0.2 * w), 0] > 35 and two[32, int(0.4 * w), 0] < -35  # each lands on its own dot
