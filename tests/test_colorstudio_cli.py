@@ -66,7 +66,7 @@ def test_models_table():
     lines = res.stdout.splitlines()
     assert lines[0].split()[:4] == ["NAME", "TASK", "SIZE", "WEIGHTS"]
     row = next(line for line in lines if line.startswith("unet-gan "))
-    assert row.split()[1:3] == ["colorize", "256"] and row.split()[3] in ("yes", "no")
+    assert row.split()[1:3] == ["colorize", "192"] and row.split()[3] in ("yes", "no")
     only = run("models", "--task", "colorize").stdout
     assert "translate " not in only.replace("TASK", "")
 
