@@ -144,7 +144,9 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
                           "positions; one random hint: a random in-gamut colour of chroma 25-55 at a random "
                           f"position; lands = result ab within 10 of it at the hint; spread = the share of "
                           f"its move seen, on average, over pixels of similar lightness (±6 L) within 12% "
-                          f"of the long side, outside the hint's own patch):", ""] + hint_table(res) + [""]
+                          f"of the long side, outside the hint's own patch; the decoding gives the hint's own dot "
+                          "its colour, so *lands* checks the whole path to the file, while *spread* and the "
+                          "10-hint gain measure what the network and the propagation add):", ""] + hint_table(res) + [""]
                 targets += hint_targets(name, res)
             if judged:
                 targets += colorizer_targets(name, res)
