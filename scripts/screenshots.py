@@ -146,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if any(e.name == "unet-hints" for e in page.picker.entries()):
             run_and_wait(lambda: page.picker.set_model("unet-hints"))
-            for x, y, rgb in ((0.30, 0.25, (60, 110, 220)), (0.70, 0.75, (230, 140, 40)),
-                              (0.50, 0.55, (40, 170, 80))):
+            for x, y, rgb in ((0.10, 0.10, (70, 110, 200)), (0.50, 0.30, (225, 172, 140)),
+                              (0.45, 0.80, (235, 135, 45))):  # background, skin, suit
                 run_and_wait(lambda x=x, y=y, rgb=rgb: page.hints_editor.model.add(x, y, rgb))
             shot("hints")
 

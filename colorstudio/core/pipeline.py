@@ -107,8 +107,8 @@ def net_input(predictor, image: np.ndarray, size: int | None = None,
     return x
 
 
-HINT_REACH = 0.20      # of the long side: how far a hint pulls the colours around it
-HINT_L_SIGMA = 10.0    # L units: how alike in lightness a pixel must be to follow a hint
+HINT_REACH = 0.12      # of the long side: how far a hint pulls the colours around it
+HINT_L_SIGMA = 6.0     # L units: how alike in lightness a pixel must be to follow a hint
 
 
 def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
