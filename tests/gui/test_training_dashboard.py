@@ -297,6 +297,8 @@ def test_checkpoint_line_follows_resume_and_start_line_shows_once(dash, qtbot, t
     qtbot.waitUntil(lambda: "Resumed from the checkpoint at step 13" in dash.checkpoint_label.text(), timeout=5000)
     log = dash.log.toPlainText()
     assert log.count("resumed at step 13") == 1  # not echoed a second time from the metrics
+    dash._append_log("2026-12-01 23:43:39,895 trainer: unet-gan: 40 training images")  # after the event
+    assert dash.log.toPlainText().count("unet-gan: 40 training images\n") <= 1
     with f.open("a") as fh:
         fh.write(train_line(16) + ev("checkpoint", "step 16", step=16) + ev("end", "stopped by SIGTERM at step 16"))
     qtbot.waitUntil(lambda: dash.checkpoint_label.text() == "Last checkpoint: step 16", timeout=5000)

@@ -559,6 +559,10 @@ class TrainingDashboard(QWidget):
 
     # ------------------------------------------------------------------ messages
     def _append_log(self, line: str) -> None:
+        if line.startswith("20") and " trainer: " in line:  # the trainer's own log line (stderr) ...
+            said = line.split(" trainer: ", 1)[1]
+            if any(r.startswith("[") and r.endswith(said) for r in self._recent_lines()):
+                return  # ... of what its metrics already showed (the start line)
         self.log.appendPlainText(line)
 
     def _recent_lines(self, n: int = 20) -> list[str]:
