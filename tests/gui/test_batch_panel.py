@@ -162,3 +162,9 @@ def test_paused_status_shows_no_speed_and_cancel_counts_what_is_on_disk(qtbot, p
     res_done = panel.counts["done"]
     assert res_done == len(list(out.glob("*.png")))
     assert "Overwrite is on" in msg.args[0]  # a rerun would redo, not resume
+
+
+def test_model_facts_stay_compact_in_the_batch_form(panel):
+    text = panel.picker.card.text()
+    assert "\n" not in text and "render" in text
+    assert "Held-out" in panel.picker.card.toolTip() or panel.picker.card.toolTip()

@@ -147,6 +147,7 @@ class BatchPanel(QWidget):
 
         # model and options
         self.picker = ModelPicker()
+        self.picker.set_compact(True)  # the Colorize tab shows the model's facts; this form stays short
         self.picker.modelChanged.connect(lambda _n: self._refresh_hints())
         self.size = QSpinBox()
         self.size.setRange(0, 2048)

@@ -125,6 +125,7 @@ class ModelPicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._compact = False
         self.model_box = QComboBox()
         self.model_box.setToolTip("Colorization model from the registry")
         self.model_box.setMinimumContentsLength(14)
@@ -211,8 +212,18 @@ class ModelPicker(QWidget):
             return
         state = "trained weights" if e.trained else \
             "no trained weights: random initialisation, results are noise"
-        self.card.setText(f"{e.summary}\n\n{e.task} · render {e.input_size}px · {state}")
-        self.card.setToolTip(e.card or e.description)
+        full = f"{e.summary}\n\n{e.task} · render {e.input_size}px · {state}"
+        if self._compact:  # one line; the facts are the tooltip (a form with little height)
+            self.card.setText(f"{e.task} · render {e.input_size}px · {state}")
+            self.card.setToolTip(full)
+        else:
+            self.card.setText(full)
+            self.card.setToolTip(e.card or e.description)
+
+    def set_compact(self, on: bool) -> None:
+        """Show only a one-line summary (the model's facts move to its tooltip)."""
+        self._compact = bool(on)
+        self._show_card()
 
     def _on_model(self, _i: int) -> None:
         self._show_card()
