@@ -54,12 +54,13 @@ def corpus_table(tmp: Path, weights: Path) -> str:
             f"traceback printed: {'yes' if 'Traceback' in res.stderr else 'no'}; summary: {res.stdout.strip()}", "",
             "| kind | expected | result | message |", "|---|---|---|---|"]
     for kind, path, expect in items:
-        msg = next((ln for ln in lines if path.name in ln and not ln.startswith("[")), "")
+        msg = next((ln for ln in lines if path.name in ln and not ln.startswith(("[", "note:"))), "")
+        note = next((ln for ln in lines if path.name in ln and ln.startswith("note:")), "")
         msg = msg.split(f"{path.name}: ", 1)[-1] if msg else ""
         result = "failed" if msg else "done"
         ok = (result == "done") == (expect == "done") and (expect == "done" or expect.lower() in msg.lower())
         rows.append(f"| {kind} | {'done' if expect == 'done' else 'one line'} | {result}{'' if ok else ' (!)'} | "
-                    f"{msg.replace('|', '/')[:110]} |")
+                    f"{(msg or note).replace('|', '/')[:110]} |")
     return "\n".join(rows)
 
 
@@ -106,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(d)
         w = _weights(tmp)
         print(corpus_table(tmp, w))
-        print()
-        print(kill_soak(tmp, w, a.kills, a.frames))
+        if a.kills > 0:
+            print()
+            print(kill_soak(tmp, w, a.kills, a.frames))
     return 0
 
 
