@@ -109,7 +109,7 @@ class Predictor:
                     h.remove()
             self._act_per_pixel = total[0] / (side * side)
         n, h, w = shape[0], shape[-2], shape[-1]
-        return int(self._act_per_pixel * n * h * w) + 64 * int(np.prod(shape)) // 16
+        return int(self._act_per_pixel * n * h * w) + 4 * int(np.prod(shape))  # + the float32 input
 
     def _check_memory(self, x: np.ndarray) -> None:
         """Refuse (MemoryError, with the size that fits) a CPU run that cannot fit in memory."""
