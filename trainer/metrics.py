@@ -1,13 +1,8 @@
 """The trainer -> GUI event stream: RUN/metrics.jsonl, one JSON object per line, flushed.
 
-Schema (the dashboard reads exactly this; keep it):
-  {"kind":"train","step":int,"epoch":int,"time":s_since_start,"wall":unix,"lr":float,
-   "images_per_s":float,"loss/<name>":float,...}
-  {"kind":"val","step":int,"epoch":int,"time":s,"wall":unix,"val/<metric>":float,...}
-  {"kind":"event","event":"start"|"checkpoint"|"end"|"error","time":s,"wall":unix,"message":str}
-  A resumed run's start event has "resumed_from": step -- points of earlier lines with a
-  larger step were logged after the last checkpoint and are superseded by the new ones.
-TensorBoard event files are written beside it only when tensorboard is importable.
+The schema, the run folder's layout and the one reader (``read_metrics``) live in
+:mod:`colorstudio.core.runs`, which the dashboard reads too.  TensorBoard event files
+are written beside it only when tensorboard is importable.
 """
 
 from __future__ import annotations
@@ -16,9 +11,9 @@ import json
 import math
 import time
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
-EVENTS = ("start", "checkpoint", "end", "error")
+from colorstudio.core.runs import EVENTS, LOSS_PREFIX, VAL_PREFIX, RunLayout
 
 
 def _clean(v: Any) -> Any:
@@ -57,7 +52,8 @@ class MetricsWriter:
     def __init__(self, run_dir: str | Path, enabled: bool = True, time_offset: float = 0.0,
                  tensorboard: bool = True):
         self.enabled = enabled
-        self.path = Path(run_dir) / "metrics.jsonl"
+        layout = RunLayout(run_dir)
+        self.path = layout.metrics
         self.t0 = time.time() - time_offset
         self._f = None
         self._tb = None
@@ -68,7 +64,7 @@ class MetricsWriter:
             if tensorboard:
                 try:
                     from torch.utils.tensorboard import SummaryWriter  # needs tensorboard
-                    self._tb = SummaryWriter(str(Path(run_dir) / "tb"))
+                    self._tb = SummaryWriter(str(layout.tensorboard))
                 except Exception:
                     self._tb = None
 
@@ -85,14 +81,14 @@ class MetricsWriter:
               losses: Mapping[str, float]) -> None:
         obj = {"kind": "train", "step": int(step), "epoch": int(epoch), "time": round(self.elapsed(), 3),
                "wall": round(time.time(), 3), "lr": float(lr), "images_per_s": round(float(images_per_s), 3)}
-        obj.update({f"loss/{k}": float(v) for k, v in losses.items()})
+        obj.update({f"{LOSS_PREFIX}{k}": float(v) for k, v in losses.items()})
         self._write(obj)
         self._scalars(obj, step)
 
     def val(self, step: int, epoch: int, values: Mapping[str, float]) -> None:
         obj = {"kind": "val", "step": int(step), "epoch": int(epoch), "time": round(self.elapsed(), 3),
                "wall": round(time.time(), 3)}
-        obj.update({f"val/{k}": float(v) for k, v in values.items()})
+        obj.update({f"{VAL_PREFIX}{k}": float(v) for k, v in values.items()})
         self._write(obj)
         self._scalars(obj, step)
 
@@ -120,15 +116,3 @@ class MetricsWriter:
             self._tb.close()
             self._tb = None
 
-
-def read_metrics(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Parse a metrics.jsonl; a half-written last line (writer killed) is ignored."""
-    with Path(path).open(encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                continue

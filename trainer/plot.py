@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from trainer.metrics import read_metrics
+from colorstudio.core.runs import RunLayout, read_metrics
 
 COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127)]
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     m = Path(a.metrics)
     if m.is_dir():
-        m = m / "metrics.jsonl"
+        m = RunLayout(m).metrics
     print(plot(m, a.output, a.title))
     return 0
 

@@ -1,11 +1,8 @@
 """Run the trainer in a subprocess and follow its metrics.jsonl as it grows.
 
 The GUI never imports the trainer: it starts ``python -m trainer ...`` through QProcess
-and reads the JSON-lines stream the trainer writes (one object per line, flushed):
-
-* ``{"kind": "train", "step", "epoch", "time", "wall", "lr", "images_per_s", "loss/<name>": ...}``
-* ``{"kind": "val", "step", "epoch", "time", "val/<metric>": ...}``
-* ``{"kind": "event", "event": "start" | "checkpoint" | "end" | "error", "time", "message"}``
+and reads the JSON-lines stream the trainer writes (layout and schema:
+:mod:`colorstudio.core.runs`, which both sides import).
 
 Reading is incremental (from the last byte offset); a partial last line is kept until
 its newline arrives, malformed lines are skipped.  A QFileSystemWatcher gives prompt
@@ -28,161 +25,10 @@ from typing import Any, Iterable, Sequence
 from PySide6.QtCore import (QFileSystemWatcher, QObject, QProcess, QProcessEnvironment, QTimer,
                             Signal)
 
+from colorstudio.core.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE,  # noqa: F401 (re-exported)
+                                   MetricsReader, RunSeries, read_metrics, read_run_config)
+
 log = logging.getLogger(__name__)
-
-METRICS_FILE = "metrics.jsonl"
-SAMPLE_FILE = Path("samples") / "latest.png"
-LAST_CHECKPOINT = Path("checkpoints") / "last.pt"
-
-
-# --------------------------------------------------------------------------- parsing
-class MetricsReader:
-    """Incremental reader of a JSON-lines file: ``read_new()`` returns complete new records.
-
-    Keeps the byte offset of the last complete line; bytes after the last newline stay
-    buffered until the line is finished.  If the file shrinks (a new run replaced it),
-    reading restarts from the beginning and ``reset`` is set until the next call.
-    """
-
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-        self.offset = 0
-        self._partial = b""
-        self.skipped = 0          # malformed lines seen so far
-        self.reset = False
-
-    def read_new(self) -> list[dict[str, Any]]:
-        self.reset = False
-        try:
-            size = self.path.stat().st_size
-        except OSError:
-            return []
-        if size < self.offset + len(self._partial):  # truncated or replaced
-            self.offset, self._partial, self.reset = 0, b"", True
-        start = self.offset + len(self._partial)
-        if size == start:
-            return []
-        try:
-            with open(self.path, "rb") as f:
-                f.seek(start)
-                chunk = f.read(size - start)
-        except OSError:
-            return []
-        data = self._partial + chunk
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            self._partial = data
-            return []
-        complete, self._partial = data[:cut + 1], data[cut + 1:]
-        self.offset += len(complete)
-        return self._parse(complete.splitlines())
-
-    def _parse(self, lines: Iterable[bytes]) -> list[dict[str, Any]]:
-        out = []
-        for raw in lines:
-            raw = raw.strip()
-            if not raw:
-                continue
-            try:
-                rec = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                self.skipped += 1
-                continue
-            if isinstance(rec, dict):
-                out.append(rec)
-            else:
-                self.skipped += 1
-        return out
-
-
-def read_metrics(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """All complete, well-formed records of a metrics.jsonl (for earlier runs)."""
-    return MetricsReader(path).read_new()
-
-
-def _number(v: Any) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return None
-    return float(v)
-
-
-@dataclass
-class RunSeries:
-    """Curves of one run, keyed ``loss/<name>``, ``val/<metric>``, ``lr``, ``images_per_s``.
-
-    x is the global ``step`` (the record's position when a line has none).
-    """
-
-    xs: dict[str, list[float]] = field(default_factory=dict)
-    ys: dict[str, list[float]] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    records: int = 0
-
-    CURVE_PREFIXES = ("loss/", "val/")
-    CURVE_KEYS = ("lr", "images_per_s")
-
-    def add(self, records: Iterable[dict[str, Any]]) -> None:
-        for rec in records:
-            kind = rec.get("kind")
-            if kind == "event":
-                self.events.append(rec)
-                resumed = _number(rec.get("resumed_from")) if rec.get("event") == "start" else None
-                if resumed is not None:
-                    self._drop_after(resumed)
-                continue
-            if kind not in ("train", "val"):
-                continue
-            self.records += 1
-            x = _number(rec.get("step"))
-            x = float(self.records) if x is None else x
-            for key, value in rec.items():
-                if not (key in self.CURVE_KEYS or key.startswith(self.CURVE_PREFIXES)):
-                    continue
-                y = _number(value)
-                if y is None or y != y:  # skip non-numbers and NaN
-                    continue
-                self.xs.setdefault(key, []).append(x)
-                self.ys.setdefault(key, []).append(y)
-
-    def _drop_after(self, step: float) -> None:
-        """A resume from ``step``: points logged after it by the killed run are superseded."""
-        for key in list(self.xs):
-            keep = [i for i, x in enumerate(self.xs[key]) if x <= step]
-            self.xs[key] = [self.xs[key][i] for i in keep]
-            self.ys[key] = [self.ys[key][i] for i in keep]
-
-    def keys(self) -> list[str]:
-        return sorted(self.xs)
-
-    def curve(self, key: str) -> tuple[list[float], list[float]]:
-        return self.xs.get(key, []), self.ys.get(key, [])
-
-    def as_dict(self) -> dict[str, tuple[list[float], list[float]]]:
-        return {k: (self.xs[k], self.ys[k]) for k in self.xs}
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike) -> "RunSeries":
-        s = cls()
-        s.add(read_metrics(path))
-        return s
-
-
-def find_runs(runs_dir: str | os.PathLike) -> list[Path]:
-    """Run folders (those holding a metrics.jsonl) directly under ``runs_dir``, newest first."""
-    root = Path(runs_dir).expanduser()
-    if not root.is_dir():
-        return []
-    runs = [p for p in root.iterdir() if (p / METRICS_FILE).is_file()]
-    return sorted(runs, key=lambda p: (p / METRICS_FILE).stat().st_mtime, reverse=True)
-
-
-def read_run_config(run: str | os.PathLike) -> dict[str, Any]:
-    """RUN/config.json as a dict ({} when missing or unreadable)."""
-    try:
-        cfg = json.loads((Path(run) / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return cfg if isinstance(cfg, dict) else {}
 
 
 # --------------------------------------------------------------------------- tailing

@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from trainer.metrics import read_metrics
+from colorstudio.core.runs import read_metrics
 
 from helpers import tiny_config
 
@@ -45,7 +45,7 @@ def test_two_gloo_processes_end_identical(photo_dir, tmp_path):
     assert a.keys() == b.keys()
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=0, atol=0)
-    start = next(read_metrics(run / "metrics.jsonl"))
+    start = read_metrics(run / "metrics.jsonl")[0]
     assert start["world_size"] == 2
     train_lines = [d for d in read_metrics(run / "metrics.jsonl") if d["kind"] == "train"]
     assert [d["step"] for d in train_lines] == [1, 2, 3]  # only rank 0 writes
@@ -61,5 +61,5 @@ def test_cli_nproc_launches_torchrun(photo_dir, tmp_path):
            "--set", "val_images=2", "--set", "log_every=1", "--set", "val_every_nth=5"]
     p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert p.returncode == 0, p.stderr[-2000:]
-    start = next(read_metrics(run / "metrics.jsonl"))
+    start = read_metrics(run / "metrics.jsonl")[0]
     assert start["world_size"] == 2 and (run / "model.safetensors").is_file()

@@ -5,11 +5,12 @@ import pytest
 
 from colorstudio.core import palette
 from colorstudio.core.predictor import Predictor
+from colorstudio.core.runs import read_metrics
 from colorstudio.models import create
 from trainer import data as tdata
 from trainer import evaluate, scores
 from trainer.loop import train
-from trainer.metrics import MetricsWriter, read_metrics
+from trainer.metrics import MetricsWriter
 from trainer.plot import plot
 
 from helpers import tiny_config

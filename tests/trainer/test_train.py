@@ -7,7 +7,7 @@ import torch
 from colorstudio.models import create
 from trainer.export import export_run
 from trainer.loop import Trainer, TrainError, train
-from trainer.metrics import read_metrics
+from colorstudio.core.runs import read_metrics
 
 from helpers import TINY, tiny_config
 
@@ -116,7 +116,7 @@ def test_hint_model_starts_from_colorizer(photo_dir, tmp_path):
 
 def test_gray_photos_are_counted_in_the_start_event(photo_dir, tmp_path):
     train(tiny_config("unet-hints", photo_dir, "max_steps=1"), tmp_path / "g")
-    start = next(read_metrics(tmp_path / "g" / "metrics.jsonl"))
+    start = read_metrics(tmp_path / "g" / "metrics.jsonl")[0]
     assert start["event"] == "start" and start["skipped_gray"] == 3
 
 

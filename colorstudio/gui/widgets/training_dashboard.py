@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
                                QVBoxLayout, QWidget)
 
 from colorstudio.gui.theme import icon
-from colorstudio.gui.training import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, MetricsTail,
-                                      Recipe, RecipeLister, RunSeries, TrainingProcess,
-                                      TrainRequest, find_runs, read_run_config)
+from colorstudio.core.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunSeries,
+                                   read_run_config, run_folders)
+from colorstudio.gui.training import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
+                                      TrainRequest)
 from colorstudio.gui.widgets.facade_panel import ImageView
 from colorstudio.gui.widgets.loss_plots import LIVE, LossPlots
 from colorstudio.gui.widgets.message_bar import MessageBar
@@ -351,7 +352,7 @@ class TrainingDashboard(QWidget):
         selected = current.data(Qt.ItemDataRole.UserRole) if current else None
         self.runs_list.blockSignals(True)
         self.runs_list.clear()
-        for run in find_runs(self.runs_dir()):
+        for run in run_folders(self.runs_dir()):
             cfg = read_run_config(run)
             label = run.name + (f"  ({cfg['recipe']})" if cfg.get("recipe") and cfg["recipe"] not in run.name else "")
             item = QListWidgetItem(label)
