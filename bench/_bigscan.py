@@ -43,7 +43,7 @@ def make(src: str, w: int, h: int) -> None:
 
 def strips(src: str, dst: str, ab_path: str) -> None:
     from colorstudio.core import imageio, pipeline
-    from colorstudio.core.predictor import load_predictor
+    from colorstudio.models.loading import load_predictor
     from colorstudio.models import default_model
 
     t0 = time.perf_counter()

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from colorstudio.core.predictor import load_predictor  # noqa: E402
+from colorstudio.models.loading import load_predictor  # noqa: E402
 from colorstudio.models import available, default_model  # noqa: E402
 from trainer import data as tdata  # noqa: E402
 from trainer.evaluate import evaluate_translator, example_grid, fmt  # noqa: E402

@@ -281,7 +281,7 @@ def item1(rep: Report, quick: bool, peak: Stat) -> None:
 
 def item2_3(rep: Report, quick: bool, tmp: Path, items: set[str]) -> None:
     from colorstudio.core import imageio, pipeline
-    from colorstudio.core.predictor import load_predictor
+    from colorstudio.models.loading import load_predictor
     from colorstudio.models import default_model
 
     from bench.reference_eccv16 import colorize_reference, eccv16
@@ -364,7 +364,7 @@ def item2_3(rep: Report, quick: bool, tmp: Path, items: set[str]) -> None:
 
 def hint_edit(rep: Report, quick: bool, img: np.ndarray) -> None:
     from colorstudio.core import pipeline
-    from colorstudio.core.predictor import load_predictor
+    from colorstudio.models.loading import load_predictor
     from colorstudio.models import available
 
     if "unet-hints" not in {s.name for s in available()}:
@@ -396,7 +396,7 @@ def item4(rep: Report, quick: bool, tmp: Path) -> None:
     import cv2
 
     from colorstudio.core import pipeline
-    from colorstudio.core.predictor import load_predictor
+    from colorstudio.models.loading import load_predictor
     from colorstudio.models import default_model
 
     try:

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def loader(name: str, device: str):
         if name in overrides:
-            from colorstudio.core.predictor import load_predictor
+            from colorstudio.models.loading import load_predictor
 
             return load_predictor(name, device, weights=overrides[name])
         return default_loader(name, device)

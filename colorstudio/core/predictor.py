@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
 import numpy as np
 
@@ -175,13 +174,3 @@ class Predictor:
         self._check_memory(x)
         return self._finite(call(x, method), self.name)
 
-
-def load_predictor(name: str, device: str = "auto", weights: Any = True, backend: str = "auto",
-                   **config) -> Predictor:
-    """Create a registered model and wrap it for inference, ready to run: the back-end is
-    built here (e.g. the ONNX export, ~0.5 s once, then cached) rather than on the first image."""
-    from colorstudio.models import create
-
-    pred = Predictor(create(name, weights=weights, **config), device=device, backend=backend)
-    pred.warm_up("predict_ab" if pred.spec is None or pred.spec.task == "colorize" else "forward")
-    return pred

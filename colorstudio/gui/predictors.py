@@ -16,9 +16,9 @@ Loader = Callable[[str, str], Any]
 
 def default_loader(name: str, device: str) -> Any:
     """``core.predictor.load_predictor`` (looked up at call time, so tests may patch it)."""
-    from colorstudio.core import predictor
+    from colorstudio.models import loading
 
-    return predictor.load_predictor(name, device)
+    return loading.load_predictor(name, device)
 
 
 class PredictorCache:

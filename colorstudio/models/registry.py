@@ -1,7 +1,9 @@
 """The model registry: ``@register``, ``create(name)``, ``available()``.
 
 Each registered name is one model family from the seed reports (timm-style: a
-factory function per name).  Default weights ship in resources/weights as
+factory function per name).  A leaf, as timm's ``_registry.py``: it imports no family;
+each family module imports it and registers its names, and ``colorstudio.models``
+(the package, hence any import of this module) imports every family.  Default weights ship in resources/weights as
 ``<name>.safetensors`` with a model card ``<name>.md``; a checkpoint's metadata
 carries the factory config, so a smaller or larger trained variant loads as-is.
 """
@@ -55,7 +57,6 @@ class ModelSpec:
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
-_LOADED = False
 
 
 def register(name: str, *, task: Task, input_size: int, description: str, report: str = "",
@@ -78,15 +79,7 @@ def register(name: str, *, task: Task, input_size: int, description: str, report
     return deco
 
 
-def _load_families() -> None:
-    global _LOADED
-    if not _LOADED:
-        _LOADED = True
-        import colorstudio.models.families  # noqa: F401  (registers everything)
-
-
 def spec(name: str) -> ModelSpec:
-    _load_families()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -96,7 +89,6 @@ def spec(name: str) -> ModelSpec:
 
 def available(task: Task | None = None) -> list[ModelSpec]:
     """Registered models (optionally of one task), sorted by name."""
-    _load_families()
     return [s for n, s in sorted(_REGISTRY.items()) if task is None or s.task == task]
 
 

@@ -35,7 +35,7 @@ _TOOL_KEYS = {"brush": "B", "rectangle": "R", "fill": "F", "eraser": "E"}
 
 def default_loader(weights: Any, device: str = "auto") -> Any:
     """The registered pix2pix-facades translator (shipped weights, or ``weights`` file)."""
-    from colorstudio.core.predictor import load_predictor
+    from colorstudio.models.loading import load_predictor
 
     return load_predictor(MODEL, device, weights=weights)
 
