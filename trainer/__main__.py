@@ -161,16 +161,16 @@ def cmd_export(argv: list[str]) -> int:
     path = export_run(a.run, a.output, half=not a.fp32)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     if a.card:
-        from trainer.export import write_card
+        from trainer.cards import write_card
 
         print(f"wrote {write_card(path, a.limit, note=a.note)}")
     return 0
 
 
 def cmd_evaluate(argv: list[str]) -> int:
-    from trainer.evaluate import main as eval_main
+    from trainer.cards import evaluate_command
 
-    return eval_main(argv)
+    return evaluate_command(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if argv else 2
     from trainer.config import ConfigError
     from trainer.data import DataError
-    from trainer.loop import TrainError
+    from trainer.errors import TrainError
     from colorstudio.core.checkpoint import CheckpointError
     from colorstudio.models.registry import UnknownModelError
 

@@ -263,7 +263,7 @@ class PairDataset:
         x = cv2.resize(x, (load, load), interpolation=interp[self.is_label("input")])
         y = cv2.resize(y, (load, load), interpolation=interp[self.is_label("target")])
         x, y = augment([x, y], S, rng, rotate=False)
-        to_t = lambda a: np.ascontiguousarray(a.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0)  # noqa: E731
+        to_t = lambda a: np.ascontiguousarray(color.normalize_rgb(a).transpose(2, 0, 1))  # noqa: E731
         return to_t(x), to_t(y)
 
 

@@ -1,8 +1,8 @@
-"""Evaluate a trained model through the same pipeline users run, write a model card.
+"""Evaluate a trained model through the same pipeline users run (cards: trainer.cards).
 
 Colorizers: each held-out photo's lightness goes through ``colorstudio.core.pipeline``
 (resize for the net, predict, recombine with full-resolution L); scores: PSNR on RGB
-and on ab (ab mapped to [0, 1] by (ab + 110) / 220), SSIM on RGB, Hasler-Suesstrunk
+and on ab (ab mapped to [0, 1] by (ab + 110) / 220, 110 = ``color.AB_SCALE``), SSIM on RGB, Hasler-Suesstrunk
 colourfulness of the result and of the ground truth, and the same for the "no colour"
 baseline (ab = 0 composed by the same pipeline).  Hint models are also scored with
 hints taken from the ground truth.
@@ -12,9 +12,6 @@ the "mean facade colour per class" baseline (class means from the training pairs
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -24,11 +21,9 @@ from colorstudio.core import color, palette, pipeline
 from trainer import data as tdata
 from trainer import scores
 
-AB_PSNR_RANGE = 110.0
-
-
 def _ab01(ab: np.ndarray) -> np.ndarray:
-    return (ab + AB_PSNR_RANGE) / (2 * AB_PSNR_RANGE)
+    """ab (Lab units) -> [0, 1] for PSNR, over the networks' range +-color.AB_SCALE."""
+    return (ab + color.AB_SCALE) / (2 * color.AB_SCALE)
 
 
 def gt_hints(rgb: np.ndarray, n: int, seed: int) -> list[pipeline.Hint]:
@@ -178,48 +173,6 @@ def results_markdown(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def model_card(name: str, meta: dict[str, Any], res: dict[str, Any], data_note: str = "") -> str:
-    """Markdown model card: family, recipe, data (+ licence/citation), epochs, time, scores."""
-    recipe = meta.get("recipe", {})
-    keys = ("optimizer", "lr", "betas", "batch_size", "image_size", "loss", "pixel_weight", "adv_weight",
-            "discriminator", "weight_decay", "lr_step_epochs", "lr_gamma", "init", "hint_p", "direction")
-    if recipe.get("family") != "unet-hints":
-        keys = tuple(k for k in keys if k != "hint_p")
-    if recipe.get("task") != "translate":
-        keys = tuple(k for k in keys if k != "direction")
-    if not recipe.get("adv_weight"):
-        keys = tuple(k for k in keys if k != "discriminator")
-    rec = ", ".join(f"{k}={recipe[k]}" for k in keys if recipe.get(k) not in (None, "", 0, 0.0))
-    minutes = float(meta.get("time", 0)) / 60
-    data = meta.get("data", {})
-    lines = [
-        f"# {name}", "",
-        f"- **Family:** `{meta.get('family', name)}`, config `{json.dumps(meta.get('config', {}))}`",
-        f"- **Recipe:** `{recipe.get('recipe', '')}` ({rec})",
-        f"- **Training data:** {data.get('path', '')} — {data.get('train_images', '?')} images used"
-        + (f", {data['skipped_gray']} grayscale skipped" if data.get("skipped_gray") else "")
-        + f"; held out: {data.get('held_out', '')}",
-        f"- **Epochs:** {meta.get('epochs', '?')} ({meta.get('steps', '?')} steps), "
-        f"**training time:** {minutes:.1f} min on {meta.get('hardware', '?')}",
-        f"- **ColorStudio version:** {meta.get('version', '?')}",
-    ]
-    if meta.get("notes"):
-        lines.append(f"- **Notes:** {json.dumps(meta['notes'])}")
-    if data_note:
-        lines += ["", data_note]
-    lines += ["", f"## Evaluation ({res.get('images', '?')} held-out images, {res.get('protocol', '')})", ""]
-    if "groups" in res:  # per kind of photo (trainer.group_eval)
-        from trainer.group_eval import group_table, hint_table
-
-        lines += group_table(res["groups"]) + [""]
-        if any("hints_gain_db" in r for r in res["groups"].values()):
-            lines += ["With hints (10 from the truth; one random in-gamut hint: lands within 10 ab "
-                      "units? spread over similar lightness around it):", ""] + hint_table(res["groups"]) + [""]
-    else:
-        lines += [results_markdown(res), ""]
-    return "\n".join(lines)
-
-
 def load_any(checkpoint_path: str, name: str | None = None):
     """A Predictor for an exported .safetensors, a run folder or a training .pt."""
     import tempfile
@@ -249,46 +202,3 @@ def load_any(checkpoint_path: str, name: str | None = None):
     if not family:
         raise tdata.DataError(f"{p.name}: no family in its metadata; pass --model NAME")
     return Predictor(create(family, weights=p), device="cpu"), meta
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="colorstudio-train evaluate")
-    ap.add_argument("checkpoint", help=".safetensors, run folder or training .pt")
-    ap.add_argument("--data", required=True, help="photo folder (held-out split used) or facades folder")
-    ap.add_argument("--split", choices=("heldout", "all"), default="heldout")
-    ap.add_argument("--every", type=int, default=20, help="held-out split: every n-th file per folder")
-    ap.add_argument("--size", type=int, help="render size (default: the model's)")
-    ap.add_argument("--limit", type=int, default=0, help="score only the first N images")
-    ap.add_argument("--hints", type=int, default=10, help="hint models: also score with N GT hints")
-    ap.add_argument("--model", help="family name when the file has no metadata")
-    ap.add_argument("--out", help="folder for the model card (.md) and scores (.json)")
-    a = ap.parse_args(argv)
-    predictor, meta = load_any(a.checkpoint, a.model)
-    name = predictor.name
-    if predictor.spec.task == "translate":
-        root = Path(a.data)
-        if (root / "val").is_dir():
-            val, train = tdata.list_images(root / "val"), tdata.list_images(root / "train")
-        else:
-            train, val = tdata.split_files(tdata.list_images(root), a.every)
-        val = val[:a.limit] if a.limit else val
-        res = evaluate_translator(predictor, val, train, a.size)
-        res["protocol"] = f"{root}/val, label -> photo, render {a.size or predictor.spec.input_size}px"
-    else:
-        files = tdata.list_images(a.data)
-        if a.split == "heldout":
-            files = tdata.split_files(files, a.every)[1]
-        files = files[:a.limit] if a.limit else files
-        res = evaluate_colorizer(predictor, files, a.size,
-                                 hints=a.hints if getattr(predictor.model, "hint_channels", 0) else 0)
-        res["protocol"] = (f"{'every %dth file per class folder' % a.every if a.split == 'heldout' else 'all'}"
-                           f" of {a.data}, render {a.size or predictor.spec.input_size}px")
-    res.pop("_examples", None)
-    print(results_markdown(res))
-    out = Path(a.out) if a.out else Path(a.checkpoint).with_suffix("").parent
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"{name}.eval"
-    (out / f"{stem}.json").write_text(json.dumps(res, indent=2))
-    (out / f"{stem}.md").write_text(model_card(name, meta, res))
-    print(f"wrote {out / (stem + '.md')} and {stem}.json", file=sys.stderr)
-    return 0

@@ -1,21 +1,20 @@
 """One training loop for every family: single process, or DDP under torchrun.
 
-Distributed set-up comes from the environment torchrun provides (RANK, LOCAL_RANK,
-WORLD_SIZE): ``nccl`` on GPUs, ``gloo`` on CPUs.  Each rank draws its share of every
-epoch from a DistributedSampler (``set_epoch`` reshuffles); only rank 0 logs, validates,
-writes samples and checkpoints.  Every sample's augmentation is seeded by
-``(seed, step, rank, position)``, so ``--resume`` replays the same batches from the
-last checkpoint on.  GAN families alternate a discriminator step and a generator step.
+Distributed set-up (:mod:`trainer.distributed`) comes from the environment torchrun
+provides: ``nccl`` on GPUs, ``gloo`` on CPUs.  Each rank draws its share of every epoch
+from a DistributedSampler (``set_epoch`` reshuffles); only rank 0 logs, validates
+(:mod:`trainer.validation`), writes samples and checkpoints (:mod:`trainer.checkpoints`).
+Every sample's augmentation is seeded by ``(seed, step, rank, position)``
+(:mod:`trainer.sampling`), so ``--resume`` replays the same batches from the last
+checkpoint on.  GAN families alternate a discriminator step and a generator step.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 import random
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,156 +23,35 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from colorstudio.core import checkpoint, color
+from colorstudio.core import color_torch
 from colorstudio.core.atomic import clean_stale
+from colorstudio.core.runs import RunLayout
 from colorstudio.models import registry
 from trainer import data as tdata
 from trainer import losses
+from trainer.checkpoints import CheckpointMixin, jsonable
 from trainer.config import TrainConfig, save_config
+from trainer.distributed import any_rank, barrier, broadcast_buffers, setup_distributed, unwrap
+from trainer.errors import TrainError
 from trainer.metrics import MetricsWriter
+from trainer.sampling import sample_hints, sample_seed
+from trainer.signals import StopRequest
+from trainer.validation import ValidationMixin
+from trainer.surgery import init_from
+
+__all__ = ["Trainer", "TrainError", "train"]
 
 log = logging.getLogger("trainer")
 
-CKPT_NAME = "last.pt"
 
-
-class TrainError(RuntimeError):
-    """Training cannot start or continue (bad data, missing checkpoint, ...)."""
-
-
-# ---------------------------------------------------------------- distributed
-
-@dataclass
-class DistInfo:
-    rank: int
-    world: int
-    local_rank: int
-    device: torch.device
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-
-def setup_distributed(device: str = "auto") -> DistInfo:
-    """Read torchrun's environment; init the process group when WORLD_SIZE > 1."""
-    from colorstudio.core.devices import pick_device
-
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    rank = int(os.environ.get("RANK", "0"))
-    local = int(os.environ.get("LOCAL_RANK", "0"))
-    if world > 1:
-        use_cuda = device in ("auto", "cuda") and torch.cuda.is_available()
-        if device == "cuda" and not use_cuda:
-            raise TrainError("--device cuda was requested but no CUDA GPU is available")
-        if use_cuda:
-            torch.cuda.set_device(local)
-            dev = torch.device("cuda", local)
-        else:
-            dev = torch.device("cpu")
-        if not dist.is_initialized():
-            dist.init_process_group("nccl" if use_cuda else "gloo")
-        return DistInfo(rank, world, local, dev)
-    dev = pick_device(device)
-    if dev.type == "mps":
-        dev = torch.device("cpu")  # BN + GAN training on MPS is unreliable; keep CPU
-    return DistInfo(0, 1, 0, dev)
-
-
-def _unwrap(m):
-    return m.module if hasattr(m, "module") else m
-
-
-# ---------------------------------------------------------------- model helpers
-
-def init_from(model: torch.nn.Module, path: str) -> dict[str, int]:
-    """Copy weights from ``path``; conv inputs the source lacks (the hint planes, when a
-    colorizer seeds the hint model) get random weights at the scale of the copied ones.
-    Those inputs are all zero without hints, so the model starts with the colorizer's
-    behaviour; zero weights there would keep the hints near-silent for thousands of steps."""
-    state, _ = checkpoint.load_weights(path)
-    own = model.state_dict()
-    new, padded = {}, 0
-    for k, v in own.items():
-        if k not in state:
-            raise TrainError(f"--init {Path(path).name}: missing key {k}")
-        src = state[k]
-        if src.shape == v.shape:
-            new[k] = src
-        elif src.dim() == 4 and src.shape[0] == v.shape[0] and src.shape[2:] == v.shape[2:] \
-                and src.shape[1] < v.shape[1]:
-            w = torch.randn_like(v) * src.float().std().to(v.dtype)
-            w[:, :src.shape[1]] = src
-            new[k] = w
-            padded += 1
-        else:
-            raise TrainError(f"--init {Path(path).name}: {k} has shape {tuple(src.shape)}, "
-                             f"the model needs {tuple(v.shape)}")
-    model.load_state_dict(new)
-    return {"copied": len(new), "padded_inputs": padded}
-
-
-def create_discriminator(name: str, **cfg: Any) -> torch.nn.Module:
-    fn = getattr(registry, "create_discriminator", None)
-    if fn is None:
-        raise TrainError("this build has no discriminators (registry.create_discriminator missing)")
-    return fn(name, **cfg)
-
-
-def sample_hints(ab: torch.Tensor, rng: np.random.Generator, p: float = 0.125,
-                 max_hints: int = 32) -> torch.Tensor:
-    """Hint channels (N, 3, H, W) = (a, b, mask) revealed from the ground truth ab.
-
-    As Zhang et al. 2017: the number of hints is geometric(p) - 1 (so some images get
-    none), each hint a square patch of side 1..5 px holding the patch's mean ab; positions
-    uniform over the image (a user clicks anywhere, not only near the centre).
-    """
-    n, _, h, w = ab.shape
-    out = torch.zeros(n, 3, h, w, dtype=ab.dtype, device=ab.device)
-    for i in range(n):
-        k = min(int(rng.geometric(p)) - 1, max_hints)
-        for _ in range(k):
-            s = int(rng.integers(1, 6))
-            cy = int(rng.integers(0, h - s + 1))
-            cx = int(rng.integers(0, w - s + 1))
-            patch = ab[i, :, cy:cy + s, cx:cx + s]
-            out[i, :2, cy:cy + s, cx:cx + s] = patch.mean((1, 2), keepdim=True)
-            out[i, 2, cy:cy + s, cx:cx + s] = 1.0
-    return out
-
-
-def _sample_seed(seed: int, step: int, rank: int, j: int) -> int:
-    return int(np.random.SeedSequence([seed, step, rank, j]).generate_state(1)[0] & 0x7FFFFFFF)
-
-
-def _rng_state() -> dict[str, Any]:
-    st = {"torch": torch.get_rng_state(), "python": random.getstate(),
-          "numpy": {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                    for k, v in zip(("kind", "keys", "pos", "has_gauss", "cached"), np.random.get_state())}}
-    if torch.cuda.is_available():
-        st["cuda"] = torch.cuda.get_rng_state_all()
-    return st
-
-
-def _set_rng_state(st: dict[str, Any]) -> None:
-    torch.set_rng_state(st["torch"])
-    py = st["python"]
-    random.setstate((py[0], tuple(py[1]), py[2]))
-    n = st["numpy"]
-    np.random.set_state((n["kind"], np.asarray(n["keys"], np.uint32), n["pos"], n["has_gauss"], n["cached"]))
-    if "cuda" in st and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(st["cuda"])
-
-
-# ---------------------------------------------------------------- the trainer
-
-class Trainer:
+class Trainer(CheckpointMixin, ValidationMixin):
     """Builds model(s), data and optimisers from a config; ``run()`` trains to the end,
     to ``epochs`` or to the time budget, whichever comes first."""
 
     def __init__(self, cfg: TrainConfig, run_dir: str | Path, resume: bool = False):
         self.cfg = cfg
         self.run_dir = Path(run_dir)
+        self.layout = RunLayout(self.run_dir)
         self.dist = setup_distributed(cfg.device)
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
@@ -190,9 +68,9 @@ class Trainer:
         self.epoch = 0
         self.elapsed_before = 0.0
         self.last_val: dict[str, float] = {}
-        ck = self.run_dir / "checkpoints" / CKPT_NAME
+        ck = self.layout.checkpoint
         if self.dist.main:
-            for folder in (self.run_dir, ck.parent, self.run_dir / "samples"):
+            for folder in (self.run_dir, self.layout.checkpoints, self.layout.samples):
                 clean_stale(folder)  # a kill mid-write leaves a temp file; its process is gone
         if resume:
             if not ck.is_file():
@@ -233,7 +111,7 @@ class Trainer:
         self.G = g.to(self.device).train()
         self.D = None
         if cfg.adv_weight > 0:
-            d = create_discriminator(cfg.discriminator, **cfg.discriminator_config)
+            d = registry.create_discriminator(cfg.discriminator, **cfg.discriminator_config)
             self.D = d.to(self.device).train()
         self.rebalance = None
         if cfg.loss == "l1-rebalanced" and cfg.task == "colorize":
@@ -267,7 +145,7 @@ class Trainer:
         if cfg.ema > 0:
             import copy
 
-            self.ema = copy.deepcopy(_unwrap(self.G)).eval().requires_grad_(False)
+            self.ema = copy.deepcopy(unwrap(self.G)).eval().requires_grad_(False)
         self.opt_G = self._optimizer(self.G.parameters(), cfg.lr)
         self.opt_D = self._optimizer(self.D.parameters(), cfg.d_lr or cfg.lr) if self.D is not None else None
         self.sched = None
@@ -283,87 +161,12 @@ class Trainer:
             return torch.optim.RMSprop(params, lr=lr, weight_decay=cfg.weight_decay)
         return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=cfg.weight_decay)
 
-    # ------------------------------------------------------------ checkpoints
-    def checkpoint_state(self) -> dict[str, Any]:
-        return {
-            "G": _unwrap(self.G).state_dict(),
-            "G_ema": self.ema.state_dict() if self.ema is not None else None,
-            "D": _unwrap(self.D).state_dict() if self.D is not None else None,
-            "opt_G": self.opt_G.state_dict(),
-            "opt_D": self.opt_D.state_dict() if self.opt_D is not None else None,
-            "sched": self.sched.state_dict() if self.sched is not None else None,
-            "scaler": self.scaler.state_dict(),
-            "epoch": self.epoch, "step": self.step,
-            "elapsed": self.elapsed_before + (time.time() - self.t_start if hasattr(self, "t_start") else 0.0),
-            "rng": _rng_state(),
-            "config": self.cfg.to_dict(),
-            "family": self.cfg.family,
-            "model_config": dict(_unwrap(self.G).config if hasattr(_unwrap(self.G), "config") else self.cfg.model),
-            "val": dict(self.last_val),
-            "notes": _jsonable(self.notes),
-            "steps_per_epoch": self.steps_per_epoch,
-            "train_images": len(self.train_set),
-            "world_size": self.dist.world,
-            "skipped_gray": self.train_set.report.skipped_gray,
-        }
-
-    def save_checkpoint(self) -> Path:
-        state = self.checkpoint_state()
-        path = self.run_dir / "checkpoints" / CKPT_NAME
-        checkpoint.atomic_write(path, lambda tmp: torch.save(state, tmp))
-        return path
-
-    def _load_checkpoint(self, path: Path) -> None:
-        try:
-            st = torch.load(str(path), map_location="cpu", weights_only=True)
-        except Exception as exc:
-            raise TrainError(f"cannot resume from {path}: {checkpoint.unsafe_load_reason(exc)}") from None
-        if not isinstance(st, dict) or not isinstance(st.get("G"), dict):
-            raise TrainError(f"cannot resume from {path}: not a ColorStudio training checkpoint")
-        try:
-            checkpoint.load_into_check(_unwrap(self.G), st["G"], path.name)
-            if self.D is not None and st.get("D") is not None:
-                checkpoint.load_into_check(_unwrap(self.D), st["D"], path.name)
-        except checkpoint.CheckpointError as exc:
-            was = st.get("family"), st.get("model_config")
-            raise TrainError(f"cannot resume: {path} holds a {was[0]} model {was[1]}, not this run's "
-                             f"{self.cfg.family} {dict(self.cfg.model)} ({str(exc)[:300]})") from None
-        _unwrap(self.G).load_state_dict(st["G"])
-        if self.ema is not None:
-            self.ema.load_state_dict(st["G_ema"] if st.get("G_ema") is not None else st["G"])
-        if self.D is not None and st.get("D") is not None:
-            _unwrap(self.D).load_state_dict(st["D"])
-        self.opt_G.load_state_dict(st["opt_G"])
-        if self.opt_D is not None and st.get("opt_D") is not None:
-            self.opt_D.load_state_dict(st["opt_D"])
-        if self.sched is not None and st.get("sched") is not None:
-            self.sched.load_state_dict(st["sched"])
-        self.scaler.load_state_dict(st["scaler"])
-        self.epoch, self.step = int(st["epoch"]), int(st["step"])
-        self.elapsed_before = float(st.get("elapsed", 0.0))
-        self.last_val = dict(st.get("val") or {})
-        self.notes.update(st.get("notes") or {})
-        old, new = st.get("config") or {}, self.cfg.to_dict()
-        defaults = type(self.cfg)().to_dict()  # keys an older run's config did not have yet
-        before = {k: old.get(k, defaults.get(k)) for k in new}
-        changed = {k: [before[k], v] for k, v in new.items()
-                   if k not in ("out", "time_budget", "threads", "device") and before[k] != v}
-        if changed:  # a resumed run that changed its recipe: keep the history in the metadata
-            self.notes.setdefault("history", []).append({"step": self.step, "changed": changed})
-        if "lr" in changed or "d_lr" in changed:  # the optimizer state carried the old rate
-            for opt, lr in ((self.opt_G, self.cfg.lr), (self.opt_D, self.cfg.d_lr or self.cfg.lr)):
-                for group in (opt.param_groups if opt is not None else ()):
-                    group["lr"] = group["initial_lr"] = lr
-            if self.sched is not None:
-                self.sched.base_lrs = [self.cfg.lr for _ in self.sched.base_lrs]
-        _set_rng_state(st["rng"])
-
     # ------------------------------------------------------------ one step
     def _epoch_batches(self, epoch_indices: list[int], first: int):
         """Batches ``first``.. of this epoch; items are ``(index, seed)`` so the samples
         do not depend on where they are decoded (main process or DataLoader workers)."""
         bs, spe = self.cfg.batch_size, self.steps_per_epoch
-        batches = [[(i, _sample_seed(self.cfg.seed, self.epoch * spe + b, self.dist.rank, j))
+        batches = [[(i, sample_seed(self.cfg.seed, self.epoch * spe + b, self.dist.rank, j))
                     for j, i in enumerate(epoch_indices[b * bs:(b + 1) * bs])] for b in range(first, spe)]
         if self.cfg.cache or self.cfg.num_workers <= 0:
             for items in batches:
@@ -387,7 +190,7 @@ class Trainer:
         cfg = self.cfg
         terms: dict[str, torch.Tensor] = {}
         if self.bins is not None:
-            terms[cfg.loss] = _unwrap(self.G).bin_loss(out, y, cfg.loss) * cfg.pixel_weight
+            terms[cfg.loss] = unwrap(self.G).bin_loss(out, y, cfg.loss) * cfg.pixel_weight
             return terms
         if y.shape[-2:] != out.shape[-2:]:
             y = F.interpolate(y, size=out.shape[-2:], mode="area")
@@ -399,7 +202,7 @@ class Trainer:
         if self.vgg is not None:
             l = x[:, :1]
             terms["perceptual"] = cfg.perceptual_weight * losses.perceptual_loss(
-                self.vgg, losses.lab_norm_to_rgb(l, out.float()), losses.lab_norm_to_rgb(l, y.float()))
+                self.vgg, color_torch.lab_norm_to_rgb(l, out.float()), color_torch.lab_norm_to_rgb(l, y.float()))
         return terms
 
     def _d_input(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
@@ -416,7 +219,7 @@ class Trainer:
         logs: dict[str, float] = {}
         with self._autocast():
             out = self.G(x)
-        fake_ab = _unwrap(self.G).decode(out) if self.bins is not None else out
+        fake_ab = unwrap(self.G).decode(out) if self.bins is not None else out
         if self.D is not None:
             self.opt_D.zero_grad(set_to_none=True)
             tgt = y if y.shape[-2:] == fake_ab.shape[-2:] else F.interpolate(y, size=fake_ab.shape[-2:], mode="area")
@@ -460,104 +263,16 @@ class Trainer:
     @torch.no_grad()
     def _update_ema(self) -> None:
         d = self.cfg.ema
-        live = _unwrap(self.G).state_dict()
+        live = unwrap(self.G).state_dict()
         for k, e in self.ema.state_dict().items():
             if e.is_floating_point():
                 e.mul_(d).add_(live[k].to(e.dtype), alpha=1.0 - d)
             else:
                 e.copy_(live[k])
 
-    # ------------------------------------------------------------ validation and samples
-    @torch.no_grad()
-    def predict(self, x: torch.Tensor) -> torch.Tensor:
-        """Generator output in the task's image space (ab_norm, or RGB in [-1, 1]);
-        the moving average of G when ``ema`` is on."""
-        g = self.ema if self.ema is not None else _unwrap(self.G)
-        was = g.training
-        g.eval()
-        try:
-            out = g.predict_ab(x.to(self.device)) if self.cfg.task == "colorize" else g(x.to(self.device))
-        finally:
-            g.train(was)
-        return out.float().cpu()
-
-    def _val_batches(self):
-        n = min(len(self.val_set), self.cfg.val_images)
-        for s in range(0, n, 16):
-            items = [self.val_set[i] for i in range(s, min(n, s + 16))]
-            xs, ys = zip(*items)
-            yield torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
-
-    def validate(self) -> dict[str, float]:
-        from trainer import scores
-
-        acc: dict[str, list[float]] = {}
-        rng = np.random.default_rng(4321)
-        for x, y in self._val_batches():
-            xin = self._inputs(x, y, rng)
-            out = self.predict(xin)
-            for i in range(x.shape[0]):
-                for k, v in self._image_scores(x[i], out[i], y[i], scores).items():
-                    acc.setdefault(k, []).append(v)
-        res = {k: float(np.mean(v)) for k, v in acc.items()}
-        if "colourfulness" in res and res.get("colourfulness_gt"):
-            res["colourfulness_ratio"] = res["colourfulness"] / res["colourfulness_gt"]
-        return res
-
-    def _image_scores(self, x, out, y, scores) -> dict[str, float]:
-        if self.cfg.task == "translate":
-            p, t = _to01(out), _to01(y)
-            return {"l1": float(np.abs(p - t).mean()), "psnr": scores.psnr(p, t)}
-        L = color.denormalize_l(x[0].numpy())
-        ab_p = _resize_ab(color.denormalize_ab(out.numpy()).transpose(1, 2, 0), L.shape)
-        ab_t = color.denormalize_ab(y.numpy()).transpose(1, 2, 0)
-        rgb_p, rgb_t = color.lab_compose(L, ab_p), color.lab_compose(L, ab_t)
-        rgb_0 = color.lab_compose(L, np.zeros_like(ab_t))
-        return {"l1_ab": float(np.abs(ab_p - ab_t).mean()), "psnr_rgb": scores.psnr(rgb_p, rgb_t),
-                "psnr_rgb_gray": scores.psnr(rgb_0, rgb_t), "colourfulness": scores.colourfulness(rgb_p),
-                "colourfulness_gt": scores.colourfulness(rgb_t)}
-
-    def save_samples(self, tag: str) -> Path | None:
-        """Grid PNG: one row per fixed validation image: input | prediction | ground truth."""
-        import cv2
-
-        n = min(self.cfg.sample_images, len(self.val_set))
-        if n == 0:
-            return None
-        picks = np.linspace(0, len(self.val_set) - 1, n).round().astype(int)
-        xs, ys = zip(*(self.val_set[int(i)] for i in picks))
-        x, y = torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
-        out = self.predict(self._inputs(x, y, np.random.default_rng(4321)))
-        rows = []
-        for i in range(n):
-            if self.cfg.task == "translate":
-                cells = [_to01(x[i]), _to01(out[i]), _to01(y[i])]
-            else:
-                L = color.denormalize_l(x[i, 0].numpy())
-                ab_p = _resize_ab(color.denormalize_ab(out[i].numpy()).transpose(1, 2, 0), L.shape)
-                ab_t = color.denormalize_ab(y[i].numpy()).transpose(1, 2, 0)
-                gray = np.repeat((L / 100.0)[:, :, None], 3, 2)
-                cells = [gray, color.lab_compose(L, ab_p), color.lab_compose(L, ab_t)]
-            rows.append(np.concatenate(cells, 1))
-        grid = (np.clip(np.concatenate(rows, 0), 0, 1) * 255 + 0.5).astype(np.uint8)
-        folder = self.run_dir / "samples"
-        folder.mkdir(parents=True, exist_ok=True)
-        ok, buf = cv2.imencode(".png", grid[:, :, ::-1])
-        path = folder / f"{tag}.png"
-        for p in (path, folder / "latest.png"):
-            checkpoint.atomic_write(p, lambda tmp: Path(tmp).write_bytes(buf.tobytes()))
-        return path
-
     # ------------------------------------------------------------ the loop
     def _lr(self) -> float:
         return float(self.opt_G.param_groups[0]["lr"])
-
-    def _stop_agreed(self, stop: bool) -> bool:
-        if self.dist.world == 1:
-            return stop
-        t = torch.tensor([1.0 if stop else 0.0], device=self.device)
-        dist.all_reduce(t, op=dist.ReduceOp.MAX)
-        return bool(t.item() > 0)
 
     def _evaluate_and_log(self, tag: str | None) -> None:
         if getattr(self, "_val_step", None) == self.step:  # val_every and the epoch end coincide
@@ -568,44 +283,7 @@ class Trainer:
             self.metrics.val(self.step, self.epoch, self.last_val)
             if tag:
                 self.save_samples(tag)
-        self._barrier()
-
-    def _install_stop_handler(self):
-        """SIGTERM/SIGINT (the GUI's stop button, Ctrl+C) end the run cleanly at the next
-        step: checkpoint, validation, samples and export as for a time budget."""
-        import signal
-        import threading
-
-        if threading.current_thread() is not threading.main_thread():
-            return None
-
-        def handler(signum, frame):
-            if self._stop_signal is not None:  # second signal: stop now
-                raise KeyboardInterrupt
-            self._stop_signal = signal.Signals(signum).name
-
-        return {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-
-    @staticmethod
-    def _restore_stop_handler(previous) -> None:
-        import signal
-
-        for sig, h in (previous or {}).items():
-            signal.signal(sig, h)
-
-    def _sync_buffers(self) -> None:
-        """BN running statistics drift apart after the last forward on each rank's own
-        batch; take rank 0's so every rank (and the export) ends with one model."""
-        if self.dist.world == 1:
-            return
-        for m in (self.G, self.D):
-            if m is not None:
-                for b in _unwrap(m).buffers():
-                    dist.broadcast(b, 0)
-
-    def _barrier(self) -> None:
-        if self.dist.world > 1:
-            dist.barrier()
+        barrier(self.dist)
 
     def run(self) -> dict[str, Any]:
         cfg = self.cfg
@@ -613,8 +291,8 @@ class Trainer:
         main = self.dist.main
         if main:
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            save_config(cfg, self.run_dir / "config.json")
-            (self.run_dir / "val_files.txt").write_text(
+            save_config(cfg, self.layout.config)
+            self.layout.val_files.write_text(
                 "\n".join(str(p) for p in self.val_files) + "\n")
             rep = self.train_set.report
             msg = (f"{cfg.recipe}: {rep.used} training images ({rep.skipped_gray} grayscale skipped, "
@@ -625,9 +303,9 @@ class Trainer:
             extra = {"resumed_from": self.step} if self.step else {}  # later points of the old file are superseded
             self.metrics.event("start", msg, train_images=rep.used, skipped_gray=rep.skipped_gray,
                                held_out=len(self.val_files), world_size=self.dist.world,
-                               device=str(self.device), notes=_jsonable(self.notes), **extra)
-        self._stop_signal = None
-        previous = self._install_stop_handler()
+                               device=str(self.device), notes=jsonable(self.notes), **extra)
+        self._stop = StopRequest()
+        self._stop.install()
         try:
             reason = self._loop()
         except BaseException as exc:
@@ -636,8 +314,8 @@ class Trainer:
                 self.metrics.close()
             raise
         finally:
-            self._restore_stop_handler(previous)
-        self._sync_buffers()
+            self._stop.restore()
+        broadcast_buffers((self.G, self.D), self.dist)
         result: dict[str, Any] = {"step": self.step, "epoch": self.epoch, "reason": reason}
         if main:
             self.last_val = self.validate()
@@ -646,12 +324,12 @@ class Trainer:
             self.save_checkpoint()
             self.metrics.event("checkpoint", f"step {self.step}", step=self.step)
             from trainer.export import export_run
-            model = export_run(self.run_dir, self.run_dir / "model.safetensors")
+            model = export_run(self.run_dir, self.layout.model)
             result.update(val=self.last_val, model=str(model))
             self.metrics.event("end", f"{reason} at step {self.step} (epoch {self.epoch}); "
                                f"exported {model.name}", reason=reason)
             self.metrics.close()
-        self._barrier()
+        barrier(self.dist)
         return result
 
     def _loop(self) -> str:
@@ -667,7 +345,7 @@ class Trainer:
             indices = list(self.sampler)
             first = self.step - self.epoch * self.steps_per_epoch
             for x, y in self._epoch_batches(indices, first):
-                rng = np.random.default_rng(_sample_seed(cfg.seed, self.step, self.dist.rank, 10_000))
+                rng = np.random.default_rng(sample_seed(cfg.seed, self.step, self.dist.rank, 10_000))
                 logs = self.train_step(x, y, rng)
                 self.step += 1
                 window_n += x.shape[0] * self.dist.world
@@ -676,8 +354,8 @@ class Trainer:
                 reason = None
                 if cfg.max_steps and self.step >= cfg.max_steps:
                     reason = "step limit reached"
-                elif self._stop_agreed(time.time() - self.t_start >= budget or self._stop_signal is not None):
-                    reason = f"stopped by {self._stop_signal}" if self._stop_signal else "time budget reached"
+                elif any_rank(time.time() - self.t_start >= budget or self._stop.signal is not None, self.dist):
+                    reason = f"stopped by {self._stop.signal}" if self._stop.signal else "time budget reached"
                 epoch_end = self.step - self.epoch * self.steps_per_epoch >= self.steps_per_epoch
                 # A point every log_every steps, and also at the run's first step, at each
                 # epoch's end and at the last step: a short run shows its curve at once.
@@ -707,24 +385,6 @@ class Trainer:
 def _collate(items) -> tuple[torch.Tensor, torch.Tensor]:
     xs, ys = zip(*items)
     return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
-
-
-def _to01(t: torch.Tensor) -> np.ndarray:
-    return np.clip((t.numpy().transpose(1, 2, 0) + 1.0) * 0.5, 0.0, 1.0)
-
-
-def _resize_ab(ab: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    import cv2
-
-    if ab.shape[:2] == tuple(shape):
-        return ab
-    return cv2.resize(ab, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
-
-
-def _jsonable(obj: Any) -> Any:
-    import json
-
-    return json.loads(json.dumps(obj, default=str))
 
 
 def train(cfg: TrainConfig, run_dir: str | Path, resume: bool = False) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Losses: pixel (L1 / MSE / SmoothL1 / class-rebalanced L1), GAN labels, VGG16 perceptual
-(the VGG16 feature net itself lives with its family, colorstudio.models.perceptual).
+(the VGG16 feature net itself lives with its family, colorstudio.models.perceptual; the
+differentiable Lab -> RGB it needs is colorstudio.core.color_torch).
 
 Class rebalancing (Zhang et al. 2016): rare ab colours get larger weight,
 w ~ ((1 - lam) p_smooth + lam / Q)^-1 normalised so that E_p[w] = 1.  Used on a pixel
@@ -15,8 +16,7 @@ from torch import nn
 
 from colorstudio.core import color
 
-AB_GRID = 10.0
-AB_RANGE = 110.0
+AB_GRID = 10.0   # the rebalancing histogram's cell (ab units), over +-color.AB_SCALE
 
 
 def pixel_loss(name: str, pred: torch.Tensor, target: torch.Tensor,
@@ -46,8 +46,8 @@ class AbRebalance(nn.Module):
     @classmethod
     def from_samples(cls, ab: np.ndarray, lam: float = 0.5, sigma: float = 5.0) -> "AbRebalance":
         """``ab``: (N, 2) Lab units of training pixels."""
-        n = int(2 * AB_RANGE / AB_GRID)
-        idx = np.clip(((ab + AB_RANGE) / AB_GRID).astype(np.int64), 0, n - 1)
+        n = int(2 * color.AB_SCALE / AB_GRID)
+        idx = np.clip(((ab + color.AB_SCALE) / AB_GRID).astype(np.int64), 0, n - 1)
         hist = np.zeros((n, n), np.float64)
         np.add.at(hist, (idx[:, 0], idx[:, 1]), 1.0)
         p = hist / max(1.0, hist.sum())
@@ -64,7 +64,7 @@ class AbRebalance(nn.Module):
     def forward(self, ab_norm: torch.Tensor) -> torch.Tensor:
         """ab_norm (N, 2, H, W) -> weights (N, 1, H, W)."""
         ab = color.denormalize_ab(ab_norm.detach().float())
-        idx = ((ab + AB_RANGE) / AB_GRID).long().clamp_(0, self.n - 1)
+        idx = ((ab + color.AB_SCALE) / AB_GRID).long().clamp_(0, self.n - 1)
         return self.table[idx[:, 0], idx[:, 1]].unsqueeze(1).to(ab_norm.dtype)
 
 
@@ -103,36 +103,6 @@ def gan_labels(logits: torch.Tensor, real: bool, smoothing: float = 0.0, noise: 
 
 def bce(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits.float(), labels.float())
-
-
-# ---------------------------------------------------------------- differentiable Lab -> RGB
-
-_M_XYZ2RGB = torch.tensor([[3.2404542, -1.5371385, -0.4985314],
-                           [-0.9692660, 1.8760108, 0.0415560],
-                           [0.0556434, -0.2040259, 1.0572252]])
-_WHITE = (0.95047, 1.0, 1.08883)
-
-
-def lab_norm_to_rgb(l_norm: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
-    """Network-scaled L (N,1,H,W) and ab (N,2,H,W) -> sRGB in [0, 1] (D65), differentiable.
-
-    Same maths as OpenCV's float Lab2RGB, which core.color uses at inference.
-    """
-    if ab_norm.shape[-2:] != l_norm.shape[-2:]:
-        ab_norm = F.interpolate(ab_norm, size=l_norm.shape[-2:], mode="bilinear", align_corners=False)
-    L = color.denormalize_l(l_norm)
-    ab = color.denormalize_ab(ab_norm)
-    fy = (L + 16.0) / 116.0
-    fx = fy + ab[:, :1] / 500.0
-    fz = fy - ab[:, 1:] / 200.0
-    eps = 6.0 / 29.0
-
-    def finv(t):
-        return torch.where(t > eps, t ** 3, 3 * eps * eps * (t - 4.0 / 29.0))
-
-    xyz = torch.cat([finv(fx) * _WHITE[0], finv(fy) * _WHITE[1], finv(fz) * _WHITE[2]], 1)
-    lin = torch.einsum("ij,njhw->nihw", _M_XYZ2RGB.to(xyz), xyz).clamp(1e-6, 1.0)
-    return torch.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055).clamp(0, 1)
 
 
 # ---------------------------------------------------------------- VGG16 perceptual loss

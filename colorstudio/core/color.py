@@ -5,7 +5,9 @@ This module is the ONE place that knows the Lab ranges and how networks see them
 Ranges: L in [0, 100]; a, b in about [-128, 127] (sRGB gamut reaches about
 a in [-86, 98], b in [-108, 95]).  Networks see ``l_norm = (L - 50) / 100`` and
 ``ab_norm = ab / 110`` -- the scaling of the public Zhang et al. colorizers, so
-their checkpoints interoperate without rescaling.
+their checkpoints interoperate without rescaling.  Translators (label map -> photo)
+see and produce RGB in [-1, 1] (:func:`normalize_rgb`, :func:`denormalize_rgb`).
+The torch twin of the Lab -> RGB conversion is :mod:`colorstudio.core.color_torch`.
 """
 
 from __future__ import annotations
@@ -98,6 +100,19 @@ def normalize_ab(ab):
 
 def denormalize_ab(ab_norm):
     return ab_norm * AB_SCALE
+
+
+def normalize_rgb(rgb: np.ndarray) -> np.ndarray:
+    """RGB image (uint8, or float in [0, 1]) -> a translator's input/target, float32 in
+    [-1, 1] (uint8 as ``x / 127.5 - 1``, floats as ``2 x - 1``); the layout is kept."""
+    if rgb.dtype == np.uint8:
+        return rgb.astype(np.float32) / 127.5 - 1.0
+    return (to_float01(rgb) * 2.0 - 1.0).astype(np.float32)
+
+
+def denormalize_rgb(x: np.ndarray) -> np.ndarray:
+    """A translator's output in [-1, 1] -> RGB float in [0, 1] (clipped; layout kept)."""
+    return np.clip((x + 1.0) * 0.5, 0.0, 1.0)
 
 
 def rgb_to_ab(rgb: np.ndarray) -> np.ndarray:

@@ -346,12 +346,12 @@ def translate_input(labels: np.ndarray, predictor, size: int | None = None) -> n
     if img.ndim == 2:
         img = np.repeat(img[:, :, None], 3, 2)
     small = cv2.resize(color.to_float01(img), (size, size), interpolation=cv2.INTER_NEAREST)
-    return (small.transpose(2, 0, 1)[None] * 2.0 - 1.0).astype(np.float32)
+    return color.normalize_rgb(small.transpose(2, 0, 1)[None])
 
 
 def translate_output(y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """The translator's output (1, 3, s, s) in [-1, 1] -> uint8 RGB photo of ``shape[:2]``."""
-    rgb = np.clip((y[0].transpose(1, 2, 0) + 1.0) * 0.5, 0.0, 1.0)
+    rgb = color.denormalize_rgb(y[0].transpose(1, 2, 0))
     H, W = shape[:2]
     if (H, W) != rgb.shape[:2]:
         rgb = cv2.resize(rgb, (W, H), interpolation=cv2.INTER_CUBIC)

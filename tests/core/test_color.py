@@ -82,3 +82,34 @@ def test_saturation_and_errors():
 def test_float_inputs_are_clipped():
     x = np.array([[[-0.5, 0.5, 2.0]]], np.float32)
     np.testing.assert_allclose(color.to_float01(x), [[[0.0, 0.5, 1.0]]])
+
+
+def test_translator_rgb_scaling_round_trips():
+    u8 = np.array([[[0, 127, 255]]], np.uint8)
+    x = color.normalize_rgb(u8)
+    assert x.dtype == np.float32 and x.min() == -1.0 and x.max() == 1.0
+    np.testing.assert_allclose(color.normalize_rgb(color.to_float01(u8)), x, atol=1e-6)
+    np.testing.assert_allclose(color.denormalize_rgb(x), color.to_float01(u8), atol=1e-6)
+    assert color.denormalize_rgb(np.array([-3.0, 3.0])).tolist() == [0.0, 1.0]
+
+
+def test_torch_twin_matches_the_numpy_conversion():
+    torch = pytest.importorskip("torch")
+    from colorstudio.core import color_torch
+
+    rng = np.random.default_rng(1)
+    rgb = rng.random((8, 8, 3)).astype(np.float32)
+    lab = color.rgb_to_lab(rgb)
+    l = torch.from_numpy(color.normalize_l(lab[:, :, 0]))[None, None]
+    ab = torch.from_numpy(color.normalize_ab(lab[:, :, 1:]).transpose(2, 0, 1).copy())[None]
+    out = color_torch.lab_norm_to_rgb(l, ab)[0].permute(1, 2, 0).numpy()
+    np.testing.assert_allclose(out, rgb, atol=2e-3)
+    # any Lab, out-of-gamut ones too: the same clipped colour as OpenCV's conversion
+    wild = np.dstack([rng.uniform(0, 100, (6, 6)), rng.uniform(-110, 110, (6, 6, 2))]).astype(np.float32)
+    L = torch.from_numpy(wild[None, None, :, :, 0])
+    ab = torch.from_numpy(wild[:, :, 1:].transpose(2, 0, 1)[None].copy())
+    got = color_torch.lab_to_rgb(L, ab)[0].permute(1, 2, 0).numpy()
+    np.testing.assert_allclose(got, color.lab_to_rgb(wild), atol=4e-3)
+    ab.requires_grad_(True)
+    color_torch.lab_to_rgb(L, ab).sum().backward()
+    assert torch.isfinite(ab.grad).all()

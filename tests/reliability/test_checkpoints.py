@@ -38,7 +38,7 @@ def _loaders(tmp_path, path):
     from colorstudio.models.perceptual import load_vgg16
     from trainer.evaluate import load_any
     from trainer.export import export_run
-    from trainer.loop import init_from
+    from trainer.surgery import init_from
 
     run = tmp_path / "run"
     (run / "checkpoints").mkdir(parents=True)

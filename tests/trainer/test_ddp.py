@@ -27,12 +27,13 @@ def _worker(rank: int, world: int, port: int, data: str, run: str, out: str) -> 
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
                       LOCAL_RANK=str(rank), WORLD_SIZE=str(world))
     sys.path.insert(0, str(Path(__file__).parent))
-    from trainer.loop import Trainer, _unwrap
+    from trainer.distributed import unwrap
+    from trainer.loop import Trainer
     import torch.distributed as dist
 
     t = Trainer(tiny_config("unet-gan", data, "max_steps=3", device="cpu"), run)
     t.run()
-    torch.save({k: v.clone() for k, v in _unwrap(t.G).state_dict().items()}, Path(out) / f"rank{rank}.pt")
+    torch.save({k: v.clone() for k, v in unwrap(t.G).state_dict().items()}, Path(out) / f"rank{rank}.pt")
     dist.destroy_process_group()
 
 

@@ -8,7 +8,7 @@ from colorstudio.core.predictor import Predictor
 from colorstudio.core.runs import read_metrics
 from colorstudio.models import create
 from trainer import data as tdata
-from trainer import evaluate, scores
+from trainer import cards, evaluate, scores
 from trainer.loop import train
 from trainer.metrics import MetricsWriter
 from trainer.plot import plot
@@ -49,13 +49,13 @@ def test_colorizer_evaluation_through_the_pipeline(photo_dir, tmp_path):
     assert base["colourfulness"] < 1.0 < res["model"]["colourfulness_gt"]
     assert res["psnr_gain_db"] == pytest.approx(res["model"]["psnr_rgb"] - base["psnr_rgb"])
     assert set(res["model_3_hints"]) >= {"psnr_rgb", "ssim", "colourfulness"}
-    md = evaluate.model_card("unet-hints", meta, res)
+    md = cards.model_card("unet-hints", meta, res)
     assert "Evaluation" in md and "baseline_ab0" in md
 
 
 def test_evaluate_cli_writes_card_and_json(facade_dir, tmp_path):
     train(tiny_config("pix2pix-facades", facade_dir, "max_steps=1"), tmp_path / "run")
-    rc = evaluate.main([str(tmp_path / "run"), "--data", str(facade_dir), "--out", str(tmp_path / "ev")])
+    rc = cards.evaluate_command([str(tmp_path / "run"), "--data", str(facade_dir), "--out", str(tmp_path / "ev")])
     assert rc == 0
     res = json.loads((tmp_path / "ev" / "pix2pix-facades.eval.json").read_text())
     assert res["images"] == 3 and {"l1", "psnr", "ssim"} <= set(res["model"])

@@ -65,7 +65,8 @@ def test_model_card_of_a_mix_run_has_the_per_group_table(photo_root, tmp_path):
     import json
 
     from helpers import tiny_config
-    from trainer.export import export_run, write_card
+    from trainer.cards import write_card
+    from trainer.export import export_run
     from trainer.loop import train
 
     run = tmp_path / "run"

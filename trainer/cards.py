@@ -1,0 +1,171 @@
+"""Model cards: what a trained model is, what it was trained on, how it scores.
+
+``write_card`` evaluates exported weights on their run's held-out data and writes
+``<weights>.md`` and ``<weights>.eval.json``; ``evaluate_command`` is the
+``colorstudio-train evaluate`` command.  Above :mod:`trainer.evaluate` (the scores),
+:mod:`trainer.group_eval` (per kind of photo) and :mod:`trainer.export`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from colorstudio.core.checkpoint import read_metadata
+from colorstudio.core.predictor import Predictor
+from colorstudio.models import create
+from trainer import data as tdata
+from trainer import evaluate, group_eval
+from trainer.groups import held_out_by_group
+
+
+def model_card(name: str, meta: dict[str, Any], res: dict[str, Any], data_note: str = "") -> str:
+    """Markdown model card: family, recipe, data (+ licence/citation), epochs, time, scores."""
+    recipe = meta.get("recipe", {})
+    keys = ("optimizer", "lr", "betas", "batch_size", "image_size", "loss", "pixel_weight", "adv_weight",
+            "discriminator", "weight_decay", "lr_step_epochs", "lr_gamma", "init", "hint_p", "direction")
+    if recipe.get("family") != "unet-hints":
+        keys = tuple(k for k in keys if k != "hint_p")
+    if recipe.get("task") != "translate":
+        keys = tuple(k for k in keys if k != "direction")
+    if not recipe.get("adv_weight"):
+        keys = tuple(k for k in keys if k != "discriminator")
+    rec = ", ".join(f"{k}={recipe[k]}" for k in keys if recipe.get(k) not in (None, "", 0, 0.0))
+    minutes = float(meta.get("time", 0)) / 60
+    data = meta.get("data", {})
+    lines = [
+        f"# {name}", "",
+        f"- **Family:** `{meta.get('family', name)}`, config `{json.dumps(meta.get('config', {}))}`",
+        f"- **Recipe:** `{recipe.get('recipe', '')}` ({rec})",
+        f"- **Training data:** {data.get('path', '')} — {data.get('train_images', '?')} images used"
+        + (f", {data['skipped_gray']} grayscale skipped" if data.get("skipped_gray") else "")
+        + f"; held out: {data.get('held_out', '')}",
+        f"- **Epochs:** {meta.get('epochs', '?')} ({meta.get('steps', '?')} steps), "
+        f"**training time:** {minutes:.1f} min on {meta.get('hardware', '?')}",
+        f"- **ColorStudio version:** {meta.get('version', '?')}",
+    ]
+    if meta.get("notes"):
+        lines.append(f"- **Notes:** {json.dumps(meta['notes'])}")
+    if data_note:
+        lines += ["", data_note]
+    lines += ["", f"## Evaluation ({res.get('images', '?')} held-out images, {res.get('protocol', '')})", ""]
+    if "groups" in res:  # per kind of photo (trainer.group_eval)
+        lines += group_eval.group_table(res["groups"]) + [""]
+        if any("hints_gain_db" in r for r in res["groups"].values()):
+            lines += ["With hints (10 from the truth; one random in-gamut hint: lands within 10 ab "
+                      "units? spread over similar lightness around it):", ""]
+            lines += group_eval.hint_table(res["groups"]) + [""]
+    else:
+        lines += [evaluate.results_markdown(res), ""]
+    return "\n".join(lines)
+
+
+DATA_NOTES = {
+    "photos": ("**Data licence:** ../shared/data/photos -- the scene photos (a public subset of the Intel "
+               "Image Classification set) and ten sets of people, interiors, animals and objects (UTKFace, "
+               "faces without mask, Pixabay portraits, Clothing Co-Parsing street fashion, Places365 indoor "
+               "rooms, ImageNet samples, cats and dogs, clothing, BSDS500, flowers). Most are research-only: "
+               "used for training and evaluation, never shipped; each set's SOURCE.txt names its origin."),
+    "scenes": ("**Data licence:** scene photos from a public subset of the Intel Image Classification "
+               "scene set (buildings, forest, glacier, mountain, sea, street). No open licence is stated: "
+               "used for training and evaluation only; the photos are not shipped."),
+    "facades": ("**Data licence / citation:** CMP Facade Database — R. Tyleček and R. Šára, \"Spatial "
+                "pattern templates for recognition of objects with regular structure\", GCPR 2013. No "
+                "licence is stated beyond a request to cite it: research and testing use, with that "
+                "citation. Pairs in the pix2pix AB layout (label → photo is BtoA)."),
+}
+
+
+def data_note(path: str) -> str:
+    """The licence note of a training folder, by its name (``photos``, ``scenes``, ``facades``)."""
+    parts = Path(path).parts
+    for part in reversed(parts):
+        if part in DATA_NOTES:
+            return DATA_NOTES[part]
+    return "**Data licence:** see the README of the training data folder."
+
+
+def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str = "") -> Path:
+    """Evaluate exported ``weights`` on its run's held-out data and write ``<weights>.md``
+    (model card) and ``<weights>.eval.json`` beside it."""
+    weights = Path(weights)
+    meta = read_metadata(weights)
+    recipe = meta.get("recipe", {})
+    model = create(meta["family"], weights=weights)
+    pred = Predictor(model, device="cpu")
+    root = Path(recipe.get("data", ""))
+    if pred.spec.task == "translate":
+        val, train = tdata.list_images(root / "val"), tdata.list_images(root / "train")
+        res = evaluate.evaluate_translator(pred, val[:limit] if limit else val, train,
+                                           direction=recipe.get("direction", "BtoA"))
+        res["protocol"] = f"{root}/val, label -> photo, render {pred.spec.input_size}px"
+    elif held_out_by_group(root):  # the photo mix: scored per kind of photo, as bench/quality does
+        by_group = held_out_by_group(root, recipe.get("val_every_nth", 20), limit)
+        res = {"groups": group_eval.strip_private(group_eval.score_groups(pred, by_group,
+                                                                          hints=bool(model.hint_channels))),
+               "images": sum(len(v) for v in by_group.values()),
+               "protocol": (f"every {recipe.get('val_every_nth', 20)}th photo of each set folder of {root}, "
+                            f"render {pred.spec.input_size}px")}
+    else:
+        files = tdata.split_files(tdata.list_images(root), recipe.get("val_every_nth", 20))[1]
+        files = files[:limit] if limit else files
+        res = evaluate.evaluate_colorizer(pred, files, hints=hints if model.hint_channels else 0,
+                                          gray_threshold=recipe.get("gray_threshold", 3.0))
+        res["protocol"] = (f"every {recipe.get('val_every_nth', 20)}th photo per class folder, "
+                           f"render {pred.spec.input_size}px")
+    res.pop("_examples", None)
+    name = weights.stem
+    card = weights.with_suffix(".md")
+    text = model_card(name, meta, res, data_note(root) + (f"\n\n{note}" if note else ""))
+    text += (f"\nFile: `{weights.name}`, {weights.stat().st_size / 1e6:.2f} MB, fp16 safetensors "
+             f"(metadata key `colorstudio` holds family, config, recipe, data, epochs, time, metrics, version).\n")
+    card.write_text(text)
+    weights.with_suffix(".eval.json").write_text(json.dumps(res, indent=2))
+    return card
+
+
+def evaluate_command(argv: list[str] | None = None) -> int:
+    """``colorstudio-train evaluate CHECKPOINT --data DIR [--out DIR]``: scores and a card."""
+    ap = argparse.ArgumentParser(prog="colorstudio-train evaluate")
+    ap.add_argument("checkpoint", help=".safetensors, run folder or training .pt")
+    ap.add_argument("--data", required=True, help="photo folder (held-out split used) or facades folder")
+    ap.add_argument("--split", choices=("heldout", "all"), default="heldout")
+    ap.add_argument("--every", type=int, default=20, help="held-out split: every n-th file per folder")
+    ap.add_argument("--size", type=int, help="render size (default: the model's)")
+    ap.add_argument("--limit", type=int, default=0, help="score only the first N images")
+    ap.add_argument("--hints", type=int, default=10, help="hint models: also score with N GT hints")
+    ap.add_argument("--model", help="family name when the file has no metadata")
+    ap.add_argument("--out", help="folder for the model card (.md) and scores (.json)")
+    a = ap.parse_args(argv)
+    predictor, meta = evaluate.load_any(a.checkpoint, a.model)
+    name = predictor.name
+    if predictor.spec.task == "translate":
+        root = Path(a.data)
+        if (root / "val").is_dir():
+            val, train = tdata.list_images(root / "val"), tdata.list_images(root / "train")
+        else:
+            train, val = tdata.split_files(tdata.list_images(root), a.every)
+        val = val[:a.limit] if a.limit else val
+        res = evaluate.evaluate_translator(predictor, val, train, a.size)
+        res["protocol"] = f"{root}/val, label -> photo, render {a.size or predictor.spec.input_size}px"
+    else:
+        files = tdata.list_images(a.data)
+        if a.split == "heldout":
+            files = tdata.split_files(files, a.every)[1]
+        files = files[:a.limit] if a.limit else files
+        res = evaluate.evaluate_colorizer(predictor, files, a.size,
+                                 hints=a.hints if getattr(predictor.model, "hint_channels", 0) else 0)
+        res["protocol"] = (f"{'every %dth file per class folder' % a.every if a.split == 'heldout' else 'all'}"
+                           f" of {a.data}, render {a.size or predictor.spec.input_size}px")
+    res.pop("_examples", None)
+    print(evaluate.results_markdown(res))
+    out = Path(a.out) if a.out else Path(a.checkpoint).with_suffix("").parent
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{name}.eval"
+    (out / f"{stem}.json").write_text(json.dumps(res, indent=2))
+    (out / f"{stem}.md").write_text(model_card(name, meta, res))
+    print(f"wrote {out / (stem + '.md')} and {stem}.json", file=sys.stderr)
+    return 0

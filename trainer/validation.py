@@ -1,0 +1,107 @@
+"""Validation scores and sample grids during training (rank 0 only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from colorstudio.core import checkpoint, color
+from trainer import scores
+from trainer.distributed import unwrap
+
+
+def _to01(t: torch.Tensor) -> np.ndarray:
+    """A translator's (3, H, W) tensor in [-1, 1] -> RGB (H, W, 3) in [0, 1]."""
+    return color.denormalize_rgb(t.numpy().transpose(1, 2, 0))
+
+
+def _resize_ab(ab: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    if ab.shape[:2] == tuple(shape):
+        return ab
+    return cv2.resize(ab, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+class ValidationMixin:
+    """Validation of a :class:`trainer.loop.Trainer` (uses its ``G``/``ema``, ``val_set``,
+    ``cfg``, ``device``, ``layout`` and ``_inputs``)."""
+
+    @torch.no_grad()
+    def predict(self, x: torch.Tensor) -> torch.Tensor:
+        """Generator output in the task's image space (ab_norm, or RGB in [-1, 1]);
+        the moving average of G when ``ema`` is on."""
+        g = self.ema if self.ema is not None else unwrap(self.G)
+        was = g.training
+        g.eval()
+        try:
+            out = g.predict_ab(x.to(self.device)) if self.cfg.task == "colorize" else g(x.to(self.device))
+        finally:
+            g.train(was)
+        return out.float().cpu()
+
+    def _val_batches(self):
+        n = min(len(self.val_set), self.cfg.val_images)
+        for s in range(0, n, 16):
+            items = [self.val_set[i] for i in range(s, min(n, s + 16))]
+            xs, ys = zip(*items)
+            yield torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+
+    def validate(self) -> dict[str, float]:
+        acc: dict[str, list[float]] = {}
+        rng = np.random.default_rng(4321)
+        for x, y in self._val_batches():
+            xin = self._inputs(x, y, rng)
+            out = self.predict(xin)
+            for i in range(x.shape[0]):
+                for k, v in self._image_scores(x[i], out[i], y[i]).items():
+                    acc.setdefault(k, []).append(v)
+        res = {k: float(np.mean(v)) for k, v in acc.items()}
+        if "colourfulness" in res and res.get("colourfulness_gt"):
+            res["colourfulness_ratio"] = res["colourfulness"] / res["colourfulness_gt"]
+        return res
+
+    def _image_scores(self, x, out, y) -> dict[str, float]:
+        if self.cfg.task == "translate":
+            p, t = _to01(out), _to01(y)
+            return {"l1": float(np.abs(p - t).mean()), "psnr": scores.psnr(p, t)}
+        L = color.denormalize_l(x[0].numpy())
+        ab_p = _resize_ab(color.denormalize_ab(out.numpy()).transpose(1, 2, 0), L.shape)
+        ab_t = color.denormalize_ab(y.numpy()).transpose(1, 2, 0)
+        rgb_p, rgb_t = color.lab_compose(L, ab_p), color.lab_compose(L, ab_t)
+        rgb_0 = color.lab_compose(L, np.zeros_like(ab_t))
+        return {"l1_ab": float(np.abs(ab_p - ab_t).mean()), "psnr_rgb": scores.psnr(rgb_p, rgb_t),
+                "psnr_rgb_gray": scores.psnr(rgb_0, rgb_t), "colourfulness": scores.colourfulness(rgb_p),
+                "colourfulness_gt": scores.colourfulness(rgb_t)}
+
+    def save_samples(self, tag: str) -> Path | None:
+        """Grid PNG: one row per fixed validation image: input | prediction | ground truth."""
+        import cv2
+
+        n = min(self.cfg.sample_images, len(self.val_set))
+        if n == 0:
+            return None
+        picks = np.linspace(0, len(self.val_set) - 1, n).round().astype(int)
+        xs, ys = zip(*(self.val_set[int(i)] for i in picks))
+        x, y = torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+        out = self.predict(self._inputs(x, y, np.random.default_rng(4321)))
+        rows = []
+        for i in range(n):
+            if self.cfg.task == "translate":
+                cells = [_to01(x[i]), _to01(out[i]), _to01(y[i])]
+            else:
+                L = color.denormalize_l(x[i, 0].numpy())
+                ab_p = _resize_ab(color.denormalize_ab(out[i].numpy()).transpose(1, 2, 0), L.shape)
+                ab_t = color.denormalize_ab(y[i].numpy()).transpose(1, 2, 0)
+                gray = np.repeat((L / 100.0)[:, :, None], 3, 2)
+                cells = [gray, color.lab_compose(L, ab_p), color.lab_compose(L, ab_t)]
+            rows.append(np.concatenate(cells, 1))
+        grid = (np.clip(np.concatenate(rows, 0), 0, 1) * 255 + 0.5).astype(np.uint8)
+        self.layout.samples.mkdir(parents=True, exist_ok=True)
+        ok, buf = cv2.imencode(".png", grid[:, :, ::-1])
+        path = self.layout.sample(tag)
+        for p in (path, self.layout.sample("latest")):
+            checkpoint.atomic_write(p, lambda tmp: Path(tmp).write_bytes(buf.tobytes()))
+        return path
