@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence, TextIO
 
+from colorstudio.core.messages import format_eta
+
 PROG = "colorstudio-cli"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FORMATS = ("png", "jpg", "tif", "bmp", "webp")
@@ -124,14 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 # --------------------------------------------------------------------------- progress
 
-def _fmt_time(s: float | None) -> str:
-    if s is None:
-        return "--:--"
-    s = int(round(s))
-    h, rem = divmod(s, 3600)
-    return f"{h}:{rem // 60:02d}:{rem % 60:02d}" if h else f"{rem // 60}:{rem % 60:02d}"
-
-
 class Progress:
     """A one-line bar with count, items/s and ETA on a terminal; plain lines otherwise."""
 
@@ -164,14 +158,14 @@ class Progress:
             width = max(10, min(30, shutil.get_terminal_size((80, 20)).columns - 60))
             filled = int(width * ev.done_count / max(1, ev.total))
             line = (f"[{'#' * filled}{'.' * (width - filled)}] {ev.done_count}/{ev.total} "
-                    f"{rate} ETA {_fmt_time(ev.eta_s)} {name}")
+                    f"{rate} ETA {format_eta(ev.eta_s, '--:--')} {name}")
             cols = shutil.get_terminal_size((80, 20)).columns
             self.stream.write("\r\033[K" + line[: cols - 1])
             self._bar = True
             self.stream.flush()
         elif ev.status != "failed":
             self.message(f"[{ev.done_count}/{ev.total}] {ev.status} {name} -> {ev.dst} "
-                         f"({rate}, ETA {_fmt_time(ev.eta_s)})")
+                         f"({rate}, ETA {format_eta(ev.eta_s, '--:--')})")
 
     def close(self) -> None:
         self._clear()

@@ -24,12 +24,9 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from colorstudio.core import color, palette
+from colorstudio.core import color, imageio, palette
 
 log = logging.getLogger(__name__)
-
-IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-
 
 class DataError(ValueError):
     """The data folder is missing, empty or unusable."""
@@ -40,9 +37,9 @@ def list_images(root: str | Path) -> list[Path]:
     root = Path(root)
     if not root.is_dir():
         raise DataError(f"data folder not found: {root}")
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_EXTS and p.is_file())
+    files = sorted(p for p in root.rglob("*") if imageio.is_image_file(p) and p.is_file())
     if not files:
-        raise DataError(f"no images ({', '.join(sorted(IMAGE_EXTS))}) under {root}")
+        raise DataError(f"no images ({', '.join(sorted(imageio.IMAGE_EXTENSIONS))}) under {root}")
     return files
 
 

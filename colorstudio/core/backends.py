@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from colorstudio.core.messages import one_line
+
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "torch", "onnxruntime")
@@ -332,7 +334,7 @@ class OrtRunner:
             if self.autotune:
                 self._tune(sess, method)
         except Exception as exc:  # noqa: BLE001  (any export problem -> torch, said aloud)
-            msg = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}" if str(exc) else type(exc).__name__
+            msg = f"{type(exc).__name__}: {one_line(exc)[:160]}" if str(exc).strip() else type(exc).__name__
             self.failed[method] = msg
             self.note = f"ONNX Runtime unavailable for {self.model_name}.{method} ({msg}); running on torch"
             log.warning("%s", self.note)
@@ -400,7 +402,7 @@ class OrtRunner:
         except Exception as exc:  # noqa: BLE001  (ORT refused or disagreed: torch decides)
             self._torch_only.add(key)
             log.warning("ONNX Runtime cannot run %s.%s on %s inputs (%s); using torch for them",
-                        self.model_name, method, "x".join(map(str, key[1])), str(exc).splitlines()[0][:120])
+                        self.model_name, method, "x".join(map(str, key[1])), one_line(exc)[:120])
             return self.torch(x, method)
         return y if y.dtype == np.float32 else y.astype(np.float32)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from colorstudio.core.atomic import atomic_write  # noqa: F401 -- re-exported: checkpoints write atomically
+from colorstudio.core.messages import one_line
 
 META_KEY = "colorstudio"
 
@@ -68,8 +69,7 @@ def unsafe_load_reason(exc: BaseException) -> str:
     if "Weights only load failed" in text or "Unsupported global" in text or "weights_only" in text:
         return ("refused: the file holds pickled Python objects besides tensors, and loading "
                 "them could run code (only plain tensors and numbers are read)")
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return f"not a readable checkpoint ({first[:160]})"
+    return f"not a readable checkpoint ({one_line(exc)[:160]})"
 
 
 def validate_metadata(meta: Any, source: str = "checkpoint") -> dict[str, Any]:

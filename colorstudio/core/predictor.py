@@ -11,13 +11,40 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from colorstudio.core.backends import make_runner, resolve_backend, weights_version
 from colorstudio.core.devices import FallbackNote, available_memory, describe, is_oom, pick_device
+from colorstudio.core.messages import one_line
 
 log = logging.getLogger(__name__)
+
+
+class Runner(Protocol):
+    """What the pipeline and the batch stages need of a predictor: a :class:`Predictor`,
+    or any stand-in (tests use fakes).  Colorizers are called through ``predict_ab``,
+    translators through ``run``; ``fallback`` changes when a run fell back to the CPU."""
+
+    spec: Any                        # the registry's ModelSpec (None: unregistered)
+    name: str
+    model: Any                       # the network (``hint_channels`` > 0: takes hints)
+    fallback: FallbackNote | None
+
+    def predict_ab(self, x: np.ndarray) -> np.ndarray: ...
+
+    def run(self, x: np.ndarray, method: str = "forward") -> np.ndarray: ...
+
+
+@runtime_checkable
+class Streams(Protocol):
+    """A predictor that runs several inputs at once, each on a thread of its own
+    (:meth:`Predictor.streams`, :meth:`Predictor.run_stream`)."""
+
+    def streams(self, method: str = "forward") -> int: ...
+
+    def run_stream(self, x: np.ndarray, method: str = "forward") -> np.ndarray: ...
 
 
 class Predictor:
@@ -147,7 +174,7 @@ class Predictor:
                     self._torch.cuda.empty_cache()
                 self.device = pick_device("cpu")
                 self._prepare(self.device)
-                self.fallback = FallbackNote(before, describe(self.device), str(exc).splitlines()[0][:120])
+                self.fallback = FallbackNote(before, describe(self.device), one_line(exc)[:120])
                 return self._finite(self._forward(x, method), self.name)
 
     def predict_ab(self, x: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ from typing import Any, Callable
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from colorstudio.core.messages import one_line
+
 log = logging.getLogger(__name__)
 
 
@@ -27,11 +29,11 @@ class WorkerSignals(QObject):
 
 
 def error_message(exc: BaseException) -> str:
-    """A one-line, user-facing message for an exception."""
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """A one-line, user-facing message for an exception (what to do about it when the
+    memory ran out)."""
     if isinstance(exc, MemoryError):
         return "out of memory: try a smaller render size or close other programs"
-    return msg
+    return one_line(exc)
 
 
 class Worker(QRunnable):

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from colorstudio.core import color, frames
-from colorstudio.core.frames import TemporalSmoother, VideoError
+from colorstudio.core.frames import VideoError
+from colorstudio.core.smoothing import TemporalSmoother
 from colorstudio.core.imageio import read_image, write_image
 
 

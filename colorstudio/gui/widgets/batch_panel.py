@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QScrollArea, QSizePolicy, QSpinBox, QSplitter, QToolButton,
                                QVBoxLayout, QWidget)
 
+from colorstudio.core.messages import format_eta
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
@@ -72,15 +73,6 @@ def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path]
             yield ("event", ev, thumb)
     finally:
         gen.close()
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    s = int(round(seconds))
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class BatchPanel(QWidget):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGridLayout
                                QLabel, QListWidget, QListWidgetItem, QSizePolicy, QSlider,
                                QSpinBox, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
+from colorstudio.core.imageio import image_filter
 from colorstudio.core.palette import CLASSES, COLORS
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.label_painter import LabelPainter, fit_rect, random_layout
@@ -294,8 +295,7 @@ class FacadePanel(QWidget):
         return str(self.settings.value("facades/last_dir", str(Path.home())))
 
     def _choose_load(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load label map", self._dir(),
-                                              "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)")
+        path, _ = QFileDialog.getOpenFileName(self, "Load label map", self._dir(), image_filter())
         if path:
             self.load(path)
 
@@ -314,7 +314,7 @@ class FacadePanel(QWidget):
             self._show_error("no photo yet: paint or load a label map first")
             return
         path, _ = QFileDialog.getSaveFileName(self, "Save photo", str(Path(self._dir()) / "facade.png"),
-                                              "Images (*.png *.jpg *.jpeg *.tif *.tiff)")
+                                              image_filter(write=True))
         if path:
             from colorstudio.core.imageio import write_image
 

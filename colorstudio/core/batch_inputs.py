@@ -1,0 +1,148 @@
+"""A batch's files: input discovery (files and folders, natural order), output naming
+(unique stems, never over an input) and the jobs that decode them."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from colorstudio.core import imageio
+from colorstudio.core.batch_engine import Job
+from colorstudio.core.frames import is_video_file
+
+
+def collect_inputs(paths: Iterable[str | os.PathLike], problems: list[str] | None = None,
+                   *, videos: bool = False) -> list[Path]:
+    """Files and folders -> the image files to process, in order, without duplicates.
+
+    Folders contribute their image files (not recursive), sorted naturally (img2
+    before img10); files named explicitly are kept whatever their suffix, so a bad one
+    is reported by the batch.  Missing paths and folders without images are not
+    errors here: a one-line message is appended to ``problems`` (when given).
+    ``videos`` also takes video files found in folders.
+    """
+    out: list[Path] = []
+    seen: set[str] = set()
+
+    def add(p: Path) -> None:
+        key = os.path.normcase(os.path.abspath(p))
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            try:
+                entries = [q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")
+                           and (imageio.is_image_file(q) or (videos and is_video_file(q)))]
+            except OSError as exc:
+                if problems is not None:
+                    problems.append(f"{p}: cannot list folder ({exc.strerror})")
+                continue
+            if not entries and problems is not None:
+                problems.append(f"{p}: no image files in this folder")
+            for q in sorted(entries, key=imageio.natural_key):
+                add(q)
+        elif p.exists():
+            add(p)
+        elif problems is not None:
+            problems.append(f"{p}: {_missing_reason(p)}")
+    return out
+
+
+def _missing_reason(p: Path) -> str:
+    """Why a named path cannot be opened: missing, a broken link, or a link loop."""
+    import errno
+
+    try:
+        os.stat(p)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if p.is_symlink():
+            return "broken symbolic link (its target does not exist)"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "permission denied"
+    return "no such file or folder"
+
+
+def plan_outputs(inputs: Sequence[Path], outdir: str | os.PathLike, fmt: str) -> list[Path]:
+    """Output path of each input: ``outdir/<stem>.<fmt>``, unique by construction.
+
+    The first input of each stem keeps its name; a later one with the same stem gets
+    ``-2``, ``-3``... skipping every name another input has or was given (so ``a.png``,
+    ``a.jpg``, ``a-2.png`` become ``a``, ``a-3``, ``a-2``).  Names compare case-blind
+    (macOS and Windows folders); the plan depends only on the inputs' order, so a rerun
+    finds the same names."""
+    ext = "." + fmt.lower().lstrip(".")
+    outdir = Path(outdir)
+    stems = [Path(src).stem for src in inputs]
+    taken: set[str] = set()
+    first = []
+    for stem in stems:
+        first.append(stem.lower() not in taken)
+        taken.add(stem.lower())
+    out = []
+    for stem, keep in zip(stems, first):
+        name, n = stem, 1
+        while not keep and name.lower() in taken:
+            n += 1
+            name = f"{stem}-{n}"
+        taken.add(name.lower())
+        out.append(outdir / f"{name}{ext}")
+    return out
+
+
+def check_format(fmt: str) -> str:
+    """Normalise an output format name ('png', '.JPG', 'tiff') or raise ValueError."""
+    ext = "." + fmt.lower().lstrip(".")
+    if ext not in imageio.WRITE_FORMATS:
+        raise ValueError(f"unsupported output format {fmt!r}; choose one of "
+                         f"{', '.join(sorted({e.lstrip('.') for e in imageio.WRITE_FORMATS}))}")
+    return ext.lstrip(".")
+
+
+class _FileIdentity:
+    """Fast 'is this path one of the inputs?' (same inode or same absolute path)."""
+
+    def __init__(self, paths: Iterable[Path]):
+        self.paths = set()
+        self.inodes = set()
+        for p in paths:
+            self.paths.add(os.path.normcase(os.path.abspath(p)))
+            try:
+                st = os.stat(p)
+                self.inodes.add((st.st_dev, st.st_ino))
+            except OSError:
+                pass
+
+    def __contains__(self, p: Path) -> bool:
+        if os.path.normcase(os.path.abspath(p)) in self.paths:
+            return True
+        try:
+            st = os.stat(p)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) in self.inodes
+
+
+def file_jobs(inputs: Sequence[Path], outputs: Sequence[Path], overwrite: bool,
+              max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[Job]:
+    """Jobs for files; each decodes its file when run (``run_batch`` runs them ahead)."""
+    protected = _FileIdentity(inputs)
+    for i, (src, dst) in enumerate(zip(inputs, outputs)):
+        src, dst = Path(src), Path(dst)
+        if dst in protected:
+            yield Job(i, src, dst, None, "the output would overwrite an input "
+                      "(choose another output folder or format)")
+        elif dst.is_dir():
+            yield Job(i, src, dst, None, f"the output path {dst.name} is a folder")
+        elif not overwrite and dst.exists():
+            yield Job(i, src, dst, None)
+        else:
+            job = Job(i, src, dst, None)
+            job.load = functools.partial(imageio.read_image, src, max_pixels, job.notes)
+            yield job

@@ -1,0 +1,104 @@
+"""What a batch does with each image: colorize (with temporal smoothing for frames of one
+sequence) or translate a facade label map; see :class:`colorstudio.core.batch_engine.Stage`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from colorstudio.core import imageio, pipeline
+from colorstudio.core.batch_engine import Job, Stage
+from colorstudio.core.predictor import Runner, Streams
+from colorstudio.core.smoothing import TemporalSmoother
+
+
+class ColorizeStage(Stage):
+    """Predict ab in the network's streams; compose at full resolution in a worker.
+
+    With ``smooth`` > 0 each item's small ab is blended with the previous item's,
+    warped by optical flow (items are frames of one sequence), in item order while the
+    network already runs on the next frames."""
+
+    def __init__(self, predictor: Runner, size: int | None = None, saturation: float = 1.0,
+                 hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0):
+        if saturation < 0:
+            raise ValueError("saturation must be >= 0")
+        self.predictor, self.size, self.saturation, self.hints = predictor, size, saturation, tuple(hints)
+        self.smoother = None
+        if smooth:
+            self.smoother = TemporalSmoother(smooth)
+        self._prime_from: Path | None = None
+        self._note: str | None = None
+
+    def streams(self) -> int:
+        return self.predictor.streams("predict_ab") if isinstance(self.predictor, Streams) else 1
+
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        return pipeline.net_input(self.predictor, image, self.size, self.hints)
+
+    def predict(self, image: np.ndarray, x: np.ndarray) -> np.ndarray:
+        p = self.predictor
+        before = p.fallback
+        y = p.run_stream(x, "predict_ab") if isinstance(p, Streams) else p.predict_ab(x)
+        self._note = str(p.fallback) if p.fallback is not before else None
+        return pipeline.hinted_ab(pipeline.ab_from_output(y), x, self.hints)
+
+    def ordered(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
+        if self.smoother is not None:
+            if self._prime_from is not None:
+                # Resuming: continue the sequence from the last frame already written.
+                try:
+                    self.smoother.prime(imageio.read_image(self._prime_from), ab.shape[:2])
+                except imageio.ImageReadError:
+                    self.smoother.reset()
+                self._prime_from = None
+            ab = self.smoother.update(image, ab)
+        return ab
+
+    def finish(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
+        return pipeline.compose(image, ab, self.saturation)
+
+    def skipped(self, job: Job) -> None:
+        if self.smoother is not None:
+            self._prime_from = job.dst
+
+    def failed(self, job: Job) -> None:
+        if self.smoother is not None:
+            self.smoother.reset()
+            self._prime_from = None
+
+    def note(self) -> str | None:
+        return self._note
+
+
+class TranslateStage(Stage):
+    """Label map -> photo: resize in a worker, the network, resize back in a worker."""
+
+    OFF_PALETTE_WARN = 0.25   # a label map is near-flat palette colour; a photo is not
+
+    def check(self, image: np.ndarray) -> str | None:
+        from colorstudio.core import palette
+
+        share = palette.off_palette_share(image if image.ndim == 3 else np.dstack([image] * 3))
+        if share > self.OFF_PALETTE_WARN:
+            return (f"this does not look like a facade label map: {share:.0%} of its pixels are far from the "
+                    "12 palette colours (the result will be meaningless)")
+        return None
+
+    def __init__(self, predictor: Runner, size: int | None = None):
+        self.predictor, self.size = predictor, size
+
+    def streams(self) -> int:
+        return self.predictor.streams("forward") if isinstance(self.predictor, Streams) else 1
+
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        return pipeline.translate_input(image, self.predictor, self.size)
+
+    def predict(self, image: np.ndarray, x: np.ndarray) -> np.ndarray:
+        p = self.predictor
+        return p.run_stream(x, "forward") if isinstance(p, Streams) else p.run(x, "forward")
+
+    def finish(self, image: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return pipeline.translate_output(y, image.shape)
