@@ -1,0 +1,104 @@
+"""The trainer's recipes, asked of it in a subprocess (``python -m trainer recipes --json``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Sequence
+
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+
+from colorstudio.gui.trainer_cmd import process_env
+
+
+@dataclass
+class Recipe:
+    name: str
+    description: str = ""
+
+
+def parse_recipes(text: str) -> list[Recipe]:
+    """Recipes from ``trainer recipes --json`` (list of names, list of objects, or a
+    name -> description object) or from its plain text (one recipe a line: name, then
+    an optional description after whitespace, ':' or '-')."""
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    out: list[Recipe] = []
+    if isinstance(data, dict) and "recipes" in data:
+        data = data["recipes"]
+    if isinstance(data, dict):
+        for k, v in data.items():
+            desc = v.get("description", "") if isinstance(v, dict) else str(v or "")
+            out.append(Recipe(str(k), desc))
+        return out
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, str):
+                out.append(Recipe(item))
+            elif isinstance(item, dict) and item.get("name"):
+                desc = str(item.get("description", "") or "")
+                if item.get("settings"):
+                    desc = f"{desc}\n{item['settings']}." if desc else f"{item['settings']}."
+                out.append(Recipe(str(item["name"]), desc))
+        return out
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.endswith(":") or line.startswith("#"):
+            continue  # headings such as "recipes:"
+        parts = line.lstrip("-*• ").split(None, 1)
+        if not parts:
+            continue
+        name = parts[0].rstrip(":,")
+        desc = parts[1].strip().lstrip(":-– ").strip() if len(parts) > 1 else ""
+        out.append(Recipe(name, desc))
+    return out
+
+
+class RecipeLister(QObject):
+    """Asks the trainer for its recipes in a subprocess (``--json`` first, then plain text)."""
+
+    recipes = Signal(list)   # list[Recipe]
+    error = Signal(str)
+
+    def __init__(self, python: str | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.python = python or sys.executable
+        self._args: list[str] = []
+        self.proc = QProcess(self)
+        self.proc.finished.connect(self._done)
+        self.proc.errorOccurred.connect(self._on_error)
+
+    def is_running(self) -> bool:
+        return self.proc.state() != QProcess.ProcessState.NotRunning
+
+    def refresh(self) -> None:
+        if not self.is_running():
+            self._run(["-m", "trainer", "recipes", "--json"])
+
+    def _run(self, args: Sequence[str]) -> None:
+        self._args = list(args)
+        self.proc.setProcessEnvironment(process_env())
+        self.proc.start(self.python, self._args)
+
+    def _on_error(self, err: QProcess.ProcessError) -> None:
+        if err == QProcess.ProcessError.FailedToStart:
+            self.error.emit(f"could not run the trainer: {self.proc.errorString()}")
+
+    def _done(self, code: int, _status) -> None:
+        out = bytes(self.proc.readAllStandardOutput()).decode("utf-8", "replace")
+        err = bytes(self.proc.readAllStandardError()).decode("utf-8", "replace").strip()
+        recipes = parse_recipes(out) if code == 0 else []
+        if recipes:
+            self.recipes.emit(recipes)
+        elif "--json" in self._args and "No module named" not in err:
+            # an older trainer without --json: ask again for plain text, once this slot returns
+            QTimer.singleShot(0, self, lambda: self._run([a for a in self._args if a != "--json"]))
+        else:
+            last = err.splitlines()[-1] if err else f"exit code {code}"
+            self.error.emit(f"could not list the trainer's recipes: {last}")

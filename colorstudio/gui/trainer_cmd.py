@@ -1,0 +1,92 @@
+"""How the GUI starts the trainer: the request, its argument list, the environment, and
+the worker processes it spawns (``--nproc`` > 1 runs them under torchrun).
+
+The GUI never imports the trainer: it runs ``python -m trainer ...`` in a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QProcessEnvironment
+
+from colorstudio.core.runs import LAST_CHECKPOINT
+
+
+@dataclass
+class TrainRequest:
+    """What the dashboard asks the trainer to do."""
+
+    recipe: str
+    data: Path | str
+    out: Path
+    epochs: int
+    nproc: int = 1
+    resume: bool = False
+    device: str = "auto"
+    extra: list[str] = field(default_factory=list)   # more trainer options (--set k=v, ...)
+
+    def validate(self) -> None:
+        """Raise ValueError with a user-facing message for a request that cannot run."""
+        if not self.recipe.strip():
+            raise ValueError("choose a recipe")
+        if not str(self.data).strip():
+            raise ValueError("choose a data folder")
+        if not Path(self.data).is_dir():
+            raise ValueError(f"data folder not found: {self.data}")
+        if self.epochs < 1:
+            raise ValueError("epochs must be at least 1")
+        if self.nproc < 1:
+            raise ValueError("processes must be at least 1")
+        if self.resume and not (Path(self.out) / LAST_CHECKPOINT).is_file():
+            raise ValueError(f"nothing to resume: {Path(self.out) / LAST_CHECKPOINT} does not exist")
+
+
+def trainer_args(req: TrainRequest) -> list[str]:
+    """Arguments after the interpreter: ``-m trainer RECIPE --data DIR --out RUN --epochs N ...``
+    (``--nproc``, ``--resume`` and ``--device`` only when they differ from the default)."""
+    args = ["-m", "trainer", req.recipe, "--data", str(req.data), "--out", str(req.out),
+            "--epochs", str(int(req.epochs))]
+    if req.nproc > 1:
+        args += ["--nproc", str(int(req.nproc))]
+    if req.resume:
+        args.append("--resume")
+    if req.device and req.device != "auto":
+        args += ["--device", req.device]
+    return args + list(req.extra)
+
+
+def process_env() -> QProcessEnvironment:
+    """The trainer's environment: unbuffered output, the checkout importable."""
+    env = QProcessEnvironment.systemEnvironment()
+    env.insert("PYTHONUNBUFFERED", "1")   # live log lines
+    # The checkout's root must be importable even when the app was started from elsewhere.
+    root = str(Path(__file__).resolve().parents[2])
+    old = env.value("PYTHONPATH", "")
+    env.insert("PYTHONPATH", root + (os.pathsep + old if old else ""))
+    return env
+
+
+def descendants(pid: int) -> list[int]:
+    """Child processes (recursively) of ``pid`` on Linux; [] elsewhere."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    children: dict[int, list[int]] = {}
+    for d in proc.iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
