@@ -48,7 +48,8 @@ class TrainConfig:
     loss: str = "l1"
     pixel_weight: float = 1.0
     adv_weight: float = 0.0               # > 0 turns on the GAN term
-    discriminator: str = ""               # registry name for create_discriminator
+    discriminator: str = ""               # registry name for create_discriminator (a GAN recipe:
+                                          # its family's own, set when the recipe is made)
     discriminator_config: dict = field(default_factory=dict)
     d_lr: float = 0.0                     # 0: same as lr
     label_smoothing: float = 0.0          # real labels become 1 - smoothing
@@ -88,6 +89,10 @@ class TrainConfig:
     perceptual_weight: float = 1.0
     temperature: float = 0.38             # zhang-bins annealed mean
 
+    def __post_init__(self) -> None:
+        if self.adv_weight > 0 and not self.discriminator:
+            self.discriminator = self.family   # the registry keeps each GAN family's discriminator
+
     def validate(self) -> None:
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
@@ -125,7 +130,6 @@ class UnetGanConfig(TrainConfig):
     loss: str = "l1"
     pixel_weight: float = 100.0
     adv_weight: float = 1.0
-    discriminator: str = "unet-gan"
     epochs: int = 20
 
 
@@ -168,7 +172,6 @@ class Pix2PixFacadesConfig(TrainConfig):
     loss: str = "l1"
     pixel_weight: float = 100.0
     adv_weight: float = 1.0
-    discriminator: str = "pix2pix-facades"
     lr: float = 1e-3
     betas: tuple = (0.5, 0.999)
     batch_size: int = 4
@@ -184,7 +187,6 @@ class ResGanConfig(TrainConfig):
     loss: str = "l1"
     pixel_weight: float = 100.0
     adv_weight: float = 1.0
-    discriminator: str = "resgan"
     label_smoothing: float = 0.1
     label_noise: float = 0.05
     label_flip: float = 0.05
@@ -223,15 +225,9 @@ class ZhangBinsConfig(TrainConfig):
             raise ConfigError(f"zhang-bins loss must be one of {', '.join(BIN_LOSSES)}, not {self.loss!r}")
 
 
-RECIPES: dict[str, type[TrainConfig]] = {
-    "unet-gan": UnetGanConfig,
-    "unet-hints": UnetHintsConfig,
-    "iizuka-lite": IizukaLiteConfig,
-    "pix2pix-facades": Pix2PixFacadesConfig,
-    "resgan": ResGanConfig,
-    "perceptual": PerceptualConfig,
-    "zhang-bins": ZhangBinsConfig,
-}
+RECIPES: dict[str, type[TrainConfig]] = {   # one recipe per family, named after it
+    cls.family: cls for cls in (UnetGanConfig, UnetHintsConfig, IizukaLiteConfig, Pix2PixFacadesConfig,
+                                ResGanConfig, PerceptualConfig, ZhangBinsConfig)}
 
 
 def recipe_names() -> list[str]:

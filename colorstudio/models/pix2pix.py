@@ -188,7 +188,7 @@ def patch_discriminator(in_channels: int = 6, base: int = 32, patch: int = 64,
     return PatchDiscriminator(in_channels=in_channels, base=base, patch=patch, norm=norm)
 
 
-@register("pix2pix-facades", task="translate", input_size=256, fixed_size=True,
+@register("pix2pix-facades", task="translate", input_size=256, fixed_size=True, preference=0,
           report="CSCI5210 image-to-image", discriminator=patch_discriminator,
           description="pix2pix U-Net (3x3 stride-2 encoder, skips) from facade labels to photos; "
                       "16-patch discriminator, BCE + L1. Loads published unet_256 files.")

@@ -36,6 +36,7 @@ class ModelSpec:
     # GAN families: factory ``fn(**config) -> nn.Module`` of the discriminator, which
     # judges ``torch.cat([generator input, generator output or target], 1)``.
     discriminator: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    preference: int | None = None   # the task's default model when trained: lowest first
 
     @property
     def has_discriminator(self) -> bool:
@@ -61,11 +62,12 @@ _REGISTRY: dict[str, ModelSpec] = {}
 
 def register(name: str, *, task: Task, input_size: int, description: str, report: str = "",
              hints: bool = False, fixed_size: bool = False,
-             discriminator: Callable[..., Any] | None = None):
+             discriminator: Callable[..., Any] | None = None, preference: int | None = None):
     """Decorator for a factory ``fn(**config) -> nn.Module``.
 
     ``discriminator``: for GAN families, a factory of the discriminator (see
-    :func:`create_discriminator`).  A factory may carry ``fn.infer_config(state_dict)``
+    :func:`create_discriminator`).  ``preference``: this family is a default of its task
+    (see :func:`default_model`; lower first).  A factory may carry ``fn.infer_config(state_dict)``
     to read its config off a checkpoint that has none (e.g. a published ``.pth``).
     """
 
@@ -73,7 +75,7 @@ def register(name: str, *, task: Task, input_size: int, description: str, report
         if name in _REGISTRY:
             raise ValueError(f"model {name!r} registered twice")
         _REGISTRY[name] = ModelSpec(name, task, input_size, description, fn, report,
-                                    hints, fixed_size, discriminator)
+                                    hints, fixed_size, discriminator, preference)
         return fn
 
     return deco
@@ -93,21 +95,19 @@ def available(task: Task | None = None) -> list[ModelSpec]:
 
 
 def default_model(task: Task = "colorize") -> str:
-    """The preferred model of a task: one with shipped weights, else the first registered."""
-    preferred = {"colorize": ("unet-gan", "unet-hints"), "translate": ("pix2pix-facades",)}
-    names = [s.name for s in available(task)]
-    if not names:
+    """The preferred model of a task (registered with a ``preference``) that has shipped
+    weights, else any with shipped weights, else a preferred one, else the first registered."""
+    models = available(task)
+    if not models:
         raise UnknownModelError(f"no {task} model is registered")
-    for n in preferred.get(task, ()):
-        if n in names and spec(n).has_weights:
-            return n
-    trained = [s.name for s in available(task) if s.has_weights]
+    preferred = sorted((s for s in models if s.preference is not None), key=lambda s: s.preference)
+    for s in preferred:
+        if s.has_weights:
+            return s.name
+    trained = [s.name for s in models if s.has_weights]
     if trained:
         return trained[0]
-    for n in preferred.get(task, ()):
-        if n in names:
-            return n
-    return names[0]
+    return (preferred or models)[0].name
 
 
 def create(name: str, weights: str | os.PathLike | None | bool = True, **config: Any):

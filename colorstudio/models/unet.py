@@ -98,13 +98,14 @@ def lab_discriminator(in_channels: int = 3, base: int = 32, n_layers: int = 3,
 # (docs/quality.md); they were trained on <=150 px photos zoomed 1-1.6x, the scale a photo
 # has at this size.
 @register("unet-gan", task="colorize", input_size=192, report="ML-for-CV project",
-          discriminator=lab_discriminator,
+          discriminator=lab_discriminator, preference=0,
           description="U-Net generator L -> ab: L1, optionally with a Lab discriminator (BCEWithLogits).")
 def unet_gan(base: int = 32, depth: int = 4) -> UNetColorizer:
     return UNetColorizer(base=base, depth=depth)
 
 
 @register("unet-hints", task="colorize", input_size=192, hints=True, report="interactive colorization",
+          preference=1,
           description="U-Net colorizer steered by sparse user colour hints (ab + mask channels).")
 def unet_hints(base: int = 32, depth: int = 4, hint_skip: bool = False) -> UNetColorizer:
     return UNetColorizer(base=base, depth=depth, hints=True, hint_skip=hint_skip)
