@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Sequence
 
 from colorstudio.core import imageio
 from colorstudio.core.batch_engine import Job
-from colorstudio.core.frames import is_video_file
+from colorstudio.core.formats import is_video_file
 
 
 def collect_inputs(paths: Iterable[str | os.PathLike], problems: list[str] | None = None,

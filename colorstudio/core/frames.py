@@ -26,30 +26,17 @@ from colorstudio.core import color, imageio
 from colorstudio.core.atomic import clean_stale, temp_path
 from colorstudio.core.batch_engine import BatchEvent, Cancel, Job, is_cancelled, run_batch
 from colorstudio.core.batch_stages import ColorizeStage
+# The format table's names, where callers have always found them (the table: core.formats).
+from colorstudio.core.formats import (FOURCC, VIDEO_EXTENSIONS, WRITABLE_VIDEO,  # noqa: F401
+                                      is_video_file)
 from colorstudio.core.messages import one_line
 from colorstudio.core.pipeline import Hint
 
-# The video format table: what is read (OpenCV/FFmpeg), in the order dialogs list it, and
-# what is written, with its codec (everything else: mp4v, MPEG-4 part 2, which OpenCV always has).
-VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg",
-                                   ".wmv", ".ogv")
-VIDEO_EXTENSIONS: frozenset[str] = frozenset(VIDEO_SUFFIXES)
-_FOURCC = {".avi": "MJPG"}
-_WRITABLE_VIDEO = (".avi", ".mp4")
 FRAME_PATTERN = "frame_{:06d}.png"
 
 
 class VideoError(ValueError):
     """A video could not be opened, read or written; one line for the user."""
-
-
-def is_video_file(path: str | os.PathLike) -> bool:
-    return Path(path).suffix.lower() in VIDEO_EXTENSIONS
-
-
-def video_filter(label: str = "Videos", all_files: bool = False) -> str:
-    """The file-dialog filter of the videos we read, e.g. ``'Videos (*.mp4 *.m4v ...)'``."""
-    return imageio.dialog_filter(label, VIDEO_SUFFIXES, all_files)
 
 
 @dataclass(frozen=True)
@@ -107,7 +94,7 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: floa
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path.parent, suffix=path.suffix)  # unique per run: two runs never share it
-    fourcc = cv2.VideoWriter_fourcc(*_FOURCC.get(path.suffix.lower(), "mp4v"))
+    fourcc = cv2.VideoWriter_fourcc(*FOURCC.get(path.suffix.lower(), "mp4v"))
     writer = None
     n = 0
     try:
@@ -187,7 +174,7 @@ def video_outputs(src: str | os.PathLike, out: str | os.PathLike) -> tuple[Path,
     src, out = Path(src), Path(out)
     if imageio.is_image_file(out) and not out.is_dir():
         raise VideoError(f"{out}: a video's output is a folder or a video file "
-                         f"({', '.join(sorted(_WRITABLE_VIDEO))}), not an image file")
+                         f"({', '.join(sorted(WRITABLE_VIDEO))}), not an image file")
     if is_video_file(out) and not out.is_dir():
         video = out
     else:
@@ -209,13 +196,15 @@ def frame_files(folder: str | os.PathLike) -> list[Path]:
 def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
                    size: int | None = None, saturation: float = 1.0, smooth: float = 0.0,
                    hints: Sequence[Hint] = (), overwrite: bool = False, cancel: Cancel = None,
-                   workers: int = 2) -> Iterator[BatchEvent]:
+                   workers: int = 2, frame_hints: Sequence[Sequence[Hint]] | None = None
+                   ) -> Iterator[BatchEvent]:
     """Colorize a video: frames -> ``<name>_frames/frame_000001.png`` ... -> the video.
 
     Yields one event per frame and a last one for the assembled video (``dst`` is
     the video file).  A rerun skips frames already written (unless ``overwrite``);
     an existing output video is skipped as a whole.  Failures and cancellation leave
-    the frames for the next run and do not assemble the video.
+    the frames for the next run and do not assemble the video.  ``frame_hints``: each
+    frame's own hints (a shot's plan from ``core.shot``), instead of ``hints`` for all.
     """
     src = Path(src)
     video, frames_dir = video_outputs(src, out)
@@ -223,11 +212,12 @@ def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
         raise VideoError(f"{video}: the output would overwrite the input video")
     info = video_info(src)
     stage = ColorizeStage(predictor, size, saturation, hints, smooth)  # validates arguments
-    return _colorize_video(src, video, frames_dir, info, stage, overwrite, cancel, workers)
+    return _colorize_video(src, video, frames_dir, info, stage, overwrite, cancel, workers, frame_hints)
 
 
 def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, stage: ColorizeStage,
-                    overwrite: bool, cancel: Cancel, workers: int) -> Iterator[BatchEvent]:
+                    overwrite: bool, cancel: Cancel, workers: int,
+                    frame_hints: Sequence[Sequence[Hint]] | None = None) -> Iterator[BatchEvent]:
     if video.exists() and not overwrite:
         yield BatchEvent(0, 1, src, video, "skipped", done_count=1, eta_s=0.0)
         return
@@ -238,7 +228,10 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         for i, frame in enumerate(_prefetched(iter_frames(src))):
             dst = frames_dir / FRAME_PATTERN.format(i + 1)
             skip = dst.exists() and not overwrite
-            yield Job(i, src, dst, None if skip else (lambda f=frame: f))
+            job = Job(i, src, dst, None if skip else (lambda f=frame: f))
+            if frame_hints is not None:
+                job.hints = tuple(frame_hints[i]) if i < len(frame_hints) else ()
+            yield job
 
     t0 = time.perf_counter()
     failed, n, last = 0, 0, None

@@ -24,7 +24,6 @@ import os
 import re
 import threading
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -33,56 +32,14 @@ import numpy as np
 
 from colorstudio.core import color, png
 from colorstudio.core.checkpoint import atomic_write
+# The format table's names, where callers have always found them (the table: core.formats).
+from colorstudio.core.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
+                                      is_image_file)
 
 DEFAULT_MAX_PIXELS: int | None = int(os.environ.get("COLORSTUDIO_MAX_PIXELS") or 200_000_000) or None
 """Largest image (width x height) read by default; env ``COLORSTUDIO_MAX_PIXELS`` (0 = no limit)."""
 
 
-
-@dataclass(frozen=True)
-class ImageFormat:
-    """One still-image format of the table below."""
-
-    name: str                     # as a file dialog names it
-    suffixes: tuple[str, ...]     # read (lower case, with the dot), in dialog order
-    writes: tuple[str, ...] = ()  # the suffixes written (the encoder picks the format by them)
-    encoder: str = ""             # the writer's name of the format
-    scanned: bool = True          # taken from folders (False: only when a file is named)
-
-
-IMAGE_FORMATS: tuple[ImageFormat, ...] = (
-    ImageFormat("PNG", (".png",), (".png",), "png"),
-    ImageFormat("JPEG", (".jpg", ".jpeg", ".jpe"), (".jpg", ".jpeg"), "jpeg"),
-    ImageFormat("TIFF", (".tif", ".tiff"), (".tif", ".tiff"), "tiff"),
-    ImageFormat("BMP", (".bmp",), (".bmp",), "bmp"),
-    ImageFormat("WebP", (".webp",), (".webp",), "webp"),
-    ImageFormat("GIF", (".gif",), scanned=False),   # the first frame; Pillow decodes it
-)
-"""The one table of image formats; the sets below and every file dialog come from it."""
-
-IMAGE_EXTENSIONS: frozenset[str] = frozenset(s for f in IMAGE_FORMATS if f.scanned for s in f.suffixes)
-"""Suffixes (lower case) treated as images when scanning folders."""
-
-WRITE_FORMATS: dict[str, str] = {s: f.encoder for f in IMAGE_FORMATS for s in f.writes}
-"""Suffix -> format written."""
-
-
-def dialog_filter(label: str, suffixes: Iterable[str], all_files: bool = False) -> str:
-    """A Qt file-dialog filter: ``'Images (*.png *.jpg)'``, then ``';;All files (*)'``
-    when ``all_files``."""
-    text = f"{label} ({' '.join('*' + s for s in suffixes)})"
-    return text + ";;All files (*)" if all_files else text
-
-
-def image_filter(label: str = "Images", all_files: bool = False, *, named: bool = False,
-                 write: bool = False) -> str:
-    """The file-dialog filter of the images we read from folders; ``named``: also those
-    read only when picked by name (GIF); ``write``: the ones we write instead."""
-    if write:
-        suffixes = [s for f in IMAGE_FORMATS for s in f.writes]
-    else:
-        suffixes = [s for f in IMAGE_FORMATS if f.scanned or named for s in f.suffixes]
-    return dialog_filter(label, suffixes, all_files)
 
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
@@ -108,11 +65,6 @@ class ImageReadError(ValueError):
 
 class ImageWriteError(OSError):
     """An image could not be written; the message is one line for the user."""
-
-
-def is_image_file(path: str | os.PathLike) -> bool:
-    """True for a path with an image suffix (the content is not checked)."""
-    return Path(path).suffix.lower() in IMAGE_EXTENSIONS
 
 
 def _sniff(data: bytes) -> str | None:

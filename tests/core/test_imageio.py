@@ -233,3 +233,16 @@ def test_is_image_file_and_natural_sort():
     assert not imageio.is_image_file("c.txt") and not imageio.is_image_file("d.mp4")
     names = ["img10.png", "img2.png", "img1.png", "Img3.png"]
     assert sorted(names, key=imageio.natural_key) == ["img1.png", "img2.png", "Img3.png", "img10.png"]
+
+
+def test_one_format_table_gives_every_suffix_set_and_dialog_filter():
+    from colorstudio.core import formats, frames
+
+    assert imageio.IMAGE_EXTENSIONS is formats.IMAGE_EXTENSIONS and frames.is_video_file is formats.is_video_file
+    assert formats.image_filter(named=True, all_files=True) == (
+        "Images (*.png *.jpg *.jpeg *.jpe *.tif *.tiff *.bmp *.webp *.gif);;All files (*)")
+    assert "*.gif" not in formats.image_filter() and ".gif" not in imageio.IMAGE_EXTENSIONS  # named only
+    assert formats.image_filter(write=True) == "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp)"
+    assert set(imageio.WRITE_FORMATS) <= imageio.IMAGE_EXTENSIONS
+    assert formats.video_filter().startswith("Videos (*.mp4 *.m4v") and "*.ogv" in formats.video_filter()
+    assert set(formats.WRITABLE_VIDEO) <= formats.VIDEO_EXTENSIONS

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGridLayout
                                QLabel, QListWidget, QListWidgetItem, QSizePolicy, QSlider,
                                QSpinBox, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
-from colorstudio.core.imageio import image_filter
+from colorstudio.core.formats import image_filter
 from colorstudio.core.palette import CLASSES, COLORS
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.label_painter import LabelPainter, fit_rect, random_layout

@@ -1,0 +1,83 @@
+"""The file formats: what is read and written, and the file-dialog filters they make.
+
+The one table of still-image formats (read by :mod:`colorstudio.core.imageio`) and the
+one of video formats (:mod:`colorstudio.core.frames`); every suffix set, folder scan and
+file dialog comes from them.  Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class ImageFormat:
+    """One still-image format of the table below."""
+
+    name: str                     # as a file dialog names it
+    suffixes: tuple[str, ...]     # read (lower case, with the dot), in dialog order
+    writes: tuple[str, ...] = ()  # the suffixes written (the encoder picks the format by them)
+    encoder: str = ""             # the writer's name of the format
+    scanned: bool = True          # taken from folders (False: only when a file is named)
+
+
+IMAGE_FORMATS: tuple[ImageFormat, ...] = (
+    ImageFormat("PNG", (".png",), (".png",), "png"),
+    ImageFormat("JPEG", (".jpg", ".jpeg", ".jpe"), (".jpg", ".jpeg"), "jpeg"),
+    ImageFormat("TIFF", (".tif", ".tiff"), (".tif", ".tiff"), "tiff"),
+    ImageFormat("BMP", (".bmp",), (".bmp",), "bmp"),
+    ImageFormat("WebP", (".webp",), (".webp",), "webp"),
+    ImageFormat("GIF", (".gif",), scanned=False),   # the first frame; Pillow decodes it
+)
+"""The one table of image formats; the sets below and every file dialog come from it."""
+
+IMAGE_EXTENSIONS: frozenset[str] = frozenset(s for f in IMAGE_FORMATS if f.scanned for s in f.suffixes)
+"""Suffixes (lower case) treated as images when scanning folders."""
+
+WRITE_FORMATS: dict[str, str] = {s: f.encoder for f in IMAGE_FORMATS for s in f.writes}
+"""Suffix -> format written."""
+
+
+def is_image_file(path: str | os.PathLike) -> bool:
+    """True for a path with an image suffix (the content is not checked)."""
+    return Path(path).suffix.lower() in IMAGE_EXTENSIONS
+
+
+# The video format table: what is read (OpenCV/FFmpeg), in the order dialogs list it, and
+# what is written, with its codec (everything else: mp4v, MPEG-4 part 2, which OpenCV always has).
+VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg",
+                                   ".wmv", ".ogv")
+VIDEO_EXTENSIONS: frozenset[str] = frozenset(VIDEO_SUFFIXES)
+FOURCC = {".avi": "MJPG"}
+WRITABLE_VIDEO = (".avi", ".mp4")
+
+
+def is_video_file(path: str | os.PathLike) -> bool:
+    """True for a path with a video suffix (the content is not checked)."""
+    return Path(path).suffix.lower() in VIDEO_EXTENSIONS
+
+
+def video_filter(label: str = "Videos", all_files: bool = False) -> str:
+    """The file-dialog filter of the videos we read, e.g. ``'Videos (*.mp4 *.m4v ...)'``."""
+    return dialog_filter(label, VIDEO_SUFFIXES, all_files)
+
+
+def dialog_filter(label: str, suffixes: Iterable[str], all_files: bool = False) -> str:
+    """A Qt file-dialog filter: ``'Images (*.png *.jpg)'``, then ``';;All files (*)'``
+    when ``all_files``."""
+    text = f"{label} ({' '.join('*' + s for s in suffixes)})"
+    return text + ";;All files (*)" if all_files else text
+
+
+def image_filter(label: str = "Images", all_files: bool = False, *, named: bool = False,
+                 write: bool = False) -> str:
+    """The file-dialog filter of the images we read from folders; ``named``: also those
+    read only when picked by name (GIF); ``write``: the ones we write instead."""
+    if write:
+        suffixes = [s for f in IMAGE_FORMATS for s in f.writes]
+    else:
+        suffixes = [s for f in IMAGE_FORMATS if f.scanned or named for s in f.suffixes]
+    return dialog_filter(label, suffixes, all_files)
