@@ -19,6 +19,18 @@ from trainer.errors import TrainError
 from trainer.sampling import rng_state, set_rng_state
 
 
+def read_state(path: Path, failing: str) -> dict[str, Any]:
+    """The training checkpoint at ``path`` (tensors and plain values only: nothing that
+    could run code is unpickled); TrainError ``'<failing> <path>: <why>'`` otherwise."""
+    try:
+        st = torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise TrainError(f"{failing} {path}: {checkpoint.unsafe_load_reason(exc)}") from None
+    if not isinstance(st, dict) or not isinstance(st.get("G"), dict):
+        raise TrainError(f"{failing} {path}: not a ColorStudio training checkpoint")
+    return st
+
+
 def jsonable(obj: Any) -> Any:
     """``obj`` as JSON would give it back (unknown types as their str)."""
     return json.loads(json.dumps(obj, default=str))
@@ -58,12 +70,7 @@ class CheckpointMixin:
         return path
 
     def _load_checkpoint(self, path: Path) -> None:
-        try:
-            st = torch.load(str(path), map_location="cpu", weights_only=True)
-        except Exception as exc:
-            raise TrainError(f"cannot resume from {path}: {checkpoint.unsafe_load_reason(exc)}") from None
-        if not isinstance(st, dict) or not isinstance(st.get("G"), dict):
-            raise TrainError(f"cannot resume from {path}: not a ColorStudio training checkpoint")
+        st = read_state(path, "cannot resume from")
         try:
             checkpoint.load_into_check(unwrap(self.G), st["G"], path.name)
             if self.D is not None and st.get("D") is not None:

@@ -10,6 +10,7 @@ import torch
 
 from colorstudio.core import checkpoint
 from colorstudio.core.runs import RunLayout
+from trainer.checkpoints import read_state
 from trainer.errors import TrainError
 
 
@@ -74,13 +75,7 @@ def export_metadata(state: dict[str, Any]) -> dict[str, Any]:
 
 def export_run(run: str | Path, out: str | Path, half: bool = True) -> Path:
     """Write the generator of a run (folder or .pt) as safetensors with its metadata."""
-    ck = run_checkpoint(run)
-    try:
-        state = torch.load(str(ck), map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise TrainError(f"cannot read {ck}: {checkpoint.unsafe_load_reason(exc)}") from None
-    if not isinstance(state, dict) or not isinstance(state.get("G"), dict):
-        raise TrainError(f"cannot read {ck}: not a ColorStudio training checkpoint")
+    state = read_state(run_checkpoint(run), "cannot read")
     weights = state["G_ema"] if state.get("G_ema") is not None else state["G"]
     meta = export_metadata(state)
     if state.get("G_ema") is not None:
