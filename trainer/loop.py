@@ -201,8 +201,8 @@ class Trainer(CheckpointMixin, ValidationMixin):
         terms[cfg.loss] = losses.pixel_loss(cfg.loss, out.float(), y.float(), w) * cfg.pixel_weight
         if self.vgg is not None:
             l = x[:, :1]
-            terms["perceptual"] = cfg.perceptual_weight * losses.perceptual_loss(
-                self.vgg, color_torch.lab_norm_to_rgb(l, out.float()), color_torch.lab_norm_to_rgb(l, y.float()))
+            rgb = [color_torch.lab_norm_to_rgb(l, ab.float()) for ab in (out, y)]
+            terms["perceptual"] = cfg.perceptual_weight * losses.perceptual_loss(self.vgg, *rgb)
         return terms
 
     def _d_input(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:

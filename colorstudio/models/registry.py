@@ -3,9 +3,11 @@
 Each registered name is one model family from the seed reports (timm-style: a
 factory function per name).  A leaf, as timm's ``_registry.py``: it imports no family;
 each family module imports it and registers its names, and ``colorstudio.models``
-(the package, hence any import of this module) imports every family.  Default weights ship in resources/weights as
-``<name>.safetensors`` with a model card ``<name>.md``; a checkpoint's metadata
-carries the factory config, so a smaller or larger trained variant loads as-is.
+(the package, hence any import of this module) imports every family.
+
+Default weights ship in resources/weights as ``<name>.safetensors`` with a model card
+``<name>.md``; a checkpoint's metadata carries the factory config, so a smaller or
+larger trained variant loads as-is.
 """
 
 from __future__ import annotations
