@@ -1,4 +1,5 @@
-"""Qt-free core: pure functions over numpy arrays and torch tensors.
+"""Qt-free core: pure functions + small classes over numpy arrays and torch tensors.
 
-Nothing in here may import Qt or the trainer (checked by import-linter contracts).
+Nothing in here may import Qt, the model families (``colorstudio.models``, which sits
+above the core) or the trainer -- checked by pyproject's import-linter contracts.
 """
