@@ -15,16 +15,23 @@ Loader = Callable[[str, str], Any]
 
 
 def default_loader(name: str, device: str) -> Any:
-    """``core.predictor.load_predictor`` (looked up at call time, so tests may patch it)."""
+    """``load_predictor`` of a model reference: a registered name, or ``family@path`` for
+    the user's own checkpoint (see ``models.refs``); looked up at call time, so tests may
+    patch it."""
     from colorstudio.models import loading
+    from colorstudio.models.refs import parse_ref
 
-    return loading.load_predictor(name, device)
+    ref = parse_ref(name)
+    return loading.load_predictor(ref.family, device, weights=ref.weights or True)
 
 
 class PredictorCache:
-    """The last ``keep`` predictors by (model, device); ``get`` loads on a miss."""
+    """The last ``keep`` predictors by (model, device); ``get`` loads on a miss.
 
-    def __init__(self, loader: Loader | None = None, keep: int = 2):
+    Eight: the compare grid's six models plus the picked one and a Batch model stay
+    loaded (the networks are a few MB each), so switching among them is instant."""
+
+    def __init__(self, loader: Loader | None = None, keep: int = 8):
         self.loader = loader or default_loader
         self.keep = max(1, keep)
         self._items: OrderedDict[tuple[str, str], Any] = OrderedDict()

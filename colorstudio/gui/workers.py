@@ -113,6 +113,7 @@ class LatestRunner(QObject):
     """
 
     result = Signal(object)
+    progress = Signal(object)   # what the newest job's generator yields (partial results)
     error = Signal(str)
     busy = Signal(bool)
 
@@ -153,6 +154,7 @@ class LatestRunner(QObject):
         self._pending = None
         w = Worker(fn, *args, **kwargs)
         w.signals.result.connect(lambda out, g=gen: self._deliver(g, out))
+        w.signals.progress.connect(lambda item, g=gen: self._deliver_progress(g, item))
         w.signals.error.connect(lambda msg, g=gen: self._deliver_error(g, msg))
         w.signals.finished.connect(self._on_finished)
         self._running = w
@@ -164,6 +166,10 @@ class LatestRunner(QObject):
     def _deliver(self, gen: int, out: Any) -> None:
         if gen == self._generation and shiboken6.isValid(self):
             self.result.emit(out)
+
+    def _deliver_progress(self, gen: int, item: Any) -> None:
+        if gen == self._generation and shiboken6.isValid(self):
+            self.progress.emit(item)
 
     def _deliver_error(self, gen: int, msg: str) -> None:
         if gen == self._generation and shiboken6.isValid(self):
@@ -178,3 +184,16 @@ def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
     """Start ``worker`` on ``pool`` (the global pool by default) and return it."""
     (pool or QThreadPool.globalInstance()).start(worker)
     return worker
+
+
+def run_kept(kept: list, fn: Callable[..., Any], *args: Any, on_result: Callable[[Any], None],
+             on_error: Callable[[str], None]) -> Worker:
+    """Run ``fn(*args)`` on the global pool, keeping the worker in ``kept`` until it has
+    finished (the owner's list: nothing is collected while it runs).  Pass bound methods
+    as callbacks, so a closed widget is not called back."""
+    w = Worker(fn, *args)
+    w.signals.result.connect(on_result)
+    w.signals.error.connect(on_error)
+    w.signals.finished.connect(lambda: kept.remove(w) if w in kept else None)
+    kept.append(w)
+    return start(w, QThreadPool.globalInstance())

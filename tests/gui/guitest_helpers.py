@@ -13,14 +13,19 @@ TINY = dict(base=8, depth=2)
 
 
 def tiny_loader(name: str, device: str = "auto", delay: float = 0.0, **config):
-    """A random-weight model of the registered family ``name``, small enough for tests."""
+    """A random-weight model of the registered family ``name``, small enough for tests
+    (the TINY sizes the family's factory takes)."""
+    import inspect
+
     import torch
 
     from colorstudio.core.predictor import Predictor
-    from colorstudio.models import create
+    from colorstudio.models import create, spec
 
+    params = inspect.signature(spec(name).factory).parameters
+    cfg = {k: v for k, v in {**TINY, **config}.items() if k in params}
     torch.manual_seed(0)  # the same random net every run: reproducible tests
-    pred = Predictor(create(name, weights=False, **{**TINY, **config}), device="cpu")
+    pred = Predictor(create(name, weights=False, **cfg), device="cpu")
     pred.calls = 0
     inner = pred.predict_ab
 

@@ -49,7 +49,13 @@ def test_shipped_presets_resolve():
 
     presets = sorted((Path(__file__).resolve().parents[2] / "trainer" / "presets").glob("*.toml"))
     assert presets
+    import inspect
+
+    from colorstudio.models import spec
+
     for p in presets:
         recipe = p.stem.rsplit("-cpu", 1)[0]
         cfg = make_config(recipe, p)
-        assert cfg.recipe == recipe and cfg.model
+        assert cfg.recipe == recipe and cfg.family
+        params = inspect.signature(spec(cfg.family).factory).parameters
+        assert set(cfg.model) <= set(params), (p.name, cfg.model)   # a [model] table the family takes

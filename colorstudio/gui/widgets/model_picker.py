@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QToolButton,
+                               QVBoxLayout, QWidget)
 
 
 GROUP_NAMES = {"people": "people", "interiors": "interiors", "animals": "animals & objects",
@@ -35,12 +36,26 @@ class ModelEntry:
     fixed_size: bool
     facts: dict = field(default_factory=dict)    # the weights' metadata (family, data, epochs, time)
     scores: dict = field(default_factory=dict)   # the shipped <name>.eval.json
+    display: str = ""    # the name shown ('' = name); own checkpoints: their run or file name
+    origin: str = "shipped"   # shipped | run (a run folder's export) | file (opened with Weights…)
+
+    @property
+    def label(self) -> str:
+        return self.display or self.name
+
+    @property
+    def family(self) -> str:
+        """The registry family (own checkpoints are keyed ``family@path``)."""
+        return self.name.partition("@")[0]
 
     @property
     def summary(self) -> str:
         """Plain sentences a user decides by: what it is, what it was trained on, how it
         scored on held-out photos of each kind.  The whole card is the tooltip."""
         lines = [self.description]
+        if self.origin != "shipped":
+            where = "your training run" if self.origin == "run" else "a checkpoint you opened"
+            lines.append(f"A {self.family} model from {where}: {self.name.partition('@')[2]}")
         f = self.facts
         if f.get("epochs") is not None:
             data = f.get("data") or {}
@@ -95,8 +110,63 @@ def _read_json(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def load_entries(task: str | None = None) -> tuple[list[ModelEntry], list[str]]:
-    """Registry entries and pickable devices. Slow (imports torch): call in a worker."""
+def entry_for_checkpoint(path: str | Path, origin: str = "file", task: str | None = None,
+                         scores: dict | None = None, display: str = "") -> ModelEntry:
+    """A model list entry for one of the user's own checkpoints (a run's export or any
+    .safetensors file): its family from the metadata, its card and ``.eval.json`` when
+    they lie beside it.  Raises a one-line error for a file that is not a checkpoint of
+    ours, or one of another ``task``."""
+    from colorstudio.core.checkpoint import CheckpointError, read_metadata
+    from colorstudio.models import spec
+    from colorstudio.models.refs import parse_ref
+
+    path = Path(path)
+    if path.suffix.lower() != ".safetensors":
+        raise CheckpointError(f"{path.name} is not a .safetensors checkpoint")
+    ref = parse_ref(str(path), task)
+    s = spec(ref.family)
+    try:
+        facts = read_metadata(path)
+    except CheckpointError:
+        facts = {}
+    card_path = path.with_suffix(".md")
+    card = card_path.read_text(encoding="utf-8", errors="replace") if card_path.is_file() else ""
+    own_scores = _read_json(path.with_suffix(".eval.json"))
+    return ModelEntry(str(ref), s.task, True, s.description, card, s.input_size, s.hints, s.fixed_size,
+                      facts, own_scores or scores or {}, display or ref.label, origin)
+
+
+def _run_scores(val: dict) -> dict:
+    """A run's last validation, in the shape of an .eval.json (model vs no colour)."""
+    if not val:
+        return {}
+    base = {"psnr_rgb": val["psnr_rgb_gray"]} if "psnr_rgb_gray" in val else {}
+    return {"model": dict(val), "baseline_ab0": base}
+
+
+def run_entries(runs_dir: str | Path | None, task: str | None = None) -> list[ModelEntry]:
+    """Entries for the exported weights of the training runs under ``runs_dir``
+    (newest first); runs without weights yet, or of another task, are left out."""
+    if not runs_dir:
+        return []
+    from colorstudio.core.runs import find_runs
+
+    out = []
+    for run in find_runs(runs_dir):
+        if run.weights is None:
+            continue
+        try:
+            e = entry_for_checkpoint(run.weights, "run", task, scores=_run_scores(run.scores),
+                                     display=f"{run.name} (your run)")
+        except Exception:  # noqa: BLE001 -- a half-written or foreign file: not listed
+            continue
+        out.append(e)
+    return out
+
+
+def load_entries(task: str | None = None, runs_dir: str | Path | None = None) -> tuple[list[ModelEntry], list[str]]:
+    """Registry entries (then the user's own runs under ``runs_dir``) and pickable
+    devices. Slow (imports torch): call in a worker."""
     from colorstudio.core.checkpoint import CheckpointError, read_metadata
     from colorstudio.core.devices import available_devices
     from colorstudio.models import available
@@ -114,6 +184,7 @@ def load_entries(task: str | None = None) -> tuple[list[ModelEntry], list[str]]:
         scores = _read_json(s.weights_path().with_suffix(".eval.json"))
         out.append(ModelEntry(s.name, s.task, s.has_weights, s.description, card, s.input_size,
                               s.hints, s.fixed_size, facts, scores))
+    out += run_entries(runs_dir, task)
     return out, available_devices()
 
 
@@ -122,10 +193,14 @@ class ModelPicker(QWidget):
 
     modelChanged = Signal(str)
     deviceChanged = Signal(str)
+    weightsLoaded = Signal(object)  # ModelEntry: a checkpoint opened with "Weights…" joined the list
+    weightsFailed = Signal(str)     # ... or could not be used: why, in one line
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, task: str = "colorize"):
         super().__init__(parent)
+        self.task = task
         self._compact = False
+        self._workers: list = []
         self.model_box = QComboBox()
         self.model_box.setToolTip("Colorization model from the registry")
         self.model_box.setMinimumContentsLength(14)
@@ -143,7 +218,16 @@ class ModelPicker(QWidget):
         self.in_use.setToolTip("The device the current model actually runs on")
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Model", self.model_box)
+        self.weights_button = QToolButton()
+        self.weights_button.setText("Weights…")
+        self.weights_button.setToolTip("Use any .safetensors checkpoint (your own training runs, "
+                                       "another machine's): it joins the model list")
+        self.weights_button.clicked.connect(self._choose_weights)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.model_box, 1)
+        row.addWidget(self.weights_button)
+        form.addRow("Model", row)
         form.addRow("Device", self.device_box)
         form.addRow("In use", self.in_use)
         lay = QVBoxLayout(self)
@@ -163,11 +247,11 @@ class ModelPicker(QWidget):
         self.device_box.blockSignals(True)
         self.model_box.clear()
         for e in entries:
-            state = "trained" if e.trained else "untrained"
-            self.model_box.addItem(f"{e.name} ({state})", e.name)
+            state = {"run": "your run", "file": "file"}.get(e.origin) or ("trained" if e.trained else "untrained")
+            self.model_box.addItem(f"{e.label} ({state})", e.name)
             weights = "trained" if e.trained else "untrained: random weights"
             self.model_box.setItemData(self.model_box.count() - 1,
-                                       f"{e.name} ({e.task}, {weights})\n{e.description}",
+                                       f"{e.label} ({e.task}, {weights})\n{e.description}",
                                        Qt.ItemDataRole.ToolTipRole)
         self.device_box.clear()
         self.device_box.addItems(devices or ["auto"])
@@ -180,6 +264,33 @@ class ModelPicker(QWidget):
         self.model_box.setEnabled(bool(entries))
         self.device_box.setEnabled(True)
         self._show_card()
+
+    def add_entry(self, entry: ModelEntry, select: bool = True) -> None:
+        """Add (or replace) one entry, e.g. a checkpoint opened with Weights…"""
+        entries = [e for e in self._entries.values() if e.name != entry.name] + [entry]
+        current = entry.name if select else self.model_name()
+        self.set_entries(entries, [self.device_box.itemText(i) for i in range(self.device_box.count())],
+                         current, self.device())
+        if select:
+            self.modelChanged.emit(entry.name)
+
+    def _choose_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Use weights", "", "Checkpoints (*.safetensors)")
+        if path:
+            self.open_weights(path)
+
+    def open_weights(self, path: str | Path):
+        """Read a checkpoint's facts in a worker; it joins the list and is picked
+        (``weightsLoaded``), or ``weightsFailed`` says why not (wrong family or task,
+        not a checkpoint).  Returns the worker."""
+        from colorstudio.gui.workers import run_kept
+
+        return run_kept(self._workers, entry_for_checkpoint, Path(path), "file", self.task,
+                        on_result=self._weights_read, on_error=self.weightsFailed.emit)
+
+    def _weights_read(self, entry: ModelEntry) -> None:
+        self.add_entry(entry, select=True)
+        self.weightsLoaded.emit(entry)
 
     # queries -----------------------------------------------------------------------
     def model_name(self) -> str | None:
@@ -205,6 +316,9 @@ class ModelPicker(QWidget):
         self.in_use.setText(text or "—")
 
     # reactions ---------------------------------------------------------------------
+    def refresh_card(self) -> None:
+        self._show_card()
+
     def _show_card(self) -> None:
         e = self.entry()
         if e is None:

@@ -13,85 +13,24 @@ import shlex
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QFileSystemWatcher, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QImage
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
-                               QPushButton, QSizePolicy, QSpinBox, QSplitter, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidgetItem,
+                               QPlainTextEdit, QPushButton, QSplitter, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from colorstudio.gui.theme import icon
 from colorstudio.core.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunSeries,
-                                   read_run_config, run_folders)
+                                   read_run_config)
 from colorstudio.gui.training import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
                                       TrainRequest)
-from colorstudio.gui.widgets.facade_panel import ImageView
 from colorstudio.gui.widgets.loss_plots import LIVE, LossPlots
 from colorstudio.gui.widgets.message_bar import MessageBar
+from colorstudio.gui.widgets.runs_list import RunsList
+from colorstudio.gui.widgets.sample_view import SampleView
+from colorstudio.gui.widgets.train_form import TrainForm
 
 DEFAULT_RUNS_DIR = Path.home() / "ColorStudio" / "runs"
-DEVICES = ("auto", "cpu", "cuda")   # listed without importing torch; the trainer checks
-
-
-class SampleView(QWidget):
-    """RUN/samples/latest.png, reloaded when its time stamp or size changes.
-
-    A half-written PNG fails to load: the previous image stays and the next check
-    retries, so a trainer that writes in place never makes the view flicker.
-    """
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.path: Path | None = None
-        self._stamp: tuple[float, int] | None = None
-        self.view = ImageView("Sample predictions appear here after the first epoch "
-                              "(or sample interval).")
-        self.caption = QLabel("Latest samples")
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.caption)
-        lay.addWidget(self.view, 1)
-        self.watcher = QFileSystemWatcher(self)
-        self.watcher.fileChanged.connect(self.check)
-        self.watcher.directoryChanged.connect(self.check)
-        self.loads = 0
-
-    def set_path(self, path: Path | None) -> None:
-        for paths in (self.watcher.files(), self.watcher.directories()):
-            if paths:
-                self.watcher.removePaths(paths)
-        self.path, self._stamp = path, None
-        self.view.set_array(None)
-        self.caption.setText("Latest samples")
-        self.check()
-
-    def check(self) -> None:
-        p = self.path
-        if p is None:
-            return
-        if p.parent.is_dir() and str(p.parent) not in self.watcher.directories():
-            self.watcher.addPath(str(p.parent))
-        try:
-            st = p.stat()
-        except OSError:
-            return
-        if str(p) not in self.watcher.files():
-            self.watcher.addPath(str(p))
-        stamp = (st.st_mtime, st.st_size)
-        if stamp == self._stamp:
-            return
-        img = QImage(str(p))
-        if img.isNull():
-            return  # being written: try again at the next change or tick
-        self._stamp = stamp
-        self.loads += 1
-        self.view._img = img.convertToFormat(QImage.Format.Format_RGB888)
-        self.view.update()
-        self.caption.setText(f"Latest samples — {p.parent.parent.name}, "
-                             f"{time.strftime('%H:%M:%S', time.localtime(st.st_mtime))}")
-
-    def has_image(self) -> bool:
-        return self.view._img is not None
 
 
 class TrainingDashboard(QWidget):
@@ -140,67 +79,14 @@ class TrainingDashboard(QWidget):
         self._update_buttons()
 
     # ------------------------------------------------------------------ layout
-    def _browse_row(self, edit: QLineEdit, title: str, key: str) -> QWidget:
-        w = QWidget()
-        row = QHBoxLayout(w)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(edit, 1)
-        b = QToolButton()
-        b.setIcon(icon("mdi6.folder-open"))
-        b.setToolTip(f"Choose the {title.lower()}")
-        b.clicked.connect(lambda: self._choose_dir(edit, title, key))
-        row.addWidget(b)
-        return w
-
     def _build(self) -> None:
-        form = QFormLayout()
-        self.recipe_combo = QComboBox()
-        self.recipe_combo.setEditable(True)
-        self.recipe_combo.setToolTip("Training recipe (one per model family); listed by the trainer")
-        self.recipe_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        box = TrainForm(self._choose_dir)
+        for name in ("recipe_combo", "recipe_status", "data_edit", "runs_edit", "epochs_spin",
+                     "nproc_spin", "device_combo", "extra_edit"):
+            setattr(self, name, getattr(box, name))
         self.recipe_combo.currentIndexChanged.connect(self._recipe_changed)
-        refresh = QToolButton()
-        refresh.setIcon(icon("mdi6.refresh"))
-        refresh.setToolTip("Ask the trainer for its recipes again")
-        refresh.clicked.connect(self.refresh_recipes)
-        rrow = QWidget()
-        rl = QHBoxLayout(rrow)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.recipe_combo, 1)
-        rl.addWidget(refresh)
-        form.addRow("Recipe", rrow)
-        self.recipe_status = QLabel()
-        self.recipe_status.setWordWrap(True)
-        self.recipe_status.setStyleSheet("color: palette(placeholder-text);")
-        form.addRow("", self.recipe_status)
-
-        self.data_edit = QLineEdit()
-        self.data_edit.setPlaceholderText("folder of photos (or facade A|B pairs)")
-        self.data_edit.setToolTip("Training data: a folder of colour photos, or of pix2pix A|B pairs")
-        form.addRow("Data", self._browse_row(self.data_edit, "Data folder", "train/data_dir"))
-        self.runs_edit = QLineEdit()
-        self.runs_edit.setToolTip("Each run is written to a new folder here; earlier runs are listed below")
+        box.refresh_button.clicked.connect(self.refresh_recipes)
         self.runs_edit.editingFinished.connect(self._runs_dir_changed)
-        form.addRow("Runs", self._browse_row(self.runs_edit, "Runs folder", "train/runs_dir"))
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(1, 100_000)
-        self.epochs_spin.setToolTip("Passes over the training data")
-        form.addRow("Epochs", self.epochs_spin)
-        self.nproc_spin = QSpinBox()
-        self.nproc_spin.setRange(1, 64)
-        self.nproc_spin.setToolTip("Processes (one per GPU); more than 1 trains with DDP under torchrun")
-        form.addRow("Processes", self.nproc_spin)
-        self.device_combo = QComboBox()
-        self.device_combo.addItems(DEVICES)
-        self.device_combo.setToolTip("auto: a GPU when there is one, else the CPU")
-        form.addRow("Device", self.device_combo)
-        self.extra_edit = QLineEdit()
-        self.extra_edit.setPlaceholderText("--set max_steps=500 --time-budget 30")
-        self.extra_edit.setToolTip("More trainer options, as on the command line "
-                                   "(--set key=value, --config FILE.toml, --time-budget MIN, ...)")
-        form.addRow("Options", self.extra_edit)
-        box = QGroupBox("New run")
-        box.setLayout(form)
 
         self.start_button = QPushButton(icon("mdi6.play"), "Start")
         self.start_button.setToolTip("Start a new run with these settings")
@@ -219,9 +105,7 @@ class TrainingDashboard(QWidget):
         self.checkpoint_label = QLabel()
         self.checkpoint_label.setStyleSheet("color: palette(placeholder-text);")
 
-        self.runs_list = QListWidget()
-        self.runs_list.setToolTip("Tick a run to overlay its curves; double-click to follow it "
-                                  "(its samples, or a run started elsewhere)")
+        self.runs_list = RunsList()
         self.runs_list.itemChanged.connect(self._run_checked)
         self.runs_list.itemDoubleClicked.connect(lambda it: self.watch_run(it.data(Qt.ItemDataRole.UserRole)))
         self.runs_list.currentItemChanged.connect(lambda *_: self._update_buttons())
@@ -347,28 +231,7 @@ class TrainingDashboard(QWidget):
     # ------------------------------------------------------------------ runs
     def refresh_runs(self) -> None:
         """List the run folders under the runs folder, keeping ticks and the selection."""
-        ticked = set(self.overlays())
-        current = self.runs_list.currentItem()
-        selected = current.data(Qt.ItemDataRole.UserRole) if current else None
-        self.runs_list.blockSignals(True)
-        self.runs_list.clear()
-        for run in run_folders(self.runs_dir()):
-            cfg = read_run_config(run)
-            label = run.name + (f"  ({cfg['recipe']})" if cfg.get("recipe") and cfg["recipe"] not in run.name else "")
-            item = QListWidgetItem(label)
-            if self.run_dir is not None and run.resolve() == self.run_dir.resolve():
-                font = item.font()
-                font.setBold(True)    # the run whose curves are drawn solid
-                item.setFont(font)
-                label += " — followed live"
-            item.setData(Qt.ItemDataRole.UserRole, str(run))
-            item.setToolTip(f"{run}{label[len(run.name):]}")
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if str(run) in ticked else Qt.CheckState.Unchecked)
-            self.runs_list.addItem(item)
-            if str(run) == selected:
-                self.runs_list.setCurrentItem(item)
-        self.runs_list.blockSignals(False)
+        self.runs_list.refresh(self.runs_dir(), self.run_dir)
         for name in [r for r in self.plots.runs() if r != LIVE]:
             if name not in {Path(p).name for p in self.overlays()}:
                 self.plots.remove_run(name)
@@ -376,12 +239,7 @@ class TrainingDashboard(QWidget):
 
     def overlays(self) -> list[str]:
         """Run folders ticked for comparison."""
-        out = []
-        for i in range(self.runs_list.count()):
-            it = self.runs_list.item(i)
-            if it.checkState() == Qt.CheckState.Checked:
-                out.append(it.data(Qt.ItemDataRole.UserRole))
-        return out
+        return self.runs_list.ticked()
 
     def add_overlay(self, run: str | os.PathLike) -> int:
         """Overlay the curves of an earlier run; returns how many curves it added."""

@@ -1,0 +1,57 @@
+"""The Batch tab's worker job: the batch engine's events, with finished frames decoded at
+preview size in the worker (never on the GUI thread)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage, QImageReader
+
+from colorstudio.gui.predictors import PredictorCache
+
+PREVIEW_HEIGHT = 480   # finished frames are decoded at this size for the preview
+
+
+def thumbnail(path: Path, height: int = PREVIEW_HEIGHT) -> QImage | None:
+    """A finished frame at preview size (never larger than the frame itself)."""
+    r = QImageReader(str(path))
+    s = r.size()
+    if s.isValid() and s.height() > height:
+        r.setScaledSize(QSize(max(1, s.width() * height // s.height()), height))
+    img = r.read()
+    return None if img.isNull() else img
+
+
+def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path], outdir: Path,
+              fmt: str, size: int, saturation: float, smooth: float, hints: list,
+              overwrite: bool, cancel: threading.Event, frame_hints: list | None = None):
+    """Generator run by a Worker: yields ('device', str), ('problem', str) and
+    ('event', BatchEvent, QImage | None) tuples.  ``frame_hints``: each frame's own hints
+    (a shot from the Shot tab)."""
+    from colorstudio.core import batch, frames
+
+    pred = cache.get(model, device)
+    yield ("device", pred.device_name)
+    opts = dict(size=size or None, saturation=saturation, smooth=smooth, hints=hints,
+                overwrite=overwrite, cancel=cancel, frame_hints=frame_hints)
+    if len(inputs) == 1 and frames.is_video_file(inputs[0]) and inputs[0].is_file():
+        src = inputs[0]
+        gen = frames.colorize_video(src, outdir / f"{src.stem}.{fmt}", pred, **opts)
+    else:
+        problems: list[str] = []
+        files = batch.collect_inputs(inputs, problems)
+        for p in problems:
+            yield ("problem", p)
+        if not files:
+            raise ValueError("no image files to colorize in the chosen inputs")
+        gen = batch.colorize_files(files, outdir, pred, fmt=fmt, **opts)
+    try:
+        for ev in gen:
+            thumb = None
+            if ev.status == "done" and ev.dst is not None and not frames.is_video_file(ev.dst):
+                thumb = thumbnail(ev.dst)  # decoded here, in the worker, never on the GUI thread
+            yield ("event", ev, thumb)
+    finally:
+        gen.close()

@@ -1,0 +1,172 @@
+"""The Colorize tab's jobs: what runs in its workers (reading, loading a model, the
+network, full-resolution composing, display conversion, writing) and what they return.
+
+Plain functions and generators over core; every ``yield`` is a point where a newer
+request may cancel the job (see :class:`~colorstudio.gui.workers.LatestRunner`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.qimage import build_pyramid, to_qimage
+
+
+@dataclass
+class OpenedImage:
+    path: Path | None
+    image: np.ndarray
+    display: list[QImage]     # pyramid for the view, built in the worker
+    token: int
+    colour: bool = False      # the file had colours (shown, and colorized, by lightness)
+
+
+@dataclass
+class RunOutput:
+    """A result ready to show: the pipeline's Colorized plus its display image."""
+
+    colorized: Any            # core.pipeline.Colorized
+    display: list[QImage]     # pyramid for the view: [full, 1/2, 1/4, ...]
+    model: str
+    device: str
+    kind: str                 # 'run' (network) or 'compose' (saturation only)
+    token: int                # which opened image it belongs to
+    seconds: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def qimage(self) -> QImage:
+        """The full-size display image (8 bits per channel)."""
+        return self.display[0]
+
+
+@dataclass
+class LoadedModel:
+    model: str
+    device: str
+
+
+def describe_image(img: np.ndarray) -> str:
+    """'1024×768 · 16-bit RGBA' for the status bar."""
+    h, w = img.shape[:2]
+    ch = 1 if img.ndim == 2 else img.shape[2]
+    kind = {1: "gray", 2: "gray+alpha", 3: "RGB", 4: "RGBA"}.get(ch, f"{ch} channels")
+    depth = {np.dtype(np.uint8): "8-bit", np.dtype(np.uint16): "16-bit"}.get(img.dtype, "float")
+    return f"{w}×{h} · {depth} {kind}"
+
+
+def has_colour(img: np.ndarray) -> bool:
+    """True when an RGB(A) image is not gray (R, G and B differ somewhere)."""
+    if img.ndim != 3 or img.shape[2] < 3:
+        return False
+    step = max(1, int(np.sqrt(img.shape[0] * img.shape[1] / 250_000)))  # sample big images
+    rgb = img[::step, ::step, :3]
+    return bool(np.any(rgb[..., 0] != rgb[..., 1]) or np.any(rgb[..., 1] != rgb[..., 2]))
+
+
+def opened(path: Path | None, img: np.ndarray, token: int) -> OpenedImage:
+    """The input as the model sees it: colour photos are shown by their lightness only
+    (exactly the output at zero saturation), so the comparison is honest."""
+    colour = has_colour(img)
+    shown = img
+    if colour:
+        from colorstudio.core import pipeline
+
+        shown = pipeline.compose(img, np.zeros((1, 1, 2), np.float32), 1.0)
+    return OpenedImage(path, img, build_pyramid(to_qimage(shown)), token, colour)
+
+
+def read_job(path: Path, token: int) -> OpenedImage:
+    from colorstudio.core.imageio import read_image
+
+    return opened(path, read_image(path), token)
+
+
+def wrap_job(image: np.ndarray, name: str, token: int) -> OpenedImage:
+    return opened(None, image, token)
+
+
+def load_job(cache: PredictorCache, name: str, device: str) -> LoadedModel:
+    return LoadedModel(name, cache.get(name, device).device_name)
+
+
+def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
+         saturation: float, hints: list, token: int):
+    """Generator: every yield is a point where a newer request may cancel this one."""
+    from colorstudio.core import pipeline
+
+    t0 = time.perf_counter()
+    yield "loading model"
+    pred = cache.get(name, device)
+    t_load = time.perf_counter() - t0
+    yield "colorizing"
+    res = pipeline.colorize(image, pred, size or None, saturation, hints)
+    yield "display"
+    q = build_pyramid(to_qimage(res.rgb))
+    timings = dict(res.timings)
+    if t_load > 0.05:
+        timings["load"] = t_load
+    return RunOutput(res, q, name, pred.device_name, "run", token, time.perf_counter() - t0, timings)
+
+
+def compose_job(colorized, image: np.ndarray, saturation: float, model: str, device: str, token: int):
+    from colorstudio.core import pipeline
+
+    t0 = time.perf_counter()
+    rgb = pipeline.compose(image, colorized.ab_small, saturation)
+    yield "display"
+    q = build_pyramid(to_qimage(rgb))
+    dt = time.perf_counter() - t0
+    out = pipeline.Colorized(rgb, colorized.ab_small, {"compose": dt}, None)
+    return RunOutput(out, q, model, device, "compose", token, dt, {"compose": dt})
+
+
+def write_job(path: Path, rgb: np.ndarray, protect: list[Path]) -> Path:
+    from colorstudio.core.imageio import write_image
+
+    return write_image(path, rgb, protect=protect)
+
+
+
+
+@dataclass
+class CompareJob:
+    """One model of a compare request: its cache key, render size, and whether hints apply."""
+
+    key: str
+    size: int | None
+    hints: bool
+
+
+def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: np.ndarray,
+             saturation: float, hints: list, token: int):
+    """Generator: each model in turn; yields ``('running', key)``, then ``('done', key,
+    RunOutput)`` or ``('failed', key, message)``, so the grid fills as results come and
+    one model's failure leaves the others.  Returns ``('finished', token)``."""
+    from colorstudio.core import pipeline
+    from colorstudio.gui.workers import error_message
+
+    for job in jobs:
+        yield ("running", job.key)
+        t0 = time.perf_counter()
+        try:
+            pred = cache.get(job.key, device)
+            t_load = time.perf_counter() - t0
+            res = pipeline.colorize(image, pred, job.size, saturation, hints if job.hints else [])
+            q = build_pyramid(to_qimage(res.rgb))
+        except Exception as exc:  # noqa: BLE001 -- reported in the model's cell
+            yield ("failed", job.key, error_message(exc), token)
+            continue
+        timings = dict(res.timings)
+        if t_load > 0.05:
+            timings["load"] = t_load
+        seconds = res.timings.get("total", time.perf_counter() - t0)
+        yield ("done", job.key, RunOutput(res, q, job.key, pred.device_name, "run", token, seconds, timings))
+    return ("finished", token)

@@ -1,0 +1,110 @@
+"""Tick the models to compare (2 to 6) and switch the compare grid on and off."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from colorstudio.gui.theme import icon
+from colorstudio.gui.widgets.model_picker import ModelEntry
+
+MIN_MODELS, MAX_MODELS = 2, 6
+
+
+class ModelChecklist(QWidget):
+    """A checkable list of models and a 'Compare' toggle.
+
+    ``changed`` fires with the ticked keys in list order whenever the ticks change;
+    ``toggled`` when compare mode is switched.  More than :data:`MAX_MODELS` ticks are
+    refused (the newest tick is undone and :attr:`note` says why).
+    """
+
+    changed = Signal(list)
+    toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.button = QPushButton(icon("mdi6.view-grid"), "Compare models")
+        self.button.setCheckable(True)
+        self.button.setToolTip("Show the ticked models' results side by side in a grid "
+                               "(synced zoom and pan; click a result to keep it)")
+        self.button.toggled.connect(self.toggled)
+        self.list = QListWidget()
+        self.list.setToolTip(f"Tick {MIN_MODELS} to {MAX_MODELS} models to compare")
+        self.list.setMaximumHeight(150)
+        self.note = QLabel(f"Tick {MIN_MODELS}–{MAX_MODELS} models.")
+        self.note.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.button)
+        lay.addWidget(self.list)
+        lay.addWidget(self.note)
+        self.list.itemChanged.connect(self._on_item)
+        self._updating = False
+
+    def set_entries(self, entries: list[ModelEntry], ticked: list[str] | None = None) -> None:
+        """List ``entries``; tick ``ticked`` (default: the trained ones, at most six)."""
+        before = set(ticked if ticked is not None else self.checked())
+        if not before:
+            before = {e.name for e in entries if e.trained}
+        self._updating = True
+        self.list.clear()
+        n = 0
+        for e in entries:
+            item = QListWidgetItem(e.label + ("" if e.trained else " (untrained)"))
+            item.setData(Qt.ItemDataRole.UserRole, e.name)
+            item.setToolTip(e.summary)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = e.name in before and n < MAX_MODELS
+            n += on
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self._updating = False
+        self._say()
+        self.changed.emit(self.checked())
+
+    def checked(self) -> list[str]:
+        out = []
+        for i in range(self.list.count()):
+            it = self.list.item(i)
+            if it.checkState() == Qt.CheckState.Checked:
+                out.append(it.data(Qt.ItemDataRole.UserRole))
+        return out
+
+    def set_checked(self, keys: list[str]) -> None:
+        self._updating = True
+        for i in range(self.list.count()):
+            it = self.list.item(i)
+            on = it.data(Qt.ItemDataRole.UserRole) in keys
+            it.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self._updating = False
+        self._say()
+        self.changed.emit(self.checked())
+
+    def is_on(self) -> bool:
+        return self.button.isChecked()
+
+    def set_on(self, on: bool) -> None:
+        self.button.setChecked(on)
+
+    def ready(self) -> bool:
+        return MIN_MODELS <= len(self.checked()) <= MAX_MODELS
+
+    def _on_item(self, item: QListWidgetItem) -> None:
+        if self._updating:
+            return
+        if item.checkState() == Qt.CheckState.Checked and len(self.checked()) > MAX_MODELS:
+            self._updating = True
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self._updating = False
+            self.note.setText(f"At most {MAX_MODELS} models: untick one first.")
+            return
+        self._say()
+        self.changed.emit(self.checked())
+
+    def _say(self) -> None:
+        n = len(self.checked())
+        if n < MIN_MODELS:
+            self.note.setText(f"{n} ticked: tick at least {MIN_MODELS} to compare.")
+        else:
+            self.note.setText(f"{n} ticked.")

@@ -1,0 +1,206 @@
+"""The main window's chrome: actions with their shortcuts and icons, the menus, the
+toolbar, the status bar, and the help boxes.
+
+A mixin of :class:`~colorstudio.gui.main_window.MainWindow`: it builds widgets and
+connects them to the window's slots (``open_dialog``, ``export_dialog``, ``paste``,
+``cancel_current``, ``open_path``, ``recent_files``) and its pages; it holds no state
+of its own beyond the widgets it makes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QProgressBar, QToolBar, QToolButton
+
+from colorstudio.gui.theme import icon
+from colorstudio.gui.widgets.compare_view import CompareView
+
+APP_NAME = "ColorStudio"
+
+
+class WindowChrome:
+    """Actions, menus, toolbar, status bar and help of the main window (a mixin)."""
+
+    # ------------------------------------------------------------------ building
+    def _action(self, text: str, slot: Callable, shortcut=None, ic: str | None = None,
+                tip: str | None = None, checkable: bool = False) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            keys = shortcut if isinstance(shortcut, (list, tuple)) else [shortcut]
+            a.setShortcuts([QKeySequence(k) for k in keys])
+        if ic:
+            a.setIcon(icon(ic))
+            self._icons.append((a, ic))
+        shortcut_text = a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        tip = tip or text.replace("…", "").replace("&", "")
+        a.setToolTip(f"{tip} ({shortcut_text})" if shortcut_text else tip)
+        a.setStatusTip(tip)
+        a.setCheckable(checkable)
+        (a.toggled if checkable else a.triggered).connect(slot)
+        self.addAction(a)  # shortcuts work even when the toolbar is hidden
+        return a
+
+    def _make_actions(self) -> None:
+        page = self.colorize
+        self.act_open = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                                     "mdi6.folder-open", "Open an image")
+        self.act_export = self._action("&Export…", self.export_dialog, ["Ctrl+S", "Ctrl+E"],
+                                       "mdi6.content-save", "Export the result at full resolution")
+        self.act_copy = self._action("&Copy result", page.copy_result, "Ctrl+C",
+                                     "mdi6.content-copy", "Copy the result to the clipboard")
+        self.act_paste = self._action("&Paste image", self.paste, "Ctrl+V", "mdi6.content-paste",
+                                      "Colorize the image on the clipboard")
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        stack = page.hints_editor.model.undo_stack
+        self.act_undo = stack.createUndoAction(self, "&Undo hint")
+        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.act_redo = stack.createRedoAction(self, "&Redo hint")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for a, ic, tip in ((self.act_undo, "mdi6.undo", "Undo the last hint edit (Ctrl+Z)"),
+                           (self.act_redo, "mdi6.redo", "Redo the hint edit (Ctrl+Shift+Z)")):
+            a.setIcon(icon(ic))
+            a.setToolTip(tip)
+            self._icons.append((a, ic))
+            self.addAction(a)
+        cmp_ = page.compare
+        self.act_fit = self._action("&Fit to window", cmp_.fit, "Ctrl+0", "mdi6.fit-to-screen")
+        self.act_100 = self._action("&Actual size (100%)", cmp_.zoom_100, "Ctrl+1",
+                                    "mdi6.numeric-1-box-outline", "Actual pixels")
+        self.act_zoom_in = self._action("Zoom &in", lambda: cmp_.zoom_by(1.25), ["Ctrl++", "Ctrl+="],
+                                        "mdi6.magnify-plus-outline")
+        self.act_zoom_out = self._action("Zoom &out", lambda: cmp_.zoom_by(0.8), "Ctrl+-",
+                                         "mdi6.magnify-minus-outline")
+        self.act_wiper = self._action(
+            "Before/after &wiper", lambda on: cmp_.set_mode(CompareView.WIPER if on else CompareView.SIDE),
+            "W", "mdi6.compare-horizontal", "Before/after wiper instead of side by side", checkable=True)
+        self.act_rerun = self._action("&Run again", page.rerun, "F5", "mdi6.refresh",
+                                      "Run the network again")
+        self.act_cancel = self._action("&Cancel", self.cancel_current, "Esc", "mdi6.stop",
+                                       "Cancel the running colorization")
+        self.act_modes = []
+        for i in range(self.tabs.count()):
+            a = self._action(self.tabs.tabText(i), lambda _=False, i=i: self.tabs.setCurrentIndex(i),
+                             f"Alt+{i + 1}", tip=f"Switch to {self.tabs.tabText(i)}")
+            self.act_modes.append(a)
+        self.act_about = self._action("&About ColorStudio", self.about)
+        self.act_keys = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
+
+    def _make_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addAction(self.act_open)
+        self.recent_menu = m.addMenu(icon("mdi6.history"), "Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.samples_menu = m.addMenu(icon("mdi6.image-multiple"), "&Samples")
+        self._fill_samples(self.samples_menu)
+        m.addAction(self.act_paste)
+        m.addSeparator()
+        m.addAction(self.act_export)
+        m.addAction(self.act_copy)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = mb.addMenu("&Edit")
+        m.addAction(self.act_undo)
+        m.addAction(self.act_redo)
+        m = mb.addMenu("&View")
+        for a in (self.act_fit, self.act_100, self.act_zoom_in, self.act_zoom_out, self.act_wiper):
+            m.addAction(a)
+        m.addSeparator()
+        for a in self.act_modes:
+            m.addAction(a)
+        m = mb.addMenu("&Run")
+        m.addAction(self.act_rerun)
+        m.addAction(self.act_cancel)
+        m = mb.addMenu("&Help")
+        m.addAction(self.act_keys)
+        m.addAction(self.act_about)
+
+    def _make_toolbar(self) -> None:
+        tb = QToolBar("Main")
+        tb.setObjectName("main-toolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        tb.addAction(self.act_open)
+        samples = QToolButton()
+        samples.setIcon(icon("mdi6.image-multiple"))
+        self._icons.append((samples, "mdi6.image-multiple"))
+        samples.setToolTip("Open a sample image")
+        samples.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        samples.setMenu(self.samples_menu)
+        tb.addWidget(samples).setToolTip(samples.toolTip())
+        tb.addAction(self.act_export)
+        tb.addAction(self.act_copy)
+        tb.addSeparator()
+        tb.addAction(self.act_undo)
+        tb.addAction(self.act_redo)
+        tb.addSeparator()
+        for a in (self.act_fit, self.act_100, self.act_zoom_in, self.act_zoom_out, self.act_wiper):
+            tb.addAction(a)
+        tb.addSeparator()
+        tb.addAction(self.act_rerun)
+        tb.addAction(self.act_cancel)
+        self.toolbar = tb
+        self.addToolBar(tb)
+
+    def _make_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(90)
+        self.busy_bar.setMaximumHeight(14)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
+        sb.addPermanentWidget(self.busy_bar)
+        self.status_labels: dict[str, QLabel] = {}
+        for key, tip in (("size", "Image size and depth"), ("model", "Model"),
+                         ("device", "Device the model runs on"), ("time", "Time taken by the last run"),
+                         ("zoom", "Zoom")):
+            lab = QLabel()
+            lab.setToolTip(tip)
+            sb.addPermanentWidget(lab)
+            self.status_labels[key] = lab
+
+    def _fill_samples(self, menu: QMenu) -> None:
+        from colorstudio.paths import sample_images
+
+        for p in sample_images():
+            a = menu.addAction(p.stem.replace("_", " "))
+            a.setToolTip(str(p))
+            a.triggered.connect(lambda _=False, p=p: self.open_path(p))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for f in files:
+            a = self.recent_menu.addAction(Path(f).name)
+            a.setToolTip(f)
+            a.setStatusTip(f)
+            a.triggered.connect(lambda _=False, f=f: self.open_path(f))
+        if files:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", lambda: self.settings.setValue("recent", []))
+        else:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+
+    # ------------------------------------------------------------------ help
+    def about(self) -> None:
+        from colorstudio import __version__ as version
+
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<b>{APP_NAME}</b> {version}<br>Learned colorization of black-and-white "
+                          "photos and frames, training dashboard and facade painter.")
+
+    def show_shortcuts(self) -> None:
+        rows = []
+        for a in self.actions():
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
+            if keys:
+                rows.append(f"<tr><td><b>{keys}</b></td><td>{a.text().replace('&', '')}</td></tr>")
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
+                          "<table cellspacing=4>" + "".join(rows) + "</table>", parent=self)
+        box.setModal(False)
+        box.show()
