@@ -111,12 +111,39 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--saturation", type=_float_in(0.0, 4.0), default=1.0, metavar="F",
                    help="colour strength: 0 gray, 1 as predicted (default), up to 4")
     c.add_argument("--hints", type=Path, metavar="FILE.json",
-                   help="colour hints applied to every input: a JSON list of {x, y, rgb} with x, y as "
-                   "fractions of the width and height and rgb as [R, G, B] 0-255 (the file the app's "
-                   "'Save hints' writes); needs a hint-taking model such as unet-hints")
+                   help="colour hints: a JSON list of {x, y, rgb} with x, y as fractions of the width and "
+                   "height and rgb as [R, G, B] 0-255, applied to every input (the file the app's 'Save "
+                   "hints' writes); or a shot file {\"frames\": {\"1\": [...], \"120\": [...]}} of "
+                   "keyframe hints, carried by optical flow to every frame of the video or of the "
+                   "frames given in order (the Shot tab saves one); needs a hint-taking model such as "
+                   "unet-hints")
     c.add_argument("--smooth", type=_float_in(0.0, 1.0, hi_open=True), default=0.0, metavar="F",
                    help="temporal smoothing in [0, 1) for videos and folders of frames: blends each "
                    "frame's colours with the previous frame's, following the motion (default 0: off)")
+
+    k = sub.add_parser("compare", help="one photo through several models: a labelled contact sheet",
+                       description="Colorize one photo with each of several models and write a "
+                       "labelled contact sheet: the input, each model's result with its time, and "
+                       "the original when the photo has colours (the truth the models never see).")
+    k.add_argument("photo", metavar="PHOTO", type=Path, help="the photo to colorize")
+    k.add_argument("--models", required=True, metavar="A,B,...",
+                   help="models to compare: registered names and/or .safetensors checkpoints, "
+                   "comma-separated (1 to 12)")
+    k.add_argument("-o", "--output", required=True, metavar="SHEET.png", type=Path,
+                   help="the contact sheet to write (png, jpg, tif, bmp or webp)")
+    k.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"),
+                   help="where the networks run (default: auto)")
+    k.add_argument("--size", type=_positive_int, metavar="N",
+                   help="render size for every model (default: each model's own)")
+    k.add_argument("--saturation", type=_float_in(0.0, 4.0), default=1.0, metavar="F",
+                   help="colour strength: 0 gray, 1 as predicted (default), up to 4")
+    k.add_argument("--hints", type=Path, metavar="FILE.json",
+                   help="colour hints for the hint-taking models among them (others ignore them)")
+    k.add_argument("--tile", type=_int_in(64, 2048), default=384, metavar="PX",
+                   help="height of each picture on the sheet in pixels (default 384)")
+    k.add_argument("--columns", type=_int_in(0, 12), default=0, metavar="N",
+                   help="pictures per row (default 0: a near-square grid)")
+    k.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
     t = sub.add_parser("translate", help="turn facade label maps into photos",
                        description="Translate facade label maps (CMP palette) into photos.")
@@ -326,8 +353,24 @@ def _read_hints(path: Path | None) -> list:
         raise UsageError(str(exc)) from None
 
 
+def _read_shot(path: Path | None) -> tuple[dict, list]:
+    """(keyframes, still hints) of a --hints file: a shot file or a still-hint file."""
+    if path is None:
+        return {}, []
+    from colorstudio.core.hintfile import HintFileError, read_shot, to_hints
+
+    try:
+        keyframes, still = read_shot(path)
+    except HintFileError as exc:
+        raise UsageError(str(exc)) from None
+    return keyframes, to_hints(still) if not keyframes else still
+
+
 def cmd_colorize(args) -> int:
-    hints = _read_hints(args.hints)
+    keyframes, hints = _read_shot(args.hints)
+    still_points = hints if keyframes else []
+    if keyframes:
+        hints = []
 
     def check(predictor) -> None:
         if args.hints is not None and not getattr(predictor.model, "hint_channels", 0):
@@ -337,20 +380,35 @@ def cmd_colorize(args) -> int:
     def work(inputs, predictor, progress, counts) -> None:
         from colorstudio.core import batch, frames
 
+        from colorstudio.core import shot
+
         if hints and not args.quiet:
             progress.message(f"{len(hints)} colour hint{'s' if len(hints) != 1 else ''} from {args.hints.name}")
+        if keyframes and not args.quiet:
+            n = sum(len(v) for v in keyframes.values())
+            progress.message(f"{n} hint{'s' if n != 1 else ''} on {len(keyframes)} keyframe"
+                             f"{'s' if len(keyframes) != 1 else ''} from {args.hints.name}, carried to "
+                             "every frame of each shot")
         images = [p for p in inputs if not frames.is_video_file(p)]
         videos = [p for p in inputs if frames.is_video_file(p)]
         if images:
+            plan = None
+            if keyframes:   # the images are the frames of one shot, in order
+                last = max(keyframes) + 1
+                if last > len(images):
+                    raise UsageError(f"{args.hints.name} has hints on frame {last}, but the input has "
+                                     f"{len(images)} frame{'s' if len(images) != 1 else ''}")
+                plan = shot.plan_files(images, keyframes, still_points)
             _drain(batch.colorize_files(images, args.output, predictor, size=args.size,
                                         saturation=args.saturation, fmt=args.format,
                                         overwrite=args.overwrite, smooth=args.smooth, hints=hints,
-                                        quality=args.quality), progress, counts)
+                                        quality=args.quality, frame_hints=plan), progress, counts)
         for v in videos:
             try:
+                plan = shot.plan_video(v, keyframes, still_points) if keyframes else None
                 events = frames.colorize_video(v, args.output, predictor, size=args.size,
                                                saturation=args.saturation, smooth=args.smooth,
-                                               hints=hints, overwrite=args.overwrite)
+                                               hints=hints, overwrite=args.overwrite, frame_hints=plan)
             except (OSError, ValueError) as exc:
                 counts["failed"] = counts.get("failed", 0) + 1
                 progress.message(f"FAILED {v.name}: {batch.one_line(exc, v)}")
@@ -370,7 +428,82 @@ def cmd_translate(args) -> int:
     return _run_batch(args, "translate", work)
 
 
-COMMANDS = {"models": cmd_models, "colorize": cmd_colorize, "translate": cmd_translate}
+def cmd_compare(args) -> int:
+    """PHOTO through each model -> one labelled sheet (input, results, original if colour)."""
+    names = [n.strip() for n in args.models.split(",") if n.strip()]
+    if not names:
+        raise UsageError("--models needs at least one model name or checkpoint")
+    if len(names) > 12:
+        raise UsageError(f"--models takes at most 12 models, got {len(names)}")
+    if len(set(names)) != len(names):
+        raise UsageError("--models names a model twice")
+    suffix = args.output.suffix.lower().lstrip(".")
+    if suffix not in FORMATS + ("jpeg", "tiff"):
+        raise UsageError(f"the sheet must be one of {', '.join(FORMATS)} (got {args.output.name!r})")
+    if args.output.is_dir():
+        raise UsageError(f"{args.output} is a folder: give the sheet's file name")
+    if not args.photo.is_file():
+        raise UsageError(f"photo not found: {args.photo}")
+    hints = _read_hints(args.hints)
+    _check_outdir(args.output.parent if str(args.output.parent) else Path("."))
+
+    import numpy as np
+
+    from colorstudio.core import pipeline
+    from colorstudio.core.checkpoint import CheckpointError
+    from colorstudio.core.contact_sheet import Tile, grid
+    from colorstudio.core.devices import DeviceError
+    from colorstudio.core.imageio import ImageReadError, read_image, write_image
+    from colorstudio.models.loading import load_predictor
+    from colorstudio.models.refs import parse_ref
+
+    try:
+        refs = [parse_ref(n, task="colorize") for n in names]
+    except (LookupError, CheckpointError) as exc:
+        raise UsageError(str(exc).strip("'\"")) from None
+    try:
+        image = read_image(args.photo)
+    except (ImageReadError, OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {args.photo}: {exc}") from None
+    colour = image.ndim == 3 and image.shape[2] >= 3 and bool(
+        (image[..., 0] != image[..., 1]).any() or (image[..., 1] != image[..., 2]).any())
+    gray = pipeline.compose(image, np.zeros((1, 1, 2), np.float32), 1.0) if colour else image
+    tiles = [Tile(gray, "input" + (" (its lightness)" if colour else ""))]
+    failed = 0
+    for ref in refs:
+        try:
+            pred = load_predictor(ref.family, args.device, weights=ref.weights or True)
+            use = hints if getattr(pred.model, "hint_channels", 0) else []
+            t0 = time.perf_counter()
+            res = pipeline.colorize(image, pred, args.size, args.saturation, use)
+            dt = time.perf_counter() - t0
+        except (CheckpointError, DeviceError) as exc:
+            raise UsageError(f"{ref.label}: {exc}") from None
+        except (RuntimeError, FloatingPointError, ValueError) as exc:
+            failed += 1
+            print(f"{PROG}: FAILED {ref.label}: {str(exc).splitlines()[0] if str(exc) else exc}", file=sys.stderr)
+            continue
+        trained = ref.weights is not None or pred.spec is None or pred.spec.has_weights
+        label = f"{ref.label} - {dt:.2f} s" + ("" if trained else " (untrained)")
+        if hints and not use:
+            label += " (no hints)"
+        tiles.append(Tile(res.rgb, label))
+        if not args.quiet:
+            print(f"{ref.label}: {dt:.2f} s on {pred.device_name}" + ("" if trained else ", random weights"),
+                  file=sys.stderr)
+    if colour:
+        tiles.append(Tile(image, "original"))
+    out = grid(tiles, args.columns, args.tile)
+    try:
+        written = write_image(args.output, out, protect=[args.photo])
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot write {args.output}: {exc}") from None
+    print(f"wrote {written} ({out.shape[1]}x{out.shape[0]}, {len(tiles) - 1 - int(colour)} models)")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+COMMANDS = {"models": cmd_models, "colorize": cmd_colorize, "compare": cmd_compare,
+            "translate": cmd_translate}
 
 
 def main(argv: Iterable[str] | None = None) -> int:

@@ -42,13 +42,21 @@ __all__ = ["DEFAULT_WORKERS", "MAX_PENDING_WRITES", "PREFETCH", "BatchEvent", "C
            "is_cancelled", "one_line", "plan_outputs", "run_batch", "translate_files"]
 
 
+def with_hints(jobs: Iterable[Job], frame_hints: Sequence[Sequence[pipeline.Hint]] | None) -> Iterator[Job]:
+    """Give the i-th job the i-th frame's hints (a shot's plan; frames past it get none)."""
+    for job in jobs:
+        if frame_hints is not None:
+            job.hints = tuple(frame_hints[job.index]) if job.index < len(frame_hints) else ()
+        yield job
+
+
 def _files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, fmt: str, stage: Stage,
            overwrite: bool, quality: int, cancel: Cancel, workers: int,
-           max_pixels: int | None) -> Iterator[BatchEvent]:
+           max_pixels: int | None, frame_hints=None) -> Iterator[BatchEvent]:
     inputs = [Path(p) for p in inputs]
     outputs = plan_outputs(inputs, outdir, check_format(fmt))
     clean_stale(outdir)  # temp files of a run that was killed mid-write
-    return run_batch(file_jobs(inputs, outputs, overwrite, max_pixels),
+    return run_batch(with_hints(file_jobs(inputs, outputs, overwrite, max_pixels), frame_hints),
                      len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
                      workers=workers)
 
@@ -58,14 +66,18 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
                    overwrite: bool = False, hints: Sequence[pipeline.Hint] = (),
                    cancel: Cancel = None, smooth: float = 0.0, quality: int = 95,
                    workers: int = DEFAULT_WORKERS,
-                   max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[BatchEvent]:
+                   max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS,
+                   frame_hints: Sequence[Sequence[pipeline.Hint]] | None = None) -> Iterator[BatchEvent]:
     """Colorize image files into ``outdir``; yields a :class:`BatchEvent` per file.
 
     ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
-    video frames) and reduces colour flicker between them; hints apply to every file.
+    video frames) and reduces colour flicker between them; ``hints`` apply to every
+    file, unless ``frame_hints`` gives each file its own (a shot's keyframe hints
+    carried to every frame by ``core.shot``).
     """
     stage = ColorizeStage(predictor, size, saturation, hints, smooth)
-    return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels)
+    return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
+                  frame_hints)
 
 
 def translate_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, predictor, *,

@@ -56,6 +56,7 @@ class Job:
     load: Callable[[], np.ndarray] | None
     error: str | None = None         # known to fail before any work (e.g. would overwrite input)
     notes: list[str] = field(default_factory=list)  # filled by ``load`` (e.g. "first of 3 frames")
+    hints: Sequence | None = None    # this item's colour hints (a frame of a shot); None: the stage's
 
 
 class Stage:
@@ -77,6 +78,11 @@ class Stage:
 
     def prepare(self, image: np.ndarray) -> Any:
         return image
+
+    def prepare_job(self, job: Job, image: np.ndarray) -> Any:
+        """``prepare`` for one job (what the engine calls): stages that use a job's own
+        data, such as a frame's hints, override this one."""
+        return self.prepare(image)
 
     def predict(self, image: np.ndarray, prepared: Any) -> Any:
         raise NotImplementedError
@@ -140,7 +146,7 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
         note = stage.check(image)
         if note:
             job.notes.append(note)
-        return image, stage.prepare(image)
+        return image, stage.prepare_job(job, image)
 
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
         out = stage.finish(image, predicted)

@@ -35,15 +35,23 @@ class ColorizeStage(Stage):
     def streams(self) -> int:
         return self.predictor.streams("predict_ab") if isinstance(self.predictor, Streams) else 1
 
-    def prepare(self, image: np.ndarray) -> np.ndarray:
-        return pipeline.net_input(self.predictor, image, self.size, self.hints)
+    def prepare(self, image: np.ndarray) -> tuple[np.ndarray, tuple]:
+        return pipeline.net_input(self.predictor, image, self.size, self.hints), self.hints
 
-    def predict(self, image: np.ndarray, x: np.ndarray) -> np.ndarray:
+    def prepare_job(self, job: Job, image: np.ndarray) -> tuple[np.ndarray, tuple]:
+        """A frame of a shot brings its own hints (carried from keyframes); else the stage's."""
+        if job.hints is None:
+            return self.prepare(image)
+        hints = tuple(job.hints)
+        return pipeline.net_input(self.predictor, image, self.size, hints), hints
+
+    def predict(self, image: np.ndarray, prepared: tuple[np.ndarray, tuple]) -> np.ndarray:
+        x, hints = prepared
         p = self.predictor
         before = p.fallback
         y = p.run_stream(x, "predict_ab") if isinstance(p, Streams) else p.predict_ab(x)
         self._note = str(p.fallback) if p.fallback is not before else None
-        return pipeline.hinted_ab(pipeline.ab_from_output(y), x, self.hints)
+        return pipeline.hinted_ab(pipeline.ab_from_output(y), x, hints)
 
     def ordered(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
         if self.smoother is not None:

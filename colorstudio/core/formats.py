@@ -46,12 +46,11 @@ def is_image_file(path: str | os.PathLike) -> bool:
     return Path(path).suffix.lower() in IMAGE_EXTENSIONS
 
 
-# The video format table: what is read (OpenCV/FFmpeg), in the order dialogs list it, and
-# what is written, with its codec (everything else: mp4v, MPEG-4 part 2, which OpenCV always has).
+# The video format table: what is read (PyAV's FFmpeg), in the order dialogs list it, and
+# what is written (core.video_io.ENCODERS: .mp4 H.264, .avi Motion-JPEG, audio copied).
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg",
                                    ".wmv", ".ogv")
 VIDEO_EXTENSIONS: frozenset[str] = frozenset(VIDEO_SUFFIXES)
-FOURCC = {".avi": "MJPG"}
 WRITABLE_VIDEO = (".avi", ".mp4")
 
 

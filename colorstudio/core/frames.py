@@ -3,7 +3,8 @@
 A video is colorized frame by frame into a folder of PNGs (``<name>_frames/``) and
 then assembled into a video at the same frame rate -- so an interrupted run resumes
 (frames already written are skipped) and the frames stay available for editing.
-OpenCV reads and writes the video; the audio track is not copied.
+PyAV reads and writes the video (:mod:`colorstudio.core.video_io`); the source's audio
+track is copied into the output.
 
 Per-frame predictions flicker: ``smooth`` > 0 blends each frame's colours with the
 previous frame's, following the motion (:mod:`colorstudio.core.smoothing`).
@@ -19,24 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-import cv2
 import numpy as np
 
-from colorstudio.core import color, imageio
+from colorstudio.core import imageio
 from colorstudio.core.atomic import clean_stale, temp_path
 from colorstudio.core.batch_engine import BatchEvent, Cancel, Job, is_cancelled, run_batch
 from colorstudio.core.batch_stages import ColorizeStage
 # The format table's names, where callers have always found them (the table: core.formats).
-from colorstudio.core.formats import (FOURCC, VIDEO_EXTENSIONS, WRITABLE_VIDEO,  # noqa: F401
-                                      is_video_file)
+from colorstudio.core.formats import VIDEO_EXTENSIONS, WRITABLE_VIDEO, is_video_file  # noqa: F401
+from colorstudio.core import video_io
 from colorstudio.core.messages import one_line
+from colorstudio.core.video_io import VideoError
 from colorstudio.core.pipeline import Hint
 
 FRAME_PATTERN = "frame_{:06d}.png"
-
-
-class VideoError(ValueError):
-    """A video could not be opened, read or written; one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -45,83 +42,51 @@ class VideoInfo:
     height: int
     fps: float
     frame_count: int   # from the container; can be an estimate
+    audio: str = ""    # the first audio track's codec ('' when none): copied to the output
 
 
-def _open(path: Path) -> cv2.VideoCapture:
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise VideoError(f"{path}: file not found")
     if path.is_dir():
         raise VideoError(f"{path}: is a folder, not a video file")
     if path.stat().st_size == 0:
         raise VideoError(f"{path}: the file is empty")
-    cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened():
-        cap.release()
-        raise VideoError(f"{path}: not a readable video file")
-    return cap
 
 
 def video_info(path: str | os.PathLike) -> VideoInfo:
-    """Size, frame rate and (container's) frame count of a video file."""
-    cap = _open(Path(path))
-    try:
-        return VideoInfo(int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
-                         float(cap.get(cv2.CAP_PROP_FPS) or 0.0), max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT))))
-    finally:
-        cap.release()
+    """Size, frame rate, (container's) frame count and audio codec of a video file."""
+    path = Path(path)
+    _check_file(path)
+    p = video_io.probe(path)
+    return VideoInfo(p.width, p.height, p.fps, p.frame_count, p.audio)
 
 
 def iter_frames(path: str | os.PathLike) -> Iterator[np.ndarray]:
     """The frames of a video as RGB uint8 arrays, in order."""
-    cap = _open(Path(path))
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                return
-            yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-    finally:
-        cap.release()
+    path = Path(path)
+    _check_file(path)
+    return video_io.iter_frames(path)
 
 
-def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: float) -> Path:
-    """Write RGB frames as ``.avi`` (MJPG) or another container (mp4v), atomically.
+def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: float,
+                audio_from: str | os.PathLike | None = None) -> Path:
+    """Write RGB frames as ``.mp4`` (H.264) or ``.avi`` (Motion-JPEG), atomically, with
+    the audio track of ``audio_from`` copied.
 
     The frame size is taken from the first frame; later frames of another size are
     resized (a video has one size).  Returns the path; raises VideoError when nothing
     could be written.
     """
     path = Path(path)
+    if path.suffix.lower() not in WRITABLE_VIDEO:
+        raise VideoError(f"{path.name}: videos are written as {', '.join(sorted(WRITABLE_VIDEO))}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path.parent, suffix=path.suffix)  # unique per run: two runs never share it
-    fourcc = cv2.VideoWriter_fourcc(*FOURCC.get(path.suffix.lower(), "mp4v"))
-    writer = None
-    n = 0
     try:
-        for frame in frames:
-            if frame.dtype != np.uint8:
-                frame = color.from_float01(color.to_float01(frame), np.uint8)
-            if frame.ndim == 2:
-                frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-            else:
-                frame = cv2.cvtColor(frame[:, :, :3], cv2.COLOR_RGB2BGR)
-            if writer is None:
-                size = (frame.shape[1], frame.shape[0])
-                writer = cv2.VideoWriter(str(tmp), fourcc, float(fps) if fps > 0 else 25.0, size)
-                if not writer.isOpened():
-                    raise VideoError(f"{path}: cannot write a video here (codec or folder problem)")
-            elif (frame.shape[1], frame.shape[0]) != size:
-                frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
-            writer.write(frame)
-            n += 1
-        if writer is None:
-            raise VideoError(f"{path}: no frames to write")
-        writer.release()
-        writer = None
+        video_io.write_video(frames, tmp, fps, audio_from)
         os.replace(tmp, path)
     finally:
-        if writer is not None:
-            writer.release()
         if tmp.exists():
             tmp.unlink()
     return path
@@ -255,7 +220,7 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         return
     files = [frames_dir / FRAME_PATTERN.format(i + 1) for i in range(n)]
     try:
-        write_video((imageio.read_image(f) for f in files), video, info.fps)
+        write_video((imageio.read_image(f) for f in files), video, info.fps, audio_from=src if info.audio else None)
     except (OSError, ValueError) as exc:
         yield BatchEvent(index, total, src, video, "failed", one_line(exc), total,
                          time.perf_counter() - t0)

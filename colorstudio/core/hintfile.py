@@ -8,6 +8,14 @@ file fit every size of the same picture (a scan, its preview, the frames of a sh
 
     [{"x": 0.42, "y": 0.31, "rgb": [214, 160, 130]},
      {"x": 0.70, "y": 0.85, "rgb": "#2a4f9c"}]
+
+A *shot* hint file holds the hints of keyframes, by frame number (1 = the first frame,
+as in ``frame_000001.png``); they are carried to the other frames by
+:mod:`colorstudio.core.shot`.  Hints under ``"hints"`` apply to every frame unmoved, so
+a still-hint file is a shot file without keyframes.
+
+    {"frames": {"1": [{"x": 0.42, "y": 0.31, "rgb": [214, 160, 130]}],
+                "120": [{"x": 0.61, "y": 0.30, "rgb": "#c08060"}]}}
 """
 
 from __future__ import annotations
@@ -75,8 +83,17 @@ def parse_points(data: Any, source: str = "hints") -> list[tuple[float, float, R
 
 
 def read_points(path: str | Path) -> list[tuple[float, float, RGB]]:
-    """A hint file -> [(x, y, rgb)]; :class:`HintFileError` for anything that is not one."""
+    """A hint file -> [(x, y, rgb)]; :class:`HintFileError` for anything that is not one
+    (a shot file with keyframes included: use :func:`read_shot` for those)."""
     p = Path(path)
+    data = _load_json(p)
+    if isinstance(data, dict) and "frames" in data:
+        raise HintFileError(f"{p.name}: a shot hint file (hints per frame) where one still's hints "
+                            "are expected")
+    return parse_points(data, p.name)
+
+
+def _load_json(p: Path) -> Any:
     if not p.is_file():
         raise HintFileError(f"hint file not found: {p}" if not p.exists() else f"not a regular file: {p}")
     if p.stat().st_size > MAX_FILE_BYTES:
@@ -87,7 +104,7 @@ def read_points(path: str | Path) -> list[tuple[float, float, RGB]]:
         raise HintFileError(f"{p}: not a text file") from None
     except json.JSONDecodeError as exc:
         raise HintFileError(f"{p}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    return parse_points(data, p.name)
+    return data
 
 
 def to_hints(points: Iterable[tuple[float, float, Sequence[int]]]) -> list[Hint]:
@@ -109,4 +126,59 @@ def write_points(path: str | Path, points: Iterable[tuple[float, float, Sequence
     from colorstudio.core.checkpoint import atomic_write
 
     text = dumps_points(points)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------- shots
+
+Points = list[tuple[float, float, RGB]]
+
+
+def parse_shot(data: Any, source: str = "hints") -> tuple[dict[int, Points], Points]:
+    """Decoded JSON -> (keyframes: 0-based frame index -> points, still points)."""
+    if isinstance(data, dict) and "frames" in data:
+        frames = data["frames"]
+        if not isinstance(frames, dict):
+            raise HintFileError(f"{source}: 'frames' must map frame numbers to hint lists")
+        keyframes: dict[int, Points] = {}
+        for key, value in frames.items():
+            try:
+                n = int(str(key).strip())
+            except ValueError:
+                raise HintFileError(f"{source}: frame {key!r} is not a frame number (1 = the first)") from None
+            if n < 1:
+                raise HintFileError(f"{source}: frame {key!r}: frames are numbered from 1")
+            keyframes[n - 1] = parse_points(value, f"{source}: frame {n}")
+        if sum(len(v) for v in keyframes.values()) > MAX_HINTS:
+            raise HintFileError(f"{source}: more than {MAX_HINTS} hints")
+        still = parse_points(data["hints"], source) if "hints" in data else []
+        return keyframes, still
+    return {}, parse_points(data, source)
+
+
+def read_shot(path: str | Path) -> tuple[dict[int, Points], Points]:
+    """A shot or still hint file -> (keyframes, still); :class:`HintFileError` otherwise."""
+    p = Path(path)
+    return parse_shot(_load_json(p), p.name)
+
+
+def dumps_shot(keyframes: dict[int, Iterable[tuple[float, float, Sequence[int]]]],
+               still: Iterable[tuple[float, float, Sequence[int]]] = ()) -> str:
+    def pts(points):
+        return [{"x": round(float(x), 6), "y": round(float(y), 6), "rgb": [int(c) for c in rgb]}
+                for x, y, rgb in points]
+
+    data: dict[str, Any] = {"frames": {str(k + 1): pts(v) for k, v in sorted(keyframes.items()) if v}}
+    still = pts(still)
+    if still:
+        data["hints"] = still
+    return json.dumps(data, indent=1) + "\n"
+
+
+def write_shot(path: str | Path, keyframes: dict[int, Iterable[tuple[float, float, Sequence[int]]]],
+               still: Iterable[tuple[float, float, Sequence[int]]] = ()) -> None:
+    """Write a shot hint file atomically (keyframes by 0-based index; numbered from 1)."""
+    from colorstudio.core.atomic import atomic_write
+
+    text = dumps_shot(keyframes, still)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

@@ -10,12 +10,10 @@ Nothing here imports torch: the registry is listed in a worker after the window 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMenu,
-                               QMessageBox, QProgressBar, QTabWidget, QToolBar, QToolButton,
+from PySide6.QtCore import QEvent, QSettings, QThreadPool
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from colorstudio.gui.predictors import PredictorCache
@@ -25,16 +23,17 @@ from colorstudio.gui.widgets.colorize_page import ColorizePage
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.message_bar import MessageBar
 from colorstudio.gui.widgets.model_picker import load_entries
+from colorstudio.gui.widgets.shot_panel import ShotPanel
+from colorstudio.gui.window_chrome import APP_NAME, WindowChrome
 from colorstudio.gui.workers import Worker, start
 
-APP_NAME = "ColorStudio"
 MAX_RECENT = 10
 OPEN_FILTER = ("Images (*.png *.jpg *.jpeg *.jpe *.tif *.tiff *.bmp *.webp *.gif);;"
                "All files (*)")
 EXPORT_FILTERS = {"PNG (*.png)": ".png", "JPEG (*.jpg *.jpeg)": ".jpg", "TIFF (*.tif *.tiff)": ".tif"}
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowChrome, QMainWindow):
     """See the module docstring. ``settings`` and ``cache`` are injectable for tests."""
 
     def __init__(self, settings: QSettings | None = None, cache: PredictorCache | None = None,
@@ -52,6 +51,7 @@ class MainWindow(QMainWindow):
         self._tab_messages: dict = {}   # tab widget -> (text, level) it last said
         self.colorize = ColorizePage(self.cache)
         self.batch = BatchPanel(self.cache)
+        self.shot = ShotPanel(self.cache)
         from colorstudio.gui.widgets.facade_panel import FacadePanel
         from colorstudio.gui.widgets.training_dashboard import TrainingDashboard
 
@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
         for w, name, ic, tip in (
                 (self.colorize, "Colorize", "mdi6.palette", "One photo: colorize, compare, hints, export"),
                 (self.batch, "Batch", "mdi6.filmstrip", "Many frames or a video: colorize them all"),
+                (self.shot, "Shot", "mdi6.movie-open-edit",
+                 "A shot: hints on keyframes, carried through every frame"),
                 (self.dashboard, "Train", "mdi6.chart-line", "Train a model and watch its curves"),
                 (self.facades, "Facades", "mdi6.office-building", "Paint a facade label map, get a photo")):
             i = self.tabs.addTab(w, icon(ic), name)
@@ -94,180 +96,22 @@ class MainWindow(QMainWindow):
         self.batch.runStarted.connect(self._update_actions)
         self.batch.runFinished.connect(lambda _c: self._update_actions())
         self.batch.set_hints_provider(self.colorize.hints_editor.hints)
+        self.shot.message.connect(lambda t, lv: self.show_message(t, lv, self.shot))
+        self.shot.shotReady.connect(self._shot_to_batch)
         self.tabs.currentChanged.connect(lambda _i: self._update_actions())
         self.tabs.currentChanged.connect(lambda _i: self._show_tab_message())
+        self.dashboard.runFinished.connect(lambda _c: self.start_loading())  # its model joins the lists
         self.facades.failed.connect(lambda m: self.show_message(m, "error", self.facades))
         self.messages.dismissed.connect(lambda: self._tab_messages.pop(self.tabs.currentWidget(), None))
 
         self._restore_settings()
         self._update_actions()
 
-    # ------------------------------------------------------------------ building
-    def _action(self, text: str, slot: Callable, shortcut=None, ic: str | None = None,
-                tip: str | None = None, checkable: bool = False) -> QAction:
-        a = QAction(text, self)
-        if shortcut is not None:
-            keys = shortcut if isinstance(shortcut, (list, tuple)) else [shortcut]
-            a.setShortcuts([QKeySequence(k) for k in keys])
-        if ic:
-            a.setIcon(icon(ic))
-            self._icons.append((a, ic))
-        shortcut_text = a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        tip = tip or text.replace("…", "").replace("&", "")
-        a.setToolTip(f"{tip} ({shortcut_text})" if shortcut_text else tip)
-        a.setStatusTip(tip)
-        a.setCheckable(checkable)
-        (a.toggled if checkable else a.triggered).connect(slot)
-        self.addAction(a)  # shortcuts work even when the toolbar is hidden
-        return a
-
-    def _make_actions(self) -> None:
-        page = self.colorize
-        self.act_open = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
-                                     "mdi6.folder-open", "Open an image")
-        self.act_export = self._action("&Export…", self.export_dialog, ["Ctrl+S", "Ctrl+E"],
-                                       "mdi6.content-save", "Export the result at full resolution")
-        self.act_copy = self._action("&Copy result", page.copy_result, "Ctrl+C",
-                                     "mdi6.content-copy", "Copy the result to the clipboard")
-        self.act_paste = self._action("&Paste image", self.paste, "Ctrl+V", "mdi6.content-paste",
-                                      "Colorize the image on the clipboard")
-        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        stack = page.hints_editor.model.undo_stack
-        self.act_undo = stack.createUndoAction(self, "&Undo hint")
-        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.act_redo = stack.createRedoAction(self, "&Redo hint")
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for a, ic, tip in ((self.act_undo, "mdi6.undo", "Undo the last hint edit (Ctrl+Z)"),
-                           (self.act_redo, "mdi6.redo", "Redo the hint edit (Ctrl+Shift+Z)")):
-            a.setIcon(icon(ic))
-            a.setToolTip(tip)
-            self._icons.append((a, ic))
-            self.addAction(a)
-        cmp_ = page.compare
-        self.act_fit = self._action("&Fit to window", cmp_.fit, "Ctrl+0", "mdi6.fit-to-screen")
-        self.act_100 = self._action("&Actual size (100%)", cmp_.zoom_100, "Ctrl+1",
-                                    "mdi6.numeric-1-box-outline", "Actual pixels")
-        self.act_zoom_in = self._action("Zoom &in", lambda: cmp_.zoom_by(1.25), ["Ctrl++", "Ctrl+="],
-                                        "mdi6.magnify-plus-outline")
-        self.act_zoom_out = self._action("Zoom &out", lambda: cmp_.zoom_by(0.8), "Ctrl+-",
-                                         "mdi6.magnify-minus-outline")
-        self.act_wiper = self._action(
-            "Before/after &wiper", lambda on: cmp_.set_mode(CompareView.WIPER if on else CompareView.SIDE),
-            "W", "mdi6.compare-horizontal", "Before/after wiper instead of side by side", checkable=True)
-        self.act_rerun = self._action("&Run again", page.rerun, "F5", "mdi6.refresh",
-                                      "Run the network again")
-        self.act_cancel = self._action("&Cancel", self.cancel_current, "Esc", "mdi6.stop",
-                                       "Cancel the running colorization")
-        self.act_modes = []
-        for i in range(self.tabs.count()):
-            a = self._action(self.tabs.tabText(i), lambda _=False, i=i: self.tabs.setCurrentIndex(i),
-                             f"Alt+{i + 1}", tip=f"Switch to {self.tabs.tabText(i)}")
-            self.act_modes.append(a)
-        self.act_about = self._action("&About ColorStudio", self.about)
-        self.act_keys = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
-
-    def _make_menus(self) -> None:
-        mb = self.menuBar()
-        m = mb.addMenu("&File")
-        m.addAction(self.act_open)
-        self.recent_menu = m.addMenu(icon("mdi6.history"), "Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self.samples_menu = m.addMenu(icon("mdi6.image-multiple"), "&Samples")
-        self._fill_samples(self.samples_menu)
-        m.addAction(self.act_paste)
-        m.addSeparator()
-        m.addAction(self.act_export)
-        m.addAction(self.act_copy)
-        m.addSeparator()
-        m.addAction(self.act_quit)
-        m = mb.addMenu("&Edit")
-        m.addAction(self.act_undo)
-        m.addAction(self.act_redo)
-        m = mb.addMenu("&View")
-        for a in (self.act_fit, self.act_100, self.act_zoom_in, self.act_zoom_out, self.act_wiper):
-            m.addAction(a)
-        m.addSeparator()
-        for a in self.act_modes:
-            m.addAction(a)
-        m = mb.addMenu("&Run")
-        m.addAction(self.act_rerun)
-        m.addAction(self.act_cancel)
-        m = mb.addMenu("&Help")
-        m.addAction(self.act_keys)
-        m.addAction(self.act_about)
-
-    def _make_toolbar(self) -> None:
-        tb = QToolBar("Main")
-        tb.setObjectName("main-toolbar")
-        tb.setMovable(False)
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        tb.addAction(self.act_open)
-        samples = QToolButton()
-        samples.setIcon(icon("mdi6.image-multiple"))
-        self._icons.append((samples, "mdi6.image-multiple"))
-        samples.setToolTip("Open a sample image")
-        samples.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        samples.setMenu(self.samples_menu)
-        tb.addWidget(samples).setToolTip(samples.toolTip())
-        tb.addAction(self.act_export)
-        tb.addAction(self.act_copy)
-        tb.addSeparator()
-        tb.addAction(self.act_undo)
-        tb.addAction(self.act_redo)
-        tb.addSeparator()
-        for a in (self.act_fit, self.act_100, self.act_zoom_in, self.act_zoom_out, self.act_wiper):
-            tb.addAction(a)
-        tb.addSeparator()
-        tb.addAction(self.act_rerun)
-        tb.addAction(self.act_cancel)
-        self.toolbar = tb
-        self.addToolBar(tb)
-
-    def _make_status_bar(self) -> None:
-        sb = self.statusBar()
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setMaximumWidth(90)
-        self.busy_bar.setMaximumHeight(14)
-        self.busy_bar.setTextVisible(False)
-        self.busy_bar.hide()
-        sb.addPermanentWidget(self.busy_bar)
-        self.status_labels: dict[str, QLabel] = {}
-        for key, tip in (("size", "Image size and depth"), ("model", "Model"),
-                         ("device", "Device the model runs on"), ("time", "Time taken by the last run"),
-                         ("zoom", "Zoom")):
-            lab = QLabel()
-            lab.setToolTip(tip)
-            sb.addPermanentWidget(lab)
-            self.status_labels[key] = lab
-
-    def _fill_samples(self, menu: QMenu) -> None:
-        from colorstudio.paths import sample_images
-
-        for p in sample_images():
-            a = menu.addAction(p.stem.replace("_", " "))
-            a.setToolTip(str(p))
-            a.triggered.connect(lambda _=False, p=p: self.open_path(p))
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        files = self.recent_files()
-        for f in files:
-            a = self.recent_menu.addAction(Path(f).name)
-            a.setToolTip(f)
-            a.setStatusTip(f)
-            a.triggered.connect(lambda _=False, f=f: self.open_path(f))
-        if files:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", lambda: self.settings.setValue("recent", []))
-        else:
-            self.recent_menu.addAction("(no recent files)").setEnabled(False)
-
     # ------------------------------------------------------------------ start-up
     def start_loading(self) -> Worker:
         """List the registry (imports torch) in a worker; fill the pickers when done."""
         self.statusBar().showMessage("Loading models…")
-        w = Worker(load_entries, None)
+        w = Worker(load_entries, None, self.dashboard.runs_dir())
         w.signals.result.connect(self._on_entries)
         w.signals.error.connect(lambda m: self.show_message(f"Cannot list the models: {m}", "error"))
         self._registry_worker = w
@@ -276,15 +120,26 @@ class MainWindow(QMainWindow):
 
     def _on_entries(self, out) -> None:
         entries, devices = out
+        opened = [e for e in self.colorize.picker.entries() if e.origin == "file"]  # Weights… files stay
+        entries = entries + [e for e in opened if e.name not in {x.name for x in entries}]
         s = self.settings
         model, device = s.value("model/name", None), s.value("model/device", None)
+        if self.colorize.model_name() is not None:     # a refresh keeps what is picked now
+            model, device = self.colorize.model_name(), self.colorize.picker.device()
         if model is None:
             from colorstudio.models import default_model
 
             model = default_model("colorize")
         self.colorize.set_entries(entries, devices, model, device)
-        self.batch.set_entries(entries, devices, model, device)
+        self.batch.set_entries(entries, devices, self.batch.picker.model_name() or model, device)
+        self.shot.set_entries(entries, devices, self.shot.picker.model_name() or "unet-hints", device)
         self.statusBar().showMessage("Models ready", 3000)
+
+    def _shot_to_batch(self, source, frame_hints, model: str) -> None:
+        self.batch.set_shot(source, frame_hints, model)
+        self.tabs.setCurrentWidget(self.batch)
+        self.show_message(f"The shot {Path(source).name} is ready in Batch with its hints: choose the "
+                          "output folder and press Start.", "info", self.batch)
 
     # ------------------------------------------------------------------ file actions
     def open_path(self, path: str | Path) -> None:
@@ -454,25 +309,6 @@ class MainWindow(QMainWindow):
         else:
             self.open_path(paths[0])
 
-    # ------------------------------------------------------------------ help
-    def about(self) -> None:
-        from colorstudio import __version__ as version
-
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"<b>{APP_NAME}</b> {version}<br>Learned colorization of black-and-white "
-                          "photos and frames, training dashboard and facade painter.")
-
-    def show_shortcuts(self) -> None:
-        rows = []
-        for a in self.actions():
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
-            if keys:
-                rows.append(f"<tr><td><b>{keys}</b></td><td>{a.text().replace('&', '')}</td></tr>")
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
-                          "<table cellspacing=4>" + "".join(rows) + "</table>", parent=self)
-        box.setModal(False)
-        box.show()
-
     # ------------------------------------------------------------------ theme
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == QEvent.Type.PaletteChange:
@@ -540,6 +376,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.colorize.shutdown()
         self.batch.shutdown()
+        self.shot.shutdown()
         self.facades.shutdown()
         event.accept()
 

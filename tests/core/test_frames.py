@@ -166,3 +166,62 @@ def test_video_errors(tmp_path, fake_predictor):
     src = _make_video(tmp_path / "v.mp4", n=2)
     with pytest.raises(VideoError, match="not an image file"):
         frames.colorize_video(src, tmp_path / "out" / "v.png", fake_predictor())
+
+
+def _make_video_with_audio(path, n=20, fps=10, w=48, h=32):
+    """H.264 + AAC (mono 440 Hz), written with PyAV."""
+    from fractions import Fraction
+
+    import av
+
+    with av.open(str(path), "w") as c:
+        v = c.add_stream("libx264", rate=fps)
+        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+        a = c.add_stream("aac", rate=22050)
+        a.layout = "mono"
+        for i in range(n):
+            img = np.full((h, w, 3), 40 + 8 * i, np.uint8)
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts, f.time_base = i, Fraction(1, fps)
+            for p in v.encode(f):
+                c.mux(p)
+        t = np.arange(int(22050 * n / fps)) / 22050
+        s = (np.sin(2 * np.pi * 440 * t) * 0.3).astype(np.float32)
+        for k in range(0, len(s), 1024):
+            af = av.AudioFrame.from_ndarray(s[None, k:k + 1024], format=a.format.name, layout="mono")
+            af.sample_rate, af.pts = 22050, k
+            for p in a.encode(af):
+                c.mux(p)
+        for st in (v, a):
+            for p in st.encode():
+                c.mux(p)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".avi"])
+def test_audio_is_copied_and_a_killed_run_resumes_without_lost_or_doubled_frames(tmp_path, fake_predictor,
+                                                                                 suffix):
+    import av
+
+    src = _make_video_with_audio(tmp_path / "talk.mp4")
+    info = frames.video_info(src)
+    assert info.audio == "aac" and info.frame_count == 20
+    target = tmp_path / "out" / f"talk{suffix}"
+    seen = []
+    for e in frames.colorize_video(src, target, fake_predictor(), size=32, cancel=lambda: len(seen) >= 7):
+        seen.append(e)
+    assert not target.exists()
+    written = frames.frame_files(tmp_path / "out" / "talk_frames")
+    assert 1 <= len(written) < 20
+    evs = list(frames.colorize_video(src, target, fake_predictor(), size=32))
+    assert [e.status for e in evs].count("skipped") == len(written)
+    assert evs[-1].status == "done" and evs[-1].dst == target
+    assert len(frames.frame_files(tmp_path / "out" / "talk_frames")) == 20
+    out = frames.video_info(target)
+    assert out.frame_count == 20 and out.audio == ("aac" if suffix == ".mp4" else "pcm_s16le")
+    with av.open(str(target)) as c:
+        rate = c.streams.audio[0].codec_context.sample_rate
+        seconds = sum(f.samples for f in c.decode(audio=0)) / rate
+    assert seconds == pytest.approx(2.0, abs=0.1), "the whole soundtrack, once"
+    with av.open(str(target)) as c:
+        assert sum(1 for _ in c.decode(video=0)) == 20

@@ -12,67 +12,25 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIcon, QImage, QImageReader, QPixmap
+from PySide6.QtCore import QSettings, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListView, QListWidget,
-                               QListWidgetItem, QPlainTextEdit, QProgressBar, QPushButton,
-                               QScrollArea, QSizePolicy, QSpinBox, QSplitter, QToolButton,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
+from colorstudio.core.smoothing import DEFAULT_STRENGTH
+from colorstudio.gui.batch_jobs import batch_job
 from colorstudio.core.messages import format_eta
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
+from colorstudio.gui.widgets.batch_inputs import BatchInputs, tool_button
+from colorstudio.gui.widgets.batch_results import BatchResults
+from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import Worker
 
 IMAGE_FORMATS = ("png", "jpg", "tiff", "webp")
 VIDEO_FORMATS = ("mp4", "avi")
-THUMB_HEIGHT = 96
-PREVIEW_HEIGHT = 480   # the worker decodes finished frames at this size (never the GUI thread)
-MAX_THUMBS = 300
-
-
-def _thumbnail(path: Path, height: int = PREVIEW_HEIGHT) -> QImage | None:
-    """A finished frame at preview size (never larger than the frame itself)."""
-    r = QImageReader(str(path))
-    s = r.size()
-    if s.isValid() and s.height() > height:
-        r.setScaledSize(QSize(max(1, s.width() * height // s.height()), height))
-    img = r.read()
-    return None if img.isNull() else img
-
-
-def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path], outdir: Path,
-              fmt: str, size: int, saturation: float, smooth: float, hints: list,
-              overwrite: bool, cancel: threading.Event):
-    """Generator run by a Worker: yields ('device', str), ('problem', str) and
-    ('event', BatchEvent, QImage | None) tuples."""
-    from colorstudio.core import batch, frames
-
-    pred = cache.get(model, device)
-    yield ("device", pred.device_name)
-    opts = dict(size=size or None, saturation=saturation, smooth=smooth, hints=hints,
-                overwrite=overwrite, cancel=cancel)
-    if len(inputs) == 1 and frames.is_video_file(inputs[0]) and inputs[0].is_file():
-        src = inputs[0]
-        gen = frames.colorize_video(src, outdir / f"{src.stem}.{fmt}", pred, **opts)
-    else:
-        problems: list[str] = []
-        files = batch.collect_inputs(inputs, problems)
-        for p in problems:
-            yield ("problem", p)
-        if not files:
-            raise ValueError("no image files to colorize in the chosen inputs")
-        gen = batch.colorize_files(files, outdir, pred, fmt=fmt, **opts)
-    try:
-        for ev in gen:
-            thumb = None
-            if ev.status == "done" and ev.dst is not None and not frames.is_video_file(ev.dst):
-                thumb = _thumbnail(ev.dst)  # decoded here, in the worker, never on the GUI thread
-            yield ("event", ev, thumb)
-    finally:
-        gen.close()
 
 
 class BatchPanel(QWidget):
@@ -89,6 +47,7 @@ class BatchPanel(QWidget):
         self._worker: Worker | None = None
         self._cancel = threading.Event()
         self._hints_provider: Callable[[], list] = lambda: []
+        self._shot: tuple[Path, list] | None = None   # (source, each frame's hints) from the Shot tab
         self._suggested_out = ""      # the output folder we proposed (follows the inputs until edited)
         self._last_event = None
         self._paused = False
@@ -97,32 +56,17 @@ class BatchPanel(QWidget):
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
 
         # inputs
-        self.inputs = QListWidget()
-        self.inputs.setToolTip("Image files, folders of frames, or one video file")
-        self.inputs.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.inputs.setMinimumHeight(70)
-        self.inputs.setMaximumHeight(130)
-        add_files = self._button("Files…", "mdi6.file-image-plus", "Add image files", self._add_files)
-        add_dir = self._button("Folder…", "mdi6.folder-plus", "Add a folder of frames", self._add_folder)
-        add_video = self._button("Video…", "mdi6.video-plus", "Choose a video file", self._add_video)
-        remove = self._button("", "mdi6.minus", "Remove the selected inputs", self._remove_selected)
-        clear = self._button("", "mdi6.delete-sweep", "Remove all inputs", self.clear_inputs)
-        row = QHBoxLayout()
-        for b in (add_files, add_dir, add_video):
-            row.addWidget(b)
-        row.addStretch(1)
-        row.addWidget(remove)
-        row.addWidget(clear)
-        in_box = QGroupBox("Input frames or video")
-        ib = QVBoxLayout(in_box)
-        ib.addWidget(self.inputs)
-        ib.addLayout(row)
+        self.input_box = BatchInputs()
+        self.inputs = self.input_box.list
+        self.input_box.changed.connect(self._suggest_outdir)
+        self.input_box.cleared.connect(self._forget_suggestion)
+        in_box = self.input_box
 
         # output
         self.outdir = QLineEdit()
         self.outdir.setPlaceholderText("output folder")
         self.outdir.setToolTip("Colorized frames (and the video) are written here")
-        browse = self._button("", "mdi6.folder-open", "Choose the output folder", self._choose_outdir)
+        browse = tool_button("", "mdi6.folder-open", "Choose the output folder", self._choose_outdir)
         orow = QHBoxLayout()
         orow.addWidget(self.outdir, 1)
         orow.addWidget(browse)
@@ -141,6 +85,9 @@ class BatchPanel(QWidget):
         self.picker = ModelPicker()
         self.picker.set_compact(True)  # the Colorize tab shows the model's facts; this form stays short
         self.picker.modelChanged.connect(lambda _n: self._refresh_hints())
+        self.picker.weightsLoaded.connect(
+            lambda e: self.message.emit(f"Loaded {e.label}: it is in the model list now.", "info"))
+        self.picker.weightsFailed.connect(lambda m: self.message.emit(f"Cannot use these weights: {m}", "error"))
         self.size = QSpinBox()
         self.size.setRange(0, 2048)
         self.size.setSingleStep(32)
@@ -158,7 +105,7 @@ class BatchPanel(QWidget):
         self.smooth_strength = QDoubleSpinBox()
         self.smooth_strength.setRange(0.05, 0.95)
         self.smooth_strength.setSingleStep(0.05)
-        self.smooth_strength.setValue(0.5)
+        self.smooth_strength.setValue(DEFAULT_STRENGTH)
         self.smooth_strength.setToolTip("How much of the previous frame's colour is kept")
         self.smooth_strength.setEnabled(False)
         self.smooth.toggled.connect(self.smooth_strength.setEnabled)
@@ -178,6 +125,10 @@ class BatchPanel(QWidget):
         form.addRow("Temporal", srow)
         mf.addLayout(form)
         mf.addWidget(self.use_hints)
+        self.shot_note = QLabel()
+        self.shot_note.setWordWrap(True)
+        self.shot_note.hide()
+        mf.addWidget(self.shot_note)
 
         # run controls
         self.start_button = QPushButton(icon("mdi6.play"), "Start")
@@ -199,80 +150,25 @@ class BatchPanel(QWidget):
         for w in (in_box, out_box, model_box):
             ll.addWidget(w)
         ll.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(340)
+        scroll = side_panel(left, 340)
 
         # right: preview, progress, thumbnails, log
-        self.preview = QLabel("Finished frames appear here")
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(200, 150)
-        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self._preview_image: QImage | None = None
-        self.progress = QProgressBar()
-        self.progress.setFormat("%v / %m")
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setTextVisible(False)  # no "0 / 100" before there is anything to count
-        self.rate = QLabel("idle")
-        self.open_out = QToolButton()
-        self.open_out.setIcon(icon("mdi6.folder-eye"))
-        self.open_out.setToolTip("Open the output folder")
-        self.open_out.clicked.connect(self._open_outdir)
-        prow = QHBoxLayout()
-        prow.addLayout(brow)
-        prow.addWidget(self.progress, 1)
-        prow.addWidget(self.open_out)
-        self.thumbs = QListWidget()
-        self.thumbs.setViewMode(QListView.ViewMode.IconMode)
-        self.thumbs.setFlow(QListView.Flow.LeftToRight)
-        self.thumbs.setWrapping(False)
-        self.thumbs.setIconSize(QSize(THUMB_HEIGHT * 16 // 9, THUMB_HEIGHT))
-        self.thumbs.setFixedHeight(THUMB_HEIGHT + 46)
-        self.thumbs.setMovement(QListView.Movement.Static)
-        self.thumbs.setToolTip("Finished frames (newest on the right); click one to preview it")
-        self.thumbs.currentItemChanged.connect(self._thumb_selected)
-        self.log = QPlainTextEdit()
-        self.log.setReadOnly(True)
-        self.log.setMaximumBlockCount(1000)
-        self.log.setPlaceholderText("Skipped and failed items are listed here")
-        self.log.setMaximumHeight(110)
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.addWidget(self.preview, 1)
-        rl.addLayout(prow)
-        rl.addWidget(self.rate)
-        rl.addWidget(self.thumbs)
-        rl.addWidget(self.log)
+        self.results = BatchResults()
+        self.preview, self.thumbs, self.log = self.results.preview, self.results.thumbs, self.results.log
+        self.progress, self.rate = self.results.progress, self.results.rate
+        self.results.open_out.clicked.connect(self._open_outdir)
+        self.results.set_buttons(brow)
+        right = self.results
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(scroll)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
-        split.setSizes([380, 900])
-        split.setChildrenCollapsible(False)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(split)
+        side_by_side(self, scroll, right, (380, 900))
 
         self.inputs.model().rowsInserted.connect(lambda *_: self._refresh_formats())
         self.inputs.model().rowsRemoved.connect(lambda *_: self._refresh_formats())
+        self.inputs.model().rowsRemoved.connect(lambda *_: self._inputs_changed())
+        self.inputs.model().rowsInserted.connect(lambda *_: self._inputs_changed())
         self._refresh_formats()
         self._refresh_hints()
         self._set_running(False)
-
-    def _button(self, text: str, ic: str, tip: str, slot) -> QToolButton:
-        b = QToolButton()
-        b.setText(text)
-        b.setIcon(icon(ic))
-        b.setToolTip(tip)
-        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon if text
-                             else Qt.ToolButtonStyle.ToolButtonIconOnly)
-        b.clicked.connect(slot)
-        return b
 
     # ------------------------------------------------------------------ configuration
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
@@ -280,21 +176,30 @@ class BatchPanel(QWidget):
         self.picker.set_entries([e for e in entries if e.task == "colorize"], devices, model, device)
         self._refresh_hints()
 
+    def set_shot(self, source: Path, frame_hints: list, model: str = "") -> None:
+        """A shot from the Shot tab: its source becomes the input, each frame gets its own
+        carried hints, with the Shot tab's hint model (until the inputs change)."""
+        self.clear_inputs()
+        self.add_inputs([source])
+        self._shot = (Path(source), list(frame_hints))
+        if model and self.picker.entry(model) is not None:
+            self.picker.set_model(model)
+        n = sum(1 for h in frame_hints if h)
+        self.shot_note.setText(f"Shot hints from the Shot tab: {n} of {len(frame_hints)} frames get hints.")
+        self.shot_note.show()
+
+    def _inputs_changed(self) -> None:
+        if self._shot is not None and self.input_paths() != [self._shot[0]]:
+            self._shot = None
+            self.shot_note.hide()
+
     def set_hints_provider(self, fn: Callable[[], list]) -> None:
         """Where 'apply the colour hints' takes hints from (the Colorize tab's editor)."""
         self._hints_provider = fn
 
     def add_inputs(self, paths: list[str | Path]) -> None:
         """Add files/folders/a video; the first one suggests an output folder."""
-        existing = set(self.input_paths())
-        for p in map(Path, paths):
-            if p not in existing:
-                it = QListWidgetItem(icon(self._kind_icon(p)), str(p))
-                it.setData(Qt.ItemDataRole.UserRole, str(p))
-                it.setToolTip(str(p))
-                self.inputs.addItem(it)
-                existing.add(p)
-        self._suggest_outdir()
+        self.input_box.add(paths)
 
     def _suggest_outdir(self) -> None:
         """The output folder follows the first input while the user has not chosen one:
@@ -309,10 +214,12 @@ class BatchPanel(QWidget):
         self.outdir.setText(self._suggested_out)
 
     def input_paths(self) -> list[Path]:
-        return [Path(self.inputs.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.inputs.count())]
+        return self.input_box.paths()
 
     def clear_inputs(self) -> None:
-        self.inputs.clear()
+        self.input_box.clear()
+
+    def _forget_suggestion(self) -> None:
         if self.outdir.text() == self._suggested_out:
             self.outdir.clear()  # our suggestion for the old inputs: the next ones get their own
 
@@ -330,12 +237,6 @@ class BatchPanel(QWidget):
 
         paths = self.input_paths()
         return len(paths) == 1 and is_video_file(paths[0])
-
-    @staticmethod
-    def _kind_icon(p: Path) -> str:
-        from colorstudio.core.frames import is_video_file
-
-        return "mdi6.folder" if p.is_dir() else "mdi6.video" if is_video_file(p) else "mdi6.file-image"
 
     def _refresh_formats(self) -> None:
         video = self._is_video()
@@ -356,36 +257,10 @@ class BatchPanel(QWidget):
             self.use_hints.setChecked(False)
 
     # ------------------------------------------------------------------ dialogs
-    def _add_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Add frames", self._start_dir(),
-                                                "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp)")
-        if files:
-            self.add_inputs(files)
-
-    def _add_folder(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Add a folder of frames", self._start_dir())
-        if d:
-            self.add_inputs([d])
-
-    def _add_video(self) -> None:
-        f, _ = QFileDialog.getOpenFileName(self, "Choose a video", self._start_dir(),
-                                           "Videos (*.mp4 *.m4v *.mov *.avi *.mkv *.webm *.mpg *.mpeg *.wmv)")
-        if f:
-            self.clear_inputs()
-            self.add_inputs([f])
-
     def _choose_outdir(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Output folder", self.outdir.text() or self._start_dir())
+        d = QFileDialog.getExistingDirectory(self, "Output folder", self.outdir.text() or self.input_box.start_dir())
         if d:
             self.outdir.setText(d)
-
-    def _start_dir(self) -> str:
-        paths = self.input_paths()
-        return str(paths[-1].parent) if paths else ""
-
-    def _remove_selected(self) -> None:
-        for it in self.inputs.selectedItems():
-            self.inputs.takeItem(self.inputs.row(it))
 
     def _open_outdir(self) -> None:
         if self.outdir.text():
@@ -404,8 +279,10 @@ class BatchPanel(QWidget):
         if problem:
             self.message.emit(problem, "warning")
             return None
-        hints = []
-        if self.use_hints.isChecked():
+        hints, frame_hints = [], None
+        if self._shot is not None and paths == [self._shot[0]]:
+            frame_hints = self._shot[1]          # the Shot tab's keyframes, carried to every frame
+        elif self.use_hints.isChecked():
             hints = list(self._hints_provider())
             if not hints:
                 self.message.emit("No colour hints are set in the Colorize tab; running without.", "info")
@@ -421,7 +298,8 @@ class BatchPanel(QWidget):
         smooth = self.smooth_strength.value() if self.smooth.isChecked() else 0.0
         w = Worker(batch_job, self.cache, self.picker.model_name(), self.picker.device(), paths,
                    Path(self.outdir.text()), self.fmt.currentText(), self.size.value(),
-                   self.saturation.value(), smooth, hints, self.overwrite.isChecked(), self._cancel)
+                   self.saturation.value(), smooth, hints, self.overwrite.isChecked(), self._cancel,
+                   frame_hints)
         w.signals.progress.connect(self._on_progress)
         w.signals.error.connect(self._on_error)
         w.signals.finished.connect(self._on_finished)
@@ -511,15 +389,7 @@ class BatchPanel(QWidget):
         if ev.note:
             self.message.emit(f"Device fallback: {ev.note}", "warning")
         if thumb is not None:
-            small = thumb.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation)
-            it = QListWidgetItem(QIcon(QPixmap.fromImage(small)), ev.dst.name)
-            it.setData(Qt.ItemDataRole.UserRole, str(ev.dst))
-            it.setToolTip(str(ev.dst))
-            self.thumbs.addItem(it)
-            while self.thumbs.count() > MAX_THUMBS:
-                self.thumbs.takeItem(0)
-            self.thumbs.scrollToItem(it)
-            self._show_preview(thumb)
+            self.results.add_frame(ev.dst, thumb)
         self.eventReceived.emit(ev)
 
     def _show_rate(self) -> None:
@@ -536,27 +406,6 @@ class BatchPanel(QWidget):
         else:
             text = f"{ev.done_count} / {ev.total} · {ev.items_per_s:.2f} frames/s · ETA {format_eta(ev.eta_s)}"
         self.rate.setText(text + (f" · {extra}" if extra else ""))
-
-    def _thumb_selected(self, cur: QListWidgetItem | None, _prev=None) -> None:
-        if cur is not None:
-            img = _thumbnail(Path(cur.data(Qt.ItemDataRole.UserRole)))
-            if img is not None:
-                self._show_preview(img)
-
-    def _show_preview(self, img: QImage) -> None:
-        self._preview_image = img
-        self._scale_preview()
-
-    def _scale_preview(self) -> None:
-        if self._preview_image is not None and not self._preview_image.isNull():
-            pm = QPixmap.fromImage(self._preview_image).scaled(
-                self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation)
-            self.preview.setPixmap(pm)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._scale_preview()
 
     def _on_error(self, msg: str) -> None:
         self.log.appendPlainText(f"error: {msg}")
@@ -596,6 +445,6 @@ class BatchPanel(QWidget):
             self.fmt.setCurrentText(str(fmt))
         self.smooth.setChecked(str(s.value("batch/smooth", "false")).lower() == "true")
         try:
-            self.smooth_strength.setValue(float(s.value("batch/smooth_strength", 0.5)))
+            self.smooth_strength.setValue(float(s.value("batch/smooth_strength", DEFAULT_STRENGTH)))
         except (TypeError, ValueError):
             pass

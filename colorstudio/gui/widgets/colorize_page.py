@@ -9,144 +9,28 @@ an older one and only the newest result is shown.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QImageReader, QPixmap
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QToolButton, QVBoxLayout, QWidget)
 
+from colorstudio.gui.colorize_jobs import (CompareJob, LoadedModel, OpenedImage, RunOutput, compose_job,
+                                           load_job, read_job, run_job, wrap_job, write_job, describe_image, run_many)
 from colorstudio.gui.predictors import PredictorCache
-from colorstudio.gui.qimage import build_pyramid, to_qimage
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.colorize_controls import ColorizeControls
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.hints_editor import HintsEditor
+from colorstudio.gui.widgets.layout import side_by_side, side_panel
+from colorstudio.gui.widgets.model_checklist import ModelChecklist
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
-from colorstudio.gui.workers import LatestRunner, Worker, start
+from colorstudio.gui.workers import LatestRunner, Worker, run_kept
 
 HINTS_UNAVAILABLE = "Colour hints steer hint-taking models: choose unet-hints to use them."
-
-
-# ------------------------------------------------------------------ worker functions
-
-@dataclass
-class OpenedImage:
-    path: Path | None
-    image: np.ndarray
-    display: list[QImage]     # pyramid for the view, built in the worker
-    token: int
-    colour: bool = False      # the file had colours (shown, and colorized, by lightness)
-
-
-@dataclass
-class RunOutput:
-    """A result ready to show: the pipeline's Colorized plus its display image."""
-
-    colorized: Any            # core.pipeline.Colorized
-    display: list[QImage]     # pyramid for the view: [full, 1/2, 1/4, ...]
-    model: str
-    device: str
-    kind: str                 # 'run' (network) or 'compose' (saturation only)
-    token: int                # which opened image it belongs to
-    seconds: float
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def qimage(self) -> QImage:
-        """The full-size display image (8 bits per channel)."""
-        return self.display[0]
-
-
-@dataclass
-class LoadedModel:
-    model: str
-    device: str
-
-
-def describe_image(img: np.ndarray) -> str:
-    """'1024×768 · 16-bit RGBA' for the status bar."""
-    h, w = img.shape[:2]
-    ch = 1 if img.ndim == 2 else img.shape[2]
-    kind = {1: "gray", 2: "gray+alpha", 3: "RGB", 4: "RGBA"}.get(ch, f"{ch} channels")
-    depth = {np.dtype(np.uint8): "8-bit", np.dtype(np.uint16): "16-bit"}.get(img.dtype, "float")
-    return f"{w}×{h} · {depth} {kind}"
-
-
-def has_colour(img: np.ndarray) -> bool:
-    """True when an RGB(A) image is not gray (R, G and B differ somewhere)."""
-    if img.ndim != 3 or img.shape[2] < 3:
-        return False
-    step = max(1, int(np.sqrt(img.shape[0] * img.shape[1] / 250_000)))  # sample big images
-    rgb = img[::step, ::step, :3]
-    return bool(np.any(rgb[..., 0] != rgb[..., 1]) or np.any(rgb[..., 1] != rgb[..., 2]))
-
-
-def _opened(path: Path | None, img: np.ndarray, token: int) -> OpenedImage:
-    """The input as the model sees it: colour photos are shown by their lightness only
-    (exactly the output at zero saturation), so the comparison is honest."""
-    colour = has_colour(img)
-    shown = img
-    if colour:
-        from colorstudio.core import pipeline
-
-        shown = pipeline.compose(img, np.zeros((1, 1, 2), np.float32), 1.0)
-    return OpenedImage(path, img, build_pyramid(to_qimage(shown)), token, colour)
-
-
-def _read(path: Path, token: int) -> OpenedImage:
-    from colorstudio.core.imageio import read_image
-
-    return _opened(path, read_image(path), token)
-
-
-def _wrap(image: np.ndarray, name: str, token: int) -> OpenedImage:
-    return _opened(None, image, token)
-
-
-def _load(cache: PredictorCache, name: str, device: str) -> LoadedModel:
-    return LoadedModel(name, cache.get(name, device).device_name)
-
-
-def _run(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
-         saturation: float, hints: list, token: int):
-    """Generator: every yield is a point where a newer request may cancel this one."""
-    from colorstudio.core import pipeline
-
-    t0 = time.perf_counter()
-    yield "loading model"
-    pred = cache.get(name, device)
-    t_load = time.perf_counter() - t0
-    yield "colorizing"
-    res = pipeline.colorize(image, pred, size or None, saturation, hints)
-    yield "display"
-    q = build_pyramid(to_qimage(res.rgb))
-    timings = dict(res.timings)
-    if t_load > 0.05:
-        timings["load"] = t_load
-    return RunOutput(res, q, name, pred.device_name, "run", token, time.perf_counter() - t0, timings)
-
-
-def _compose(colorized, image: np.ndarray, saturation: float, model: str, device: str, token: int):
-    from colorstudio.core import pipeline
-
-    t0 = time.perf_counter()
-    rgb = pipeline.compose(image, colorized.ab_small, saturation)
-    yield "display"
-    q = build_pyramid(to_qimage(rgb))
-    dt = time.perf_counter() - t0
-    out = pipeline.Colorized(rgb, colorized.ab_small, {"compose": dt}, None)
-    return RunOutput(out, q, model, device, "compose", token, dt, {"compose": dt})
-
-
-def _write(path: Path, rgb: np.ndarray, protect: list[Path]) -> Path:
-    from colorstudio.core.imageio import write_image
-
-    return write_image(path, rgb, protect=protect)
 
 
 # ------------------------------------------------------------------ empty state
@@ -240,6 +124,8 @@ class ColorizePage(QWidget):
         self.runner.result.connect(self._on_result)
         self.runner.error.connect(self._on_error)
         self.runner.busy.connect(self._on_busy)
+        self.runner.progress.connect(self._on_progress)
+        self._compare_outputs: dict[str, RunOutput] = {}
         self.io = LatestRunner(self)    # opening files: newest wins as well
         self.io.result.connect(self._on_opened)
         self.io.error.connect(lambda msg: self.message.emit(f"Cannot open the image: {msg}", "error"))
@@ -257,38 +143,23 @@ class ColorizePage(QWidget):
         self.picker = ModelPicker()
         self.controls = ColorizeControls()
         self.hints_editor = HintsEditor()
+        self.checklist = ModelChecklist()
         self.run_button = QPushButton(icon("mdi6.refresh"), "Run again")
         self.run_button.setToolTip("Run the network again (F5)")
         self.run_button.clicked.connect(self.rerun)
 
         side = QWidget()
         sl = QVBoxLayout(side)
-        for title, w in (("Network", self.picker), ("Adjust", self.controls),
-                         ("Colour hints", self.hints_editor)):
+        for title, w in (("Network", self.picker), ("Compare", self.checklist),
+                         ("Adjust", self.controls), ("Colour hints", self.hints_editor)):
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(w)
             sl.addWidget(box)
         sl.addWidget(self.run_button)
         sl.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(260)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.side = scroll
+        scroll = self.side = side_panel(side, 260)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(scroll)
-        split.addWidget(self.compare)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setSizes([310, 1000])
-        split.setChildrenCollapsible(False)
-        self.splitter = split
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(split)
+        self.splitter = side_by_side(self, scroll, self.compare, (310, 1000))
 
         # reactions
         self.picker.modelChanged.connect(self._on_model)
@@ -299,13 +170,21 @@ class ColorizePage(QWidget):
         self.hints_editor.model.changed.connect(self.compare.left.update)
         self.hints_editor.model.selectionChanged.connect(lambda *_: self.compare.left.update())
         self.hints_editor.eyedropperToggled.connect(self._on_eyedropper)
+        self.hints_editor.referenceRequested.connect(self.hints_from_reference)
         self.compare.zoomChanged.connect(self._emit_status)
+        self.checklist.toggled.connect(self._on_compare_toggled)
+        self.checklist.changed.connect(self._on_compare_models)
+        self.compare.grid.picked.connect(self.pick_compared)
+        self.picker.weightsLoaded.connect(self._weights_opened)
+        self.picker.weightsFailed.connect(lambda m: self.message.emit(f"Cannot use these weights: {m}", "error"))
 
     # ------------------------------------------------------------------ registry
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
                     device: str | None = None) -> None:
         """Fill the model picker (colorize models only) and load the chosen model."""
-        self.picker.set_entries([e for e in entries if e.task == "colorize"], devices, model, device)
+        mine = [e for e in entries if e.task == "colorize"]
+        self.picker.set_entries(mine, devices, model, device)
+        self.checklist.set_entries(mine)
         self._apply_model_traits()
         self._preload_or_run()
 
@@ -316,12 +195,12 @@ class ColorizePage(QWidget):
     def open_path(self, path: str | Path) -> None:
         """Read ``path`` in a worker; errors arrive as a message, never a dialog."""
         self._token += 1
-        self.io.submit(_read, Path(path), self._token)
+        self.io.submit(read_job, Path(path), self._token)
 
     def set_image(self, image: np.ndarray, name: str = "pasted image") -> None:
         """Show an in-memory image (paste, tests) as if it was opened."""
         self._token += 1
-        self.io.submit(_wrap, image, name, self._token)
+        self.io.submit(wrap_job, image, name, self._token)
 
     def _on_opened(self, opened: OpenedImage) -> None:
         if opened.token != self._token:
@@ -351,7 +230,10 @@ class ColorizePage(QWidget):
             self.message.emit(f"Hints ignored: {exc}", "warning")
             hints = []
         self._awaiting_run = True
-        self.runner.submit(_run, self.cache, name, self.picker.device(), self.image,
+        if self.comparing():
+            self._submit_compare(hints)
+            return
+        self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
                            self.controls.render_size(), self.controls.saturation(), hints, self._token)
 
     def cancel(self) -> None:
@@ -366,16 +248,16 @@ class ColorizePage(QWidget):
         if self.image is not None:
             self.rerun()
         else:
-            self.runner.submit(_load, self.cache, name, self.picker.device())
+            self.runner.submit(load_job, self.cache, name, self.picker.device())
 
     def _on_saturation(self, value: float) -> None:
         if self.image is None:
             return
-        if self.output is None or self._awaiting_run:
+        if self.output is None or self._awaiting_run or self.comparing():
             self.rerun()  # the queued run will use the new saturation
             return
         out = self.output
-        self.runner.submit(_compose, out.colorized, self.image, value, out.model, out.device,
+        self.runner.submit(compose_job, out.colorized, self.image, value, out.model, out.device,
                            self._token)
 
     def _on_hints(self) -> None:
@@ -383,9 +265,12 @@ class ColorizePage(QWidget):
             self.rerun()
 
     def _on_result(self, out: Any) -> None:
+        if isinstance(out, tuple) and out and out[0] == "finished":   # a compare job's end
+            self._awaiting_run = False
+            return
         if isinstance(out, LoadedModel):
             self.picker.set_in_use(out.device)
-            self._status.update(model=out.model, device=out.device)
+            self._status.update(model=self._label(out.model), device=out.device)
             self._emit_status()
             return
         if not isinstance(out, RunOutput) or out.token != self._token:
@@ -398,7 +283,7 @@ class ColorizePage(QWidget):
         self.picker.set_in_use(out.device)
         t = out.timings
         detail = " + ".join(f"{k} {v:.2f}" for k, v in t.items() if k != "total")
-        self._status.update(model=out.model, device=out.device,
+        self._status.update(model=self._label(out.model), device=out.device,
                             time=f"{out.seconds:.2f} s" + (f" ({detail})" if detail else ""))
         self._emit_status()
         note = getattr(out.colorized, "note", None)
@@ -410,7 +295,7 @@ class ColorizePage(QWidget):
         if out.kind == "run" and entry is not None and not entry.trained \
                 and out.model not in self._warned_untrained:
             self._warned_untrained.add(out.model)
-            self.message.emit(f"{out.model} has no trained weights yet: its colours are random. "
+            self.message.emit(f"{self._label(out.model)} has no trained weights yet: its colours are random. "
                               "Train it in the Train tab or pick a trained model.", "warning")
         self.resultReady.emit(out)
 
@@ -421,6 +306,122 @@ class ColorizePage(QWidget):
     def _on_busy(self, busy: bool) -> None:
         self.compare.set_busy("colorizing…" if busy else "")
         self.busyChanged.emit(busy)
+
+    def _label(self, key: str) -> str:
+        e = self.picker.entry(key)
+        return e.label if e is not None else key
+
+    # ------------------------------------------------------------------ compare mode
+    def comparing(self) -> bool:
+        """The grid is shown: runs go to every ticked model."""
+        return self.checklist.is_on()
+
+    def _compare_jobs(self) -> list[CompareJob]:
+        size = self.controls.render_size() or None
+        jobs = []
+        for key in self.checklist.checked():
+            e = self.picker.entry(key)
+            if e is not None:
+                jobs.append(CompareJob(key, None if e.fixed_size else size, e.hints))
+        return jobs
+
+    def _submit_compare(self, hints: list) -> None:
+        jobs = self._compare_jobs()
+        self._compare_outputs = {}
+        self.compare.grid.clear_results()
+        if not jobs:
+            self._awaiting_run = False
+            return
+        self.runner.submit(run_many, self.cache, jobs, self.picker.device(), self.image,
+                           self.controls.saturation(), hints, self._token)
+
+    def _layout_grid(self) -> None:
+        models = [(k, self.picker.entry(k).label) for k in self.checklist.checked() if self.picker.entry(k)]
+        self.compare.grid.set_models(models)
+
+    def _on_compare_toggled(self, on: bool) -> None:
+        if on:
+            self._layout_grid()
+            self.compare.set_mode(CompareView.GRID)
+            self.rerun()
+            return
+        self.runner.cancel() if self._awaiting_run else None
+        self._awaiting_run = False
+        if self.compare.mode() == CompareView.GRID:
+            self.compare.set_mode(CompareView.SIDE)
+        if self.output is None or self.output.model != self.model_name():
+            self.rerun()
+
+    def _on_compare_models(self, _keys: list) -> None:
+        if self.comparing():
+            self._layout_grid()
+            self.rerun()
+
+    def _on_progress(self, item: Any) -> None:
+        if not (isinstance(item, tuple) and item and self.comparing()):
+            return
+        kind, key = item[0], item[1]
+        if kind == "running":
+            self.compare.grid.set_pending(key, "colorizing…")
+        elif kind == "failed" and item[3] == self._token:
+            self.compare.grid.set_failed(key, item[2])
+        elif kind == "done" and item[2].token == self._token:
+            out: RunOutput = item[2]
+            self._compare_outputs[key] = out
+            self.compare.grid.set_result(key, out.display, out.seconds, out.device)
+            self.network_runs += 1
+
+    def compared(self) -> dict[str, RunOutput]:
+        """The compare grid's results on the open photo, by model key."""
+        return dict(self._compare_outputs)
+
+    def pick_compared(self, key: str) -> None:
+        """Make model ``key``'s grid result the result (the picker follows; no rerun)."""
+        out = self._compare_outputs.get(key)
+        if out is None:
+            return
+        self.picker.model_box.blockSignals(True)
+        self.picker.set_model(key)
+        self.picker.model_box.blockSignals(False)
+        self.picker.refresh_card()
+        self._apply_model_traits()
+        self.output = out
+        self.compare.set_output(out.display)
+        self.compare.grid.set_selected(key)
+        self.checklist.set_on(False)        # back to input | result, the picked one on the right
+        self._status.update(model=self.picker.entry(key).label, device=out.device,
+                            time=f"{out.seconds:.2f} s")
+        self._emit_status()
+        self.message.emit(f"{self.picker.entry(key).label} is now the result: export it with Ctrl+S.", "info")
+        self.resultReady.emit(out)
+
+    # ------------------------------------------------------------------ reference photo
+    def hints_from_reference(self, path: str) -> Worker | None:
+        """Hints for the open photo from a colour reference (read and matched in a worker)."""
+        if self.image is None:
+            self.message.emit("Open a photo first: the reference's colours go onto it.", "warning")
+            return None
+        from colorstudio.gui.shot_jobs import reference_job
+
+        return run_kept(self._writers, reference_job, self.image, Path(path),
+                        on_result=self._reference_ready, on_error=self._reference_failed)
+
+    def _reference_failed(self, msg: str) -> None:
+        self.message.emit(f"No hints from the reference: {msg}", "error")
+
+    def _reference_ready(self, out) -> None:
+        points, how = out
+        if not points:
+            self.message.emit("The reference gave no hints (no colour where this photo is flat).", "warning")
+            return
+        self.hints_editor.model.replace_all(points)     # one undoable edit; the hints stay editable
+        self.message.emit(f"{len(points)} hints from the reference ({how}).", "info")
+
+    # ------------------------------------------------------------------ own weights
+    def _weights_opened(self, entry: ModelEntry) -> None:
+        self.picker.add_entry(entry, select=True)
+        self.checklist.set_entries(self.picker.entries())
+        self.message.emit(f"Loaded {entry.label}: it is in the model list now.", "info")
 
     # ------------------------------------------------------------------ model traits
     def _on_model(self, _name: str) -> None:
@@ -436,7 +437,7 @@ class ColorizePage(QWidget):
         self.compare.left.set_tool(self.hints_editor.tool if e.hints else None)
         if not e.hints:
             self._on_eyedropper(False)
-        self._status["model"] = e.name
+        self._status["model"] = e.label
         self._emit_status()
 
     def _on_eyedropper(self, on: bool) -> None:
@@ -465,13 +466,8 @@ class ColorizePage(QWidget):
             return None
         path = Path(path)
         protect = [self.path] if self.path is not None else []
-        w = Worker(_write, path, self.output.colorized.rgb, protect)
-        w.signals.result.connect(self._exported)       # bound slots: dropped with the page
-        w.signals.error.connect(self._export_failed)
-        w.signals.finished.connect(lambda: self._writers.remove(w) if w in self._writers else None)
-        self._writers.append(w)
-        start(w, QThreadPool.globalInstance())
-        return w
+        return run_kept(self._writers, write_job, path, self.output.colorized.rgb, protect,
+                        on_result=self._exported, on_error=self._export_failed)
 
     def _exported(self, path: Path) -> None:
         self.message.emit(f"Saved {path}", "info")

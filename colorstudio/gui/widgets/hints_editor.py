@@ -105,6 +105,14 @@ class HintsModel(QObject):
         self.undo_stack.clear()
         self._apply({k: None for k in list(self.points)})
 
+    def load_points(self, points) -> None:
+        """Show ``points`` [(x, y, rgb)] with a fresh undo history (another frame of a shot)."""
+        self.undo_stack.clear()
+        state: dict[int, HintPoint | None] = {k: None for k in list(self.points)}
+        for x, y, rgb in points:
+            state[next(self._ids)] = _clip(HintPoint(float(x), float(y), tuple(rgb)))
+        self._apply(state)
+
     # live (not undoable; a drag ends with :meth:`move`) --------------------------------
     def set_live(self, hid: int, x: float, y: float) -> None:
         self.points[hid] = _clip(replace(self.points[hid], x=x, y=y))
@@ -272,6 +280,7 @@ class HintsEditor(QWidget):
 
     hintsChanged = Signal()           # the set of hints changed (rerun)
     eyedropperToggled = Signal(bool)  # arm/disarm the eyedropper on the result
+    referenceRequested = Signal(str)  # a colour reference photo was chosen: derive hints from it
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -300,6 +309,10 @@ class HintsEditor(QWidget):
         self.save_button.clicked.connect(self.save_dialog)
         self.load_button = self._button("mdi6.folder-open-outline", "Load hints from a file (JSON)")
         self.load_button.clicked.connect(self.load_dialog)
+        self.reference_button = self._button("mdi6.image-filter-center-focus",
+                                             "Hints from a colour reference photo: the same picture coloured "
+                                             "elsewhere (colours by position) or a similar photo (by lightness)")
+        self.reference_button.clicked.connect(self.reference_dialog)
         self.model.undo_stack.canUndoChanged.connect(self.undo_button.setEnabled)
         self.model.undo_stack.canRedoChanged.connect(self.redo_button.setEnabled)
         self.undo_button.setEnabled(False)
@@ -310,7 +323,8 @@ class HintsEditor(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         for w in (self.color_button, self.drop_button, self.delete_button, self.clear_button,
-                  self.undo_button, self.redo_button, self.save_button, self.load_button):
+                  self.undo_button, self.redo_button, self.save_button, self.load_button,
+                  self.reference_button):
             row.addWidget(w)
         row.addStretch(1)
         lay = QVBoxLayout(self)
@@ -422,6 +436,15 @@ class HintsEditor(QWidget):
                 self.save_to(path)
             except OSError as exc:
                 QMessageBox.warning(self, "Save colour hints", f"Cannot write {path}: {exc.strerror or exc}")
+
+    def reference_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from colorstudio.core.formats import image_filter
+
+        path, _ = QFileDialog.getOpenFileName(self, "Colour reference photo", "", image_filter(all_files=True))
+        if path:
+            self.referenceRequested.emit(path)
 
     def load_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox

@@ -1,0 +1,136 @@
+"""The Shot tab's jobs (worker threads): decode a shot, carry its keyframe hints and
+colorize the frame in view, derive hints from a reference still."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.qimage import build_pyramid, to_qimage
+
+PREVIEW_SIDE = 480      # frames are kept at this long side for scrubbing (full size in Batch)
+MAX_FRAMES = 900        # ~390 MB of previews; longer videos: split them into shots
+
+
+@dataclass
+class ShotData:
+    """A decoded shot: preview frames, their work-size lightness, where they came from."""
+
+    source: Path                       # the video file or the folder of frames
+    files: list[Path]                  # the frame files ([] for a video)
+    frames: list[np.ndarray]           # uint8 RGB previews
+    lightness: list[np.ndarray]        # uint8 L at core.shot.work_size (what the hints follow)
+    fps: float = 0.0
+    full_size: tuple[int, int] = (0, 0)    # (h, w) of the real frames
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+@dataclass
+class FrameResult:
+    index: int
+    display: list[QImage]              # pyramid of the colorized preview
+    carried: list                      # the (x, y, rgb) hints this frame got (carried + its own)
+    seconds: float
+    device: str
+    token: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _preview(img: np.ndarray) -> np.ndarray:
+    import cv2
+
+    from colorstudio.core.contact_sheet import to_rgb8
+
+    rgb = to_rgb8(img)
+    s = min(1.0, PREVIEW_SIDE / max(rgb.shape[:2]))
+    if s < 1.0:
+        rgb = cv2.resize(rgb, (round(rgb.shape[1] * s), round(rgb.shape[0] * s)), interpolation=cv2.INTER_AREA)
+    return rgb
+
+
+def open_shot(path: Path):
+    """Generator: decode a video or a folder of frames; yields (done, total) and returns
+    :class:`ShotData`.  Raises ValueError (one line) for what is not a shot."""
+    from colorstudio.core import frames as vid
+    from colorstudio.core import shot
+    from colorstudio.core.batch import collect_inputs
+    from colorstudio.core.imageio import read_image
+
+    path = Path(path)
+    files: list[Path] = []
+    fps, total = 0.0, 0
+    if path.is_file() and vid.is_video_file(path):
+        info = vid.video_info(path)
+        fps, total = info.fps, info.frame_count
+        source = vid.iter_frames(path)
+    elif path.is_dir():
+        problems: list[str] = []
+        files = collect_inputs([path], problems)
+        if not files:
+            raise ValueError(f"{path.name}: no image frames in this folder")
+        total = len(files)
+        source = (read_image(f) for f in files)
+    else:
+        raise ValueError(f"{path.name}: open a video file or a folder of frames")
+    if total > MAX_FRAMES:
+        raise ValueError(f"{path.name} has {total} frames; the shot view takes up to {MAX_FRAMES} "
+                         "(split the video into shots, or colorize it in the Batch tab)")
+    out = ShotData(path, files, [], [], fps)
+    hw = None
+    for i, img in enumerate(source):
+        if i >= MAX_FRAMES:
+            raise ValueError(f"{path.name} has more than {MAX_FRAMES} frames: split it into shots")
+        if hw is None:
+            out.full_size = img.shape[:2]
+            hw = shot.work_size(*img.shape[:2])
+        elif img.shape[:2] != out.full_size:
+            raise ValueError(f"frame {i + 1} is {img.shape[1]}×{img.shape[0]}, the first "
+                             f"{out.full_size[1]}×{out.full_size[0]}: the frames of a shot share one size")
+        out.frames.append(_preview(img))
+        out.lightness.append(shot.small_lightness(img, hw))
+        yield (i + 1, total)
+    if not out.frames:
+        raise ValueError(f"{path.name}: no readable frames")
+    return out
+
+
+def view_frame(cache: PredictorCache, key: str, device: str, data: ShotData, index: int,
+               keyframes: dict[int, list], saturation: float, token: int):
+    """Generator: carry the keyframe hints over the shot, then colorize frame ``index``
+    (its preview) with the hints it gets."""
+    from colorstudio.core import pipeline, shot
+    from colorstudio.core.hintfile import to_hints
+
+    t0 = time.perf_counter()
+    plan = shot.carry_hints(data.lightness, keyframes) if keyframes else [[] for _ in data.frames]
+    t_plan = time.perf_counter() - t0
+    yield "colorizing"
+    pred = cache.get(key, device)
+    res = pipeline.colorize(data.frames[index], pred, None, saturation, to_hints(plan[index]))
+    yield "display"
+    timings = dict(res.timings, plan=t_plan)
+    return FrameResult(index, build_pyramid(to_qimage(res.rgb)), plan[index], time.perf_counter() - t0,
+                       pred.device_name, token, timings)
+
+
+def full_plan(data: ShotData, keyframes: dict[int, list]) -> list[list[Any]]:
+    """Every frame's pipeline hints (for colorizing the whole shot at full size)."""
+    from colorstudio.core import shot
+
+    return shot.frame_hints(shot.carry_hints(data.lightness, keyframes))
+
+
+def reference_job(target: np.ndarray, path: Path) -> tuple[list, str]:
+    """Hints for ``target`` from the reference photo at ``path`` (points, how)."""
+    from colorstudio.core.imageio import read_image
+    from colorstudio.core.reference import hints_from_reference
+
+    return hints_from_reference(target, read_image(path))

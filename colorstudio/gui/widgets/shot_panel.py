@@ -1,0 +1,377 @@
+"""The Shot tab: colour a keyframe once and carry it through the shot.
+
+Open a video or a folder of frames, scrub to any frame, place hints with the same hint
+editor as the Colorize tab -- on as many keyframes as you like.  The hints are carried to
+the other frames by optical flow (:mod:`colorstudio.core.shot`: dropped where the flow
+is unreliable and at cuts) and fed to the hint model; the frame in view is colorized
+live (its preview), with the carried hints drawn as rings.  The shot's hints save and
+load as one JSON file (the CLI's ``--hints`` reads it); "Colorize shot" hands the
+source and every frame's hints to the Batch tab, which writes the full-size frames.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QPushButton, QSlider, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.qimage import build_pyramid, to_qimage
+from colorstudio.gui.shot_jobs import FrameResult, ShotData, full_plan, open_shot, reference_job, view_frame
+from colorstudio.gui.theme import icon
+from colorstudio.gui.widgets.compare_view import CompareView
+from colorstudio.gui.widgets.hints_editor import HintsEditor
+from colorstudio.gui.widgets.layout import side_by_side, side_panel
+from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
+from colorstudio.gui.workers import LatestRunner, Worker, run_kept
+
+
+class CarriedHintsTool:
+    """The hint editor's tool, plus rings where hints carried from keyframes landed."""
+
+    RING = 9
+
+    def __init__(self, inner, panel: "ShotPanel"):
+        self.inner, self.panel = inner, panel
+        self.cursor = inner.cursor
+
+    def __getattr__(self, name):          # press / move / release / double_click / key
+        return getattr(self.inner, name)
+
+    def paint(self, painter: QPainter, canvas) -> None:
+        img = canvas.image()
+        if img is not None and self.panel.index not in self.panel.keyframes:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            for x, y, rgb in self.panel.carried:
+                c = canvas.to_widget(QPointF(x * img.width(), y * img.height()))
+                painter.setPen(QPen(QColor(0, 0, 0, 180), 4))
+                painter.drawEllipse(c, self.RING, self.RING)
+                painter.setPen(QPen(QColor(*rgb), 2.5))
+                painter.drawEllipse(c, self.RING, self.RING)
+        self.inner.paint(painter, canvas)
+
+
+class ShotPanel(QWidget):
+    """See the module docstring."""
+
+    message = Signal(str, str)                 # text, level
+    shotReady = Signal(object, object, str)    # source Path, per-frame hints, model key
+    frameShown = Signal(int)                   # a result for this frame index is shown
+
+    def __init__(self, cache: PredictorCache | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cache = cache or PredictorCache()
+        self.data: ShotData | None = None
+        self.keyframes: dict[int, list] = {}   # frame index -> [(x, y, rgb)] placed there
+        self.carried: list = []                # hints the frame in view got (drawn as rings)
+        self.index = 0
+        self.result: FrameResult | None = None
+        self._token = 0
+        self._jobs: list[Worker] = []
+        self._loading = False
+
+        self.runner = LatestRunner(self)
+        self.runner.result.connect(self._on_result)
+        self.runner.error.connect(lambda m: self.message.emit(f"Colorizing the frame failed: {m}", "error"))
+        self.runner.busy.connect(lambda b: self.compare.set_busy("colorizing…" if b else ""))
+        self.opener = LatestRunner(self)
+        self.opener.result.connect(self._on_opened)
+        self.opener.progress.connect(self._on_open_progress)
+        self.opener.error.connect(self._open_failed)
+
+        # side: source, model, keyframes, hints
+        self.source_label = QLabel("Open a video or a folder of frames.")
+        self.source_label.setWordWrap(True)
+        open_video = QPushButton(icon("mdi6.video"), "Video…")
+        open_video.setToolTip("Open a video file as a shot")
+        open_video.clicked.connect(self._open_video_dialog)
+        open_dir = QPushButton(icon("mdi6.folder"), "Frames…")
+        open_dir.setToolTip("Open a folder of frames (in name order) as a shot")
+        open_dir.clicked.connect(self._open_dir_dialog)
+        orow = QHBoxLayout()
+        orow.addWidget(open_video)
+        orow.addWidget(open_dir)
+        src_box = QGroupBox("Shot")
+        sl = QVBoxLayout(src_box)
+        sl.addLayout(orow)
+        sl.addWidget(self.source_label)
+
+        self.picker = ModelPicker()
+        self.picker.set_compact(True)
+        self.picker.modelChanged.connect(lambda _n: self.refresh())
+        model_box = QGroupBox("Hint model")
+        QVBoxLayout(model_box).addWidget(self.picker)
+
+        self.keys_list = QListWidget()
+        self.keys_list.setToolTip("Frames with hints of their own; click one to go there")
+        self.keys_list.setMaximumHeight(120)
+        self.keys_list.itemClicked.connect(lambda it: self.go_to(it.data(Qt.ItemDataRole.UserRole)))
+        self.save_button = QPushButton(icon("mdi6.content-save-outline"), "Save…")
+        self.save_button.setToolTip("Save every keyframe's hints as one shot file (the CLI's --hints reads it)")
+        self.save_button.clicked.connect(self._save_dialog)
+        self.load_button = QPushButton(icon("mdi6.folder-open-outline"), "Load…")
+        self.load_button.setToolTip("Load a shot file (or a still-hints file: its hints go on this frame)")
+        self.load_button.clicked.connect(self._load_dialog)
+        krow = QHBoxLayout()
+        krow.addWidget(self.save_button)
+        krow.addWidget(self.load_button)
+        keys_box = QGroupBox("Keyframes")
+        kl = QVBoxLayout(keys_box)
+        kl.addWidget(self.keys_list)
+        kl.addLayout(krow)
+
+        self.hints_editor = HintsEditor()
+        self.hints_editor.set_available(True, "")
+        self.hints_editor.model.changed.connect(self._hints_edited)
+        self.hints_editor.referenceRequested.connect(self.hints_from_reference)
+        hints_box = QGroupBox("Colour hints on this frame")
+        QVBoxLayout(hints_box).addWidget(self.hints_editor)
+
+        self.colorize_button = QPushButton(icon("mdi6.play"), "Colorize shot in Batch")
+        self.colorize_button.setToolTip("Send the shot and every frame's carried hints to the Batch tab")
+        self.colorize_button.clicked.connect(self.send_to_batch)
+
+        side = QWidget()
+        sv = QVBoxLayout(side)
+        for w in (src_box, model_box, keys_box, hints_box):
+            sv.addWidget(w)
+        sv.addWidget(self.colorize_button)
+        sv.addStretch(1)
+        scroll = side_panel(side, 300)
+
+        # view: frame | result, and the scrubber
+        self.compare = CompareView()
+        self.compare.left.caption = "frame"
+        self.tool = CarriedHintsTool(self.hints_editor.tool, self)
+        self.compare.left.set_tool(self.tool)
+        self.hints_editor.model.changed.connect(self.compare.left.update)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setToolTip("Scrub through the shot")
+        self.slider.valueChanged.connect(self.go_to)
+        self.frame_box = QSpinBox()
+        self.frame_box.setPrefix("frame ")
+        self.frame_box.valueChanged.connect(lambda v: self.go_to(v - 1))
+        self.frame_info = QLabel()
+        srow = QHBoxLayout()
+        srow.addWidget(self.slider, 1)
+        srow.addWidget(self.frame_box)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.compare, 1)
+        rl.addLayout(srow)
+        rl.addWidget(self.frame_info)
+
+        side_by_side(self, scroll, right, (330, 950))
+        self._enable(False)
+
+    # ------------------------------------------------------------------ models
+    def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
+                    device: str | None = None) -> None:
+        """Hint-taking colorizers only (the others cannot follow hints)."""
+        mine = [e for e in entries if e.task == "colorize" and e.hints]
+        self.picker.set_entries(mine, devices, model if any(e.name == model for e in mine) else None, device)
+
+    # ------------------------------------------------------------------ opening
+    def open_path(self, path: str | Path) -> None:
+        """Decode a video or a folder of frames in a worker (progress in the info line)."""
+        self._loading = True
+        self.frame_info.setText(f"opening {Path(path).name}…")
+        self.opener.submit(open_shot, Path(path))
+
+    def _open_video_dialog(self) -> None:
+        from colorstudio.core.formats import video_filter
+
+        f, _ = QFileDialog.getOpenFileName(self, "Open a video as a shot", "", video_filter(all_files=True))
+        if f:
+            self.open_path(f)
+
+    def _open_dir_dialog(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "Open a folder of frames as a shot")
+        if d:
+            self.open_path(d)
+
+    def _on_open_progress(self, item) -> None:
+        if isinstance(item, tuple) and len(item) == 2:
+            done, total = item
+            self.frame_info.setText(f"decoding frame {done}" + (f" of {total}" if total else "") + "…")
+
+    def _open_failed(self, msg: str) -> None:
+        self._loading = False
+        self.frame_info.setText("")
+        self.message.emit(f"Cannot open the shot: {msg}", "error")
+
+    def _on_opened(self, data: ShotData) -> None:
+        self._loading = False
+        self.data = data
+        self.keyframes = {}
+        self.carried = []
+        self.result = None
+        n = len(data)
+        h, w = data.full_size
+        self.source_label.setText(f"{data.source.name}: {n} frames, {w}×{h}"
+                                  + (f", {data.fps:.3g} fps" if data.fps else ""))
+        for wdg in (self.slider, self.frame_box):
+            wdg.blockSignals(True)
+        self.slider.setRange(0, n - 1)
+        self.frame_box.setRange(1, n)
+        for wdg in (self.slider, self.frame_box):
+            wdg.blockSignals(False)
+        self._enable(True)
+        self.index = -1
+        self.go_to(0)
+        self.compare.fit()
+        self._refresh_keys()
+
+    def _enable(self, on: bool) -> None:
+        for w in (self.slider, self.frame_box, self.save_button, self.load_button, self.colorize_button,
+                  self.hints_editor):
+            w.setEnabled(on)
+
+    # ------------------------------------------------------------------ frames
+    def go_to(self, index: int) -> None:
+        """Show frame ``index`` (0-based): its hints in the editor, its result when ready."""
+        if self.data is None:
+            return
+        index = max(0, min(len(self.data) - 1, int(index)))
+        if index == self.index:
+            return
+        self.index = index
+        for wdg, v in ((self.slider, index), (self.frame_box, index + 1)):
+            wdg.blockSignals(True)
+            wdg.setValue(v)
+            wdg.blockSignals(False)
+        self.compare.set_input(build_pyramid(to_qimage(self.data.frames[index])))
+        self.compare.set_output(None)
+        self.hints_editor.model.blockSignals(True)
+        self.hints_editor.model.load_points(self.keyframes.get(index, []))
+        self.hints_editor.model.blockSignals(False)
+        self.hints_editor._refresh()
+        self.carried = []
+        self.refresh()
+
+    def _hints_edited(self) -> None:
+        if self.data is None:
+            return
+        points = self.hints_editor.model.points_list()
+        if points:
+            self.keyframes[self.index] = points
+        else:
+            self.keyframes.pop(self.index, None)
+        self._refresh_keys()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Colorize the frame in view with the hints it gets (newest request wins)."""
+        key = self.picker.model_name()
+        if self.data is None or key is None:
+            return
+        self._token += 1
+        self.runner.submit(view_frame, self.cache, key, self.picker.device(), self.data, self.index,
+                           {k: list(v) for k, v in self.keyframes.items()}, 1.0, self._token)
+
+    def _on_result(self, res: FrameResult) -> None:
+        if not isinstance(res, FrameResult) or res.token != self._token:
+            return
+        self.result = res
+        self.carried = res.carried
+        self.compare.set_output(res.display)
+        self.compare.left.update()
+        self.picker.set_in_use(res.device)
+        own = self.index in self.keyframes
+        n = len(res.carried)
+        what = (f"keyframe: {n} hint{'s' if n != 1 else ''} placed here" if own else
+                f"{n} hint{'s' if n != 1 else ''} carried from keyframes" if n else "no hints reach this frame")
+        self.frame_info.setText(f"frame {res.index + 1} of {len(self.data)} · {what} · "
+                                f"{res.seconds:.2f} s (carrying {res.timings.get('plan', 0):.2f} s)")
+        self.frameShown.emit(res.index)
+
+    def _refresh_keys(self) -> None:
+        self.keys_list.clear()
+        for k in sorted(self.keyframes):
+            n = len(self.keyframes[k])
+            it = QListWidgetItem(f"frame {k + 1} · {n} hint{'s' if n != 1 else ''}")
+            it.setData(Qt.ItemDataRole.UserRole, k)
+            self.keys_list.addItem(it)
+
+    # ------------------------------------------------------------------ files
+    def save_shot(self, path: str | Path) -> None:
+        from colorstudio.core.hintfile import write_shot
+
+        write_shot(path, self.keyframes)
+
+    def load_shot(self, path: str | Path) -> int:
+        """Keyframes from a shot file; a still-hints file goes on the frame in view.
+        Returns how many hints; HintFileError for a bad file or frames past the shot."""
+        from colorstudio.core.hintfile import HintFileError, read_shot
+
+        keyframes, still = read_shot(path)
+        n = len(self.data) if self.data is not None else 0
+        past = [k for k in keyframes if k >= n]
+        if past:
+            raise HintFileError(f"{Path(path).name} has hints on frame {past[0] + 1}, the shot has {n} frames")
+        if not keyframes:
+            keyframes = {self.index: still}
+        self.keyframes = {k: list(v) for k, v in keyframes.items() if v}
+        self._refresh_keys()
+        shown, self.index = self.index, -1
+        self.go_to(shown)
+        return sum(len(v) for v in self.keyframes.values())
+
+    def _save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the shot's hints", "shot-hints.json", "Hint files (*.json)")
+        if path:
+            try:
+                self.save_shot(path)
+                self.message.emit(f"Saved the hints of {len(self.keyframes)} keyframes to {path}", "info")
+            except OSError as exc:
+                self.message.emit(f"Cannot write {path}: {exc.strerror or exc}", "error")
+
+    def _load_dialog(self) -> None:
+        from colorstudio.core.hintfile import HintFileError
+
+        path, _ = QFileDialog.getOpenFileName(self, "Load shot hints", "", "Hint files (*.json);;All files (*)")
+        if path:
+            try:
+                n = self.load_shot(path)
+                self.message.emit(f"Loaded {n} hints on {len(self.keyframes)} keyframes.", "info")
+            except (HintFileError, OSError) as exc:
+                self.message.emit(f"Cannot load the hints: {exc}", "error")
+
+    # ------------------------------------------------------------------ reference, batch
+    def hints_from_reference(self, path: str) -> Worker | None:
+        """Hints for the frame in view from a colour reference photo (then editable)."""
+        if self.data is None:
+            return None
+        return run_kept(self._jobs, reference_job, self.data.frames[self.index], Path(path),
+                        on_result=self._reference_ready, on_error=self._reference_failed)
+
+    def _reference_failed(self, msg: str) -> None:
+        self.message.emit(f"No hints from the reference: {msg}", "error")
+
+    def _reference_ready(self, out) -> None:
+        points, how = out
+        if not points:
+            self.message.emit("The reference gave no hints (no colour where this frame is flat).", "warning")
+            return
+        self.hints_editor.model.replace_all(points)     # undoable, editable like any hints
+        self.message.emit(f"{len(points)} hints from the reference ({how}) on frame {self.index + 1}.", "info")
+
+    def send_to_batch(self) -> None:
+        if self.data is None:
+            return
+        if not self.keyframes:
+            self.message.emit("Place hints on at least one frame first.", "warning")
+            return
+        key = self.picker.model_name() or ""
+        self.shotReady.emit(self.data.source, full_plan(self.data, self.keyframes), key)
+
+    def shutdown(self, msecs: int = 3000) -> None:
+        self.runner.cancel()
+        self.opener.cancel()
+        self.runner.wait(msecs)
+        self.opener.wait(msecs)
