@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.docgen import write_block  # noqa: E402
 from colorstudio.core import batch, color, pipeline, shot  # noqa: E402
 from colorstudio.core.imageio import read_image, write_image  # noqa: E402
 from colorstudio.core.pipeline import Hint  # noqa: E402
@@ -232,8 +233,7 @@ def run(n: int, strength: float, out: Path, json_out: Path | None) -> str:
                h["ab_error_carried"] <= 10.0))
     lines += ["Targets:", ""] + [f"- {'met' if good else 'MISSED'}: {text}" for text, good in ok] + [""]
     text = "\n".join(lines)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("# Flicker and keyframe hints\n\n" + text)
+    write_block(out, "bench.flicker", "## Flicker and keyframe hints (bench/flicker)\n\n" + text)
     if json_out:
         json_out.write_text(json.dumps(dump, indent=1))
     return text
@@ -243,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.flicker", description=__doc__.split("\n\n")[0])
     ap.add_argument("--frames", type=int, default=150, help="frames of the pan and the zoom (the cut clip too)")
     ap.add_argument("--strength", type=float, default=DEFAULT_STRENGTH)
-    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "flicker.md")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md",
+                    help="page whose bench.flicker block is rewritten")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
     print(run(a.frames, a.strength, a.out, a.json))

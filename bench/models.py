@@ -13,8 +13,8 @@ parameters, training budget (from the weights' metadata) and ms per 512² image 
 machine (median of 7 full ``colorize`` calls after a warm-up, 2 threads).  One contact
 sheet per group (input, each model, truth) goes to docs/models/.
 
-Only the text between the ``generated`` markers of ``--out`` is replaced: what is
-written around them by hand (what the sheets show, which idea wins where) stays.
+Only the generated block of ``--out`` is replaced (``bench.docgen``): what is written
+around it by hand (what the sheets show, which idea wins where) stays.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.docgen import write_block  # noqa: E402
 from colorstudio.core import pipeline  # noqa: E402
 from colorstudio.core.checkpoint import read_metadata  # noqa: E402
 from colorstudio.core.contact_sheet import Tile, sheet  # noqa: E402
@@ -45,7 +46,6 @@ from trainer.groups import GROUPS, held_out_by_group  # noqa: E402
 
 DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))
 VARIANTS = ROOT / "bench" / "weights"
-START, END = "<!-- generated:start (python -m bench.models) -->", "<!-- generated:end -->"
 
 
 @dataclass(frozen=True)
@@ -178,17 +178,6 @@ def contact_sheets(rows: list[dict[str, Any]], keys: list[str], folder: Path) ->
     return out
 
 
-def splice(path: Path, generated: str) -> str:
-    """``path``'s text with the generated block replaced (kept hand-written text around it)."""
-    block = f"{START}\n{generated.rstrip()}\n{END}"
-    old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        return head + block + rest.split(END, 1)[1]
-    title = "# The seed models compared\n\n"
-    return (old.rstrip() + "\n\n" if old.strip() else title) + block + "\n"
-
-
 def run(photos: Path, limit: int, examples: int, out: Path, json_out: Path | None,
         only: list[str]) -> str:
     by_group = held_out_by_group(photos, limit=limit)
@@ -215,7 +204,7 @@ def run(photos: Path, limit: int, examples: int, out: Path, json_out: Path | Non
     for label, p in sheets:
         lines += [f"*{label}:*", "", f"![{label}]({p.relative_to(out.parent).as_posix()})", ""]
     generated = "\n".join(lines)
-    out.write_text(splice(out, generated), encoding="utf-8")
+    write_block(out, "bench.models", generated, "# The seed models compared")
     if json_out:
         json_out.write_text(json.dumps([{**r, "groups": strip_private(r["groups"])} for r in rows], indent=1))
     return generated

@@ -4,7 +4,8 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
 
     xvfb-run -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py [--train-run runs/NAME]
 
-Writes docs/screenshot_{colorize,wiper,hints,batch,window_train,window_facades}.png and
+Writes docs/screenshot_{colorize,wiper,hints,compare,batch,shot_keyframe,shot,window_train,
+window_facades}.png and
 docs/screenshot.png (= colorize); docs/screenshot_{train,facades}.png are the dashboard's
 and painter's own close-ups and are not replaced.  ``--weights NAME=PATH`` uses a
 checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
@@ -40,7 +41,7 @@ def settle(app, seconds: float = 0.3) -> None:
         time.sleep(0.01)
 
 
-def make_frames(folder: Path, n: int = 12) -> None:
+def make_frames(folder: Path, n: int = 12, sample: str = "chelsea.png", crop: float = 0.8) -> None:
     """Gray frames of a slow pan over a sample (a stand-in for an old film)."""
     import numpy as np
 
@@ -48,10 +49,10 @@ def make_frames(folder: Path, n: int = 12) -> None:
     from colorstudio.core.imageio import read_image, write_image
     from colorstudio.paths import resource_dir
 
-    img = read_image(resource_dir("samples", "chelsea.png"))
+    img = read_image(resource_dir("samples", sample))
     gray = color.from_float01(np.clip(color.luminance(img) / 100.0, 0, 1), np.uint8)
     h, w = gray.shape
-    cw = int(w * 0.8)
+    cw = int(w * crop)
     for i in range(n):
         x = int((w - cw) * i / max(1, n - 1))
         write_image(folder / f"frame_{i + 1:03d}.png", np.ascontiguousarray(gray[:, x:x + cw]))
@@ -150,6 +151,18 @@ def main(argv: list[str] | None = None) -> int:
                               (0.45, 0.80, (235, 135, 45))):  # background, skin, suit
                 run_and_wait(lambda x=x, y=y, rgb=rgb: page.hints_editor.model.add(x, y, rgb))
             shot("hints")
+            page.hints_editor.model.reset()
+
+        # compare: every trained model's result on the portrait, in one grid
+        trained = [e.name for e in page.picker.entries() if e.trained][:6]
+        if len(trained) >= 2:
+            page.checklist.set_checked(trained)
+            page.checklist.set_on(True)
+            wait(app, lambda: len(page.compared()) == len(trained) and not page.runner.is_busy(), 300,
+                 "the compare grid")
+            shot("compare")
+            page.checklist.set_on(False)
+            wait(app, lambda: not page.runner.is_busy(), 120, "the result")
 
         frames = tmp / "frames"
         frames.mkdir()
@@ -164,6 +177,30 @@ def main(argv: list[str] | None = None) -> int:
         b.start()
         wait(app, lambda: bool(done), 300, "the batch")
         shot("batch")
+
+        # shot: hints on two keyframes of a pan over the portrait, seen on a third frame
+        sp = win.shot
+        if sp.picker.model_name() is not None:
+            pan = tmp / "pan"
+            pan.mkdir()
+            make_frames(pan, 24, sample=args.sample, crop=0.7)
+            shown: list = []
+            sp.frameShown.connect(shown.append)
+            win.tabs.setCurrentWidget(sp)
+
+            def frame_wait(action: Callable[[], None]) -> None:
+                n = len(shown)
+                action()
+                wait(app, lambda: len(shown) > n and not sp.runner.is_busy(), 120, "the shot frame")
+
+            frame_wait(lambda: sp.open_path(pan))
+            for x, y, rgb in ((0.55, 0.85, (235, 120, 40)), (0.62, 0.25, (225, 170, 140))):   # suit, face
+                frame_wait(lambda x=x, y=y, rgb=rgb: sp.hints_editor.model.add(x, y, rgb))
+            frame_wait(lambda: sp.go_to(16))
+            frame_wait(lambda: sp.hints_editor.model.add(0.34, 0.10, (125, 85, 45)))   # hair, keyframe 2
+            shot("shot_keyframe")
+            frame_wait(lambda: sp.go_to(23))
+            shot("shot")
 
         win.messages.dismiss()  # the batch's "finished" note belongs to the batch shot
         win.tabs.setCurrentWidget(win.dashboard)

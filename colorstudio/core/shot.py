@@ -10,8 +10,9 @@ lightness -- forward and backward from the keyframe -- and drops a hint
 * where the lightness under it changes too much from the keyframe's (another object
   moved in front).
 
-A frame then gets the union of the hints carried to it; where hints of two keyframes
-land on the same spot, the nearer keyframe's win (the animator re-coloured it there).
+A frame then gets the union of the hints carried to it (a keyframe: its own, then the
+others'); where hints of two keyframes land on the same spot, the nearer keyframe's win
+(the animator re-coloured it there).
 Positions are fractions of the frame (as in hint files), so the plan does not depend
 on the working size.
 
@@ -100,8 +101,8 @@ def _sweep(L: Sequence[np.ndarray], keyframes: dict[int, Sequence[Point]], order
            ) -> dict[int, list[tuple[int, float, float, tuple[int, int, int]]]]:
     """Carry every keyframe's hints along ``order`` (forward or backward in time).
 
-    Returns frame -> [(keyframe, x_px, y_px, rgb)] for the frames reached (keyframes
-    themselves excluded: they keep their own hints exactly)."""
+    Returns frame -> [(keyframe, x_px, y_px, rgb)] for the frames reached by hints of
+    other keyframes (a keyframe's own hints start there, exactly where they were put)."""
     h, w = L[0].shape
     tracks: list[_Track] = []
     out: dict[int, list] = {}
@@ -122,7 +123,7 @@ def _sweep(L: Sequence[np.ndarray], keyframes: dict[int, Sequence[Point]], order
                     tr.x, tr.y = float(nx), float(ny)
                     kept.append(tr)
                 tracks = kept
-            if tracks and t not in keyframes:
+            if tracks:
                 out[t] = [(tr.key, tr.x, tr.y, tr.rgb) for tr in tracks]
         if t in keyframes:
             for x, y, rgb in keyframes[t]:
@@ -153,14 +154,14 @@ def carry_hints(L: Sequence[np.ndarray], keyframes: dict[int, Sequence[Point]],
     radius = MERGE_RADIUS * max(h, w)
     plan: list[list[Point]] = []
     for t in range(n):
-        if t in keyframes:
-            chosen = [(x * (w - 1), y * (h - 1), tuple(rgb)) for x, y, rgb in keyframes[t]]
-        else:
-            cands = sorted(fwd.get(t, []) + bwd.get(t, []), key=lambda c: abs(c[0] - t))
-            chosen = []
-            for _k, x, y, rgb in cands:      # nearest keyframe first; a spot is hinted once
-                if all(np.hypot(x - cx, y - cy) > radius for cx, cy, _ in chosen):
-                    chosen.append((x, y, rgb))
+        # A keyframe's own hints first, exactly; then the others' carried ones, nearest
+        # keyframe first, each spot hinted once (so a keyframe does not lose the colours
+        # carried to its neighbours: no flicker at keyframes).
+        chosen = [(x * (w - 1), y * (h - 1), tuple(rgb)) for x, y, rgb in keyframes.get(t, ())]
+        cands = sorted(fwd.get(t, []) + bwd.get(t, []), key=lambda c: abs(c[0] - t))
+        for _k, x, y, rgb in cands:
+            if all(np.hypot(x - cx, y - cy) > radius for cx, cy, _ in chosen):
+                chosen.append((x, y, rgb))
         pts = [(float(x / max(1, w - 1)), float(y / max(1, h - 1)), rgb) for x, y, rgb in chosen]
         plan.append(pts + [(x, y, tuple(rgb)) for x, y, rgb in still])
     return plan

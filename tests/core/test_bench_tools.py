@@ -56,3 +56,16 @@ def test_quality_targets_say_met_or_missed_per_group():
     assert not lines["m scenes: colour cast 6.0 <= 5 Lab units"]
     hints = dict(hint_targets("h", {"people": dict(good, hint1_landed=0.5)}))
     assert not hints["h people: single hint lands 50% >= 90%"] and hints["h people: 10 hints +2.50 dB >= +2.0 dB"]
+
+
+def test_generated_blocks_keep_the_hand_written_text(tmp_path):
+    from bench.docgen import splice, write_block
+
+    page = tmp_path / "doc.md"
+    write_block(page, "bench.x", "table 1", "# Title")
+    page.write_text(page.read_text() + "\nWhat I saw in the table.\n")
+    write_block(page, "bench.x", "table 2")
+    text = page.read_text()
+    assert text.startswith("# Title") and "table 2" in text and "table 1" not in text
+    assert text.rstrip().endswith("What I saw in the table.")
+    assert splice(page, "bench.y", "other").count("generated:start") == 2

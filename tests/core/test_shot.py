@@ -66,6 +66,10 @@ def test_two_keyframes_merge_and_the_nearer_wins():
     colours = [rgb for x, y, rgb in plan[30] if abs(y - 0.5) < 0.05]
     assert colours == [BLUE]
     assert any(rgb == RED and y < 0.3 for x, y, rgb in plan[30]), "the other object keeps its hint"
+    # the keyframe itself: its own hint first, exactly; the other keyframe's hint of another
+    # object is carried onto it too (no colour lost for one frame), the same spot only once
+    assert plan[39][0] == (0.5 - 117 / 319, 0.5, BLUE)
+    assert [rgb for x, y, rgb in plan[39][1:]] == [RED] and plan[39][1][1] < 0.3
     with pytest.raises(ValueError, match="outside the shot"):
         shot.plan_frames(frames, {40: [(0.5, 0.5, RED)]})
 

@@ -44,9 +44,10 @@ class CarriedHintsTool:
 
     def paint(self, painter: QPainter, canvas) -> None:
         img = canvas.image()
-        if img is not None and self.panel.index not in self.panel.keyframes:
+        if img is not None:
+            own = self.panel.keyframes.get(self.panel.index, [])
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            for x, y, rgb in self.panel.carried:
+            for x, y, rgb in self.panel.carried[len(own):]:      # the frame's own come first
                 c = canvas.to_widget(QPointF(x * img.width(), y * img.height()))
                 painter.setPen(QPen(QColor(0, 0, 0, 180), 4))
                 painter.drawEllipse(c, self.RING, self.RING)
@@ -282,10 +283,11 @@ class ShotPanel(QWidget):
         self.compare.set_output(res.display)
         self.compare.left.update()
         self.picker.set_in_use(res.device)
-        own = self.index in self.keyframes
-        n = len(res.carried)
-        what = (f"keyframe: {n} hint{'s' if n != 1 else ''} placed here" if own else
-                f"{n} hint{'s' if n != 1 else ''} carried from keyframes" if n else "no hints reach this frame")
+        own = len(self.keyframes.get(self.index, []))
+        n = len(res.carried) - own
+        carried = f"{n} hint{'s' if n != 1 else ''} carried from keyframes"
+        what = (f"keyframe: {own} hint{'s' if own != 1 else ''} placed here" + (f", {carried}" if n else "")
+                if own else carried if n else "no hints reach this frame")
         self.frame_info.setText(f"frame {res.index + 1} of {len(self.data)} · {what} · "
                                 f"{res.seconds:.2f} s (carrying {res.timings.get('plan', 0):.2f} s)")
         self.frameShown.emit(res.index)
