@@ -22,3 +22,9 @@ def test_wheel_builds_quietly_with_resources(tmp_path):
     assert "colorstudio/resources/weights/unet-gan.safetensors" in names
     assert "colorstudio/resources/icons/colorstudio.svg" in names
     assert "trainer/presets/unet-gan-cpu.toml" in names
+    # every Python module of the source tree is in the wheel (a package missing from the
+    # pyproject list would leave the installed app without it)
+    for pkg in ("colorstudio", "trainer"):
+        for py in (ROOT / pkg).rglob("*.py"):
+            rel = py.relative_to(ROOT).as_posix()
+            assert rel in names, f"{rel} is not in the wheel: add its package to [tool.setuptools] packages"

@@ -1,0 +1,126 @@
+"""What every colorstudio-cli command shares: exit codes, the usage error, output-folder
+checks, loading a model from the arguments, reading hint files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+PROG = "colorstudio-cli"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+FORMATS = ("png", "jpg", "tif", "bmp", "webp")
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its inputs: message, exit status 2."""
+
+
+def _check_outdir(outdir: Path) -> None:
+    """Fail early (exit 2) when the output folder cannot be created or written."""
+    probe = outdir
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise UsageError(f"cannot use {outdir} as output folder: {probe} is a file")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write to output folder {outdir}: permission denied on {probe}")
+
+
+def _check_not_an_input_folder(inputs: Sequence[str], outdir: Path) -> None:
+    """Outputs beside their inputs would be taken as inputs by the next run."""
+    out = os.path.realpath(outdir)
+    for raw in inputs:
+        if Path(raw).is_dir() and os.path.realpath(raw) == out:
+            raise UsageError(f"the output folder {outdir} is also an input folder: the results would land "
+                             "among the inputs and be colorized again on a rerun; choose another -o folder")
+
+
+def _make_outdir(outdir: Path) -> None:
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
+
+
+def _collect(paths: Sequence[str], counts: dict[str, int]) -> list[Path]:
+    """Input files; each missing path or empty folder gets one line and counts as failed,
+    so the good inputs are still done and the exit status says something was not."""
+    from colorstudio.core.batch import collect_inputs
+
+    problems: list[str] = []
+    inputs = collect_inputs(paths, problems)
+    for msg in problems:
+        print(f"{PROG}: {msg}", file=sys.stderr)
+    if not inputs:
+        raise UsageError("no input images found")
+    counts["failed"] = len(problems)
+    return inputs
+
+
+def _load_predictor(args, task: str):
+    """Model name -> Predictor, turning every user mistake into a UsageError."""
+    from colorstudio.core.checkpoint import CheckpointError
+    from colorstudio.core.devices import DeviceError
+    from colorstudio.core.predictor import Predictor
+    from colorstudio.models import create, default_model, spec
+    from colorstudio.models.registry import UnknownModelError
+
+    name = args.model
+    if name is None and args.weights is not None and args.weights.is_file():
+        from colorstudio.core.checkpoint import read_metadata
+
+        try:  # a checkpoint says which family it holds: --model is then optional
+            name = read_metadata(args.weights).get("family") or None
+        except CheckpointError as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        name = name or default_model(task)
+        s = spec(name)
+    except (UnknownModelError, LookupError) as exc:
+        raise UsageError(str(exc)) from None
+    if s.task != task:
+        raise UsageError(f"model {name!r} is a {s.task} model; '{args.command}' needs a {task} model "
+                         f"(see '{PROG} models --task {task}')")
+    if args.weights is not None and not args.weights.is_file():
+        raise UsageError(f"weights file not found: {args.weights}")
+    try:
+        model = create(name, weights=args.weights if args.weights is not None else True)
+        predictor = Predictor(model, device=args.device)
+    except (CheckpointError, DeviceError) as exc:
+        raise UsageError(str(exc)) from None
+    if args.weights is None and not s.has_weights:
+        print(f"{PROG}: warning: model {name!r} has no trained weights installed; "
+              "its output is from random weights", file=sys.stderr)
+    if not args.quiet:
+        origin = args.weights.name if args.weights is not None else ("installed weights" if s.has_weights
+                                                                      else "random weights")
+        print(f"{PROG}: model {name} ({origin}) on {predictor.device_name}", file=sys.stderr)
+    return predictor
+
+
+def _read_hints(path: Path | None) -> list:
+    if path is None:
+        return []
+    from colorstudio.core.hintfile import HintFileError, read_hints
+
+    try:
+        return read_hints(path)
+    except HintFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _read_shot(path: Path | None) -> tuple[dict, list]:
+    """(keyframes, still hints) of a --hints file: a shot file or a still-hint file."""
+    if path is None:
+        return {}, []
+    from colorstudio.core.hintfile import HintFileError, read_shot, to_hints
+
+    try:
+        keyframes, still = read_shot(path)
+    except HintFileError as exc:
+        raise UsageError(str(exc)) from None
+    return keyframes, to_hints(still) if not keyframes else still

@@ -1,0 +1,83 @@
+"""colorstudio-cli compare: one photo through several models, as a labelled contact sheet."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from colorstudio.cli.common import EXIT_FAILED, EXIT_OK, FORMATS, PROG, UsageError, _check_outdir, _read_hints
+
+
+def cmd_compare(args) -> int:
+    """PHOTO through each model -> one labelled sheet (input, results, original if colour)."""
+    names = [n.strip() for n in args.models.split(",") if n.strip()]
+    if not names:
+        raise UsageError("--models needs at least one model name or checkpoint")
+    if len(names) > 12:
+        raise UsageError(f"--models takes at most 12 models, got {len(names)}")
+    if len(set(names)) != len(names):
+        raise UsageError("--models names a model twice")
+    suffix = args.output.suffix.lower().lstrip(".")
+    if suffix not in FORMATS + ("jpeg", "tiff"):
+        raise UsageError(f"the sheet must be one of {', '.join(FORMATS)} (got {args.output.name!r})")
+    if args.output.is_dir():
+        raise UsageError(f"{args.output} is a folder: give the sheet's file name")
+    if not args.photo.is_file():
+        raise UsageError(f"photo not found: {args.photo}")
+    hints = _read_hints(args.hints)
+    _check_outdir(args.output.parent if str(args.output.parent) else Path("."))
+
+    import numpy as np
+
+    from colorstudio.core import pipeline
+    from colorstudio.core.checkpoint import CheckpointError
+    from colorstudio.core.contact_sheet import Tile, grid
+    from colorstudio.core.devices import DeviceError
+    from colorstudio.core.imageio import ImageReadError, read_image, write_image
+    from colorstudio.models.loading import load_predictor
+    from colorstudio.models.refs import parse_ref
+
+    try:
+        refs = [parse_ref(n, task="colorize") for n in names]
+    except (LookupError, CheckpointError) as exc:
+        raise UsageError(str(exc).strip("'\"")) from None
+    try:
+        image = read_image(args.photo)
+    except (ImageReadError, OSError, ValueError) as exc:
+        raise UsageError(f"cannot read {args.photo}: {exc}") from None
+    colour = image.ndim == 3 and image.shape[2] >= 3 and bool(
+        (image[..., 0] != image[..., 1]).any() or (image[..., 1] != image[..., 2]).any())
+    gray = pipeline.compose(image, np.zeros((1, 1, 2), np.float32), 1.0) if colour else image
+    tiles = [Tile(gray, "input" + (" (its lightness)" if colour else ""))]
+    failed = 0
+    for ref in refs:
+        try:
+            pred = load_predictor(ref.family, args.device, weights=ref.weights or True)
+            use = hints if getattr(pred.model, "hint_channels", 0) else []
+            t0 = time.perf_counter()
+            res = pipeline.colorize(image, pred, args.size, args.saturation, use)
+            dt = time.perf_counter() - t0
+        except (CheckpointError, DeviceError) as exc:
+            raise UsageError(f"{ref.label}: {exc}") from None
+        except (RuntimeError, FloatingPointError, ValueError) as exc:
+            failed += 1
+            print(f"{PROG}: FAILED {ref.label}: {str(exc).splitlines()[0] if str(exc) else exc}", file=sys.stderr)
+            continue
+        trained = ref.weights is not None or pred.spec is None or pred.spec.has_weights
+        label = f"{ref.label} - {dt:.2f} s" + ("" if trained else " (untrained)")
+        if hints and not use:
+            label += " (no hints)"
+        tiles.append(Tile(res.rgb, label))
+        if not args.quiet:
+            print(f"{ref.label}: {dt:.2f} s on {pred.device_name}" + ("" if trained else ", random weights"),
+                  file=sys.stderr)
+    if colour:
+        tiles.append(Tile(image, "original"))
+    out = grid(tiles, args.columns, args.tile)
+    try:
+        written = write_image(args.output, out, protect=[args.photo])
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot write {args.output}: {exc}") from None
+    print(f"wrote {written} ({out.shape[1]}x{out.shape[0]}, {len(tiles) - 1 - int(colour)} models)")
+    return EXIT_FAILED if failed else EXIT_OK
