@@ -244,3 +244,28 @@ def test_messages_belong_to_their_tab_and_clear_when_stale(win):
     long = "x" * 200
     win.show_message(long, "warning")
     assert win.statusBar().currentMessage() != long  # the status bar would cut it
+
+
+def test_a_finished_training_run_joins_colorize_batch_and_compare(qtbot, win, tmp_path):
+    """When the Train tab's run ends, the model lists are read again and its weights are
+    there (named by the run), in Colorize, Batch and the compare list."""
+    import json
+
+    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.models import create
+
+    run = tmp_path / "runs" / "my-portraits"
+    run.mkdir(parents=True)
+    (run / "config.json").write_text(json.dumps({"recipe": "unet-gan", "family": "unet-gan"}))
+    (run / "metrics.jsonl").write_text(json.dumps({"kind": "event", "event": "end", "message": "ok"}) + "\n")
+    m = create("unet-gan", weights=False, base=8, depth=2)
+    save_weights(run / "model.safetensors", m.state_dict(), {"family": "unet-gan", "config": {"base": 8, "depth": 2}})
+    win.dashboard.runs_edit.setText(str(tmp_path / "runs"))
+    before = win.colorize.model_name()
+    win.dashboard.runFinished.emit(0)
+    key = f"unet-gan@{run / 'model.safetensors'}"
+    qtbot.waitUntil(lambda: win.colorize.picker.entry(key) is not None, timeout=30000)
+    assert win.batch.picker.entry(key) is not None
+    items = [win.colorize.checklist.list.item(i).text() for i in range(win.colorize.checklist.list.count())]
+    assert "my-portraits (your run)" in items
+    assert win.colorize.model_name() == before, "a refresh keeps the model in use"

@@ -50,3 +50,39 @@ def test_translator_and_hint_scores_read_as_sentences():
     t = ModelEntry("p", "translate", True, "d", "", 256, False, True, {},
                    {"model": {"l1": 0.164}, "baseline_class_mean": {"l1": 0.179}})
     assert "Held-out L1 0.164 (class-mean colours 0.179)." in t.summary
+
+
+def test_own_runs_join_the_model_list_with_their_scores(tmp_path):
+    """A finished training run (any colorstudio-train run folder) is listed by its name,
+    with its family's traits and its last held-out scores; runs without weights are not."""
+    import json
+
+    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.gui.widgets.model_picker import load_entries
+    from colorstudio.models import create
+
+    runs = tmp_path / "runs"
+    for name, export in (("faces-run", True), ("still-running", False)):
+        run = runs / name
+        run.mkdir(parents=True)
+        (run / "config.json").write_text(json.dumps({"recipe": "unet-gan", "family": "unet-gan",
+                                                     "task": "colorize"}))
+        lines = [{"kind": "event", "event": "start", "time": 0, "message": "go"},
+                 {"kind": "val", "step": 50, "val/psnr_rgb": 24.5, "val/psnr_rgb_gray": 23.0}]
+        if export:
+            lines.append({"kind": "event", "event": "end", "time": 9, "message": "done"})
+            m = create("unet-gan", weights=False, base=8, depth=2)
+            save_weights(run / "model.safetensors", m.state_dict(), {"family": "unet-gan",
+                                                                     "config": {"base": 8, "depth": 2}})
+        (run / "metrics.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    entries, _ = load_entries("colorize", runs)
+    mine = [e for e in entries if e.origin == "run"]
+    assert [e.label for e in mine] == ["faces-run"]
+    e = mine[0]
+    assert e.name == f"unet-gan@{runs / 'faces-run' / 'model.safetensors'}" and e.family == "unet-gan"
+    assert e.trained and e.task == "colorize" and not e.hints
+    assert "Held-out PSNR 24.50 dB (no colour 23.00)" in e.summary
+    assert "your training run" in e.summary
+    p = ModelPicker()
+    p.set_entries(entries, ["auto"], model=e.name)
+    assert p.model_box.currentText() == "faces-run (your run)"

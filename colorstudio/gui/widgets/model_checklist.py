@@ -51,7 +51,8 @@ class ModelChecklist(QWidget):
         self.list.clear()
         n = 0
         for e in entries:
-            item = QListWidgetItem(e.label + ("" if e.trained else " (untrained)"))
+            state = {"run": " (your run)", "file": " (file)"}.get(e.origin, "" if e.trained else " (untrained)")
+            item = QListWidgetItem(e.label + state)
             item.setData(Qt.ItemDataRole.UserRole, e.name)
             item.setToolTip(e.summary)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -157,7 +157,7 @@ def run_entries(runs_dir: str | Path | None, task: str | None = None) -> list[Mo
             continue
         try:
             e = entry_for_checkpoint(run.weights, "run", task, scores=_run_scores(run.scores),
-                                     display=f"{run.name} (your run)")
+                                     display=run.name)
         except Exception:  # noqa: BLE001 -- a half-written or foreign file: not listed
             continue
         out.append(e)
