@@ -142,3 +142,30 @@ def test_save_and_load_hints_share_the_cli_format(setup, tmp_path, monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
     editor.load_dialog()
     assert warned and "expected an object" in warned[0] and len(model) == 0  # nothing lost
+
+
+def test_hints_from_a_reference_photo_are_editable_hints(qtbot, cache, entries, tmp_path):
+    """The same picture coloured elsewhere gives hints by position; they are one undoable edit."""
+    from colorstudio.core import color
+    from colorstudio.core.imageio import write_image
+
+    ref = np.zeros((60, 80, 3), np.uint8)
+    ref[:, :40] = (200, 40, 40)
+    ref[:, 40:] = (40, 60, 200)
+    path = write_image(tmp_path / "ref.png", ref)
+    gray = color.from_float01(color.luminance(ref) / 100, np.uint8)
+    page = ColorizePage(cache, samples=[])
+    qtbot.addWidget(page)
+    page.set_entries(*entries, "unet-hints")
+    with qtbot.waitSignal(page.resultReady, timeout=30000):
+        page.set_image(gray)
+    messages = []
+    page.message.connect(lambda t, lv: messages.append(t))
+    with qtbot.waitSignal(page.hints_editor.model.changed, timeout=10000):
+        page.hints_from_reference(str(path))
+    pts = page.hints_editor.model.points_list()
+    assert len(pts) >= 4 and any("same picture" in m for m in messages)
+    assert all((rgb[0] > rgb[2]) == (x < 0.5) for x, y, rgb in pts), "red on the left, blue on the right"
+    page.hints_editor.model.undo_stack.undo()
+    assert len(page.hints_editor.model) == 0
+    page.shutdown()

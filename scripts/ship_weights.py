@@ -1,0 +1,61 @@
+"""Ship an exported checkpoint: copy it, its model card and its scores where the app finds them.
+
+    python scripts/ship_weights.py runs/seed-resgan/resgan.safetensors            # -> resources/weights/resgan.*
+    python scripts/ship_weights.py runs/seed-zhang-mse/zhang-mse.safetensors --variant   # -> bench/weights/
+        [--note "paragraph for the card"]
+
+The checkpoint must be a ``colorstudio-train export --card`` output (fp16 safetensors with
+metadata, ``.md`` card and ``.eval.json`` beside it).  Shipped weights are named by their
+family (the registry finds ``resources/weights/<family>.safetensors``); variants keep
+their own name in bench/weights (scored by bench/models, loadable with Weights…).  The
+card's title becomes the shipped name and ``--note`` is added under it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("weights", type=Path)
+    ap.add_argument("--variant", action="store_true", help="a variant for bench/weights, not the family's default")
+    ap.add_argument("--note", default="", help="a paragraph for the model card (recipe, budget, what it shows)")
+    a = ap.parse_args(argv)
+
+    from colorstudio.core.checkpoint import read_metadata
+
+    w = a.weights
+    card, scores = w.with_suffix(".md"), w.with_suffix(".eval.json")
+    for p in (w, card, scores):
+        if not p.is_file():
+            print(f"missing {p}: export with `colorstudio-train export RUN -o FILE --card`", file=sys.stderr)
+            return 2
+    family = read_metadata(w).get("family")
+    if not family:
+        print(f"{w}: no family in its metadata", file=sys.stderr)
+        return 2
+    name = w.stem if a.variant else family
+    dest = (ROOT / "bench" / "weights") if a.variant else (ROOT / "resources" / "weights")
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(w, dest / f"{name}.safetensors")
+    shutil.copyfile(scores, dest / f"{name}.eval.json")
+    lines = card.read_text(encoding="utf-8").splitlines()
+    if lines and lines[0].startswith("# "):
+        lines[0] = f"# {name}"
+    if a.note:
+        lines[1:1] = ["", a.note.strip()]
+    text = "\n".join(lines).replace(f"File: `{w.name}`", f"File: `{name}.safetensors`") + "\n"
+    (dest / f"{name}.md").write_text(text, encoding="utf-8")
+    print(f"shipped {w} as {dest / name}.safetensors (+ .md, .eval.json)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
