@@ -128,6 +128,29 @@ def full_plan(data: ShotData, keyframes: dict[int, list]) -> list[list[Any]]:
     return shot.frame_hints(shot.carry_hints(data.lightness, keyframes))
 
 
+def shot_reference_job(data: ShotData, index: int, path: Path) -> tuple[int, list, str]:
+    """Hints from a reference still for the shot: when it is a coloured frame of this shot
+    (its lightness matches one frame within ``reference.SAME_PICTURE_L``), hints by
+    position on that frame; otherwise hints matched by lightness on frame ``index``.
+    Returns (frame index, points, how)."""
+    from colorstudio.core import reference, shot
+    from colorstudio.core.imageio import read_image
+
+    ref = read_image(path)
+    if ref.ndim != 3 or ref.shape[2] < 3:
+        raise ValueError("the reference must be a colour picture")
+    hw = data.lightness[0].shape
+    L_ref = shot.small_lightness(ref, hw).astype(np.float32)
+    errs = [float(np.mean(np.abs(L.astype(np.float32) - L_ref))) / 2.55 for L in data.lightness]
+    best = int(np.argmin(errs))
+    same_ratio = abs(ref.shape[0] / ref.shape[1] - data.full_size[0] / data.full_size[1]) < 0.02
+    at = best if same_ratio and errs[best] < reference.SAME_PICTURE_L else index
+    points, how = reference.hints_from_reference(data.frames[at], ref)
+    if at != index or how == "same picture":
+        how = f"frame {at + 1} of the shot, by position"
+    return at, points, how
+
+
 def reference_job(target: np.ndarray, path: Path) -> tuple[list, str]:
     """Hints for ``target`` from the reference photo at ``path`` (points, how)."""
     from colorstudio.core.imageio import read_image

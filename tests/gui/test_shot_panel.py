@@ -85,3 +85,22 @@ def test_save_load_and_send_to_batch(qtbot, panel, tmp_path):
     (src, plan, model), = got
     assert src == panel.data.source and len(plan) == 12 and model == "unet-hints"
     assert all(plan[t] for t in (0, 6, 11))
+
+
+def test_a_coloured_frame_of_the_shot_gives_hints_on_that_frame(qtbot, panel, shot_dir, tmp_path):
+    from colorstudio.core.imageio import read_image
+
+    frame8 = read_image(sorted(shot_dir.glob("*.png"))[7])
+    L = color.luminance(frame8)
+    lab = np.dstack([L, np.full_like(L, 30.0), np.full_like(L, 20.0)]).astype(np.float32)
+    coloured = color.from_float01(np.clip(color.lab_to_rgb(lab), 0, 1), np.uint8)
+    ref = write_image(tmp_path / "coloured_frame8.png", coloured)
+    assert panel.index == 0
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.hints_from_reference(str(ref))
+    assert panel.index == 7 and 7 in panel.keyframes
+    pts = panel.keyframes[7]
+    assert len(pts) >= 4
+    for _, _, rgb in pts:
+        ab = color.rgb_to_lab(np.array([[rgb]], np.float32) / 255)[0, 0, 1:]
+        assert np.linalg.norm(ab - (30, 20)) < 8, rgb

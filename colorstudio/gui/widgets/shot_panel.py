@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLis
 
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.qimage import build_pyramid, to_qimage
-from colorstudio.gui.shot_jobs import FrameResult, ShotData, full_plan, open_shot, reference_job, view_frame
+from colorstudio.gui.shot_jobs import FrameResult, ShotData, full_plan, open_shot, shot_reference_job, view_frame
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.hints_editor import HintsEditor
@@ -349,19 +349,20 @@ class ShotPanel(QWidget):
         """Hints for the frame in view from a colour reference photo (then editable)."""
         if self.data is None:
             return None
-        return run_kept(self._jobs, reference_job, self.data.frames[self.index], Path(path),
+        return run_kept(self._jobs, shot_reference_job, self.data, self.index, Path(path),
                         on_result=self._reference_ready, on_error=self._reference_failed)
 
     def _reference_failed(self, msg: str) -> None:
         self.message.emit(f"No hints from the reference: {msg}", "error")
 
     def _reference_ready(self, out) -> None:
-        points, how = out
+        index, points, how = out
         if not points:
             self.message.emit("The reference gave no hints (no colour where this frame is flat).", "warning")
             return
+        self.go_to(index)                               # a coloured frame of the shot: its own frame
         self.hints_editor.model.replace_all(points)     # undoable, editable like any hints
-        self.message.emit(f"{len(points)} hints from the reference ({how}) on frame {self.index + 1}.", "info")
+        self.message.emit(f"{len(points)} hints from the reference ({how}) on frame {index + 1}.", "info")
 
     def send_to_batch(self) -> None:
         if self.data is None:
