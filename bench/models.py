@@ -10,7 +10,7 @@ sorted by name), grouped by kind (``trainer.groups``), each photo through
 ``pipeline.colorize`` at the model's render size: PSNR gain over no colour, colourfulness
 against the truth's, colour cast, skin hue error on the two face-crop sets.  Beside them:
 parameters, training budget (from the weights' metadata) and ms per 512² image on this
-machine (median of 7 full ``colorize`` calls after a warm-up, 2 threads).  One contact
+machine (median of 15 full ``colorize`` calls after a warm-up, 2 threads).  One contact
 sheet per group (input, each model, truth) goes to docs/models/.
 
 Only the generated block of ``--out`` is replaced (``bench.docgen``): what is written
@@ -77,7 +77,7 @@ def _loss(meta: dict[str, Any]) -> str:
     return str((meta.get("recipe") or {}).get("loss", "?"))
 
 
-def ms_per_512(pred, repeats: int = 7) -> float:
+def ms_per_512(pred, repeats: int = 15) -> float:
     """Median wall time of one full colorize of a 512² gray photo (network + compose)."""
     rng = np.random.default_rng(0)
     y, x = np.mgrid[0:512, 0:512]
