@@ -35,6 +35,7 @@ def cmd_compare(args) -> int:
     from colorstudio.core.contact_sheet import Tile, grid
     from colorstudio.core.devices import DeviceError
     from colorstudio.core.imageio import ImageReadError, read_image, write_image
+    from colorstudio.core.messages import one_line
     from colorstudio.models.loading import load_predictor
     from colorstudio.models.refs import parse_ref
 
@@ -62,7 +63,7 @@ def cmd_compare(args) -> int:
             raise UsageError(f"{ref.label}: {exc}") from None
         except (RuntimeError, FloatingPointError, ValueError) as exc:
             failed += 1
-            print(f"{PROG}: FAILED {ref.label}: {str(exc).splitlines()[0] if str(exc) else exc}", file=sys.stderr)
+            print(f"{PROG}: FAILED {ref.label}: {one_line(exc)}", file=sys.stderr)
             continue
         trained = ref.weights is not None or pred.spec is None or pred.spec.has_weights
         label = f"{ref.label} - {dt:.2f} s" + ("" if trained else " (untrained)")

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
                                QVBoxLayout, QWidget)
 
+from colorstudio.core.formats import image_filter
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.batch_panel import BatchPanel
@@ -28,8 +29,7 @@ from colorstudio.gui.window_chrome import APP_NAME, WindowChrome
 from colorstudio.gui.workers import Worker, start
 
 MAX_RECENT = 10
-OPEN_FILTER = ("Images (*.png *.jpg *.jpeg *.jpe *.tif *.tiff *.bmp *.webp *.gif);;"
-               "All files (*)")
+OPEN_FILTER = image_filter(named=True, all_files=True)   # the format table (core.formats)
 EXPORT_FILTERS = {"PNG (*.png)": ".png", "JPEG (*.jpg *.jpeg)": ".jpg", "TIFF (*.tif *.tiff)": ".tif"}
 
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QListWidget, QListWidgetItem,
                                QToolButton, QVBoxLayout, QWidget)
 
+from colorstudio.core.formats import image_filter, video_filter
 from colorstudio.gui.theme import icon
 
 
@@ -78,7 +79,7 @@ class BatchInputs(QGroupBox):
 
     def _add_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Add frames", self.start_dir(),
-                                                "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp)")
+                                                image_filter())
         if files:
             self.add(files)
 
@@ -89,7 +90,7 @@ class BatchInputs(QGroupBox):
 
     def _add_video(self) -> None:
         f, _ = QFileDialog.getOpenFileName(self, "Choose a video", self.start_dir(),
-                                           "Videos (*.mp4 *.m4v *.mov *.avi *.mkv *.webm *.mpg *.mpeg *.wmv)")
+                                           video_filter())
         if f:
             self.clear()
             self.add([f])
