@@ -81,7 +81,8 @@ def test_save_load_and_send_to_batch(qtbot, panel, tmp_path):
     assert sorted(panel.keyframes) == [0, 6]
     got = []
     panel.shotReady.connect(lambda src, plan, model: got.append((src, plan, model)))
-    panel.send_to_batch()
+    with qtbot.waitSignal(panel.shotReady, timeout=10000):
+        panel.send_to_batch()                        # every frame's hints, carried in a worker
     (src, plan, model), = got
     assert src == panel.data.source and len(plan) == 12 and model == "unet-hints"
     assert all(plan[t] for t in (0, 6, 11))

@@ -73,6 +73,7 @@ class ShotPanel(QWidget):
         self.result: FrameResult | None = None
         self._token = 0
         self._jobs: list[Worker] = []
+        self._send: tuple[Path, str] = (Path(), "")   # what "Colorize shot in Batch" hands over
         self._loading = False
 
         self.runner = LatestRunner(self)
@@ -370,8 +371,19 @@ class ShotPanel(QWidget):
         if not self.keyframes:
             self.message.emit("Place hints on at least one frame first.", "warning")
             return
-        key = self.picker.model_name() or ""
-        self.shotReady.emit(self.data.source, full_plan(self.data, self.keyframes), key)
+        self._send = (self.data.source, self.picker.model_name() or "")
+        self.colorize_button.setEnabled(False)
+        run_kept(self._jobs, full_plan, self.data, {k: list(v) for k, v in self.keyframes.items()},
+                 on_result=self._plan_ready, on_error=self._plan_failed)   # every frame: in a worker
+
+    def _plan_ready(self, plan: list) -> None:
+        self.colorize_button.setEnabled(self.data is not None)
+        source, key = self._send
+        self.shotReady.emit(source, plan, key)
+
+    def _plan_failed(self, msg: str) -> None:
+        self.colorize_button.setEnabled(self.data is not None)
+        self.message.emit(f"Cannot carry the hints through the shot: {msg}", "error")
 
     def shutdown(self, msecs: int = 3000) -> None:
         self.runner.cancel()
