@@ -9,10 +9,10 @@ serves videos (:mod:`colorstudio.core.frames`) and folders of frames
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
-from colorstudio.core import color
+# OpenCV and the colour module are imported where a frame is smoothed: the app reads
+# DEFAULT_STRENGTH at start-up, and importing cv2 would cost the window ~130 ms.
 
 
 # The default strength (the Batch tab's, bench/flicker's): on the pan and cut clips of
@@ -46,6 +46,10 @@ class TemporalSmoother:
         """L (0..100, float32) of ``image`` (any layout, alpha ignored) resized to ``hw``."""
         if image.ndim == 3 and image.shape[2] in (2, 4):
             image = image[:, :, 0] if image.shape[2] == 2 else image[:, :, :3]
+        import cv2
+
+        from colorstudio.core import color
+
         small = cv2.resize(image, (hw[1], hw[0]), interpolation=cv2.INTER_AREA)
         return color.luminance(small)
 
@@ -54,12 +58,18 @@ class TemporalSmoother:
         img = colorized[:, :, :3] if colorized.ndim == 3 and colorized.shape[2] >= 3 else colorized
         if img.ndim == 2:
             img = np.repeat(img[:, :, None], 3, 2)
+        import cv2
+
+        from colorstudio.core import color
+
         small = cv2.resize(img, (hw[1], hw[0]), interpolation=cv2.INTER_AREA)
         lab = color.rgb_to_lab(small)
         self._L, self._ab = lab[:, :, 0].copy(), lab[:, :, 1:].copy()
 
     def update(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
         """Smoothed ab (same shape as ``ab``) for the next frame ``image``."""
+        import cv2
+
         hw = ab.shape[:2]
         L = self.small_lightness(image, hw)
         if self.strength == 0.0 or self._L is None or self._L.shape != L.shape:

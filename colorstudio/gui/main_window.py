@@ -297,7 +297,7 @@ class MainWindow(WindowChrome, QMainWindow):
     def drop_paths(self, paths: list[Path], follow_tab: bool = True) -> None:
         """One file: colorize it. Several, a folder or a video (or a drop on the Batch
         tab when ``follow_tab``): batch inputs."""
-        from colorstudio.core.frames import is_video_file
+        from colorstudio.core.formats import is_video_file
 
         if not paths:
             return

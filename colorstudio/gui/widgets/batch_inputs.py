@@ -25,7 +25,7 @@ def tool_button(text: str, ic: str, tip: str, slot) -> QToolButton:
 
 
 def kind_icon(p: Path) -> str:
-    from colorstudio.core.frames import is_video_file
+    from colorstudio.core.formats import is_video_file
 
     return "mdi6.folder" if p.is_dir() else "mdi6.video" if is_video_file(p) else "mdi6.file-image"
 

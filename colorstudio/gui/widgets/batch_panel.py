@@ -233,7 +233,7 @@ class BatchPanel(QWidget):
         self.fmt.setCurrentIndex(i)
 
     def _is_video(self) -> bool:
-        from colorstudio.core.frames import is_video_file
+        from colorstudio.core.formats import is_video_file
 
         paths = self.input_paths()
         return len(paths) == 1 and is_video_file(paths[0])
@@ -310,7 +310,7 @@ class BatchPanel(QWidget):
         return w
 
     def _validate(self, paths: list[Path]) -> str | None:
-        from colorstudio.core.frames import is_video_file
+        from colorstudio.core.formats import is_video_file
 
         if not paths:
             return "Add frames, a folder or a video first."
