@@ -104,7 +104,7 @@ class CheckpointMixin:
         if "lr" in changed or "d_lr" in changed:  # the optimizer state carried the old rate
             for opt, lr in ((self.opt_G, self.cfg.lr), (self.opt_D, self.cfg.d_lr or self.cfg.lr)):
                 for group in (opt.param_groups if opt is not None else ()):
-                    group["lr"] = group["initial_lr"] = lr
+                    group["lr"] = group["initial_lr"] = lr * group.get("lr_mult", 1.0)
             if self.sched is not None:
-                self.sched.base_lrs = [self.cfg.lr for _ in self.sched.base_lrs]
+                self.sched.base_lrs = [g["initial_lr"] for g in self.opt_G.param_groups]
         set_rng_state(st["rng"])

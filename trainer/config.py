@@ -88,6 +88,13 @@ class TrainConfig:
     vgg_weights: str = ""                 # perceptual: VGG16 state dict (torchvision layout)
     perceptual_weight: float = 1.0
     temperature: float = 0.38             # zhang-bins annealed mean
+    pretrained: bool = False              # start the family's pretrained part (an ImageNet encoder)
+                                          # from its weights (installed with pip, never downloaded)
+    freeze_steps: int = 0                 # keep the pretrained part frozen for the first N steps
+    pretrained_lr: float = 0.1            # then train it at this multiple of lr
+    bin_loss: str = "ce-rebalanced"       # models with a bin head beside the ab head: its loss ...
+    bin_weight: float = 1.0               # ... and its weight
+    age_p: float = 0.0                    # colorize: share of inputs aged as old photos (core.aging)
 
     def __post_init__(self) -> None:
         if self.adv_weight > 0 and not self.discriminator:
@@ -112,6 +119,12 @@ class TrainConfig:
             raise ConfigError(f"direction must be AtoB or BtoA, not {self.direction!r}")
         if self.adv_weight > 0 and not self.discriminator:
             raise ConfigError("adv_weight > 0 needs a discriminator name")
+        if not 0.0 <= self.age_p <= 1.0:
+            raise ConfigError(f"age_p must be in [0, 1] (got {self.age_p})")
+        if self.freeze_steps < 0 or self.pretrained_lr < 0:
+            raise ConfigError("freeze_steps and pretrained_lr must be >= 0")
+        if self.bin_loss not in BIN_LOSSES:
+            raise ConfigError(f"bin_loss must be one of {', '.join(BIN_LOSSES)}, not {self.bin_loss!r}")
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -225,9 +238,37 @@ class ZhangBinsConfig(TrainConfig):
             raise ConfigError(f"zhang-bins loss must be one of {', '.join(BIN_LOSSES)}, not {self.loss!r}")
 
 
+@dataclass
+class EffnetUNetConfig(TrainConfig):
+    """ImageNet-pretrained EfficientNet-Lite0 encoder under a U-Net decoder: the encoder
+    frozen for the first steps (the decoder learns to read it), then fine-tuned at a tenth
+    of the rate; SmoothL1 on ab, Adam 1e-3; a third of the inputs aged as old photos."""
+
+    family: str = "effnet-unet"
+    loss: str = "smoothl1"
+    lr: float = 1e-3
+    betas: tuple = (0.9, 0.999)
+    pretrained: bool = True
+    freeze_steps: int = 1000
+    pretrained_lr: float = 0.1
+    rotate: bool = False
+    scale_range: tuple = (1.0, 1.6)
+    age_p: float = 0.3
+    epochs: int = 20
+
+
+@dataclass
+class EffnetHintsConfig(EffnetUNetConfig):
+    """The same encoder steered by hints sampled from the truth (as unet-hints)."""
+
+    family: str = "effnet-hints"
+    hint_weight: float = 10.0
+
+
 RECIPES: dict[str, type[TrainConfig]] = {   # one recipe per family, named after it
     cls.family: cls for cls in (UnetGanConfig, UnetHintsConfig, IizukaLiteConfig, Pix2PixFacadesConfig,
-                                ResGanConfig, PerceptualConfig, ZhangBinsConfig)}
+                                ResGanConfig, PerceptualConfig, ZhangBinsConfig, EffnetUNetConfig,
+                                EffnetHintsConfig)}
 
 
 def recipe_names() -> list[str]:

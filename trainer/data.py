@@ -24,7 +24,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from colorstudio.core import color, imageio, palette
+from colorstudio.core import aging, color, imageio, palette
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +139,10 @@ class PhotoDataset:
 
     def __init__(self, files: Sequence[Path], size: int, gray_threshold: float = 3.0,
                  cache: bool = True, augment: bool = True, threads: int = 2,
-                 scale_range: tuple[float, float] = (1.0, 1.0), rotate: bool = True):
+                 scale_range: tuple[float, float] = (1.0, 1.0), rotate: bool = True,
+                 age_p: float = 0.0):
         self.size = size
+        self.age_p = float(age_p)   # share of samples whose input L is aged (core.aging)
         self.rotate = rotate
         self.scale_range = (float(scale_range[0]), float(scale_range[1]))
         self.augment = augment
@@ -193,6 +195,10 @@ class PhotoDataset:
             s = float(rng.uniform(lo, hi))
             lab = cv2.resize(lab.astype(np.float32), None, fx=s, fy=s, interpolation=cv2.INTER_LINEAR)
         (crop,) = augment([lab], self.size, rng, rotate=self.rotate)
+        if rng is not None and self.age_p > 0 and rng.random() < self.age_p:
+            # An old photo's gray, grain and scratches in the input; the target keeps the clean ab.
+            crop = crop.astype(np.float32)
+            crop[:, :, 0] = aging.age(color.lab_to_rgb(crop), rng)
         return lab_to_pair(crop)
 
     def ab_sample(self, max_images: int = 2000, stride: int = 4) -> np.ndarray:
@@ -284,7 +290,7 @@ def photo_datasets(cfg) -> tuple[PhotoDataset, PhotoDataset, list[Path]]:
         raise DataError("the validation split is empty: add images or give --set val_data=DIR")
     threads = max(1, min(4, cfg.threads or 2))
     train = PhotoDataset(train_files, cfg.image_size, cfg.gray_threshold, cfg.cache, cfg.augment, threads,
-                         tuple(cfg.scale_range), cfg.rotate)
+                         tuple(cfg.scale_range), cfg.rotate, cfg.age_p)
     val = PhotoDataset(spread(val_files, max(cfg.val_images, cfg.sample_images)), cfg.image_size,
                        cfg.gray_threshold, True, False, threads)
     return train, val, val_files

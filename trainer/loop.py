@@ -105,9 +105,18 @@ class Trainer(CheckpointMixin, ValidationMixin):
         if spec.task != cfg.task:
             raise TrainError(f"recipe task {cfg.task!r} does not fit model {cfg.family!r} ({spec.task})")
         g = registry.create(cfg.family, weights=False, **cfg.model)
+        self.pretrained = g.pretrained_part() if cfg.pretrained else None
+        if cfg.pretrained:
+            from colorstudio.models.effnet_lite import EncoderWeightsMissing
+
+            try:
+                self.notes["pretrained"] = g.init_pretrained()
+            except (ValueError, EncoderWeightsMissing) as exc:
+                raise TrainError(f"pretrained = true: {exc}") from None
         if cfg.init:
             self.notes["init"] = {"from": cfg.init, **init_from(g, cfg.init)}
-        self.hint_channels = getattr(g, "hint_channels", 0)
+        self.hint_channels = g.hint_channels
+        self.outputs = g.train_outputs
         self.G = g.to(self.device).train()
         self.D = None
         if cfg.adv_weight > 0:
@@ -127,31 +136,65 @@ class Trainer(CheckpointMixin, ValidationMixin):
                                       f"{Path(cfg.vgg_weights).name}) + {cfg.loss} pixel")
             else:
                 self.notes["loss"] = f"{cfg.loss} pixel loss (no --vgg-weights given, no perceptual term)"
-        self.bins = getattr(g, "bins", None) if hasattr(g, "bin_loss") else None
-        if self.bins is not None and cfg.loss == "ce-rebalanced":
+        self.bins = g.bin_centres()
+        self.bin_loss_name = cfg.loss if self.outputs == ("logits",) else cfg.bin_loss
+        if self.bins is not None and self.bin_loss_name == "ce-rebalanced":
             from colorstudio.core import abbins
 
             bins = self.bins.cpu().numpy()
             prior = abbins.empirical_prior(self.train_set.ab_sample(), bins, smooth_sigma=5.0)
             g.set_class_weights(abbins.rebalance_weights(prior, cfg.rebalance_lambda))
+        self.frozen = False
+        if self.pretrained is not None and cfg.freeze_steps > 0:
+            self._freeze(True)
         if self.dist.world > 1:
-            from torch.nn.parallel import DistributedDataParallel as DDP
-
-            ids = [self.device.index] if self.device.type == "cuda" else None
-            self.G = DDP(self.G, device_ids=ids)
+            self.G = self._ddp(self.G)
             if self.D is not None:
-                self.D = DDP(self.D, device_ids=ids)
+                self.D = self._ddp(self.D)
         self.ema = None
         if cfg.ema > 0:
             import copy
 
             self.ema = copy.deepcopy(unwrap(self.G)).eval().requires_grad_(False)
-        self.opt_G = self._optimizer(self.G.parameters(), cfg.lr)
+        self.opt_G = self._optimizer(self._g_param_groups(), cfg.lr)
         self.opt_D = self._optimizer(self.D.parameters(), cfg.d_lr or cfg.lr) if self.D is not None else None
         self.sched = None
         if cfg.lr_step_epochs > 0:
             self.sched = torch.optim.lr_scheduler.StepLR(self.opt_G, cfg.lr_step_epochs, cfg.lr_gamma)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+
+    def _ddp(self, module):
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        return DDP(unwrap(module), device_ids=[self.device.index] if self.device.type == "cuda" else None)
+
+    def _g_param_groups(self) -> list[dict[str, Any]]:
+        """The generator's parameters; a pretrained part in its own group at
+        ``pretrained_lr`` times the rate (``lr_mult`` keeps the ratio on resume)."""
+        g = unwrap(self.G)
+        if self.pretrained is None:
+            return [{"params": list(g.parameters()), "lr_mult": 1.0}]
+        pre = {id(p) for p in self.pretrained.parameters()}
+        return [{"params": [p for p in g.parameters() if id(p) not in pre], "lr_mult": 1.0},
+                {"params": list(self.pretrained.parameters()), "lr": self.cfg.lr * self.cfg.pretrained_lr,
+                 "lr_mult": self.cfg.pretrained_lr}]
+
+    def _freeze(self, frozen: bool) -> None:
+        """Freeze (no gradients, BN statistics kept) or release the pretrained part.
+        Under DDP the wrapper is rebuilt, since it only syncs what needed gradients
+        when it was made."""
+        self.frozen = frozen
+        self.pretrained.requires_grad_(not frozen)
+        self.pretrained.train(not frozen)
+        if self.dist.world > 1 and hasattr(self.G, "module"):
+            self.G = self._ddp(self.G)
+
+    def _update_freeze(self) -> None:
+        if self.pretrained is not None and self.frozen != (self.step < self.cfg.freeze_steps):
+            self._freeze(not self.frozen)
+            if not self.frozen and self.dist.main:
+                self.metrics.event("stage", f"step {self.step}: the pretrained encoder trains now "
+                                   f"(lr x{self.cfg.pretrained_lr:g})", step=self.step)
 
     def _optimizer(self, params, lr: float):
         cfg = self.cfg
@@ -186,12 +229,16 @@ class Trainer(CheckpointMixin, ValidationMixin):
     def _autocast(self):
         return torch.autocast("cuda", dtype=torch.float16, enabled=self.amp)
 
-    def _pixel_terms(self, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _pixel_terms(self, outs: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         cfg = self.cfg
         terms: dict[str, torch.Tensor] = {}
-        if self.bins is not None:
-            terms[cfg.loss] = unwrap(self.G).bin_loss(out, y, cfg.loss) * cfg.pixel_weight
-            return terms
+        out = outs.get("ab", outs.get("rgb"))   # the task's image output (None: bins only)
+        if "logits" in outs:
+            bin_term = unwrap(self.G).bin_loss(outs["logits"], y, self.bin_loss_name)
+            if out is None:
+                terms[cfg.loss] = bin_term * cfg.pixel_weight
+                return terms
+            terms[f"bins_{self.bin_loss_name}"] = bin_term * cfg.bin_weight
         if y.shape[-2:] != out.shape[-2:]:
             y = F.interpolate(y, size=out.shape[-2:], mode="area")
         w = self.rebalance(y) if self.rebalance is not None else None
@@ -217,9 +264,14 @@ class Trainer(CheckpointMixin, ValidationMixin):
         x = self._inputs(x, y, rng).to(self.device, non_blocking=True)
         y = y.to(self.device, non_blocking=True)
         logs: dict[str, float] = {}
+        if self.frozen:
+            self.pretrained.eval()  # validation may have put it back in training mode
         with self._autocast():
             out = self.G(x)
-        fake_ab = unwrap(self.G).decode(out) if self.bins is not None else out
+        outs = out if isinstance(out, dict) else {self.outputs[0]: out}
+        fake_ab = outs.get("ab", outs.get("rgb"))
+        if fake_ab is None:
+            fake_ab = unwrap(self.G).decode(outs["logits"])
         if self.D is not None:
             self.opt_D.zero_grad(set_to_none=True)
             tgt = y if y.shape[-2:] == fake_ab.shape[-2:] else F.interpolate(y, size=fake_ab.shape[-2:], mode="area")
@@ -241,7 +293,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
             logs["d_fake"] = float(torch.sigmoid(d_fake.detach().float()).mean())
         self.opt_G.zero_grad(set_to_none=True)
         with self._autocast():
-            terms = self._pixel_terms(out, x, y)
+            terms = self._pixel_terms(outs, x, y)
             if self.D is not None:
                 d_gen = self.D(self._d_input(x, fake_ab))
                 terms["g_adv"] = cfg.adv_weight * losses.bce(d_gen, torch.ones_like(d_gen))
@@ -340,6 +392,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
         start_step = self.step
         if cfg.max_steps and self.step >= cfg.max_steps:
             return "step limit reached"
+        self._update_freeze()
         while self.epoch < cfg.epochs:
             self.sampler.set_epoch(self.epoch)
             indices = list(self.sampler)
@@ -348,6 +401,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
                 rng = np.random.default_rng(sample_seed(cfg.seed, self.step, self.dist.rank, 10_000))
                 logs = self.train_step(x, y, rng)
                 self.step += 1
+                self._update_freeze()
                 window_n += x.shape[0] * self.dist.world
                 for k, v in logs.items():
                     window_logs.setdefault(k, []).append(v)

@@ -96,7 +96,7 @@ class RunLayout:
 
 # ----------------------------------------------------------------------------- schema
 KINDS = ("train", "val", "event")
-EVENTS = ("start", "checkpoint", "end", "error")
+EVENTS = ("start", "checkpoint", "stage", "end", "error")   # stage: the recipe changes phase (an encoder unfreezes)
 LOSS_PREFIX = "loss/"
 VAL_PREFIX = "val/"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -13,23 +14,62 @@ def conv_bn_relu(cin: int, cout: int, stride: int = 1, k: int = 3, act: str = "r
                          acts[act]())
 
 
-class Colorizer(nn.Module):
-    """Base of colorization nets: ``l_norm (N,1,H,W) -> ab_norm (N,2,h,w)``.
+class UpBlock(nn.Module):
+    """U-Net decoder step: nearest upsampling to the skip's size, concatenation (with
+    optional extra planes), two conv-BN-ReLU units."""
 
-    ``predict_ab`` is what the pipeline calls; families whose raw output is not ab
-    (class logits over ab bins) override it.  ``hint_channels`` > 0 means the net
-    takes ``cat(l_norm, hint_ab_norm, hint_mask)`` as input.
+    def __init__(self, cin: int, cskip: int, cout: int):
+        super().__init__()
+        self.block = nn.Sequential(conv_bn_relu(cin + cskip, cout), conv_bn_relu(cout, cout))
+
+    def forward(self, x: torch.Tensor, skip: torch.Tensor, extra: torch.Tensor | None = None) -> torch.Tensor:
+        x = F.interpolate(x, size=skip.shape[-2:], mode="nearest")
+        return self.block(torch.cat([x, skip] if extra is None else [x, skip, extra], 1))
+
+
+class Network(nn.Module):
+    """What the pipeline and the trainer read of every family (one contract, no probing).
+
+    ``hint_channels`` > 0: the net takes ``cat(l_norm, hint_ab_norm, hint_mask)``.
+    ``train_outputs`` names what ``forward`` returns in training mode: one name, a
+    tensor (``"ab"`` ab_norm, ``"rgb"`` an image in [-1, 1], ``"logits"`` bin logits);
+    several names, a dict of them.  :meth:`bin_centres`: the ab bins of a bin head.
+    :meth:`pretrained_part`: the sub-network that starts from ImageNet weights
+    (:meth:`init_pretrained`), trained at its own rate.
     """
 
     hint_channels = 0
     output_stride = 1  # input size / output size (iizuka-lite predicts ab at half size)
+    train_outputs: tuple[str, ...] = ("ab",)
+
+    def bin_centres(self) -> torch.Tensor | None:
+        """(Q, 2) ab centres of the bin head, in Lab units; None without one."""
+        return None
+
+    def pretrained_part(self) -> nn.Module | None:
+        """The part initialised from pretrained weights (an ImageNet encoder), if any."""
+        return None
+
+    def init_pretrained(self) -> dict[str, int]:
+        """Load the pretrained part's weights; a family without one says so."""
+        raise ValueError(f"{type(self).__name__} has no pretrained part")
+
+
+class Colorizer(Network):
+    """Base of colorization nets: ``l_norm (N,1,H,W) -> ab_norm (N,2,h,w)``.
+
+    ``predict_ab`` is what the pipeline calls; families whose raw output is not ab
+    (class logits over ab bins) override it.
+    """
 
     def predict_ab(self, x: torch.Tensor) -> torch.Tensor:
         return self(x)
 
 
-class Translator(nn.Module):
+class Translator(Network):
     """Base of image-to-image nets: RGB in [-1, 1] -> RGB in [-1, 1], same size."""
+
+    train_outputs = ("rgb",)
 
 
 def conv_relu_bn(cin: int, cout: int, stride: int = 1, dilation: int = 1, k: int = 3) -> nn.Sequential:

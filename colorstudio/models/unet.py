@@ -8,21 +8,10 @@ configurable so a small variant trains on a CPU.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from colorstudio.models.layers import Colorizer, conv_bn_relu
+from colorstudio.models.layers import Colorizer, UpBlock, conv_bn_relu
 from colorstudio.models.registry import register
-
-
-class _Up(nn.Module):
-    def __init__(self, cin: int, cskip: int, cout: int):
-        super().__init__()
-        self.block = nn.Sequential(conv_bn_relu(cin + cskip, cout), conv_bn_relu(cout, cout))
-
-    def forward(self, x, skip, extra: torch.Tensor | None = None):
-        x = F.interpolate(x, size=skip.shape[-2:], mode="nearest")
-        return self.block(torch.cat([x, skip] if extra is None else [x, skip, extra], 1))
 
 
 class UNetColorizer(Colorizer):
@@ -46,7 +35,7 @@ class UNetColorizer(Colorizer):
                           conv_bn_relu(widths[i + 1], widths[i + 1]))
             for i in range(depth))
         self.ups = nn.ModuleList(
-            _Up(widths[i + 1], widths[i] + (self.hint_channels if self.hint_skip and i == 0 else 0), widths[i])
+            UpBlock(widths[i + 1], widths[i] + (self.hint_channels if self.hint_skip and i == 0 else 0), widths[i])
             for i in reversed(range(depth)))
         self.head = nn.Conv2d(widths[0], 2, 1)
 

@@ -1,0 +1,122 @@
+"""``effnet-unet`` and ``effnet-hints``: a U-Net decoder over an ImageNet-pretrained encoder.
+
+Why: a small net trained from scratch on 2 cores cannot learn what grass, a goldfish or
+a sweater is, and hedges to sepia; every strong colorizer (DeOldify, DDColor, ChromaGAN,
+Zhang's interactive net) starts from a classifier's encoder.  Here it is EfficientNet-Lite
+(:mod:`colorstudio.models.effnet_lite`): the gray picture goes into a stem whose RGB
+filters are summed into one (hint planes, when there are any, get extra stem filters that
+start at zero), the decoder climbs its features at strides 32 -> 16 -> 8 -> 4 -> 2 with
+skips, and the ab comes out at half the input size (recombined with the full-resolution L
+by the pipeline, as for every family).
+
+``bins_head``: the hybrid of the search-space poster's two ideas -- beside the regression
+(L1) head, a 313-bin classification head at stride 4 trained with rebalanced
+cross-entropy; the output is ``(1 - bin_mix) * regression + bin_mix * annealed mean``
+(the annealed mean is what keeps colours vivid where the regression hedges).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from colorstudio.models.ab_bins import BinsColorizer
+from colorstudio.models.effnet_lite import EfficientNetLite, gray_from_l_norm
+from colorstudio.models.layers import UpBlock, conv_bn_relu
+from colorstudio.models.registry import register
+
+
+class EffnetUNet(BinsColorizer):
+    output_stride = 2
+
+    def __init__(self, variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
+                 hints: bool = False, hint_skip: bool = True, bins_head: bool = False,
+                 bin_mix: float = 0.5, temperature: float = 0.38, grid: float = 10.0):
+        super().__init__()
+        decoder = [int(c) for c in decoder]
+        if len(decoder) != 4 or min(decoder) < 1 or bridge < 1:
+            raise ValueError(f"effnet-unet needs 4 decoder widths >= 1 and bridge >= 1 (got {decoder}, {bridge})")
+        if not 0.0 <= bin_mix <= 1.0:
+            raise ValueError(f"bin_mix must be in [0, 1], got {bin_mix}")
+        self.hint_channels = 3 if hints else 0
+        self.hint_skip = bool(hint_skip and hints)
+        self.encoder = EfficientNetLite(variant, in_channels=1 + self.hint_channels)
+        c2, c4, c8, c16, c32 = self.encoder.channels
+        self.bridge = conv_bn_relu(c32, bridge, k=1)
+        d16, d8, d4, d2 = decoder
+        self.up16 = UpBlock(bridge, c16, d16)
+        self.up8 = UpBlock(d16, c8, d8)
+        self.up4 = UpBlock(d8, c4, d4)
+        self.up2 = UpBlock(d4, c2, d2)
+        extra = 1 + (self.hint_channels if self.hint_skip else 0)   # L (and hints) at stride 2
+        self.head = nn.Sequential(conv_bn_relu(d2 + extra, d2), nn.Conv2d(d2, 2, 1))
+        self.bins_head = bool(bins_head)
+        self.bin_mix = float(bin_mix)
+        if self.bins_head:
+            self._init_bins(grid, None, temperature)
+            self.bin_logits = nn.Conv2d(d4, self.num_bins, 1)
+            self.train_outputs = ("ab", "logits")
+
+    def bin_centres(self) -> torch.Tensor | None:
+        return self.bins if self.bins_head else None
+
+    def pretrained_part(self) -> nn.Module:
+        return self.encoder
+
+    def init_pretrained(self) -> dict[str, int]:
+        return self.encoder.load_imagenet()
+
+    def _decode(self, x: torch.Tensor):
+        if x.shape[-2] % 32 or x.shape[-1] % 32:
+            raise ValueError(f"{type(self).__name__} needs sides that are multiples of 32, "
+                             f"got {x.shape[-2]}x{x.shape[-1]}")
+        planes = x[:, 1:]
+        enc_in = torch.cat([gray_from_l_norm(x[:, :1]), planes], 1) if self.hint_channels else \
+            gray_from_l_norm(x[:, :1])
+        f2, f4, f8, f16, f32 = self.encoder.features(enc_in)
+        y4 = self.up4(self.up8(self.up16(self.bridge(f32), f16), f8), f4)
+        y2 = self.up2(y4, f2)
+        side = [F.avg_pool2d(x[:, :1], 2)]
+        if self.hint_skip:
+            side.append(F.avg_pool2d(planes, 2))
+        ab = torch.tanh(self.head(torch.cat([y2, *side], 1)))
+        logits = self.bin_logits(y4) if self.bins_head else None
+        return ab, logits
+
+    def forward(self, x: torch.Tensor):
+        """ab_norm (N, 2, H/2, W/2); in training mode with a bin head, a dict of the
+        regression ``ab`` and the bin ``logits`` (N, Q, H/4, W/4) for the two losses."""
+        ab, logits = self._decode(x)
+        if logits is None:
+            return ab
+        if self.training:
+            return {"ab": ab, "logits": logits}
+        if self.bin_mix <= 0.0:
+            return ab
+        cls = F.interpolate(self.decode(logits), size=ab.shape[-2:], mode="bilinear", align_corners=False)
+        return ab + self.bin_mix * (cls - ab)
+
+
+_DESCRIPTION = ("U-Net decoder over an ImageNet-pretrained EfficientNet-Lite encoder (fine-tuned): "
+                "knows what things are, so grass, skies, skin and clothes get their colours")
+
+
+# Render size 256: the long side a <=150 px photo, zoomed 1-1.6x in training, has here.
+@register("effnet-unet", task="colorize", input_size=256, report="ImageNet-pretrained encoder",
+          preference=-1, description=_DESCRIPTION + "; L -> ab at half size, L1 (+ optional 313-bin head).")
+def effnet_unet(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
+                bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38) -> EffnetUNet:
+    return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, bins_head=bins_head,
+                      bin_mix=bin_mix, temperature=temperature)
+
+
+@register("effnet-hints", task="colorize", input_size=256, hints=True, report="interactive colorization",
+          description=_DESCRIPTION + "; steered by sparse user colour hints (ab + mask).")
+def effnet_hints(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
+                 hint_skip: bool = True, bins_head: bool = False, bin_mix: float = 0.5,
+                 temperature: float = 0.38) -> EffnetUNet:
+    return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, hints=True, hint_skip=hint_skip,
+                      bins_head=bins_head, bin_mix=bin_mix, temperature=temperature)
