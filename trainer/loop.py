@@ -105,7 +105,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
         if spec.task != cfg.task:
             raise TrainError(f"recipe task {cfg.task!r} does not fit model {cfg.family!r} ({spec.task})")
         g = registry.create(cfg.family, weights=False, **cfg.model)
-        self.pretrained = g.pretrained_part() if cfg.pretrained else None
+        self.pretrained = g.pretrained_part()   # its own rate (and freeze) however it starts
         if cfg.pretrained:
             from colorstudio.models.effnet_lite import EncoderWeightsMissing
 

@@ -14,13 +14,19 @@ def init_from(model: torch.nn.Module, path: str) -> dict[str, int]:
     """Copy weights from ``path``; conv inputs the source lacks (the hint planes, when a
     colorizer seeds the hint model) get random weights at the scale of the copied ones.
     Those inputs are all zero without hints, so the model starts with the colorizer's
-    behaviour; zero weights there would keep the hints near-silent for thousands of steps."""
+    behaviour; zero weights there would keep the hints near-silent for thousands of steps.
+    Whole modules the source lacks (a bin head added to a trained colorizer) keep their
+    initialisation; a module the source has only part of is an error."""
     state, _ = checkpoint.load_weights(path)
     own = model.state_dict()
-    new, padded = {}, 0
+    new, padded, fresh = {}, 0, 0
+    source_modules = {k.rpartition(".")[0] for k in state}
     for k, v in own.items():
         if k not in state:
-            raise TrainError(f"--init {Path(path).name}: missing key {k}")
+            if k.rpartition(".")[0] in source_modules:
+                raise TrainError(f"--init {Path(path).name}: missing key {k}")
+            new[k], fresh = v, fresh + 1   # a module the source has none of (a new head): as built
+            continue
         src = state[k]
         if src.shape == v.shape:
             new[k] = src
@@ -34,4 +40,4 @@ def init_from(model: torch.nn.Module, path: str) -> dict[str, int]:
             raise TrainError(f"--init {Path(path).name}: {k} has shape {tuple(src.shape)}, "
                              f"the model needs {tuple(v.shape)}")
     model.load_state_dict(new)
-    return {"copied": len(new), "padded_inputs": padded}
+    return {"copied": len(new) - fresh, "padded_inputs": padded, "new": fresh}

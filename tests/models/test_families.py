@@ -47,8 +47,8 @@ def _randomize_norm_stats(model) -> None:
 
 def test_expected_families_are_registered():
     assert {"iizuka-lite", "pix2pix-facades", "resgan", "perceptual", "zhang-bins",
-            "unet-gan", "unet-hints"} <= set(NAMES)
-    assert set(GANS) == {"pix2pix-facades", "resgan", "unet-gan"}
+            "unet-gan", "unet-hints", "effnet-unet", "effnet-hints"} <= set(NAMES)
+    assert set(GANS) == {"pix2pix-facades", "resgan", "unet-gan", "effnet-unet"}
 
 
 @pytest.mark.parametrize("name", NAMES)
