@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # The loss comparison of effnet-unet on equal budgets, each arm continuing from the same
-# weights (a round's export) for the same minutes, one at a time:
-#   bash scripts/effnet_losses.sh INIT.safetensors MINUTES [ARM ...]
+# weights (a round's export) for the same number of steps (batches of 16), one at a time
+# (steps, not minutes: a busy machine would otherwise give the arms unequal budgets):
+#   bash scripts/effnet_losses.sh INIT.safetensors STEPS [ARM ...]
 # arms: l1 | hybrid (l1 + 313-bin head, rebalanced CE, annealed mean) | gan (l1 + Lab
 # discriminator, the unet-gan ratio) | hybrid-gan.  Runs go to runs/loss-<arm>; a killed
 # arm resumes when the script is run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-INIT="$1"; MIN="$2"; shift 2
+INIT="$1"; STEPS="$2"; shift 2
 ARMS=("$@"); [ ${#ARMS[@]} -gt 0 ] || ARMS=(l1 hybrid gan)
 PY="${PY:-.venv/bin/python}"
 DATA="${DATA:-../shared/data/photos}"
 common=(--config trainer/presets/effnet-unet-cpu.toml --data "$DATA" --init "$INIT"
-        --set freeze_steps=0 --set lr=5e-4 --set loss=l1 --time-budget "$MIN")
+        --set freeze_steps=0 --set lr=5e-4 --set loss=l1 --set max_steps="$STEPS")
 for arm in "${ARMS[@]}"; do
   case "$arm" in
     l1) extra=() ;;

@@ -8,6 +8,13 @@ Everything goes through ``colorstudio.core.pipeline`` as users run it.  Per grou
   (Lab units; a gray-blue cast shows as a large negative b offset);
 * skin (face-crop sets): mean ab of the central face box, hue error in degrees (median
   over photos) and chroma as a share of the truth's (ratio of the mean chromas);
+* colour recall: of the truth's strongly coloured pixels (chroma >= 20), the share whose
+  result has the right hue (within 45 degrees) and at least half the truth's chroma --
+  pooled over the group's pixels; a model that hedges to sepia scores near 0 however
+  good its PSNR;
+* aged (``aged=True``): the input is the photo's lightness aged as an old print would be
+  (``core.aging``, a fixed seed per file) and the result's ab is put on the TRUE
+  lightness before scoring, so the scores say what the damage did to the colour alone;
 * hints (hint models): PSNR with 10 hints taken from the truth against no hints; one
   random hint of a random in-gamut colour -- does it land (result ab within 10 of the
   hint's at the hint) and does it spread (the share of the move carried over the pixels
@@ -21,7 +28,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from colorstudio.core import color, pipeline
+from colorstudio.core import aging, color, pipeline
 from trainer import data as tdata
 from trainer.evaluate import colorize_scores, fmt, gt_hints
 from trainer.groups import GROUPS, SKIN_BOX, SKIN_FOLDERS
@@ -29,6 +36,30 @@ from trainer.groups import GROUPS, SKIN_BOX, SKIN_FOLDERS
 LAND_TOLERANCE = 10.0     # Lab units of ab
 SPREAD_RADIUS = 0.12      # of the long side: the neighbourhood a hint should colour
 SPREAD_L_TOLERANCE = 6.0  # L units: "similar lightness"
+RECALL_CHROMA = 20.0      # truth's chroma from which a pixel counts as strongly coloured
+RECALL_HUE = 45.0         # degrees: "the right hue"
+RECALL_SHARE = 0.5        # of the truth's chroma the result must reach
+
+
+def colour_recall_counts(pred_ab: np.ndarray, true_ab: np.ndarray) -> tuple[int, int]:
+    """(hits, strongly coloured pixels) of ab images (H, W, 2) in Lab units."""
+    tc = np.hypot(true_ab[..., 0], true_ab[..., 1])
+    strong = tc >= RECALL_CHROMA
+    n = int(strong.sum())
+    if not n:
+        return 0, 0
+    p, t = pred_ab[strong].astype(np.float64), true_ab[strong].astype(np.float64)
+    pc = np.hypot(p[:, 0], p[:, 1])
+    d = np.degrees(np.arctan2(p[:, 1], p[:, 0]) - np.arctan2(t[:, 1], t[:, 0]))
+    hue_ok = np.abs((d + 180.0) % 360.0 - 180.0) <= RECALL_HUE
+    return int((hue_ok & (pc >= RECALL_SHARE * tc[strong])).sum()), n
+
+
+def aged_gray(rgb: np.ndarray, seed: int) -> np.ndarray:
+    """The uint8 gray scan of ``rgb`` aged by ``core.aging`` with a fixed seed."""
+    L = aging.age(rgb, np.random.default_rng(seed))
+    gray = color.lab_compose(L, np.zeros(L.shape + (2,), np.float32))[:, :, 0]
+    return color.from_float01(gray, np.uint8)
 
 
 def _mean_ab(ab: np.ndarray, box: tuple[float, float, float, float] | None = None) -> np.ndarray:
@@ -90,9 +121,11 @@ def single_hint_test(rgb: np.ndarray, predictor, size: int | None, base_lab: np.
 
 def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hints: bool = False,
                    skin: bool = False, gray_threshold: float = 3.0, n_hints: int = 10,
-                   example_ids: Sequence[int] = (), saturation: float = 1.0) -> dict[str, Any]:
+                   example_ids: Sequence[int] = (), saturation: float = 1.0,
+                   aged: bool = False) -> dict[str, Any]:
     """Scores of one group of photos (see the module docstring); means unless named."""
     acc: dict[str, list[float]] = {}
+    recall = [0, 0]
     mean_pred, mean_true, skin_err, skin_c, skin_ct = [], [], [], [], []
     shown = []
     picks = set(example_ids)
@@ -101,12 +134,17 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
         rgb = tdata.read_rgb(f)
         if tdata.is_grayscale(rgb, gray_threshold):
             continue
-        res = pipeline.colorize(rgb, predictor, size=size, saturation=saturation)
+        source = aged_gray(rgb, 7919 + i) if aged else rgb
+        res = pipeline.colorize(source, predictor, size=size, saturation=saturation)
+        result = pipeline.compose(rgb, res.ab_small, saturation) if aged else res.rgb
         zero = pipeline.compose(rgb, np.zeros_like(res.ab_small))
-        for prefix, out in (("", res.rgb), ("base_", zero)):
+        for prefix, out in (("", result), ("base_", zero)):
             for k, v in colorize_scores(rgb, out).items():
                 acc.setdefault(prefix + k, []).append(v)
-        lab_p, lab_t = color.rgb_to_lab(res.rgb), color.rgb_to_lab(rgb)
+        lab_p, lab_t = color.rgb_to_lab(result), color.rgb_to_lab(rgb)
+        hits, strong = colour_recall_counts(lab_p[:, :, 1:], lab_t[:, :, 1:])
+        recall[0] += hits
+        recall[1] += strong
         mean_pred.append(_mean_ab(lab_p[:, :, 1:]))
         mean_true.append(_mean_ab(lab_t[:, :, 1:]))
         if skin and Path(f).parent.name in SKIN_FOLDERS:
@@ -114,7 +152,7 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
             skin_err.append(hue_error_deg(p, t))
             skin_c.append(float(np.hypot(*p)))
             skin_ct.append(float(np.hypot(*t)))
-        if hints:
+        if hints and not aged:
             hres = pipeline.colorize(rgb, predictor, size=size, hints=gt_hints(rgb, n_hints, i))
             acc.setdefault("hints_psnr_rgb", []).append(colorize_scores(rgb, hres.rgb)["psnr_rgb"])
             one = single_hint_test(rgb, predictor, size, lab_p, rng)
@@ -122,7 +160,8 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
                 for k, v in one.items():
                     acc.setdefault("hint1_" + k, []).append(v)
         if i in picks:
-            gray = np.repeat(color.from_float01(lab_t[:, :, :1] / 100.0, np.uint8), 3, 2)
+            gray = np.repeat(source[:, :, None], 3, 2) if aged else \
+                np.repeat(color.from_float01(lab_t[:, :, :1] / 100.0, np.uint8), 3, 2)
             shown.append((gray, res.rgb, rgb))
     if not acc:
         raise tdata.DataError("no colour photos to evaluate")
@@ -135,6 +174,8 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
     out["images"] = len(acc["psnr_rgb"])
     out["gain_db"] = out["psnr_rgb"] - out["base_psnr_rgb"]
     out["colourfulness_ratio"] = out["colourfulness"] / max(1e-9, out["colourfulness_gt"])
+    out["colour_recall"] = recall[0] / recall[1] if recall[1] else float("nan")
+    out["strong_pixels"] = recall[1]
     mp, mt = np.mean(mean_pred, 0), np.mean(mean_true, 0)
     out["mean_ab"], out["mean_ab_gt"] = [float(v) for v in mp], [float(v) for v in mt]
     out["cast"] = float(np.linalg.norm(mp - mt))
@@ -142,24 +183,25 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
         out["skin_images"] = len(skin_err)
         out["skin_hue_error_median"] = float(np.median(skin_err))
         out["skin_chroma_ratio"] = float(np.mean(skin_c) / max(1e-9, np.mean(skin_ct)))
-    if hints:
+    if "hints_psnr_rgb" in out:
         out["hints_gain_db"] = out["hints_psnr_rgb"] - out["psnr_rgb"]
     out["_examples"] = shown
     return out
 
 
 def score_groups(pred, by_group: dict[str, list[Path]], size: int | None = None,
-                 hints: bool = False, examples: int = 0) -> dict[str, dict[str, Any]]:
+                 hints: bool = False, examples: int = 0, aged: bool = False) -> dict[str, dict[str, Any]]:
     """Scores of every group in ``by_group`` (``groups.held_out_by_group``); ``examples``
-    (input, result, truth) triples are kept per group, spread over its files."""
+    (input, result, truth) triples are kept per group, spread over its files; ``aged``:
+    the old-photo version of every group (no hint tests)."""
     out = {}
     for g in GROUPS:
         files = by_group.get(g.key)
         if not files:
             continue
         picks = np.linspace(0, len(files) - 1, examples).round().astype(int).tolist() if examples else []
-        out[g.key] = evaluate_files(pred, files, size=size, hints=hints and g.hints, skin=True,
-                                    example_ids=picks)
+        out[g.key] = evaluate_files(pred, files, size=size, hints=hints and g.hints and not aged, skin=True,
+                                    example_ids=picks, aged=aged)
     return out
 
 
@@ -168,18 +210,23 @@ def strip_private(res: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {k: {kk: vv for kk, vv in v.items() if not kk.startswith("_")} for k, v in res.items()}
 
 
+def _pct(v: float | None) -> str:
+    return "" if v is None or not np.isfinite(v) else f"{v:.0%}"
+
+
 def group_table(res: dict[str, dict[str, Any]]) -> list[str]:
     """Markdown rows: one per kind of photo (bench/quality and the model cards)."""
     lines = ["| kind of photo | images | PSNR (dB) | no colour | gain | SSIM | no colour | "
-             "colourfulness vs truth | colour cast (ab) | skin hue error | skin chroma |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "colourfulness vs truth | colour recall | colour cast (ab) | skin hue error | skin chroma |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     labels = {g.key: g.label for g in GROUPS}
     for key, r in res.items():
         skin = (f"{r['skin_hue_error_median']:.0f}° ({r['skin_images']})", f"{r['skin_chroma_ratio']:.0%}") \
             if "skin_hue_error_median" in r else ("", "")
         lines.append(f"| {labels[key]} | {r['images']} | {fmt(r['psnr_rgb'])} | {fmt(r['base_psnr_rgb'])} | "
                      f"**{r['gain_db']:+.2f}** | {r['ssim']:.3f} | {r['base_ssim']:.3f} | "
-                     f"{r['colourfulness_ratio']:.0%} | {r['cast']:.1f} | {skin[0]} | {skin[1]} |")
+                     f"{r['colourfulness_ratio']:.0%} | {_pct(r.get('colour_recall'))} | {r['cast']:.1f} | "
+                     f"{skin[0]} | {skin[1]} |")
     return lines
 
 

@@ -26,6 +26,8 @@ class Group:
     folders: tuple[str, ...]
     skin: bool = False          # face crops: the skin row scores their central box
     hints: bool = True          # hint targets apply
+    split: bool = True          # False: folders never trained on, every file is held out
+    skip: tuple[str, ...] = ()  # file stems left out
 
 
 GROUPS: tuple[Group, ...] = (
@@ -36,6 +38,11 @@ GROUPS: tuple[Group, ...] = (
           ("imagenet_samples", "cats_dogs", "clothing_small", "flowers5_128px")),
     Group("scenes", "outdoor scenes", ("scenes",), hints=False),
     Group("mixed", "mixed (BSDS500)", ("bsds500",), hints=False),
+    # The 512 px sample photos beside the photo root (../samples: public domain / CC0, never
+    # trained on): a photo several times larger than the training crops, where a net that
+    # only knows 144 px textures shows it.  The Hubble deep field is not a photo a user colours.
+    Group("hires", "high-resolution photos (512 px samples)", ("../samples",), hints=False, split=False,
+          skip=("hubble_deep_field",)),
 )
 
 # The face sets whose photos are tight face crops: the skin row's central box is skin.
@@ -52,18 +59,20 @@ def group(key: str) -> Group:
 
 
 def held_out(root: str | Path, folders: tuple[str, ...], every: int = HELD_OUT_EVERY,
-             limit: int = 0) -> list[Path]:
-    """Held-out files of ``folders`` under ``root`` (missing folders are skipped);
-    ``limit`` > 0 keeps that many, spread evenly over the list (every folder stays in)."""
+             limit: int = 0, split: bool = True, skip: tuple[str, ...] = ()) -> list[Path]:
+    """Held-out files of ``folders`` under ``root`` (missing folders are skipped; with
+    ``split`` False every file); ``limit`` > 0 keeps that many, spread evenly over the
+    list (every folder stays in)."""
     files: list[Path] = []
     for name in folders:
         d = Path(root) / name
         if d.is_dir():
-            files += tdata.split_files(tdata.list_images(d), every)[1]
+            files += tdata.split_files(tdata.list_images(d), every)[1] if split else tdata.list_images(d)
+    files = [f for f in files if f.stem not in skip]
     return tdata.spread(files, limit) if limit else files
 
 
 def held_out_by_group(root: str | Path, every: int = HELD_OUT_EVERY, limit: int = 0) -> dict[str, list[Path]]:
     """{group key: held-out files}; groups with no files under ``root`` are left out."""
-    out = {g.key: held_out(root, g.folders, every, limit) for g in GROUPS}
+    out = {g.key: held_out(root, g.folders, every, limit, g.split, g.skip) for g in GROUPS}
     return {k: v for k, v in out.items() if v}

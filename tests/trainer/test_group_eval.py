@@ -33,7 +33,7 @@ def test_held_out_is_the_trainers_split(photo_root):
     files = tdata.list_images(photo_root / "utkface_faces")
     assert by["people"] == tdata.split_files(files, 20)[1] == [files[0], files[20], files[40]]
     assert len(held_out(photo_root, ("utkface_faces", "places365_indoor_rooms"), limit=4)) == 4
-    assert {g.key for g in GROUPS} == {"people", "interiors", "animals", "scenes", "mixed"}
+    assert {g.key for g in GROUPS} == {"people", "interiors", "animals", "scenes", "mixed", "hires"}
 
 
 def test_hue_error_and_in_gamut_hint_colours():
