@@ -85,8 +85,8 @@ install_package() {
     if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/colorstudio-cli" ]; then
         return
     fi
-    say "installing colorstudio (editable) with its test and fast extras"
-    "$VENV/bin/python" -m pip install -e ".[test,fast]"
+    say "installing colorstudio (editable) with its test, fast and train extras"
+    "$VENV/bin/python" -m pip install -e ".[test,fast,train]"
     echo "$want" > "$STAMP"
 }
 

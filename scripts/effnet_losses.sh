@@ -4,7 +4,7 @@
 # (steps, not minutes: a busy machine would otherwise give the arms unequal budgets):
 #   bash scripts/effnet_losses.sh INIT.safetensors STEPS [ARM ...]
 # arms: l1 | hybrid (l1 + 313-bin head, rebalanced CE, annealed mean) | gan (l1 + Lab
-# discriminator, the unet-gan ratio) | hybrid-gan.  Runs go to runs/loss-<arm>; a killed
+# discriminator, the unet-gan ratio) | hybrid-gan.  Runs go to runs/loss-<arm>; a stopped
 # arm resumes when the script is run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,7 +24,6 @@ for arm in "${ARMS[@]}"; do
     *) echo "unknown arm $arm" >&2; exit 2 ;;
   esac
   out="runs/loss-$arm"
-  resume=(); [ -f "$out/checkpoints/last.pt" ] && resume=(--resume)
-  [ -f "$out/model.safetensors" ] && { echo "$arm: done already"; continue; }
+  resume=(); [ -f "$out/checkpoints/last.pt" ] && resume=(--resume)   # at STEPS already: exports again
   "$PY" -m trainer effnet-unet "${common[@]}" "${extra[@]}" --out "$out" "${resume[@]}" 2>&1 | tail -2
 done

@@ -97,6 +97,10 @@ class TrainConfig:
     age_p: float = 0.0                    # colorize: share of inputs aged as old photos (core.aging)
 
     def __post_init__(self) -> None:
+        self.resolve()
+
+    def resolve(self) -> None:
+        """Fields that follow from others (again after overrides: ``--set adv_weight=1``)."""
         if self.adv_weight > 0 and not self.discriminator:
             self.discriminator = self.family   # the registry keeps each GAN family's discriminator
 
@@ -348,6 +352,7 @@ def make_config(recipe: str, file: str | Path | None = None, overrides: list[str
     for k, v in fields.items():
         if v is not None:
             _apply(cfg, k, v, f"--{k.replace('_', '-')}")
+    cfg.resolve()
     cfg.validate()
     return cfg
 

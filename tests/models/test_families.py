@@ -19,6 +19,8 @@ SMALL = {
     "unet-gan": {"base": 8, "depth": 2},
     "unet-hints": {"base": 8, "depth": 2},
     "zhang-bins": {"base": 8, "convs": 1},
+    "effnet-unet": {"decoder": [8, 8, 8, 8], "bridge": 8},
+    "effnet-hints": {"decoder": [8, 8, 8, 8], "bridge": 8},
 }
 NAMES = [s.name for s in available()]
 GANS = [s.name for s in available() if s.has_discriminator]

@@ -15,6 +15,10 @@ TINY = {
                "discriminator_config.n_layers=2"],
     "perceptual": ["model.base=4"],
     "zhang-bins": ["model.base=4", "model.convs=1"],
+    # The encoder is the real one (ImageNet weights only where a test asks for them).
+    "effnet-unet": ["model.decoder=[8,8,8,8]", "model.bridge=8", "pretrained=false", "freeze_steps=0",
+                    "discriminator_config.base=8", "discriminator_config.n_layers=2"],
+    "effnet-hints": ["model.decoder=[8,8,8,8]", "model.bridge=8", "pretrained=false", "freeze_steps=0"],
 }
 
 

