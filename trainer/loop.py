@@ -126,16 +126,24 @@ class Trainer(CheckpointMixin, ValidationMixin):
         if cfg.loss == "l1-rebalanced" and cfg.task == "colorize":
             self.rebalance = losses.AbRebalance.from_samples(
                 self.train_set.ab_sample(), cfg.rebalance_lambda).to(self.device)
-        self.vgg = None
-        if cfg.recipe == "perceptual" or cfg.vgg_weights:
-            if cfg.vgg_weights:
-                from colorstudio.models.perceptual import load_vgg16
+        self.vgg = None   # the perceptual-loss network, when the recipe has one
+        if cfg.perceptual_net == "effnet-lite0":
+            from colorstudio.models.effnet_lite import EncoderWeightsMissing, ImageNetFeatures
 
-                self.vgg = load_vgg16(cfg.vgg_weights).to(self.device)
-                self.notes["loss"] = (f"VGG16 perceptual ({', '.join(self.vgg.layers)}, weights "
-                                      f"{Path(cfg.vgg_weights).name}) + {cfg.loss} pixel")
-            else:
-                self.notes["loss"] = f"{cfg.loss} pixel loss (no --vgg-weights given, no perceptual term)"
+            try:
+                self.vgg = ImageNetFeatures(0).to(self.device)
+            except EncoderWeightsMissing as exc:
+                raise TrainError(f"perceptual_net = effnet-lite0: {exc}") from None
+            self.notes["loss"] = (f"ImageNet EfficientNet-Lite0 perceptual ({', '.join(self.vgg.layers)}) "
+                                  f"x{cfg.perceptual_weight:g} + {cfg.loss} pixel")
+        elif cfg.vgg_weights:
+            from colorstudio.models.perceptual import load_vgg16
+
+            self.vgg = load_vgg16(cfg.vgg_weights).to(self.device)
+            self.notes["loss"] = (f"VGG16 perceptual ({', '.join(self.vgg.layers)}, weights "
+                                  f"{Path(cfg.vgg_weights).name}) + {cfg.loss} pixel")
+        elif cfg.perceptual_net == "vgg16":
+            self.notes["loss"] = f"{cfg.loss} pixel loss (no --vgg-weights given, no perceptual term)"
         self.bins = g.bin_centres()
         self.bin_loss_name = cfg.loss if self.outputs == ("logits",) else cfg.bin_loss
         if self.bins is not None and self.bin_loss_name == "ce-rebalanced":

@@ -158,6 +158,29 @@ class EfficientNetLite(nn.Module):
         return {"tensors": len(state)}
 
 
+class ImageNetFeatures(nn.Module):
+    """A frozen ImageNet EfficientNet-Lite as a perceptual-loss network: RGB in [0, 1]
+    (N, 3, H, W) -> its activations at strides 4, 8 and 16 (the taps before each
+    downsampling), the role VGG16 plays in Johnson et al.'s perceptual loss."""
+
+    def __init__(self, variant: int = 0, taps: tuple[int, ...] = (1, 2, 3),
+                 state: dict[str, torch.Tensor] | None = None):
+        super().__init__()
+        self.net = EfficientNetLite(variant, 3)
+        self.net.load_imagenet(state)
+        self.taps = tuple(taps)
+        self.layers = tuple(f"lite{variant}/s{2 ** (t + 1)}" for t in self.taps)
+        self.requires_grad_(False)
+        self.eval()
+
+    def train(self, mode: bool = True) -> "ImageNetFeatures":
+        return super().train(False)  # a fixed feature extractor: never in training mode
+
+    def forward(self, rgb: torch.Tensor) -> list[torch.Tensor]:
+        feats = self.net.features(rgb * 2.0 - 1.0)
+        return [feats[t] for t in self.taps]
+
+
 def gray_from_l_norm(l_norm: torch.Tensor) -> torch.Tensor:
     """Network lightness ``(L - 50) / 100`` -> the sRGB gray value of that L (a = b = 0),
     scaled to [-1, 1] as the encoder's ImageNet input expects."""

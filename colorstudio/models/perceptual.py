@@ -22,9 +22,14 @@ from colorstudio.models.registry import register
 
 
 class PerceptualColorizer(Colorizer):
+    """``fusion``: the report's second network, G(X_L, F(X_L)) as in Deep Koalarization --
+    a frozen ImageNet classifier (EfficientNet-Lite here; the report's Inception-ResNet-v2
+    cannot be had) sees the gray input, its pooled last block is broadcast over the
+    transformation net's middle (stride 4) and fused with it by a 1x1 conv."""
+
     output_stride = 1
 
-    def __init__(self, base: int = 16, in_channels: int = 1):
+    def __init__(self, base: int = 16, in_channels: int = 1, fusion: bool = False, variant: int = 0):
         super().__init__()
         b = base
         widths = [b, b, b, 2 * b, 2 * b, 4 * b, 4 * b, 4 * b, 4 * b, 4 * b]   # conv1 .. conv10
@@ -33,22 +38,43 @@ class PerceptualColorizer(Colorizer):
             enc.append(conv_bn_relu(c, w, stride=2 if i in (4, 6) else 1))
             c = w
         self.encoder = nn.Sequential(*enc)
+        self.classifier = None
+        if fusion:
+            from colorstudio.models.effnet_lite import HEAD, EfficientNetLite
+
+            self.classifier = EfficientNetLite(variant, 1)
+            self.fuse = conv_bn_relu(4 * b + HEAD, 4 * b, k=1)
         self.decoder = nn.Sequential(
             nn.Upsample(scale_factor=2, mode="nearest"), conv_bn_relu(4 * b, 2 * b), conv_bn_relu(2 * b, 2 * b),
             nn.Upsample(scale_factor=2, mode="nearest"), conv_bn_relu(2 * b, b),
             nn.Conv2d(b, 2, 3, 1, 1), nn.Tanh())
 
+    def pretrained_part(self) -> nn.Module | None:
+        return self.classifier
+
+    def init_pretrained(self) -> dict[str, int]:
+        if self.classifier is None:
+            return super().init_pretrained()
+        return self.classifier.load_imagenet()
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-2] % 4 or x.shape[-1] % 4:
             raise ValueError(f"perceptual needs sides that are multiples of 4, got {x.shape[-2]}x{x.shape[-1]}")
-        return self.decoder(self.encoder(x))
+        y = self.encoder(x)
+        if self.classifier is not None:
+            from colorstudio.models.effnet_lite import gray_from_l_norm
+
+            g = self.classifier.features(gray_from_l_norm(x[:, :1]))[-1].mean((2, 3), keepdim=True)
+            y = self.fuse(torch.cat([y, g.expand(-1, -1, *y.shape[-2:])], 1))
+        return self.decoder(y)
 
 
 @register("perceptual", task="colorize", input_size=256, report="colour image synthesis report",
           description="Fully convolutional transformation net (10-conv encoder, nearest-upsampling "
-                      "decoder), any size; VGG16 perceptual loss when VGG16 weights are supplied.")
-def perceptual(base: int = 16) -> PerceptualColorizer:
-    return PerceptualColorizer(base=base)
+                      "decoder), any size; perceptual loss (VGG16 or the ImageNet EfficientNet) when "
+                      "trained with one; fusion=true adds a frozen ImageNet classifier's global features.")
+def perceptual(base: int = 16, fusion: bool = False, variant: int = 0) -> PerceptualColorizer:
+    return PerceptualColorizer(base=base, fusion=fusion, variant=variant)
 
 
 # --- VGG16 features (torchvision layout) -------------------------------------------------

