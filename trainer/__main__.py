@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from colorstudio.core.devices import DEVICE_CHOICES
+
 COMMANDS = ("recipes", "export", "evaluate")
 
 
@@ -33,7 +35,8 @@ def _train_parser() -> argparse.ArgumentParser:
     p.add_argument("--nproc", type=int, default=1, help="processes (DDP under torchrun when > 1)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--time-budget", type=float, metavar="MIN", help="stop cleanly (checkpoint, validation, export) after MIN minutes of this session")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--device", choices=DEVICE_CHOICES,
+                   help="mps trains on the CPU (BN + GAN training on MPS is unreliable)")
     p.add_argument("--config", metavar="FILE", help="TOML file of config overrides")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override a config field (dotted keys for model.*), repeatable")
@@ -61,7 +64,7 @@ def _launch_torchrun(argv: list[str], nproc: int) -> int:
 
 
 def cmd_train(argv: list[str]) -> int:
-    from trainer.config import ConfigError, _apply, config_from_dict, make_config, parse_value
+    from trainer.config import ConfigError, _apply, make_config, parse_value, read_config
 
     args = _train_parser().parse_args(argv)
     if args.nproc < 1:
@@ -77,9 +80,7 @@ def cmd_train(argv: list[str]) -> int:
         saved = Path(out) / "config.json"
         if not saved.is_file():
             raise ConfigError(f"--resume: {saved} not found")
-        import json
-
-        cfg = config_from_dict(json.loads(saved.read_text()))
+        cfg = read_config(saved)
         if cfg.recipe != args.recipe:
             raise ConfigError(f"--resume: {out} is a {cfg.recipe!r} run, not {args.recipe!r}")
         for item in args.overrides:
@@ -88,6 +89,7 @@ def cmd_train(argv: list[str]) -> int:
         for k, v in fields.items():
             if v is not None:
                 _apply(cfg, k, v, f"--{k}")
+        cfg.resolve()
         cfg.validate()
     else:
         cfg = make_config(args.recipe, args.config, args.overrides, **fields)
@@ -156,9 +158,13 @@ def cmd_export(argv: list[str]) -> int:
         from trainer.config import ConfigError
 
         raise ConfigError("--output must end in .safetensors")
+    from trainer.errors import TrainError
     from trainer.export import export_run
 
-    path = export_run(a.run, a.output, half=not a.fp32)
+    try:
+        path = export_run(a.run, a.output, half=not a.fp32)
+    except OSError as exc:
+        raise TrainError(f"cannot write {a.output}: {exc.strerror or exc}") from None
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     if a.card:
         from trainer.cards import write_card
@@ -179,19 +185,25 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0 if argv else 2
-    from trainer.config import ConfigError
-    from trainer.data import DataError
-    from trainer.errors import TrainError
-    from colorstudio.core.checkpoint import CheckpointError
-    from colorstudio.models.registry import UnknownModelError
+    from colorstudio.core.errors import UserError
 
     handlers = {"recipes": cmd_recipes, "export": cmd_export, "evaluate": cmd_evaluate}
     try:
         fn = handlers.get(argv[0])
         return fn(argv[1:]) if fn else cmd_train(argv)
-    except (ConfigError, DataError, TrainError, CheckpointError, UnknownModelError) as exc:
-        print(f"colorstudio-train: error: {exc}", file=sys.stderr)
+    except UserError as exc:
+        print(f"colorstudio-train: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("colorstudio-train: interrupted; the run folder keeps its last checkpoint "
+              "(continue with --resume)", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    from colorstudio.core.messages import one_line
+
+    return one_line(exc)
 
 
 if __name__ == "__main__":

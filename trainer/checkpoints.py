@@ -31,6 +31,23 @@ def read_state(path: Path, failing: str) -> dict[str, Any]:
     return st
 
 
+def write_failure(exc: BaseException, path: Path) -> str:
+    """Why a write failed, in words: a full disk is named as such (torch's own message is
+    'enforce fail at inline_container.cc')."""
+    import errno
+    import shutil
+
+    if getattr(exc, "errno", None) == errno.ENOSPC or "No space left" in str(exc):
+        return "no space left on the device"
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    if free is not None and free < 64 * 2 ** 20:
+        return f"no space left on the device ({free / 2 ** 20:.0f} MB free)"
+    return getattr(exc, "strerror", None) or str(exc).splitlines()[0][:200]
+
+
 def jsonable(obj: Any) -> Any:
     """``obj`` as JSON would give it back (unknown types as their str)."""
     return json.loads(json.dumps(obj, default=str))
@@ -66,7 +83,11 @@ class CheckpointMixin:
     def save_checkpoint(self) -> Path:
         state = self.checkpoint_state()
         path = self.layout.checkpoint
-        checkpoint.atomic_write(path, lambda tmp: torch.save(state, tmp))
+        try:
+            checkpoint.atomic_write(path, lambda tmp: torch.save(state, tmp))
+        except (OSError, RuntimeError) as exc:   # torch reports a full disk as a RuntimeError
+            raise TrainError(f"cannot write the checkpoint {path}: {write_failure(exc, path)}; "
+                             "the previous checkpoint is kept (free space, then --resume)") from None
         return path
 
     def _load_checkpoint(self, path: Path) -> None:

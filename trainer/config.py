@@ -13,10 +13,12 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from colorstudio.core.errors import UserError
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A user mistake in a recipe name, override or config file."""
 
 
@@ -27,6 +29,8 @@ BIN_LOSSES = ("mse", "smoothl1", "ce-rebalanced", "ce")
 @dataclass
 class TrainConfig:
     """Fields every recipe has.  Times in minutes, sizes in pixels."""
+
+    LOSSES: ClassVar[tuple[str, ...]] = PIXEL_LOSSES   # what ``loss`` may be for this recipe
 
     recipe: str = ""
     family: str = ""                      # registry name of the generator
@@ -125,20 +129,53 @@ class TrainConfig:
             raise ConfigError(f"direction must be AtoB or BtoA, not {self.direction!r}")
         if self.adv_weight > 0 and not self.discriminator:
             raise ConfigError("adv_weight > 0 needs a discriminator name")
-        if not 0.0 <= self.age_p <= 1.0:
-            raise ConfigError(f"age_p must be in [0, 1] (got {self.age_p})")
-        if self.freeze_steps < 0 or self.pretrained_lr < 0:
-            raise ConfigError("freeze_steps and pretrained_lr must be >= 0")
         if self.perceptual_net not in ("", "vgg16", "effnet-lite0"):
             raise ConfigError(f"perceptual_net must be vgg16 or effnet-lite0, not {self.perceptual_net!r}")
         if self.bin_loss not in BIN_LOSSES:
             raise ConfigError(f"bin_loss must be one of {', '.join(BIN_LOSSES)}, not {self.bin_loss!r}")
+        if self.loss not in self.LOSSES:
+            raise ConfigError(f"{self.family or 'the'} loss must be one of {', '.join(self.LOSSES)}, "
+                              f"not {self.loss!r}")
+        for name, lo, hi, lo_open in _RANGES:
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v > hi or v < lo or (lo_open and v == lo):
+                allowed = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+                raise ConfigError(f"{name} must be in {allowed} (got {v!r})")
+        for name in ("betas", "scale_range"):
+            v = getattr(self, name)
+            if len(v) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+                raise ConfigError(f"{name} must be two numbers (got {list(v)!r})")
+        if not all(0.0 <= b < 1.0 for b in self.betas):
+            raise ConfigError(f"betas must both be in [0, 1) (got {list(self.betas)})")
+        lo, hi = self.scale_range
+        if not 0.25 <= lo <= hi <= 8.0:
+            raise ConfigError(f"scale_range must be [lo, hi] with 0.25 <= lo <= hi <= 8 (got {[lo, hi]})")
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["betas"] = list(self.betas)
         d["scale_range"] = list(self.scale_range)
         return d
+
+
+# Numeric fields and what they may be: (name, lowest, highest, lowest excluded).  Checked
+# before any data is read, so a mistake costs a second, not a data load.
+_RANGES = (
+    ("lr", 0.0, 10.0, True), ("d_lr", 0.0, 10.0, False), ("weight_decay", 0.0, 1.0, False),
+    ("lr_step_epochs", 0, 10 ** 6, False), ("lr_gamma", 0.0, 10.0, True),
+    ("pixel_weight", 0.0, 1e6, False), ("adv_weight", 0.0, 1e6, False), ("bin_weight", 0.0, 1e6, False),
+    ("perceptual_weight", 0.0, 1e6, False), ("hint_weight", 0.0, 1e6, False), ("hint_sigma", 0.0, 1e3, True),
+    ("label_smoothing", 0.0, 0.5, False), ("label_noise", 0.0, 0.5, False), ("label_flip", 0.0, 0.5, False),
+    ("rebalance_lambda", 0.0, 1.0, False), ("grad_clip", 0.0, 1e6, False), ("ema", 0.0, 0.99999, False),
+    ("epochs", 1, 10 ** 6, False), ("batch_size", 1, 4096, False), ("image_size", 8, 2048, False),
+    ("full_size", 0, 4096, False), ("log_every", 1, 10 ** 7, False), ("checkpoint_every", 0, 10 ** 7, False),
+    ("val_every", 0, 10 ** 7, False), ("val_images", 1, 10 ** 6, False), ("sample_images", 0, 64, False),
+    ("val_every_nth", 2, 10 ** 6, False), ("gray_threshold", 0.0, 255.0, False),
+    ("num_workers", 0, 256, False), ("max_images", 0, 10 ** 9, False), ("seed", 0, 2 ** 63 - 1, False),
+    ("time_budget", 0.0, 10 ** 7, False), ("max_steps", 0, 10 ** 12, False), ("threads", 0, 4096, False),
+    ("hint_p", 0.0, 1.0, True), ("hint_max", 0, 4096, False), ("temperature", 0.0, 100.0, True),
+    ("freeze_steps", 0, 10 ** 12, False), ("pretrained_lr", 0.0, 100.0, False), ("age_p", 0.0, 1.0, False),
+)
 
 
 @dataclass
@@ -241,10 +278,7 @@ class ZhangBinsConfig(TrainConfig):
     weight_decay: float = 1e-3
     epochs: int = 20
 
-    def validate(self) -> None:
-        super().validate()
-        if self.loss not in BIN_LOSSES:
-            raise ConfigError(f"zhang-bins loss must be one of {', '.join(BIN_LOSSES)}, not {self.loss!r}")
+    LOSSES = BIN_LOSSES
 
 
 @dataclass
@@ -335,7 +369,11 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         with p.open("rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: invalid TOML ({exc})") from exc
+        raise ConfigError(f"{p}: invalid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: not a TOML text file (it is not UTF-8 text)") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read it ({exc.strerror or exc})") from None
 
 
 def make_config(recipe: str, file: str | Path | None = None, overrides: list[str] | tuple = (),
@@ -362,15 +400,39 @@ def make_config(recipe: str, file: str | Path | None = None, overrides: list[str
     return cfg
 
 
-def config_from_dict(d: dict[str, Any]) -> TrainConfig:
-    """Rebuild a config saved in RUN/config.json or a checkpoint."""
+def config_from_dict(d: Any, source: str = "config.json") -> TrainConfig:
+    """Rebuild a config saved in RUN/config.json or a checkpoint: every known key type-
+    checked as a ``--set`` would be (keys of newer or older versions are ignored)."""
+    if not isinstance(d, dict):
+        raise ConfigError(f"{source}: expected a JSON object of settings, found {type(d).__name__}")
     recipe = d.get("recipe", "")
     cls = RECIPES.get(recipe, TrainConfig)
     cfg = cls()
     names = {f.name for f in dataclasses.fields(cfg)}
     for k, v in d.items():
         if k in names:
-            setattr(cfg, k, tuple(v) if k in ("betas", "scale_range") else v)
+            if isinstance(getattr(cfg, k), tuple) and not isinstance(v, (list, tuple)):
+                raise ConfigError(f"{source}: {k!r} must be a list, got {v!r}")
+            _apply(cfg, k, v, source)
+    return cfg
+
+
+def read_config(path: str | Path) -> TrainConfig:
+    """RUN/config.json -> its config, or a ConfigError that says what is wrong with it."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        d = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise ConfigError(f"{p} is damaged ({type(exc).__name__}: {str(exc)[:120]}); "
+                          "start a new run, or restore the file") from None
+    cfg = config_from_dict(d, str(p))
+    cfg.validate()
     return cfg
 
 

@@ -25,10 +25,11 @@ import cv2
 import numpy as np
 
 from colorstudio.core import aging, color, imageio, palette
+from colorstudio.core.errors import UserError
 
 log = logging.getLogger(__name__)
 
-class DataError(ValueError):
+class DataError(UserError, ValueError):
     """The data folder is missing, empty or unusable."""
 
 
@@ -278,6 +279,17 @@ def spread(files: Sequence[Path], n: int) -> list[Path]:
     return [files[int(i)] for i in np.linspace(0, len(files) - 1, n).round()]
 
 
+def _check_split(cfg, train_files: list[Path], val_files: list[Path]) -> None:
+    if not val_files:
+        raise DataError("the validation split is empty: add images or give --set val_data=DIR")
+    if not train_files:
+        n = len(val_files)
+        raise DataError(f"{n} image{'s' if n != 1 else ''} under {cfg.data}, and "
+                        f"{'all are' if n != 1 else 'it is'} held out for validation (every "
+                        f"{cfg.val_every_nth}th file of each folder, from the first); add photos "
+                        "or give --set val_data=DIR")
+
+
 def photo_datasets(cfg) -> tuple[PhotoDataset, PhotoDataset, list[Path]]:
     """(train, val, val_files) for a colorize config."""
     if cfg.val_data:
@@ -286,8 +298,7 @@ def photo_datasets(cfg) -> tuple[PhotoDataset, PhotoDataset, list[Path]]:
         train_files, val_files = split_files(list_images(cfg.data), cfg.val_every_nth)
     if cfg.max_images:
         train_files = train_files[:cfg.max_images]
-    if not val_files:
-        raise DataError("the validation split is empty: add images or give --set val_data=DIR")
+    _check_split(cfg, train_files, val_files)
     threads = max(1, min(4, cfg.threads or 2))
     train = PhotoDataset(train_files, cfg.image_size, cfg.gray_threshold, cfg.cache, cfg.augment, threads,
                          tuple(cfg.scale_range), cfg.rotate, cfg.age_p)
@@ -307,8 +318,7 @@ def pair_datasets(cfg) -> tuple[PairDataset, PairDataset, list[Path]]:
         train_files, val_files = split_files(list_images(root), cfg.val_every_nth)
     if cfg.max_images:
         train_files = train_files[:cfg.max_images]
-    if not val_files:
-        raise DataError("the validation split is empty: add images or give --set val_data=DIR")
+    _check_split(cfg, train_files, val_files)
     train = PairDataset(train_files, cfg.image_size, cfg.direction, cfg.snap_labels, cfg.augment, cfg.cache,
                         cfg.full_size)
     val = PairDataset(spread(val_files, max(cfg.val_images, cfg.sample_images)), cfg.image_size, cfg.direction,

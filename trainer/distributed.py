@@ -46,7 +46,10 @@ def setup_distributed(device: str = "auto") -> DistInfo:
         return DistInfo(rank, world, local, dev)
     dev = pick_device(device)
     if dev.type == "mps":
-        dev = torch.device("cpu")  # BN + GAN training on MPS is unreliable; keep CPU
+        import logging
+
+        logging.getLogger("trainer").warning("training on the CPU: BN + GAN training on MPS is unreliable")
+        dev = torch.device("cpu")
     return DistInfo(0, 1, 0, dev)
 
 

@@ -1,5 +1,7 @@
 """The trainer's own error (recipe and data mistakes have theirs: ConfigError, DataError)."""
 
+from colorstudio.core.errors import UserError
 
-class TrainError(RuntimeError):
+
+class TrainError(UserError, RuntimeError):
     """Training cannot start or continue (bad data, missing checkpoint, ...)."""

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 from colorstudio.core import color_torch
 from colorstudio.core.atomic import clean_stale
-from colorstudio.core.runs import RunLayout
+from colorstudio.core.runs import RunLayout, RunLock
 from colorstudio.models import registry
 from trainer import data as tdata
 from trainer import losses
@@ -35,7 +35,7 @@ from trainer.distributed import any_rank, barrier, broadcast_buffers, setup_dist
 from trainer.errors import TrainError
 from trainer.metrics import MetricsWriter
 from trainer.sampling import sample_hints, sample_seed
-from trainer.signals import StopRequest
+from trainer.signals import StopRequest, die_with_parent
 from trainer.validation import ValidationMixin
 from trainer.surgery import init_from
 
@@ -53,6 +53,9 @@ class Trainer(CheckpointMixin, ValidationMixin):
         self.run_dir = Path(run_dir)
         self.layout = RunLayout(self.run_dir)
         self.dist = setup_distributed(cfg.device)
+        self.lock = RunLock(self.run_dir)
+        if self.dist.main:
+            self.lock.check()   # refused before any data is read
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         self.device = self.dist.device
@@ -346,17 +349,24 @@ class Trainer(CheckpointMixin, ValidationMixin):
         barrier(self.dist)
 
     def run(self) -> dict[str, Any]:
+        try:
+            return self._run()
+        finally:
+            self.lock.release()
+
+    def _run(self) -> dict[str, Any]:
         cfg = self.cfg
         self.t_start = time.time()
         main = self.dist.main
         if main:
+            self.lock.acquire()   # held until the run ends (the OS drops it if the process dies)
             self.run_dir.mkdir(parents=True, exist_ok=True)
             save_config(cfg, self.layout.config)
             self.layout.val_files.write_text(
                 "\n".join(str(p) for p in self.val_files) + "\n")
-            rep = self.train_set.report
+            rep, vrep = self.train_set.report, self.val_set.report
             msg = (f"{cfg.recipe}: {rep.used} training images ({rep.skipped_gray} grayscale skipped, "
-                   f"{rep.unreadable} unreadable), {len(self.val_files)} held out, "
+                   f"{rep.unreadable + vrep.unreadable} unreadable), {len(self.val_files)} held out, "
                    f"{self.steps_per_epoch} steps/epoch x {self.dist.world} process(es) on {self.device}"
                    + (f", resumed at step {self.step}" if self.step else ""))
             log.info(msg)
@@ -366,6 +376,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
                                device=str(self.device), notes=jsonable(self.notes), **extra)
         self._stop = StopRequest()
         self._stop.install()
+        die_with_parent()
         try:
             reason = self._loop()
         except BaseException as exc:
@@ -416,7 +427,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
                 reason = None
                 if cfg.max_steps and self.step >= cfg.max_steps:
                     reason = "step limit reached"
-                elif any_rank(time.time() - self.t_start >= budget or self._stop.signal is not None, self.dist):
+                elif any_rank(time.time() - self.t_start >= budget or self._stop.poll() is not None, self.dist):
                     reason = f"stopped by {self._stop.signal}" if self._stop.signal else "time budget reached"
                 epoch_end = self.step - self.epoch * self.steps_per_epoch >= self.steps_per_epoch
                 # A point every log_every steps, and also at the run's first step, at each

@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from colorstudio.core.errors import UserError
+
 PROG = "colorstudio-cli"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FORMATS = ("png", "jpg", "tif", "bmp", "webp")
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """A mistake in the command line or its inputs: message, exit status 2."""
 
 

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from colorstudio.core.atomic import atomic_write  # noqa: F401 -- re-exported: checkpoints write atomically
+from colorstudio.core.errors import UserError
 from colorstudio.core.messages import one_line
 
 META_KEY = "colorstudio"
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError, ValueError):
     """A checkpoint could not be read or does not fit the model."""
 
 
@@ -121,8 +122,13 @@ def load_weights(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any
         if not isinstance(obj, dict):
             raise CheckpointError(f"{path.name}: expected a state dict, found {type(obj).__name__}")
         state = obj
-    state = {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()
-             if isinstance(v, torch.Tensor)}
+    state = {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
+    for k, v in state.items():  # refused here, not cast with a warning or failed per image later
+        if not v.is_floating_point() and not (k.endswith("num_batches_tracked") and v.numel() == 1
+                                              and not v.is_complex() and v.dtype != torch.bool):
+            raise CheckpointError(f"{path.name}: tensor {k} is {str(v.dtype).replace('torch.', '')}; "
+                                  "weights must be floating point (float16 or float32)")
+    state = {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
     return state, meta
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from colorstudio.core.errors import UserError
+
 log = logging.getLogger(__name__)
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
 
-class DeviceError(RuntimeError):
-    pass
+class DeviceError(UserError, RuntimeError):
+    """The requested device is not available."""
 
 
 def pick_device(name: str = "auto"):

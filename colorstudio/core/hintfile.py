@@ -25,6 +25,7 @@ import math
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from colorstudio.core.errors import UserError
 from colorstudio.core.pipeline import Hint
 
 RGB = tuple[int, int, int]
@@ -32,7 +33,7 @@ MAX_FILE_BYTES = 4 << 20   # a hint file is small; refuse anything that is not o
 MAX_HINTS = 10_000
 
 
-class HintFileError(ValueError):
+class HintFileError(UserError, ValueError):
     """A hint file that cannot be read: the message says where and why."""
 
 

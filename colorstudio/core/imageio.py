@@ -32,6 +32,7 @@ import numpy as np
 
 from colorstudio.core import color, png
 from colorstudio.core.checkpoint import atomic_write
+from colorstudio.core.errors import UserError
 # The format table's names, where callers have always found them (the table: core.formats).
 from colorstudio.core.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
                                       is_image_file)
@@ -59,11 +60,11 @@ _ORIENT = {
 _PIL_LOCK = threading.Lock()
 
 
-class ImageReadError(ValueError):
+class ImageReadError(UserError, ValueError):
     """An image could not be read; the message is one line for the user."""
 
 
-class ImageWriteError(OSError):
+class ImageWriteError(UserError, OSError):
     """An image could not be written; the message is one line for the user."""
 
 

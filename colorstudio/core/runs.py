@@ -12,13 +12,14 @@ Layout of a run folder ``RUN/`` (see :class:`RunLayout`)::
     samples/latest.png     input | prediction | truth grid, newest; also ``samples/<tag>.png``
     model.safetensors      the exported generator, written when the run ends
     tb/                    TensorBoard event files, only when tensorboard is importable
+    .lock                  held (flock) by the one process training into the folder
 
 Schema of ``metrics.jsonl`` (one JSON object per line; the dashboard reads exactly this)::
 
     {"kind":"train","step":int,"epoch":int,"time":s_since_start,"wall":unix,"lr":float,
      "images_per_s":float,"loss/<name>":float,...}
     {"kind":"val","step":int,"epoch":int,"time":s,"wall":unix,"val/<metric>":float,...}
-    {"kind":"event","event":"start"|"checkpoint"|"end"|"error","time":s,"wall":unix,"message":str}
+    {"kind":"event","event":"start"|"checkpoint"|"stage"|"end"|"error","time":s,"wall":unix,"message":str}
 
 A resumed run's start event has ``"resumed_from": step``: points of earlier lines with a
 larger step were logged after the last checkpoint and are superseded by the new ones.
@@ -33,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from colorstudio.core.errors import UserError
+
 # ----------------------------------------------------------------------------- layout
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
@@ -43,6 +46,9 @@ SAMPLES_DIR = "samples"
 LATEST_SAMPLE = "latest.png"
 MODEL_FILE = "model.safetensors"
 TENSORBOARD_DIR = "tb"
+LOCK_FILE = ".lock"
+# Set by the studio for the trainer it starts: the trainer ends when that process does.
+PARENT_PID_ENV = "COLORSTUDIO_PARENT_PID"
 
 LAST_CHECKPOINT = Path(CHECKPOINT_DIR) / CHECKPOINT_NAME   # relative to the run folder
 SAMPLE_FILE = Path(SAMPLES_DIR) / LATEST_SAMPLE            # relative to the run folder
@@ -92,6 +98,54 @@ class RunLayout:
     @property
     def tensorboard(self) -> Path:
         return self.root / TENSORBOARD_DIR
+
+
+class RunInUse(UserError, RuntimeError):
+    """Another process is training into this run folder."""
+
+
+class RunLock:
+    """One training per run folder: an exclusive ``flock`` on ``RUN/.lock`` that the OS
+    releases when the process ends, however it ends (no stale locks after a kill).
+    Where ``fcntl`` is missing (Windows) the lock is a no-op."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.path = Path(root) / LOCK_FILE
+        self._fd: int | None = None
+
+    def acquire(self) -> "RunLock":
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        if self._fd is not None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                other = os.read(fd, 32).decode("ascii", "replace").strip()
+            finally:
+                os.close(fd)
+            raise RunInUse(f"{self.path.parent} is in use by another training"
+                           f"{f' (process {other})' if other.isdigit() else ''}; wait for it to end, "
+                           "or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)   # closing drops the flock
+            self._fd = None
+
+    def check(self) -> None:
+        """Raise RunInUse when another process holds the lock (takes and drops it)."""
+        if self.path.parent.is_dir():
+            self.acquire().release()
 
 
 # ----------------------------------------------------------------------------- schema

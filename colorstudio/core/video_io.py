@@ -18,11 +18,13 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from colorstudio.core.errors import UserError
+
 ENCODERS = {".mp4": ("libx264", "yuv420p"), ".avi": ("mjpeg", "yuvj420p")}   # = formats.WRITABLE_VIDEO
 AUDIO_FALLBACK = {".mp4": "aac", ".avi": "pcm_s16le"}
 
 
-class VideoError(ValueError):
+class VideoError(UserError, ValueError):
     """A video that cannot be opened, decoded or written: one line for the user."""
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QProcessEnvironment
 
-from colorstudio.core.runs import LAST_CHECKPOINT
+from colorstudio.core.runs import LAST_CHECKPOINT, PARENT_PID_ENV
 
 
 @dataclass
@@ -62,6 +62,7 @@ def process_env() -> QProcessEnvironment:
     """The trainer's environment: unbuffered output, the checkout importable."""
     env = QProcessEnvironment.systemEnvironment()
     env.insert("PYTHONUNBUFFERED", "1")   # live log lines
+    env.insert(PARENT_PID_ENV, str(os.getpid()))   # the trainer ends when the studio does
     # The checkout's root must be importable even when the app was started from elsewhere.
     root = str(Path(__file__).resolve().parents[2])
     old = env.value("PYTHONPATH", "")

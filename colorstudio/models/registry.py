@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+from colorstudio.core.errors import UserError
+
 Task = Literal["colorize", "translate"]
 
 
-class UnknownModelError(KeyError):
+class UnknownModelError(UserError, KeyError):
     def __str__(self) -> str:  # KeyError quotes its message; we want plain text
         return self.args[0]
 

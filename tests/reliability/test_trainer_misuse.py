@@ -1,0 +1,176 @@
+"""The trainer's command line misused (issue 21, items 2-5, 9, 10, 12, 13): one line on
+stderr and exit 2 for every usage error, before any data is read; never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from colorstudio.core.runs import PARENT_PID_ENV, RunLock
+from trainer.__main__ import main
+
+from helpers import TINY
+
+TINY_ARGS = [a for s in TINY["unet-gan"] for a in ("--set", s)] + [
+    "--set", "image_size=32", "--set", "batch_size=4", "--set", "val_images=4", "--set", "sample_images=2",
+    "--set", "threads=1", "--set", "val_every_nth=5", "--set", "log_every=1"]
+
+
+def _cli(capsys, *argv) -> tuple[int, str]:
+    rc = main(list(argv))
+    err = capsys.readouterr().err.strip()
+    return rc, err
+
+
+def _one_line_usage(rc: int, err: str, *words: str) -> None:
+    assert rc == 2, err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("colorstudio-train: error: "), err
+    assert "Traceback" not in err
+    for w in words:
+        assert w in err, (w, err)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_a_gpu(capsys, photo_dir, tmp_path):
+    rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--out", str(tmp_path / "r"), "--device", "cuda",
+                   *TINY_ARGS)
+    _one_line_usage(rc, err, "no CUDA GPU")
+
+
+@pytest.mark.parametrize("text,word", [('{"recipe": "unet-gan", "epo', "damaged"), ("[1, 2]", "JSON object"),
+                                       ('{"recipe": "unet-gan", "epochs": "ten"}', "epochs"),
+                                       ('{"recipe": "unet-gan", "lr": -3}', "lr"),
+                                       ("\xff\xfe\x00garbage", "")])
+def test_resume_with_a_damaged_config(capsys, tmp_path, photo_dir, text, word):
+    run = tmp_path / "r"
+    run.mkdir()
+    (run / "config.json").write_bytes(text.encode("latin-1"))
+    rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--out", str(run), "--resume")
+    _one_line_usage(rc, err, word)
+
+
+@pytest.mark.parametrize("override,word", [
+    ("lr=-1", "lr must be in (0, 10]"), ("loss=bogus", "loss must be one of"),
+    ("scale_range=[0,0]", "scale_range"), ("image_size=100000", "image_size must be in [8, 2048]"),
+    ("batch_size=1000000", "batch_size"), ("label_flip=2", "label_flip"), ("betas=[0.9]", "betas"),
+    ("ema=1.5", "ema"), ("seed=-4", "seed")])
+def test_bad_values_are_refused_before_the_data_is_read(capsys, tmp_path, override, word):
+    rc, err = _cli(capsys, "unet-gan", "--data", str(tmp_path / "no-such-folder"), "--out", str(tmp_path / "r"),
+                   "--set", override)
+    _one_line_usage(rc, err, word)   # the value, not the missing folder: nothing was read
+
+
+def test_binary_config_file(capsys, tmp_path, photo_dir):
+    cfg = tmp_path / "c.toml"
+    cfg.write_bytes(bytes(range(256)) * 4)
+    rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--config", str(cfg))
+    _one_line_usage(rc, err, "not a TOML text file")
+
+
+def test_export_into_an_unwritable_place(capsys, tmp_path, photo_dir):
+    run = tmp_path / "r"
+    assert main(["unet-gan", "--data", str(photo_dir), "--out", str(run), "--set", "max_steps=1", *TINY_ARGS]) == 0
+    capsys.readouterr()
+    rc, err = _cli(capsys, "export", str(run), "-o", "/proc/nope/x.safetensors")
+    _one_line_usage(rc, err, "/proc/nope/x.safetensors")
+    assert ".tmp" not in err
+
+
+def test_one_image_folder_says_it_is_held_out(capsys, tmp_path, photo_dir):
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "a.png").write_bytes((photo_dir / "alpha" / "000.png").read_bytes())
+    rc, err = _cli(capsys, "unet-gan", "--data", str(one), "--out", str(tmp_path / "r"), *TINY_ARGS)
+    _one_line_usage(rc, err, "1 image", "held out for validation")
+
+
+def test_a_second_training_into_the_same_folder_is_refused(capsys, tmp_path, photo_dir):
+    run = tmp_path / "r"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from colorstudio.core.runs import RunLock; RunLock(sys.argv[1]).acquire(); "
+        "print('held', flush=True); time.sleep(60)"), str(run)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--out", str(run), *TINY_ARGS)
+        _one_line_usage(rc, err, "in use by another training", str(holder.pid))
+        assert not (run / "metrics.jsonl").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    RunLock(run).acquire().release()   # the OS dropped the dead holder's lock
+
+
+def test_disk_full_while_checkpointing_is_one_line_and_keeps_the_last(capsys, tmp_path, photo_dir, monkeypatch):
+    run = tmp_path / "r"
+    assert main(["unet-gan", "--data", str(photo_dir), "--out", str(run), "--set", "max_steps=1", *TINY_ARGS]) == 0
+    before = (run / "checkpoints" / "last.pt").read_bytes()
+    capsys.readouterr()
+
+    def full(*a, **k):
+        raise RuntimeError("[enforce fail at inline_container.cc:672] . PytorchStreamWriter failed writing file "
+                           "data/3: file write failed")
+
+    import shutil
+
+    monkeypatch.setattr(torch, "save", full)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 ** 9, 10 ** 9, 1024))
+    rc, err = _cli(capsys, "unet-gan", "--out", str(run), "--resume", "--set", "max_steps=3")
+    _one_line_usage(rc, err, "no space left on the device", "previous checkpoint is kept")
+    assert (run / "checkpoints" / "last.pt").read_bytes() == before
+
+
+def test_repeated_ctrl_c_is_one_line(capsys, monkeypatch):
+    import trainer.__main__ as cli
+
+    def interrupted(argv):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_train", interrupted)
+    rc = main(["unet-gan", "--data", "x"])
+    err = capsys.readouterr().err
+    assert rc == 130 and "interrupted" in err and "Traceback" not in err
+
+
+def test_trainer_ends_when_the_studio_that_started_it_is_gone(tmp_path, photo_dir):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()   # a pid that no longer runs: the studio was killed
+    run = tmp_path / "r"
+    env = {**os.environ, PARENT_PID_ENV: str(gone.pid)}
+    t0 = time.time()
+    p = subprocess.run([sys.executable, "-m", "trainer", "unet-gan", "--data", str(photo_dir), "--out", str(run),
+                        "--set", "max_steps=100000", *TINY_ARGS], env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "the end of the studio" in p.stdout and time.time() - t0 < 60
+    end = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()][-1]
+    assert end["event"] == "end" and (run / "model.safetensors").is_file()   # stopped cleanly, kept its work
+
+
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.int8, torch.bool])
+def test_weights_of_odd_dtypes_are_refused_at_load(tmp_path, dtype):
+    from safetensors.torch import save_file
+
+    from colorstudio.core.checkpoint import CheckpointError, save_weights
+    from colorstudio.models import create
+
+    m = create("unet-gan", weights=False, base=8, depth=2)
+    f = tmp_path / "w.safetensors"
+    save_weights(f, m.state_dict(), {"family": "unet-gan", "config": {"base": 8, "depth": 2}})
+    from safetensors import safe_open
+
+    with safe_open(str(f), "pt") as h:
+        meta = h.metadata()
+        state = {k: h.get_tensor(k) for k in h.keys()}
+    key = "head.weight"
+    state[key] = state[key].to(dtype)
+    save_file(state, str(f), metadata=meta)
+    with pytest.raises(CheckpointError, match=f"tensor {key} is"):
+        create("unet-gan", weights=f)
