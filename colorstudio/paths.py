@@ -12,9 +12,15 @@ def resource_dir(*parts: str) -> Path:
     return root.joinpath(*parts)
 
 
+# The black-and-white samples (what a restorer brings) come first; resources/samples/README.md.
+BLACK_AND_WHITE_SAMPLES = ("astronaut_bw.png", "chelsea_old_print.png", "coffee_faded.png")
+
+
 def sample_images() -> list[Path]:
-    return sorted(resource_dir("samples").glob("*.png"))
+    """The shipped samples, black-and-white ones first."""
+    files = sorted(resource_dir("samples").glob("*.png"))
+    return sorted(files, key=lambda p: (p.name not in BLACK_AND_WHITE_SAMPLES, p.name))
 
 
 def default_sample() -> Path:
-    return resource_dir("samples", "astronaut.png")
+    return resource_dir("samples", BLACK_AND_WHITE_SAMPLES[0])

@@ -28,3 +28,20 @@ def test_wheel_builds_quietly_with_resources(tmp_path):
         for py in (ROOT / pkg).rglob("*.py"):
             rel = py.relative_to(ROOT).as_posix()
             assert rel in names, f"{rel} is not in the wheel: add its package to [tool.setuptools] packages"
+
+
+def test_the_app_opens_on_black_and_white_samples():
+    """A restorer's first look is a gray photo (issue 19, item 12); each has its licence noted."""
+    import cv2
+
+    from colorstudio.paths import BLACK_AND_WHITE_SAMPLES, default_sample, resource_dir, sample_images
+
+    names = [p.name for p in sample_images()]
+    assert names[:len(BLACK_AND_WHITE_SAMPLES)] == list(BLACK_AND_WHITE_SAMPLES)
+    assert default_sample().name == BLACK_AND_WHITE_SAMPLES[0]
+    notes = resource_dir("samples", "README.md").read_text()
+    for name in names:
+        assert f"`{name}`" in notes, name
+    for name in BLACK_AND_WHITE_SAMPLES:
+        img = cv2.imread(str(resource_dir("samples", name)), cv2.IMREAD_UNCHANGED)
+        assert img.ndim == 2, name
