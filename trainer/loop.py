@@ -31,6 +31,7 @@ from trainer import data as tdata
 from trainer import losses
 from trainer.checkpoints import CheckpointMixin, jsonable
 from trainer.config import TrainConfig, save_config
+from trainer.console import ConsoleProgress
 from trainer.distributed import any_rank, barrier, broadcast_buffers, setup_distributed, unwrap
 from trainer.errors import TrainError
 from trainer.metrics import MetricsWriter
@@ -42,6 +43,7 @@ from trainer.surgery import init_from
 __all__ = ["Trainer", "TrainError", "train"]
 
 log = logging.getLogger("trainer")
+LOG_SECONDS = 15.0   # a train point at least this often, whatever log_every says
 
 
 class Trainer(CheckpointMixin, ValidationMixin):
@@ -377,6 +379,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
         self._stop = StopRequest()
         self._stop.install()
         die_with_parent()
+        self.console = ConsoleProgress()
         try:
             reason = self._loop()
         except BaseException as exc:
@@ -386,6 +389,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
             raise
         finally:
             self._stop.restore()
+            self.console.close()
         broadcast_buffers((self.G, self.D), self.dist)
         result: dict[str, Any] = {"step": self.step, "epoch": self.epoch, "reason": reason}
         if main:
@@ -402,6 +406,21 @@ class Trainer(CheckpointMixin, ValidationMixin):
             self.metrics.close()
         barrier(self.dist)
         return result
+
+    @property
+    def total_steps(self) -> int:
+        """Where the run ends if no budget or signal stops it first."""
+        steps = self.cfg.epochs * self.steps_per_epoch
+        return min(steps, self.cfg.max_steps) if self.cfg.max_steps else steps
+
+    def _eta(self, start_step: int, budget: float) -> float | None:
+        """Seconds left: the steps left at this session's pace, or the budget left if sooner."""
+        spent = time.time() - self.t_start
+        done = self.step - start_step
+        if done <= 0:
+            return None
+        left = (self.total_steps - self.step) * spent / done
+        return max(0.0, min(left, budget - spent))
 
     def _loop(self) -> str:
         cfg = self.cfg
@@ -431,12 +450,18 @@ class Trainer(CheckpointMixin, ValidationMixin):
                     reason = f"stopped by {self._stop.signal}" if self._stop.signal else "time budget reached"
                 epoch_end = self.step - self.epoch * self.steps_per_epoch >= self.steps_per_epoch
                 # A point every log_every steps, and also at the run's first step, at each
-                # epoch's end and at the last step: a short run shows its curve at once.
+                # epoch's end, at the last step and after LOG_SECONDS without one: a short
+                # run, or a slow CPU, shows its curve at once.
+                now = time.time()
                 if self.dist.main and (self.step % cfg.log_every == 0 or self.step == start_step + 1
-                                       or epoch_end or reason):
-                    now = time.time()
-                    self.metrics.train(self.step, self.epoch, self._lr(), window_n / max(1e-9, now - window_t),
-                                       {k: float(np.mean(v)) for k, v in window_logs.items()})
+                                       or epoch_end or reason or now - window_t >= LOG_SECONDS):
+                    rate = window_n / max(1e-9, now - window_t)
+                    means = {k: float(np.mean(v)) for k, v in window_logs.items()}
+                    eta = self._eta(start_step, budget)
+                    self.metrics.train(self.step, self.epoch, self._lr(), rate, means,
+                                       total_steps=self.total_steps, eta=eta)
+                    self.console.update(self.step, self.total_steps, self.epoch, self.elapsed_before
+                                        + now - self.t_start, eta, means, rate)
                     window_t, window_n, window_logs = now, 0, {}
                 if self.step % ck_every == 0 and self.dist.main:
                     self.save_checkpoint()

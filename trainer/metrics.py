@@ -78,9 +78,13 @@ class MetricsWriter:
         self._f.flush()
 
     def train(self, step: int, epoch: int, lr: float, images_per_s: float,
-              losses: Mapping[str, float]) -> None:
+              losses: Mapping[str, float], total_steps: int | None = None, eta: float | None = None) -> None:
         obj = {"kind": "train", "step": int(step), "epoch": int(epoch), "time": round(self.elapsed(), 3),
                "wall": round(time.time(), 3), "lr": float(lr), "images_per_s": round(float(images_per_s), 3)}
+        if total_steps is not None:
+            obj["total_steps"] = int(total_steps)
+        if eta is not None:
+            obj["eta"] = round(float(eta), 1)
         obj.update({f"{LOSS_PREFIX}{k}": float(v) for k, v in losses.items()})
         self._write(obj)
         self._scalars(obj, step)

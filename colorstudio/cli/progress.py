@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import TextIO
 
-from colorstudio.core.messages import format_eta
+from colorstudio.core.messages import format_eta, progress_bar
 
 
 class Progress:
@@ -39,8 +39,7 @@ class Progress:
         rate = f"{ev.items_per_s:.2f} it/s" if ev.items_per_s else "-- it/s"
         if self.tty:
             width = max(10, min(30, shutil.get_terminal_size((80, 20)).columns - 60))
-            filled = int(width * ev.done_count / max(1, ev.total))
-            line = (f"[{'#' * filled}{'.' * (width - filled)}] {ev.done_count}/{ev.total} "
+            line = (f"{progress_bar(ev.done_count, max(1, ev.total), width)} {ev.done_count}/{ev.total} "
                     f"{rate} ETA {format_eta(ev.eta_s, '--:--')} {name}")
             cols = shutil.get_terminal_size((80, 20)).columns
             self.stream.write("\r\033[K" + line[: cols - 1])

@@ -29,3 +29,9 @@ def format_eta(seconds: float | None, unknown: str = "—") -> str:
     h, rem = divmod(s, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def progress_bar(done: float, total: float, width: int) -> str:
+    """``[####......]``: ``done`` of ``total`` in ``width`` cells (the CLI's and the trainer's bar)."""
+    filled = int(width * min(1.0, max(0.0, done / total))) if total > 0 else 0
+    return f"[{'#' * filled}{'.' * (width - filled)}]"

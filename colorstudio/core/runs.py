@@ -17,7 +17,7 @@ Layout of a run folder ``RUN/`` (see :class:`RunLayout`)::
 Schema of ``metrics.jsonl`` (one JSON object per line; the dashboard reads exactly this)::
 
     {"kind":"train","step":int,"epoch":int,"time":s_since_start,"wall":unix,"lr":float,
-     "images_per_s":float,"loss/<name>":float,...}
+     "images_per_s":float,"total_steps":int,"eta":s_left,"loss/<name>":float,...}
     {"kind":"val","step":int,"epoch":int,"time":s,"wall":unix,"val/<metric>":float,...}
     {"kind":"event","event":"start"|"checkpoint"|"stage"|"end"|"error","time":s,"wall":unix,"message":str}
 
@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from colorstudio.core.errors import UserError
+from colorstudio.core.messages import format_eta
 
 # ----------------------------------------------------------------------------- layout
 CONFIG_FILE = "config.json"
@@ -241,6 +242,7 @@ class RunSeries:
     ys: dict[str, list[float]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     records: int = 0
+    last_train: dict[str, Any] = field(default_factory=dict)   # progress: step, total_steps, eta
 
     CURVE_PREFIXES = (LOSS_PREFIX, VAL_PREFIX)
     CURVE_KEYS = ("lr", "images_per_s")
@@ -257,6 +259,8 @@ class RunSeries:
             if kind not in ("train", "val"):
                 continue
             self.records += 1
+            if kind == "train":
+                self.last_train = rec
             x = _number(rec.get("step"))
             x = float(self.records) if x is None else x
             for key, value in rec.items():
@@ -274,6 +278,24 @@ class RunSeries:
             keep = [i for i, x in enumerate(self.xs[key]) if x <= step]
             self.xs[key] = [self.xs[key][i] for i in keep]
             self.ys[key] = [self.ys[key][i] for i in keep]
+
+    def progress(self) -> str:
+        """``step 130 of 3748 · epoch 1 · 2:03 elapsed · ETA 55:10`` from the last train point."""
+        r = self.last_train
+        step, total = _number(r.get("step")), _number(r.get("total_steps"))
+        if step is None:
+            return ""
+        parts = [f"step {int(step)}" + (f" of {int(total)}" if total else "")]
+        epoch = _number(r.get("epoch"))
+        if epoch is not None:
+            parts.append(f"epoch {int(epoch) + 1}")
+        t = _number(r.get("time"))
+        if t is not None:
+            parts.append(f"{format_eta(t)} elapsed")
+        eta = _number(r.get("eta"))
+        if eta is not None:
+            parts.append(f"ETA {format_eta(eta)}")
+        return " · ".join(parts)
 
     def keys(self) -> list[str]:
         """The curve names, sorted."""

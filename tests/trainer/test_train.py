@@ -199,3 +199,30 @@ def test_short_runs_log_first_step_epoch_ends_and_last_step(photo_dir, tmp_path)
     spe = t.steps_per_epoch
     steps = [d["step"] for d in _check_metrics(run) if d["kind"] == "train"]
     assert steps == sorted({1, spe, 2 * spe})
+
+
+def test_progress_step_of_total_and_eta_reach_console_and_metrics(photo_dir, tmp_path, capsys):
+    """Issue 19, item 5: step N of M, epoch, elapsed and ETA for the GUI and the console."""
+    from colorstudio.core.runs import RunSeries
+
+    run = tmp_path / "run"
+    train(tiny_config("unet-gan", photo_dir, "max_steps=3"), run)
+    recs = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+    last = [r for r in recs if r["kind"] == "train"][-1]
+    assert last["total_steps"] == 3 and last["eta"] == 0.0
+    err = capsys.readouterr().err
+    assert "step 3/3 · epoch 1 ·" in err and "ETA 0:00" in err and "img/s" in err
+    series = RunSeries()
+    series.add(recs)
+    assert series.progress().startswith("step 3 of 3 · epoch 1 · ") and "ETA 0:00" in series.progress()
+
+
+def test_a_slow_run_logs_by_time_as_well(photo_dir, tmp_path, monkeypatch):
+    import trainer.loop as loop
+
+    monkeypatch.setattr(loop, "LOG_SECONDS", 0.0)   # every step is "15 s later"
+    run = tmp_path / "run"
+    train(tiny_config("unet-gan", photo_dir, "max_steps=4", "log_every=100"), run)
+    steps = [json.loads(x)["step"] for x in (run / "metrics.jsonl").read_text().splitlines()
+             if json.loads(x)["kind"] == "train"]
+    assert steps == [1, 2, 3, 4]

@@ -302,7 +302,8 @@ class TrainingDashboard(QWidget):
         self.plots.set_series(self.series.as_dict(), LIVE)
         steps = [xs[-1] for xs in self.series.xs.values() if xs]
         if steps and self.is_running() and self.run_dir is not None:
-            self.state_label.setText(f"Running {self.run_dir.name}: step {int(max(steps))}")
+            self.state_label.setText(f"Running {self.run_dir.name}: "
+                                     f"{self.series.progress() or f'step {int(max(steps))}'}")
 
     def flush(self) -> None:
         """Read and draw everything written so far (tests; also before the run list refreshes)."""
