@@ -22,6 +22,36 @@ from colorstudio.gui.widgets.compare_view import CompareView
 APP_NAME = "ColorStudio"
 
 
+
+HELP_PROPERTY = "shortcutHelp"   # an action's plain name in the shortcuts help, when its text is not
+
+# Keys and mouse gestures that are not menu actions, by where they work.
+MOUSE_AND_KEYS = (
+    ("Colorize: view", (("Wheel", "zoom at the pointer"), ("Drag", "pan (both sides follow)"))),
+    ("Colorize: colour hints", (("Click", "add a hint (or select one)"), ("Drag", "move the hint"),
+                                ("Right-click", "delete the hint"), ("Double-click", "change its colour"),
+                                ("Del / Backspace", "delete the selected hint"))),
+    ("Facades: label painter", (("B", "brush"), ("R", "rectangle"), ("F", "fill"), ("E", "eraser"),
+                                ("[ / ]", "smaller / larger brush"), ("Ctrl+Shift+R", "a random layout"),
+                                ("Ctrl+Shift+S", "save the label map"))),
+)
+
+
+def shortcuts_html(actions) -> str:
+    """The help table: every action with a shortcut (named plainly), then mouse and keys."""
+    from html import escape
+
+    rows = []
+    for a in actions:
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
+        if keys:
+            name = a.property(HELP_PROPERTY) or a.text().replace("&", "")
+            rows.append(f"<tr><td><b>{escape(keys)}</b></td><td>{escape(name)}</td></tr>")
+    for where, items in MOUSE_AND_KEYS:
+        rows.append(f"<tr><td colspan=2><br><i>{escape(where)}</i></td></tr>")
+        rows += [f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in items]
+    return "<table cellspacing=4>" + "".join(rows) + "</table>"
+
 class WindowChrome:
     """Actions, menus, toolbar, status bar and help of the main window (a mixin)."""
 
@@ -60,6 +90,9 @@ class WindowChrome:
         self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
         self.act_redo = stack.createRedoAction(self, "&Redo hint")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        # Qt appends the command to these texts ("Undo hint load hints"): the help names them plainly.
+        self.act_undo.setProperty(HELP_PROPERTY, "Undo the last hint edit (in the painter: its last stroke)")
+        self.act_redo.setProperty(HELP_PROPERTY, "Redo")
         for a, ic, tip in ((self.act_undo, "mdi6.undo", "Undo the last hint edit (Ctrl+Z)"),
                            (self.act_redo, "mdi6.redo", "Redo the hint edit (Ctrl+Shift+Z)")):
             a.setIcon(icon(ic))
@@ -195,12 +228,10 @@ class WindowChrome:
                           "photos and frames, training dashboard and facade painter.")
 
     def show_shortcuts(self) -> None:
-        rows = []
-        for a in self.actions():
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
-            if keys:
-                rows.append(f"<tr><td><b>{keys}</b></td><td>{a.text().replace('&', '')}</td></tr>")
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
-                          "<table cellspacing=4>" + "".join(rows) + "</table>", parent=self)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_html(self.actions()),
+                          parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
         box.setModal(False)
         box.show()
+        self._shortcuts_box = box
+

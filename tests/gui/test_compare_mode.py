@@ -112,3 +112,16 @@ def test_own_checkpoint_joins_the_list_and_wrong_task_is_refused(qtbot, entries,
         page.set_image(gray_image(40, 40))
     assert page.output.model == key
     page.shutdown()
+
+
+def test_compare_needs_two_models_ticked(qtbot, page):
+    """Issue 19, item 8: one ticked model cannot start a 'comparison' of one."""
+    page.checklist.set_checked(["unet-gan"])
+    assert not page.checklist.button.isEnabled() and "at least 2" in page.checklist.button.toolTip()
+    page.checklist.set_checked(["unet-gan", "zhang-bins"])
+    assert page.checklist.button.isEnabled()
+    page.checklist.set_on(True)
+    page.checklist.set_checked(["unet-gan"])   # unticking below two leaves compare mode
+    assert not page.checklist.is_on() and not page.checklist.button.isEnabled()
+    rows = page.checklist.list.count()
+    assert page.checklist.list.height() <= min(rows, 6) * page.checklist.list.sizeHintForRow(0) + 12

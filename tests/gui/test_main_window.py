@@ -269,3 +269,17 @@ def test_a_finished_training_run_joins_colorize_batch_and_compare(qtbot, win, tm
     items = [win.colorize.checklist.list.item(i).text() for i in range(win.colorize.checklist.list.count())]
     assert "my-portraits (your run)" in items
     assert win.colorize.model_name() == before, "a refresh keeps the model in use"
+
+
+def test_shortcuts_help_names_actions_plainly_and_lists_mouse_and_painter_keys(win):
+    """Issue 19, item 10: no 'Undo hint load hints'; Del, right-click, wheel and B/R/F/E are there."""
+    from PySide6.QtGui import QUndoCommand
+
+    from colorstudio.gui.window_chrome import shortcuts_html
+
+    win.colorize.hints_editor.model.undo_stack.push(QUndoCommand("load hints"))
+    assert "load hints" in win.act_undo.text()          # what Qt shows in the Edit menu
+    html = shortcuts_html(win.actions())
+    assert "load hints" not in html and "Undo the last hint edit" in html
+    for words in ("Del / Backspace", "Right-click", "Wheel", "<b>B</b></td><td>brush", "<b>E</b></td><td>eraser"):
+        assert words in html, words

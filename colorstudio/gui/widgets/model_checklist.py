@@ -26,12 +26,12 @@ class ModelChecklist(QWidget):
         super().__init__(parent)
         self.button = QPushButton(icon("mdi6.view-grid"), "Compare models")
         self.button.setCheckable(True)
-        self.button.setToolTip("Show the ticked models' results side by side in a grid "
-                               "(synced zoom and pan; click a result to keep it)")
+        self._tip = ("Show the ticked models' results side by side in a grid "
+                     "(synced zoom and pan; click a result to keep it)")
+        self.button.setToolTip(self._tip)
         self.button.toggled.connect(self.toggled)
         self.list = QListWidget()
         self.list.setToolTip(f"Tick {MIN_MODELS} to {MAX_MODELS} models to compare")
-        self.list.setMaximumHeight(150)
         self.note = QLabel(f"Tick {MIN_MODELS}–{MAX_MODELS} models.")
         self.note.setWordWrap(True)
         lay = QVBoxLayout(self)
@@ -41,6 +41,8 @@ class ModelChecklist(QWidget):
         lay.addWidget(self.note)
         self.list.itemChanged.connect(self._on_item)
         self._updating = False
+        self._say()
+        self._fit_height()
 
     def set_entries(self, entries: list[ModelEntry], ticked: list[str] | None = None) -> None:
         """List ``entries``; tick ``ticked`` (default: the trained ones, at most six)."""
@@ -61,6 +63,7 @@ class ModelChecklist(QWidget):
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             self.list.addItem(item)
         self._updating = False
+        self._fit_height()
         self._say()
         self.changed.emit(self.checked())
 
@@ -109,3 +112,14 @@ class ModelChecklist(QWidget):
             self.note.setText(f"{n} ticked: tick at least {MIN_MODELS} to compare.")
         else:
             self.note.setText(f"{n} ticked.")
+        ok = self.ready()
+        if not ok and self.button.isChecked():
+            self.button.setChecked(False)   # fewer than two: nothing to compare, back to one result
+        self.button.setEnabled(ok)
+        self.button.setToolTip(self._tip if ok else f"Tick at least {MIN_MODELS} models to compare them")
+
+    def _fit_height(self) -> None:
+        """As tall as its rows (up to six), no taller: the side panel is short on a laptop."""
+        rows = min(max(1, self.list.count()), MAX_MODELS)
+        row = self.list.sizeHintForRow(0) if self.list.count() else self.list.fontMetrics().height() + 4
+        self.list.setFixedHeight(rows * max(1, row) + 2 * self.list.frameWidth() + 2)
