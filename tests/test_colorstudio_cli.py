@@ -263,3 +263,17 @@ def test_translate_warns_about_an_ordinary_photo(tmp_path, photos):
     res = run("translate", photos / "a.png", "-o", tmp_path / "o", "--weights", w, "--device", "cpu")
     assert res.returncode == 0, res.stderr
     assert "does not look like a facade label map" in res.stderr
+
+
+def test_saturation_is_one_scale_with_the_app():
+    """Issue 19, item 13: 0-200 %, as the Colorize slider and the Batch box; 150% == 1.5."""
+    from colorstudio.cli import build_parser
+
+    p = build_parser()
+    base = ["colorize", "x.png", "-o", "out"]
+    assert p.parse_args(base + ["--saturation", "150%"]).saturation == 1.5
+    assert p.parse_args(base + ["--saturation", "1.5"]).saturation == 1.5
+    for bad in ("250%", "3", "-1"):
+        with pytest.raises(SystemExit):
+            p.parse_args(base + ["--saturation", bad])
+

@@ -62,6 +62,16 @@ def _float_in(lo: float, hi: float | None, hi_open: bool = False):
     return parse
 
 
+def _saturation(text: str) -> float:
+    """``150%`` or ``1.5``: one scale with the app (0-200 %, 100 % as predicted)."""
+    from colorstudio.core.scales import SATURATION_MAX
+
+    t = text.strip()
+    pct = t.endswith("%")
+    v = _float_in(0.0, SATURATION_MAX * (100.0 if pct else 1.0))(t[:-1] if pct else t)
+    return v / 100.0 if pct else v
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG, description="ColorStudio from the command line: colorize black-and-white "
@@ -102,8 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "photos and videos.  Video files become <name>.mp4 (.avi stays .avi) with "
                        "their colorized frames kept in <name>_frames/ so an interrupted run resumes.")
     common(c, "colorize")
-    c.add_argument("--saturation", type=_float_in(0.0, 4.0), default=1.0, metavar="F",
-                   help="colour strength: 0 gray, 1 as predicted (default), up to 4")
+    c.add_argument("--saturation", type=_saturation, default=1.0, metavar="P",
+                   help="colour strength as in the app: 0%% gray, 100%% as predicted (default), up to 200%%; "
+                   "a plain number is the factor (1.5 = 150%%)")
     c.add_argument("--hints", type=Path, metavar="FILE.json",
                    help="colour hints: a JSON list of {x, y, rgb} with x, y as fractions of the width and "
                    "height and rgb as [R, G, B] 0-255, applied to every input (the file the app's 'Save "
@@ -129,8 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where the networks run (default: auto)")
     k.add_argument("--size", type=_positive_int, metavar="N",
                    help="render size for every model (default: each model's own)")
-    k.add_argument("--saturation", type=_float_in(0.0, 4.0), default=1.0, metavar="F",
-                   help="colour strength: 0 gray, 1 as predicted (default), up to 4")
+    k.add_argument("--saturation", type=_saturation, default=1.0, metavar="P",
+                   help="colour strength as in the app: 0%% gray, 100%% as predicted (default), up to 200%%; "
+                   "a plain number is the factor (1.5 = 150%%)")
     k.add_argument("--hints", type=Path, metavar="FILE.json",
                    help="colour hints for the hint-taking models among them (others ignore them)")
     k.add_argument("--tile", type=_int_in(64, 2048), default=384, metavar="PX",

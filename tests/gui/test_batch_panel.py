@@ -168,3 +168,12 @@ def test_model_facts_stay_compact_in_the_batch_form(panel):
     text = panel.picker.card.text()
     assert "\n" not in text and "render" in text
     assert "Held-out" in panel.picker.card.toolTip() or panel.picker.card.toolTip()
+
+
+def test_batch_tab_saturation_is_a_percent(qtbot):
+    from colorstudio.gui.predictors import PredictorCache
+    from colorstudio.gui.widgets.batch_panel import BatchPanel
+
+    panel = BatchPanel(PredictorCache())
+    qtbot.addWidget(panel)
+    assert panel.saturation.suffix() == "%" and panel.saturation.maximum() == 200 and panel.saturation.value() == 100

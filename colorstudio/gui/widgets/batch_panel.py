@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 from colorstudio.core.smoothing import DEFAULT_STRENGTH
 from colorstudio.gui.batch_jobs import batch_job
 from colorstudio.core.messages import format_eta
+from colorstudio.core.scales import SATURATION_MAX
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.batch_inputs import BatchInputs, tool_button
@@ -94,11 +95,12 @@ class BatchPanel(QWidget):
         self.size.setSpecialValueText("model default")
         self.size.setSuffix(" px")
         self.size.setToolTip("Render size of the network (long side)")
-        self.saturation = QDoubleSpinBox()
-        self.saturation.setRange(0.0, 2.0)
-        self.saturation.setSingleStep(0.1)
-        self.saturation.setValue(1.0)
-        self.saturation.setToolTip("Colour strength (1.0 = as predicted)")
+        self.saturation = QSpinBox()   # percent, as the Colorize tab's slider and the CLI
+        self.saturation.setRange(0, int(SATURATION_MAX * 100))
+        self.saturation.setSingleStep(10)
+        self.saturation.setSuffix("%")
+        self.saturation.setValue(100)
+        self.saturation.setToolTip("Colour strength: 100% as predicted, 0% gray, up to 200%")
         self.smooth = QCheckBox("Reduce flicker")
         self.smooth.setToolTip("Blend each frame's colours with the previous frame's, motion-compensated\n"
                                "with optical flow (for frames of one shot, in order)")
@@ -298,7 +300,7 @@ class BatchPanel(QWidget):
         smooth = self.smooth_strength.value() if self.smooth.isChecked() else 0.0
         w = Worker(batch_job, self.cache, self.picker.model_name(), self.picker.device(), paths,
                    Path(self.outdir.text()), self.fmt.currentText(), self.size.value(),
-                   self.saturation.value(), smooth, hints, self.overwrite.isChecked(), self._cancel,
+                   self.saturation.value() / 100.0, smooth, hints, self.overwrite.isChecked(), self._cancel,
                    frame_hints)
         w.signals.progress.connect(self._on_progress)
         w.signals.error.connect(self._on_error)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
+from colorstudio.core.scales import SATURATION_MAX
+
 
 class ColorizeControls(QWidget):
     renderSizeChanged = Signal(int)     # 0 = the model's default size
@@ -26,7 +28,7 @@ class ColorizeControls(QWidget):
         self.size_box.valueChanged.connect(self.renderSizeChanged)
 
         self.sat_slider = QSlider(Qt.Orientation.Horizontal)
-        self.sat_slider.setRange(0, 200)
+        self.sat_slider.setRange(0, int(SATURATION_MAX * 100))
         self.sat_slider.setValue(100)
         self.sat_slider.setPageStep(10)
         self.sat_slider.setToolTip("Colour strength; changes instantly without re-running the network")

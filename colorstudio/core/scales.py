@@ -1,0 +1,6 @@
+"""The scales a user sets, shared by the app and the command line (standard library only,
+so the window imports it without OpenCV or torch)."""
+
+# Saturation: a factor on the predicted chroma, shown as a percent everywhere -- the
+# Colorize slider, the Batch box, the CLI's ``--saturation 150%`` (or the factor 1.5).
+SATURATION_MAX = 2.0
