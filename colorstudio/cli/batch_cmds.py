@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from colorstudio.cli.common import (EXIT_FAILED, EXIT_OK, UsageError, _check_not_an_input_folder, _check_outdir,
-                                    _collect, _load_predictor, _make_outdir, _read_shot)
+from colorstudio.cli.common import (EXIT_FAILED, EXIT_OK, UsageError, _check_outdir, _collect, _load_predictor,
+                                    _make_outdir, _read_shot)
 from colorstudio.cli.progress import Progress
 
 
@@ -51,9 +51,8 @@ def _run_batch(args, task: str, work, check=None) -> int:
     made; ``work(inputs, predictor, progress, counts)`` runs the task's generators.
     """
     counts: dict[str, int] = {}
-    _check_not_an_input_folder(args.inputs, args.output)
     inputs = _collect(args.inputs, counts)
-    _check_outdir(args.output)
+    _check_outdir(args.output, args.inputs)
     predictor = _load_predictor(args, task)
     if check is not None:
         check(predictor)

@@ -19,26 +19,14 @@ class UsageError(UserError):
     """A mistake in the command line or its inputs: message, exit status 2."""
 
 
-def _check_outdir(outdir: Path) -> None:
-    """Fail early (exit 2) when the output folder cannot be created or written."""
-    probe = outdir
-    while not probe.exists():
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    if probe.exists() and not probe.is_dir():
-        raise UsageError(f"cannot use {outdir} as output folder: {probe} is a file")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write to output folder {outdir}: permission denied on {probe}")
+def _check_outdir(outdir: Path, inputs: Sequence[str] = ()) -> None:
+    """Fail early (exit 2) when the output folder cannot take the results."""
+    from colorstudio.core.batch_inputs import OutputFolderError, check_output_folder
 
-
-def _check_not_an_input_folder(inputs: Sequence[str], outdir: Path) -> None:
-    """Outputs beside their inputs would be taken as inputs by the next run."""
-    out = os.path.realpath(outdir)
-    for raw in inputs:
-        if Path(raw).is_dir() and os.path.realpath(raw) == out:
-            raise UsageError(f"the output folder {outdir} is also an input folder: the results would land "
-                             "among the inputs and be colorized again on a rerun; choose another -o folder")
+    try:
+        check_output_folder(outdir, inputs)
+    except OutputFolderError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _make_outdir(outdir: Path) -> None:

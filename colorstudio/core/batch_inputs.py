@@ -10,7 +10,48 @@ from typing import Iterable, Iterator, Sequence
 
 from colorstudio.core import imageio
 from colorstudio.core.batch_engine import Job
+from colorstudio.core.errors import UserError
 from colorstudio.core.formats import is_video_file
+
+
+class OutputFolderError(UserError, ValueError):
+    """The output folder cannot take the batch's results."""
+
+
+def check_output_folder(outdir: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (),
+                        create: bool = False) -> None:
+    """Refuse, before anything runs, an output folder that cannot be created or written,
+    is a file, or is one of the input folders (results would be colorized again on a rerun).
+    ``create``: make the folder now and write a probe file in it -- the only sure test,
+    since permission bits say nothing to root or about /proc and read-only mounts."""
+    outdir = Path(outdir).expanduser()
+    probe = outdir
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise OutputFolderError(f"cannot use {outdir} as output folder: {probe} is a file")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputFolderError(f"cannot write to output folder {outdir}: permission denied on {probe}")
+    if create:
+        import tempfile
+
+        try:
+            outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputFolderError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
+        try:
+            with tempfile.TemporaryFile(dir=outdir):
+                pass
+        except OSError as exc:
+            raise OutputFolderError(f"cannot write to output folder {outdir}: {exc.strerror or exc}") from None
+    out = os.path.realpath(outdir)
+    for raw in inputs:
+        if Path(raw).is_dir() and os.path.realpath(raw) == out:
+            raise OutputFolderError(f"the output folder {outdir} is also an input folder: the results would "
+                                    "land among the inputs and be colorized again on a rerun; choose "
+                                    "another output folder")
 
 
 def collect_inputs(paths: Iterable[str | os.PathLike], problems: list[str] | None = None,

@@ -177,3 +177,22 @@ def test_batch_tab_saturation_is_a_percent(qtbot):
     panel = BatchPanel(PredictorCache())
     qtbot.addWidget(panel)
     assert panel.saturation.suffix() == "%" and panel.saturation.maximum() == 200 and panel.saturation.value() == 100
+
+
+def test_an_unusable_output_folder_is_one_message_before_the_start(qtbot, tmp_path):
+    """Issue 19, item 1: /proc/nope, a file, an input folder: refused up front, nothing runs."""
+    from colorstudio.gui.predictors import PredictorCache
+    from colorstudio.gui.widgets.batch_panel import BatchPanel
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(3):
+        (frames / f"{i}.png").write_bytes(b"x")
+    panel = BatchPanel(PredictorCache())
+    qtbot.addWidget(panel)
+    file_out = tmp_path / "a-file"
+    file_out.write_text("x")
+    for out, words in (("/proc/nope", "output folder /proc/nope"), (str(file_out), "is a file"),
+                       (str(frames), "also an input folder")):
+        problem = panel.output_problem([frames], out)
+        assert problem and words in problem and problem.count("\n") == 0, problem

@@ -322,9 +322,18 @@ class BatchPanel(QWidget):
             return "Choose an output folder."
         if self.picker.model_name() is None:
             return "The models are still loading; try again in a moment."
-        out = Path(self.outdir.text()).expanduser()
-        if out.exists() and not out.is_dir():
-            return f"{out} is a file, not a folder."
+        return self.output_problem(paths, self.outdir.text())
+
+    @staticmethod
+    def output_problem(paths: list[Path], outdir: str) -> str | None:
+        """Why ``outdir`` cannot take the results of ``paths`` (the CLI's check), else None:
+        one message before anything runs, not a failure per frame."""
+        from colorstudio.core.batch_inputs import OutputFolderError, check_output_folder
+
+        try:
+            check_output_folder(Path(outdir), paths, create=True)
+        except OutputFolderError as exc:
+            return str(exc)[0].upper() + str(exc)[1:] + "."
         return None
 
     def set_paused(self, paused: bool) -> None:
