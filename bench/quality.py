@@ -191,7 +191,7 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
                           "film gray, fading, grain, blur, scratches, JPEG -- `core.aging`, a fixed seed per file; "
                           "its colours scored on the true lightness):", ""] + group_table(aged) + [""]
                 targets += colorizer_targets(name, res, aged)
-                for key, r in aged.items():
+                for key, r in (aged.items() if name == default else ()):
                     if r["_examples"]:
                         fig = docs / "examples" / f"{name}_{key}_aged.png"
                         _save_png(fig, example_grid(r["_examples"], 144))

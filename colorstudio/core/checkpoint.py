@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from colorstudio.core import textfiles
 from colorstudio.core.atomic import atomic_write  # noqa: F401 -- re-exported: checkpoints write atomically
 from colorstudio.core.errors import UserError
 from colorstudio.core.messages import one_line
@@ -57,9 +58,9 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        meta = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise CheckpointError(f"{path.name}: metadata is not valid JSON ({exc})") from exc
+        meta = textfiles.loads(raw, f"{path.name}: metadata")
+    except textfiles.BadTextFile as exc:
+        raise CheckpointError(str(exc)) from None
     return validate_metadata(meta, path.name)
 
 

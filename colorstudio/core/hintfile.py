@@ -25,6 +25,7 @@ import math
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from colorstudio.core import textfiles
 from colorstudio.core.errors import UserError
 from colorstudio.core.pipeline import Hint
 
@@ -97,15 +98,10 @@ def read_points(path: str | Path) -> list[tuple[float, float, RGB]]:
 def _load_json(p: Path) -> Any:
     if not p.is_file():
         raise HintFileError(f"hint file not found: {p}" if not p.exists() else f"not a regular file: {p}")
-    if p.stat().st_size > MAX_FILE_BYTES:
-        raise HintFileError(f"{p}: {p.stat().st_size} bytes is too large for a hint file")
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise HintFileError(f"{p}: not a text file") from None
-    except json.JSONDecodeError as exc:
-        raise HintFileError(f"{p}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    return data
+        return textfiles.read_json(p, MAX_FILE_BYTES)
+    except textfiles.BadTextFile as exc:
+        raise HintFileError(str(exc)) from None
 
 
 def to_hints(points: Iterable[tuple[float, float, Sequence[int]]]) -> list[Hint]:

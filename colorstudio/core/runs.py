@@ -209,7 +209,7 @@ class MetricsReader:
                 continue
             try:
                 rec = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 self.skipped += 1
                 continue
             if isinstance(rec, dict):
@@ -330,11 +330,9 @@ def run_folders(runs_dir: str | os.PathLike) -> list[Path]:
 
 def read_run_config(run: str | os.PathLike) -> dict[str, Any]:
     """RUN/config.json as a dict ({} when missing or unreadable)."""
-    try:
-        cfg = json.loads(RunLayout(run).config.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return cfg if isinstance(cfg, dict) else {}
+    from colorstudio.core.textfiles import read_json_object
+
+    return read_json_object(RunLayout(run).config)
 
 
 @dataclass(frozen=True)

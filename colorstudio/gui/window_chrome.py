@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QProgressBar, QToolBar
 
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.compare_view import CompareView
+from colorstudio.gui.plaintext import tooltip
 
 APP_NAME = "ColorStudio"
 
@@ -202,7 +203,7 @@ class WindowChrome:
 
         for p in sample_images():
             a = menu.addAction(p.stem.replace("_", " "))
-            a.setToolTip(str(p))
+            a.setToolTip(tooltip(str(p)))
             a.triggered.connect(lambda _=False, p=p: self.open_path(p))
 
     def _fill_recent(self) -> None:
@@ -210,7 +211,7 @@ class WindowChrome:
         files = self.recent_files()
         for f in files:
             a = self.recent_menu.addAction(Path(f).name)
-            a.setToolTip(f)
+            a.setToolTip(tooltip(f))
             a.setStatusTip(f)
             a.triggered.connect(lambda _=False, f=f: self.open_path(f))
         if files:

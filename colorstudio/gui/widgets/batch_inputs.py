@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QListWidget,
 
 from colorstudio.core.formats import image_filter, video_filter
 from colorstudio.gui.theme import icon
+from colorstudio.gui.plaintext import tooltip
 
 
 def tool_button(text: str, ic: str, tip: str, slot) -> QToolButton:
@@ -64,7 +65,7 @@ class BatchInputs(QGroupBox):
             if p not in existing:
                 it = QListWidgetItem(icon(kind_icon(p)), str(p))
                 it.setData(Qt.ItemDataRole.UserRole, str(p))
-                it.setToolTip(str(p))
+                it.setToolTip(tooltip(str(p)))
                 self.list.addItem(it)
                 existing.add(p)
         self.changed.emit()

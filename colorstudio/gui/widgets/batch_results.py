@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLayout, QListView, QListWid
 
 from colorstudio.gui.batch_jobs import thumbnail
 from colorstudio.gui.theme import icon
+from colorstudio.gui.plaintext import tooltip
 
 THUMB_HEIGHT = 96
 MAX_THUMBS = 300
@@ -71,7 +72,7 @@ class BatchResults(QWidget):
         small = image.scaledToHeight(THUMB_HEIGHT, Qt.TransformationMode.SmoothTransformation)
         it = QListWidgetItem(QIcon(QPixmap.fromImage(small)), path.name)
         it.setData(Qt.ItemDataRole.UserRole, str(path))
-        it.setToolTip(str(path))
+        it.setToolTip(tooltip(str(path)))
         self.thumbs.addItem(it)
         while self.thumbs.count() > MAX_THUMBS:
             self.thumbs.takeItem(0)

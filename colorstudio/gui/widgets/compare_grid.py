@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from colorstudio.gui.widgets.canvas import Displayable, ImageCanvas, Viewport
+from colorstudio.gui.plaintext import tooltip
 
 CLICK_SLOP = 4.0   # pixels a press may move and still be a click
 
@@ -138,7 +139,7 @@ class CompareGrid(QWidget):
             cell.set_image(None)
             cell.caption = cell.label
             cell.busy_text = f"failed: {message}"
-            cell.setToolTip(message)
+            cell.setToolTip(tooltip(message))
             cell.update()
 
     def set_selected(self, key: str | None) -> None:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton,
 
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.model_picker import ModelEntry
+from colorstudio.gui.plaintext import tooltip
 
 MIN_MODELS, MAX_MODELS = 2, 6
 
@@ -56,7 +57,7 @@ class ModelChecklist(QWidget):
             state = {"run": " (your run)", "file": " (file)"}.get(e.origin, "" if e.trained else " (untrained)")
             item = QListWidgetItem(e.label + state)
             item.setData(Qt.ItemDataRole.UserRole, e.name)
-            item.setToolTip(e.summary)
+            item.setToolTip(tooltip(e.summary))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             on = e.name in before and n < MAX_MODELS
             n += on

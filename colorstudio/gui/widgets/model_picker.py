@@ -17,6 +17,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QToolButton,
                                QVBoxLayout, QWidget)
 
+from colorstudio.gui.plaintext import plain_label, tooltip
+
 
 GROUP_NAMES = {"people": "people", "interiors": "interiors", "animals": "animals & objects",
                "scenes": "scenes", "mixed": "mixed"}
@@ -56,15 +58,18 @@ class ModelEntry:
         if self.origin != "shipped":
             where = "your training run" if self.origin == "run" else "a checkpoint you opened"
             lines.append(f"A {self.family} model from {where}: {self.name.partition('@')[2]}")
-        f = self.facts
-        if f.get("epochs") is not None:
-            data = f.get("data") or {}
-            where = Path(str(data.get("path", ""))).name
-            n = data.get("train_images")
-            trained = f"Trained on {where or 'its data'}" + (f" ({n:,} images)" if isinstance(n, int) else "")
-            minutes = float(f.get("time") or 0) / 60
-            lines.append(f"{trained}: {float(f['epochs']):.1f} epochs, {minutes:.0f} min.")
-        lines += _score_lines(self.scores)
+        try:   # the facts and scores come from the user's files: a malformed one costs its lines only
+            f = self.facts
+            if f.get("epochs") is not None:
+                data = f.get("data") or {}
+                where = Path(str(data.get("path", ""))).name
+                n = data.get("train_images")
+                trained = f"Trained on {where or 'its data'}" + (f" ({n:,} images)" if isinstance(n, int) else "")
+                minutes = float(f.get("time") or 0) / 60
+                lines.append(f"{trained}: {float(f['epochs']):.1f} epochs, {minutes:.0f} min.")
+            lines += _score_lines(self.scores)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            lines.append("(Its training facts or scores file is malformed and was skipped.)")
         return "\n".join(lines)
 
 
@@ -101,13 +106,22 @@ def _score_lines(res: dict) -> list[str]:
 
 
 def _read_json(path: Path) -> dict:
-    import json
+    """A model's .eval.json: a bad or huge one costs its own scores only."""
+    from colorstudio.core.textfiles import read_json_object
 
+    return read_json_object(path, 2 * 2 ** 20)
+
+
+def _read_card(path: Path) -> str:
+    """A model card for the tooltip: bounded (a huge card is cut, not read whole)."""
+    from colorstudio.core.textfiles import BadTextFile, read_text
+
+    if not path.is_file():
+        return ""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return read_text(path)
+    except BadTextFile:
+        return ""
 
 
 def entry_for_checkpoint(path: str | Path, origin: str = "file", task: str | None = None,
@@ -130,7 +144,7 @@ def entry_for_checkpoint(path: str | Path, origin: str = "file", task: str | Non
     except CheckpointError:
         facts = {}
     card_path = path.with_suffix(".md")
-    card = card_path.read_text(encoding="utf-8", errors="replace") if card_path.is_file() else ""
+    card = _read_card(card_path)
     own_scores = _read_json(path.with_suffix(".eval.json"))
     return ModelEntry(str(ref), s.task, True, s.description, card, s.input_size, s.hints, s.fixed_size,
                       facts, own_scores or scores or {}, display or ref.label, origin)
@@ -174,7 +188,7 @@ def load_entries(task: str | None = None, runs_dir: str | Path | None = None) ->
     out = []
     for s in available(task):
         card_path = s.card_path()
-        card = card_path.read_text(encoding="utf-8", errors="replace") if card_path.is_file() else ""
+        card = _read_card(card_path)
         facts: dict = {}
         if s.has_weights:
             try:
@@ -210,7 +224,7 @@ class ModelPicker(QWidget):
         self.device_box.setToolTip("Where the network runs; auto prefers a GPU when present")
         self.device_box.addItem("auto")
         self.device_box.setEnabled(False)
-        self.card = QLabel()
+        self.card = plain_label(QLabel())
         self.card.setWordWrap(True)
         self.card.setTextFormat(Qt.TextFormat.PlainText)
         self.card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -329,10 +343,10 @@ class ModelPicker(QWidget):
         full = f"{e.summary}\n\n{e.task} · render {e.input_size}px · {state}"
         if self._compact:  # one line; the facts are the tooltip (a form with little height)
             self.card.setText(f"{e.task} · render {e.input_size}px · {state}")
-            self.card.setToolTip(full)
+            self.card.setToolTip(tooltip(full))
         else:
             self.card.setText(full)
-            self.card.setToolTip(e.card or e.description)
+            self.card.setToolTip(tooltip(e.card or e.description))
 
     def set_compact(self, on: bool) -> None:
         """Show only a one-line summary (the model's facts move to its tooltip)."""

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from colorstudio.core.runs import read_run_config, run_folders
+from colorstudio.gui.plaintext import tooltip
 
 
 class RunsList(QListWidget):
@@ -36,7 +37,7 @@ class RunsList(QListWidget):
                 item.setFont(font)
                 label += " — followed live"
             item.setData(Qt.ItemDataRole.UserRole, str(run))
-            item.setToolTip(f"{run}{label[len(run.name):]}")
+            item.setToolTip(tooltip(f"{run}{label[len(run.name):]}"))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if str(run) in ticked else Qt.CheckState.Unchecked)
             self.addItem(item)

@@ -29,6 +29,7 @@ from colorstudio.gui.widgets.message_bar import MessageBar
 from colorstudio.gui.widgets.runs_list import RunsList
 from colorstudio.gui.widgets.sample_view import SampleView
 from colorstudio.gui.widgets.train_form import TrainForm
+from colorstudio.gui.plaintext import plain_label
 
 DEFAULT_RUNS_DIR = Path.home() / "ColorStudio" / "runs"
 
@@ -100,9 +101,9 @@ class TrainingDashboard(QWidget):
         buttons = QHBoxLayout()
         for b in (self.start_button, self.stop_button, self.resume_button):
             buttons.addWidget(b)
-        self.state_label = QLabel("Idle")
+        self.state_label = plain_label(QLabel("Idle"))
         self.state_label.setWordWrap(True)
-        self.checkpoint_label = QLabel()
+        self.checkpoint_label = plain_label(QLabel())
         self.checkpoint_label.setStyleSheet("color: palette(placeholder-text);")
 
         self.runs_list = RunsList()
