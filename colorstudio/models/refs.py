@@ -42,6 +42,10 @@ def looks_like_file(text: str) -> bool:
 def parse_ref(text: str, task: str | None = None) -> ModelRef:
     """``'unet-gan'`` | ``'run/model.safetensors'`` | ``'zhang-bins@x.pt'`` -> ModelRef.
 
+    A file that exists under the whole text is that file (``my@v2.safetensors``), even
+    where the text also reads as ``family@path``; when both readings name existing files
+    the reference is refused as ambiguous.
+
     Raises ``LookupError`` (unknown name, missing file) or ``CheckpointError`` (a file
     that is not ours and names no family, or one of another task) with a one-line message.
     """
@@ -51,9 +55,14 @@ def parse_ref(text: str, task: str | None = None) -> ModelRef:
     if not text:
         raise LookupError("empty model name")
     family, sep, rest = text.partition("@")
-    if sep and family and not looks_like_file(family):
+    whole = Path(text).expanduser()
+    as_pair = bool(sep and family and not looks_like_file(family))
+    if as_pair and whole.is_file() and Path(rest).expanduser().is_file():
+        raise LookupError(f"{text!r} is ambiguous: the file {whole} exists, and so does {rest} "
+                          f"(as {family}@{rest}); give ./{text} for the file, or rename one")
+    if as_pair and not whole.is_file():
         ref = ModelRef(family, Path(rest).expanduser())
-    elif looks_like_file(text):
+    elif looks_like_file(text) or whole.is_file():   # an existing path wins over family@path
         path = Path(text).expanduser()
         if not path.is_file():
             raise LookupError(f"weights file not found: {path}")

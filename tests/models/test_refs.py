@@ -30,3 +30,25 @@ def test_errors_name_the_problem(tmp_path):
         parse_ref(str(tmp_path / "x.safetensors"))
     with pytest.raises(CheckpointError, match="translate model"):
         parse_ref("pix2pix-facades", task="colorize")
+
+
+def test_an_existing_path_wins_and_ambiguity_is_said(tmp_path, monkeypatch):
+    """Issue 21, item 11."""
+    import pytest
+
+    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.models import create
+    from colorstudio.models.refs import parse_ref
+
+    monkeypatch.chdir(tmp_path)
+    m = create("unet-gan", weights=False, base=8, depth=2)
+    meta = {"family": "unet-gan", "config": {"base": 8, "depth": 2}}
+    save_weights(tmp_path / "my@v2.safetensors", m.state_dict(), meta)
+    ref = parse_ref("my@v2.safetensors")            # 'my' is no family: the file it names
+    assert ref.family == "unet-gan" and ref.weights.name == "my@v2.safetensors"
+    save_weights(tmp_path / "unet-gan@v2.safetensors", m.state_dict(), meta)
+    assert parse_ref("unet-gan@v2.safetensors").weights.name == "unet-gan@v2.safetensors"
+    save_weights(tmp_path / "v2.safetensors", m.state_dict(), meta)   # now both readings exist
+    with pytest.raises(LookupError, match="ambiguous"):
+        parse_ref("unet-gan@v2.safetensors")
+    assert parse_ref("./unet-gan@v2.safetensors").weights.name == "unet-gan@v2.safetensors"
