@@ -20,6 +20,7 @@ from colorstudio.cli.common import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT
                                     PROG, UsageError)
 from colorstudio.cli.compare import cmd_compare
 from colorstudio.cli.progress import Progress  # noqa: F401 -- where callers have found it
+from colorstudio.core.errors import UserError
 
 __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "Progress", "UsageError",
            "build_parser", "main"]
@@ -174,6 +175,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except UserError as exc:   # e.g. the batch stopped: the output folder filled up
+        print(f"\n{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted; rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED

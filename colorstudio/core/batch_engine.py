@@ -4,6 +4,7 @@ behind).  The rules and the public calls: :mod:`colorstudio.core.batch`."""
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 from collections import deque
@@ -15,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 import numpy as np
 
 from colorstudio.core import imageio
+from colorstudio.core.errors import UserError
 from colorstudio.core.messages import one_line
 
 Cancel = Union[Callable[[], bool], threading.Event, None]
@@ -106,6 +108,14 @@ class Stage:
         return None
 
 
+# Write errors that every later item would hit too: the batch stops at the first one.
+FATAL_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT})
+
+
+class BatchStopped(UserError, OSError):
+    """The batch stopped early: its output cannot take more (disk full, read-only)."""
+
+
 def is_cancelled(cancel: Cancel) -> bool:
     if cancel is None:
         return False
@@ -125,8 +135,9 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
     already started (they are atomic) and stops.
     """
     t0 = time.perf_counter()
-    counts = {"finished": 0, "processed": 0}
+    counts = {"finished": 0, "processed": 0, "written": 0}
     protect = tuple(protect)
+    fatal: list[str] = []   # why the output can take no more, once it is known
 
     def event(job: Job, status: str, error: str | None = None, note: str | None = None) -> BatchEvent:
         nonlocal total
@@ -178,8 +189,11 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
             try:
                 fut.result()
             except Exception as exc:  # noqa: BLE001 -- one bad item must not stop the batch
+                if getattr(exc, "errno", None) in FATAL_WRITE_ERRNOS and not fatal:
+                    fatal.append(one_line(exc, job.dst))
                 yield event(job, "failed", one_line(exc, job.src), note)
             else:
+                counts["written"] += 1
                 yield event(job, "done", None, note)
 
     def predict_now(image: np.ndarray, prepared: Any) -> Future:
@@ -210,6 +224,9 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
                 yield event(job, "failed", one_line(exc, job.src))
                 continue
             note = "; ".join(n for n in (stage.note(), *job.notes) if n) or None
+            if fatal:   # the output takes no more: this one would only fail the same way
+                stage.failed(job)
+                continue
             pending.append((job, pool.submit(finish_and_write, job, image, predicted), note))
             del image, predicted
             yield from drain(block=True, keep=MAX_PENDING_WRITES)
@@ -217,7 +234,7 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
     try:
         while True:
             fill()
-            if not ahead or is_cancelled(cancel):
+            if not ahead or is_cancelled(cancel) or fatal:
                 break
             job, loading = ahead.popleft()
             yield from drain(block=False)
@@ -235,9 +252,12 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
                     del image, prepared
             del loading
             yield from settle(keep=streams - 1)
-        if not is_cancelled(cancel):
+        if not is_cancelled(cancel) and not fatal:
             yield from settle(keep=0)
         yield from drain(block=True)
+        if fatal:
+            raise BatchStopped(f"stopped: {fatal[0]}; the {counts['written']} result(s) written are kept "
+                               "(free space or choose another output folder, then run it again to resume)")
     finally:
         for _, f in ahead:
             if f is not None:

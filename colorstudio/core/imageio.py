@@ -383,7 +383,9 @@ def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
     try:
         return atomic_write(path, _write)
     except OSError as exc:
-        raise ImageWriteError(f"cannot write {path}: {exc.strerror or _first_line(exc)}") from None
+        err = ImageWriteError(f"cannot write {path}: {exc.strerror or _first_line(exc)}")
+        err.errno = exc.errno   # the batch stops on errors that will fail every later write
+        raise err from None
 
 
 def natural_key(path: str | os.PathLike) -> tuple:

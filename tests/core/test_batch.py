@@ -253,3 +253,33 @@ def test_streams_give_the_same_files_as_one_at_a_time(tmp_path, textured, monkey
         a = read_image(tmp_path / "two" / s.name).astype(int)
         b = read_image(tmp_path / "one" / s.name).astype(int)
         assert np.abs(a - b).max() <= 1   # single- vs multi-threaded sums may round differently
+
+
+def test_a_full_disk_stops_the_batch_once_and_keeps_what_was_written(tmp_path, fake_predictor, textured,
+                                                                    monkeypatch):
+    """Issue 21, item 14: the first write that fails for a reason every later write shares
+    (disk full, read-only) stops the batch with one message; written files stay."""
+    import errno
+
+    from colorstudio.core import imageio
+    from colorstudio.core.batch_engine import BatchStopped
+
+    srcs = [write_image(tmp_path / "in" / f"{i:02d}.png", textured(16, 16, seed=i, channels=1)) for i in range(30)]
+    real = imageio.atomic_write
+    writes = []
+
+    def filling(path, fn):
+        writes.append(1)
+        if len(writes) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, fn)
+
+    monkeypatch.setattr(imageio, "atomic_write", filling)
+    evs = []
+    with pytest.raises(BatchStopped, match="No space left on device.*3 result\\(s\\) written are kept"):
+        for e in batch.colorize_files(srcs, tmp_path / "out", fake_predictor(), size=32):
+            evs.append(e)
+    done = [e for e in evs if e.status == "done"]
+    assert len(done) == 3 and all(e.dst.is_file() for e in done)
+    assert len(evs) < 12          # not 27 more decode, colorize and fail lines
+    assert len(writes) < 12
