@@ -70,7 +70,7 @@ def iter_frames(path: str | os.PathLike) -> Iterator[np.ndarray]:
 
 
 def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: float,
-                audio_from: str | os.PathLike | None = None) -> Path:
+                audio_from: str | os.PathLike | None = None, times: Sequence[float] | None = None) -> Path:
     """Write RGB frames as ``.mp4`` (H.264) or ``.avi`` (Motion-JPEG), atomically, with
     the audio track of ``audio_from`` copied.
 
@@ -84,7 +84,7 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: floa
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(path.parent, suffix=path.suffix)  # unique per run: two runs never share it
     try:
-        video_io.write_video(frames, tmp, fps, audio_from)
+        video_io.write_video(frames, tmp, fps, audio_from, times=times)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -220,7 +220,10 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         return
     files = [frames_dir / FRAME_PATTERN.format(i + 1) for i in range(n)]
     try:
-        write_video((imageio.read_image(f) for f in files), video, info.fps, audio_from=src if info.audio else None)
+        times = video_io.frame_times(src)   # a variable-frame-rate source keeps each frame's time
+        times = times if len(times) == n and not video_io.is_constant_rate(times) else None
+        write_video((imageio.read_image(f) for f in files), video, info.fps, audio_from=src if info.audio else None,
+                    times=times)
     except (OSError, ValueError) as exc:
         yield BatchEvent(index, total, src, video, "failed", one_line(exc), total,
                          time.perf_counter() - t0)

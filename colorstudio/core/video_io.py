@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -35,6 +35,13 @@ class Probe:
     fps: float
     frame_count: int       # from the container (or duration x rate): can be an estimate
     audio: str             # the first audio track's codec, '' when there is none
+    rotation: int = 0      # display rotation, degrees counterclockwise (a phone's portrait video: 90
+                           # or 270); width and height are the upright picture's
+
+
+def _turns(rotation: float | None) -> int:
+    """Quarter turns counterclockwise (np.rot90's k) that make a stored frame upright."""
+    return int(round((rotation or 0) / 90.0)) % 4
 
 
 def _open(path: Path):
@@ -48,6 +55,8 @@ def _open(path: Path):
 
 def probe(path: str | os.PathLike) -> Probe:
     """Size, frame rate, frame count and audio codec of a video file."""
+    import av
+
     path = Path(path)
     with _open(path) as c:
         if not c.streams.video:
@@ -60,7 +69,42 @@ def probe(path: str | os.PathLike) -> Probe:
         elif n <= 0 and c.duration and fps:
             n = int(round(c.duration / 1e6 * fps))
         audio = c.streams.audio[0].codec_context.name if c.streams.audio else ""
-        return Probe(int(v.codec_context.width), int(v.codec_context.height), fps, max(0, n), audio)
+        w, h = int(v.codec_context.width), int(v.codec_context.height)
+        turns = 0
+        try:   # the display matrix travels with the frames: read the first one
+            first = next(iter(c.decode(v)), None)
+            turns = _turns(getattr(first, "rotation", 0)) if first is not None else 0
+        except av.FFmpegError:
+            pass
+        if turns % 2:
+            w, h = h, w
+        return Probe(w, h, fps, max(0, n), audio, 90 * turns)
+
+
+def frame_times(path: str | os.PathLike) -> list[float]:
+    """Each frame's presentation time in seconds from the first (packets only, nothing
+    decoded): what a variable-frame-rate video must keep."""
+    import av
+
+    path = Path(path)
+    with _open(path) as c:
+        if not c.streams.video:
+            raise VideoError(f"{path.name}: has no video stream")
+        v = c.streams.video[0]
+        try:
+            pts = sorted(float(p.pts * p.time_base) for p in c.demux(v) if p.pts is not None and p.size)
+        except av.FFmpegError:
+            pts = []
+    return [t - pts[0] for t in pts] if pts else []
+
+
+def is_constant_rate(times: list[float], tolerance: float = 0.05) -> bool:
+    """True when the frames are evenly spaced (within ``tolerance`` of the median step)."""
+    if len(times) < 3:
+        return True
+    steps = np.diff(np.asarray(times, np.float64))
+    med = float(np.median(steps))
+    return med > 0 and bool(np.all(np.abs(steps - med) <= tolerance * med))
 
 
 def iter_frames(path: str | os.PathLike) -> Iterator[np.ndarray]:
@@ -79,9 +123,13 @@ def iter_frames(path: str | os.PathLike) -> Iterator[np.ndarray]:
             for frame in c.decode(stream):
                 if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
                     # OpenCV's conversion: 2x faster than FFmpeg's to rgb24 here (bench/video_io)
-                    yield cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2RGB_I420)
+                    rgb = cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2RGB_I420)
                 else:
-                    yield frame.to_ndarray(format="rgb24")
+                    rgb = frame.to_ndarray(format="rgb24")
+                turns = _turns(getattr(frame, "rotation", 0))
+                # Upright, as players show it: the network sees faces the right way up, and
+                # the output needs no rotation flag.
+                yield np.ascontiguousarray(np.rot90(rgb, turns)) if turns else rgb
         except av.FFmpegError:
             return
 
@@ -105,9 +153,12 @@ def _rgb8(frame: np.ndarray) -> np.ndarray:
 
 
 def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: float,
-                audio_from: str | os.PathLike | None = None, crf: int = 18) -> tuple[Path, str]:
+                audio_from: str | os.PathLike | None = None, crf: int = 18,
+                times: Sequence[float] | None = None) -> tuple[Path, str]:
     """Encode RGB ``frames`` to ``path`` (``.mp4``: H.264, ``.avi``: Motion-JPEG) and copy
     the audio of ``audio_from``.  Frames of another size than the first are resized.
+    ``times``: each frame's time in seconds (a variable-frame-rate source keeps its
+    timing in ``.mp4``; AVI has one rate only, so there ``fps`` is used).
 
     Writes ``path`` directly: callers write to a temporary name and rename.  Returns
     (path, what happened to the audio: 'copied CODEC', 'transcoded CODEC -> X' or '').
@@ -121,6 +172,9 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: floa
         raise VideoError(f"{path.name}: videos are written as {', '.join(sorted(ENCODERS))}")
     codec, pix = ENCODERS[suffix]
     rate = Fraction(fps).limit_denominator(1001) if fps and fps > 0 else Fraction(25)
+    if suffix != ".mp4":
+        times = None
+    tb = Fraction(1, 90000) if times else Fraction(1, 1) / rate   # 90 kHz: the MPEG clock
     src = _open(Path(audio_from)) if audio_from is not None else None
     audio_note = ""
     try:
@@ -136,6 +190,7 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: floa
                     size = (rgb.shape[1], rgb.shape[0])
                     vs = out.add_stream(codec, rate=rate)
                     vs.width, vs.height, vs.pix_fmt = size[0], size[1], pix
+                    vs.codec_context.time_base = tb
                     if codec == "libx264":
                         vs.options = {"crf": str(crf), "preset": "veryfast"}
                     else:
@@ -149,12 +204,14 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: floa
                 elif (rgb.shape[1], rgb.shape[0]) != size:
                     rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
                 vf = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-                vf.pts = i
-                vf.time_base = Fraction(1, 1) / rate
+                t = times[i] if times is not None and i < len(times) else None
+                vf.pts = round(t / tb) if t is not None else (i if not times else round((i / rate) / tb))
+                vf.time_base = tb
                 for packet in vs.encode(vf):
                     out.mux(packet)
                 if a_iter is not None:      # audio up to this frame's time, interleaved
-                    now = float((i + 1) / rate)
+                    nxt = times[i + 1] if times is not None and i + 1 < len(times) else None
+                    now = float(nxt) if nxt is not None else float((t if t is not None else i / rate) + 1 / rate)
                     pending, a_iter = _mux_audio(out, a_out, a_iter, pending, now, a_transcode, resampler)
             if vs is None:
                 raise VideoError(f"{path.name}: no frames to write")

@@ -225,3 +225,62 @@ def test_audio_is_copied_and_a_killed_run_resumes_without_lost_or_doubled_frames
     assert seconds == pytest.approx(2.0, abs=0.1), "the whole soundtrack, once"
     with av.open(str(target)) as c:
         assert sum(1 for _ in c.decode(video=0)) == 20
+
+
+def _make_av_video(path, times, w=64, h=32, rotation=None, marker=True):
+    """H.264 with given frame times (s) and an optional display rotation (degrees ccw);
+    each frame has a bright corner at the top left of the STORED picture."""
+    from fractions import Fraction
+
+    import av
+
+    tb = Fraction(1, 1000)
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=25)
+        s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+        s.codec_context.time_base = tb
+        if rotation is not None:
+            s.set_display_rotation(rotation)
+        for i, t in enumerate(times):
+            img = np.full((h, w, 3), 40 + (i * 3) % 150, np.uint8)
+            if marker:
+                img[:8, :8] = 250
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts, f.time_base = round(t * 1000), tb
+            for p in s.encode(f):
+                out.mux(p)
+        for p in s.encode():
+            out.mux(p)
+    return path
+
+
+def test_rotated_phone_video_is_colorized_upright_and_plays_as_the_input(tmp_path, fake_predictor):
+    """Issue 21, item 7: a portrait video (display rotation 90) comes out portrait."""
+    from colorstudio.core import video_io
+
+    src = _make_av_video(tmp_path / "phone.mp4", [i / 25 for i in range(6)], rotation=90)
+    info = frames.video_info(src)
+    assert (info.width, info.height) == (32, 64)           # upright: portrait
+    first = next(iter(frames.iter_frames(src)))
+    assert first.shape[:2] == (64, 32)
+    assert first[-8:, :8].mean() > 200                    # 90° ccw: the stored top-left is bottom-left
+    evs = list(frames.colorize_video(src, tmp_path / "out", fake_predictor(), size=32))
+    assert evs[-1].status == "done"
+    p = video_io.probe(tmp_path / "out" / "phone.mp4")
+    assert (p.width, p.height, p.rotation) == (32, 64, 0)   # upright pixels, no flag needed
+
+
+def test_variable_frame_rate_keeps_each_frames_time(tmp_path, fake_predictor):
+    """Issue 21, item 8: 50 frames at 25 fps then 10 at 5 fps keep their timestamps."""
+    from colorstudio.core import video_io
+
+    times = [i / 25 for i in range(50)] + [2.0 + i / 5 for i in range(10)]
+    src = _make_av_video(tmp_path / "vfr.mp4", times, marker=False)
+    assert not video_io.is_constant_rate(video_io.frame_times(src))
+    evs = list(frames.colorize_video(src, tmp_path / "out", fake_predictor(), size=32))
+    assert evs[-1].status == "done"
+    got = video_io.frame_times(tmp_path / "out" / "vfr.mp4")
+    assert len(got) == 60
+    np.testing.assert_allclose(got, times, atol=0.002)     # frame 50 stays at 2.0 s, the last at 3.8 s
+    assert video_io.is_constant_rate(video_io.frame_times(_make_av_video(tmp_path / "cfr.mp4",
+                                                                         [i / 25 for i in range(20)])))
