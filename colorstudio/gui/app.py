@@ -62,7 +62,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pathlib import Path
 
         QTimer.singleShot(0, lambda: win.drop_paths([Path(p) for p in args.images], follow_tab=False))
-    return app.exec()
+    code = app.exec()
+    finish_background_work(win)
+    return code
+
+
+def finish_background_work(win, timeout_ms: int = 20000) -> None:
+    """Let the workers still running (a model list importing torch, a prediction) end
+    before the interpreter shuts down under them -- which is what printed "can't register
+    atexit after shutdown" and "Signal source has been deleted" at exit.  The window is
+    already gone; results are dropped."""
+    from PySide6.QtCore import QThreadPool
+
+    pools = [QThreadPool.globalInstance(), *win.findChildren(QThreadPool)]
+    for pool in pools:
+        pool.waitForDone(timeout_ms)
 
 
 if __name__ == "__main__":  # pragma: no cover  (also the frozen build's entry point)

@@ -72,21 +72,30 @@ class Worker(QRunnable):
     def paused(self) -> bool:
         return not self._running.is_set()
 
+    def _emit(self, signal, *args) -> None:
+        """Emit unless the receiving side is gone (the window closed while this ran)."""
+        if not shiboken6.isValid(self.signals):
+            return
+        try:
+            signal.emit(*args)
+        except RuntimeError:   # "Signal source has been deleted": nobody is listening any more
+            pass
+
     def run(self) -> None:  # in a pool thread
         s = self.signals
         try:
-            s.started.emit()
+            self._emit(s.started)
             out = self.fn(*self.args, **self.kwargs)
             if hasattr(out, "__next__") and hasattr(out, "send"):
                 out = self._drain(out)
             if not self.cancelled:
-                s.result.emit(out)
+                self._emit(s.result, out)
         except Exception as exc:  # noqa: BLE001 - every error must reach the user
             log.debug("worker failed:\n%s", traceback.format_exc())
-            s.error.emit(error_message(exc))
+            self._emit(s.error, error_message(exc))
         finally:
             self.done.set()
-            s.finished.emit()
+            self._emit(s.finished)
 
     def _drain(self, gen):
         try:
@@ -98,7 +107,7 @@ class Worker(QRunnable):
                     item = next(gen)
                 except StopIteration as stop:
                     return stop.value
-                self.signals.progress.emit(item)
+                self._emit(self.signals.progress, item)
         finally:
             gen.close()
 
