@@ -91,7 +91,14 @@ def _open_header(data: bytes, name: str):
         # would refuse images the user allowed.  Restored at once.
         saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
         try:
-            return Image.open(io.BytesIO(data))
+            try:
+                return Image.open(io.BytesIO(data))
+            except ValueError as exc:
+                if "TEXT_CHUNK" not in str(exc) or not data.startswith(PNG_SIGNATURE):
+                    raise
+                # Pillow refuses a text chunk that inflates past its limit (a zip-bomb guard);
+                # the text is metadata, not pixels: the image is read without it.
+                return Image.open(io.BytesIO(png_without_text(data)))
         except UnidentifiedImageError:
             kind = _sniff(data)
             if kind:
@@ -103,6 +110,28 @@ def _open_header(data: bytes, name: str):
             raise ImageReadError(f"{name}: {what} ({_first_line(exc)})") from None
         finally:
             Image.MAX_IMAGE_PIXELS = saved
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+
+
+def png_without_text(data: bytes) -> bytes:
+    """The PNG ``data`` with its text chunks (tEXt, zTXt, iTXt) left out; other chunks
+    are copied as they are (each carries its own CRC).  A damaged chunk list ends the copy."""
+    out = [data[:8]]
+    i = 8
+    while i + 12 <= len(data):
+        n = int.from_bytes(data[i:i + 4], "big")
+        kind = data[i + 4:i + 8]
+        end = i + 12 + n
+        if end > len(data):
+            out.append(data[i:])
+            break
+        if kind not in _PNG_TEXT_CHUNKS:
+            out.append(data[i:end])
+        i = end
+    return b"".join(out)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -106,6 +106,37 @@ def _bmp_bomb() -> bytes:
     return bytes(data)
 
 
+def _tiff_bomb() -> bytes:
+    """A TIFF whose header claims 200000 x 200000 pixels."""
+    buf = io.BytesIO()
+    Image.fromarray(_img(8, 8)).save(buf, "TIFF")
+    data = bytearray(buf.getvalue())
+    order = "<" if data[:2] == b"II" else ">"
+    ifd = struct.unpack(order + "I", data[4:8])[0]
+    n = struct.unpack(order + "H", data[ifd:ifd + 2])[0]
+    for k in range(n):
+        e = ifd + 2 + 12 * k
+        tag, typ = struct.unpack(order + "HH", data[e:e + 4])
+        if tag in (256, 257):          # ImageWidth, ImageLength
+            data[e + 2:e + 4] = struct.pack(order + "H", 4)           # LONG
+            data[e + 8:e + 12] = struct.pack(order + "I", 200000)
+    return bytes(data)
+
+
+def _png_with_huge_text() -> bytes:
+    """A valid PNG carrying a 4 MB compressed text chunk (metadata is not pixels)."""
+    data = _png_bytes(_img(20, 20))
+    text = _chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"x" * (40 * 2 ** 20)))
+    return data[:33] + text + data[33:]
+
+
+def _png_bad_depth() -> bytes:
+    """IHDR with a bit depth PNG does not allow for its colour type (RGB at 4 bits)."""
+    ihdr = struct.pack(">IIBBBBB", 8, 8, 4, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(b"\0" * 40)) + \
+        _chunk(b"IEND", b"")
+
+
 def _exif_rotated() -> Maker:
     def make(d: Path) -> Path:
         p = d / "exif_rotated.jpg"
@@ -233,6 +264,21 @@ KINDS: list[tuple[str, Maker, str]] = [
     ("folder named .png", _folder, "no image files in this folder"),
     ("symbolic link loop", _loop, "symbolic link loop"),
     ("broken symbolic link", _broken_link, "broken symbolic link"),
+    # issue 21's campaign: more members of the same classes
+    ("progressive JPEG", _pil("progressive.jpg", lambda: Image.fromarray(_img(40, 40)), progressive=True), "done"),
+    ("interlaced (Adam7) PNG", _pil("adam7.png", lambda: Image.fromarray(_img(40, 40))), "done"),
+    ("1-bit PNG", _pil("bilevel.png", lambda: Image.fromarray(_img(20, 20, 1)).convert("1")), "done"),
+    ("16-bit gray TIFF", _cv("gray16.tif", _img(20, 20, 1, dtype=np.uint16)), "done"),
+    ("LZW-compressed TIFF", _pil("lzw.tif", lambda: Image.fromarray(_img(20, 20)), compression="tiff_lzw"), "done"),
+    ("lossless WebP with alpha", _pil("alpha.webp", lambda: Image.fromarray(_img(20, 20, 4)), lossless=True), "done"),
+    ("PNG with a 40 MB text chunk", _write("big_text.png", _png_with_huge_text()), "done"),
+    ("empty file named .webp", _write("empty.webp", b""), "empty"),
+    ("MP4 header named .jpg", _write("clip.jpg", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200), "not an image"),
+    ("GIF header only", _write("head.gif", b"GIF89a"), "gif"),
+    ("HEIC photo (an unsupported format)", _write("phone.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 300),
+     "not an image"),
+    ("PNG of an impossible bit depth", _write("depth.png", _png_bad_depth()), "png"),
+    ("TIFF bomb header (40 gigapixels)", _write("bomb.tif", _tiff_bomb()), "over the limit"),
 ]
 
 
