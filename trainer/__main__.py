@@ -111,16 +111,24 @@ def recipe_summaries() -> list[dict]:
     """Each recipe as plain facts and sentences (``recipes --json``, read by the app)."""
     from trainer.config import RECIPES
 
+    from colorstudio.models import registry
+
+    presets = Path(__file__).resolve().parent / "presets"
     out = []
     for name, cls in sorted(RECIPES.items()):
         c = cls()
         doc = " ".join((cls.__doc__ or "").split())
         loss = c.loss + (" + GAN" if c.adv_weight > 0 else "")
+        cpu = presets / f"{name}-cpu.toml"
+        spec = registry.spec(c.family)
         out.append({"name": name, "family": c.family, "task": c.task, "description": doc,
                     "settings": f"{c.optimizer.capitalize()} at lr {c.lr:g}, batch {c.batch_size}, "
                                 f"{c.image_size} px crops, {loss} loss, {c.epochs} epochs by default",
                     "lr": c.lr, "batch_size": c.batch_size, "image_size": c.image_size, "loss": loss,
-                    "epochs": c.epochs})
+                    "epochs": c.epochs,
+                    # fine-tuning the shipped model with the settings it was trained with (fast on a CPU)
+                    "cpu_preset": str(cpu) if cpu.is_file() else "",
+                    "shipped_weights": str(spec.weights_path()) if spec.has_weights else ""})
     return out
 
 

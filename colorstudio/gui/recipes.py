@@ -16,6 +16,13 @@ from colorstudio.gui.trainer_cmd import process_env
 class Recipe:
     name: str
     description: str = ""
+    epochs: int = 0              # the recipe's default (0: unknown)
+    cpu_preset: str = ""         # TOML of the settings the shipped weights were trained with
+    shipped_weights: str = ""    # the family's shipped weights: fine-tuning starts from them
+
+    @property
+    def can_fine_tune(self) -> bool:
+        return bool(self.shipped_weights)
 
 
 def parse_recipes(text: str) -> list[Recipe]:
@@ -45,7 +52,9 @@ def parse_recipes(text: str) -> list[Recipe]:
                 desc = str(item.get("description", "") or "")
                 if item.get("settings"):
                     desc = f"{desc}\n{item['settings']}." if desc else f"{item['settings']}."
-                out.append(Recipe(str(item["name"]), desc))
+                epochs = item.get("epochs")
+                out.append(Recipe(str(item["name"]), desc, epochs if isinstance(epochs, int) else 0,
+                                  str(item.get("cpu_preset") or ""), str(item.get("shipped_weights") or "")))
         return out
     for line in text.splitlines():
         line = line.strip()

@@ -27,6 +27,8 @@ class TrainRequest:
     resume: bool = False
     device: str = "auto"
     extra: list[str] = field(default_factory=list)   # more trainer options (--set k=v, ...)
+    config: str = ""   # a TOML of settings (the CPU preset when fine-tuning)
+    init: str = ""     # weights to start from (the shipped model when fine-tuning)
 
     def validate(self) -> None:
         """Raise ValueError with a user-facing message for a request that cannot run."""
@@ -42,6 +44,8 @@ class TrainRequest:
             raise ValueError("processes must be at least 1")
         if self.resume and not (Path(self.out) / LAST_CHECKPOINT).is_file():
             raise ValueError(f"nothing to resume: {Path(self.out) / LAST_CHECKPOINT} does not exist")
+        if self.init and not Path(self.init).is_file():
+            raise ValueError(f"weights to start from not found: {self.init}")
 
 
 def trainer_args(req: TrainRequest) -> list[str]:
@@ -55,6 +59,10 @@ def trainer_args(req: TrainRequest) -> list[str]:
         args.append("--resume")
     if req.device and req.device != "auto":
         args += ["--device", req.device]
+    if req.config and not req.resume:
+        args += ["--config", str(req.config)]
+    if req.init and not req.resume:
+        args += ["--init", str(req.init)]
     return args + list(req.extra)
 
 

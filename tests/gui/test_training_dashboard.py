@@ -302,3 +302,44 @@ def test_checkpoint_line_follows_resume_and_start_line_shows_once(dash, qtbot, t
     with f.open("a") as fh:
         fh.write(train_line(16) + ev("checkpoint", "step 16", step=16) + ev("end", "stopped by SIGTERM at step 16"))
     qtbot.waitUntil(lambda: dash.checkpoint_label.text() == "Last checkpoint: step 16", timeout=5000)
+
+
+def test_start_from_the_shipped_model_or_from_scratch(dash, tmp_path):
+    """Issue 19, item 4: fine-tuning the shipped model (its CPU preset and weights) or the
+    report's recipe from scratch, chosen in the form; the Epochs field agrees with the text."""
+    from colorstudio.gui.recipes import Recipe
+    from colorstudio.gui.widgets.train_form import START_FINE_TUNE, START_SCRATCH
+
+    w = tmp_path / "unet-gan.safetensors"
+    w.write_bytes(b"x")
+    preset = tmp_path / "unet-gan-cpu.toml"
+    preset.write_text("lr = 2e-4\n")
+    dash._set_recipes([Recipe("unet-gan", "U-Net GAN.\nAdam at lr 0.0002, ..., 20 epochs by default.", 20,
+                              str(preset), str(w)),
+                       Recipe("iizuka-lite", "CSCI5210, 50 epochs by default.", 50, "", "")])
+    dash.data_edit.setText(str(tmp_path))
+    dash.recipe_combo.setCurrentText("unet-gan")
+    dash.form.set_start(START_FINE_TUNE)
+    req = dash._request()
+    assert req.init == str(w) and req.config == str(preset) and req.epochs == 1
+    args = trainer_args(req)
+    assert args[args.index("--init") + 1] == str(w) and args[args.index("--config") + 1] == str(preset)
+    assert "Fine-tuning the shipped unet-gan for 1 epoch" in dash.recipe_status.text()
+    dash.form.set_start(START_SCRATCH)
+    req = dash._request()
+    assert not req.init and not req.config and req.epochs == 20 and "20 epochs by default" in dash.recipe_status.text()
+    assert "--init" not in trainer_args(req)
+    dash.form.set_start(START_FINE_TUNE)
+    dash.recipe_combo.setCurrentText("iizuka-lite")        # nothing shipped: back to scratch, its 50 epochs
+    assert dash.form.start_key() == START_SCRATCH and dash.epochs_spin.value() == 50
+
+
+def test_trainer_reports_presets_and_shipped_weights():
+    import json
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "trainer", "recipes", "--json"], capture_output=True, text=True,
+                         timeout=120, cwd=Path(__file__).resolve().parents[2]).stdout
+    by = {r["name"]: r for r in json.loads(out)}
+    assert by["unet-gan"]["cpu_preset"].endswith("unet-gan-cpu.toml") and Path(by["unet-gan"]["cpu_preset"]).is_file()
+    assert by["unet-gan"]["shipped_weights"].endswith("unet-gan.safetensors")

@@ -28,10 +28,11 @@ from colorstudio.gui.widgets.loss_plots import LIVE, LossPlots
 from colorstudio.gui.widgets.message_bar import MessageBar
 from colorstudio.gui.widgets.runs_list import RunsList
 from colorstudio.gui.widgets.sample_view import SampleView
-from colorstudio.gui.widgets.train_form import TrainForm
+from colorstudio.gui.widgets.train_form import START_FINE_TUNE, START_SCRATCH, TrainForm
 from colorstudio.gui.plaintext import plain_label
 
 DEFAULT_RUNS_DIR = Path.home() / "ColorStudio" / "runs"
+FINE_TUNE_EPOCHS = 1   # a fine-tune on a CPU: one pass over the photos (about an hour on 20k photos)
 
 
 class TrainingDashboard(QWidget):
@@ -83,9 +84,12 @@ class TrainingDashboard(QWidget):
     def _build(self) -> None:
         box = TrainForm(self._choose_dir)
         for name in ("recipe_combo", "recipe_status", "data_edit", "runs_edit", "epochs_spin",
-                     "nproc_spin", "device_combo", "extra_edit"):
+                     "nproc_spin", "device_combo", "extra_edit", "init_edit"):
             setattr(self, name, getattr(box, name))
-        self.recipe_combo.currentIndexChanged.connect(self._recipe_changed)
+        self.form = box
+        self._recipes: dict[str, Recipe] = {}
+        self.recipe_combo.currentTextChanged.connect(self._recipe_changed)   # picked or typed
+        box.startChanged.connect(self._recipe_changed)
         box.refresh_button.clicked.connect(self.refresh_recipes)
         self.runs_edit.editingFinished.connect(self._runs_dir_changed)
 
@@ -164,6 +168,7 @@ class TrainingDashboard(QWidget):
         dev = str(s.value("train/device", "auto"))
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findText(dev)))
         self.extra_edit.setText(str(s.value("train/extra", "")))
+        self.form.set_start(str(s.value("train/start", START_FINE_TUNE)))
         recipe = str(s.value("train/recipe", ""))
         if recipe:
             self.recipe_combo.setEditText(recipe)
@@ -178,6 +183,7 @@ class TrainingDashboard(QWidget):
         s.setValue("train/nproc", self.nproc_spin.value())
         s.setValue("train/device", self.device_combo.currentText())
         s.setValue("train/extra", self.extra_edit.text())
+        s.setValue("train/start", self.form.start_key())
 
     def _choose_dir(self, edit: QLineEdit, title: str, key: str) -> None:
         d = QFileDialog.getExistingDirectory(self, title, edit.text() or str(Path.home()))
@@ -205,6 +211,7 @@ class TrainingDashboard(QWidget):
         current = self.recipe_combo.currentText().strip()
         self.recipe_combo.blockSignals(True)
         self.recipe_combo.clear()
+        self._recipes = {r.name: r for r in recipes}
         for r in recipes:
             self.recipe_combo.addItem(r.name, r.description)
             self.recipe_combo.setItemData(self.recipe_combo.count() - 1, r.description,
@@ -218,8 +225,27 @@ class TrainingDashboard(QWidget):
         self._recipe_changed()
 
     def _recipe_changed(self, *_args) -> None:
+        """The recipe's text, and a form that agrees with it: epochs, and where the run starts."""
         desc = self.recipe_combo.currentData()
-        self.recipe_status.setText(str(desc) if desc else "")
+        r = self._recipes.get(self.recipe_combo.currentText().strip())
+        start = self.form.start_key()
+        text = str(desc) if desc else ""
+        if r is not None:
+            if start == START_FINE_TUNE and not r.can_fine_tune:
+                self.form.set_start(START_SCRATCH)   # nothing shipped to fine-tune
+                start = START_SCRATCH
+            if start == START_FINE_TUNE:
+                self.init_edit.setText(r.shipped_weights)
+                self.epochs_spin.setValue(FINE_TUNE_EPOCHS)
+                text += (f"\nFine-tuning the shipped {Path(r.shipped_weights).stem} for {FINE_TUNE_EPOCHS} epoch"
+                         f"{'s' if FINE_TUNE_EPOCHS != 1 else ''} with the settings it was trained with"
+                         + (f" ({Path(r.cpu_preset).name})" if r.cpu_preset else "") + ".")
+            elif start == START_SCRATCH:
+                self.init_edit.clear()
+                if r.epochs:
+                    self.epochs_spin.setValue(r.epochs)
+        self.init_edit.setEnabled(start != START_SCRATCH)
+        self.recipe_status.setText(text)
 
     def recipes(self) -> list[str]:
         return [self.recipe_combo.itemText(i) for i in range(self.recipe_combo.count())]
@@ -335,10 +361,17 @@ class TrainingDashboard(QWidget):
             while out.exists():
                 k += 1
                 out = self.runs_dir() / f"{recipe}-{stamp}-{k}"
+        config = init = ""
+        start = self.form.start_key()
+        if resume_run is None and start != START_SCRATCH:
+            init = self.init_edit.text().strip()
+            r = self._recipes.get(recipe)
+            if start == START_FINE_TUNE and r is not None:
+                config, init = r.cpu_preset, init or r.shipped_weights
         return TrainRequest(recipe=recipe, data=Path(data) if data else "", out=out,
                             epochs=self.epochs_spin.value(), nproc=self.nproc_spin.value(),
                             resume=resume_run is not None, device=self.device_combo.currentText(),
-                            extra=extra)
+                            extra=extra, config=config, init=init)
 
     def start(self) -> bool:
         """Start a new run from the form; False (with a message) when it cannot start."""
