@@ -108,6 +108,10 @@ def test_colorize_video_input(tmp_path, weights):
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "out" / "clip.avi").exists()
     assert len(list((tmp_path / "out" / "clip_frames").glob("frame_*.png"))) == 4
+    # issue 19, item 15: frames are counted as frames, the video apart
+    assert "4 done, 0 skipped (already there), 0 failed; video: 1 written in" in res.stdout, res.stdout
+    again = run("colorize", src, "-o", tmp_path / "out", "--weights", weights, "--device", "cpu", "--size", "32")
+    assert "0 done, 0 skipped (already there), 0 failed; video: 1 already there" in again.stdout, again.stdout
 
 
 @pytest.mark.parametrize("args, match", [

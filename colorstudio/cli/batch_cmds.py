@@ -15,7 +15,8 @@ from colorstudio.cli.progress import Progress
 def _drain(events: Iterator, progress: Progress, counts: dict[str, int], label: str = "") -> None:
     try:
         for ev in events:
-            counts[ev.status] = counts.get(ev.status, 0) + 1
+            key = f"video {ev.status}" if ev.kind == "video" else ev.status   # the video is not a frame
+            counts[key] = counts.get(key, 0) + 1
             progress.update(ev, label)
     finally:
         close = getattr(events, "close", None)
@@ -23,11 +24,19 @@ def _drain(events: Iterator, progress: Progress, counts: dict[str, int], label: 
             close()
 
 
-def _summary(counts: dict[str, int], outdir: Path, t0: float) -> int:
+def _summary(counts: dict[str, int], outdir: Path, t0: float, loaded: float | None = None) -> int:
+    """``72 done, 0 skipped (already there), 0 failed; video: 1 written in 9.8 s -> out``."""
     done, skipped, failed = (counts.get(k, 0) for k in ("done", "skipped", "failed"))
-    print(f"{done} done, {skipped} skipped (already there), {failed} failed in "
-          f"{time.perf_counter() - t0:.1f} s -> {outdir}")
-    return EXIT_FAILED if failed else EXIT_OK
+    videos = [f"{n} {word}" for key, word in (("video done", "written"), ("video skipped", "already there"),
+                                              ("video failed", "failed"))
+              if (n := counts.get(key, 0))]
+    print(f"{done} done, {skipped} skipped (already there), {failed} failed"
+          + (f"; video{'s' if sum(counts.get(k, 0) for k in counts if k.startswith('video')) > 1 else ''}: "
+             + ", ".join(videos) if videos else "")
+          + f" in {time.perf_counter() - t0:.1f} s"
+          + (f" (model loading {loaded:.1f} s)" if loaded is not None and loaded >= 0.05 else "")
+          + f" -> {outdir}")
+    return EXIT_FAILED if failed or counts.get("video failed") else EXIT_OK
 
 
 def cmd_models(args) -> int:
@@ -50,20 +59,21 @@ def _run_batch(args, task: str, work, check=None) -> int:
     ``check(predictor)`` may refuse the model (a UsageError) before the output folder is
     made; ``work(inputs, predictor, progress, counts)`` runs the task's generators.
     """
+    t0 = time.perf_counter()   # the summary's time is the whole command's, model loading included
     counts: dict[str, int] = {}
     inputs = _collect(args.inputs, counts)
     _check_outdir(args.output, args.inputs)
     predictor = _load_predictor(args, task)
+    loaded = time.perf_counter() - t0
     if check is not None:
         check(predictor)
     _make_outdir(args.output)
     progress = Progress(sys.stderr, args.quiet)
-    t0 = time.perf_counter()
     try:
         work(inputs, predictor, progress, counts)
     finally:
         progress.close()
-    return _summary(counts, args.output, t0)
+    return _summary(counts, args.output, t0, loaded)
 
 
 def cmd_colorize(args) -> int:

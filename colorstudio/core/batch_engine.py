@@ -41,6 +41,8 @@ class BatchEvent:
     items_per_s: float = 0.0         # over items actually processed (not skipped)
     eta_s: float | None = None
     note: str | None = None          # something the user must see, e.g. a device fallback
+    kind: str = "item"               # 'item' (an image or a frame) | 'video' (the assembled video:
+                                     # its own event, not counted among the frames)
 
     @property
     def ok(self) -> bool:
@@ -136,6 +138,8 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
     """
     t0 = time.perf_counter()
     counts = {"finished": 0, "processed": 0, "written": 0}
+    first_done: list[float] = []   # when the first processed item finished: its time (a model's
+                                   # warm-up, an ONNX export) is left out of the rate and the ETA
     protect = tuple(protect)
     fatal: list[str] = []   # why the output can take no more, once it is known
 
@@ -145,8 +149,15 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
         counts["finished"] += 1
         if status != "skipped":
             counts["processed"] += 1
-        elapsed = time.perf_counter() - t0
-        rate = counts["processed"] / elapsed if elapsed > 0 and counts["processed"] else 0.0
+        now = time.perf_counter()
+        elapsed = now - t0
+        if status != "skipped" and not first_done:
+            first_done.append(now)
+        n = counts["processed"]
+        if n >= 2 and now > first_done[0]:
+            rate = (n - 1) / (now - first_done[0])
+        else:
+            rate = n / elapsed if elapsed > 0 and n else 0.0
         remaining = max(0, total - counts["finished"])
         eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
         return BatchEvent(job.index, total, job.src, job.dst, status, error, counts["finished"],

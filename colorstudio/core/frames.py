@@ -165,8 +165,9 @@ def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
                    ) -> Iterator[BatchEvent]:
     """Colorize a video: frames -> ``<name>_frames/frame_000001.png`` ... -> the video.
 
-    Yields one event per frame and a last one for the assembled video (``dst`` is
-    the video file).  A rerun skips frames already written (unless ``overwrite``);
+    Yields one event per frame (``total``: the frames) and a last one, ``kind='video'``,
+    for the assembled video (``dst`` is the video file; index 0 of 1, apart from the
+    frames' count).  A rerun skips frames already written (unless ``overwrite``);
     an existing output video is skipped as a whole.  Failures and cancellation leave
     the frames for the next run and do not assemble the video.  ``frame_hints``: each
     frame's own hints (a shot's plan from ``core.shot``), instead of ``hints`` for all.
@@ -184,7 +185,7 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
                     overwrite: bool, cancel: Cancel, workers: int,
                     frame_hints: Sequence[Sequence[Hint]] | None = None) -> Iterator[BatchEvent]:
     if video.exists() and not overwrite:
-        yield BatchEvent(0, 1, src, video, "skipped", done_count=1, eta_s=0.0)
+        yield BatchEvent(0, 1, src, video, "skipped", done_count=1, eta_s=0.0, kind="video")
         return
     for folder in (video.parent, frames_dir):
         clean_stale(folder)  # what a killed run was writing
@@ -200,23 +201,22 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
 
     t0 = time.perf_counter()
     failed, n, last = 0, 0, None
-    for ev in run_batch(jobs(), info.frame_count + 1, stage, protect=(src,), cancel=cancel, workers=workers):
+    for ev in run_batch(jobs(), info.frame_count, stage, protect=(src,), cancel=cancel, workers=workers):
         failed += ev.status == "failed"
         n = max(n, ev.index + 1)  # frames of this video (events may come out of order)
         last = ev
         yield ev
     if last is None:
         if not is_cancelled(cancel):
-            yield BatchEvent(0, 1, src, video, "failed", "the video has no readable frames", 1)
+            yield BatchEvent(0, 1, src, video, "failed", "the video has no readable frames", 1, kind="video")
         return
     if failed or is_cancelled(cancel):
         return
-    index, total = n, n + 1
     if n < short_of(info.frame_count):
-        yield BatchEvent(index, total, src, video, "failed",
+        yield BatchEvent(0, 1, src, video, "failed",
                          f"only {n} of the {info.frame_count} frames the file declares could be decoded "
                          f"(truncated or damaged video); the {n} colorized frames are in {frames_dir.name}/",
-                         total, time.perf_counter() - t0)
+                         1, time.perf_counter() - t0, kind="video")
         return
     files = [frames_dir / FRAME_PATTERN.format(i + 1) for i in range(n)]
     try:
@@ -225,8 +225,7 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         write_video((imageio.read_image(f) for f in files), video, info.fps, audio_from=src if info.audio else None,
                     times=times)
     except (OSError, ValueError) as exc:
-        yield BatchEvent(index, total, src, video, "failed", one_line(exc), total,
-                         time.perf_counter() - t0)
+        yield BatchEvent(0, 1, src, video, "failed", one_line(exc), 1, time.perf_counter() - t0, kind="video")
         return
-    yield BatchEvent(index, total, src, video, "done", None, total, time.perf_counter() - t0,
-                     last.items_per_s, 0.0)
+    yield BatchEvent(0, 1, src, video, "done", None, 1, time.perf_counter() - t0, last.items_per_s, 0.0,
+                     kind="video")

@@ -283,3 +283,22 @@ def test_a_full_disk_stops_the_batch_once_and_keeps_what_was_written(tmp_path, f
     assert len(done) == 3 and all(e.dst.is_file() for e in done)
     assert len(evs) < 12          # not 27 more decode, colorize and fail lines
     assert len(writes) < 12
+
+
+def test_eta_leaves_out_the_first_items_warm_up(tmp_path, fake_predictor, textured):
+    """Issue 19, item 16: a slow first item (model warm-up, an ONNX export) does not
+    inflate the rate and the ETA of the rest."""
+    import time as _time
+
+    srcs = [write_image(tmp_path / "in" / f"{i}.png", textured(16, 16, seed=i, channels=1)) for i in range(6)]
+    f = fake_predictor()
+    real = f.predict_ab
+
+    def slow_first(x):
+        if f.calls == 0:
+            _time.sleep(1.0)
+        return real(x)
+
+    f.predict_ab = slow_first
+    evs = _run(batch.colorize_files(srcs, tmp_path / "out", f, size=32, workers=1))
+    assert evs[-1].items_per_s > 8        # six items in about a second: not 6/1.x

@@ -55,6 +55,7 @@ class BatchPanel(QWidget):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
+        self.video_counts: dict[str, int] = {}
 
         # inputs
         self.input_box = BatchInputs()
@@ -291,6 +292,7 @@ class BatchPanel(QWidget):
         self._cancel = threading.Event()
         self._last_event, self._paused = None, False
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
+        self.video_counts: dict[str, int] = {}
         self.thumbs.clear()
         self.progress.setRange(0, 0)
         self.progress.setValue(0)
@@ -385,6 +387,16 @@ class BatchPanel(QWidget):
             self._on_event(item[1], item[2])
 
     def _on_event(self, ev, thumb: QImage | None) -> None:
+        if ev.kind == "video":   # the assembled video: its own line, not one more frame
+            self.video_counts[ev.status] = self.video_counts.get(ev.status, 0) + 1
+            if ev.status == "failed":
+                self.log.appendPlainText(f"video failed: {ev.dst.name if ev.dst else ev.src.name}: {ev.error}")
+            elif ev.status == "skipped":
+                self.log.appendPlainText(f"video exists, skipped: {ev.dst}")
+            else:
+                self.log.appendPlainText(f"video written: {ev.dst}")
+            self.eventReceived.emit(ev)
+            return
         self.counts[ev.status] = self.counts.get(ev.status, 0) + 1
         self.progress.setRange(0, max(1, ev.total))
         self.progress.setValue(min(ev.done_count, ev.total))
@@ -395,8 +407,6 @@ class BatchPanel(QWidget):
             self.log.appendPlainText(f"failed: {name}: {ev.error}")
         elif ev.status == "skipped" and ev.dst is not None:
             self.log.appendPlainText(f"skipped (exists): {ev.dst.name}")
-        elif ev.status == "done" and ev.dst is not None and ev.dst.suffix.lower() in (".mp4", ".avi"):
-            self.log.appendPlainText(f"video written: {ev.dst}")
         if ev.note:
             self.message.emit(f"Device fallback: {ev.note}", "warning")
         if thumb is not None:
@@ -430,6 +440,9 @@ class BatchPanel(QWidget):
             self.progress.setRange(0, 1)
         c = dict(self.counts, cancelled=cancelled)
         text = (f"{c['done']} done, {c['skipped']} skipped (already there), {c['failed']} failed")
+        v = self.video_counts
+        if v:
+            text += "; video " + ", ".join(f"{'written' if k == 'done' else k}" for k in v)
         self.log.appendPlainText(("— cancelled: " if cancelled else "— finished: ") + text)
         self.rate.setText(("cancelled · " if cancelled else "finished · ") + text)
         if cancelled:
