@@ -86,3 +86,19 @@ def test_follow_mode_keeps_a_growing_run_in_view_until_the_user_pans(plots, qtbo
     assert plots.x_range()[1] < 800  # left where the user put it
     plots.follow_check.setChecked(True)
     assert plots.x_range()[1] >= 800
+
+
+def test_one_axis_per_kind_of_quantity_in_plain_units(qtbot):
+    """Issue 19, item 6: dB, shares and errors apart, linear; no 'x0.001' on the speed axis."""
+    assert panel_of("val/psnr_rgb") == panel_of("val/psnr_rgb_gray") == "val"
+    assert panel_of("val/colourfulness_ratio") == "colour"
+    assert panel_of("val/l1_ab") == panel_of("val/l1") == "error"
+    assert panel_of("val/colourfulness") is None          # the ratio says it
+    plots = LossPlots()
+    qtbot.addWidget(plots)
+    plots.set_series({"images_per_s": ([1, 2, 3], [0.59, 0.61, 0.6]), "val/psnr_rgb": ([1], [24.0]),
+                      "val/l1_ab": ([1], [6.5])}, LIVE)
+    for pid in ("val", "error", "speed"):
+        assert not plots.plots[pid].ctrl.logYCheck.isChecked(), pid
+        assert plots.plots[pid].getAxis("left").autoSIPrefixScale == 1.0, pid
+    assert plots.plots["speed"].getAxis("left").labelText == "images per second"

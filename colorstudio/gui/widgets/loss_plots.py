@@ -21,17 +21,25 @@ Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
 
 LIVE = "live"
 
-# (panel id, title, which keys it shows, y label)
+def _val(*prefixes: str) -> Callable[[str], bool]:
+    return lambda k: k.startswith(tuple(f"val/{p}" for p in prefixes))
+
+
+# (panel id, title, which keys it shows, y label): one axis per kind of quantity, in its
+# own unit -- decibels, a share, an error -- never piled onto one log axis.  The raw
+# colourfulness values are not drawn (their ratio is).
 PANELS: tuple[tuple[str, str, Callable[[str], bool], str], ...] = (
     ("loss", "Training losses", lambda k: k.startswith("loss/"), "loss"),
-    ("val", "Validation", lambda k: k.startswith("val/"), "metric"),
+    ("val", "Validation PSNR", _val("psnr"), "dB"),
+    ("colour", "Validation colourfulness", _val("colourfulness_ratio"), "share of the truth's"),
+    ("error", "Validation error", _val("l1"), "mean |error|"),
     ("lr", "Learning rate", lambda k: k == "lr", "lr"),
-    ("speed", "Throughput", lambda k: k == "images_per_s", "images/s"),
+    ("speed", "Throughput", lambda k: k == "images_per_s", "images per second"),
 )
-# Panels holding several metrics of different scales (an L1 of 0.1 next to a GAN loss of
-# 40): a log axis keeps them all readable.  Single-metric panels name runs in the legend.
-LOG_PANELS = ("loss", "val")
-SINGLE_METRIC = ("lr", "speed")
+# The losses differ in scale (an L1 of 0.1 next to a GAN loss of 40): a log axis keeps
+# them all readable.  Single-metric panels name runs in the legend.
+LOG_PANELS = ("loss",)
+SINGLE_METRIC = ("colour", "lr", "speed")
 FEW_POINTS = 30   # curves with this many points or fewer get markers
 
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -55,8 +63,8 @@ class LossPlots(QWidget):
         super().__init__(parent)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground(None)   # follow the widget palette (light or dark)
-        self.log_check = QCheckBox("Log scale for losses and metrics")
-        self.log_check.setToolTip("Logarithmic y axis on the loss and validation plots "
+        self.log_check = QCheckBox("Log scale for losses")
+        self.log_check.setToolTip("Logarithmic y axis on the training-loss plot "
                                   "(values <= 0 are not drawn in log scale)")
         self.log_check.setChecked(True)
         self.log_check.toggled.connect(self.set_log_scale)
@@ -95,6 +103,7 @@ class LossPlots(QWidget):
             p.showGrid(x=True, y=True, alpha=0.25)
             p.setLabel("bottom", "step")
             p.setLabel("left", ylabel)
+            p.getAxis("left").enableAutoSIPrefix(False)    # 0.59 images/s, not "590 (x0.001)"
             # The legend sits in its own layout cell under the plot: it never covers a curve.
             legend = p.addLegend(offset=None, labelTextSize="8pt", brush=legend_bg,
                                  pen=pg.mkPen(pal.color(QPalette.ColorRole.Mid)),
@@ -162,7 +171,7 @@ class LossPlots(QWidget):
             self.remove_run(run)
 
     def set_log_scale(self, on: bool) -> None:
-        """Log y axis on the loss and validation plots."""
+        """Log y axis on the loss plot."""
         for pid in LOG_PANELS:
             self.plots[pid].setLogMode(y=bool(on))
         if self.log_check.isChecked() != bool(on):
