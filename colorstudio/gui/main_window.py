@@ -100,7 +100,8 @@ class MainWindow(WindowChrome, QMainWindow):
         self.shot.shotReady.connect(self._shot_to_batch)
         self.tabs.currentChanged.connect(lambda _i: self._update_actions())
         self.tabs.currentChanged.connect(lambda _i: self._show_tab_message())
-        self.dashboard.runFinished.connect(lambda _c: self.start_loading())  # its model joins the lists
+        self.dashboard.runFinished.connect(self._on_run_finished)   # its model joins the lists, picked
+        self.dashboard.useRequested.connect(lambda w: self.use_model(w, show=True))
         self.facades.failed.connect(lambda m: self.show_message(m, "error", self.facades))
         self.messages.dismissed.connect(lambda: self._tab_messages.pop(self.tabs.currentWidget(), None))
 
@@ -118,6 +119,19 @@ class MainWindow(WindowChrome, QMainWindow):
         start(w, QThreadPool.globalInstance())
         return w
 
+    def _on_run_finished(self, code: int) -> None:
+        model = self.dashboard._selected_model() if code == 0 else None
+        if model is not None:
+            self.use_model(model, show=False)
+        else:
+            self.start_loading()
+
+    def use_model(self, weights: Path, show: bool = True) -> None:
+        """Pick a run's exported model in the Colorize tab (after the lists are refreshed,
+        so a run that just ended is among them); ``show`` switches to that tab."""
+        self._pending_model = (Path(weights), show)
+        self.start_loading()
+
     def _on_entries(self, out) -> None:
         entries, devices = out
         opened = [e for e in self.colorize.picker.entries() if e.origin == "file"]  # Weights… files stay
@@ -130,6 +144,15 @@ class MainWindow(WindowChrome, QMainWindow):
             from colorstudio.models import default_model
 
             model = default_model("colorize")
+        pending, self._pending_model = getattr(self, "_pending_model", None), None
+        if pending is not None:
+            weights, show = pending
+            picked = next((e for e in entries if e.origin == "run" and e.name.endswith(f"@{weights}")), None)
+            if picked is not None:
+                model = picked.name
+                self.show_message(f"{picked.label} is the Colorize tab's model now.", "info")
+                if show:
+                    self.tabs.setCurrentWidget(self.colorize)
         self.colorize.set_entries(entries, devices, model, device)
         self.batch.set_entries(entries, devices, self.batch.picker.model_name() or model, device)
         self.shot.set_entries(entries, devices, self.shot.picker.model_name() or "unet-hints", device)
@@ -360,9 +383,10 @@ class MainWindow(WindowChrome, QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.dashboard.is_running():
-            if not self._ask("Training is running",
-                             "A training run is still going. Stop it and quit?\n"
-                             "(Its last checkpoint is kept; you can resume it later.)"):
+            kept = ("It saves a checkpoint as it stops; you can resume it later."
+                    if not self.dashboard.has_checkpoint() else
+                    "It saves a checkpoint as it stops (its last one is kept too); you can resume it later.")
+            if not self._ask("Training is running", f"A training run is still going. Stop it and quit?\n({kept})"):
                 event.ignore()
                 return
             self.dashboard.stop()

@@ -283,3 +283,36 @@ def test_shortcuts_help_names_actions_plainly_and_lists_mouse_and_painter_keys(w
     assert "load hints" not in html and "Undo the last hint edit" in html
     for words in ("Del / Backspace", "Right-click", "Wheel", "<b>B</b></td><td>brush", "<b>E</b></td><td>eraser"):
         assert words in html, words
+
+
+def _finished_run(folder):
+    """A run folder as the trainer leaves it: metrics with an end, a checkpoint-less export."""
+    import json
+
+    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.models import create
+
+    folder.mkdir(parents=True)
+    m = create("unet-gan", weights=False, base=8, depth=2)
+    w = save_weights(folder / "model.safetensors", m.state_dict(), {"family": "unet-gan",
+                                                                    "config": {"base": 8, "depth": 2}})
+    (folder / "config.json").write_text(json.dumps({"recipe": "unet-gan", "family": "unet-gan",
+                                                    "task": "colorize"}))
+    (folder / "metrics.jsonl").write_text(json.dumps({"kind": "event", "event": "end", "time": 1, "wall": 1,
+                                                      "message": "done"}) + "\n")
+    return w
+
+
+def test_use_a_run_in_colorize_picks_it_and_shows_the_tab(qtbot, win, tmp_path):
+    """Issue 19, item 7: a run's model is one click from the Colorize tab, and picked there."""
+    runs = tmp_path / "runs"
+    w = _finished_run(runs / "my-run")
+    win.dashboard.runs_edit.setText(str(runs))
+    win.dashboard.refresh_runs()
+    win.tabs.setCurrentWidget(win.dashboard)
+    win.dashboard.runs_list.setCurrentRow(0)
+    assert win.dashboard.use_button.isEnabled()
+    assert "no checkpoint" in win.dashboard.runs_list.item(0).text()     # stopped before one: said so
+    win.dashboard.use_button.click()
+    qtbot.waitUntil(lambda: (win.colorize.model_name() or "").endswith(f"@{w}"), timeout=60000)
+    assert win.tabs.currentWidget() is win.colorize

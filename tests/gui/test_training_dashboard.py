@@ -194,6 +194,8 @@ def test_stop_terminates_the_process(qtbot, settings, tmp_path):
     assert not d.is_running()
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
     qtbot.waitUntil(lambda: "Stopped" in d.state_label.text(), timeout=5000)
+    # issue 19, item 2: no checkpoint was written, so none is promised
+    assert "nothing to resume" in d.state_label.text() and not d.resume_button.isEnabled()
     assert "fake trainer -m trainer unet-gan --data" in d.log.toPlainText()   # output reaches the log
     assert d.error_text() == ""                        # a requested stop is not an error
 

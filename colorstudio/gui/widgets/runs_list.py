@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from colorstudio.core.runs import read_run_config, run_folders
+from colorstudio.core.runs import LAST_CHECKPOINT, read_run_config, run_folders
 from colorstudio.gui.plaintext import tooltip
 
 
@@ -30,6 +30,8 @@ class RunsList(QListWidget):
         for run in run_folders(runs_dir):
             cfg = read_run_config(run)
             label = run.name + (f"  ({cfg['recipe']})" if cfg.get("recipe") and cfg["recipe"] not in run.name else "")
+            if not (run / LAST_CHECKPOINT).is_file() and run != live:
+                label += "  — no checkpoint (cannot be resumed)"
             item = QListWidgetItem(label)
             if live is not None and run.resolve() == live.resolve():
                 font = item.font()

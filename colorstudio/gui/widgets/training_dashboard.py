@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QLis
                                QWidget)
 
 from colorstudio.gui.theme import icon
-from colorstudio.core.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunSeries,
+from colorstudio.core.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries,
                                    read_run_config)
 from colorstudio.gui.training import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
                                       TrainRequest)
@@ -32,6 +32,7 @@ from colorstudio.gui.widgets.train_form import START_FINE_TUNE, START_SCRATCH, T
 from colorstudio.gui.plaintext import plain_label
 
 DEFAULT_RUNS_DIR = Path.home() / "ColorStudio" / "runs"
+STOP_GRACE_MS = 120_000   # how long a stopping trainer may take to finish its step and save
 FINE_TUNE_EPOCHS = 1   # a fine-tune on a CPU: one pass over the photos (about an hour on 20k photos)
 
 
@@ -40,6 +41,7 @@ class TrainingDashboard(QWidget):
 
     runStarted = Signal(str)       # run folder
     runFinished = Signal(int)      # exit code
+    useRequested = Signal(object)  # Path of a run's exported weights: "Use in Colorize"
 
     def __init__(self, parent: QWidget | None = None, *, settings: QSettings | None = None,
                  python: str | None = None):
@@ -102,8 +104,11 @@ class TrainingDashboard(QWidget):
         self.resume_button = QPushButton(icon("mdi6.step-forward"), "Resume")
         self.resume_button.setToolTip("Continue the selected run (or the last one) from its last checkpoint")
         self.resume_button.clicked.connect(self.resume)
+        self.use_button = QPushButton(icon("mdi6.palette"), "Use in Colorize")
+        self.use_button.setToolTip("Colorize with the selected run's exported model (the Colorize tab)")
+        self.use_button.clicked.connect(self._use_selected)
         buttons = QHBoxLayout()
-        for b in (self.start_button, self.stop_button, self.resume_button):
+        for b in (self.start_button, self.stop_button, self.resume_button, self.use_button):
             buttons.addWidget(b)
         self.state_label = plain_label(QLabel("Idle"))
         self.state_label.setWordWrap(True)
@@ -408,10 +413,22 @@ class TrainingDashboard(QWidget):
         return self.is_running()
 
     def stop(self, wait: bool = True) -> None:
-        """Stop the running training process (waits for it to exit unless ``wait`` is False)."""
-        if self.is_running():
-            self.state_label.setText("Stopping…")
-            self.process.stop(wait=wait)
+        """Stop the running training process: the trainer finishes its step, saves a
+        checkpoint and exports (a CPU step can take half a minute, so it gets
+        STOP_GRACE_MS); a second Stop while it does so ends it at once."""
+        if not self.is_running():
+            return
+        if self.process.stopping and not wait:
+            self.state_label.setText("Stopped at once: the step in progress is lost")
+            self.process.proc.kill()
+            return
+        self.state_label.setText("Stopping: finishing the current step, then saving a checkpoint… "
+                                 "(Stop again to end it now)")
+        self.process.stop(wait=wait, timeout_ms=STOP_GRACE_MS)
+
+    def has_checkpoint(self, run: Path | None = None) -> bool:
+        run = run or self.run_dir
+        return run is not None and (run / LAST_CHECKPOINT).is_file()
 
     def _on_started(self) -> None:
         req = self.process.request
@@ -433,8 +450,10 @@ class TrainingDashboard(QWidget):
         elif code == 0 and not stopped:
             self.state_label.setText("Finished")
             self.message.show_message(f"training finished: {self.run_dir}", "info")
+        elif stopped and self.has_checkpoint():
+            self.state_label.setText("Stopped: its checkpoint is saved (Resume continues from it)")
         elif stopped:
-            self.state_label.setText("Stopped (resume continues from the last checkpoint)")
+            self.state_label.setText("Stopped before its first checkpoint: there is nothing to resume")
         else:
             self.state_label.setText(f"Failed (exit code {code})")
         self._sample_timer.stop()
@@ -450,6 +469,19 @@ class TrainingDashboard(QWidget):
         item = self.runs_list.currentItem()
         run = Path(item.data(Qt.ItemDataRole.UserRole)) if item else self.run_dir
         self.resume_button.setEnabled(not running and run is not None and (run / LAST_CHECKPOINT).is_file())
+        self.use_button.setEnabled(self._selected_model() is not None)
+
+    def _selected_model(self) -> Path | None:
+        """The exported weights of the selected run (else the one followed), if it has them."""
+        item = self.runs_list.currentItem()
+        run = Path(item.data(Qt.ItemDataRole.UserRole)) if item else self.run_dir
+        model = RunLayout(run).model if run is not None else None
+        return model if model is not None and model.is_file() else None
+
+    def _use_selected(self) -> None:
+        model = self._selected_model()
+        if model is not None:
+            self.useRequested.emit(model)
 
     # ------------------------------------------------------------------ messages
     def _append_log(self, line: str) -> None:
