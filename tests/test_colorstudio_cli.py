@@ -281,3 +281,12 @@ def test_saturation_is_one_scale_with_the_app():
         with pytest.raises(SystemExit):
             p.parse_args(base + ["--saturation", bad])
 
+
+
+def test_also_writes_the_views(tmp_path, photos, weights):
+    res = run("colorize", photos, "-o", tmp_path / "o", "--weights", weights, "--device", "cpu", "--size", "32",
+              "--also", "before-after,colour-layer", "-q")
+    assert res.returncode in (0, 1), res.stderr
+    assert list((tmp_path / "o").glob("*_before_after.png")) and list((tmp_path / "o").glob("*_colour.png"))
+    bad = run("colorize", photos, "-o", tmp_path / "o2", "--also", "sepia")
+    assert bad.returncode == 2 and "unknown view 'sepia'" in bad.stderr

@@ -63,6 +63,16 @@ def _float_in(lo: float, hi: float | None, hi_open: bool = False):
     return parse
 
 
+def _views(text: str) -> tuple[str, ...]:
+    from colorstudio.core.views import EXTRA_VIEWS
+
+    names = tuple(v.strip() for v in text.split(",") if v.strip())
+    bad = [v for v in names if v not in EXTRA_VIEWS]
+    if bad:
+        raise argparse.ArgumentTypeError(f"unknown view {bad[0]!r}; choose from {', '.join(EXTRA_VIEWS)}")
+    return names
+
+
 def _saturation(text: str) -> float:
     """``150%`` or ``1.5``: one scale with the app (0-200 %, 100 % as predicted)."""
     from colorstudio.core.scales import SATURATION_MAX
@@ -123,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "keyframe hints, carried by optical flow to every frame of the video or of the "
                    "frames given in order (the Shot tab saves one); needs a hint-taking model such as "
                    "unet-hints")
+    c.add_argument("--also", type=_views, default=(), metavar="VIEW,...",
+                   help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour: "
+                   "before-after (original | result), wiper (split at the middle), colour-layer (the "
+                   "colour alone, to lay over the original in an editor's Color blend mode); photos only")
     c.add_argument("--smooth", type=_float_in(0.0, 1.0, hi_open=True), default=0.0, metavar="F",
                    help="temporal smoothing in [0, 1) for videos and folders of frames: blends each "
                    "frame's colours with the previous frame's, following the motion (default 0: off)")

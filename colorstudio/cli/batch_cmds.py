@@ -112,7 +112,10 @@ def cmd_colorize(args) -> int:
             _drain(batch.colorize_files(images, args.output, predictor, size=args.size,
                                         saturation=args.saturation, fmt=args.format,
                                         overwrite=args.overwrite, smooth=args.smooth, hints=hints,
-                                        quality=args.quality, frame_hints=plan), progress, counts)
+                                        quality=args.quality, frame_hints=plan, extras=args.also),
+                   progress, counts)
+        if videos and args.also:
+            progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
         for v in videos:
             try:
                 plan = shot.plan_video(v, keyframes, still_points) if keyframes else None

@@ -67,15 +67,17 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
                    cancel: Cancel = None, smooth: float = 0.0, quality: int = 95,
                    workers: int = DEFAULT_WORKERS,
                    max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS,
-                   frame_hints: Sequence[Sequence[pipeline.Hint]] | None = None) -> Iterator[BatchEvent]:
+                   frame_hints: Sequence[Sequence[pipeline.Hint]] | None = None,
+                   extras: Sequence[str] = ()) -> Iterator[BatchEvent]:
     """Colorize image files into ``outdir``; yields a :class:`BatchEvent` per file.
 
     ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
     video frames) and reduces colour flicker between them; ``hints`` apply to every
     file, unless ``frame_hints`` gives each file its own (a shot's keyframe hints
-    carried to every frame by ``core.shot``).
+    carried to every frame by ``core.shot``).  ``extras``: views written beside each
+    result (``core.views.EXTRA_VIEWS``: before-after, wiper, colour-layer).
     """
-    stage = ColorizeStage(predictor, size, saturation, hints, smooth)
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
                   frame_hints)
 

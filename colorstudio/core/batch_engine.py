@@ -99,6 +99,10 @@ class Stage:
     def finish(self, image: np.ndarray, predicted: Any) -> np.ndarray:
         return predicted
 
+    def extras(self, image: np.ndarray, predicted: Any, out: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """More files of an item beside its output: (suffix added to the stem, pixels)."""
+        return []
+
     def skipped(self, job: Job) -> None:
         """An item was skipped (its output exists)."""
 
@@ -173,6 +177,9 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
         out = stage.finish(image, predicted)
         imageio.write_image(job.dst, out, quality=quality, protect=protect)
+        for suffix, extra in stage.extras(image, predicted, out):
+            imageio.write_image(job.dst.with_name(job.dst.stem + suffix + job.dst.suffix), extra,
+                                quality=quality, protect=protect)
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colorstudio-batch")
     streams = max(1, int(stage.streams()))

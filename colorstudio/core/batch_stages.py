@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from colorstudio.core import imageio, pipeline
+from colorstudio.core import imageio, pipeline, views
 from colorstudio.core.batch_engine import Job, Stage
 from colorstudio.core.predictor import Runner, Streams
 from colorstudio.core.smoothing import TemporalSmoother
@@ -22,9 +22,13 @@ class ColorizeStage(Stage):
     network already runs on the next frames."""
 
     def __init__(self, predictor: Runner, size: int | None = None, saturation: float = 1.0,
-                 hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0):
+                 hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0, extras: Sequence[str] = ()):
         if saturation < 0:
             raise ValueError("saturation must be >= 0")
+        unknown = [e for e in extras if e not in views.EXTRA_VIEWS]
+        if unknown:
+            raise ValueError(f"unknown view(s) {', '.join(unknown)}; one of {', '.join(views.EXTRA_VIEWS)}")
+        self.extra_views = tuple(extras)
         self.predictor, self.size, self.saturation, self.hints = predictor, size, saturation, tuple(hints)
         self.smoother = None
         if smooth:
@@ -67,6 +71,10 @@ class ColorizeStage(Stage):
 
     def finish(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
         return pipeline.compose(image, ab, self.saturation)
+
+    def extras(self, image: np.ndarray, ab: np.ndarray, out: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        return [(views.EXTRA_VIEWS[v], views.extra_view(v, image, out, ab, self.saturation))
+                for v in self.extra_views]
 
     def skipped(self, job: Job) -> None:
         if self.smoother is not None:

@@ -134,6 +134,16 @@ def write_job(path: Path, rgb: np.ndarray, protect: list[Path]) -> Path:
     return write_image(path, rgb, protect=protect)
 
 
+def write_view_job(path: Path, view: str, image: np.ndarray, rgb: np.ndarray, ab_small: np.ndarray,
+                   saturation: float, position: float, protect: list[Path]) -> Path:
+    """The result (``view`` 'result') or one of ``core.views.EXTRA_VIEWS``, at full resolution."""
+    if view != "result":
+        from colorstudio.core.views import extra_view
+
+        rgb = extra_view(view, image, rgb, ab_small, saturation, position)
+    return write_job(path, rgb, protect)
+
+
 
 
 @dataclass

@@ -175,32 +175,37 @@ class MainWindow(WindowChrome, QMainWindow):
         if path:
             self.open_path(path)
 
-    def export_dialog(self) -> None:
-        if self.tabs.currentWidget() is self.facades:  # Ctrl+S saves that tab's result too
+    def export_dialog(self, view: str = "result") -> None:
+        """Save the result, or one of ``core.views.EXTRA_VIEWS`` (before/after, wiper, colour layer)."""
+        from colorstudio.core.views import EXTRA_VIEWS
+
+        if self.tabs.currentWidget() is self.facades and view == "result":  # Ctrl+S saves that tab's result
             self.facades.save_photo_dialog()
             return
         page = self.colorize
-        if self.tabs.currentWidget() is not page or not page.has_result():
+        if not page.has_result():
             self.show_message("Nothing to export yet: colorize an image first.", "warning")
             return
         folder = str(self.settings.value("paths/export", "") or (page.path.parent if page.path else ""))
-        stem = (page.path.stem if page.path else "image") + "_colorized"
-        path, flt = QFileDialog.getSaveFileName(self, "Export result", str(Path(folder) / f"{stem}.png"),
+        stem = (page.path.stem if page.path else "image") + "_colorized" + EXTRA_VIEWS.get(view, "")
+        title = "Export result" if view == "result" else f"Export {view.replace('-', ' ')}"
+        path, flt = QFileDialog.getSaveFileName(self, title, str(Path(folder) / f"{stem}.png"),
                                                 ";;".join(EXPORT_FILTERS))
         if not path:
             return
         p = Path(path)
         if p.suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff"):
             p = p.with_suffix(EXPORT_FILTERS.get(flt, ".png"))
-        self.export(p)
+        self.export(p, view)
 
-    def export(self, path: str | Path) -> Worker | None:
+    def export(self, path: str | Path, view: str = "result") -> Worker | None:
         p = Path(path)
         self.settings.setValue("paths/export", str(p.parent))
         out = self.colorize.output
+        note = ""
         if out is not None and out.colorized.rgb.dtype.itemsize > 1 and p.suffix.lower() in (".jpg", ".jpeg"):
-            self.show_message("JPEG stores 8 bits per channel; export PNG or TIFF to keep 16 bits.", "info")
-        return self.colorize.export(p)
+            note = "8 bits: JPEG stores 8 bits per channel, PNG or TIFF keep 16"   # said with "Saved", not replaced by it
+        return self.colorize.export(p, view, note)
 
     def paste(self) -> None:
         from colorstudio.gui.qimage import from_qimage
@@ -295,6 +300,8 @@ class MainWindow(WindowChrome, QMainWindow):
             a.setEnabled(on_colorize)
         self.act_export.setEnabled((on_colorize and has) or self.tabs.currentWidget() is self.facades)
         self.act_copy.setEnabled(on_colorize and has)
+        for a in self.act_export_views.values():
+            a.setEnabled(on_colorize and has)
         on_batch = self.tabs.currentWidget() is self.batch
         self.act_cancel.setEnabled((on_colorize and self.colorize.runner.is_busy())
                                    or (on_batch and self.batch.is_running()))

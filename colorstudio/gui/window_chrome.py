@@ -81,6 +81,17 @@ class WindowChrome:
                                      "mdi6.folder-open", "Open an image")
         self.act_export = self._action("&Export…", self.export_dialog, ["Ctrl+S", "Ctrl+E"],
                                        "mdi6.content-save", "Export the result at full resolution")
+        # The views a restorer sends or keeps working on (core.views): one action each.
+        self.act_export_views = {
+            "before-after": self._action("Export &before/after…", lambda: self.export_dialog("before-after"),
+                                         None, "mdi6.compare", "Export the original and the result side by side"),
+            "wiper": self._action("Export the &wiper view…", lambda: self.export_dialog("wiper"), None,
+                                  "mdi6.compare-horizontal", "Export the wiper view as shown (original left of "
+                                  "the divider)"),
+            "colour-layer": self._action("Export the &colour layer…", lambda: self.export_dialog("colour-layer"),
+                                         None, "mdi6.palette", "Export the colour alone, to lay over the original "
+                                         "in an editor's Color blend mode"),
+        }
         self.act_copy = self._action("&Copy result", page.copy_result, "Ctrl+C",
                                      "mdi6.content-copy", "Copy the result to the clipboard")
         self.act_paste = self._action("&Paste image", self.paste, "Ctrl+V", "mdi6.content-paste",
@@ -134,6 +145,8 @@ class WindowChrome:
         m.addAction(self.act_paste)
         m.addSeparator()
         m.addAction(self.act_export)
+        for a in self.act_export_views.values():
+            m.addAction(a)
         m.addAction(self.act_copy)
         m.addSeparator()
         m.addAction(self.act_quit)

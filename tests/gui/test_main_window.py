@@ -316,3 +316,29 @@ def test_use_a_run_in_colorize_picks_it_and_shows_the_tab(qtbot, win, tmp_path):
     win.dashboard.use_button.click()
     qtbot.waitUntil(lambda: (win.colorize.model_name() or "").endswith(f"@{w}"), timeout=60000)
     assert win.tabs.currentWidget() is win.colorize
+
+
+@pytest.mark.parametrize("view,width", [("before-after", 2 * 64 + 4), ("wiper", 64), ("colour-layer", 64)])
+def test_export_the_views_a_restorer_needs(qtbot, win, gray_png, tmp_path, view, width):
+    """Issue 19, item 18: before/after, the wiper view, the colour layer, at full size."""
+    from colorstudio.core.imageio import read_image
+
+    _open(qtbot, win, gray_png)
+    assert all(a.isEnabled() for a in win.act_export_views.values())
+    dst = tmp_path / f"x_{view}.png"
+    w = win.export(dst, view)
+    qtbot.waitUntil(lambda: w.done.is_set(), timeout=20000)
+    img = read_image(dst)
+    assert img.shape[:2] == (48, width)
+
+
+def test_a_16_bit_result_saved_as_jpeg_says_8_bits_with_saved(qtbot, win, tmp_path):
+    """Issue 19, item 13: the 8-bit note is part of the 'Saved' message, not replaced by it."""
+    from colorstudio.core.imageio import write_image
+
+    src = write_image(tmp_path / "g16.png", (gray_image().astype(np.uint16) * 257))
+    _open(qtbot, win, src)
+    with qtbot.waitSignal(win.colorize.message, timeout=20000,
+                          check_params_cb=lambda text, *_: text.startswith("Saved")) as sig:
+        win.export(tmp_path / "out.jpg")
+    assert "8 bits" in sig.args[0]

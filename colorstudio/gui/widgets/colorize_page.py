@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QToolButton, QVBoxLayout, QWidget)
 
 from colorstudio.gui.colorize_jobs import (LoadedModel, OpenedImage, RunOutput, compose_job, describe_image,
-                                           load_job, read_job, run_job, wrap_job, write_job)
+                                           load_job, read_job, run_job, wrap_job, write_view_job)
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.colorize_controls import ColorizeControls
@@ -376,18 +376,21 @@ class ColorizePage(CompareMode, QWidget):
     def has_result(self) -> bool:
         return self.output is not None
 
-    def export(self, path: str | Path) -> Worker | None:
-        """Write the full-resolution result (format from the suffix) in a worker."""
-        if self.output is None:
+    def export(self, path: str | Path, view: str = "result", note: str = "") -> Worker | None:
+        """Write the full-resolution result -- or a view of it (``core.views``: before-after,
+        wiper at the divider's place, colour-layer) -- in a worker; format from the suffix."""
+        if self.output is None or self.image is None:
             self.message.emit("Nothing to export yet: open an image first.", "warning")
             return None
         path = Path(path)
         protect = [self.path] if self.path is not None else []
-        return run_kept(self._writers, write_job, path, self.output.colorized.rgb, protect,
-                        on_result=self._exported, on_error=self._export_failed)
+        c = self.output.colorized
+        return run_kept(self._writers, write_view_job, path, view, self.image, c.rgb, c.ab_small,
+                        self.controls.saturation(), self.compare.wiper.position, protect,
+                        on_result=lambda p: self._exported(p, note), on_error=self._export_failed)
 
-    def _exported(self, path: Path) -> None:
-        self.message.emit(f"Saved {path}", "info")
+    def _exported(self, path: Path, note: str = "") -> None:
+        self.message.emit(f"Saved {path}" + (f" ({note})" if note else ""), "info")
 
     def _export_failed(self, msg: str) -> None:
         self.message.emit(f"Export failed: {msg}", "error")
