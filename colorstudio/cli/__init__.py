@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "keyframe hints, carried by optical flow to every frame of the video or of the "
                    "frames given in order (the Shot tab saves one); needs a hint-taking model such as "
                    "unet-hints")
+    c.add_argument("--denoise", choices=("off", "light", "strong"), default="off",
+                   help="clean what the network sees of a grainy or dusty scan, so grain and dust do not "
+                   "become speckles of colour (the result keeps the scan's own lightness): light = non-local "
+                   "means, strong = also a median against dust and hairline scratches (default off)")
     c.add_argument("--also", type=_views, default=(), metavar="VIEW,...",
                    help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour: "
                    "before-after (original | result), wiper (split at the middle), colour-layer (the "

@@ -112,7 +112,8 @@ def cmd_colorize(args) -> int:
             _drain(batch.colorize_files(images, args.output, predictor, size=args.size,
                                         saturation=args.saturation, fmt=args.format,
                                         overwrite=args.overwrite, smooth=args.smooth, hints=hints,
-                                        quality=args.quality, frame_hints=plan, extras=args.also),
+                                        quality=args.quality, frame_hints=plan, extras=args.also,
+                                        denoise=args.denoise),
                    progress, counts)
         if videos and args.also:
             progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
@@ -121,7 +122,8 @@ def cmd_colorize(args) -> int:
                 plan = shot.plan_video(v, keyframes, still_points) if keyframes else None
                 events = frames.colorize_video(v, args.output, predictor, size=args.size,
                                                saturation=args.saturation, smooth=args.smooth,
-                                               hints=hints, overwrite=args.overwrite, frame_hints=plan)
+                                               hints=hints, overwrite=args.overwrite, frame_hints=plan,
+                                               denoise=args.denoise)
             except (OSError, ValueError) as exc:
                 counts["failed"] = counts.get("failed", 0) + 1
                 progress.message(f"FAILED {v.name}: {batch.one_line(exc, v)}")

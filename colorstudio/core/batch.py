@@ -68,7 +68,7 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
                    workers: int = DEFAULT_WORKERS,
                    max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS,
                    frame_hints: Sequence[Sequence[pipeline.Hint]] | None = None,
-                   extras: Sequence[str] = ()) -> Iterator[BatchEvent]:
+                   extras: Sequence[str] = (), denoise: str = "off") -> Iterator[BatchEvent]:
     """Colorize image files into ``outdir``; yields a :class:`BatchEvent` per file.
 
     ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
@@ -77,7 +77,7 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
     carried to every frame by ``core.shot``).  ``extras``: views written beside each
     result (``core.views.EXTRA_VIEWS``: before-after, wiper, colour-layer).
     """
-    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras)
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
                   frame_hints)
 

@@ -22,13 +22,17 @@ class ColorizeStage(Stage):
     network already runs on the next frames."""
 
     def __init__(self, predictor: Runner, size: int | None = None, saturation: float = 1.0,
-                 hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0, extras: Sequence[str] = ()):
+                 hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0, extras: Sequence[str] = (),
+                 denoise: str = "off"):
         if saturation < 0:
             raise ValueError("saturation must be >= 0")
         unknown = [e for e in extras if e not in views.EXTRA_VIEWS]
         if unknown:
             raise ValueError(f"unknown view(s) {', '.join(unknown)}; one of {', '.join(views.EXTRA_VIEWS)}")
         self.extra_views = tuple(extras)
+        if denoise not in pipeline.DENOISE:
+            raise ValueError(f"denoise must be one of {', '.join(pipeline.DENOISE)}, not {denoise!r}")
+        self.denoise = denoise
         self.predictor, self.size, self.saturation, self.hints = predictor, size, saturation, tuple(hints)
         self.smoother = None
         if smooth:
@@ -40,14 +44,14 @@ class ColorizeStage(Stage):
         return self.predictor.streams("predict_ab") if isinstance(self.predictor, Streams) else 1
 
     def prepare(self, image: np.ndarray) -> tuple[np.ndarray, tuple]:
-        return pipeline.net_input(self.predictor, image, self.size, self.hints), self.hints
+        return pipeline.net_input(self.predictor, image, self.size, self.hints, self.denoise), self.hints
 
     def prepare_job(self, job: Job, image: np.ndarray) -> tuple[np.ndarray, tuple]:
         """A frame of a shot brings its own hints (carried from keyframes); else the stage's."""
         if job.hints is None:
             return self.prepare(image)
         hints = tuple(job.hints)
-        return pipeline.net_input(self.predictor, image, self.size, hints), hints
+        return pipeline.net_input(self.predictor, image, self.size, hints, self.denoise), hints
 
     def predict(self, image: np.ndarray, prepared: tuple[np.ndarray, tuple]) -> np.ndarray:
         x, hints = prepared

@@ -161,8 +161,8 @@ def frame_files(folder: str | os.PathLike) -> list[Path]:
 def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
                    size: int | None = None, saturation: float = 1.0, smooth: float = 0.0,
                    hints: Sequence[Hint] = (), overwrite: bool = False, cancel: Cancel = None,
-                   workers: int = 2, frame_hints: Sequence[Sequence[Hint]] | None = None
-                   ) -> Iterator[BatchEvent]:
+                   workers: int = 2, frame_hints: Sequence[Sequence[Hint]] | None = None,
+                   denoise: str = "off") -> Iterator[BatchEvent]:
     """Colorize a video: frames -> ``<name>_frames/frame_000001.png`` ... -> the video.
 
     Yields one event per frame (``total``: the frames) and a last one, ``kind='video'``,
@@ -177,7 +177,7 @@ def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
     if video.exists() and os.path.abspath(video) == os.path.abspath(src):
         raise VideoError(f"{video}: the output would overwrite the input video")
     info = video_info(src)
-    stage = ColorizeStage(predictor, size, saturation, hints, smooth)  # validates arguments
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth, denoise=denoise)  # validates arguments
     return _colorize_video(src, video, frames_dir, info, stage, overwrite, cancel, workers, frame_hints)
 
 

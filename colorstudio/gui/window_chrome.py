@@ -79,7 +79,7 @@ class WindowChrome:
         page = self.colorize
         self.act_open = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
                                      "mdi6.folder-open", "Open an image")
-        self.act_export = self._action("&Export…", self.export_dialog, ["Ctrl+S", "Ctrl+E"],
+        self.act_export = self._action("&Export…", lambda: self.export_dialog(), ["Ctrl+S", "Ctrl+E"],
                                        "mdi6.content-save", "Export the result at full resolution")
         # The views a restorer sends or keeps working on (core.views): one action each.
         self.act_export_views = {

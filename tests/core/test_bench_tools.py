@@ -45,17 +45,26 @@ def test_stat_map_keeps_min_below_max():
 
 
 def test_quality_targets_say_met_or_missed_per_group():
+    """Issue 22's targets: gain (people +5.5, others +1.2), colourfulness 75%, colour recall
+    per group, skin, aged photos within 0.5 dB, hints +3 dB."""
     from bench.quality import colorizer_targets, hint_targets
 
-    good = {"gain_db": 1.5, "colourfulness_ratio": 0.7, "cast": 2.0, "skin_hue_error_median": 10.0,
-            "skin_chroma_ratio": 0.8, "hints_gain_db": 2.5, "hint1_landed": 0.95, "hint1_spread": 0.6}
-    res = {"people": dict(good), "scenes": dict(good, gain_db=1.1, cast=6.0), "animals": dict(good)}
-    lines = dict(colorizer_targets("m", res))
-    assert lines["m people: gain +1.50 dB >= +1.0 dB"] and lines["m skin: hue error 10° <= 20°"]
-    assert not lines["m scenes: gain +1.10 dB >= +1.2 dB"]  # scenes need +1.2 dB
+    good = {"gain_db": 1.5, "colourfulness_ratio": 0.8, "cast": 2.0, "colour_recall": 0.7,
+            "skin_hue_error_median": 9.0, "skin_chroma_ratio": 0.85, "hints_gain_db": 3.5, "hint1_landed": 0.95,
+            "hint1_spread": 0.6}
+    res = {"people": dict(good, gain_db=5.6), "scenes": dict(good, gain_db=1.1, cast=6.0),
+           "animals": dict(good, colour_recall=0.3)}
+    aged = {"people": dict(good, gain_db=4.9), "scenes": dict(good, gain_db=0.8, skin_hue_error_median=40.0)}
+    lines = dict(colorizer_targets("m", res, aged))
+    assert lines["m people: gain +5.60 dB >= +5.5 dB"] and lines["m skin: hue error 9° <= 10°"]
+    assert not lines["m scenes: gain +1.10 dB >= +1.2 dB"]
     assert not lines["m scenes: colour cast 6.0 <= 5 Lab units"]
+    assert not lines["m animals: colour recall 30% >= 40%"] and lines["m people: colour recall 70% >= 65%"]
+    assert not lines["m people aged: gain +4.90 dB within 0.5 dB of clean +5.60"]
+    assert lines["m scenes aged: gain +0.80 dB within 0.5 dB of clean +1.10"]
+    assert not lines["m skin aged: hue error 40° <= 15° (no olive or blue skin)"]
     hints = dict(hint_targets("h", {"people": dict(good, hint1_landed=0.5)}))
-    assert not hints["h people: single hint lands 50% >= 90%"] and hints["h people: 10 hints +2.50 dB >= +2.0 dB"]
+    assert not hints["h people: single hint lands 50% >= 90%"] and hints["h people: 10 hints +3.50 dB >= +3.0 dB"]
 
 
 def test_generated_blocks_keep_the_hand_written_text(tmp_path):

@@ -136,3 +136,26 @@ def test_hints_land_and_spread_over_similar_lightness_only():
     assert np.array_equal(propagate_hints(ab, l_norm, []), ab)
     two = propagate_hints(ab, l_norm, [Hint(0.2, 0.5, 40.0, 0.0), Hint(0.4, 0.5, -40.0, 0.0)])
     assert two[32, int(0.2 * w), 0] > 35 and two[32, int(0.4 * w), 0] < -35  # each lands on its own dot
+
+
+def test_denoise_cleans_what_the_network_sees_not_the_result(tiny_predictor):
+    """Issue 19, item 19: grain and dust are cleaned from the network's input; the result
+    keeps the scan's own lightness."""
+    from colorstudio.core import aging
+
+    rng = np.random.default_rng(0)
+    clean = np.tile(np.linspace(30, 220, 96, dtype=np.float32), (96, 1))
+    L = color.luminance(clean.astype(np.uint8))
+    noisy_L = aging.scratches(aging.grain(L, rng), rng)
+    noisy = color.from_float01(color.lab_compose(noisy_L, np.zeros(L.shape + (2,), np.float32))[:, :, 0], np.uint8)
+    hw = (96, 96)
+    raw = pipeline.net_input_l(noisy, hw)
+    for mode in ("light", "strong"):
+        den = pipeline.net_input_l(noisy, hw, mode)
+        ref = pipeline.net_input_l(clean.astype(np.uint8), hw)
+        assert np.abs(den - ref).mean() < np.abs(raw - ref).mean()
+    res = pipeline.colorize(noisy, tiny_predictor, size=64, denoise="strong")
+    diff = np.abs(color.luminance(res.rgb) - color.luminance(noisy))   # kept (but where a random
+    assert np.median(diff) < 1.0 and np.mean(diff > 2.5) < 0.01         # net's colour leaves the gamut)
+    with pytest.raises(ValueError, match="denoise"):
+        pipeline.net_input_l(noisy, hw, "max")

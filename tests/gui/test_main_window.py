@@ -342,3 +342,17 @@ def test_a_16_bit_result_saved_as_jpeg_says_8_bits_with_saved(qtbot, win, tmp_pa
                           check_params_cb=lambda text, *_: text.startswith("Saved")) as sig:
         win.export(tmp_path / "out.jpg")
     assert "8 bits" in sig.args[0]
+
+
+def test_clean_scan_reruns_with_the_denoised_input(qtbot, win, gray_png, monkeypatch):
+    """Issue 19, item 19: the Clean scan control reaches the pipeline."""
+    from colorstudio.core import pipeline
+
+    _open(qtbot, win, gray_png)
+    seen = []
+    real = pipeline.net_input_l
+    monkeypatch.setattr(pipeline, "net_input_l", lambda img, hw, denoise="off": (seen.append(denoise),
+                                                                                   real(img, hw, denoise))[1])
+    with qtbot.waitSignal(win.colorize.resultReady, timeout=RUN_TIMEOUT):
+        win.colorize.controls.set_denoise("strong")
+    assert seen and seen[-1] == "strong"

@@ -4,14 +4,18 @@ run: the page re-composes from the cached small ab prediction)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
 from colorstudio.core.scales import SATURATION_MAX
+
+# Mirrors core.pipeline.DENOISE (the window imports no OpenCV): key, label.
+DENOISE_CHOICES = (("off", "off"), ("light", "light (grain)"), ("strong", "strong (grain, dust, scratches)"))
 
 
 class ColorizeControls(QWidget):
     renderSizeChanged = Signal(int)     # 0 = the model's default size
     saturationChanged = Signal(float)   # 1.0 = as predicted
+    denoiseChanged = Signal(str)        # off | light | strong (core.pipeline.DENOISE)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -43,14 +47,29 @@ class ColorizeControls(QWidget):
         sat_row.addWidget(self.sat_label)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
+        self.denoise_box = QComboBox()
+        for key, label in DENOISE_CHOICES:
+            self.denoise_box.addItem(label, key)
+        self.denoise_box.setToolTip("Clean what the network sees of a grainy or dusty scan, so grain and dust "
+                                    "do not turn into speckles of colour; the result keeps the scan's own detail")
+        self.denoise_box.currentIndexChanged.connect(lambda _i: self.denoiseChanged.emit(self.denoise()))
         form.addRow("Render size", self.size_box)
         form.addRow("Saturation", sat_row)
+        form.addRow("Clean scan", self.denoise_box)
 
     def render_size(self) -> int:
         return int(self.size_box.value())
 
     def set_render_size(self, size: int) -> None:
         self.size_box.setValue(int(size))
+
+    def denoise(self) -> str:
+        return str(self.denoise_box.currentData())
+
+    def set_denoise(self, key: str) -> None:
+        i = self.denoise_box.findData(key)
+        if i >= 0:
+            self.denoise_box.setCurrentIndex(i)
 
     def saturation(self) -> float:
         return self.sat_slider.value() / 100.0

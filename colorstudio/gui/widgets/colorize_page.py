@@ -166,6 +166,7 @@ class ColorizePage(CompareMode, QWidget):
         self.picker.modelChanged.connect(self._on_model)
         self.picker.deviceChanged.connect(lambda _d: self._preload_or_run())
         self.controls.renderSizeChanged.connect(lambda _s: self.rerun())
+        self.controls.denoiseChanged.connect(lambda _d: self.rerun())
         self.controls.saturationChanged.connect(self._on_saturation)
         self.hints_editor.hintsChanged.connect(self._on_hints)
         self.hints_editor.model.changed.connect(self.compare.left.update)
@@ -235,7 +236,8 @@ class ColorizePage(CompareMode, QWidget):
             self._submit_compare(hints)
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
-                           self.controls.render_size(), self.controls.saturation(), hints, self._token)
+                           self.controls.render_size(), self.controls.saturation(), hints, self._token,
+                           self.controls.denoise())
 
     def cancel(self) -> None:
         """Drop the running and queued requests (the current result stays)."""
