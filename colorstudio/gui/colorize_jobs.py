@@ -157,18 +157,22 @@ class CompareJob:
 
 def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: np.ndarray,
              saturation: float, hints: list, token: int):
-    """Generator: each model in turn; yields ``('running', key)``, then ``('done', key,
-    RunOutput)`` or ``('failed', key, message)``, so the grid fills as results come and
-    one model's failure leaves the others.  Returns ``('finished', token)``."""
+    """Generator: each model in turn; yields ``('loading', key, i, n)`` while a model
+    loads (seconds, once: the grid says so instead of a silent "colorizing"),
+    ``('running', key)``, then ``('done', key, RunOutput)`` or ``('failed', key,
+    message)``, so the grid fills as results come and one model's failure leaves the
+    others.  Returns ``('finished', token)``."""
     from colorstudio.core import pipeline
     from colorstudio.gui.workers import error_message
 
-    for job in jobs:
-        yield ("running", job.key)
+    for i, job in enumerate(jobs, start=1):
         t0 = time.perf_counter()
         try:
+            if cache.cached(job.key, device) is None:
+                yield ("loading", job.key, i, len(jobs))
             pred = cache.get(job.key, device)
             t_load = time.perf_counter() - t0
+            yield ("running", job.key)
             res = pipeline.colorize(image, pred, job.size, saturation, hints if job.hints else [])
             q = build_pyramid(to_qimage(res.rgb))
         except Exception as exc:  # noqa: BLE001 -- reported in the model's cell

@@ -154,6 +154,10 @@ class MainWindow(WindowChrome, QMainWindow):
                 if show:
                     self.tabs.setCurrentWidget(self.colorize)
         self.colorize.set_entries(entries, devices, model, device)
+        if self.colorize.image is None and self.colorize.model_name():   # nothing open yet: load it now
+            w = Worker(self.colorize.cache.preload, self.colorize.model_name(), self.colorize.picker.device())
+            self._preload_worker = w
+            start(w, QThreadPool.globalInstance())
         self.batch.set_entries(entries, devices, self.batch.picker.model_name() or model, device)
         self.shot.set_entries(entries, devices, self.shot.picker.model_name() or "unet-hints", device)
         self.statusBar().showMessage("Models ready", 3000)

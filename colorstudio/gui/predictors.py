@@ -55,6 +55,15 @@ class PredictorCache:
                     self._items.popitem(last=False)
             return pred
 
+    def preload(self, name: str, device: str = "auto") -> Any:
+        """Load (and warm up: the ONNX export, the first run's set-up) ahead of the first
+        image, in a worker: the first colorize is then not the slow one."""
+        pred = self.get(name, device)
+        warm = getattr(pred, "warm_up", None)
+        if warm is not None and getattr(pred, "spec", None) is not None and pred.spec.task == "colorize":
+            warm("predict_ab")
+        return pred
+
     def cached(self, name: str, device: str = "auto") -> Any | None:
         with self._lock:
             return self._items.get((name, device))

@@ -125,3 +125,33 @@ def test_compare_needs_two_models_ticked(qtbot, page):
     assert not page.checklist.is_on() and not page.checklist.button.isEnabled()
     rows = page.checklist.list.count()
     assert page.checklist.list.height() <= min(rows, 6) * page.checklist.list.sizeHintForRow(0) + 12
+
+
+def test_grid_says_which_model_loads_and_shows_the_load_time_apart(qtbot, entries):
+    """Issue 19, item 9: 'loading model 2/3…' instead of a silent 'colorizing…', and the
+    loading time beside the run time in the cell."""
+    import time as _time
+
+    from guitest_helpers import tiny_loader
+
+    def slow(name, device):
+        _time.sleep(0.3)
+        return tiny_loader(name, device)
+
+    p = ColorizePage(PredictorCache(loader=slow), samples=[])
+    qtbot.addWidget(p)
+    p.resize(1100, 700)
+    p.show()
+    p.set_entries(*entries, model="unet-gan")
+    with qtbot.waitSignal(p.resultReady, timeout=30000):
+        p.set_image(gray_image(60, 80))
+    seen = []
+    p.runner.progress.connect(lambda item: item[0] == "loading" and seen.append((item[1], item[2], item[3])))
+    p.checklist.set_checked(["unet-gan", "zhang-bins", "resgan"])
+    p.checklist.set_on(True)
+    qtbot.waitUntil(lambda: len(p.compared()) == 3, timeout=60000)
+    order = p.checklist.checked()
+    assert sorted(seen) == sorted((k, order.index(k) + 1, 3) for k in ("zhang-bins", "resgan"))
+    assert "s loading)" in p.compare.grid.cells["zhang-bins"].caption          # its loading, said apart
+    assert "loading" not in p.compare.grid.cells["unet-gan"].caption          # it was loaded already
+    p.shutdown()

@@ -125,11 +125,14 @@ class CompareGrid(QWidget):
             cell.busy_text = text
             cell.update()
 
-    def set_result(self, key: str, image: Displayable, seconds: float, device: str = "") -> None:
+    def set_result(self, key: str, image: Displayable, seconds: float, device: str = "",
+                   load_seconds: float | None = None) -> None:
+        """``seconds``: the run; ``load_seconds``: loading the model first (said apart)."""
         cell = self.cells.get(key)
         if cell is None:
             return
-        cell.caption = f"{cell.label} · {seconds:.2f} s" + (f" · {device}" if device else "")
+        cell.caption = (f"{cell.label} · {seconds:.2f} s" + (f" (+ {load_seconds:.1f} s loading)" if load_seconds else "")
+                        + (f" · {device}" if device else ""))
         cell.busy_text = ""
         cell.set_image(image)
 

@@ -67,14 +67,18 @@ class CompareMode:
         if not (isinstance(item, tuple) and item and self.comparing()):
             return
         kind, key = item[0], item[1]
-        if kind == "running":
+        if kind == "loading":
+            self.compare.grid.set_pending(key, f"loading model {item[2]}/{item[3]}…")
+            self.message.emit(f"Loading model {item[2]} of {item[3]} for the grid (once: later runs are fast)…",
+                              "info")
+        elif kind == "running":
             self.compare.grid.set_pending(key, "colorizing…")
         elif kind == "failed" and item[3] == self._token:
             self.compare.grid.set_failed(key, item[2])
         elif kind == "done" and item[2].token == self._token:
             out: RunOutput = item[2]
             self._compare_outputs[key] = out
-            self.compare.grid.set_result(key, out.display, out.seconds, out.device)
+            self.compare.grid.set_result(key, out.display, out.seconds, out.device, out.timings.get("load"))
             self.network_runs += 1
 
     def compared(self) -> dict[str, RunOutput]:
