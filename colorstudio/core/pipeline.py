@@ -25,21 +25,24 @@ DEFAULT_STRIP_ROWS = 1024
 
 @dataclass(frozen=True)
 class Hint:
-    """A user colour hint: position as fractions of width/height, colour as Lab ab."""
+    """A user colour hint: position as fractions of width/height, colour as Lab ab;
+    ``reach``: how far it pulls the colours around it, as a fraction of the long side
+    (None: the caller's, by default :data:`HINT_REACH`)."""
 
     x: float
     y: float
     a: float
     b: float
+    reach: float | None = None
 
     @classmethod
-    def from_rgb(cls, x: float, y: float, rgb: Sequence[float]) -> "Hint":
+    def from_rgb(cls, x: float, y: float, rgb: Sequence[float], reach: float | None = None) -> "Hint":
         """rgb as 0-255 ints or 0-1 floats."""
         arr = np.asarray(rgb, np.float32).reshape(1, 1, 3)
         if arr.max() > 1.0:
             arr = arr / 255.0
         lab = color.rgb_to_lab(arr)[0, 0]
-        return cls(float(x), float(y), float(lab[1]), float(lab[2]))
+        return cls(float(x), float(y), float(lab[1]), float(lab[2]), reach)
 
 
 @dataclass
@@ -132,6 +135,7 @@ def net_input(predictor, image: np.ndarray, size: int | None = None,
 
 
 HINT_REACH = 0.12      # of the long side: how far a hint pulls the colours around it
+HINT_REACH_RANGE = (0.01, 0.5)
 HINT_L_SIGMA = 6.0     # L units: how alike in lightness a pixel must be to follow a hint
 
 
@@ -151,7 +155,6 @@ def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
         return ab
     h, w = ab.shape[:2]
     L = color.denormalize_l(np.asarray(l_norm, np.float32))
-    sigma = max(1.0, reach * max(h, w))
     ys = np.arange(h, dtype=np.float32)[:, None]
     xs = np.arange(w, dtype=np.float32)[None, :]
     num = np.zeros((h, w, 2), np.float32)
@@ -162,6 +165,7 @@ def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
         cx = int(np.clip(round(hint.x * w - 0.5), 0, w - 1))
         cy = int(np.clip(round(hint.y * h - 0.5), 0, h - 1))
         resid = np.array([hint.a, hint.b], np.float32) - ab[cy, cx]
+        sigma = max(1.0, (hint.reach if hint.reach is not None else reach) * max(h, w))
         wt = np.exp(-((ys - cy) ** 2 + (xs - cx) ** 2) / (2 * sigma * sigma)
                     - (L - L[cy, cx]) ** 2 / (2 * l_sigma * l_sigma)).astype(np.float32)
         mix = wt ** 4  # where hints overlap, the nearest and most alike one leads
@@ -181,14 +185,15 @@ def ab_from_output(y: np.ndarray) -> np.ndarray:
 
 
 def predict_ab(predictor, image: np.ndarray, size: int | None = None,
-               hints: Sequence[Hint] = (), denoise: str = "off") -> np.ndarray:
+               hints: Sequence[Hint] = (), denoise: str = "off", hint_reach: float = HINT_REACH) -> np.ndarray:
     """The network's ab for ``image`` at render ``size``: (h, w, 2) float32, Lab units;
-    with hints, pulled to them over their regions (:func:`propagate_hints`)."""
+    with hints, pulled to them over their regions (:func:`propagate_hints`, ``hint_reach``
+    for hints without their own)."""
     x = net_input(predictor, image, size, hints, denoise)
-    return hinted_ab(ab_from_output(predictor.predict_ab(x)), x, hints)
+    return hinted_ab(ab_from_output(predictor.predict_ab(x)), x, hints, hint_reach)
 
 
-def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint]) -> np.ndarray:
+def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH) -> np.ndarray:
     """The network's ab for input ``x`` with the hints made to land (the step every
     caller -- single image, batch, video -- applies after the network)."""
     if not hints or x.shape[1] < 4:
@@ -196,7 +201,7 @@ def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint]) -> np.ndarra
     l_norm = x[0, 0]
     if l_norm.shape != ab.shape[:2]:
         l_norm = cv2.resize(l_norm, (ab.shape[1], ab.shape[0]), interpolation=cv2.INTER_AREA)
-    return propagate_hints(ab, l_norm, hints)
+    return propagate_hints(ab, l_norm, hints, reach)
 
 
 def _linear_weights(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -348,14 +353,15 @@ def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0,
 
 
 def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: float = 1.0,
-             hints: Sequence[Hint] = (), strip_rows: int = DEFAULT_STRIP_ROWS, denoise: str = "off") -> Colorized:
+             hints: Sequence[Hint] = (), strip_rows: int = DEFAULT_STRIP_ROWS, denoise: str = "off",
+             hint_reach: float = HINT_REACH) -> Colorized:
     """Colorize a gray (or colour: its lightness is used) image of any size and depth;
     ``denoise`` cleans what the network sees of a grainy or dusty scan (:data:`DENOISE`)."""
     if image.size == 0:
         raise ValueError("the image is empty")
     t0 = time.perf_counter()
     before = predictor.fallback
-    ab_small = predict_ab(predictor, image, size, hints, denoise)
+    ab_small = predict_ab(predictor, image, size, hints, denoise, hint_reach)
     t1 = time.perf_counter()
     rgb = compose(image, ab_small, saturation, strip_rows)
     t2 = time.perf_counter()

@@ -98,7 +98,7 @@ def load_job(cache: PredictorCache, name: str, device: str) -> LoadedModel:
 
 
 def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
-         saturation: float, hints: list, token: int, denoise: str = "off"):
+         saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None):
     """Generator: every yield is a point where a newer request may cancel this one."""
     from colorstudio.core import pipeline
 
@@ -107,7 +107,8 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
     pred = cache.get(name, device)
     t_load = time.perf_counter() - t0
     yield "colorizing"
-    res = pipeline.colorize(image, pred, size or None, saturation, hints, denoise=denoise)
+    res = pipeline.colorize(image, pred, size or None, saturation, hints, denoise=denoise,
+                            hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach)
     yield "display"
     q = build_pyramid(to_qimage(res.rgb))
     timings = dict(res.timings)

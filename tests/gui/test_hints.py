@@ -169,3 +169,49 @@ def test_hints_from_a_reference_photo_are_editable_hints(qtbot, cache, entries, 
     page.hints_editor.model.undo_stack.undo()
     assert len(page.hints_editor.model) == 0
     page.shutdown()
+
+
+def test_hint_reach_is_shown_and_limits_the_spread(qtbot, cache, entries):
+    """Issue 19, item 14: each hint's reach drawn on demand; lowering it keeps a hint's
+    colour off the neighbouring region."""
+    import numpy as np
+
+    from colorstudio.core import color, pipeline
+
+    # the propagation itself: a smaller reach moves far pixels less
+    ab = np.zeros((64, 64, 2), np.float32)
+    l_norm = np.zeros((64, 64), np.float32)
+    h = pipeline.Hint(0.25, 0.5, 40.0, 0.0)
+    wide = pipeline.propagate_hints(ab, l_norm, [h], reach=0.3)
+    narrow = pipeline.propagate_hints(ab, l_norm, [h], reach=0.05)
+    assert wide[32, 48, 0] > 5 > 0.01 > narrow[32, 48, 0] >= 0
+    per_hint = pipeline.propagate_hints(ab, l_norm, [pipeline.Hint(0.25, 0.5, 40.0, 0.0, reach=0.05)], reach=0.3)
+    np.testing.assert_allclose(per_hint, narrow)        # a hint's own reach wins
+    # the panel: the slider reaches the pipeline, the circles are drawn
+    page = ColorizePage(cache, samples=[])
+    qtbot.addWidget(page)
+    page.set_entries(*entries, model="unet-hints")
+    seen = []
+    real = pipeline.propagate_hints
+    import colorstudio.core.pipeline as pl
+
+    def spy(ab, l_norm, hints, reach=pl.HINT_REACH, l_sigma=pl.HINT_L_SIGMA):
+        seen.append(reach)
+        return real(ab, l_norm, hints, reach, l_sigma)
+
+    pl.propagate_hints = spy
+    try:
+        with qtbot.waitSignal(page.resultReady, timeout=30000):
+            page.set_image(gray_image(48, 64))
+        page.hints_editor.model.add(0.5, 0.5, (200, 40, 40))
+        qtbot.waitSignal(page.resultReady, timeout=30000).wait()
+        with qtbot.waitSignal(page.resultReady, timeout=30000):
+            page.hints_editor.set_reach(0.05)
+        assert seen and seen[-1] == pytest.approx(0.05)
+    finally:
+        pl.propagate_hints = real
+    page.hints_editor.show_reach.setChecked(True)
+    page.show()
+    qtbot.waitExposed(page)
+    page.compare.left.repaint()                            # paints the dashed reach circles without error
+    page.shutdown()

@@ -169,6 +169,7 @@ class ColorizePage(CompareMode, QWidget):
         self.controls.denoiseChanged.connect(lambda _d: self.rerun())
         self.controls.saturationChanged.connect(self._on_saturation)
         self.hints_editor.hintsChanged.connect(self._on_hints)
+        self.hints_editor.reachChanged.connect(lambda _r: self.hints_editor.hints() and self.rerun())
         self.hints_editor.model.changed.connect(self.compare.left.update)
         self.hints_editor.model.selectionChanged.connect(lambda *_: self.compare.left.update())
         self.hints_editor.eyedropperToggled.connect(self._on_eyedropper)
@@ -237,7 +238,7 @@ class ColorizePage(CompareMode, QWidget):
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
                            self.controls.render_size(), self.controls.saturation(), hints, self._token,
-                           self.controls.denoise())
+                           self.controls.denoise(), self.hints_editor.reach())
 
     def cancel(self) -> None:
         """Drop the running and queued requests (the current result stays)."""

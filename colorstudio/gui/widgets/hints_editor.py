@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import (QColorDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QColorDialog, QHBoxLayout, QLabel, QSlider, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.hints_model import RGB, HintPoint, HintsModel  # noqa: F401 -- re-exported
@@ -118,6 +118,15 @@ class HintsTool:
             painter.setPen(QPen(QColor(255, 255, 255), 1.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(c, r, r)
+            if self.editor.show_reach.isChecked():
+                # How far the hint pulls the colours of similar lightness (one sigma of its weight):
+                # its reach, in image pixels, drawn at the view's zoom.
+                edge = canvas.to_widget(QPointF(p.x * img.width() + self.editor.reach() * max(img.width(), img.height()),
+                                                p.y * img.height()))
+                rr = abs(edge.x() - c.x())
+                pen = QPen(QColor(*p.rgb), 1.5, Qt.PenStyle.DashLine)
+                painter.setPen(pen)
+                painter.drawEllipse(c, rr, rr)
 
 
 class EyedropperTool:
@@ -144,6 +153,7 @@ class HintsEditor(QWidget):
     """Side panel for hints: current colour, eyedropper, delete/clear, undo/redo."""
 
     hintsChanged = Signal()           # the set of hints changed (rerun)
+    reachChanged = Signal(float)      # how far hints spread (a fraction of the long side; rerun)
     eyedropperToggled = Signal(bool)  # arm/disarm the eyedropper on the result
     referenceRequested = Signal(str)  # a colour reference photo was chosen: derive hints from it
 
@@ -183,6 +193,24 @@ class HintsEditor(QWidget):
         self.undo_button.setEnabled(False)
         self.redo_button.setEnabled(False)
 
+        self.reach_slider = QSlider(Qt.Orientation.Horizontal)
+        self.reach_slider.setRange(2, 30)          # percent of the long side
+        self.reach_slider.setValue(12)
+        self.reach_slider.setToolTip("How far each hint pulls the colours around it (over pixels of similar "
+                                     "lightness): lower it when a hint tints the region next to it")
+        self.reach_label = QLabel()
+        self.reach_slider.valueChanged.connect(self._on_reach)
+        self.show_reach = QCheckBox("Show")
+        self.show_reach.setToolTip("Draw each hint's reach on the input (a dashed circle in its colour)")
+        self.show_reach.toggled.connect(lambda _on: self._refresh())
+        reach_row = QHBoxLayout()
+        reach_row.setContentsMargins(0, 0, 0, 0)
+        reach_row.addWidget(QLabel("Reach"))
+        reach_row.addWidget(self.reach_slider, 1)
+        reach_row.addWidget(self.reach_label)
+        reach_row.addWidget(self.show_reach)
+        self._on_reach(self.reach_slider.value(), emit=False)
+
         self.info = QLabel()
         self.info.setWordWrap(True)
         row = QHBoxLayout()
@@ -195,6 +223,7 @@ class HintsEditor(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
+        lay.addLayout(reach_row)
         lay.addWidget(self.info)
 
         self.model.undo_stack.indexChanged.connect(self._announce)
@@ -202,6 +231,19 @@ class HintsEditor(QWidget):
         self.model.selectionChanged.connect(lambda *_: self._refresh())
         self._paint_swatch()
         self.set_available(False, "")
+
+    def reach(self) -> float:
+        """Hints' reach as a fraction of the long side (core.pipeline.propagate_hints)."""
+        return self.reach_slider.value() / 100.0
+
+    def set_reach(self, fraction: float) -> None:
+        self.reach_slider.setValue(int(round(fraction * 100)))
+
+    def _on_reach(self, value: int, emit: bool = True) -> None:
+        self.reach_label.setText(f"{value}%")
+        self._refresh() if hasattr(self, "info") else None
+        if emit:
+            self.reachChanged.emit(value / 100.0)
 
     def delete_selected(self) -> None:
         if self.model.selected is not None:
