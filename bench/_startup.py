@@ -11,10 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> None:

@@ -37,17 +37,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from bench.docgen import write_block
+from colorstudio.core import batch, color, pipeline, shot
+from colorstudio.core.imageio import read_image, write_image
+from colorstudio.core.pipeline import Hint
+from colorstudio.core.smoothing import DEFAULT_STRENGTH
+from colorstudio.models.loading import load_predictor
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.docgen import write_block  # noqa: E402
-from colorstudio.core import batch, color, pipeline, shot  # noqa: E402
-from colorstudio.core.imageio import read_image, write_image  # noqa: E402
-from colorstudio.core.pipeline import Hint  # noqa: E402
-from colorstudio.core.smoothing import DEFAULT_STRENGTH  # noqa: E402
-from colorstudio.models.loading import load_predictor  # noqa: E402
-
 SAMPLES = ROOT / "resources" / "samples"
 FRAME_W, FRAME_H = 320, 240
 HINT_RGB = (40, 90, 220)        # a blue the astronaut's orange suit does not have
@@ -192,7 +189,8 @@ def run(n: int, strength: float, out: Path, json_out: Path | None) -> str:
             per, fps0 = colorize_clip(clip, pred, work, 0.0, tag="per-frame")
             smo, fps1 = colorize_clip(clip, pred, work, strength, tag="smoothed")
             r = {"frames": len(clip.frames), "truth_flicker": floor,
-                 "flicker_per_frame": flicker(per, clip.maps, clip.cut), "flicker_smoothed": flicker(smo, clip.maps, clip.cut),
+                 "flicker_per_frame": flicker(per, clip.maps, clip.cut),
+                 "flicker_smoothed": flicker(smo, clip.maps, clip.cut),
                  "psnr_per_frame": psnr(per, clip.frames), "psnr_smoothed": psnr(smo, clip.frames),
                  "fps_per_frame": fps0, "fps_smoothed": fps1}
             if clip.cut is not None:

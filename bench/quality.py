@@ -28,17 +28,14 @@ from typing import Any
 import cv2
 import numpy as np
 
+from colorstudio.models.loading import load_predictor
+from colorstudio.models import available, default_model
+from trainer import data as tdata
+from trainer.evaluate import evaluate_translator, example_grid, fmt
+from trainer.group_eval import group_table, hint_table, score_groups, strip_private
+from trainer.groups import GROUPS, held_out_by_group
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from colorstudio.models.loading import load_predictor  # noqa: E402
-from colorstudio.models import available, default_model  # noqa: E402
-from trainer import data as tdata  # noqa: E402
-from trainer.evaluate import evaluate_translator, example_grid, fmt  # noqa: E402
-from trainer.group_eval import group_table, hint_table, score_groups, strip_private  # noqa: E402
-from trainer.groups import GROUPS, held_out_by_group  # noqa: E402
-
 DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))
 
 # Targets of the default colorizer per kind of photo (issue 22): gain over no colour (dB),
@@ -180,7 +177,8 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
                           f"its move seen, on average, over pixels of similar lightness (±6 L) within 12% "
                           f"of the long side, outside the hint's own patch; the decoding gives the hint's own dot "
                           "its colour, so *lands* checks the whole path to the file, while *spread* and the "
-                          "10-hint gain measure what the network and the propagation add):", ""] + hint_table(res) + [""]
+                          "10-hint gain measure what the network and the propagation add):", ""] \
+                    + hint_table(res) + [""]
                 targets += hint_targets(name, res)
             if not spec.hints:
                 summary[name] = res

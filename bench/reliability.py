@@ -22,10 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.reliability.corpus import build   # the corpus the reliability tests use
 
-from reliability.corpus import build  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 BIN = Path(sys.executable).parent
 # One back-end for every run: auto-tuning under load could pick ORT for one run and torch

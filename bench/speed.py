@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-if __package__ in (None, ""):  # run as ``python bench/speed.py``
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
@@ -267,7 +264,7 @@ def item1(rep: Report, quick: bool, peak: Stat) -> None:
                             f"weights, {2 * wmacs / 1e9:.2f} GFLOP/img] = {100 * g.med / peak.med:.0f}% of peak",
                             g, "GFLOP/s", "{:.0f}"))
                 del wp, m
-        del pred, model
+        pred = model = None   # free them before the next family
     net = eccv16()
     macs = count_macs(net, (1, 1, 256, 256)).macs
     x = torch.from_numpy(rng.uniform(0, 100, (1, 1, 256, 256)).astype(np.float32))
@@ -525,7 +522,6 @@ def item5(rep: Report, quick: bool, tmp: Path) -> None:
 # ------------------------------------------------------------------------ 6 start-up
 
 def item6(rep: Report, quick: bool) -> None:
-    probe = ROOT / "bench" / "_startup.py"
     try:
         import colorstudio.gui.app  # noqa: F401
     except ImportError as exc:
@@ -535,7 +531,7 @@ def item6(rep: Report, quick: bool) -> None:
     ts, why, torch_early = [], "", False
     for _ in range(2 if quick else 5):
         t0 = time.time()
-        proc = subprocess.run([sys.executable, str(probe)], cwd=ROOT, env=env, capture_output=True,
+        proc = subprocess.run([sys.executable, "-m", "bench._startup"], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=120)
         m = re.search(r"^SHOWN ([\d.]+)$", proc.stdout, re.M)
         if not m:

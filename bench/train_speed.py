@@ -62,7 +62,7 @@ def make_facades(folder: Path, n: int) -> None:
 
 
 def measure_training(rep, quick: bool, tmp: Path) -> None:
-    from bench.speed import Row, Stat, timeit
+    from bench.speed import Row, Stat
     from trainer import data as tdata
     from trainer.config import make_config, recipe_names
     from trainer.loop import Trainer

@@ -18,14 +18,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from bench.docgen import write_block
+from colorstudio.core import video_io
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.docgen import write_block  # noqa: E402
-from colorstudio.core import video_io  # noqa: E402
-
-
 def clip(n: int, w: int, h: int) -> list[np.ndarray]:
     rng = np.random.default_rng(0)
     y, x = np.mgrid[0:h, 0:w]

@@ -2,7 +2,7 @@
 # ColorStudio developer entry point: sets up what is missing, then runs something.
 #
 #   ./scripts/dev.sh app [IMAGE...]  set up, then start the app (on a sample photo by default)
-#   ./scripts/dev.sh test [ARGS...]  set up, then run the boundary check and the whole test suite
+#   ./scripts/dev.sh test [ARGS...]  set up, then run the boundary check, the linter and the whole test suite
 #   ./scripts/dev.sh setup           only set up
 #
 # Idempotent: the virtual environment (.venv) is reused, and the package is reinstalled
@@ -159,6 +159,8 @@ case "$cmd" in
         setup
         say "import boundaries (lint-imports)"
         (cd "$ROOT" && "$VENV/bin/lint-imports" --no-cache)
+        say "lint (ruff)"
+        (cd "$ROOT" && "$VENV/bin/ruff" check --quiet .)
         say "test suite (pytest)"
         exec "$VENV/bin/python" -m pytest "$@"
         ;;

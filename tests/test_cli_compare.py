@@ -21,7 +21,8 @@ def checkpoints(tmp_path_factory):
     a = create("unet-gan", weights=False, base=8, depth=2)
     b = create("zhang-bins", weights=False, base=8)
     t = create("pix2pix-facades", weights=False, ngf=4, num_downs=5)
-    return (save_weights(d / "mine.safetensors", a.state_dict(), {"family": "unet-gan", "config": {"base": 8, "depth": 2}}),
+    meta = {"family": "unet-gan", "config": {"base": 8, "depth": 2}}
+    return (save_weights(d / "mine.safetensors", a.state_dict(), meta),
             save_weights(d / "bins.safetensors", b.state_dict(), {"family": "zhang-bins", "config": {"base": 8}}),
             save_weights(d / "facade.safetensors", t.state_dict(), {"family": "pix2pix-facades",
                                                                       "config": {"ngf": 4, "num_downs": 5}}))

@@ -208,7 +208,6 @@ def test_progress_bar_on_a_terminal():
 @pytest.fixture(scope="module")
 def hint_weights(tmp_path_factory):
     """A tiny unet-hints checkpoint whose head copies the hint planes: hints must show."""
-    import torch
 
     from colorstudio.core.checkpoint import save_weights
     from colorstudio.models import create

@@ -34,7 +34,8 @@ def _train_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int)
     p.add_argument("--nproc", type=int, default=1, help="processes (DDP under torchrun when > 1)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
-    p.add_argument("--time-budget", type=float, metavar="MIN", help="stop cleanly (checkpoint, validation, export) after MIN minutes of this session")
+    p.add_argument("--time-budget", type=float, metavar="MIN",
+                   help="stop cleanly (checkpoint, validation, export) after MIN minutes of this session")
     p.add_argument("--device", choices=DEVICE_CHOICES,
                    help="mps trains on the CPU (BN + GAN training on MPS is unreliable)")
     p.add_argument("--config", metavar="FILE", help="TOML file of config overrides")
@@ -48,7 +49,7 @@ def _train_parser() -> argparse.ArgumentParser:
 
 def _launch_torchrun(argv: list[str], nproc: int) -> int:
     rest, skip = [], False
-    for i, a in enumerate(argv):
+    for a in argv:
         if skip:
             skip = False
             continue

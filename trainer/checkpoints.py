@@ -24,7 +24,7 @@ def read_state(path: Path, failing: str) -> dict[str, Any]:
     could run code is unpickled); TrainError ``'<failing> <path>: <why>'`` otherwise."""
     try:
         st = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 -- torch.load raises many types for a bad file
         raise TrainError(f"{failing} {path}: {checkpoint.unsafe_load_reason(exc)}") from None
     if not isinstance(st, dict) or not isinstance(st.get("G"), dict):
         raise TrainError(f"{failing} {path}: not a ColorStudio training checkpoint")

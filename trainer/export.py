@@ -79,6 +79,7 @@ def export_run(run: str | Path, out: str | Path, half: bool = True) -> Path:
     weights = state["G_ema"] if state.get("G_ema") is not None else state["G"]
     meta = export_metadata(state)
     if state.get("G_ema") is not None:
-        meta["notes"] = {**meta.get("notes", {}), "weights": f"moving average of G (decay {state['config'].get('ema')})"}
+        decay = state["config"].get("ema")
+        meta["notes"] = {**meta.get("notes", {}), "weights": f"moving average of G (decay {decay})"}
     return checkpoint.save_weights(out, weights, meta, half=half)
 

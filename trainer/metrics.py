@@ -65,7 +65,7 @@ class MetricsWriter:
                 try:
                     from torch.utils.tensorboard import SummaryWriter  # needs tensorboard
                     self._tb = SummaryWriter(str(layout.tensorboard))
-                except Exception:
+                except Exception:  # noqa: BLE001 -- tensorboard is optional, broken installs too
                     self._tb = None
 
     def elapsed(self) -> float:

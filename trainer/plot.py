@@ -43,7 +43,8 @@ def _panel(series: dict[str, tuple[list[float], list[float]]], title: str, w: in
         cv2.putText(img, f"{yv:.4g}", (2, Y(yv) + 4), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (60, 60, 60), 1, cv2.LINE_AA)
     for i in range(5):
         xv = x0 + (x1 - x0) * i / 4
-        cv2.putText(img, f"{xv:.0f}", (X(xv) - 12, h - b + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (60, 60, 60), 1, cv2.LINE_AA)
+        cv2.putText(img, f"{xv:.0f}", (X(xv) - 12, h - b + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.38, (60, 60, 60), 1,
+                    cv2.LINE_AA)
     cv2.putText(img, "step", (w // 2, h - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
     for k, (name, (xv, yv)) in enumerate(series.items()):
         c = (232, 199, 174) if name == "raw" else COLOURS[k % len(COLOURS)][::-1]

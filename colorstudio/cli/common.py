@@ -3,7 +3,6 @@ checks, loading a model from the arguments, reading hint files."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Sequence

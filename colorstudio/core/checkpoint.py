@@ -114,7 +114,7 @@ def load_weights(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any
     else:
         try:
             obj = torch.load(str(path), map_location="cpu", weights_only=True)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- torch.load raises many types for a bad file
             raise CheckpointError(f"{path.name}: {unsafe_load_reason(exc)}") from None
         meta = {}
         if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):

@@ -208,7 +208,8 @@ class MainWindow(WindowChrome, QMainWindow):
         out = self.colorize.output
         note = ""
         if out is not None and out.colorized.rgb.dtype.itemsize > 1 and p.suffix.lower() in (".jpg", ".jpeg"):
-            note = "8 bits: JPEG stores 8 bits per channel, PNG or TIFF keep 16"   # said with "Saved", not replaced by it
+            # said with "Saved", not replaced by it
+            note = "8 bits: JPEG stores 8 bits per channel, PNG or TIFF keep 16"
         return self.colorize.export(p, view, note)
 
     def paste(self) -> None:
@@ -311,12 +312,12 @@ class MainWindow(WindowChrome, QMainWindow):
                                    or (on_batch and self.batch.is_running()))
 
     # ------------------------------------------------------------------ drag and drop
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:
         md = event.mimeData()
         if (md.hasUrls() and any(u.isLocalFile() for u in md.urls())) or md.hasImage():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         md = event.mimeData()
         paths = [Path(u.toLocalFile()) for u in md.urls() if u.isLocalFile()] if md.hasUrls() else []
         if paths:
@@ -344,7 +345,7 @@ class MainWindow(WindowChrome, QMainWindow):
             self.open_path(paths[0])
 
     # ------------------------------------------------------------------ theme
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             for target, name in self._icons:
                 if isinstance(target, tuple):
@@ -392,7 +393,7 @@ class MainWindow(WindowChrome, QMainWindow):
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.dashboard.is_running():
             kept = ("It saves a checkpoint as it stops; you can resume it later."
                     if not self.dashboard.has_checkpoint() else

@@ -107,7 +107,8 @@ _DESCRIPTION = ("U-Net decoder over an ImageNet-pretrained EfficientNet-Lite enc
 
 # Render size 256: the long side a <=150 px photo, zoomed 1-1.6x in training, has here.
 @register("effnet-unet", task="colorize", input_size=256, report="ImageNet-pretrained encoder",
-          discriminator=lab_discriminator, preference=-1, description=_DESCRIPTION + "; L -> ab at half size, L1 (+ optional 313-bin head).")
+          discriminator=lab_discriminator, preference=-1,
+          description=_DESCRIPTION + "; L -> ab at half size, L1 (+ optional 313-bin head).")
 def effnet_unet(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
                 bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38) -> EffnetUNet:
     return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, bins_head=bins_head,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # bench/ lives at the repo root
 
-from bench.reference_eccv16 import colorize_reference, eccv16  # noqa: E402
-from bench.speed import Report, Row, Stat, write_markdown  # noqa: E402
+from bench.reference_eccv16 import colorize_reference, eccv16
+from bench.speed import Report, Row, Stat, write_markdown
 
 
 def test_eccv16_reference_has_the_published_size_and_shapes():

@@ -25,7 +25,7 @@ def test_same_picture_gives_its_colours_by_position():
     gray = np.repeat(color.from_float01(color.luminance(ref)[:, :, None] / 100, np.uint8), 3, 2)
     pts, how = hints_from_reference(gray, ref, n=8)
     assert how == "same picture" and len(pts) >= 4
-    for x, y, rgb in pts:
+    for x, _y, rgb in pts:
         want = (200, 40, 40) if x < 0.5 else (40, 60, 200)
         assert np.linalg.norm(ab_of(rgb) - ab_of(want)) < 8, (x, rgb)
     assert {x < 0.5 for x, _, _ in pts} == {True, False}, "hints on both halves"
@@ -43,7 +43,7 @@ def test_another_photo_is_matched_by_lightness():
     target = color.from_float01(target / 100, np.uint8)
     pts, how = hints_from_reference(target, ref, n=6)
     assert how == "matched by lightness" and pts
-    for x, y, rgb in pts:
+    for x, _y, rgb in pts:
         want = (240, 170, 90) if x < 1 / 3 else (30, 40, 120)
         assert np.linalg.norm(ab_of(rgb) - ab_of(want)) < 12, (x, rgb)
 

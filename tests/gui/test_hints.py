@@ -176,7 +176,7 @@ def test_hint_reach_is_shown_and_limits_the_spread(qtbot, cache, entries):
     colour off the neighbouring region."""
     import numpy as np
 
-    from colorstudio.core import color, pipeline
+    from colorstudio.core import pipeline
 
     # the propagation itself: a smaller reach moves far pixels less
     ab = np.zeros((64, 64, 2), np.float32)

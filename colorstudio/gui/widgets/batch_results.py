@@ -96,6 +96,6 @@ class BatchResults(QWidget):
                 Qt.TransformationMode.SmoothTransformation)
             self.preview.setPixmap(pm)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._scale_preview()

@@ -181,7 +181,7 @@ class ImageCanvas(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         viewport.changed.connect(self.update)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.resized.emit()  # a fitted view's zoom depends on the canvas size
 
@@ -244,7 +244,7 @@ class ImageCanvas(QWidget):
         painter.setPen(QColor(255, 255, 255))
         painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
 
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         self._background(painter)
         if self._pyr is not None:
@@ -273,7 +273,7 @@ class ImageCanvas(QWidget):
             return False
         return bool(fn(self, event, self.to_image(event.position())))
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus()
         if event.button() == Qt.MouseButton.LeftButton and self._tool_call("press", event):
             return
@@ -283,7 +283,7 @@ class ImageCanvas(QWidget):
             self._drag_from = event.position()
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._drag_from is not None:
             delta = event.position() - self._drag_from
             self._drag_from = event.position()
@@ -291,24 +291,24 @@ class ImageCanvas(QWidget):
             return
         self._tool_call("move", event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag_from is not None:
             self._drag_from = None
             self.set_tool(self.tool)  # restores the tool's cursor
             return
         self._tool_call("release", event)
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if not self._tool_call("double_click", event):
             super().mouseDoubleClickEvent(event)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps and self._pyr is not None:
             self.viewport.zoom_at(1.25 ** steps, event.position(), self.size())
             event.accept()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         fn = getattr(self.tool, "key", None) if self.tool is not None else None
         if fn is None or not fn(self, event):
             super().keyPressEvent(event)

@@ -37,12 +37,12 @@ class GridCell(ImageCanvas):
         self.selected = on
         self.update()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position()
         super().mousePressEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         press, self._press = self._press, None
         super().mouseReleaseEvent(event)
         if (press is not None and event.button() == Qt.MouseButton.LeftButton and self.key
@@ -131,8 +131,8 @@ class CompareGrid(QWidget):
         cell = self.cells.get(key)
         if cell is None:
             return
-        cell.caption = (f"{cell.label} · {seconds:.2f} s" + (f" (+ {load_seconds:.1f} s loading)" if load_seconds else "")
-                        + (f" · {device}" if device else ""))
+        load = f" (+ {load_seconds:.1f} s loading)" if load_seconds else ""
+        cell.caption = f"{cell.label} · {seconds:.2f} s{load}" + (f" · {device}" if device else "")
         cell.busy_text = ""
         cell.set_image(image)
 

@@ -37,7 +37,7 @@ class WiperCanvas(ImageCanvas):
         self.position = min(1.0, max(0.0, fraction))
         self.update()
 
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         self._background(painter)
         x = self.divider_x()
@@ -64,13 +64,13 @@ class WiperCanvas(ImageCanvas):
     def _near_divider(self, pos: QPointF) -> bool:
         return abs(pos.x() - self.divider_x()) <= self.GRAB
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._near_divider(event.position()):
             self._dragging_divider = True
             return
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._dragging_divider:
             self.set_position(event.position().x() / max(1, self.width()))
             return
@@ -79,7 +79,7 @@ class WiperCanvas(ImageCanvas):
             self.setCursor(QCursor(Qt.CursorShape.SplitHCursor if near else Qt.CursorShape.ArrowCursor))
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._dragging_divider:
             self._dragging_divider = False
             return

@@ -158,7 +158,8 @@ class FacadePanel(QWidget):
                                                self.random_layout)
         self.load_button = self._tool_button("Load…", "mdi6.folder-open", "Load a label map image",
                                              self._choose_load)
-        self.save_button = self._tool_button("Save labels…", "mdi6.content-save", "Save the label map as PNG (Ctrl+Shift+S)",
+        self.save_button = self._tool_button("Save labels…", "mdi6.content-save",
+                                             "Save the label map as PNG (Ctrl+Shift+S)",
                                              self._choose_save)
         self.save_photo_button = self._tool_button("Save photo…", "mdi6.image", "Save the generated photo (Ctrl+S)",
                                                    self._choose_save_photo)

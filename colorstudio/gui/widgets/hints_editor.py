@@ -121,8 +121,8 @@ class HintsTool:
             if self.editor.show_reach.isChecked():
                 # How far the hint pulls the colours of similar lightness (one sigma of its weight):
                 # its reach, in image pixels, drawn at the view's zoom.
-                edge = canvas.to_widget(QPointF(p.x * img.width() + self.editor.reach() * max(img.width(), img.height()),
-                                                p.y * img.height()))
+                reach_px = self.editor.reach() * max(img.width(), img.height())
+                edge = canvas.to_widget(QPointF(p.x * img.width() + reach_px, p.y * img.height()))
                 rr = abs(edge.x() - c.x())
                 pen = QPen(QColor(*p.rgb), 1.5, Qt.PenStyle.DashLine)
                 painter.setPen(pen)

@@ -98,7 +98,8 @@ def _score_lines(res: dict) -> list[str]:
     elif isinstance(res, dict) and isinstance(res.get("model"), dict):
         m, b = res["model"], res.get("baseline_class_mean") or res.get("baseline_ab0") or {}
         if "l1" in m:
-            out.append(f"Held-out L1 {m['l1']:.3f}" + (f" (class-mean colours {b['l1']:.3f})" if "l1" in b else "") + ".")
+            base = f" (class-mean colours {b['l1']:.3f})" if "l1" in b else ""
+            out.append(f"Held-out L1 {m['l1']:.3f}{base}.")
         elif "psnr_rgb" in m:
             out.append(f"Held-out PSNR {m['psnr_rgb']:.2f} dB" +
                        (f" (no colour {b['psnr_rgb']:.2f})" if "psnr_rgb" in b else "") + ".")
