@@ -18,7 +18,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from colorstudio.core.devices import DEVICE_CHOICES
@@ -95,7 +94,9 @@ def cmd_train(argv: list[str]) -> int:
     else:
         cfg = make_config(args.recipe, args.config, args.overrides, **fields)
         if not out:
-            out = str(Path("runs") / f"{args.recipe}-{time.strftime('%Y%m%d-%H%M%S')}")
+            from colorstudio.core.runs import new_run_folder
+
+            out = str(new_run_folder("runs", args.recipe))
     cfg.out = str(out)
     from trainer.loop import train
 

@@ -20,6 +20,7 @@ from colorstudio.cli.common import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT
                                     PROG, UsageError)
 from colorstudio.cli.compare import cmd_compare
 from colorstudio.cli.progress import Progress  # noqa: F401 -- where callers have found it
+from colorstudio.core.devices import DEVICE_CHOICES
 from colorstudio.core.errors import UserError
 
 __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "Progress", "UsageError",
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--weights", metavar="FILE", type=Path,
                         help="use this checkpoint (.safetensors) instead of the installed weights; "
                         "its model family comes from the file unless --model is given")
-        sp.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"),
+        sp.add_argument("--device", default="auto", choices=DEVICE_CHOICES,
                         help="where the network runs (default: auto = cuda, then mps, then cpu)")
         sp.add_argument("--size", type=_positive_int, metavar="N",
                         help="render size: the network's input side in pixels (default: the model's)")
@@ -155,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "comma-separated (1 to 12)")
     k.add_argument("-o", "--output", required=True, metavar="SHEET.png", type=Path,
                    help="the contact sheet to write (png, jpg, tif, bmp or webp)")
-    k.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"),
+    k.add_argument("--device", default="auto", choices=DEVICE_CHOICES,
                    help="where the networks run (default: auto)")
     k.add_argument("--size", type=_positive_int, metavar="N",
                    help="render size for every model (default: each model's own)")

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Sequence
 
 from colorstudio.core.errors import UserError
+from colorstudio.core.formats import OUTPUT_FORMATS
 
 PROG = "colorstudio-cli"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-FORMATS = ("png", "jpg", "tif", "bmp", "webp")
+FORMATS = OUTPUT_FORMATS   # the one table's (core.formats)
 
 
 class UsageError(UserError):

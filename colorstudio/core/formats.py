@@ -40,6 +40,15 @@ IMAGE_EXTENSIONS: frozenset[str] = frozenset(s for f in IMAGE_FORMATS if f.scann
 WRITE_FORMATS: dict[str, str] = {s: f.encoder for f in IMAGE_FORMATS for s in f.writes}
 """Suffix -> format written."""
 
+OUTPUT_FORMATS: tuple[str, ...] = tuple(f.writes[0].lstrip(".") for f in IMAGE_FORMATS if f.writes)
+"""What a batch writes, by name (``png jpg tif bmp webp``): the CLI's --format, the Batch tab."""
+
+
+def save_filters() -> dict[str, str]:
+    """File-dialog filters of the formats written, each to the suffix it saves
+    (``'JPEG (*.jpg *.jpeg)' -> '.jpg'``), in the table's order."""
+    return {dialog_filter(f.name, f.writes): f.writes[0] for f in IMAGE_FORMATS if f.writes}
+
 
 def is_image_file(path: str | os.PathLike) -> bool:
     """True for a path with an image suffix (the content is not checked)."""
@@ -52,6 +61,7 @@ VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".web
                                    ".wmv", ".ogv")
 VIDEO_EXTENSIONS: frozenset[str] = frozenset(VIDEO_SUFFIXES)
 WRITABLE_VIDEO = (".avi", ".mp4")
+VIDEO_OUTPUT_FORMATS: tuple[str, ...] = ("mp4", "avi")   # what a video batch writes, by name (mp4 first)
 
 
 def is_video_file(path: str | os.PathLike) -> bool:

@@ -149,6 +149,20 @@ class RunLock:
             self.acquire().release()
 
 
+def new_run_folder(runs_dir: str | os.PathLike, recipe: str, now: float | None = None) -> Path:
+    """A new run's folder under ``runs_dir``: ``<recipe>-<YYYYmmdd-HHMMSS>``, ``-2``, ``-3``
+    ... when that exists (the trainer and the Train tab name runs alike)."""
+    import time
+
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    base = Path(runs_dir) / f"{recipe}-{stamp}"
+    out, k = base, 1
+    while out.exists():
+        k += 1
+        out = base.with_name(f"{base.name}-{k}")
+    return out
+
+
 # ----------------------------------------------------------------------------- schema
 KINDS = ("train", "val", "event")
 EVENTS = ("start", "checkpoint", "stage", "end", "error")   # stage: the recipe changes phase (an encoder unfreezes)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from colorstudio.core.formats import image_filter
+from colorstudio.core.formats import WRITE_FORMATS, image_filter, save_filters
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.batch_panel import BatchPanel
@@ -30,7 +30,7 @@ from colorstudio.gui.workers import Worker, start
 
 MAX_RECENT = 10
 OPEN_FILTER = image_filter(named=True, all_files=True)   # the format table (core.formats)
-EXPORT_FILTERS = {"PNG (*.png)": ".png", "JPEG (*.jpg *.jpeg)": ".jpg", "TIFF (*.tif *.tiff)": ".tif"}
+EXPORT_FILTERS = save_filters()   # the one format table's (core.formats)
 
 
 class MainWindow(WindowChrome, QMainWindow):
@@ -198,7 +198,7 @@ class MainWindow(WindowChrome, QMainWindow):
         if not path:
             return
         p = Path(path)
-        if p.suffix.lower() not in (".png", ".jpg", ".jpeg", ".tif", ".tiff"):
+        if p.suffix.lower() not in WRITE_FORMATS:
             p = p.with_suffix(EXPORT_FILTERS.get(flt, ".png"))
         self.export(p, view)
 

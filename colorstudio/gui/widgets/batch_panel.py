@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from colorstudio.core.smoothing import DEFAULT_STRENGTH
 from colorstudio.gui.batch_jobs import batch_job
+from colorstudio.core.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
 from colorstudio.core.messages import format_eta
 from colorstudio.core.scales import SATURATION_MAX
 from colorstudio.gui.predictors import PredictorCache
@@ -30,8 +31,8 @@ from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import Worker
 
-IMAGE_FORMATS = ("png", "jpg", "tiff", "webp")
-VIDEO_FORMATS = ("mp4", "avi")
+IMAGE_FORMATS = OUTPUT_FORMATS      # the one table's (core.formats), as the CLI's --format
+VIDEO_FORMATS = VIDEO_OUTPUT_FORMATS
 
 
 class BatchPanel(QWidget):

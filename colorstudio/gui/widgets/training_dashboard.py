@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QLis
 
 from colorstudio.gui.theme import icon
 from colorstudio.core.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries,
-                                   read_run_config)
+                                   new_run_folder, read_run_config)
 from colorstudio.gui.training import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
                                       TrainRequest)
 from colorstudio.gui.widgets.loss_plots import LIVE, LossPlots
@@ -360,12 +359,7 @@ class TrainingDashboard(QWidget):
         else:
             recipe = self.recipe_combo.currentText().strip()
             data = self.data_edit.text().strip()
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            out = self.runs_dir() / f"{recipe}-{stamp}"
-            k = 1
-            while out.exists():
-                k += 1
-                out = self.runs_dir() / f"{recipe}-{stamp}-{k}"
+            out = new_run_folder(self.runs_dir(), recipe)
         config = init = ""
         start = self.form.start_key()
         if resume_run is None and start != START_SCRATCH:
