@@ -23,6 +23,6 @@ case "${1:-}" in
         --set discriminator_config.base=16 --set age_p=0.5 --set lr_step_epochs=1 --set lr_gamma=0.5 \
         --out runs/r3-hybrid-gan --time-budget 80 ;;
   hints) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
-        --init resources/weights/effnet-unet.safetensors --out runs/hints-r1 --time-budget 45 ;;
+        --init "${INIT:-resources/weights/effnet-unet.safetensors}" --out runs/hints-r1 --time-budget 45 ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;
 esac
