@@ -133,6 +133,8 @@ class MainWindow(WindowChrome, QMainWindow):
         self.start_loading()
 
     def _on_entries(self, out) -> None:
+        from colorstudio.models import default_model   # torch is loaded by now (the worker did it)
+
         entries, devices = out
         opened = [e for e in self.colorize.picker.entries() if e.origin == "file"]  # Weights… files stay
         entries = entries + [e for e in opened if e.name not in {x.name for x in entries}]
@@ -141,8 +143,6 @@ class MainWindow(WindowChrome, QMainWindow):
         if self.colorize.model_name() is not None:     # a refresh keeps what is picked now
             model, device = self.colorize.model_name(), self.colorize.picker.device()
         if model is None:
-            from colorstudio.models import default_model
-
             model = default_model("colorize")
         pending, self._pending_model = getattr(self, "_pending_model", None), None
         if pending is not None:
@@ -159,7 +159,8 @@ class MainWindow(WindowChrome, QMainWindow):
             self._preload_worker = w
             start(w, QThreadPool.globalInstance())
         self.batch.set_entries(entries, devices, self.batch.picker.model_name() or model, device)
-        self.shot.set_entries(entries, devices, self.shot.picker.model_name() or "unet-hints", device)
+        self.shot.set_entries(entries, devices, self.shot.picker.model_name() or default_model("colorize", hints=True),
+                              device)
         self.statusBar().showMessage("Models ready", 3000)
 
     def _shot_to_batch(self, source, frame_hints, model: str) -> None:

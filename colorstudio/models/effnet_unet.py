@@ -116,7 +116,7 @@ def effnet_unet(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), br
 
 
 @register("effnet-hints", task="colorize", input_size=256, hints=True, report="interactive colorization",
-          description=_DESCRIPTION + "; steered by sparse user colour hints (ab + mask).")
+          preference=0, description=_DESCRIPTION + "; steered by sparse user colour hints (ab + mask).")
 def effnet_hints(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
                  hint_skip: bool = True, bins_head: bool = False, bin_mix: float = 0.5,
                  temperature: float = 0.38) -> EffnetUNet:

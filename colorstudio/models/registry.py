@@ -98,10 +98,12 @@ def available(task: Task | None = None) -> list[ModelSpec]:
     return [s for n, s in sorted(_REGISTRY.items()) if task is None or s.task == task]
 
 
-def default_model(task: Task = "colorize") -> str:
+def default_model(task: Task = "colorize", hints: bool = False) -> str:
     """The preferred model of a task (registered with a ``preference``) that has shipped
-    weights, else any with shipped weights, else a preferred one, else the first registered."""
-    models = available(task)
+    weights, else any with shipped weights, else a preferred one, else the first registered.
+    Colorizers: ``hints`` picks among the models that take colour hints (the Shot tab's),
+    else among those that do not (the automatic default)."""
+    models = [s for s in available(task) if task != "colorize" or s.hints == hints] or available(task)
     if not models:
         raise UnknownModelError(f"no {task} model is registered")
     preferred = sorted((s for s in models if s.preference is not None), key=lambda s: s.preference)

@@ -52,3 +52,11 @@ def test_an_existing_path_wins_and_ambiguity_is_said(tmp_path, monkeypatch):
     with pytest.raises(LookupError, match="ambiguous"):
         parse_ref("unet-gan@v2.safetensors")
     assert parse_ref("./unet-gan@v2.safetensors").weights.name == "unet-gan@v2.safetensors"
+
+
+def test_the_automatic_default_takes_no_hints_and_the_hint_default_does():
+    from colorstudio.models import default_model, spec
+
+    assert not spec(default_model("colorize")).hints
+    assert spec(default_model("colorize", hints=True)).hints
+    assert spec(default_model("translate")).task == "translate"
