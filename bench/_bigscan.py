@@ -3,6 +3,7 @@
     python -m bench._bigscan make   SRC W H          write a synthetic W x H gray scan (PNG)
     python -m bench._bigscan strips SRC DST AB.npy   colorize as the app does (strips), write PNG
     python -m bench._bigscan whole  SRC AB.npy       the same recombination done on the whole image
+    python -m bench._bigscan gui    SRC              the app's Colorize tab opens and colorizes it
 
 ``strips`` and ``whole`` print one JSON line: seconds per stage, a hash of the output
 pixels, and the process's own peak RSS (``getrusage``).  ``whole`` reuses the strips
@@ -88,6 +89,56 @@ def whole(src: str, ab_path: str) -> None:
                       "peak_rss_mb": peak_rss_mb()}))
 
 
+def gui(src: str) -> None:
+    """Open SRC in the Colorize tab (offscreen) and wait for the result: the process's
+    peak RSS, and the longest the event loop went without turning (a 10 ms timer's gaps)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["COLORSTUDIO_MAX_PIXELS"] = "0"
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from colorstudio.gui.predictors import PredictorCache
+    from colorstudio.gui.widgets.colorize_page import ColorizePage
+    from colorstudio.gui.widgets.model_picker import load_entries
+    from colorstudio.models import default_model
+
+    app = QApplication.instance() or QApplication([])
+    entries, devices = load_entries()
+    page = ColorizePage(PredictorCache(), samples=[])
+    page.resize(1400, 900)
+    page.show()
+    page.set_entries(entries, devices, default_model("colorize"))
+    page.cache.preload(default_model("colorize"), "cpu")
+    clock, gaps = QElapsedTimer(), [0]
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps[0] = max(gaps[0], now - last[0] - 10)
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    done = []
+    page.resultReady.connect(lambda out: done.append(out))
+    t0 = time.perf_counter()
+    last[0] = clock.elapsed()
+    page.open_path(src)
+    while not done and time.perf_counter() - t0 < 600:
+        app.processEvents()
+        time.sleep(0.002)
+    for _ in range(50):   # a few more turns: the result's first paint
+        app.processEvents()
+        time.sleep(0.01)
+    page.shutdown()
+    print(json.dumps({"seconds": time.perf_counter() - t0, "done": bool(done), "max_stall_ms": gaps[0],
+                      "peak_rss_mb": peak_rss_mb()}))
+
+
 if __name__ == "__main__":
     cmd, *args = sys.argv[1:]
     if cmd == "make":
@@ -96,5 +147,7 @@ if __name__ == "__main__":
         strips(*args)
     elif cmd == "whole":
         whole(*args)
+    elif cmd == "gui":
+        gui(*args)
     else:
         raise SystemExit(f"unknown command {cmd!r}")

@@ -511,6 +511,18 @@ def item5(rep: Report, quick: bool, tmp: Path) -> None:
                 "s", "{:.1f}"))
     rep.add(Row("5", f"peak memory of that process ({how}, incl. torch + ORT)",
                 Stat(peak_mb, peak_mb, peak_mb, 1), "MB", "{:.0f}", "< 2500 MB", peak_mb * 2 ** 20 < 2.5e9))
+    try:
+        g, rss_g = _child(["gui", str(src)], 900)
+    except Exception as exc:  # noqa: BLE001 -- no Qt here: the row says so
+        rep.add(Row("5", "the app on that scan", value=f"not measured ({exc})"))
+    else:
+        g_mb = rss_g if rss_g is not None else g["peak_rss_mb"]
+        rep.add(Row("5", f"the app's Colorize tab on that scan: peak memory ({g['seconds']:.1f} s to the result)",
+                    Stat(g_mb, g_mb, g_mb, 1), "MB", "{:.0f}", f"<= 1.5x the CLI's ({1.5 * peak_mb:.0f} MB)",
+                    g_mb <= 1.5 * peak_mb))
+        stall = float(g["max_stall_ms"])
+        rep.add(Row("5", "the app's longest freeze meanwhile (event-loop stall)", Stat(stall, stall, stall, 1),
+                    "ms", "{:.0f}", "<= 100 ms", stall <= 100))
     whole, rss_w = _child(["whole", str(src), str(ab)], 600)
     same = whole["sha"] == ours["sha"]
     w_mb = rss_w if rss_w is not None else whole["peak_rss_mb"]

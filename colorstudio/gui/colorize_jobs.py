@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from colorstudio.gui.predictors import PredictorCache
-from colorstudio.gui.qimage import build_pyramid, to_qimage
+from colorstudio.gui.qimage import display_pyramid
 
 
 @dataclass
@@ -80,7 +80,7 @@ def opened(path: Path | None, img: np.ndarray, token: int) -> OpenedImage:
         from colorstudio.core import pipeline
 
         shown = pipeline.compose(img, np.zeros((1, 1, 2), np.float32), 1.0)
-    return OpenedImage(path, img, build_pyramid(to_qimage(shown)), token, colour)
+    return OpenedImage(path, img, display_pyramid(shown), token, colour)
 
 
 def read_job(path: Path, token: int) -> OpenedImage:
@@ -110,7 +110,7 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
     res = pipeline.colorize(image, pred, size or None, saturation, hints, denoise=denoise,
                             hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach)
     yield "display"
-    q = build_pyramid(to_qimage(res.rgb))
+    q = display_pyramid(res.rgb)
     timings = dict(res.timings)
     if t_load > 0.05:
         timings["load"] = t_load
@@ -123,7 +123,7 @@ def compose_job(colorized, image: np.ndarray, saturation: float, model: str, dev
     t0 = time.perf_counter()
     rgb = pipeline.compose(image, colorized.ab_small, saturation)
     yield "display"
-    q = build_pyramid(to_qimage(rgb))
+    q = display_pyramid(rgb)
     dt = time.perf_counter() - t0
     out = pipeline.Colorized(rgb, colorized.ab_small, {"compose": dt}, None)
     return RunOutput(out, q, model, device, "compose", token, dt, {"compose": dt})
@@ -175,7 +175,7 @@ def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: 
             t_load = time.perf_counter() - t0
             yield ("running", job.key)
             res = pipeline.colorize(image, pred, job.size, saturation, hints if job.hints else [])
-            q = build_pyramid(to_qimage(res.rgb))
+            q = display_pyramid(res.rgb)
         except Exception as exc:  # noqa: BLE001 -- reported in the model's cell
             yield ("failed", job.key, error_message(exc), token)
             continue

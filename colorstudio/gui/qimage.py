@@ -89,3 +89,32 @@ def build_pyramid(q: QImage, min_side: int = 256) -> list[QImage]:
                                   Qt.AspectRatioMode.IgnoreAspectRatio,
                                   Qt.TransformationMode.SmoothTransformation))
     return levels
+
+
+# What the views draw is at most this many pixels: a 196-megapixel scan is shown (and
+# zoomed) from a 64-megapixel copy, while everything it is colorized and saved at stays
+# full size.  Four bytes a pixel per view: the difference between 2 GB and 4 GB.
+DISPLAY_MAX_PIXELS = 64_000_000
+
+
+def display_pyramid(img: np.ndarray, max_pixels: int = DISPLAY_MAX_PIXELS, min_side: int = 256) -> list[QImage]:
+    """The view's pyramid straight from an array (in a worker): converted to 8 bits, cut
+    to ``max_pixels``, then to the display format in one copy (no intermediate QImage)."""
+    arr = to_display_array(img)
+    h, w = arr.shape[:2]
+    if h * w > max_pixels:
+        import cv2
+
+        s = (max_pixels / float(h * w)) ** 0.5
+        arr = np.ascontiguousarray(cv2.resize(arr, (max(1, int(w * s)), max(1, int(h * s))),
+                                              interpolation=cv2.INTER_AREA))
+        h, w = arr.shape[:2]
+    channels = 1 if arr.ndim == 2 else arr.shape[2]
+    fmt = {1: QImage.Format.Format_Grayscale8, 3: QImage.Format.Format_RGB888,
+           4: QImage.Format.Format_RGBA8888}[channels]
+    view = QImage(arr.data, w, h, w * channels, fmt)      # over the array: not a copy
+    level0 = display_format(view)
+    if level0 is view:
+        level0 = view.copy()
+    del view, arr
+    return build_pyramid(level0, min_side)
