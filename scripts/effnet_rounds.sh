@@ -10,6 +10,8 @@
 #     half the inputs aged; 80 min.
 # r4  the hybrid without the discriminator, from r3, at half the rate: r3's colours were
 #     right but too loud (skin chroma 120%, PSNR gain -2 dB): this brings them back to the truth.
+# one    the same recipe in one round for a fresh machine (r1's frozen-then-fine-tuned encoder,
+#        r2's hybrid loss, r3's aged inputs, lr x0.6 every epoch); 75 min.
 # hints  effnet-hints from the shipped effnet-unet (trainer/presets/effnet-hints-cpu.toml).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,7 +30,10 @@ case "${1:-}" in
         --init runs/r3-hybrid-gan/model.safetensors --set freeze_steps=0 --set lr=2.5e-4 --set loss=l1 \
         --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.5 \
         --out runs/r4-hybrid --time-budget 40 ;;
+  one) "$PY" -m trainer effnet-unet --config trainer/presets/effnet-unet-cpu.toml --data "$DATA" \
+        --set loss=l1 --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.5 \
+        --set lr_step_epochs=1 --set lr_gamma=0.6 --out runs/one-hybrid --time-budget "${MINUTES:-75}" ;;
   hints) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-resources/weights/effnet-unet.safetensors}" --out runs/hints-r1 --time-budget 45 ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

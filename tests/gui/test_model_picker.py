@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from colorstudio.gui.plaintext import tooltip
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 
 
@@ -27,7 +28,7 @@ def test_lists_models_with_state_and_card(qtbot):
     assert "Trained on photos (19,349 images): 7.2 epochs, 45 min." in text
     assert "people +4.4, scenes +0.8" in text and "Skin hue error 7°; colourfulness 41%–74%" in text
     assert "**" not in text and "history" not in text and "|" not in text  # readable facts, no markdown/JSON
-    assert p.card.toolTip() == card
+    assert p.card.toolTip() == tooltip(card)
     seen = []
     p.modelChanged.connect(seen.append)
     p.set_model("a-net")

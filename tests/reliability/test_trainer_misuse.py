@@ -28,9 +28,13 @@ def _cli(capsys, *argv) -> tuple[int, str]:
     return rc, err
 
 
-def _one_line_usage(rc: int, err: str, *words: str) -> None:
+def _one_line_usage(rc: int, err: str, *words: str, trained: bool = False) -> None:
+    """One error line; ``trained``: a run that got going may have printed its progress first."""
     assert rc == 2, err
     lines = err.splitlines()
+    if trained:
+        assert all(line.startswith("step ") for line in lines[:-1]), err
+        lines = lines[-1:]
     assert len(lines) == 1 and lines[0].startswith("colorstudio-train: error: "), err
     assert "Traceback" not in err
     for w in words:
@@ -122,7 +126,7 @@ def test_disk_full_while_checkpointing_is_one_line_and_keeps_the_last(capsys, tm
     monkeypatch.setattr(torch, "save", full)
     monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 ** 9, 10 ** 9, 1024))
     rc, err = _cli(capsys, "unet-gan", "--out", str(run), "--resume", "--set", "max_steps=3")
-    _one_line_usage(rc, err, "no space left on the device", "previous checkpoint is kept")
+    _one_line_usage(rc, err, "no space left on the device", "previous checkpoint is kept", trained=True)
     assert (run / "checkpoints" / "last.pt").read_bytes() == before
 
 
