@@ -289,3 +289,22 @@ def test_also_writes_the_views(tmp_path, photos, weights):
     assert list((tmp_path / "o").glob("*_before_after.png")) and list((tmp_path / "o").glob("*_colour.png"))
     bad = run("colorize", photos, "-o", tmp_path / "o2", "--also", "sepia")
     assert bad.returncode == 2 and "unknown view 'sepia'" in bad.stderr
+
+
+def test_a_scan_keeps_its_dpi_exif_and_profile(tmp_path, weights):
+    """Issue 19, item 19: the colorized scan prints at the scan's size, with its EXIF and profile."""
+    from PIL import Image, ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    exif = Image.Exif()
+    exif[0x010F] = "ScanCo"
+    scan = tmp_path / "scan.tif"
+    Image.fromarray(np.tile(np.arange(56, dtype=np.uint8) * 4, (40, 1))).convert("RGB").save(
+        scan, dpi=(600, 600), exif=exif.tobytes(), icc_profile=srgb)
+    for fmt in ("jpg", "png"):
+        res = run("colorize", scan, "-o", tmp_path / "out", "--weights", weights, "--device", "cpu",
+                  "--size", "32", "--format", fmt, "-q")
+        assert res.returncode == 0, res.stderr
+        with Image.open(tmp_path / "out" / f"scan.{fmt}") as im:
+            assert im.info["dpi"] == pytest.approx((600, 600), abs=0.01)
+            assert im.info.get("icc_profile") == srgb and im.getexif().get(0x010F) == "ScanCo"

@@ -17,6 +17,7 @@ import numpy as np
 
 from colorstudio.core import imageio
 from colorstudio.core.errors import UserError
+from colorstudio.core.image_meta import ImageMeta
 from colorstudio.core.messages import one_line
 
 Cancel = Union[Callable[[], bool], threading.Event, None]
@@ -61,6 +62,7 @@ class Job:
     error: str | None = None         # known to fail before any work (e.g. would overwrite input)
     notes: list[str] = field(default_factory=list)  # filled by ``load`` (e.g. "first of 3 frames")
     hints: Sequence | None = None    # this item's colour hints (a frame of a shot); None: the stage's
+    meta: ImageMeta | None = None    # the input file's DPI, EXIF, ICC (set by ``load``), kept on the output
 
 
 class Stage:
@@ -176,10 +178,10 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
 
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
         out = stage.finish(image, predicted)
-        imageio.write_image(job.dst, out, quality=quality, protect=protect)
+        imageio.write_image(job.dst, out, quality=quality, protect=protect, meta=job.meta)
         for suffix, extra in stage.extras(image, predicted, out):
             imageio.write_image(job.dst.with_name(job.dst.stem + suffix + job.dst.suffix), extra,
-                                quality=quality, protect=protect)
+                                quality=quality, protect=protect, meta=job.meta)
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colorstudio-batch")
     streams = max(1, int(stage.streams()))

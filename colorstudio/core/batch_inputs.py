@@ -8,7 +8,9 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from colorstudio.core import imageio
+import numpy as np
+
+from colorstudio.core import image_meta, imageio
 from colorstudio.core.batch_engine import Job
 from colorstudio.core.errors import UserError
 from colorstudio.core.formats import is_video_file
@@ -185,5 +187,12 @@ def file_jobs(inputs: Sequence[Path], outputs: Sequence[Path], overwrite: bool,
             yield Job(i, src, dst, None)
         else:
             job = Job(i, src, dst, None)
-            job.load = functools.partial(imageio.read_image, src, max_pixels, job.notes)
+            job.load = functools.partial(_load_with_meta, job, max_pixels)
             yield job
+
+
+def _load_with_meta(job: Job, max_pixels: int | None) -> np.ndarray:
+    """The file's pixels; its DPI, EXIF and profile go on ``job.meta`` for the output."""
+    image = imageio.read_image(job.src, max_pixels, job.notes)
+    job.meta = image_meta.read_meta(job.src)
+    return image

@@ -33,6 +33,7 @@ import numpy as np
 from colorstudio.core import color, png
 from colorstudio.core.checkpoint import atomic_write
 from colorstudio.core.errors import UserError
+from colorstudio.core.image_meta import ImageMeta
 # The format table's names, where callers have always found them (the table: core.formats).
 from colorstudio.core.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
                                       is_image_file)
@@ -309,6 +310,8 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
             raise ImageReadError(f"{name}: damaged {pil.format} file ({msg})") from None
     else:
         arr = _from_opencv(arr)
+        if pil.format == "TIFF":
+            orient = 1   # OpenCV's TIFF decoder turns the pixels itself, even IMREAD_UNCHANGED
     if arr.dtype not in (np.uint8, np.uint16, np.float32):
         arr = arr.astype(np.float32)
     if orient != 1:
@@ -363,29 +366,52 @@ def _to_writable(img: np.ndarray, fmt: str) -> np.ndarray:
     return img
 
 
-def encode_image(img: np.ndarray, ext: str, *, quality: int = 95) -> bytes:
-    """Encode an RGB-order array as the format of suffix ``ext`` ('.png', '.jpg', ...)."""
+def encode_image(img: np.ndarray, ext: str, *, quality: int = 95, meta: ImageMeta | None = None) -> bytes:
+    """Encode an RGB-order array as the format of suffix ``ext`` ('.png', '.jpg', ...),
+    with ``meta`` (the input's DPI, EXIF, ICC profile) where the format holds it."""
     ext = ext.lower() if ext.startswith(".") else "." + ext.lower()
     fmt = WRITE_FORMATS.get(ext)
     if fmt is None:
         raise ImageWriteError(
             f"unsupported output format {ext!r}; use one of {', '.join(sorted(WRITE_FORMATS))}")
     if fmt == "png":
-        return png.encode_png(_prepare(img, fmt))
+        return png.encode_png(_prepare(img, fmt), chunks=meta.png_chunks() if meta else ())
+    if meta:
+        pixels = _prepare(img, fmt)
+        if pixels.dtype == np.uint8:
+            return _pillow_encode(pixels, fmt, quality, meta)
     params: list[int] = []
     if fmt == "jpeg":
         params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)]
     elif fmt == "webp":
         params = [cv2.IMWRITE_WEBP_QUALITY, int(quality)]
+    elif fmt == "tiff" and meta and meta.dpi:   # 16-bit or float TIFF: OpenCV keeps the DPI
+        params = [cv2.IMWRITE_TIFF_RESUNIT, 2, cv2.IMWRITE_TIFF_XDPI, round(meta.dpi[0]),
+                  cv2.IMWRITE_TIFF_YDPI, round(meta.dpi[1])]
     ok, buf = cv2.imencode(ext, _to_writable(img, fmt), params)
     if not ok:
         raise ImageWriteError(f"OpenCV could not encode the image as {fmt}")
     return buf.tobytes()
 
 
+def _pillow_encode(pixels: np.ndarray, fmt: str, quality: int, meta: ImageMeta) -> bytes:
+    """8-bit pixels through Pillow, which writes EXIF, ICC and DPI into JPEG, WebP, TIFF, BMP."""
+    from PIL import Image
+
+    mode = {2: "L"}.get(pixels.ndim) or {3: "RGB", 4: "RGBA"}[pixels.shape[2]]
+    buf = io.BytesIO()
+    extra = {"quality": int(quality)} if fmt in ("jpeg", "webp") else {}
+    if fmt == "tiff":
+        extra["compression"] = "tiff_lzw"
+    Image.fromarray(np.ascontiguousarray(pixels), mode).save(buf, format=fmt.upper(), **extra,
+                                                             **meta.pillow_args(fmt))
+    return buf.getvalue()
+
+
 def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
-                protect: Iterable[str | os.PathLike] = ()) -> Path:
-    """Write ``img`` (RGB order) in the format of ``path``'s suffix, atomically.
+                protect: Iterable[str | os.PathLike] = (), meta: ImageMeta | None = None) -> Path:
+    """Write ``img`` (RGB order) in the format of ``path``'s suffix, atomically, with
+    ``meta`` (``core.image_meta``: the input's DPI, EXIF, ICC) where the format holds it.
 
     16 bit is kept in PNG and TIFF; JPEG, BMP and WebP get 8 bit.  Refuses (with
     :class:`ImageWriteError`) to replace any path in ``protect`` -- a batch passes its
@@ -401,9 +427,9 @@ def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
 
         def _write(tmp: str) -> None:
             with open(tmp, "wb") as f:
-                png.write_png(f, pixels)
+                png.write_png(f, pixels, chunks=meta.png_chunks() if meta else ())
     else:
-        data = encode_image(img, path.suffix, quality=quality)
+        data = encode_image(img, path.suffix, quality=quality, meta=meta)
 
         def _write(tmp: str) -> None:
             with open(tmp, "wb") as f:

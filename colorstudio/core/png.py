@@ -22,7 +22,7 @@ import os
 import struct
 import threading
 import zlib
-from typing import BinaryIO
+from typing import BinaryIO, Sequence
 
 import numpy as np
 
@@ -140,11 +140,13 @@ def _adler32_combine(a1: int, a2: int, len2: int) -> int:
     return (sum2 << 16) | sum1
 
 
-def write_png(f: BinaryIO, img: np.ndarray, level: int | None = FAST, threads: bool = True) -> None:
+def write_png(f: BinaryIO, img: np.ndarray, level: int | None = FAST, threads: bool = True,
+              chunks: Sequence[tuple[bytes, bytes]] = ()) -> None:
     """Write ``img`` to the open binary file ``f`` as PNG; segments are written in order
     as they finish, at most a few ahead, so memory stays small for huge images.
 
     ``level``: FAST (default), or a zlib level 0-9 (0-3 run on ISA-L when installed).
+    ``chunks``: ancillary ``(type, data)`` chunks written before the pixels (pHYs, iCCP, eXIf).
     """
     rows, channels, depth = _as_rows(img)
     H, W = rows.shape[0], np.asarray(img).shape[1]
@@ -152,6 +154,8 @@ def write_png(f: BinaryIO, img: np.ndarray, level: int | None = FAST, threads: b
     bounds = [(r0, min(H, r0 + per)) for r0 in range(0, H, per)]
     f.write(b"\x89PNG\r\n\x1a\n")
     f.write(_chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, depth, _COLOR_TYPE[channels], 0, 0, 0)))
+    for kind, data in chunks:
+        f.write(_chunk(kind, data))
     # zlib header: deflate, 32K window; FLEVEL 0 ("fastest") for level 1, else 2 (default)
     cmf, flg = 0x78, (0x01 if level is None or level <= 1 else 0x9C)
     adler, first = 1, True
@@ -178,10 +182,11 @@ def write_png(f: BinaryIO, img: np.ndarray, level: int | None = FAST, threads: b
     f.write(_chunk(b"IEND", b""))
 
 
-def encode_png(img: np.ndarray, level: int | None = FAST, threads: bool = True) -> bytes:
+def encode_png(img: np.ndarray, level: int | None = FAST, threads: bool = True,
+               chunks: Sequence[tuple[bytes, bytes]] = ()) -> bytes:
     """``img`` (RGB(A) order, uint8/uint16, 1-4 channels) as PNG file bytes."""
     import io
 
     buf = io.BytesIO()
-    write_png(buf, img, level, threads)
+    write_png(buf, img, level, threads, chunks)
     return buf.getvalue()

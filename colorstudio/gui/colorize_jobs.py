@@ -129,22 +129,22 @@ def compose_job(colorized, image: np.ndarray, saturation: float, model: str, dev
     return RunOutput(out, q, model, device, "compose", token, dt, {"compose": dt})
 
 
-def write_job(path: Path, rgb: np.ndarray, protect: list[Path]) -> Path:
+def write_job(path: Path, rgb: np.ndarray, protect: list[Path], source: Path | None = None) -> Path:
+    """Write ``rgb``; ``source`` (the opened file) lends it its DPI, EXIF and ICC profile."""
+    from colorstudio.core.image_meta import read_meta
     from colorstudio.core.imageio import write_image
 
-    return write_image(path, rgb, protect=protect)
+    return write_image(path, rgb, protect=protect, meta=read_meta(source) if source else None)
 
 
 def write_view_job(path: Path, view: str, image: np.ndarray, rgb: np.ndarray, ab_small: np.ndarray,
-                   saturation: float, position: float, protect: list[Path]) -> Path:
+                   saturation: float, position: float, protect: list[Path], source: Path | None = None) -> Path:
     """The result (``view`` 'result') or one of ``core.views.EXTRA_VIEWS``, at full resolution."""
     if view != "result":
         from colorstudio.core.views import extra_view
 
         rgb = extra_view(view, image, rgb, ab_small, saturation, position)
-    return write_job(path, rgb, protect)
-
-
+    return write_job(path, rgb, protect, source)
 
 
 @dataclass

@@ -86,7 +86,7 @@ def test_one_bit_and_float_tiff(tmp_path, textured):
 
 
 @pytest.mark.parametrize("orientation", [2, 3, 4, 5, 6, 7, 8])
-@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "TIFF"])
 def test_exif_orientation_applied(tmp_path, orientation, fmt):
     img = np.zeros((20, 40, 3), np.uint8)  # wide, with a bright top-left corner
     img[:6, :10] = 255
@@ -94,9 +94,10 @@ def test_exif_orientation_applied(tmp_path, orientation, fmt):
     pil = Image.fromarray(img)
     exif = Image.Exif()
     exif[0x0112] = orientation
-    p = tmp_path / ("o.jpg" if fmt == "JPEG" else "o.png")
+    p = tmp_path / {"JPEG": "o.jpg", "PNG": "o.png", "TIFF": "o.tif"}[fmt]
     pil.save(p, fmt, exif=exif.tobytes(), **({"quality": 95} if fmt == "JPEG" else {}))
-    expected = np.asarray(ImageOps.exif_transpose(Image.open(p)).convert("RGB"))
+    pil.save(tmp_path / "ref.png", exif=exif.tobytes())   # (OpenCV turns TIFFs itself: once, not twice)
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(tmp_path / "ref.png")).convert("RGB"))
     got = read_image(p)
     assert got.shape == expected.shape
     assert got.shape[:2] == ((40, 20) if orientation >= 5 else (20, 40))

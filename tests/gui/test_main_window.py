@@ -110,6 +110,19 @@ def test_export_keeps_16_bit_and_copy(qtbot, win, tmp_path):
         back = read_image(tmp_path / name)
         assert back.dtype == dtype and back.shape == (48, 64, 3)
     assert np.array_equal(read_image(tmp_path / "out.png"), out.colorized.rgb)
+
+
+def test_export_keeps_the_scans_dpi(qtbot, win, tmp_path):
+    """Issue 19, item 19: the exported result keeps the opened file's resolution (DPI)."""
+    from PIL import Image
+
+    p = tmp_path / "scan.tif"
+    Image.fromarray(gray_image()).save(p, dpi=(1200, 1200))
+    _open(qtbot, win, p)
+    w = win.export(tmp_path / "out.jpg")
+    qtbot.waitUntil(w.done.is_set, timeout=10000)
+    with Image.open(tmp_path / "out.jpg") as im:
+        assert im.info["dpi"] == (1200, 1200)
     # never overwrite the original
     with qtbot.waitSignal(win.colorize.message, timeout=10000,
                           check_params_cb=lambda text, level: level == "error") as blocker:

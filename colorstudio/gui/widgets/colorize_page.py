@@ -389,7 +389,7 @@ class ColorizePage(CompareMode, QWidget):
         protect = [self.path] if self.path is not None else []
         c = self.output.colorized
         return run_kept(self._writers, write_view_job, path, view, self.image, c.rgb, c.ab_small,
-                        self.controls.saturation(), self.compare.wiper.position, protect,
+                        self.controls.saturation(), self.compare.wiper.position, protect, self.path,
                         on_result=lambda p: self._exported(p, note), on_error=self._export_failed)
 
     def _exported(self, path: Path, note: str = "") -> None:
