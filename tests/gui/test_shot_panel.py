@@ -105,3 +105,47 @@ def test_a_coloured_frame_of_the_shot_gives_hints_on_that_frame(qtbot, panel, sh
     for _, _, rgb in pts:
         ab = color.rgb_to_lab(np.array([[rgb]], np.float32) / 255)[0, 0, 1:]
         assert np.linalg.norm(ab - (30, 20)) < 8, rgb
+
+
+def test_keyframes_are_marked_on_the_slider_and_reachable(qtbot, panel):
+    """Issue 19, item 17: diamonds on the scrubber where hints were placed; prev/next keyframe."""
+    assert panel.slider.marks() == () and not panel.next_key.isEnabled()
+    for k in (2, 7):
+        panel.go_to(k)
+        panel.hints_editor.model.add(40, 40, RED)
+    assert panel.slider.marks() == (2, 7)
+    # the marks sit where the handle sits on those frames, left to right
+    x2, x7 = panel.slider.mark_x(2), panel.slider.mark_x(7)
+    assert 0 < x2 < x7 < panel.slider.width()
+    panel.go_to(0)
+    assert panel.next_key.isEnabled() and not panel.prev_key.isEnabled()
+    panel.next_key.click()
+    assert panel.index == 2
+    panel.next_key.click()
+    assert panel.index == 7 and not panel.next_key.isEnabled()
+    panel.prev_key.click()
+    assert panel.index == 2
+    img = panel.slider.grab().toImage()        # painted: a key-coloured pixel under frame 2
+    y = panel.slider.height() - 5
+    found = any(img.pixelColor(int(x2) + dx, y).red() > 200 and img.pixelColor(int(x2) + dx, y).blue() < 80
+                for dx in (-1, 0, 1))
+    assert found
+
+
+def test_playback_shows_every_frame_in_colour_and_stops_at_the_end(qtbot, panel):
+    shown = []
+    panel.frameShown.connect(shown.append)
+    panel.go_to(8)
+    qtbot.waitUntil(lambda: panel.result is not None and panel.result.index == 8, timeout=20000)
+    panel.play_button.click()
+    assert panel.playing()
+    qtbot.waitUntil(lambda: not panel.playing(), timeout=30000)
+    assert panel.index == 11
+    assert [i for i in shown if i > 8] == [9, 10, 11]     # each frame's colour was shown, in order
+    panel.play_button.click()                             # at the end: plays again from the start
+    assert panel.playing() and panel.index == 0
+    panel.play_button.click()
+    assert not panel.playing()
+    i = panel.index
+    qtbot.wait(300)
+    assert panel.index == i                               # paused stays put

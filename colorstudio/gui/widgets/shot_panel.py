@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, Signal
+import time
+
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QSlider, QSpinBox, QVBoxLayout,
+                               QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from colorstudio.gui.predictors import PredictorCache
@@ -24,10 +26,13 @@ from colorstudio.gui.qimage import build_pyramid, to_qimage
 from colorstudio.gui.shot_jobs import FrameResult, ShotData, full_plan, open_shot, shot_reference_job, view_frame
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.compare_view import CompareView
+from colorstudio.gui.widgets.frame_slider import FrameSlider
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept
+
+PLAY_TIP = "Play the shot in colour (at its frame rate, or as fast as the model colours frames)"
 
 
 class CarriedHintsTool:
@@ -151,14 +156,30 @@ class ShotPanel(QWidget):
         self.tool = CarriedHintsTool(self.hints_editor.tool, self)
         self.compare.left.set_tool(self.tool)
         self.hints_editor.model.changed.connect(self.compare.left.update)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setToolTip("Scrub through the shot")
+        self.slider = FrameSlider()
+        self.slider.setToolTip("Scrub through the shot; diamonds mark the keyframes")
         self.slider.valueChanged.connect(self.go_to)
+        self.play_button = QPushButton(icon("mdi6.play"), "")
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip(PLAY_TIP)
+        self.play_button.toggled.connect(self.play)
+        self.prev_key = QPushButton(icon("mdi6.skip-previous"), "")
+        self.prev_key.setToolTip("Previous keyframe")
+        self.prev_key.clicked.connect(lambda: self._to_key(-1))
+        self.next_key = QPushButton(icon("mdi6.skip-next"), "")
+        self.next_key.setToolTip("Next keyframe")
+        self.next_key.clicked.connect(lambda: self._to_key(1))
+        self._play_timer = QTimer(self)
+        self._play_timer.setSingleShot(True)
+        self._play_timer.timeout.connect(self._play_tick)
+        self._play_started = (0.0, 0)   # (time, frame) playback began, for the rate shown
         self.frame_box = QSpinBox()
         self.frame_box.setPrefix("frame ")
         self.frame_box.valueChanged.connect(lambda v: self.go_to(v - 1))
         self.frame_info = QLabel()
         srow = QHBoxLayout()
+        for b in (self.prev_key, self.play_button, self.next_key):
+            srow.addWidget(b)
         srow.addWidget(self.slider, 1)
         srow.addWidget(self.frame_box)
         right = QWidget()
@@ -209,6 +230,7 @@ class ShotPanel(QWidget):
 
     def _on_opened(self, data: ShotData) -> None:
         self._loading = False
+        self.play(False)
         self.data = data
         self.keyframes = {}
         self.carried = []
@@ -231,8 +253,64 @@ class ShotPanel(QWidget):
 
     def _enable(self, on: bool) -> None:
         for w in (self.slider, self.frame_box, self.save_button, self.load_button, self.colorize_button,
-                  self.hints_editor):
+                  self.hints_editor, self.play_button):
             w.setEnabled(on)
+        self._key_buttons()
+
+    def _key_buttons(self) -> None:
+        on = self.data is not None
+        self.prev_key.setEnabled(on and self.slider.neighbour_mark(self.index, -1) is not None)
+        self.next_key.setEnabled(on and self.slider.neighbour_mark(self.index, 1) is not None)
+
+    def _to_key(self, step: int) -> None:
+        k = self.slider.neighbour_mark(self.index, step)
+        if k is not None:
+            self.go_to(k)
+
+    # ------------------------------------------------------------------ playback
+    def play(self, on: bool = True) -> None:
+        """Play from the frame in view (from the start when at the end): each frame is shown
+        once its colour is ready, at most at the shot's frame rate; stops at the last frame."""
+        if self.play_button.isChecked() != on:
+            self.play_button.setChecked(on)   # toggled -> here again
+            return
+        self.play_button.setIcon(icon("mdi6.pause" if on else "mdi6.play"))
+        self.play_button.setToolTip("Pause" if on else PLAY_TIP)
+        if not on:
+            self._play_timer.stop()
+            return
+        if self.data is None:
+            self.play_button.setChecked(False)
+            return
+        if self.index >= len(self.data) - 1:
+            self.go_to(0)
+        self._play_started = (time.monotonic(), self.index)
+        self._play_timer.start(self._frame_ms())
+
+    def playing(self) -> bool:
+        return self.play_button.isChecked()
+
+    def _frame_ms(self) -> int:
+        fps = self.data.fps if self.data is not None and self.data.fps else 12.0
+        return max(1, round(1000 / min(60.0, fps)))
+
+    def _play_tick(self) -> None:
+        if not self.playing() or self.data is None:
+            return
+        if self.picker.model_name() is not None and (self.result is None or self.result.index != self.index):
+            self._play_timer.start(10)   # the frame's colour is not in yet: show it before moving on
+            return
+        if self.index >= len(self.data) - 1:
+            self.play(False)
+            return
+        self.go_to(self.index + 1)
+        self._play_timer.start(self._frame_ms())
+
+    def play_rate(self) -> float:
+        """Frames per second shown since playback began (0 before the second frame)."""
+        t0, f0 = self._play_started
+        dt = time.monotonic() - t0
+        return (self.index - f0) / dt if self.playing() and dt > 0 and self.index > f0 else 0.0
 
     # ------------------------------------------------------------------ frames
     def go_to(self, index: int) -> None:
@@ -243,6 +321,7 @@ class ShotPanel(QWidget):
         if index == self.index:
             return
         self.index = index
+        self._key_buttons()
         for wdg, v in ((self.slider, index), (self.frame_box, index + 1)):
             wdg.blockSignals(True)
             wdg.setValue(v)
@@ -289,11 +368,15 @@ class ShotPanel(QWidget):
         carried = f"{n} hint{'s' if n != 1 else ''} carried from keyframes"
         what = (f"keyframe: {own} hint{'s' if own != 1 else ''} placed here" + (f", {carried}" if n else "")
                 if own else carried if n else "no hints reach this frame")
+        rate = self.play_rate()
         self.frame_info.setText(f"frame {res.index + 1} of {len(self.data)} · {what} · "
-                                f"{res.seconds:.2f} s (carrying {res.timings.get('plan', 0):.2f} s)")
+                                + (f"playing at {rate:.1f} fps" if rate else
+                                   f"{res.seconds:.2f} s (carrying {res.timings.get('plan', 0):.2f} s)"))
         self.frameShown.emit(res.index)
 
     def _refresh_keys(self) -> None:
+        self.slider.set_marks(self.keyframes)
+        self._key_buttons()
         self.keys_list.clear()
         for k in sorted(self.keyframes):
             n = len(self.keyframes[k])
@@ -386,6 +469,7 @@ class ShotPanel(QWidget):
         self.message.emit(f"Cannot carry the hints through the shot: {msg}", "error")
 
     def shutdown(self, msecs: int = 3000) -> None:
+        self._play_timer.stop()
         self.runner.cancel()
         self.opener.cancel()
         self.runner.wait(msecs)
