@@ -128,11 +128,11 @@ def full_plan(data: ShotData, keyframes: dict[int, list]) -> list[list[Any]]:
     return shot.frame_hints(shot.carry_hints(data.lightness, keyframes))
 
 
-def shot_reference_job(data: ShotData, index: int, path: Path) -> tuple[int, list, str]:
+def shot_reference_job(data: ShotData, index: int, path: Path):
     """Hints from a reference still for the shot: when it is a coloured frame of this shot
     (its lightness matches one frame within ``reference.SAME_PICTURE_L``), hints by
-    position on that frame; otherwise hints matched by lightness on frame ``index``.
-    Returns (frame index, points, how)."""
+    position on that frame; otherwise hints matched by content on frame ``index``.
+    Returns (frame index, ``core.reference.ReferenceHints``)."""
     from colorstudio.core import reference, shot
     from colorstudio.core.imageio import read_image
 
@@ -145,15 +145,31 @@ def shot_reference_job(data: ShotData, index: int, path: Path) -> tuple[int, lis
     best = int(np.argmin(errs))
     same_ratio = abs(ref.shape[0] / ref.shape[1] - data.full_size[0] / data.full_size[1]) < 0.02
     at = best if same_ratio and errs[best] < reference.SAME_PICTURE_L else index
-    points, how = reference.hints_from_reference(data.frames[at], ref)
-    if at != index or how == "same picture":
-        how = f"frame {at + 1} of the shot, by position"
-    return at, points, how
+    res = reference.match_reference(data.frames[at], ref, features=_content_features())
+    if at != index or res.how == "same picture":
+        res.how = f"frame {at + 1} of the shot, by position"
+    return at, res
 
 
-def reference_job(target: np.ndarray, path: Path) -> tuple[list, str]:
-    """Hints for ``target`` from the reference photo at ``path`` (points, how)."""
+def reference_job(target: np.ndarray, path: Path):
+    """Hints for ``target`` from the reference photo at ``path`` (``ReferenceHints``)."""
     from colorstudio.core.imageio import read_image
-    from colorstudio.core.reference import hints_from_reference
+    from colorstudio.core.reference import match_reference
 
-    return hints_from_reference(target, read_image(path))
+    return match_reference(target, read_image(path), features=_content_features())
+
+
+def _content_features():
+    """The shipped colorizer's encoder (match by what things are), None without its weights."""
+    from colorstudio.models.reference_features import content_features
+
+    return content_features()
+
+
+def no_reference_hints(res, what: str) -> str:
+    """Why a reference gave no hints, for the message bar (``what``: 'photo' or 'frame')."""
+    if res.skipped:
+        return (f"The reference gave no hints: nothing in it looks enough like this {what} "
+                f"({res.skipped} places compared, none matched with confidence). Try a photo of the "
+                "same kind of scene, or place hints by hand.")
+    return f"The reference gave no hints (no colour where this {what} is flat)."

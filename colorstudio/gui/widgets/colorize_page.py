@@ -329,13 +329,14 @@ class ColorizePage(CompareMode, QWidget):
     def _reference_failed(self, msg: str) -> None:
         self.message.emit(f"No hints from the reference: {msg}", "error")
 
-    def _reference_ready(self, out) -> None:
-        points, how = out
-        if not points:
-            self.message.emit("The reference gave no hints (no colour where this photo is flat).", "warning")
+    def _reference_ready(self, res) -> None:
+        from colorstudio.gui.shot_jobs import no_reference_hints
+
+        if not res.points:
+            self.message.emit(no_reference_hints(res, "photo"), "warning")
             return
-        self.hints_editor.model.replace_all(points)     # one undoable edit; the hints stay editable
-        self.message.emit(f"{len(points)} hints from the reference ({how}).", "info")
+        self.hints_editor.model.replace_all(res.points)     # one undoable edit; the hints stay editable
+        self.message.emit(res.summary() + ".", "info")
 
     # ------------------------------------------------------------------ own weights
     def _weights_opened(self, entry: ModelEntry) -> None:

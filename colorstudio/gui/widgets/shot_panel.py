@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLis
 
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.qimage import build_pyramid, to_qimage
-from colorstudio.gui.shot_jobs import FrameResult, ShotData, full_plan, open_shot, shot_reference_job, view_frame
+from colorstudio.gui.shot_jobs import (FrameResult, ShotData, full_plan, no_reference_hints, open_shot,
+                                        shot_reference_job, view_frame)
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.frame_slider import FrameSlider
@@ -440,13 +441,13 @@ class ShotPanel(QWidget):
         self.message.emit(f"No hints from the reference: {msg}", "error")
 
     def _reference_ready(self, out) -> None:
-        index, points, how = out
-        if not points:
-            self.message.emit("The reference gave no hints (no colour where this frame is flat).", "warning")
+        index, res = out
+        if not res.points:
+            self.message.emit(no_reference_hints(res, "frame"), "warning")
             return
         self.go_to(index)                               # a coloured frame of the shot: its own frame
-        self.hints_editor.model.replace_all(points)     # undoable, editable like any hints
-        self.message.emit(f"{len(points)} hints from the reference ({how}) on frame {index + 1}.", "info")
+        self.hints_editor.model.replace_all(res.points)     # undoable, editable like any hints
+        self.message.emit(f"{res.summary()}, on frame {index + 1}.", "info")
 
     def send_to_batch(self) -> None:
         if self.data is None:
