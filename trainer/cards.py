@@ -157,7 +157,7 @@ def evaluate_command(argv: list[str] | None = None) -> int:
             files = tdata.split_files(files, a.every)[1]
         files = files[:a.limit] if a.limit else files
         res = evaluate.evaluate_colorizer(predictor, files, a.size,
-                                 hints=a.hints if getattr(predictor.model, "hint_channels", 0) else 0)
+                                 hints=a.hints if predictor.takes_hints else 0)
         res["protocol"] = (f"{'every %dth file per class folder' % a.every if a.split == 'heldout' else 'all'}"
                            f" of {a.data}, render {a.size or predictor.spec.input_size}px")
     res.pop("_examples", None)

@@ -83,7 +83,7 @@ def cmd_colorize(args) -> int:
         hints = []
 
     def check(predictor) -> None:
-        if args.hints is not None and not getattr(predictor.model, "hint_channels", 0):
+        if args.hints is not None and not predictor.takes_hints:
             raise UsageError(f"model {predictor.name!r} takes no colour hints; use a hint-taking model "
                              f"with --hints (e.g. --model unet-hints)")
 

@@ -55,7 +55,7 @@ def cmd_compare(args) -> int:
     for ref in refs:
         try:
             pred = load_predictor(ref.family, args.device, weights=ref.weights or True)
-            use = hints if getattr(pred.model, "hint_channels", 0) else []
+            use = hints if pred.takes_hints else []
             t0 = time.perf_counter()
             res = pipeline.colorize(image, pred, args.size, args.saturation, use)
             dt = time.perf_counter() - t0

@@ -127,7 +127,7 @@ def net_input(predictor, image: np.ndarray, size: int | None = None,
     img, _ = _split_alpha(image)
     hw = net_size(img.shape[:2], size, bool(spec and spec.fixed_size))
     x = net_input_l(img, hw, denoise)
-    if getattr(predictor.model, "hint_channels", 0):
+    if predictor.takes_hints:
         x = np.concatenate([x, rasterize_hints(hints, hw)[None]], 1)
     elif hints:
         raise ValueError(f"model {predictor.name!r} does not take colour hints")

@@ -29,7 +29,8 @@ class Runner(Protocol):
 
     spec: Any                        # the registry's ModelSpec (None: unregistered)
     name: str
-    model: Any                       # the network (``hint_channels`` > 0: takes hints)
+    model: Any                       # the network (a ``models.layers.Network``)
+    takes_hints: bool                # the network takes colour hints (its ModelSpec says)
     fallback: FallbackNote | None
 
     def predict_ab(self, x: np.ndarray) -> np.ndarray: ...
@@ -68,6 +69,7 @@ class Predictor:
         self._backend = resolve_backend(backend)
         self._lock = threading.Lock()  # one forward at a time per predictor
         self.spec = getattr(model, "spec", None)
+        self.takes_hints = bool(self.spec is not None and self.spec.hints)
         self.name = self.spec.name if self.spec else type(model).__name__
         self._torch = torch
         self._tensors = [*model.parameters(), *model.buffers()]

@@ -76,7 +76,7 @@ def model_cost(name: str, size: int | None = None, batch: int = 1, **config: Any
     if s.task == "translate":
         cin = 3
     else:
-        cin = 1 + getattr(model, "hint_channels", 0)
+        cin = 1 + model.hint_channels
     return count_macs(model, (batch, cin, size, size))
 
 

@@ -18,6 +18,7 @@ class FakePredictor:
     spec = None
     fallback = None
     name = "fake"
+    takes_hints = False
 
     def __init__(self, ab=(20.0, -15.0), noise: float = 0.0, seed: int = 0, fail_on=None,
                  streams: int = 1, on_stream=None):
