@@ -53,6 +53,13 @@ class LoadedModel:
     device: str
 
 
+@dataclass
+class CompareFinished:
+    """The end of a compare job (every model of it has answered)."""
+
+    token: int
+
+
 def describe_image(img: np.ndarray) -> str:
     """'1024×768 · 16-bit RGBA' for the status bar."""
     h, w = img.shape[:2]
@@ -162,7 +169,7 @@ def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: 
     loads (seconds, once: the grid says so instead of a silent "colorizing"),
     ``('running', key)``, then ``('done', key, RunOutput)`` or ``('failed', key,
     message)``, so the grid fills as results come and one model's failure leaves the
-    others.  Returns ``('finished', token)``."""
+    others.  Returns :class:`CompareFinished`."""
     from colorstudio.core import pipeline
     from colorstudio.gui.workers import error_message
 
@@ -184,4 +191,4 @@ def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: 
             timings["load"] = t_load
         seconds = res.timings.get("total", time.perf_counter() - t0)
         yield ("done", job.key, RunOutput(res, q, job.key, pred.device_name, "run", token, seconds, timings))
-    return ("finished", token)
+    return CompareFinished(token)

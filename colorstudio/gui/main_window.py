@@ -89,13 +89,12 @@ class MainWindow(WindowChrome, QMainWindow):
         self.colorize.busyChanged.connect(self._on_busy)
         self.colorize.imageOpened.connect(self._on_image_opened)
         self.colorize.resultReady.connect(lambda _o: self._update_actions())
-        self.colorize.empty.openRequested.connect(self.open_dialog)
-        self.colorize.compare.modeChanged.connect(
-            lambda m: self.act_wiper.setChecked(m == CompareView.WIPER))
+        self.colorize.openRequested.connect(self.open_dialog)
+        self.colorize.viewModeChanged.connect(lambda m: self.act_wiper.setChecked(m == CompareView.WIPER))
         self.batch.message.connect(lambda t, lv: self.show_message(t, lv, self.batch))
         self.batch.runStarted.connect(self._update_actions)
         self.batch.runFinished.connect(lambda _c: self._update_actions())
-        self.batch.set_hints_provider(self.colorize.hints_editor.hints)
+        self.batch.set_hints_provider(self.colorize.hints)
         self.shot.message.connect(lambda t, lv: self.show_message(t, lv, self.shot))
         self.shot.shotReady.connect(self._shot_to_batch)
         self.tabs.currentChanged.connect(lambda _i: self._update_actions())
@@ -136,12 +135,12 @@ class MainWindow(WindowChrome, QMainWindow):
         from colorstudio.models import default_model   # torch is loaded by now (the worker did it)
 
         entries, devices = out
-        opened = [e for e in self.colorize.picker.entries() if e.origin == "file"]  # Weights… files stay
+        opened = self.colorize.opened_entries()
         entries = entries + [e for e in opened if e.name not in {x.name for x in entries}]
         s = self.settings
         model, device = s.value("model/name", None), s.value("model/device", None)
         if self.colorize.model_name() is not None:     # a refresh keeps what is picked now
-            model, device = self.colorize.model_name(), self.colorize.picker.device()
+            model, device = self.colorize.model_name(), self.colorize.device()
         if model is None:
             model = default_model("colorize")
         pending, self._pending_model = getattr(self, "_pending_model", None), None
@@ -155,11 +154,9 @@ class MainWindow(WindowChrome, QMainWindow):
                     self.tabs.setCurrentWidget(self.colorize)
         self.colorize.set_entries(entries, devices, model, device)
         if self.colorize.image is None and self.colorize.model_name():   # nothing open yet: load it now
-            w = Worker(self.colorize.cache.preload, self.colorize.model_name(), self.colorize.picker.device())
-            self._preload_worker = w
-            start(w, QThreadPool.globalInstance())
-        self.batch.set_entries(entries, devices, self.batch.picker.model_name() or model, device)
-        self.shot.set_entries(entries, devices, self.shot.picker.model_name() or default_model("colorize", hints=True),
+            self._preload_worker = self.colorize.preload()
+        self.batch.set_entries(entries, devices, self.batch.model_name() or model, device)
+        self.shot.set_entries(entries, devices, self.shot.model_name() or default_model("colorize", hints=True),
                               device)
         self.statusBar().showMessage("Models ready", 3000)
 
@@ -309,7 +306,7 @@ class MainWindow(WindowChrome, QMainWindow):
         for a in self.act_export_views.values():
             a.setEnabled(on_colorize and has)
         on_batch = self.tabs.currentWidget() is self.batch
-        self.act_cancel.setEnabled((on_colorize and self.colorize.runner.is_busy())
+        self.act_cancel.setEnabled((on_colorize and self.colorize.is_busy())
                                    or (on_batch and self.batch.is_running()))
 
     # ------------------------------------------------------------------ drag and drop
@@ -366,9 +363,8 @@ class MainWindow(WindowChrome, QMainWindow):
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
+        self.colorize.restore_settings(s)
         try:
-            self.colorize.controls.set_render_size(int(s.value("colorize/render_size", 0)))
-            self.colorize.controls.set_saturation(float(s.value("colorize/saturation", 1.0)))
             self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
         except (TypeError, ValueError):
             pass
@@ -379,12 +375,7 @@ class MainWindow(WindowChrome, QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/tab", self.tabs.currentIndex())
-        name = self.colorize.model_name()
-        if name:
-            s.setValue("model/name", name)
-            s.setValue("model/device", self.colorize.picker.device())
-        s.setValue("colorize/render_size", self.colorize.controls.render_size())
-        s.setValue("colorize/saturation", self.colorize.controls.saturation())
+        self.colorize.save_settings(s)
         self.batch.save_settings(s)
         s.sync()
 

@@ -175,6 +175,9 @@ class BatchPanel(QWidget):
         self._set_running(False)
 
     # ------------------------------------------------------------------ configuration
+    def model_name(self) -> str | None:
+        return self.picker.model_name()
+
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
                     device: str | None = None) -> None:
         self.picker.set_entries([e for e in entries if e.task == "colorize"], devices, model, device)

@@ -10,16 +10,16 @@ an older one and only the newest result is shown.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QToolButton, QVBoxLayout, QWidget)
 
-from colorstudio.gui.colorize_jobs import (LoadedModel, OpenedImage, RunOutput, compose_job, describe_image,
-                                           load_job, read_job, run_job, wrap_job, write_view_job)
+from colorstudio.gui.colorize_jobs import (CompareFinished, LoadedModel, OpenedImage, RunOutput, compose_job,
+                                           describe_image, load_job, read_job, run_job, wrap_job,
+                                           write_view_job)
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.colorize_controls import ColorizeControls
@@ -29,7 +29,7 @@ from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.widgets.model_checklist import ModelChecklist
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
-from colorstudio.gui.workers import LatestRunner, Worker, run_kept
+from colorstudio.gui.workers import LatestRunner, Worker, run_kept, start
 
 HINTS_UNAVAILABLE = "Colour hints steer hint-taking models: choose unet-hints to use them."
 
@@ -107,6 +107,8 @@ class ColorizePage(CompareMode, QWidget):
     messageCleared = Signal()   # what this page said last no longer holds
     statusChanged = Signal(dict)   # size / model / device / time
     busyChanged = Signal(bool)
+    openRequested = Signal()       # the empty view's "Open…" (the window owns the file dialog)
+    viewModeChanged = Signal(str)  # the compare view's mode (CompareView.SIDE_BY_SIDE / WIPER)
 
     def __init__(self, cache: PredictorCache | None = None, samples: list[Path] | None = None,
                  parent: QWidget | None = None):
@@ -134,12 +136,14 @@ class ColorizePage(CompareMode, QWidget):
 
         # widgets
         self.compare = CompareView()
+        self.compare.modeChanged.connect(self.viewModeChanged)
         if samples is None:
             from colorstudio.paths import sample_images
 
             samples = sample_images()
         self.empty = EmptyState(samples)
         self.empty.sampleRequested.connect(self.open_path)
+        self.empty.openRequested.connect(self.openRequested)
         self.compare.set_placeholder(self.empty)
         self.picker = ModelPicker()
         self.controls = ColorizeControls()
@@ -193,6 +197,38 @@ class ColorizePage(CompareMode, QWidget):
 
     def model_name(self) -> str | None:
         return self.picker.model_name()
+
+    def device(self) -> str:
+        return self.picker.device()
+
+    def opened_entries(self) -> list[ModelEntry]:
+        """Models the user opened from files (Weights…): they stay when the lists refresh."""
+        return [e for e in self.picker.entries() if e.origin == "file"]
+
+    def preload(self) -> Worker | None:
+        """Load the picked model (weights, export) in the background before any photo is open."""
+        if not self.model_name():
+            return None
+        w = Worker(self.cache.preload, self.model_name(), self.device())
+        start(w, QThreadPool.globalInstance())
+        return w
+
+    def is_busy(self) -> bool:
+        return self.runner.is_busy()
+
+    def save_settings(self, s) -> None:
+        if self.model_name():
+            s.setValue("model/name", self.model_name())
+            s.setValue("model/device", self.device())
+        s.setValue("colorize/render_size", self.controls.render_size())
+        s.setValue("colorize/saturation", self.controls.saturation())
+
+    def restore_settings(self, s) -> None:
+        try:
+            self.controls.set_render_size(int(s.value("colorize/render_size", 0)))
+            self.controls.set_saturation(float(s.value("colorize/saturation", 1.0)))
+        except (TypeError, ValueError):
+            pass
 
     # ------------------------------------------------------------------ opening
     def open_path(self, path: str | Path) -> None:
@@ -268,16 +304,25 @@ class ColorizePage(CompareMode, QWidget):
         if self.hints_editor.isEnabled():
             self.rerun()
 
-    def _on_result(self, out: Any) -> None:
-        if isinstance(out, tuple) and out and out[0] == "finished":   # a compare job's end
-            self._awaiting_run = False
-            return
-        if isinstance(out, LoadedModel):
-            self.picker.set_in_use(out.device)
-            self._status.update(model=self._label(out.model), device=out.device)
-            self._emit_status()
-            return
-        if not isinstance(out, RunOutput) or out.token != self._token:
+    def hints(self) -> list:
+        """The colour hints placed on the open photo (pipeline hints)."""
+        return self.hints_editor.hints()
+
+    def _on_result(self, out: LoadedModel | RunOutput | CompareFinished) -> None:
+        """The runner's results, by kind (the jobs return exactly these three)."""
+        {LoadedModel: self._model_loaded, RunOutput: self._run_done,
+         CompareFinished: self._compare_finished}[type(out)](out)
+
+    def _compare_finished(self, _out: CompareFinished) -> None:
+        self._awaiting_run = False
+
+    def _model_loaded(self, out: LoadedModel) -> None:
+        self.picker.set_in_use(out.device)
+        self._status.update(model=self._label(out.model), device=out.device)
+        self._emit_status()
+
+    def _run_done(self, out: RunOutput) -> None:
+        if out.token != self._token:
             return  # belongs to an image no longer shown
         if out.kind == "run":
             self.network_runs += 1

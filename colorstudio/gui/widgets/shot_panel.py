@@ -194,6 +194,9 @@ class ShotPanel(QWidget):
         self._enable(False)
 
     # ------------------------------------------------------------------ models
+    def model_name(self) -> str | None:
+        return self.picker.model_name()
+
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
                     device: str | None = None) -> None:
         """Hint-taking colorizers only (the others cannot follow hints)."""
