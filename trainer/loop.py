@@ -34,6 +34,7 @@ from trainer.config import TrainConfig, save_config
 from trainer.console import ConsoleProgress
 from trainer.distributed import any_rank, barrier, broadcast_buffers, setup_distributed, unwrap
 from trainer.errors import TrainError
+from trainer.hooks import StepInfo, default_hooks
 from trainer.metrics import MetricsWriter
 from trainer.sampling import sample_hints, sample_seed
 from trainer.signals import StopRequest, die_with_parent
@@ -43,7 +44,6 @@ from trainer.surgery import init_from
 __all__ = ["Trainer", "TrainError", "train"]
 
 log = logging.getLogger("trainer")
-LOG_SECONDS = 15.0   # a train point at least this often, whatever log_every says
 
 
 class Trainer(CheckpointMixin, ValidationMixin):
@@ -53,6 +53,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
     def __init__(self, cfg: TrainConfig, run_dir: str | Path, resume: bool = False):
         self.cfg = cfg
         self.run_dir = Path(run_dir)
+        self.hooks = default_hooks(cfg)   # logging, checkpoints, validation (trainer.hooks)
         self.layout = RunLayout(self.run_dir)
         self.dist = setup_distributed(cfg.device)
         self.lock = RunLock(self.run_dir)
@@ -336,10 +337,10 @@ class Trainer(CheckpointMixin, ValidationMixin):
                 e.copy_(live[k])
 
     # ------------------------------------------------------------ the loop
-    def _lr(self) -> float:
+    def lr(self) -> float:
         return float(self.opt_G.param_groups[0]["lr"])
 
-    def _evaluate_and_log(self, tag: str | None) -> None:
+    def evaluate_and_log(self, tag: str | None) -> None:
         if getattr(self, "_val_step", None) == self.step:  # val_every and the epoch end coincide
             return
         self._val_step = self.step
@@ -413,24 +414,26 @@ class Trainer(CheckpointMixin, ValidationMixin):
         steps = self.cfg.epochs * self.steps_per_epoch
         return min(steps, self.cfg.max_steps) if self.cfg.max_steps else steps
 
-    def _eta(self, start_step: int, budget: float) -> float | None:
+    def eta(self) -> float | None:
         """Seconds left: the steps left at this session's pace, or the budget left if sooner."""
         spent = time.time() - self.t_start
-        done = self.step - start_step
+        done = self.step - self._start_step
         if done <= 0:
             return None
         left = (self.total_steps - self.step) * spent / done
-        return max(0.0, min(left, budget - spent))
+        return max(0.0, min(left, self._budget - spent))
 
     def _loop(self) -> str:
+        """Step until the epochs, the step limit, the time budget or a signal end the run;
+        what happens around the steps is the hooks' (``trainer.hooks``)."""
         cfg = self.cfg
-        budget = cfg.time_budget * 60.0 if cfg.time_budget > 0 else math.inf
-        ck_every = cfg.checkpoint_every or cfg.log_every
-        window_t, window_n, window_logs = time.time(), 0, {}
-        start_step = self.step
+        self._budget = cfg.time_budget * 60.0 if cfg.time_budget > 0 else math.inf
+        self._start_step = self.step
         if cfg.max_steps and self.step >= cfg.max_steps:
             return "step limit reached"
         self._update_freeze()
+        for h in self.hooks:
+            h.before_train(self)
         while self.epoch < cfg.epochs:
             self.sampler.set_epoch(self.epoch)
             indices = list(self.sampler)
@@ -440,44 +443,26 @@ class Trainer(CheckpointMixin, ValidationMixin):
                 logs = self.train_step(x, y, rng)
                 self.step += 1
                 self._update_freeze()
-                window_n += x.shape[0] * self.dist.world
-                for k, v in logs.items():
-                    window_logs.setdefault(k, []).append(v)
-                reason = None
-                if cfg.max_steps and self.step >= cfg.max_steps:
-                    reason = "step limit reached"
-                elif any_rank(time.time() - self.t_start >= budget or self._stop.poll() is not None, self.dist):
-                    reason = f"stopped by {self._stop.signal}" if self._stop.signal else "time budget reached"
-                epoch_end = self.step - self.epoch * self.steps_per_epoch >= self.steps_per_epoch
-                # A point every log_every steps, and also at the run's first step, at each
-                # epoch's end, at the last step and after LOG_SECONDS without one: a short
-                # run, or a slow CPU, shows its curve at once.
-                now = time.time()
-                if self.dist.main and (self.step % cfg.log_every == 0 or self.step == start_step + 1
-                                       or epoch_end or reason or now - window_t >= LOG_SECONDS):
-                    rate = window_n / max(1e-9, now - window_t)
-                    means = {k: float(np.mean(v)) for k, v in window_logs.items()}
-                    eta = self._eta(start_step, budget)
-                    self.metrics.train(self.step, self.epoch, self._lr(), rate, means,
-                                       total_steps=self.total_steps, eta=eta)
-                    self.console.update(self.step, self.total_steps, self.epoch, self.elapsed_before
-                                        + now - self.t_start, eta, means, rate)
-                    window_t, window_n, window_logs = now, 0, {}
-                if self.step % ck_every == 0 and self.dist.main:
-                    self.save_checkpoint()
-                    self.metrics.event("checkpoint", f"step {self.step}", step=self.step)
-                if cfg.val_every and self.step % cfg.val_every == 0:
-                    self._evaluate_and_log(None)
-                    if self.dist.main:
-                        self.save_samples("latest")
-                if reason:
-                    return reason
+                info = StepInfo(logs, x.shape[0] * self.dist.world, self._stop_reason(),
+                                self.step - self.epoch * self.steps_per_epoch >= self.steps_per_epoch)
+                for h in self.hooks:
+                    h.after_step(self, info)
+                if info.reason:
+                    return info.reason
             self.epoch += 1
             if self.sched is not None:
                 self.sched.step()
-            if self.epoch < cfg.epochs:
-                self._evaluate_and_log(f"epoch_{self.epoch:04d}")
+            for h in self.hooks:
+                h.after_epoch(self)
         return "all epochs done"
+
+    def _stop_reason(self) -> str | None:
+        """Why the run ends after this step (every rank agrees), else None."""
+        if self.cfg.max_steps and self.step >= self.cfg.max_steps:
+            return "step limit reached"
+        if any_rank(time.time() - self.t_start >= self._budget or self._stop.poll() is not None, self.dist):
+            return f"stopped by {self._stop.signal}" if self._stop.signal else "time budget reached"
+        return None
 
 
 def _collate(items) -> tuple[torch.Tensor, torch.Tensor]:

@@ -217,9 +217,9 @@ def test_progress_step_of_total_and_eta_reach_console_and_metrics(photo_dir, tmp
 
 
 def test_a_slow_run_logs_by_time_as_well(photo_dir, tmp_path, monkeypatch):
-    import trainer.loop as loop
+    import trainer.hooks as hooks
 
-    monkeypatch.setattr(loop, "LOG_SECONDS", 0.0)   # every step is "15 s later"
+    monkeypatch.setattr(hooks, "LOG_SECONDS", 0.0)   # every step is "15 s later"
     run = tmp_path / "run"
     train(tiny_config("unet-gan", photo_dir, "max_steps=4", "log_every=100"), run)
     steps = [json.loads(x)["step"] for x in (run / "metrics.jsonl").read_text().splitlines()
