@@ -7,17 +7,18 @@ import sys
 import textwrap
 import time
 
-import numpy as np
 from PySide6.QtCore import QTimer
 
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.widgets.colorize_page import ColorizePage
 from guitest_helpers import gray_image, tiny_loader
 
-MAX_GAP_S = 0.2
-
-
 def test_event_loop_ticks_during_inference(qtbot, entries):
+    """The network runs off the GUI thread, and the GUI thread's timer keeps firing while
+    it runs -- checked by where and when the forward passes ran, not by how long a tick
+    took (a loaded machine stretches every gap; issue 20, item 6)."""
+    import threading
+
     # A bigger (still random) net and a 1-megapixel image: ~0.5-1 s of work per run.
     cache = PredictorCache(loader=lambda n, d: tiny_loader(n, d, base=16, depth=3))
     page = ColorizePage(cache, samples=[])
@@ -28,25 +29,34 @@ def test_event_loop_ticks_during_inference(qtbot, entries):
     qtbot.waitUntil(lambda: cache.cached("unet-gan", page.picker.device()) is not None, timeout=20000)
     qtbot.waitUntil(lambda: not page.runner.is_busy(), timeout=20000)
     page.controls.set_render_size(768)
+    pred = cache.cached("unet-gan", page.picker.device())
+    runs: list[tuple[int, float, float]] = []        # (thread, start, end) of each network run
+    inner = pred.predict_ab
 
+    def timed(x):
+        t0 = time.perf_counter()
+        try:
+            return inner(x)
+        finally:
+            runs.append((threading.get_ident(), t0, time.perf_counter()))
+
+    pred.predict_ab = timed
     stamps: list[float] = []
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(lambda: stamps.append(time.perf_counter()))
     timer.start()
-    t0 = time.perf_counter()
     with qtbot.waitSignal(page.resultReady, timeout=30000):
         page.set_image(gray_image(1024, 1024))
     with qtbot.waitSignal(page.resultReady, timeout=30000):
         page.rerun()
-    busy = time.perf_counter() - t0
     timer.stop()
-    gaps = np.diff([t0] + stamps)
-    print(f"busy {busy:.2f} s, {len(stamps)} ticks, max gap {gaps.max() * 1000:.0f} ms")
-    assert busy > 0.3, "the work was too short to tell anything"
-    assert len(stamps) > busy / 0.05
-    assert gaps.max() < MAX_GAP_S, f"event loop stalled for {gaps.max() * 1000:.0f} ms"
     page.shutdown()
+    assert runs, "the network never ran"
+    assert all(tid != threading.main_thread().ident for tid, _, _ in runs), "inference ran on the GUI thread"
+    during = [t for t in stamps if any(a < t < b for _, a, b in runs)]
+    print(f"{len(runs)} runs, {sum(b - a for _, a, b in runs):.2f} s of network, {len(during)} ticks during them")
+    assert during, "the event loop did not tick while the network ran"
 
 
 def test_window_shows_without_importing_torch(tmp_path):
