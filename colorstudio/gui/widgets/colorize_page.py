@@ -23,7 +23,7 @@ from colorstudio.gui.colorize_jobs import (CompareFinished, LoadedModel, OpenedI
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.colorize_controls import ColorizeControls
-from colorstudio.gui.widgets.compare_mode import CompareMode
+from colorstudio.gui.widgets.compare_mode import CompareRuns
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
@@ -98,7 +98,7 @@ class EmptyState(QWidget):
 
 # ------------------------------------------------------------------ the page
 
-class ColorizePage(CompareMode, QWidget):
+class ColorizePage(QWidget):
     """Single-image colorization; see the module docstring."""
 
     imageOpened = Signal(str)      # a file was opened (for recent files)
@@ -127,8 +127,6 @@ class ColorizePage(CompareMode, QWidget):
         self.runner.result.connect(self._on_result)
         self.runner.error.connect(self._on_error)
         self.runner.busy.connect(self._on_busy)
-        self.runner.progress.connect(self._on_progress)
-        self._compare_outputs: dict[str, RunOutput] = {}
         self.io = LatestRunner(self)    # opening files: newest wins as well
         self.io.result.connect(self._on_opened)
         self.io.error.connect(lambda msg: self.message.emit(f"Cannot open the image: {msg}", "error"))
@@ -179,9 +177,13 @@ class ColorizePage(CompareMode, QWidget):
         self.hints_editor.eyedropperToggled.connect(self._on_eyedropper)
         self.hints_editor.referenceRequested.connect(self.hints_from_reference)
         self.compare.zoomChanged.connect(self._emit_status)
-        self.checklist.toggled.connect(self._on_compare_toggled)
-        self.checklist.changed.connect(self._on_compare_models)
-        self.compare.grid.picked.connect(self.pick_compared)
+        self.compare_runs = CompareRuns(self.picker, self.checklist, self.controls, self.compare, self.runner,
+                                        self.cache, lambda: self._token, self)
+        self.compare_runs.message.connect(self.message)
+        self.compare_runs.toggled.connect(self._on_compare_toggled)
+        self.compare_runs.modelsChanged.connect(self.rerun)
+        self.compare_runs.gridResult.connect(self._count_grid_result)
+        self.compare_runs.picked.connect(self._compare_picked)
         self.picker.weightsLoaded.connect(self._weights_opened)
         self.picker.weightsFailed.connect(lambda m: self.message.emit(f"Cannot use these weights: {m}", "error"))
 
@@ -270,11 +272,48 @@ class ColorizePage(CompareMode, QWidget):
             hints = []
         self._awaiting_run = True
         if self.comparing():
-            self._submit_compare(hints)
+            if not self.compare_runs.submit(self.image, hints):
+                self._awaiting_run = False
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
                            self.controls.render_size(), self.controls.saturation(), hints, self._token,
                            self.controls.denoise(), self.hints_editor.reach())
+
+    # ------------------------------------------------------------------ compare mode
+    def comparing(self) -> bool:
+        """The compare grid is shown: runs go to every ticked model."""
+        return self.compare_runs.comparing()
+
+    def compared(self) -> dict[str, RunOutput]:
+        """The compare grid's results on the open photo, by model key."""
+        return self.compare_runs.results()
+
+    def pick_compared(self, key: str) -> None:
+        """Make model ``key``'s grid result the result (as a click on its cell does)."""
+        self.compare_runs.pick(key)
+
+    def _on_compare_toggled(self, on: bool) -> None:
+        if on:
+            self.rerun()
+            return
+        if self._awaiting_run:
+            self.runner.cancel()
+        self._awaiting_run = False
+        if self.output is None or self.output.model != self.model_name():
+            self.rerun()
+
+    def _count_grid_result(self, _key: str) -> None:
+        self.network_runs += 1
+
+    def _compare_picked(self, key: str, out: RunOutput) -> None:
+        self._apply_model_traits()
+        self.output = out
+        self.compare.set_output(out.display)
+        label = self.picker.entry(key).label
+        self._status.update(model=label, device=out.device, time=f"{out.seconds:.2f} s")
+        self._emit_status()
+        self.message.emit(f"{label} is now the result: export it with Ctrl+S.", "info")
+        self.resultReady.emit(out)
 
     def cancel(self) -> None:
         """Drop the running and queued requests (the current result stays)."""

@@ -1,28 +1,49 @@
 """The Colorize tab's compare mode: the ticked models' results on the open photo in the
 compare grid, filled as they come; a click keeps one.
 
-A mixin of :class:`~colorstudio.gui.widgets.colorize_page.ColorizePage`: it uses the
-page's picker, checklist, controls, compare view, runner (so a model is never run by two
-threads, and a newer request supersedes the grid's) and its result/status/message
-signals.
+A part of :class:`~colorstudio.gui.widgets.colorize_page.ColorizePage`, composed, not
+mixed in: it is given the widgets it works with (the picker, the model checklist, the
+controls, the compare view) and the page's runner -- so a model is never run by two
+threads, and a newer request supersedes the grid's -- and it tells the page what
+happened through its own signals.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
 
 from colorstudio.gui.colorize_jobs import CompareJob, RunOutput, run_many
 from colorstudio.gui.widgets.compare_view import CompareView
 
 
-class CompareMode:
-    """Compare-mode methods of the Colorize page (a mixin)."""
+class CompareRuns(QObject):
+    """Runs of every ticked model on the open photo, shown in the compare grid."""
+
+    message = Signal(str, str)       # text, level
+    toggled = Signal(bool)           # compare mode on / off (after the view changed)
+    modelsChanged = Signal()         # other models ticked while comparing: run them
+    gridResult = Signal(str)         # model key whose result joined the grid
+    picked = Signal(str, object)     # model key, its RunOutput: the page's result now
+
+    def __init__(self, picker, checklist, controls, compare: CompareView, runner, cache,
+                 token: Callable[[], int], parent: QObject | None = None):
+        super().__init__(parent)
+        self.picker, self.checklist, self.controls, self.compare = picker, checklist, controls, compare
+        self.runner, self.cache, self._token = runner, cache, token
+        self._outputs: dict[str, RunOutput] = {}
+        checklist.toggled.connect(self._on_toggled)
+        checklist.changed.connect(self._on_models)
+        compare.grid.picked.connect(self.pick)
+        runner.progress.connect(self._on_progress)
 
     def comparing(self) -> bool:
         """The grid is shown: runs go to every ticked model."""
         return self.checklist.is_on()
 
-    def _compare_jobs(self) -> list[CompareJob]:
+    def jobs(self) -> list[CompareJob]:
         size = self.controls.render_size() or None
         jobs = []
         for key in self.checklist.checked():
@@ -31,37 +52,33 @@ class CompareMode:
                 jobs.append(CompareJob(key, None if e.fixed_size else size, e.hints))
         return jobs
 
-    def _submit_compare(self, hints: list) -> None:
-        jobs = self._compare_jobs()
-        self._compare_outputs = {}
+    def submit(self, image: np.ndarray, hints: list) -> bool:
+        """Run the ticked models on ``image``; False when none is ticked (nothing runs)."""
+        jobs = self.jobs()
+        self._outputs = {}
         self.compare.grid.clear_results()
         if not jobs:
-            self._awaiting_run = False
-            return
-        self.runner.submit(run_many, self.cache, jobs, self.picker.device(), self.image,
-                           self.controls.saturation(), hints, self._token)
+            return False
+        self.runner.submit(run_many, self.cache, jobs, self.picker.device(), image,
+                           self.controls.saturation(), hints, self._token())
+        return True
 
     def _layout_grid(self) -> None:
         models = [(k, self.picker.entry(k).label) for k in self.checklist.checked() if self.picker.entry(k)]
         self.compare.grid.set_models(models)
 
-    def _on_compare_toggled(self, on: bool) -> None:
+    def _on_toggled(self, on: bool) -> None:
         if on:
             self._layout_grid()
             self.compare.set_mode(CompareView.GRID)
-            self.rerun()
-            return
-        self.runner.cancel() if self._awaiting_run else None
-        self._awaiting_run = False
-        if self.compare.mode() == CompareView.GRID:
+        elif self.compare.mode() == CompareView.GRID:
             self.compare.set_mode(CompareView.SIDE)
-        if self.output is None or self.output.model != self.model_name():
-            self.rerun()
+        self.toggled.emit(on)
 
-    def _on_compare_models(self, _keys: list) -> None:
+    def _on_models(self, _keys: list) -> None:
         if self.comparing():
             self._layout_grid()
-            self.rerun()
+            self.modelsChanged.emit()
 
     def _on_progress(self, item: Any) -> None:
         if not (isinstance(item, tuple) and item and self.comparing()):
@@ -73,34 +90,27 @@ class CompareMode:
                               "info")
         elif kind == "running":
             self.compare.grid.set_pending(key, "colorizing…")
-        elif kind == "failed" and item[3] == self._token:
+        elif kind == "failed" and item[3] == self._token():
             self.compare.grid.set_failed(key, item[2])
-        elif kind == "done" and item[2].token == self._token:
+        elif kind == "done" and item[2].token == self._token():
             out: RunOutput = item[2]
-            self._compare_outputs[key] = out
+            self._outputs[key] = out
             self.compare.grid.set_result(key, out.display, out.seconds, out.device, out.timings.get("load"))
-            self.network_runs += 1
+            self.gridResult.emit(key)
 
-    def compared(self) -> dict[str, RunOutput]:
+    def results(self) -> dict[str, RunOutput]:
         """The compare grid's results on the open photo, by model key."""
-        return dict(self._compare_outputs)
+        return dict(self._outputs)
 
-    def pick_compared(self, key: str) -> None:
-        """Make model ``key``'s grid result the result (the picker follows; no rerun)."""
-        out = self._compare_outputs.get(key)
+    def pick(self, key: str) -> None:
+        """Make model ``key``'s grid result the page's result (the picker follows; no rerun)."""
+        out = self._outputs.get(key)
         if out is None:
             return
         self.picker.model_box.blockSignals(True)
         self.picker.set_model(key)
         self.picker.model_box.blockSignals(False)
         self.picker.refresh_card()
-        self._apply_model_traits()
-        self.output = out
-        self.compare.set_output(out.display)
         self.compare.grid.set_selected(key)
+        self.picked.emit(key, out)
         self.checklist.set_on(False)        # back to input | result, the picked one on the right
-        self._status.update(model=self.picker.entry(key).label, device=out.device,
-                            time=f"{out.seconds:.2f} s")
-        self._emit_status()
-        self.message.emit(f"{self.picker.entry(key).label} is now the result: export it with Ctrl+S.", "info")
-        self.resultReady.emit(out)
