@@ -42,7 +42,12 @@ def setup_distributed(device: str = "auto") -> DistInfo:
         else:
             dev = torch.device("cpu")
         if not dist.is_initialized():
-            dist.init_process_group("nccl" if use_cuda else "gloo")
+            # A peer that died or stalled fails the others after this many seconds instead
+            # of torch's 30 minutes per collective (tests set it short).
+            import datetime
+
+            secs = float(os.environ.get("COLORSTUDIO_DDP_TIMEOUT", "1800"))
+            dist.init_process_group("nccl" if use_cuda else "gloo", timeout=datetime.timedelta(seconds=secs))
         return DistInfo(rank, world, local, dev)
     dev = pick_device(device)
     if dev.type == "mps":

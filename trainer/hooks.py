@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # the loop imports this module
-    from trainer.loop import Trainer
+# Hooks receive the running ``trainer.loop.Trainer`` as ``t``; it is not imported here
+# (the loop imports this module, and even a type-checking import would be a cycle).
+Trainer = Any
 
 LOG_SECONDS = 15.0   # a train point at least this often, whatever log_every says
 

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -37,9 +38,16 @@ def _worker(rank: int, world: int, port: int, data: str, run: str, out: str) -> 
 
 
 @pytest.mark.slow
-def test_two_gloo_processes_end_identical(photo_dir, tmp_path):
+def test_two_gloo_processes_end_identical(photo_dir, tmp_path, monkeypatch):
     run = tmp_path / "run"
-    mp.spawn(_worker, args=(2, _free_port(), str(photo_dir), str(run), str(tmp_path)), nprocs=2, join=True)
+    monkeypatch.setenv("COLORSTUDIO_DDP_TIMEOUT", "120")   # inherited by the spawned ranks
+    ctx = mp.spawn(_worker, args=(2, _free_port(), str(photo_dir), str(run), str(tmp_path)), nprocs=2, join=False)
+    deadline = time.monotonic() + 240
+    while not ctx.join(timeout=5):   # a stalled rank fails the test, it never hangs the suite
+        if time.monotonic() > deadline:
+            for p in ctx.processes:
+                p.kill()
+            pytest.fail("the two gloo processes did not finish in 240 s")
     a = torch.load(tmp_path / "rank0.pt", weights_only=True)
     b = torch.load(tmp_path / "rank1.pt", weights_only=True)
     assert a.keys() == b.keys()
@@ -54,7 +62,7 @@ def test_two_gloo_processes_end_identical(photo_dir, tmp_path):
 @pytest.mark.slow
 def test_cli_nproc_launches_torchrun(photo_dir, tmp_path):
     run = tmp_path / "cli"
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "COLORSTUDIO_DDP_TIMEOUT": "120"}
     cmd = [sys.executable, "-m", "trainer", "unet-hints", "--data", str(photo_dir), "--out", str(run),
            "--nproc", "2", "--device", "cpu", "--set", "model.base=8", "--set", "model.depth=2",
            "--set", "image_size=32", "--set", "batch_size=4", "--set", "max_steps=2",
