@@ -155,3 +155,17 @@ def test_grid_says_which_model_loads_and_shows_the_load_time_apart(qtbot, entrie
     assert "s loading)" in p.compare.grid.cells["zhang-bins"].caption          # its loading, said apart
     assert "loading" not in p.compare.grid.cells["unet-gan"].caption          # it was loaded already
     p.shutdown()
+
+
+def test_the_loading_note_goes_once_the_models_are_loaded(qtbot, page):
+    """The "Loading model i of n" banner is cleared when the grid starts colorizing (it
+    stayed up over a full grid before)."""
+    said = []
+    page.message.connect(lambda text, *_: said.append(text))
+    page.messageCleared.connect(lambda: said.append(None))
+    page.checklist.set_checked(["unet-gan", "zhang-bins", "resgan"])
+    page.checklist.set_on(True)
+    qtbot.waitUntil(lambda: len(page.compared()) == 3, timeout=30000)
+    loading = [i for i, t in enumerate(said) if t and t.startswith("Loading model")]
+    assert loading, said                       # two of the three were not loaded yet
+    assert None in said[loading[-1]:]          # ... and the last such note was cleared

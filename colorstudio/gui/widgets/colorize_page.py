@@ -180,6 +180,7 @@ class ColorizePage(QWidget):
         self.compare_runs = CompareRuns(self.picker, self.checklist, self.controls, self.compare, self.runner,
                                         self.cache, lambda: self._token, self)
         self.compare_runs.message.connect(self.message)
+        self.compare_runs.messageCleared.connect(self.messageCleared)
         self.compare_runs.toggled.connect(self._on_compare_toggled)
         self.compare_runs.modelsChanged.connect(self.rerun)
         self.compare_runs.gridResult.connect(self._count_grid_result)

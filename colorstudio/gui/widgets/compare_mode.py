@@ -23,6 +23,7 @@ class CompareRuns(QObject):
     """Runs of every ticked model on the open photo, shown in the compare grid."""
 
     message = Signal(str, str)       # text, level
+    messageCleared = Signal()        # the "Loading model i of n" note no longer holds
     toggled = Signal(bool)           # compare mode on / off (after the view changed)
     modelsChanged = Signal()         # other models ticked while comparing: run them
     gridResult = Signal(str)         # model key whose result joined the grid
@@ -34,6 +35,7 @@ class CompareRuns(QObject):
         self.picker, self.checklist, self.controls, self.compare = picker, checklist, controls, compare
         self.runner, self.cache, self._token = runner, cache, token
         self._outputs: dict[str, RunOutput] = {}
+        self._said_loading = False
         checklist.toggled.connect(self._on_toggled)
         checklist.changed.connect(self._on_models)
         compare.grid.picked.connect(self.pick)
@@ -88,8 +90,12 @@ class CompareRuns(QObject):
             self.compare.grid.set_pending(key, f"loading model {item[2]}/{item[3]}…")
             self.message.emit(f"Loading model {item[2]} of {item[3]} for the grid (once: later runs are fast)…",
                               "info")
+            self._said_loading = True
         elif kind == "running":
             self.compare.grid.set_pending(key, "colorizing…")
+            if self._said_loading:   # loaded: the banner must not outlive it
+                self._said_loading = False
+                self.messageCleared.emit()
         elif kind == "failed" and item[3] == self._token():
             self.compare.grid.set_failed(key, item[2])
         elif kind == "done" and item[2].token == self._token():
