@@ -33,7 +33,9 @@ def make(src: str, w: int, h: int) -> None:
     from colorstudio.core import imageio
     from colorstudio.paths import default_sample
 
-    base = cv2.cvtColor(imageio.read_image(default_sample())[:, :, :3], cv2.COLOR_RGB2GRAY)
+    base = imageio.read_image(default_sample())
+    if base.ndim == 3:   # the sample may be gray already
+        base = cv2.cvtColor(base[:, :, :3], cv2.COLOR_RGB2GRAY)
     img = cv2.resize(base, (w, h), interpolation=cv2.INTER_CUBIC)
     rng = np.random.default_rng(0)
     grain = rng.integers(-4, 5, size=(h // 4, w // 4), dtype=np.int16)
@@ -104,7 +106,10 @@ def gui(src: str) -> None:
     from colorstudio.gui.widgets.model_picker import load_entries
     from colorstudio.models import default_model
 
+    from colorstudio.gui import gc_guard
+
     app = QApplication.instance() or QApplication([])
+    gc_guard.install(app)   # as the app does
     entries, devices = load_entries()
     page = ColorizePage(PredictorCache(), samples=[])
     page.resize(1400, 900)

@@ -3,6 +3,7 @@
 # weights (a round's export) for the same number of steps (batches of 16), one at a time
 # (steps, not minutes: a busy machine would otherwise give the arms unequal budgets):
 #   bash scripts/effnet_losses.sh INIT.safetensors STEPS [ARM ...]
+# SETS="age_p=0.5 ..." adds the same --set overrides to every arm.
 # arms: l1 | hybrid (l1 + 313-bin head, rebalanced CE, annealed mean) | gan (l1 + Lab
 # discriminator, the unet-gan ratio) | hybrid-gan.  Runs go to runs/loss-<arm>; a stopped
 # arm resumes when the script is run again.
@@ -14,6 +15,7 @@ PY="${PY:-.venv/bin/python}"
 DATA="${DATA:-../shared/data/photos}"
 common=(--config trainer/presets/effnet-unet-cpu.toml --data "$DATA" --init "$INIT"
         --set freeze_steps=0 --set lr=5e-4 --set loss=l1 --set max_steps="$STEPS")
+for kv in ${SETS:-}; do common+=(--set "$kv"); done
 for arm in "${ARMS[@]}"; do
   case "$arm" in
     l1) extra=() ;;

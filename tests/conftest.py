@@ -1,6 +1,7 @@
 """Shared test set-up: Qt runs offscreen when there is no display; a tiny photo folder."""
 
 import os
+import sys
 from pathlib import Path
 
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -8,6 +9,32 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pytest  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The guard hands collection back before the interpreter shuts down, as the app's
+    aboutToQuit makes it do."""
+    mod = sys.modules.get("colorstudio.gui.gc_guard")
+    guard = mod.installed() if mod else None
+    if guard is not None:
+        guard.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(request):
+    """Where a test has a QApplication, garbage is collected as the app collects it
+    (colorstudio.gui.gc_guard): a collection in a loader thread that destroys a Qt object
+    deadlocks with the GUI thread, and hung this suite on CI."""
+    guard = None
+    if {"qapp", "qtbot"} & set(request.fixturenames):
+        from colorstudio.gui import gc_guard
+
+        guard = gc_guard.install(request.getfixturevalue("qapp"))
+    elif "colorstudio.gui.gc_guard" in sys.modules:
+        guard = sys.modules["colorstudio.gui.gc_guard"].installed()
+    yield
+    if guard is not None:
+        guard.check()   # the collections the automatic collector would have made, on this thread
 
 
 @pytest.fixture(scope="session")

@@ -221,6 +221,14 @@ def regular_file(path: Path, what: str = "image") -> os.stat_result:
     return st
 
 
+def preload_readers() -> None:
+    """Import the decoders now (PIL and its format plugins): an app calls this in a worker
+    before the first photo, so that import does not hold the GIL while a photo opens."""
+    from PIL import Image
+
+    Image.init()
+
+
 def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS,
                notes: list[str] | None = None) -> np.ndarray:
     """Read an image as an RGB-order array (see the module doc for shapes and dtypes).
@@ -242,10 +250,10 @@ def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIX
         with open(path, "rb") as f:
             head = f.read(HEADER_BYTES)
             _check_header_size(head, str(path), max_pixels)
-            rest = f.read() if limit is None else f.read(limit + 1 - len(head))
+            f.seek(0)   # one read of the whole file, not head + rest: that concatenation holds the GIL
+            data = f.read() if limit is None else f.read(limit + 1)
     except OSError as exc:
         raise ImageReadError(f"{path}: cannot read ({exc.strerror or _first_line(exc)})") from None
-    data = head + rest
     if limit is not None and len(data) > limit:  # the file grew while we read it
         raise ImageReadError(f"{path}: the file is larger than any image within the pixel limit")
     return decode_image(data, name=str(path), max_pixels=max_pixels, notes=notes)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from colorstudio import __version__
+from colorstudio.gui import gc_guard
 
 ORG = APP = "ColorStudio"
 
@@ -44,6 +45,7 @@ def make_app(argv: Sequence[str] | None = None) -> QApplication:
     if logo.is_file():
         app.setWindowIcon(QIcon(str(logo)))
     apply_theme(app)
+    gc_guard.install(app)   # collections on this thread only (see gc_guard: a deadlock otherwise)
     return app
 
 

@@ -57,7 +57,14 @@ class PredictorCache:
 
     def preload(self, name: str, device: str = "auto") -> Any:
         """Load (and warm up: the ONNX export, the first run's set-up) ahead of the first
-        image, in a worker: the first colorize is then not the slow one."""
+        image, in a worker: the first colorize is then not the slow one.  The readers and
+        the pipeline are imported here too: an import holds the GIL while it compiles or
+        initialises an extension (PIL's), which froze the window on the first photo."""
+        import colorstudio.core.pipeline  # noqa: F401
+        from colorstudio.core import imageio
+
+        imageio.preload_readers()
+
         pred = self.get(name, device)
         warm = getattr(pred, "warm_up", None)
         if warm is not None and getattr(pred, "spec", None) is not None and pred.spec.task == "colorize":

@@ -91,30 +91,62 @@ def build_pyramid(q: QImage, min_side: int = 256) -> list[QImage]:
     return levels
 
 
-# What the views draw is at most this many pixels: a 196-megapixel scan is shown (and
-# zoomed) from a 64-megapixel copy, while everything it is colorized and saved at stays
-# full size.  Four bytes a pixel per view: the difference between 2 GB and 4 GB.
+def _wrap_bgra(arr: np.ndarray, alpha: bool) -> QImage:
+    """A QImage over ``arr`` (H, W, 4 bytes B, G, R, A/255: the raster engine's RGB32 or
+    premultiplied ARGB32 on a little-endian machine); PySide keeps ``arr`` alive as long as
+    any copy of the image lives, so no pixel is copied."""
+    h, w = arr.shape[:2]
+    fmt = QImage.Format.Format_ARGB32_Premultiplied if alpha else QImage.Format.Format_RGB32
+    return QImage(arr.data, w, h, 4 * w, fmt)
+
+
+# A 16-bit or float image needs an 8-bit copy to be shown: that copy is cut to this many
+# pixels (a 196-megapixel 16-bit scan is shown from a 64-megapixel copy), while everything
+# it is colorized and saved at stays full size.  An 8-bit image needs no copy at all.
 DISPLAY_MAX_PIXELS = 64_000_000
+
+_VIEW_FORMATS = {1: QImage.Format.Format_Grayscale8, 3: QImage.Format.Format_RGB888,
+                 4: QImage.Format.Format_RGBA8888}
 
 
 def display_pyramid(img: np.ndarray, max_pixels: int = DISPLAY_MAX_PIXELS, min_side: int = 256) -> list[QImage]:
-    """The view's pyramid straight from an array (in a worker): converted to 8 bits, cut
-    to ``max_pixels``, then to the display format in one copy (no intermediate QImage)."""
+    """The view's pyramid straight from an array (in a worker), down to ``min_side``.
+
+    Level 0 is a QImage over the 8-bit array itself, not a copy: the raster engine draws
+    gray and RGB888 a span at a time (a 1400x900 view of a 108-megapixel scan in < 10 ms),
+    so the full-size level costs no memory beyond the image the page holds anyway (it
+    must not be changed in place while shown: the pipeline never does; and what Qt keeps
+    past Python's end, the clipboard, gets a ``copy()``).  The halves are
+    made by OpenCV, in the raster engine's own RGB32 layout for colour; OpenCV lets go of Python's
+    GIL, QImage's conversions and scaling hold it (they froze the window for most of a
+    second on a big scan although they ran in a worker)."""
+    import sys
+
+    import cv2
+
     arr = to_display_array(img)
     h, w = arr.shape[:2]
-    if h * w > max_pixels:
-        import cv2
-
+    if arr is not img and h * w > max_pixels:   # a converted copy: cut it to the cap
         s = (max_pixels / float(h * w)) ** 0.5
-        arr = np.ascontiguousarray(cv2.resize(arr, (max(1, int(w * s)), max(1, int(h * s))),
-                                              interpolation=cv2.INTER_AREA))
+        arr = cv2.resize(arr, (max(1, int(w * s)), max(1, int(h * s))), interpolation=cv2.INTER_AREA)
         h, w = arr.shape[:2]
     channels = 1 if arr.ndim == 2 else arr.shape[2]
-    fmt = {1: QImage.Format.Format_Grayscale8, 3: QImage.Format.Format_RGB888,
-           4: QImage.Format.Format_RGBA8888}[channels]
-    view = QImage(arr.data, w, h, w * channels, fmt)      # over the array: not a copy
-    level0 = display_format(view)
-    if level0 is view:
-        level0 = view.copy()
-    del view, arr
-    return build_pyramid(level0, min_side)
+    levels = [QImage(arr.data, w, h, w * channels, _VIEW_FORMATS[channels])]   # PySide keeps arr alive
+    if min(h, w) < 2 * min_side:
+        return levels
+    if sys.byteorder != "little":   # B, G, R, A bytes are RGB32 only on little-endian machines
+        return build_pyramid(levels[0], min_side)
+    half = cv2.resize(arr, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    alpha = channels == 4
+    if channels == 3:
+        half = cv2.cvtColor(half, cv2.COLOR_RGB2BGRA)
+    elif channels == 4:
+        half = cv2.cvtColor(cv2.cvtColor(half, cv2.COLOR_RGBA2mRGBA), cv2.COLOR_RGBA2BGRA)
+    arrays = [np.ascontiguousarray(half)]   # gray stays one byte a pixel: it draws as fast as RGB32
+    while min(arrays[-1].shape[:2]) >= 2 * min_side:
+        prev = arrays[-1]
+        arrays.append(cv2.resize(prev, (max(1, prev.shape[1] // 2), max(1, prev.shape[0] // 2)),
+                                 interpolation=cv2.INTER_AREA))
+    if channels == 1:
+        return levels + [QImage(a.data, a.shape[1], a.shape[0], a.shape[1], _VIEW_FORMATS[1]) for a in arrays]
+    return levels + [_wrap_bgra(a, alpha) for a in arrays]

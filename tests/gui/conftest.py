@@ -34,3 +34,4 @@ def gray_png(tmp_path):
     p = tmp_path / "gray.png"
     write_image(p, gray_image())
     return p
+

@@ -32,3 +32,32 @@ def test_closing_while_models_load_exits_quietly(tmp_path, delay_ms):
                        env=env, timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert p.returncode == 0, p.stderr
     assert "Traceback" not in p.stderr and "Signal source has been deleted" not in p.stderr, p.stderr
+
+
+COPY_SCRIPT = r'''
+import sys
+import numpy as np
+from PySide6.QtWidgets import QApplication
+from colorstudio.gui import gc_guard
+from colorstudio.gui.colorize_jobs import RunOutput
+from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.qimage import display_pyramid
+from colorstudio.gui.widgets.colorize_page import ColorizePage
+
+app = QApplication([])
+gc_guard.install(app)
+page = ColorizePage(PredictorCache(loader=lambda n, d: None), samples=[])
+rgb = np.full((600, 800, 3), (200, 120, 40), np.uint8)
+page.output = RunOutput(None, display_pyramid(rgb), "m", "cpu", "run", 0, 0.0)
+del rgb
+assert page.copy_result()
+print("copied")
+'''
+
+
+def test_a_result_left_on_the_clipboard_does_not_crash_the_exit(tmp_path):
+    """The views are over numpy arrays; the clipboard outlives Python (a segfault at exit)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-c", COPY_SCRIPT], capture_output=True, text=True,
+                       env=env, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert p.returncode == 0 and "copied" in p.stdout, (p.returncode, p.stderr[-2000:])

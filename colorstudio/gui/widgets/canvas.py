@@ -131,8 +131,11 @@ class _Pyramid:
     """
 
     def __init__(self, levels: Sequence[QImage]):
-        self.levels: dict[int, QImage] = {i: display_format(q) if i == 0 else q
-                                          for i, q in enumerate(levels)}
+        # A lone image is converted once for fast scaled drawing (small images, tests); a
+        # prebuilt pyramid's level 0 may be a view over a 100-megapixel array, drawn as it
+        # is: converting it here would copy it on the GUI thread.
+        self.levels: dict[int, QImage] = ({0: display_format(levels[0])} if len(levels) == 1
+                                          else dict(enumerate(levels)))
         self.image = self.levels[0]
 
     @staticmethod

@@ -489,7 +489,9 @@ class ColorizePage(QWidget):
         if self.output is None:
             self.message.emit("Nothing to copy yet.", "warning")
             return False
-        QGuiApplication.clipboard().setImage(self.output.qimage)
+        # A copy that owns its pixels: the view is over a numpy array, and the clipboard
+        # keeps its image past the interpreter's end (freeing the array then crashed the exit).
+        QGuiApplication.clipboard().setImage(self.output.qimage.copy())
         self.message.emit("Result copied to the clipboard.", "info")
         return True
 
