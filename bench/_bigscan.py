@@ -30,7 +30,7 @@ def make(src: str, w: int, h: int) -> None:
     """A smooth scene (a sample photo scaled up) with film grain, so the PNG is realistic."""
     import cv2
 
-    from colorstudio.core import imageio
+    from colorstudio.core.io import imageio
     from colorstudio.paths import default_sample
 
     base = imageio.read_image(default_sample())
@@ -45,7 +45,8 @@ def make(src: str, w: int, h: int) -> None:
 
 
 def strips(src: str, dst: str, ab_path: str) -> None:
-    from colorstudio.core import imageio, pipeline
+    from colorstudio.core.io import imageio
+    from colorstudio.core.colorize import pipeline
     from colorstudio.models.loading import load_predictor
     from colorstudio.models import default_model
 
@@ -69,7 +70,7 @@ def strips(src: str, dst: str, ab_path: str) -> None:
 def compose_whole(image: np.ndarray, ab_small: np.ndarray) -> np.ndarray:
     """The recombination in one piece: full-size L, full-size ab, one Lab -> RGB."""
     from colorstudio.core import color
-    from colorstudio.core.pipeline import _linear_weights
+    from colorstudio.core.colorize.pipeline import _linear_weights
 
     H, W = image.shape[:2]
     hs, ws = ab_small.shape[:2]
@@ -81,7 +82,7 @@ def compose_whole(image: np.ndarray, ab_small: np.ndarray) -> np.ndarray:
 
 
 def whole(src: str, ab_path: str) -> None:
-    from colorstudio.core import imageio
+    from colorstudio.core.io import imageio
 
     img = imageio.read_image(src, max_pixels=None)
     t0 = time.perf_counter()

@@ -19,7 +19,7 @@ the app's default strength.
 * cut: mean |Δab| between the smoothed and the per-frame result on the first frame after
   the cut (0 = nothing of the old shot blended in).
 * keyframe hint: one hint on the first frame of the pan (a colour the photo does not
-  have, on the suit), carried to every frame by ``core.shot`` and given to the hint
+  have, on the suit), carried to every frame by ``core.batch.shot`` and given to the hint
   model; at the last frame, the mean ab of a 5x5 patch at the hinted point's known new
   position, against the hint's ab -- and the same hint left where it was placed.
 """
@@ -38,10 +38,12 @@ import cv2
 import numpy as np
 
 from bench.docgen import write_block
-from colorstudio.core import batch, color, pipeline, shot
-from colorstudio.core.imageio import read_image, write_image
-from colorstudio.core.pipeline import Hint
-from colorstudio.core.smoothing import DEFAULT_STRENGTH
+from colorstudio.core import batch, color
+from colorstudio.core.colorize import pipeline
+from colorstudio.core.batch import shot
+from colorstudio.core.io.imageio import read_image, write_image
+from colorstudio.core.colorize.pipeline import Hint
+from colorstudio.core.colorize.smoothing import DEFAULT_STRENGTH
 from colorstudio.models.loading import load_predictor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,7 +225,7 @@ def run(n: int, strength: float, out: Path, json_out: Path | None) -> str:
     h = dump["hint"]
     lines += ["", f"**Keyframe hint on the pan:** one hint ({HINT_RGB}) on frame 1 at "
               f"({HINT_AT[0]:.2f}, {HINT_AT[1]:.2f}); the point moves {h['moved_px']:.0f} px by the last frame. "
-              f"Carried by `core.shot` (plan {h['plan_s']:.1f} s for {n} frames) it ends "
+              f"Carried by `core.batch.shot` (plan {h['plan_s']:.1f} s for {n} frames) it ends "
               f"{h['carried_error_px']:.1f} px from the true position; ab error there at the last frame "
               f"(model `unet-hints`): **{h['ab_error_carried']:.1f}** carried, {h['ab_error_still']:.1f} when "
               f"the hint stays where it was placed, {h['ab_error_no_hint']:.1f} without the hint.", ""]

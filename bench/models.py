@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 
 from bench.docgen import write_block
-from colorstudio.core import pipeline
-from colorstudio.core.checkpoint import read_metadata
-from colorstudio.core.contact_sheet import Tile, sheet
-from colorstudio.core.imageio import write_image
+from colorstudio.core.colorize import pipeline
+from colorstudio.core.io.checkpoint import read_metadata
+from colorstudio.core.colorize.contact_sheet import Tile, sheet
+from colorstudio.core.io.imageio import write_image
 from colorstudio.models import spec
 from colorstudio.models.loading import load_predictor
 from trainer.group_eval import score_groups, strip_private

@@ -124,7 +124,7 @@ def hint_targets(name: str, res: dict[str, dict[str, Any]]) -> list[tuple[str, b
 
 def _entries(models: list[str], weights: list[Path]):
     """(label, spec, make predictor, judged as the default colorizer) for each model to score."""
-    from colorstudio.core.checkpoint import read_metadata
+    from colorstudio.core.io.checkpoint import read_metadata
     from colorstudio.models import spec as model_spec
 
     default = default_model("colorize")
@@ -186,7 +186,8 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
                 aged = score_groups(pred, by_group, aged=True, examples=4)
                 dump[name + " (aged)"] = strip_private(aged)
                 lines += [f"**`{name}` on aged photos** (each held-out photo's lightness aged as an old print: "
-                          "film gray, fading, grain, blur, scratches, JPEG -- `core.aging`, a fixed seed per file; "
+                          "film gray, fading, grain, blur, scratches, JPEG -- `core.colorize.aging`, "
+                          "a fixed seed per file; "
                           "its colours scored on the true lightness):", ""] + group_table(aged) + [""]
                 targets += colorizer_targets(name, res, aged)
                 for key, r in (aged.items() if name == default else ()):

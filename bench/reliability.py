@@ -33,7 +33,7 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1", "COLORSTUDIO_BACKEND": "onnxruntime
 
 
 def _weights(folder: Path) -> Path:
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     m = create("unet-gan", weights=False, base=8, depth=2)
@@ -66,8 +66,8 @@ def corpus_table(tmp: Path, weights: Path) -> str:
 def kill_soak(tmp: Path, weights: Path, kills: int, frames: int) -> str:
     import numpy as np
 
-    from colorstudio.core.atomic import PREFIX
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.atomic import PREFIX
+    from colorstudio.core.io.imageio import write_image
 
     src = tmp / "frames"
     rng = np.random.default_rng(0)

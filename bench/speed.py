@@ -172,7 +172,7 @@ def sample_gray(w: int, h: int, seed: int = 0) -> np.ndarray:
     """A photo-like gray image: a sample photo scaled to w x h plus film grain."""
     import cv2
 
-    from colorstudio.core import imageio
+    from colorstudio.core.io import imageio
     from colorstudio.paths import default_sample
 
     rgb = imageio.read_image(default_sample())[:, :, :3]
@@ -184,7 +184,7 @@ def sample_gray(w: int, h: int, seed: int = 0) -> np.ndarray:
 def sample_rgb(w: int, h: int) -> np.ndarray:
     import cv2
 
-    from colorstudio.core import imageio
+    from colorstudio.core.io import imageio
     from colorstudio.paths import default_sample
 
     rgb = imageio.read_image(default_sample())[:, :, :3]
@@ -206,8 +206,8 @@ def matmul_peak(repeats: int) -> Stat:
 def item1(rep: Report, quick: bool, peak: Stat) -> None:
     import torch
 
-    from colorstudio.core.backends import input_channels
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.inference.backends import input_channels
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import available, create, default_model
     from colorstudio.models.flops import count_macs
 
@@ -277,7 +277,8 @@ def item1(rep: Report, quick: bool, peak: Stat) -> None:
 # ------------------------------------------------------------------------ 2 + 3 photo
 
 def item2_3(rep: Report, quick: bool, tmp: Path, items: set[str]) -> None:
-    from colorstudio.core import imageio, pipeline
+    from colorstudio.core.io import imageio
+    from colorstudio.core.colorize import pipeline
     from colorstudio.models.loading import load_predictor
     from colorstudio.models import default_model
 
@@ -319,7 +320,7 @@ def item2_3(rep: Report, quick: bool, tmp: Path, items: set[str]) -> None:
                     speedup.med >= 3.0))
         import cv2
 
-        from colorstudio.core import png
+        from colorstudio.core.io import png
 
         rgb_out = pipeline.colorize(imageio.read_image(src), pred).rgb
         bgr = cv2.cvtColor(rgb_out, cv2.COLOR_RGB2BGR)
@@ -360,7 +361,7 @@ def item2_3(rep: Report, quick: bool, tmp: Path, items: set[str]) -> None:
 
 
 def hint_edit(rep: Report, quick: bool, img: np.ndarray) -> None:
-    from colorstudio.core import pipeline
+    from colorstudio.core.colorize import pipeline
     from colorstudio.models.loading import load_predictor
     from colorstudio.models import available
 
@@ -392,7 +393,7 @@ def hint_edit(rep: Report, quick: bool, img: np.ndarray) -> None:
 def item4(rep: Report, quick: bool, tmp: Path) -> None:
     import cv2
 
-    from colorstudio.core import pipeline
+    from colorstudio.core.colorize import pipeline
     from colorstudio.models.loading import load_predictor
     from colorstudio.models import default_model
 
@@ -452,7 +453,7 @@ def item4(rep: Report, quick: bool, tmp: Path) -> None:
     rep.add(Row("4", "batch throughput / network-only one at a time", value=f"{100 * fps.med / net.med:.0f} %"))
     # Where the time goes: CPU per frame of each step alone (one thread, quiet), and the
     # best ratio the cores allow when every step must share them with the network.
-    from colorstudio.core import imageio
+    from colorstudio.core.io import imageio
 
     def cpu_ms(fn, k: int = 10) -> float:
         fn()

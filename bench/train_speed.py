@@ -19,7 +19,7 @@ def make_photos(folder: Path, n: int, w: int = 320, h: int = 240) -> None:
     """Colour JPEGs: random crops, flips and tints of the shipped sample photos."""
     import cv2
 
-    from colorstudio.core import imageio
+    from colorstudio.core.io import imageio
     from colorstudio.paths import sample_images
 
     samples = [imageio.read_image(p)[:, :, :3] for p in sample_images()]
@@ -43,7 +43,7 @@ def make_facades(folder: Path, n: int) -> None:
     """512x256 AB pairs (photo left, label map right) of random blocky facades."""
     import cv2
 
-    from colorstudio.core import palette
+    from colorstudio.core.color import palette
 
     cols = np.asarray(palette.COLORS, np.uint8)
     rng = np.random.default_rng(1)

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from bench.docgen import write_block
-from colorstudio.core import video_io
+from colorstudio.core.io import video_io
 
 ROOT = Path(__file__).resolve().parents[1]
 def clip(n: int, w: int, h: int) -> list[np.ndarray]:

@@ -23,7 +23,7 @@ PY="${PY:-.venv/bin/python}"
 [ -x "$PY" ] || PY=python3
 [ -f "$INIT" ] || { echo "no $INIT to continue from" >&2; exit 2; }
 # The model's config (a bin head, its mix) comes from the weights' metadata via --init.
-model_cfg=$("$PY" -c "import json,sys; from colorstudio.core.checkpoint import read_metadata
+model_cfg=$("$PY" -c "import json,sys; from colorstudio.core.io.checkpoint import read_metadata
 c = read_metadata(sys.argv[1]).get('config', {})
 print(' '.join(f'--set model.{k}={json.dumps(v, separators=(\",\", \":\"))}' for k, v in c.items()))" "$INIT")
 # shellcheck disable=SC2206

@@ -4,8 +4,8 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
 
     xvfb-run -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py [--train-run runs/NAME]
 
-Writes docs/screenshot_{colorize,wiper,hints,compare,batch,shot_keyframe,shot,window_train,
-window_facades}.png and
+Writes docs/screenshot_{empty,colorize,wiper,hints,hints_reach,compare_loading,compare,batch,
+shot_keyframe,shot,window_train,window_facades}.png and
 docs/screenshot.png (= colorize); docs/screenshot_{train,facades}.png are the dashboard's
 and painter's own close-ups and are not replaced.  ``--weights NAME=PATH`` uses a
 checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
@@ -46,7 +46,7 @@ def make_frames(folder: Path, n: int = 12, sample: str = "chelsea.png", crop: fl
     import numpy as np
 
     from colorstudio.core import color
-    from colorstudio.core.imageio import read_image, write_image
+    from colorstudio.core.io.imageio import read_image, write_image
     from colorstudio.paths import resource_dir
 
     img = read_image(resource_dir("samples", sample))
@@ -114,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         w, h = (int(v) for v in args.size.split("x"))
         win.resize(w, h)
         win.show()
+        t_shown = time.perf_counter()
         win.start_loading()
         page = win.colorize
         wait(app, lambda: page.model_name() is not None, 60, "the model registry")
@@ -136,7 +137,10 @@ def main(argv: list[str] | None = None) -> int:
             action()
             wait(app, lambda: len(results) > n and not page.runner.is_busy(), 120, "a result")
 
+        shot("empty")   # the start screen: the black-and-white samples a restorer would bring
         run_and_wait(lambda: win.open_path(resource_dir("samples", args.sample)))
+        print(f"first colorize: {time.perf_counter() - t_shown:.1f} s from the window shown to the result "
+              f"(the model preloads meanwhile)")
         first = shot("colorize")
         shutil.copyfile(first, out / "screenshot.png")
 
@@ -151,15 +155,24 @@ def main(argv: list[str] | None = None) -> int:
                               (0.45, 0.80, (235, 135, 45))):  # background, skin, suit
                 run_and_wait(lambda x=x, y=y, rgb=rgb: page.hints_editor.model.add(x, y, rgb))
             shot("hints")
+            page.hints_editor.show_reach.setChecked(True)   # each hint's reach, drawn at the view's zoom
+            win.resize(1400, 900)                             # the side panel must fit without scrolling
+            shot("hints_reach")
+            win.resize(w, h)
+            page.hints_editor.show_reach.setChecked(False)
             page.hints_editor.model.reset()
 
         # compare: every trained model's result on the portrait, in one grid
         trained = [e.name for e in page.picker.entries() if e.trained][:6]
         if len(trained) >= 2:
             page.checklist.set_checked(trained)
+            t_grid = time.perf_counter()
             page.checklist.set_on(True)
+            settle(app, 0.3)
+            shot("compare_loading")   # "Loading model i of n" while the grid's models load
             wait(app, lambda: len(page.compared()) == len(trained) and not page.runner.is_busy(), 300,
                  "the compare grid")
+            print(f"first {len(trained)}-model compare grid: {time.perf_counter() - t_grid:.1f} s")
             shot("compare")
             page.checklist.set_on(False)
             wait(app, lambda: not page.runner.is_busy(), 120, "the result")

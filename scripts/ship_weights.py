@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--note", default="", help="a paragraph for the model card (recipe, budget, what it shows)")
     a = ap.parse_args(argv)
 
-    from colorstudio.core.checkpoint import read_metadata
+    from colorstudio.core.io.checkpoint import read_metadata
 
     w = a.weights
     card, scores = w.with_suffix(".md"), w.with_suffix(".eval.json")

@@ -13,7 +13,7 @@ def checkpoints(tmp_path_factory):
     """Two tiny random checkpoints of different families, and one of another task."""
     import torch
 
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     d = tmp_path_factory.mktemp("w")
@@ -30,7 +30,7 @@ def checkpoints(tmp_path_factory):
 
 @pytest.fixture
 def colour_photo(tmp_path):
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.imageio import write_image
 
     rng = np.random.default_rng(1)
     img = (rng.random((60, 80, 3)) * 255).astype(np.uint8)
@@ -38,8 +38,8 @@ def colour_photo(tmp_path):
 
 
 def test_sheet_has_input_each_model_and_the_original(tmp_path, checkpoints, colour_photo):
-    from colorstudio.core.contact_sheet import BAND, GAP
-    from colorstudio.core.imageio import read_image
+    from colorstudio.core.colorize.contact_sheet import BAND, GAP
+    from colorstudio.core.io.imageio import read_image
 
     mine, bins, _ = checkpoints
     out = tmp_path / "sheet.png"
@@ -80,8 +80,8 @@ def test_colorize_takes_a_shot_hint_file(tmp_path):
     input is a usage error."""
     import json
 
-    from colorstudio.core.checkpoint import save_weights
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.checkpoint import save_weights
+    from colorstudio.core.io.imageio import write_image
     from colorstudio.models import create
 
     m = create("unet-hints", weights=False, base=8, depth=2)

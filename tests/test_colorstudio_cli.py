@@ -31,7 +31,7 @@ def assert_clean_error(res, code=2, match=""):
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
     """A tiny random unet-gan checkpoint with its config in the metadata."""
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     m = create("unet-gan", weights=False, base=8, depth=2)
@@ -41,7 +41,7 @@ def weights(tmp_path_factory):
 
 @pytest.fixture
 def photos(tmp_path):
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.imageio import write_image
 
     d = tmp_path / "in"
     rng = np.random.default_rng(0)
@@ -81,7 +81,7 @@ def test_colorize_folder_with_a_bad_file_then_resume(tmp_path, photos, weights):
     assert "Traceback" not in res.stderr
     assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.png"]
     assert "2 done, 0 skipped" in res.stdout and "1 failed" in res.stdout
-    from colorstudio.core.imageio import read_image
+    from colorstudio.core.io.imageio import read_image
 
     assert read_image(out / "a.png").shape == (40, 56, 3)
 
@@ -166,8 +166,8 @@ def test_unavailable_device_is_a_message(tmp_path, photos, weights):
 
 
 def test_translate(tmp_path):
-    from colorstudio.core.imageio import write_image
-    from colorstudio.core.palette import labels_to_rgb
+    from colorstudio.core.io.imageio import write_image
+    from colorstudio.core.color.palette import labels_to_rgb
     from colorstudio.models import available
 
     labels = labels_to_rgb(np.random.default_rng(0).integers(0, 12, (48, 64)))
@@ -209,7 +209,7 @@ def test_progress_bar_on_a_terminal():
 def hint_weights(tmp_path_factory):
     """A tiny unet-hints checkpoint whose head copies the hint planes: hints must show."""
 
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     m = create("unet-hints", weights=False, base=8, depth=2, hint_skip=True)
@@ -219,8 +219,8 @@ def hint_weights(tmp_path_factory):
 
 
 def test_colorize_with_a_hint_file(tmp_path, photos, hint_weights):
-    from colorstudio.core.hintfile import write_points
-    from colorstudio.core.imageio import read_image
+    from colorstudio.core.colorize.hintfile import write_points
+    from colorstudio.core.io.imageio import read_image
 
     hints = tmp_path / "h.json"
     write_points(hints, [(0.5, 0.5, (230, 40, 40)), (0.1, 0.9, (40, 40, 230))])
@@ -257,7 +257,7 @@ def test_output_folder_equal_to_an_input_folder_is_refused(photos):
 def test_translate_warns_about_an_ordinary_photo(tmp_path, photos):
     import torch  # noqa: F401 -- the tiny translator below
 
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     m = create("pix2pix-facades", weights=False, ngf=4, num_downs=5)

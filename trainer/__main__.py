@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from colorstudio.core.devices import DEVICE_CHOICES
+from colorstudio.core.inference.devices import DEVICE_CHOICES
 
 COMMANDS = ("recipes", "export", "evaluate")
 
@@ -94,7 +94,7 @@ def cmd_train(argv: list[str]) -> int:
     else:
         cfg = make_config(args.recipe, args.config, args.overrides, **fields)
         if not out:
-            from colorstudio.core.runs import new_run_folder
+            from colorstudio.core.io.runs import new_run_folder
 
             out = str(new_run_folder("runs", args.recipe))
     cfg.out = str(out)

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from colorstudio.core.checkpoint import read_metadata
-from colorstudio.core.predictor import Predictor
+from colorstudio.core.io.checkpoint import read_metadata
+from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from trainer import data as tdata
 from trainer import evaluate, group_eval

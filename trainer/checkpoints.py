@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from colorstudio.core import checkpoint
+from colorstudio.core.io import checkpoint
 from trainer.distributed import unwrap
 from trainer.errors import TrainError
 from trainer.sampling import rng_state, set_rng_state

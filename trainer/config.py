@@ -100,7 +100,7 @@ class TrainConfig:
     pretrained_lr: float = 0.1            # then train it at this multiple of lr
     bin_loss: str = "ce-rebalanced"       # models with a bin head beside the ab head: its loss ...
     bin_weight: float = 1.0               # ... and its weight
-    age_p: float = 0.0                    # colorize: share of inputs aged as old photos (core.aging)
+    age_p: float = 0.0                    # colorize: share of inputs aged as old photos (core.colorize.aging)
 
     def __post_init__(self) -> None:
         self.resolve()
@@ -437,7 +437,7 @@ def read_config(path: str | Path) -> TrainConfig:
 
 
 def save_config(cfg: TrainConfig, path: str | Path) -> None:
-    from colorstudio.core.checkpoint import atomic_write
+    from colorstudio.core.io.checkpoint import atomic_write
 
     text = json.dumps(cfg.to_dict(), indent=2, sort_keys=True)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))

@@ -24,7 +24,10 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from colorstudio.core import aging, color, imageio, palette
+from colorstudio.core.colorize import aging
+from colorstudio.core import color
+from colorstudio.core.io import imageio
+from colorstudio.core.color import palette
 from colorstudio.core.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -143,7 +146,7 @@ class PhotoDataset:
                  scale_range: tuple[float, float] = (1.0, 1.0), rotate: bool = True,
                  age_p: float = 0.0):
         self.size = size
-        self.age_p = float(age_p)   # share of samples whose input L is aged (core.aging)
+        self.age_p = float(age_p)   # share of samples whose input L is aged (core.colorize.aging)
         self.rotate = rotate
         self.scale_range = (float(scale_range[0]), float(scale_range[1]))
         self.augment = augment

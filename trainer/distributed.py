@@ -27,7 +27,7 @@ class DistInfo:
 
 def setup_distributed(device: str = "auto") -> DistInfo:
     """Read torchrun's environment; init the process group when WORLD_SIZE > 1."""
-    from colorstudio.core.devices import pick_device
+    from colorstudio.core.inference.devices import pick_device
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))

@@ -1,6 +1,6 @@
 """Evaluate a trained model through the same pipeline users run (cards: trainer.cards).
 
-Colorizers: each held-out photo's lightness goes through ``colorstudio.core.pipeline``
+Colorizers: each held-out photo's lightness goes through ``colorstudio.core.colorize.pipeline``
 (resize for the net, predict, recombine with full-resolution L); scores: PSNR on RGB
 and on ab (ab mapped to [0, 1] by (ab + 110) / 220, 110 = ``color.AB_SCALE``), SSIM on RGB, Hasler-Suesstrunk
 colourfulness of the result and of the ground truth, and the same for the "no colour"
@@ -17,7 +17,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from colorstudio.core import color, palette, pipeline
+from colorstudio.core import color
+from colorstudio.core.color import palette
+from colorstudio.core.colorize import pipeline
 from trainer import data as tdata
 from trainer import scores
 
@@ -177,8 +179,8 @@ def load_any(checkpoint_path: str, name: str | None = None):
     """A Predictor for an exported .safetensors, a run folder or a training .pt."""
     import tempfile
 
-    from colorstudio.core.checkpoint import read_metadata
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.io.checkpoint import read_metadata
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create
 
     p = Path(checkpoint_path)

@@ -8,8 +8,8 @@ from typing import Any
 
 import torch
 
-from colorstudio.core import checkpoint
-from colorstudio.core.runs import RunLayout
+from colorstudio.core.io import checkpoint
+from colorstudio.core.io.runs import RunLayout
 from trainer.checkpoints import read_state
 from trainer.errors import TrainError
 

@@ -1,6 +1,6 @@
 """Scores of a colorizer per kind of photo: quality, colour cast, skin, and hints.
 
-Everything goes through ``colorstudio.core.pipeline`` as users run it.  Per group:
+Everything goes through ``colorstudio.core.colorize.pipeline`` as users run it.  Per group:
 
 * PSNR (RGB), SSIM, colourfulness ratio against the truth, each beside the "no colour"
   baseline (true lightness, ab = 0);
@@ -13,7 +13,7 @@ Everything goes through ``colorstudio.core.pipeline`` as users run it.  Per grou
   pooled over the group's pixels; a model that hedges to sepia scores near 0 however
   good its PSNR;
 * aged (``aged=True``): the input is the photo's lightness aged as an old print would be
-  (``core.aging``, a fixed seed per file) and the result's ab is put on the TRUE
+  (``core.colorize.aging``, a fixed seed per file) and the result's ab is put on the TRUE
   lightness before scoring, so the scores say what the damage did to the colour alone;
 * hints (hint models): PSNR with 10 hints taken from the truth against no hints; one
   random hint of a random in-gamut colour -- does it land (result ab within 10 of the
@@ -28,7 +28,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from colorstudio.core import aging, color, pipeline
+from colorstudio.core.colorize import aging, pipeline
+from colorstudio.core import color
 from trainer import data as tdata
 from trainer.evaluate import colorize_scores, fmt, gt_hints
 from trainer.groups import GROUPS, SKIN_BOX, SKIN_FOLDERS
@@ -56,7 +57,7 @@ def colour_recall_counts(pred_ab: np.ndarray, true_ab: np.ndarray) -> tuple[int,
 
 
 def aged_gray(rgb: np.ndarray, seed: int) -> np.ndarray:
-    """The uint8 gray scan of ``rgb`` aged by ``core.aging`` with a fixed seed."""
+    """The uint8 gray scan of ``rgb`` aged by ``core.colorize.aging`` with a fixed seed."""
     L = aging.age(rgb, np.random.default_rng(seed))
     gray = color.lab_compose(L, np.zeros(L.shape + (2,), np.float32))[:, :, 0]
     return color.from_float01(gray, np.uint8)

@@ -23,9 +23,9 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from colorstudio.core import color_torch
-from colorstudio.core.atomic import clean_stale
-from colorstudio.core.runs import RunLayout, RunLock
+from colorstudio.core.color import color_torch
+from colorstudio.core.io.atomic import clean_stale
+from colorstudio.core.io.runs import RunLayout, RunLock
 from colorstudio.models import registry
 from trainer import data as tdata
 from trainer import losses
@@ -153,7 +153,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
         self.bins = g.bin_centres()
         self.bin_loss_name = cfg.loss if self.outputs == ("logits",) else cfg.bin_loss
         if self.bins is not None and self.bin_loss_name == "ce-rebalanced":
-            from colorstudio.core import abbins
+            from colorstudio.core.color import abbins
 
             bins = self.bins.cpu().numpy()
             prior = abbins.empirical_prior(self.train_set.ab_sample(), bins, smooth_sigma=5.0)

@@ -1,6 +1,6 @@
 """Losses: pixel (L1 / MSE / SmoothL1 / class-rebalanced L1), GAN labels, VGG16 perceptual
 (the VGG16 feature net itself lives with its family, colorstudio.models.perceptual; the
-differentiable Lab -> RGB it needs is colorstudio.core.color_torch).
+differentiable Lab -> RGB it needs is colorstudio.core.color.color_torch).
 
 Class rebalancing (Zhang et al. 2016): rare ab colours get larger weight,
 w ~ ((1 - lam) p_smooth + lam / Q)^-1 normalised so that E_p[w] = 1.  Used on a pixel

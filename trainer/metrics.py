@@ -1,7 +1,7 @@
 """The trainer -> GUI event stream: RUN/metrics.jsonl, one JSON object per line, flushed.
 
 The schema, the run folder's layout and the one reader (``read_metrics``) live in
-:mod:`colorstudio.core.runs`, which the dashboard reads too.  TensorBoard event files
+:mod:`colorstudio.core.io.runs`, which the dashboard reads too.  TensorBoard event files
 are written beside it only when tensorboard is importable.
 """
 
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from colorstudio.core.runs import EVENTS, LOSS_PREFIX, VAL_PREFIX, RunLayout
+from colorstudio.core.io.runs import EVENTS, LOSS_PREFIX, VAL_PREFIX, RunLayout
 
 
 def _clean(v: Any) -> Any:

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from colorstudio.core.runs import RunLayout, read_metrics
+from colorstudio.core.io.runs import RunLayout, read_metrics
 
 COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127)]

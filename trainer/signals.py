@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from colorstudio.core.runs import PARENT_PID_ENV
+from colorstudio.core.io.runs import PARENT_PID_ENV
 
 
 def parent_pid() -> int | None:

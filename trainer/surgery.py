@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from colorstudio.core import checkpoint
+from colorstudio.core.io import checkpoint
 from trainer.errors import TrainError
 
 

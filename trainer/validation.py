@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from colorstudio.core import checkpoint, color
+from colorstudio.core.io import checkpoint
+from colorstudio.core import color
 from trainer import scores
 from trainer.distributed import unwrap
 

@@ -20,7 +20,7 @@ from colorstudio.cli.common import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT
                                     PROG, UsageError)
 from colorstudio.cli.compare import cmd_compare
 from colorstudio.cli.progress import Progress  # noqa: F401 -- where callers have found it
-from colorstudio.core.devices import DEVICE_CHOICES
+from colorstudio.core.inference.devices import DEVICE_CHOICES
 from colorstudio.core.errors import UserError
 
 __all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "Progress", "UsageError",
@@ -65,7 +65,7 @@ def _float_in(lo: float, hi: float | None, hi_open: bool = False):
 
 
 def _views(text: str) -> tuple[str, ...]:
-    from colorstudio.core.views import EXTRA_VIEWS
+    from colorstudio.core.colorize.views import EXTRA_VIEWS
 
     names = tuple(v.strip() for v in text.split(",") if v.strip())
     bad = [v for v in names if v not in EXTRA_VIEWS]

@@ -88,9 +88,10 @@ def cmd_colorize(args) -> int:
                              f"with --hints (e.g. --model unet-hints)")
 
     def work(inputs, predictor, progress, counts) -> None:
-        from colorstudio.core import batch, frames
+        from colorstudio.core import batch
+        from colorstudio.core.batch import frames
 
-        from colorstudio.core import shot
+        from colorstudio.core.batch import shot
 
         if hints and not args.quiet:
             progress.message(f"{len(hints)} colour hint{'s' if len(hints) != 1 else ''} from {args.hints.name}")

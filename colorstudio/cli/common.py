@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Sequence
 
 from colorstudio.core.errors import UserError
-from colorstudio.core.formats import OUTPUT_FORMATS
+from colorstudio.core.io.formats import OUTPUT_FORMATS
 
 PROG = "colorstudio-cli"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-FORMATS = OUTPUT_FORMATS   # the one table's (core.formats)
+FORMATS = OUTPUT_FORMATS   # the one table's (core.io.formats)
 
 
 class UsageError(UserError):
@@ -21,7 +21,7 @@ class UsageError(UserError):
 
 def _check_outdir(outdir: Path, inputs: Sequence[str] = ()) -> None:
     """Fail early (exit 2) when the output folder cannot take the results."""
-    from colorstudio.core.batch_inputs import OutputFolderError, check_output_folder
+    from colorstudio.core.batch.inputs import OutputFolderError, check_output_folder
 
     try:
         check_output_folder(outdir, inputs)
@@ -53,15 +53,15 @@ def _collect(paths: Sequence[str], counts: dict[str, int]) -> list[Path]:
 
 def _load_predictor(args, task: str):
     """Model name -> Predictor, turning every user mistake into a UsageError."""
-    from colorstudio.core.checkpoint import CheckpointError
-    from colorstudio.core.devices import DeviceError
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.io.checkpoint import CheckpointError
+    from colorstudio.core.inference.devices import DeviceError
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create, default_model, spec
     from colorstudio.models.registry import UnknownModelError
 
     name = args.model
     if name is None and args.weights is not None and args.weights.is_file():
-        from colorstudio.core.checkpoint import read_metadata
+        from colorstudio.core.io.checkpoint import read_metadata
 
         try:  # a checkpoint says which family it holds: --model is then optional
             name = read_metadata(args.weights).get("family") or None
@@ -95,7 +95,7 @@ def _load_predictor(args, task: str):
 def _read_hints(path: Path | None) -> list:
     if path is None:
         return []
-    from colorstudio.core.hintfile import HintFileError, read_hints
+    from colorstudio.core.colorize.hintfile import HintFileError, read_hints
 
     try:
         return read_hints(path)
@@ -107,7 +107,7 @@ def _read_shot(path: Path | None) -> tuple[dict, list]:
     """(keyframes, still hints) of a --hints file: a shot file or a still-hint file."""
     if path is None:
         return {}, []
-    from colorstudio.core.hintfile import HintFileError, read_shot, to_hints
+    from colorstudio.core.colorize.hintfile import HintFileError, read_shot, to_hints
 
     try:
         keyframes, still = read_shot(path)

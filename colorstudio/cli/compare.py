@@ -30,11 +30,11 @@ def cmd_compare(args) -> int:
 
     import numpy as np
 
-    from colorstudio.core import pipeline
-    from colorstudio.core.checkpoint import CheckpointError
-    from colorstudio.core.contact_sheet import Tile, grid
-    from colorstudio.core.devices import DeviceError
-    from colorstudio.core.imageio import ImageReadError, read_image, write_image
+    from colorstudio.core.colorize import pipeline
+    from colorstudio.core.io.checkpoint import CheckpointError
+    from colorstudio.core.colorize.contact_sheet import Tile, grid
+    from colorstudio.core.inference.devices import DeviceError
+    from colorstudio.core.io.imageio import ImageReadError, read_image, write_image
     from colorstudio.core.messages import one_line
     from colorstudio.models.loading import load_predictor
     from colorstudio.models.refs import parse_ref

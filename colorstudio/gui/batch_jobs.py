@@ -30,7 +30,8 @@ def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path]
     """Generator run by a Worker: yields ('device', str), ('problem', str) and
     ('event', BatchEvent, QImage | None) tuples.  ``frame_hints``: each frame's own hints
     (a shot from the Shot tab)."""
-    from colorstudio.core import batch, frames
+    from colorstudio.core import batch
+    from colorstudio.core.batch import frames
 
     pred = cache.get(model, device)
     yield ("device", pred.device_name)

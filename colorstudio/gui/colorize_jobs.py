@@ -32,7 +32,7 @@ class OpenedImage:
 class RunOutput:
     """A result ready to show: the pipeline's Colorized plus its display image."""
 
-    colorized: Any            # core.pipeline.Colorized
+    colorized: Any            # core.colorize.pipeline.Colorized
     display: list[QImage]     # pyramid for the view: [full, 1/2, 1/4, ...]
     model: str
     device: str
@@ -84,14 +84,14 @@ def opened(path: Path | None, img: np.ndarray, token: int) -> OpenedImage:
     colour = has_colour(img)
     shown = img
     if colour:
-        from colorstudio.core import pipeline
+        from colorstudio.core.colorize import pipeline
 
         shown = pipeline.compose(img, np.zeros((1, 1, 2), np.float32), 1.0)
     return OpenedImage(path, img, display_pyramid(shown), token, colour)
 
 
 def read_job(path: Path, token: int) -> OpenedImage:
-    from colorstudio.core.imageio import read_image
+    from colorstudio.core.io.imageio import read_image
 
     return opened(path, read_image(path), token)
 
@@ -107,7 +107,7 @@ def load_job(cache: PredictorCache, name: str, device: str) -> LoadedModel:
 def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
          saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None):
     """Generator: every yield is a point where a newer request may cancel this one."""
-    from colorstudio.core import pipeline
+    from colorstudio.core.colorize import pipeline
 
     t0 = time.perf_counter()
     yield "loading model"
@@ -125,7 +125,7 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
 
 
 def compose_job(colorized, image: np.ndarray, saturation: float, model: str, device: str, token: int):
-    from colorstudio.core import pipeline
+    from colorstudio.core.colorize import pipeline
 
     t0 = time.perf_counter()
     rgb = pipeline.compose(image, colorized.ab_small, saturation)
@@ -138,17 +138,17 @@ def compose_job(colorized, image: np.ndarray, saturation: float, model: str, dev
 
 def write_job(path: Path, rgb: np.ndarray, protect: list[Path], source: Path | None = None) -> Path:
     """Write ``rgb``; ``source`` (the opened file) lends it its DPI, EXIF and ICC profile."""
-    from colorstudio.core.image_meta import read_meta
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.image_meta import read_meta
+    from colorstudio.core.io.imageio import write_image
 
     return write_image(path, rgb, protect=protect, meta=read_meta(source) if source else None)
 
 
 def write_view_job(path: Path, view: str, image: np.ndarray, rgb: np.ndarray, ab_small: np.ndarray,
                    saturation: float, position: float, protect: list[Path], source: Path | None = None) -> Path:
-    """The result (``view`` 'result') or one of ``core.views.EXTRA_VIEWS``, at full resolution."""
+    """The result (``view`` 'result') or one of ``core.colorize.views.EXTRA_VIEWS``, at full resolution."""
     if view != "result":
-        from colorstudio.core.views import extra_view
+        from colorstudio.core.colorize.views import extra_view
 
         rgb = extra_view(view, image, rgb, ab_small, saturation, position)
     return write_job(path, rgb, protect, source)
@@ -170,7 +170,7 @@ def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: 
     ``('running', key)``, then ``('done', key, RunOutput)`` or ``('failed', key,
     message)``, so the grid fills as results come and one model's failure leaves the
     others.  Returns :class:`CompareFinished`."""
-    from colorstudio.core import pipeline
+    from colorstudio.core.colorize import pipeline
     from colorstudio.gui.workers import error_message
 
     for i, job in enumerate(jobs, start=1):

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from colorstudio.core.formats import WRITE_FORMATS, image_filter, save_filters
+from colorstudio.core.io.formats import WRITE_FORMATS, image_filter, save_filters
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.batch_panel import BatchPanel
@@ -29,8 +29,8 @@ from colorstudio.gui.window_chrome import APP_NAME, WindowChrome
 from colorstudio.gui.workers import Worker, start
 
 MAX_RECENT = 10
-OPEN_FILTER = image_filter(named=True, all_files=True)   # the format table (core.formats)
-EXPORT_FILTERS = save_filters()   # the one format table's (core.formats)
+OPEN_FILTER = image_filter(named=True, all_files=True)   # the format table (core.io.formats)
+EXPORT_FILTERS = save_filters()   # the one format table's (core.io.formats)
 
 
 class MainWindow(WindowChrome, QMainWindow):
@@ -178,8 +178,8 @@ class MainWindow(WindowChrome, QMainWindow):
             self.open_path(path)
 
     def export_dialog(self, view: str = "result") -> None:
-        """Save the result, or one of ``core.views.EXTRA_VIEWS`` (before/after, wiper, colour layer)."""
-        from colorstudio.core.views import EXTRA_VIEWS
+        """Save the result, or one of ``core.colorize.views.EXTRA_VIEWS`` (before/after, wiper, colour layer)."""
+        from colorstudio.core.colorize.views import EXTRA_VIEWS
 
         if self.tabs.currentWidget() is self.facades and view == "result":  # Ctrl+S saves that tab's result
             self.facades.save_photo_dialog()
@@ -330,7 +330,7 @@ class MainWindow(WindowChrome, QMainWindow):
     def drop_paths(self, paths: list[Path], follow_tab: bool = True) -> None:
         """One file: colorize it. Several, a folder or a video (or a drop on the Batch
         tab when ``follow_tab``): batch inputs."""
-        from colorstudio.core.formats import is_video_file
+        from colorstudio.core.io.formats import is_video_file
 
         if not paths:
             return

@@ -1,4 +1,4 @@
-"""Follow a run's metrics.jsonl as it grows (the records come from core.runs' reader).
+"""Follow a run's metrics.jsonl as it grows (the records come from core.io.runs' reader).
 
 Reading is incremental (from the last byte offset); a partial last line is kept until
 its newline arrives, malformed lines are skipped.  A QFileSystemWatcher gives prompt
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from colorstudio.core.runs import MetricsReader
+from colorstudio.core.io.runs import MetricsReader
 
 
 class MetricsTail(QObject):

@@ -60,8 +60,8 @@ class PredictorCache:
         image, in a worker: the first colorize is then not the slow one.  The readers and
         the pipeline are imported here too: an import holds the GIL while it compiles or
         initialises an extension (PIL's), which froze the window on the first photo."""
-        import colorstudio.core.pipeline  # noqa: F401
-        from colorstudio.core import imageio
+        import colorstudio.core.colorize.pipeline  # noqa: F401
+        from colorstudio.core.io import imageio
 
         imageio.preload_readers()
 

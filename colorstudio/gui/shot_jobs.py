@@ -25,7 +25,7 @@ class ShotData:
     source: Path                       # the video file or the folder of frames
     files: list[Path]                  # the frame files ([] for a video)
     frames: list[np.ndarray]           # uint8 RGB previews
-    lightness: list[np.ndarray]        # uint8 L at core.shot.work_size (what the hints follow)
+    lightness: list[np.ndarray]        # uint8 L at core.batch.shot.work_size (what the hints follow)
     fps: float = 0.0
     full_size: tuple[int, int] = (0, 0)    # (h, w) of the real frames
 
@@ -47,7 +47,7 @@ class FrameResult:
 def _preview(img: np.ndarray) -> np.ndarray:
     import cv2
 
-    from colorstudio.core.contact_sheet import to_rgb8
+    from colorstudio.core.colorize.contact_sheet import to_rgb8
 
     rgb = to_rgb8(img)
     s = min(1.0, PREVIEW_SIDE / max(rgb.shape[:2]))
@@ -59,10 +59,10 @@ def _preview(img: np.ndarray) -> np.ndarray:
 def open_shot(path: Path):
     """Generator: decode a video or a folder of frames; yields (done, total) and returns
     :class:`ShotData`.  Raises ValueError (one line) for what is not a shot."""
-    from colorstudio.core import frames as vid
-    from colorstudio.core import shot
+    from colorstudio.core.batch import frames as vid
+    from colorstudio.core.batch import shot
     from colorstudio.core.batch import collect_inputs
-    from colorstudio.core.imageio import read_image
+    from colorstudio.core.io.imageio import read_image
 
     path = Path(path)
     files: list[Path] = []
@@ -106,8 +106,9 @@ def view_frame(cache: PredictorCache, key: str, device: str, data: ShotData, ind
                keyframes: dict[int, list], saturation: float, token: int):
     """Generator: carry the keyframe hints over the shot, then colorize frame ``index``
     (its preview) with the hints it gets."""
-    from colorstudio.core import pipeline, shot
-    from colorstudio.core.hintfile import to_hints
+    from colorstudio.core.colorize import pipeline
+    from colorstudio.core.batch import shot
+    from colorstudio.core.colorize.hintfile import to_hints
 
     t0 = time.perf_counter()
     plan = shot.carry_hints(data.lightness, keyframes) if keyframes else [[] for _ in data.frames]
@@ -123,7 +124,7 @@ def view_frame(cache: PredictorCache, key: str, device: str, data: ShotData, ind
 
 def full_plan(data: ShotData, keyframes: dict[int, list]) -> list[list[Any]]:
     """Every frame's pipeline hints (for colorizing the whole shot at full size)."""
-    from colorstudio.core import shot
+    from colorstudio.core.batch import shot
 
     return shot.frame_hints(shot.carry_hints(data.lightness, keyframes))
 
@@ -132,9 +133,10 @@ def shot_reference_job(data: ShotData, index: int, path: Path):
     """Hints from a reference still for the shot: when it is a coloured frame of this shot
     (its lightness matches one frame within ``reference.SAME_PICTURE_L``), hints by
     position on that frame; otherwise hints matched by content on frame ``index``.
-    Returns (frame index, ``core.reference.ReferenceHints``)."""
-    from colorstudio.core import reference, shot
-    from colorstudio.core.imageio import read_image
+    Returns (frame index, ``core.colorize.reference.ReferenceHints``)."""
+    from colorstudio.core.colorize import reference
+    from colorstudio.core.batch import shot
+    from colorstudio.core.io.imageio import read_image
 
     ref = read_image(path)
     if ref.ndim != 3 or ref.shape[2] < 3:
@@ -153,8 +155,8 @@ def shot_reference_job(data: ShotData, index: int, path: Path):
 
 def reference_job(target: np.ndarray, path: Path):
     """Hints for ``target`` from the reference photo at ``path`` (``ReferenceHints``)."""
-    from colorstudio.core.imageio import read_image
-    from colorstudio.core.reference import match_reference
+    from colorstudio.core.io.imageio import read_image
+    from colorstudio.core.colorize.reference import match_reference
 
     return match_reference(target, read_image(path), features=_content_features())
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QProcessEnvironment
 
-from colorstudio.core.runs import LAST_CHECKPOINT, PARENT_PID_ENV
+from colorstudio.core.io.runs import LAST_CHECKPOINT, PARENT_PID_ENV
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 The GUI never imports the trainer: it starts ``python -m trainer ...`` through QProcess
 and reads the JSON-lines stream the trainer writes (layout, schema and reader:
-:mod:`colorstudio.core.runs`, which both sides import).  The parts: the command
+:mod:`colorstudio.core.io.runs`, which both sides import).  The parts: the command
 (:mod:`~colorstudio.gui.trainer_cmd`), the tail of the metrics
 (:mod:`~colorstudio.gui.metrics_tail`), the recipe list (:mod:`~colorstudio.gui.recipes`);
 their names are importable from here too.
@@ -18,7 +18,7 @@ import sys
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
-from colorstudio.core.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, MetricsReader, RunSeries,
+from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, MetricsReader, RunSeries,
                                    read_metrics, read_run_config)
 from colorstudio.gui.metrics_tail import MetricsTail
 from colorstudio.gui.recipes import Recipe, RecipeLister, parse_recipes

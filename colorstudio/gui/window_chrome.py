@@ -81,7 +81,7 @@ class WindowChrome:
                                      "mdi6.folder-open", "Open an image")
         self.act_export = self._action("&Export…", lambda: self.export_dialog(), ["Ctrl+S", "Ctrl+E"],
                                        "mdi6.content-save", "Export the result at full resolution")
-        # The views a restorer sends or keeps working on (core.views): one action each.
+        # The views a restorer sends or keeps working on (core.colorize.views): one action each.
         self.act_export_views = {
             "before-after": self._action("Export &before/after…", lambda: self.export_dialog("before-after"),
                                          None, "mdi6.compare", "Export the original and the result side by side"),

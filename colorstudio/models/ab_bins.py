@@ -1,7 +1,7 @@
 """Colorizers that predict a distribution over quantised ab bins (Zhang et al. 2016).
 
 :class:`BinsColorizer` holds the bin centres (313 in-gamut bins of a grid of 10 by
-default; ``core.abbins``), the annealed-mean decoding, the soft-encoded targets and the
+default; ``core.color.abbins``), the annealed-mean decoding, the soft-encoded targets and the
 training losses, for every family with a bin head: ``zhang-bins`` (bins only) and the
 ``effnet-*`` hybrids (a regression head beside a bin head).
 """
@@ -14,7 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from colorstudio.core import abbins, color
+from colorstudio.core.color import abbins
+from colorstudio.core import color
 from colorstudio.models.layers import Colorizer
 
 BIN_LOSSES = ("ce-rebalanced", "ce", "mse", "smoothl1")

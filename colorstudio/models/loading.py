@@ -1,14 +1,14 @@
 """A registered model, built and wrapped for inference in one call.
 
 It lives here, above the core, because it creates a model: ``colorstudio.core`` only
-runs networks it is handed (:class:`colorstudio.core.predictor.Predictor`).
+runs networks it is handed (:class:`colorstudio.core.inference.predictor.Predictor`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from colorstudio.core.predictor import Predictor
+from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models.registry import create
 
 

@@ -6,7 +6,7 @@ upsampling + convs back to full size, tanh to ab_norm.  The report trains it wit
 VGG16 perceptual loss when VGG16 weights are at hand: :class:`VGG16Features` is VGG16's
 ``features`` with torchvision's module indices, so a torchvision ``vgg16`` state dict
 (``features.0.weight`` ...) loads into it by :func:`load_vgg16` -- safely, through
-``core.checkpoint`` -- without needing torchvision.
+``core.io.checkpoint`` -- without needing torchvision.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def load_vgg16(path: str | os.PathLike, layers: Sequence[str] = DEFAULT_VGG_LAYE
     classifier of a full torchvision file is ignored); missing or mis-shaped ones raise
     ``CheckpointError`` naming them.  ``.pth`` files are read with weights_only=True.
     """
-    from colorstudio.core import checkpoint
+    from colorstudio.core.io import checkpoint
 
     net = VGG16Features(layers, normalize)
     state, _ = checkpoint.load_weights(path)

@@ -2,7 +2,7 @@
 ImageNet-pretrained encoder of the shipped effnet-unet colorizer, run on lightness alone
 (both pictures as gray, so a match is by content, not by colour).
 
-:func:`content_features` gives ``core.reference`` its ``features`` callable: lightness
+:func:`content_features` gives ``core.colorize.reference`` its ``features`` callable: lightness
 (H, W) in 0-100 -> (C, h, w) unit vectors per cell at stride 8, the three deepest
 levels (strides 8, 16 and 32) each normalised and weighted, so a dot product is a
 weighted mean of three cosine similarities.
@@ -38,7 +38,7 @@ def available(name: str = "effnet-unet") -> bool:
 
 
 def encoder_features(encoder) -> Callable[[np.ndarray], np.ndarray]:
-    """``features`` for ``core.reference`` from an EfficientNet-Lite ``encoder`` (1 input plane)."""
+    """``features`` for ``core.colorize.reference`` from an EfficientNet-Lite ``encoder`` (1 input plane)."""
     import torch
     import torch.nn.functional as F
 

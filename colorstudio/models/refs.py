@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from colorstudio.core.checkpoint import CheckpointError, read_metadata
+from colorstudio.core.io.checkpoint import CheckpointError, read_metadata
 
 WEIGHT_SUFFIXES = (".safetensors", ".pt", ".pth", ".ckpt")
 

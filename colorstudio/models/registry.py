@@ -123,7 +123,7 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
     otherwise); False/None -> random init; a path -> that checkpoint (its stored
     config is used, overridden by ``config``).
     """
-    from colorstudio.core import checkpoint
+    from colorstudio.core.io import checkpoint
 
     s = spec(name)
     state = None
@@ -166,7 +166,7 @@ def _check_shapes(s: ModelSpec, config: dict[str, Any], state: dict[str, Any], s
 
     import torch
 
-    from colorstudio.core import checkpoint
+    from colorstudio.core.io import checkpoint
 
     params = inspect.signature(s.factory).parameters
     if not any(p.kind is p.VAR_KEYWORD for p in params.values()):

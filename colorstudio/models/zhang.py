@@ -3,7 +3,7 @@
 A Conv-ReLU-BN network after Zhang et al. 2016 ("Colorful Image Colorization"): blocks
 of 3x3 conv + ReLU closed by a BN, three stride-2 blocks, two dilated blocks, one
 nearest upsampling, then a 1x1 conv to logits over Q ab bins (the 313 in-gamut bins of
-a grid of 10 by default; see ``core.abbins``) at a quarter of the input size.
+a grid of 10 by default; see ``core.color.abbins``) at a quarter of the input size.
 
 ``forward`` returns the logits, for the training losses (class-rebalanced
 cross-entropy on soft-encoded targets, or MSE / SmoothL1 on the decoded ab);

@@ -13,7 +13,7 @@ class FakeModel:
 
 
 class FakePredictor:
-    """Duck-types core.predictor.Predictor: constant ab (+ optional per-call noise)."""
+    """Duck-types core.inference.predictor.Predictor: constant ab (+ optional per-call noise)."""
 
     spec = None
     fallback = None
@@ -63,7 +63,7 @@ def fake_predictor():
 @pytest.fixture(scope="session")
 def tiny_predictor():
     """A real (random-weight) U-Net, small enough for CPU tests."""
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create
 
     return Predictor(create("unet-gan", weights=False, base=8, depth=2), device="cpu")

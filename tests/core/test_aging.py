@@ -1,11 +1,12 @@
-"""core.aging: the damage of old photos, drawn from a seeded generator."""
+"""core.colorize.aging: the damage of old photos, drawn from a seeded generator."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from colorstudio.core import aging, color
+from colorstudio.core.colorize import aging
+from colorstudio.core import color
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core import batch, color
-from colorstudio.core.imageio import read_image, write_image
+from colorstudio.core.io.imageio import read_image, write_image
 
 
 @pytest.fixture
@@ -136,8 +136,8 @@ def test_unwritable_output_reported_per_item(tmp_path, fake_predictor, textured)
 def test_translate_files(tmp_path):
     import torch
 
-    from colorstudio.core.palette import labels_to_rgb
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.color.palette import labels_to_rgb
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models.layers import Translator
 
     class Tiny(Translator):
@@ -235,7 +235,7 @@ def test_smoothing_runs_with_streams_and_matches_one_at_a_time(tmp_path, fake_pr
 
 def test_streams_give_the_same_files_as_one_at_a_time(tmp_path, textured, monkeypatch):
     pytest.importorskip("onnxruntime")
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create
 
     monkeypatch.setenv("COLORSTUDIO_CACHE_DIR", str(tmp_path / "cache"))
@@ -261,8 +261,8 @@ def test_a_full_disk_stops_the_batch_once_and_keeps_what_was_written(tmp_path, f
     (disk full, read-only) stops the batch with one message; written files stay."""
     import errno
 
-    from colorstudio.core import imageio
-    from colorstudio.core.batch_engine import BatchStopped
+    from colorstudio.core.io import imageio
+    from colorstudio.core.batch.engine import BatchStopped
 
     srcs = [write_image(tmp_path / "in" / f"{i:02d}.png", textured(16, 16, seed=i, channels=1)) for i in range(30)]
     real = imageio.atomic_write

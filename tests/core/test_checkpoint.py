@@ -4,8 +4,8 @@ import stat
 import pytest
 import torch
 
-from colorstudio.core import checkpoint
-from colorstudio.core.checkpoint import CheckpointError
+from colorstudio.core.io import checkpoint
+from colorstudio.core.io.checkpoint import CheckpointError
 from colorstudio.models import create
 
 

@@ -95,7 +95,7 @@ def test_translator_rgb_scaling_round_trips():
 
 def test_torch_twin_matches_the_numpy_conversion():
     torch = pytest.importorskip("torch")
-    from colorstudio.core import color_torch
+    from colorstudio.core.color import color_torch
 
     rng = np.random.default_rng(1)
     rgb = rng.random((8, 8, 3)).astype(np.float32)

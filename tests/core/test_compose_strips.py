@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from colorstudio.core import color, pipeline
+from colorstudio.core import color
+from colorstudio.core.colorize import pipeline
 
 
 def whole(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0) -> np.ndarray:

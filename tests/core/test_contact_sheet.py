@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from colorstudio.core.contact_sheet import BAND, GAP, Tile, fit_tile, grid, sheet
+from colorstudio.core.colorize.contact_sheet import BAND, GAP, Tile, fit_tile, grid, sheet
 
 
 def test_grid_layout_and_cells():

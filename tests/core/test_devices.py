@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from colorstudio.core import devices
-from colorstudio.core.devices import DeviceError
+from colorstudio.core.inference import devices
+from colorstudio.core.inference.devices import DeviceError
 
 
 def test_auto_picks_an_available_device():
@@ -42,7 +42,7 @@ def test_predictor_falls_back_to_cpu_and_says_so(monkeypatch):
     """Simulate a GPU OOM: the predictor retries on the CPU and records a note."""
     import numpy as np
 
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create
 
     p = Predictor(create("unet-gan", weights=False, base=8, depth=2), device="cpu")
@@ -58,7 +58,7 @@ def test_predictor_falls_back_to_cpu_and_says_so(monkeypatch):
 
     monkeypatch.setattr(p, "_forward", flaky)
     monkeypatch.setattr(devices, "describe", lambda d: str(d))
-    monkeypatch.setattr("colorstudio.core.predictor.describe", lambda d: str(d))
+    monkeypatch.setattr("colorstudio.core.inference.predictor.describe", lambda d: str(d))
     y = p.predict_ab(np.zeros((1, 1, 32, 32), np.float32))
     assert y.shape == (1, 2, 32, 32)
     assert calls == ["meta", "cpu"]

@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
 
-from colorstudio.core import color, frames
-from colorstudio.core.frames import VideoError
-from colorstudio.core.smoothing import TemporalSmoother
-from colorstudio.core.imageio import read_image, write_image
+from colorstudio.core import color
+from colorstudio.core.batch import frames
+from colorstudio.core.batch.frames import VideoError
+from colorstudio.core.colorize.smoothing import TemporalSmoother
+from colorstudio.core.io.imageio import read_image, write_image
 
 
 def _scene(t: int, h: int = 64, w: int = 80, speed: int = 2):
@@ -258,7 +259,7 @@ def _make_av_video(path, times, w=64, h=32, rotation=None, marker=True):
 
 def test_rotated_phone_video_is_colorized_upright_and_plays_as_the_input(tmp_path, fake_predictor):
     """Issue 21, item 7: a portrait video (display rotation 90) comes out portrait."""
-    from colorstudio.core import video_io
+    from colorstudio.core.io import video_io
 
     src = _make_av_video(tmp_path / "phone.mp4", [i / 25 for i in range(6)], rotation=90)
     info = frames.video_info(src)
@@ -274,7 +275,7 @@ def test_rotated_phone_video_is_colorized_upright_and_plays_as_the_input(tmp_pat
 
 def test_variable_frame_rate_keeps_each_frames_time(tmp_path, fake_predictor):
     """Issue 21, item 8: 50 frames at 25 fps then 10 at 5 fps keep their timestamps."""
-    from colorstudio.core import video_io
+    from colorstudio.core.io import video_io
 
     times = [i / 25 for i in range(50)] + [2.0 + i / 5 for i in range(10)]
     src = _make_av_video(tmp_path / "vfr.mp4", times, marker=False)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core import color
-from colorstudio.core.hintfile import (HintFileError, dumps_points, parse_points, read_hints, read_points,
+from colorstudio.core.colorize.hintfile import (HintFileError, dumps_points, parse_points, read_hints, read_points,
                                        write_points)
 
 

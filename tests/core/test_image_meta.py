@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
-from colorstudio.core import image_meta
-from colorstudio.core.imageio import read_image, write_image
+from colorstudio.core.io import image_meta
+from colorstudio.core.io.imageio import read_image, write_image
 
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 GRAY = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()   # any non-RGB space

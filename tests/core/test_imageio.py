@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from colorstudio.core import imageio
-from colorstudio.core.imageio import ImageReadError, ImageWriteError, read_image, write_image
+from colorstudio.core.io import imageio
+from colorstudio.core.io.imageio import ImageReadError, ImageWriteError, read_image, write_image
 
 
 # ------------------------------------------------------------------ round trips
@@ -135,7 +135,7 @@ def test_pixel_limit_from_environment(tmp_path, textured):
     import sys
 
     p = write_image(tmp_path / "a.png", textured(30, 40))
-    code = ("from colorstudio.core import imageio as m; import sys\n"
+    code = ("from colorstudio.core.io import imageio as m; import sys\n"
             "try: m.read_image(sys.argv[1])\nexcept m.ImageReadError as e: print('refused', e)")
     env = {**os.environ, "COLORSTUDIO_MAX_PIXELS": "500"}
     out = subprocess.run([sys.executable, "-c", code, str(p)], env=env, capture_output=True, text=True)
@@ -237,7 +237,8 @@ def test_is_image_file_and_natural_sort():
 
 
 def test_one_format_table_gives_every_suffix_set_and_dialog_filter():
-    from colorstudio.core import formats, frames
+    from colorstudio.core.io import formats
+    from colorstudio.core.batch import frames
 
     assert imageio.IMAGE_EXTENSIONS is formats.IMAGE_EXTENSIONS and frames.is_video_file is formats.is_video_file
     assert formats.image_filter(named=True, all_files=True) == (

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from colorstudio.core import palette
+from colorstudio.core.color import palette
 
 
 def test_twelve_classes_distinct_colours():
@@ -37,7 +37,7 @@ def test_off_palette_share_tells_label_maps_from_photos():
     import cv2
     import numpy as np
 
-    from colorstudio.core import palette
+    from colorstudio.core.color import palette
 
     rng = np.random.default_rng(0)
     ids = cv2.resize(rng.integers(0, palette.NUM_CLASSES, (8, 8)).astype(np.uint8), (64, 64),

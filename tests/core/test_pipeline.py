@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from colorstudio.core import color, pipeline
+from colorstudio.core import color
+from colorstudio.core.colorize import pipeline
 
 
 def test_strips_give_identical_results(fake_predictor, textured):
@@ -83,7 +84,7 @@ def test_hints_need_a_hint_model(fake_predictor):
 
 
 def test_hints_reach_a_hint_model():
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create
 
     p = Predictor(create("unet-hints", weights=False, base=8, depth=2), device="cpu")
@@ -103,8 +104,8 @@ def test_empty_image_refused(fake_predictor):
 def test_translate_shape_and_dtype():
     import torch
 
-    from colorstudio.core.palette import labels_to_rgb
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.color.palette import labels_to_rgb
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models.layers import Translator
 
     class Tiny(Translator):
@@ -122,7 +123,7 @@ def test_translate_shape_and_dtype():
 
 def test_hints_land_and_spread_over_similar_lightness_only():
     from colorstudio.core import color
-    from colorstudio.core.pipeline import Hint, propagate_hints
+    from colorstudio.core.colorize.pipeline import Hint, propagate_hints
 
     h, w = 64, 96
     L = np.full((h, w), 70.0, np.float32)
@@ -141,7 +142,7 @@ def test_hints_land_and_spread_over_similar_lightness_only():
 def test_denoise_cleans_what_the_network_sees_not_the_result(tiny_predictor):
     """Issue 19, item 19: grain and dust are cleaned from the network's input; the result
     keeps the scan's own lightness."""
-    from colorstudio.core import aging
+    from colorstudio.core.colorize import aging
 
     rng = np.random.default_rng(0)
     clean = np.tile(np.linspace(30, 220, 96, dtype=np.float32), (96, 1))

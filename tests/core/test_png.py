@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorstudio.core import png
+from colorstudio.core.io import png
 
 rng = np.random.default_rng(0)
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from colorstudio.core import backends
-from colorstudio.core.predictor import Predictor
+from colorstudio.core.inference import backends
+from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from colorstudio.models.layers import Colorizer
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core import color
-from colorstudio.core.reference import hint_sites, hints_from_reference, match_reference
+from colorstudio.core.colorize.reference import hint_sites, hints_from_reference, match_reference
 
 
 def two_tone(h=120, w=160, left=(200, 40, 40), right=(40, 60, 200)) -> np.ndarray:

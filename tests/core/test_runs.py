@@ -1,9 +1,9 @@
-"""core.runs: the run folder's layout, the one metrics reader, the list of runs."""
+"""core.io.runs: the run folder's layout, the one metrics reader, the list of runs."""
 
 import json
 import os
 
-from colorstudio.core.runs import (LAST_CHECKPOINT, SAMPLE_FILE, RunLayout, find_runs, read_metrics,
+from colorstudio.core.io.runs import (LAST_CHECKPOINT, SAMPLE_FILE, RunLayout, find_runs, read_metrics,
                                    read_run_config, run_folders, run_info)
 
 

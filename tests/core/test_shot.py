@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from colorstudio.core import shot
-from colorstudio.core.hintfile import HintFileError, read_points, read_shot, write_shot
+from colorstudio.core.batch import shot
+from colorstudio.core.colorize.hintfile import HintFileError, read_points, read_shot, write_shot
 
 RED, BLUE = (200, 30, 30), (30, 30, 200)
 
@@ -100,9 +100,9 @@ def test_each_frame_gets_its_own_hints_through_the_batch_engine(tmp_path):
     import torch
 
     from colorstudio.core import batch, color
-    from colorstudio.core.imageio import read_image, write_image
-    from colorstudio.core.pipeline import Hint
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.io.imageio import read_image, write_image
+    from colorstudio.core.colorize.pipeline import Hint
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create
 
     torch.manual_seed(0)

@@ -1,11 +1,12 @@
-"""core.views: before/after, wiper and colour-layer exports (issue 19, item 18)."""
+"""core.colorize.views: before/after, wiper and colour-layer exports (issue 19, item 18)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from colorstudio.core import color, pipeline, views
+from colorstudio.core import color
+from colorstudio.core.colorize import pipeline, views
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_sixteen_bit_stays_sixteen_bit_and_bad_names_are_refused(pair):
 
 def test_batch_writes_the_views_beside_each_result(tmp_path, fake_predictor, textured):
     from colorstudio.core import batch
-    from colorstudio.core.imageio import read_image, write_image
+    from colorstudio.core.io.imageio import read_image, write_image
 
     src = write_image(tmp_path / "in" / "a.png", textured(24, 32, channels=1))
     evs = list(batch.colorize_files([src], tmp_path / "out", fake_predictor(), size=32,

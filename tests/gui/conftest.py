@@ -29,7 +29,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def gray_png(tmp_path):
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.imageio import write_image
 
     p = tmp_path / "gray.png"
     write_image(p, gray_image())

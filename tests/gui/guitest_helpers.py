@@ -19,7 +19,7 @@ def tiny_loader(name: str, device: str = "auto", delay: float = 0.0, **config):
 
     import torch
 
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create, spec
 
     params = inspect.signature(spec(name).factory).parameters

@@ -67,7 +67,7 @@ def test_newest_request_wins_and_tick_limit(qtbot, page):
     page.checklist.set_on(True)
     page.controls.set_saturation(0.5)      # supersedes the first request while it runs
     qtbot.waitUntil(lambda: len(page.compared()) == 2 and not page.runner.is_busy(), timeout=30000)
-    from colorstudio.core import pipeline
+    from colorstudio.core.colorize import pipeline
 
     # every cell shows the newest request's result: composed at saturation 0.5
     for out in page.compared().values():
@@ -84,7 +84,7 @@ def test_newest_request_wins_and_tick_limit(qtbot, page):
 
 
 def test_own_checkpoint_joins_the_list_and_wrong_task_is_refused(qtbot, entries, tmp_path):
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     m = create("unet-gan", weights=False, base=8, depth=2)

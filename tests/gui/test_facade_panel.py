@@ -17,7 +17,7 @@ def tiny_translator(weights=True):
     """pix2pix-facades with random weights, small enough for tests (ignores ``weights``)."""
     import torch
 
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create
 
     torch.manual_seed(0)

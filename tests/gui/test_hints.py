@@ -117,7 +117,7 @@ def test_hints_reach_the_network(qtbot, cache, entries):
 
 
 def test_save_and_load_hints_share_the_cli_format(setup, tmp_path, monkeypatch):
-    from colorstudio.core.hintfile import read_points
+    from colorstudio.core.colorize.hintfile import read_points
 
     view, editor = setup
     model = editor.model
@@ -147,7 +147,7 @@ def test_save_and_load_hints_share_the_cli_format(setup, tmp_path, monkeypatch):
 def test_hints_from_a_reference_photo_are_editable_hints(qtbot, cache, entries, tmp_path):
     """The same picture coloured elsewhere gives hints by position; they are one undoable edit."""
     from colorstudio.core import color
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.imageio import write_image
 
     ref = np.zeros((60, 80, 3), np.uint8)
     ref[:, :40] = (200, 40, 40)
@@ -176,7 +176,7 @@ def test_hint_reach_is_shown_and_limits_the_spread(qtbot, cache, entries):
     colour off the neighbouring region."""
     import numpy as np
 
-    from colorstudio.core import pipeline
+    from colorstudio.core.colorize import pipeline
 
     # the propagation itself: a smaller reach moves far pixels less
     ab = np.zeros((64, 64, 2), np.float32)
@@ -193,7 +193,7 @@ def test_hint_reach_is_shown_and_limits_the_spread(qtbot, cache, entries):
     page.set_entries(*entries, model="unet-hints")
     seen = []
     real = pipeline.propagate_hints
-    import colorstudio.core.pipeline as pl
+    import colorstudio.core.colorize.pipeline as pl
 
     def spy(ab, l_norm, hints, reach=pl.HINT_REACH, l_sigma=pl.HINT_L_SIGMA):
         seen.append(reach)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from colorstudio.core.palette import CLASSES, COLORS, labels_to_rgb
+from colorstudio.core.color.palette import CLASSES, COLORS, labels_to_rgb
 from colorstudio.gui.widgets.label_painter import (LabelPainter, class_id, label_map_from_image,
                                                    random_layout, read_label_map)
 
@@ -112,7 +112,7 @@ def test_random_layout_is_deterministic_plausible_and_palette_only():
 
 
 def test_load_snaps_noisy_labels_and_save_round_trips(painter, tmp_path):
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.imageio import write_image
 
     ids = random_layout(3)
     write_image(tmp_path / "noisy.jpg", labels_to_rgb(ids), quality=85)

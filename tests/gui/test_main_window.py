@@ -98,7 +98,7 @@ def test_second_request_supersedes_first(qtbot, win, gray_png):
 
 
 def test_export_keeps_16_bit_and_copy(qtbot, win, tmp_path):
-    from colorstudio.core.imageio import read_image, write_image
+    from colorstudio.core.io.imageio import read_image, write_image
 
     p = tmp_path / "deep.png"
     write_image(p, gray_image(dtype=np.uint16))
@@ -182,7 +182,7 @@ def test_shortcuts_are_bound(win):
 
 
 def test_device_fallback_note_is_shown(qtbot, win, gray_png):
-    from colorstudio.core.devices import FallbackNote
+    from colorstudio.core.inference.devices import FallbackNote
 
     _open(qtbot, win, gray_png)
     pred = win.cache.cached("unet-gan", win.colorize.picker.device())
@@ -202,7 +202,7 @@ def test_device_fallback_note_is_shown(qtbot, win, gray_png):
 
 
 def test_bad_checkpoint_is_a_message(qtbot, settings, entries, gray_png):
-    from colorstudio.core.checkpoint import CheckpointError
+    from colorstudio.core.io.checkpoint import CheckpointError
     from colorstudio.gui.predictors import PredictorCache
 
     def broken(name, device):
@@ -264,7 +264,7 @@ def test_a_finished_training_run_joins_colorize_batch_and_compare(qtbot, win, tm
     there (named by the run), in Colorize, Batch and the compare list."""
     import json
 
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     run = tmp_path / "runs" / "my-portraits"
@@ -302,7 +302,7 @@ def _finished_run(folder):
     """A run folder as the trainer leaves it: metrics with an end, a checkpoint-less export."""
     import json
 
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     folder.mkdir(parents=True)
@@ -334,7 +334,7 @@ def test_use_a_run_in_colorize_picks_it_and_shows_the_tab(qtbot, win, tmp_path):
 @pytest.mark.parametrize("view,width", [("before-after", 2 * 64 + 4), ("wiper", 64), ("colour-layer", 64)])
 def test_export_the_views_a_restorer_needs(qtbot, win, gray_png, tmp_path, view, width):
     """Issue 19, item 18: before/after, the wiper view, the colour layer, at full size."""
-    from colorstudio.core.imageio import read_image
+    from colorstudio.core.io.imageio import read_image
 
     _open(qtbot, win, gray_png)
     assert all(a.isEnabled() for a in win.act_export_views.values())
@@ -347,7 +347,7 @@ def test_export_the_views_a_restorer_needs(qtbot, win, gray_png, tmp_path, view,
 
 def test_a_16_bit_result_saved_as_jpeg_says_8_bits_with_saved(qtbot, win, tmp_path):
     """Issue 19, item 13: the 8-bit note is part of the 'Saved' message, not replaced by it."""
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.imageio import write_image
 
     src = write_image(tmp_path / "g16.png", (gray_image().astype(np.uint16) * 257))
     _open(qtbot, win, src)
@@ -359,7 +359,7 @@ def test_a_16_bit_result_saved_as_jpeg_says_8_bits_with_saved(qtbot, win, tmp_pa
 
 def test_clean_scan_reruns_with_the_denoised_input(qtbot, win, gray_png, monkeypatch):
     """Issue 19, item 19: the Clean scan control reaches the pipeline."""
-    from colorstudio.core import pipeline
+    from colorstudio.core.colorize import pipeline
 
     _open(qtbot, win, gray_png)
     seen = []

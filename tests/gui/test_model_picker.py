@@ -58,7 +58,7 @@ def test_own_runs_join_the_model_list_with_their_scores(tmp_path):
     with its family's traits and its last held-out scores; runs without weights are not."""
     import json
 
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.gui.widgets.model_picker import load_entries
     from colorstudio.models import create
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core import color
-from colorstudio.core.imageio import write_image
+from colorstudio.core.io.imageio import write_image
 from colorstudio.gui.widgets.shot_panel import ShotPanel
 
 RED = (220, 40, 40)
@@ -89,7 +89,7 @@ def test_save_load_and_send_to_batch(qtbot, panel, tmp_path):
 
 
 def test_a_coloured_frame_of_the_shot_gives_hints_on_that_frame(qtbot, panel, shot_dir, tmp_path):
-    from colorstudio.core.imageio import read_image
+    from colorstudio.core.io.imageio import read_image
 
     frame8 = read_image(sorted(shot_dir.glob("*.png"))[7])
     L = color.luminance(frame8)

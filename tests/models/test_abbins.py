@@ -1,4 +1,4 @@
-"""Quantised ab bins (core.abbins) and the zhang-bins model's use of them."""
+"""Quantised ab bins (core.color.abbins) and the zhang-bins model's use of them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from colorstudio.core import abbins, color
+from colorstudio.core.color import abbins
+from colorstudio.core import color
 from colorstudio.models import create
 
 # Zhang et al.'s released 313 bins, as (a, lowest b, highest b) per column of the grid.
@@ -165,7 +166,7 @@ def test_class_weights_from_a_prior_and_bad_loss_names():
 
 
 def test_data_bins_travel_in_the_config(tmp_path):
-    from colorstudio.core import checkpoint
+    from colorstudio.core.io import checkpoint
 
     data_bins = [[0.0, 0.0], [10.0, 20.0], [-30.0, 40.0]]
     m = create("zhang-bins", weights=False, base=8, convs=1, bins=data_bins)

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from colorstudio.core import checkpoint, pipeline
-from colorstudio.core.predictor import Predictor
+from colorstudio.core.io import checkpoint
+from colorstudio.core.colorize import pipeline
+from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import available, create, create_discriminator, spec
 
 # Small variants so the save/load tests stay fast; unknown (future) families use defaults.

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from colorstudio.core.checkpoint import CheckpointError
+from colorstudio.core.io.checkpoint import CheckpointError
 from colorstudio.models import create
 from colorstudio.models.pix2pix import Pix2PixGenerator
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from colorstudio.core.checkpoint import CheckpointError, save_weights
+from colorstudio.core.io.checkpoint import CheckpointError, save_weights
 from colorstudio.models import create
 from colorstudio.models.refs import ModelRef, parse_ref
 
@@ -36,7 +36,7 @@ def test_an_existing_path_wins_and_ambiguity_is_said(tmp_path, monkeypatch):
     """Issue 21, item 11."""
     import pytest
 
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
     from colorstudio.models.refs import parse_ref
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from colorstudio.core.checkpoint import CheckpointError, save_weights
+from colorstudio.core.io.checkpoint import CheckpointError, save_weights
 from colorstudio.models import flops, registry
 from colorstudio.models.perceptual import VGG16_LAYERS, VGG16Features, load_vgg16
 

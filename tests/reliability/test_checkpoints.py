@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from colorstudio.core import checkpoint
-from colorstudio.core.checkpoint import CheckpointError, save_weights
+from colorstudio.core.io import checkpoint
+from colorstudio.core.io.checkpoint import CheckpointError, save_weights
 from colorstudio.models import create
 
 
@@ -114,8 +114,8 @@ def test_lying_metadata_is_a_message_before_any_allocation(tmp_path, meta, match
 def test_nan_weights_are_an_error_not_white_images(tmp_path):
     import numpy as np
 
-    from colorstudio.core import pipeline
-    from colorstudio.core.predictor import Predictor
+    from colorstudio.core.colorize import pipeline
+    from colorstudio.core.inference.predictor import Predictor
 
     m = create("unet-gan", weights=False, base=8, depth=2)
     sd = m.state_dict()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from colorstudio.core import batch
-from colorstudio.core.predictor import Predictor
+from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from reliability.corpus import KINDS, build
 
@@ -72,7 +72,7 @@ def test_every_input_is_done_or_reported_in_one_line(corpus, predictor, tmp_path
 def test_cli_over_the_corpus(corpus, tmp_path):
     if not CLI.exists():
         pytest.fail(f"{CLI} is missing: install the package (pip install -e .)")
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
 
     m = create("unet-gan", weights=False, base=8, depth=2)
     w = save_weights(tmp_path / "w.safetensors", m.state_dict(), {"family": "unet-gan",

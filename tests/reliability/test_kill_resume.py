@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from colorstudio.core.atomic import PREFIX
+from colorstudio.core.io.atomic import PREFIX
 
 BIN = Path(sys.executable).parent
 # One back-end for every run: auto-tuning under load could pick ORT for one run and torch
@@ -45,7 +45,7 @@ def _wait_for(cond, timeout: float) -> None:
 
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
 
     m = create("unet-gan", weights=False, base=8, depth=2)
@@ -54,7 +54,7 @@ def weights(tmp_path_factory):
 
 
 def test_batch_killed_then_resumed_is_byte_identical(tmp_path, weights):
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.imageio import write_image
 
     src = tmp_path / "in"
     rng = np.random.default_rng(0)

@@ -11,8 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
-from colorstudio.core import frames
-from colorstudio.core.predictor import Predictor
+from colorstudio.core.batch import frames
+from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 
 CLI = Path(sys.executable).parent / "colorstudio-cli"
@@ -44,7 +44,7 @@ def test_trainer_config_rejects_nan():
 
 
 def test_render_size_is_bounded_by_memory(predictor, monkeypatch):
-    from colorstudio.core import predictor as pm
+    from colorstudio.core.inference import predictor as pm
 
     monkeypatch.setattr(pm, "available_memory", lambda: 200 << 20)  # 200 MB free
     x = np.zeros((1, 1, 2048, 2048), np.float32)

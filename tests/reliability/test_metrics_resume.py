@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from colorstudio.core.runs import read_metrics
+from colorstudio.core.io.runs import read_metrics
 from trainer.metrics import MetricsWriter
 
 
@@ -24,7 +24,7 @@ def test_torn_last_line_is_cut_before_appending(tmp_path):
 
 
 def test_resumed_run_supersedes_points_after_its_checkpoint():
-    from colorstudio.core.runs import RunSeries
+    from colorstudio.core.io.runs import RunSeries
 
     s = RunSeries()
     s.add([{"kind": "event", "event": "start", "message": ""}]

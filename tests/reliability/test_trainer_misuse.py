@@ -12,7 +12,7 @@ import time
 import pytest
 import torch
 
-from colorstudio.core.runs import PARENT_PID_ENV, RunLock
+from colorstudio.core.io.runs import PARENT_PID_ENV, RunLock
 from trainer.__main__ import main
 
 from helpers import TINY
@@ -98,7 +98,7 @@ def test_one_image_folder_says_it_is_held_out(capsys, tmp_path, photo_dir):
 def test_a_second_training_into_the_same_folder_is_refused(capsys, tmp_path, photo_dir):
     run = tmp_path / "r"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from colorstudio.core.runs import RunLock; RunLock(sys.argv[1]).acquire(); "
+        "import sys, time; from colorstudio.core.io.runs import RunLock; RunLock(sys.argv[1]).acquire(); "
         "print('held', flush=True); time.sleep(60)"), str(run)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -161,7 +161,7 @@ def test_trainer_ends_when_the_studio_that_started_it_is_gone(tmp_path, photo_di
 def test_weights_of_odd_dtypes_are_refused_at_load(tmp_path, dtype):
     from safetensors.torch import save_file
 
-    from colorstudio.core.checkpoint import CheckpointError, save_weights
+    from colorstudio.core.io.checkpoint import CheckpointError, save_weights
     from colorstudio.models import create
 
     m = create("unet-gan", weights=False, base=8, depth=2)

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from colorstudio.core import textfiles
-from colorstudio.core.hintfile import HintFileError, read_points, read_shot
+from colorstudio.core.io import textfiles
+from colorstudio.core.colorize.hintfile import HintFileError, read_points, read_shot
 
 DEEP = "[" * 200_000 + "]" * 200_000
 BIG_INT = '[{"x": 0.5, "y": 0.5, "rgb": [' + "9" * 5000 + ', 1, 1]}]'

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from colorstudio.core import palette
+from colorstudio.core.color import palette
 
 
 @pytest.fixture(scope="session")

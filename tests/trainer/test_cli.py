@@ -1,6 +1,6 @@
 import json
 
-from colorstudio.core.checkpoint import read_metadata
+from colorstudio.core.io.checkpoint import read_metadata
 from trainer.__main__ import main
 
 

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from colorstudio.core import color, palette
+from colorstudio.core import color
+from colorstudio.core.color import palette
 from trainer import data as tdata
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from colorstudio.core.checkpoint import save_weights
+from colorstudio.core.io.checkpoint import save_weights
 from colorstudio.models import create
 from trainer import data as tdata
 from trainer.loop import Trainer, TrainError

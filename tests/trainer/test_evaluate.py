@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from colorstudio.core import palette
-from colorstudio.core.runs import read_metrics
+from colorstudio.core.color import palette
+from colorstudio.core.io.runs import read_metrics
 from trainer import data as tdata
 from trainer import cards, evaluate, scores
 from trainer.loop import train

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from colorstudio.core import color
-from colorstudio.core.predictor import Predictor
+from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from trainer import data as tdata
 from trainer.group_eval import evaluate_files, hue_error_deg, random_hint_colour

@@ -49,7 +49,7 @@ def test_hints_reveal_ground_truth_patches():
 
 
 def test_init_from_pads_new_inputs_and_rejects_misfits(tmp_path):
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
     from trainer.loop import TrainError
 

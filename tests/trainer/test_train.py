@@ -7,7 +7,7 @@ import torch
 from colorstudio.models import create
 from trainer.export import export_run
 from trainer.loop import Trainer, TrainError, train
-from colorstudio.core.runs import read_metrics
+from colorstudio.core.io.runs import read_metrics
 
 from helpers import TINY, tiny_config
 
@@ -131,7 +131,7 @@ def test_dataloader_workers_give_the_same_batches_as_the_cache(photo_dir, tmp_pa
 
 
 def test_perceptual_recipe_uses_vgg_weights_when_given(photo_dir, tmp_path):
-    from colorstudio.core.checkpoint import save_weights
+    from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models.perceptual import VGG16Features
 
     vgg = tmp_path / "vgg16.safetensors"
@@ -202,7 +202,7 @@ def test_short_runs_log_first_step_epoch_ends_and_last_step(photo_dir, tmp_path)
 
 def test_progress_step_of_total_and_eta_reach_console_and_metrics(photo_dir, tmp_path, capsys):
     """Issue 19, item 5: step N of M, epoch, elapsed and ETA for the GUI and the console."""
-    from colorstudio.core.runs import RunSeries
+    from colorstudio.core.io.runs import RunSeries
 
     run = tmp_path / "run"
     train(tiny_config("unet-gan", photo_dir, "max_steps=3"), run)

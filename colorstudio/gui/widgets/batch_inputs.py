@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QListWidget, QListWidgetItem,
                                QToolButton, QVBoxLayout, QWidget)
 
-from colorstudio.core.formats import image_filter, video_filter
+from colorstudio.core.io.formats import image_filter, video_filter
 from colorstudio.gui.theme import icon
 from colorstudio.gui.plaintext import tooltip
 
@@ -26,7 +26,7 @@ def tool_button(text: str, ic: str, tip: str, slot) -> QToolButton:
 
 
 def kind_icon(p: Path) -> str:
-    from colorstudio.core.formats import is_video_file
+    from colorstudio.core.io.formats import is_video_file
 
     return "mdi6.folder" if p.is_dir() else "mdi6.video" if is_video_file(p) else "mdi6.file-image"
 

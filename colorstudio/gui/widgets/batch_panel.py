@@ -1,6 +1,6 @@
 """Batch mode for animators: many frames (files or folders) or a video, colorized.
 
-Built on ``core.batch.colorize_files`` and ``core.frames.colorize_video`` (one engine for
+Built on ``core.batch.colorize_files`` and ``core.batch.frames.colorize_video`` (one engine for
 the CLI and the window): each item arrives as a BatchEvent, drawn here as a progress
 bar with count, frames/s and ETA, a thumbnail strip and a log of failures.  Outputs that
 exist are skipped, so running again after a cancel (or a crash) resumes.
@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from colorstudio.core.smoothing import DEFAULT_STRENGTH
+from colorstudio.core.colorize.smoothing import DEFAULT_STRENGTH
 from colorstudio.gui.batch_jobs import batch_job
-from colorstudio.core.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
+from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
 from colorstudio.core.messages import format_eta
 from colorstudio.core.scales import SATURATION_MAX
 from colorstudio.gui.predictors import PredictorCache
@@ -31,7 +31,7 @@ from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import Worker
 
-IMAGE_FORMATS = OUTPUT_FORMATS      # the one table's (core.formats), as the CLI's --format
+IMAGE_FORMATS = OUTPUT_FORMATS      # the one table's (core.io.formats), as the CLI's --format
 VIDEO_FORMATS = VIDEO_OUTPUT_FORMATS
 
 
@@ -240,7 +240,7 @@ class BatchPanel(QWidget):
         self.fmt.setCurrentIndex(i)
 
     def _is_video(self) -> bool:
-        from colorstudio.core.formats import is_video_file
+        from colorstudio.core.io.formats import is_video_file
 
         paths = self.input_paths()
         return len(paths) == 1 and is_video_file(paths[0])
@@ -318,7 +318,7 @@ class BatchPanel(QWidget):
         return w
 
     def _validate(self, paths: list[Path]) -> str | None:
-        from colorstudio.core.formats import is_video_file
+        from colorstudio.core.io.formats import is_video_file
 
         if not paths:
             return "Add frames, a folder or a video first."
@@ -334,7 +334,7 @@ class BatchPanel(QWidget):
     def output_problem(paths: list[Path], outdir: str) -> str | None:
         """Why ``outdir`` cannot take the results of ``paths`` (the CLI's check), else None:
         one message before anything runs, not a failure per frame."""
-        from colorstudio.core.batch_inputs import OutputFolderError, check_output_folder
+        from colorstudio.core.batch.inputs import OutputFolderError, check_output_folder
 
         try:
             check_output_folder(Path(outdir), paths, create=True)

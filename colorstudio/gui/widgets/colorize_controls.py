@@ -8,14 +8,14 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlid
 
 from colorstudio.core.scales import SATURATION_MAX
 
-# Mirrors core.pipeline.DENOISE (the window imports no OpenCV): key, label.
+# Mirrors core.colorize.pipeline.DENOISE (the window imports no OpenCV): key, label.
 DENOISE_CHOICES = (("off", "off"), ("light", "light (grain)"), ("strong", "strong (grain, dust, scratches)"))
 
 
 class ColorizeControls(QWidget):
     renderSizeChanged = Signal(int)     # 0 = the model's default size
     saturationChanged = Signal(float)   # 1.0 = as predicted
-    denoiseChanged = Signal(str)        # off | light | strong (core.pipeline.DENOISE)
+    denoiseChanged = Signal(str)        # off | light | strong (core.colorize.pipeline.DENOISE)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

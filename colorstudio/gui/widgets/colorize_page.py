@@ -466,7 +466,7 @@ class ColorizePage(QWidget):
         return self.output is not None
 
     def export(self, path: str | Path, view: str = "result", note: str = "") -> Worker | None:
-        """Write the full-resolution result -- or a view of it (``core.views``: before-after,
+        """Write the full-resolution result -- or a view of it (``core.colorize.views``: before-after,
         wiper at the divider's place, colour-layer) -- in a worker; format from the suffix."""
         if self.output is None or self.image is None:
             self.message.emit("Nothing to export yet: open an image first.", "warning")

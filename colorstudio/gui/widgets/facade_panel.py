@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGridLayout
                                QLabel, QListWidget, QListWidgetItem, QSizePolicy, QSlider,
                                QSpinBox, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
-from colorstudio.core.formats import image_filter
-from colorstudio.core.palette import CLASSES, COLORS
+from colorstudio.core.io.formats import image_filter
+from colorstudio.core.color.palette import CLASSES, COLORS
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.label_painter import LabelPainter, fit_rect, random_layout
 from colorstudio.gui.widgets.message_bar import MessageBar
@@ -44,7 +44,7 @@ def default_loader(weights: Any, device: str = "auto") -> Any:
 def generate(labels_rgb: np.ndarray, get_predictor: Callable[[], Any], weights: Any = True) -> dict[str, Any]:
     """Worker job: label RGB -> photo; reports time and whether the weights are trained
     (a checkpoint was loaded: the registry leaves ``model.meta`` empty for random init)."""
-    from colorstudio.core.pipeline import translate
+    from colorstudio.core.colorize.pipeline import translate
 
     t0 = time.perf_counter()
     pred = get_predictor()
@@ -317,7 +317,7 @@ class FacadePanel(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Save photo", str(Path(self._dir()) / "facade.png"),
                                               image_filter(write=True))
         if path:
-            from colorstudio.core.imageio import write_image
+            from colorstudio.core.io.imageio import write_image
 
             photo = self._photo
             self._save(lambda: write_image(path, photo), path)

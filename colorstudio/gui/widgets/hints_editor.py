@@ -4,7 +4,7 @@ The model (:class:`HintsModel`) keeps points in image fractions and changes only
 through QUndoStack commands, so every edit -- add, move, recolour, delete, clear -- can
 be undone.  :class:`HintsTool` edits them on an image canvas, :class:`EyedropperTool`
 picks a colour from the result, :class:`HintsEditor` is the side panel.  Points become
-``core.pipeline.Hint`` (Lab ab) only when a run needs them.
+``core.colorize.pipeline.Hint`` (Lab ab) only when a run needs them.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ class HintsEditor(QWidget):
         self.set_available(False, "")
 
     def reach(self) -> float:
-        """Hints' reach as a fraction of the long side (core.pipeline.propagate_hints)."""
+        """Hints' reach as a fraction of the long side (core.colorize.pipeline.propagate_hints)."""
         return self.reach_slider.value() / 100.0
 
     def set_reach(self, fraction: float) -> None:
@@ -322,13 +322,13 @@ class HintsEditor(QWidget):
     # files ---------------------------------------------------------------------------
     def save_to(self, path: str) -> None:
         """Write the hints as a hint file (the CLI's ``--hints`` reads the same)."""
-        from colorstudio.core.hintfile import write_points
+        from colorstudio.core.colorize.hintfile import write_points
 
         write_points(path, self.model.points_list())
 
     def load_from(self, path: str) -> int:
         """Replace the hints with a file's (undoable); HintFileError for a bad file."""
-        from colorstudio.core.hintfile import read_points
+        from colorstudio.core.colorize.hintfile import read_points
 
         points = read_points(path)
         self.model.replace_all(points)
@@ -347,7 +347,7 @@ class HintsEditor(QWidget):
     def reference_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from colorstudio.core.formats import image_filter
+        from colorstudio.core.io.formats import image_filter
 
         path, _ = QFileDialog.getOpenFileName(self, "Colour reference photo", "", image_filter(all_files=True))
         if path:
@@ -356,7 +356,7 @@ class HintsEditor(QWidget):
     def load_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-        from colorstudio.core.hintfile import HintFileError
+        from colorstudio.core.colorize.hintfile import HintFileError
 
         path, _ = QFileDialog.getOpenFileName(self, "Load colour hints", "", "Hint files (*.json);;All files (*)")
         if path:

@@ -21,7 +21,7 @@ class HintPoint:
     rgb: RGB
 
     def to_hint(self):
-        from colorstudio.core.pipeline import Hint
+        from colorstudio.core.colorize.pipeline import Hint
 
         return Hint.from_rgb(self.x, self.y, self.rgb)
 
@@ -44,7 +44,7 @@ class HintsModel(QObject):
         return len(self.points)
 
     def hints(self) -> list:
-        """The points as ``core.pipeline.Hint`` (ab in Lab units), in insertion order."""
+        """The points as ``core.colorize.pipeline.Hint`` (ab in Lab units), in insertion order."""
         return [p.to_hint() for p in self.points.values()]
 
     # user edits (undoable) ------------------------------------------------------------
@@ -87,7 +87,7 @@ class HintsModel(QObject):
         self.undo_stack.push(_Cmd(self, "load hints", before, after))
 
     def points_list(self) -> list[tuple[float, float, RGB]]:
-        """The points as (x, y, rgb), the hint-file form (``core.hintfile``)."""
+        """The points as (x, y, rgb), the hint-file form (``core.colorize.hintfile``)."""
         return [(p.x, p.y, p.rgb) for p in self.points.values()]
 
     def reset(self) -> None:

@@ -1,10 +1,10 @@
 """A canvas for painting CMP facade label maps (the input of pix2pix-facades).
 
-The map is an (H, W) array of class ids (colours come from ``core.palette`` only);
+The map is an (H, W) array of class ids (colours come from ``core.color.palette`` only);
 tools: brush, rectangle, flood fill, eraser; every edit is undoable.  A seeded
 "random layout" gives students a plausible facade to start from.  The numpy parts
 (``random_layout``, ``read_label_map``, ``save_label_map``) live in
-:mod:`colorstudio.core.label_maps` and work without a window.
+:mod:`colorstudio.core.colorize.label_maps` and work without a window.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from colorstudio.core.label_maps import (DEFAULT_SIZE, class_id, label_map_from_image,  # noqa: F401
+from colorstudio.core.colorize.label_maps import (DEFAULT_SIZE, class_id, label_map_from_image,  # noqa: F401
                                          random_layout, read_label_map, save_label_map)
-from colorstudio.core.palette import CLASSES, COLORS, NUM_CLASSES, labels_to_rgb
+from colorstudio.core.color.palette import CLASSES, COLORS, NUM_CLASSES, labels_to_rgb
 
 TOOLS = ("brush", "rectangle", "fill", "eraser")
 MAX_UNDO = 100

@@ -108,14 +108,14 @@ def _score_lines(res: dict) -> list[str]:
 
 def _read_json(path: Path) -> dict:
     """A model's .eval.json: a bad or huge one costs its own scores only."""
-    from colorstudio.core.textfiles import read_json_object
+    from colorstudio.core.io.textfiles import read_json_object
 
     return read_json_object(path, 2 * 2 ** 20)
 
 
 def _read_card(path: Path) -> str:
     """A model card for the tooltip: bounded (a huge card is cut, not read whole)."""
-    from colorstudio.core.textfiles import BadTextFile, read_text
+    from colorstudio.core.io.textfiles import BadTextFile, read_text
 
     if not path.is_file():
         return ""
@@ -131,7 +131,7 @@ def entry_for_checkpoint(path: str | Path, origin: str = "file", task: str | Non
     .safetensors file): its family from the metadata, its card and ``.eval.json`` when
     they lie beside it.  Raises a one-line error for a file that is not a checkpoint of
     ours, or one of another ``task``."""
-    from colorstudio.core.checkpoint import CheckpointError, read_metadata
+    from colorstudio.core.io.checkpoint import CheckpointError, read_metadata
     from colorstudio.models import spec
     from colorstudio.models.refs import parse_ref
 
@@ -164,7 +164,7 @@ def run_entries(runs_dir: str | Path | None, task: str | None = None) -> list[Mo
     (newest first); runs without weights yet, or of another task, are left out."""
     if not runs_dir:
         return []
-    from colorstudio.core.runs import find_runs
+    from colorstudio.core.io.runs import find_runs
 
     out = []
     for run in find_runs(runs_dir):
@@ -182,8 +182,8 @@ def run_entries(runs_dir: str | Path | None, task: str | None = None) -> list[Mo
 def load_entries(task: str | None = None, runs_dir: str | Path | None = None) -> tuple[list[ModelEntry], list[str]]:
     """Registry entries (then the user's own runs under ``runs_dir``) and pickable
     devices. Slow (imports torch): call in a worker."""
-    from colorstudio.core.checkpoint import CheckpointError, read_metadata
-    from colorstudio.core.devices import available_devices
+    from colorstudio.core.io.checkpoint import CheckpointError, read_metadata
+    from colorstudio.core.inference.devices import available_devices
     from colorstudio.models import available
 
     out = []

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from colorstudio.core.runs import LAST_CHECKPOINT, read_run_config, run_folders
+from colorstudio.core.io.runs import LAST_CHECKPOINT, read_run_config, run_folders
 from colorstudio.gui.plaintext import tooltip
 
 

@@ -2,7 +2,7 @@
 
 Open a video or a folder of frames, scrub to any frame, place hints with the same hint
 editor as the Colorize tab -- on as many keyframes as you like.  The hints are carried to
-the other frames by optical flow (:mod:`colorstudio.core.shot`: dropped where the flow
+the other frames by optical flow (:mod:`colorstudio.core.batch.shot`: dropped where the flow
 is unreliable and at cuts) and fed to the hint model; the frame in view is colorized
 live (its preview), with the carried hints drawn as rings.  The shot's hints save and
 load as one JSON file (the CLI's ``--hints`` reads it); "Colorize shot" hands the
@@ -211,7 +211,7 @@ class ShotPanel(QWidget):
         self.opener.submit(open_shot, Path(path))
 
     def _open_video_dialog(self) -> None:
-        from colorstudio.core.formats import video_filter
+        from colorstudio.core.io.formats import video_filter
 
         f, _ = QFileDialog.getOpenFileName(self, "Open a video as a shot", "", video_filter(all_files=True))
         if f:
@@ -390,14 +390,14 @@ class ShotPanel(QWidget):
 
     # ------------------------------------------------------------------ files
     def save_shot(self, path: str | Path) -> None:
-        from colorstudio.core.hintfile import write_shot
+        from colorstudio.core.colorize.hintfile import write_shot
 
         write_shot(path, self.keyframes)
 
     def load_shot(self, path: str | Path) -> int:
         """Keyframes from a shot file; a still-hints file goes on the frame in view.
         Returns how many hints; HintFileError for a bad file or frames past the shot."""
-        from colorstudio.core.hintfile import HintFileError, read_shot
+        from colorstudio.core.colorize.hintfile import HintFileError, read_shot
 
         keyframes, still = read_shot(path)
         n = len(self.data) if self.data is not None else 0
@@ -422,7 +422,7 @@ class ShotPanel(QWidget):
                 self.message.emit(f"Cannot write {path}: {exc.strerror or exc}", "error")
 
     def _load_dialog(self) -> None:
-        from colorstudio.core.hintfile import HintFileError
+        from colorstudio.core.colorize.hintfile import HintFileError
 
         path, _ = QFileDialog.getOpenFileName(self, "Load shot hints", "", "Hint files (*.json);;All files (*)")
         if path:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QSizePolicy, QSpinBox, QToolButton, QWidget)
 
-from colorstudio.core.devices import DEVICE_CHOICES   # listed without importing torch; the trainer checks
+from colorstudio.core.inference.devices import DEVICE_CHOICES   # listed without importing torch; the trainer checks
 from colorstudio.gui.theme import icon
 
 # Where a new run starts: (key, label).  Fine-tuning the shipped model with the settings it

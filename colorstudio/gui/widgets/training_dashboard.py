@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QLis
                                QWidget)
 
 from colorstudio.gui.theme import icon
-from colorstudio.core.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries,
+from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries,
                                    new_run_folder, read_run_config)
 from colorstudio.gui.training import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
                                       TrainRequest)

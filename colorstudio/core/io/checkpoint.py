@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from colorstudio.core import textfiles
-from colorstudio.core.atomic import atomic_write  # noqa: F401 -- re-exported: checkpoints write atomically
+from colorstudio.core.io import textfiles
+from colorstudio.core.io.atomic import atomic_write  # noqa: F401 -- re-exported: checkpoints write atomically
 from colorstudio.core.errors import UserError
 from colorstudio.core.messages import one_line
 

@@ -1,6 +1,6 @@
 """CMP facade label maps as arrays of class ids: a seeded random layout, reading any label
 image (palette or jet colours, gray ids, a pix2pix A|B pair) and writing one.  The
-palette itself is :mod:`colorstudio.core.palette`'s."""
+palette itself is :mod:`colorstudio.core.color.palette`'s."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from colorstudio.core.palette import CLASSES, NUM_CLASSES, labels_to_rgb, rgb_to_labels
+from colorstudio.core.color.palette import CLASSES, NUM_CLASSES, labels_to_rgb, rgb_to_labels
 
 DEFAULT_SIZE = (256, 256)      # (H, W) of the CMP facades the model was trained on
 
@@ -138,13 +138,13 @@ def label_map_from_image(img: np.ndarray) -> np.ndarray:
 
 def read_label_map(path: str | os.PathLike) -> np.ndarray:
     """Read a label map image as class ids (see :func:`label_map_from_image`)."""
-    from colorstudio.core.imageio import read_image
+    from colorstudio.core.io.imageio import read_image
 
     return label_map_from_image(read_image(path))
 
 
 def save_label_map(path: str | os.PathLike, ids: np.ndarray) -> Path:
     """Write the label map as a palette-coloured image (PNG keeps it exact)."""
-    from colorstudio.core.imageio import write_image
+    from colorstudio.core.io.imageio import write_image
 
     return write_image(path, labels_to_rgb(ids))

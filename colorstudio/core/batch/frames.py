@@ -3,11 +3,11 @@
 A video is colorized frame by frame into a folder of PNGs (``<name>_frames/``) and
 then assembled into a video at the same frame rate -- so an interrupted run resumes
 (frames already written are skipped) and the frames stay available for editing.
-PyAV reads and writes the video (:mod:`colorstudio.core.video_io`); the source's audio
+PyAV reads and writes the video (:mod:`colorstudio.core.io.video_io`); the source's audio
 track is copied into the output.
 
 Per-frame predictions flicker: ``smooth`` > 0 blends each frame's colours with the
-previous frame's, following the motion (:mod:`colorstudio.core.smoothing`).
+previous frame's, following the motion (:mod:`colorstudio.core.colorize.smoothing`).
 """
 
 from __future__ import annotations
@@ -22,16 +22,16 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from colorstudio.core import imageio
-from colorstudio.core.atomic import clean_stale, temp_path
-from colorstudio.core.batch_engine import BatchEvent, Cancel, Job, is_cancelled, run_batch
-from colorstudio.core.batch_stages import ColorizeStage
-# The format table's names, where callers have always found them (the table: core.formats).
-from colorstudio.core.formats import VIDEO_EXTENSIONS, WRITABLE_VIDEO, is_video_file  # noqa: F401
-from colorstudio.core import video_io
+from colorstudio.core.io import imageio
+from colorstudio.core.io.atomic import clean_stale, temp_path
+from colorstudio.core.batch.engine import BatchEvent, Cancel, Job, is_cancelled, run_batch
+from colorstudio.core.batch.stages import ColorizeStage
+# The format table's names, where callers have always found them (the table: core.io.formats).
+from colorstudio.core.io.formats import VIDEO_EXTENSIONS, WRITABLE_VIDEO, is_video_file  # noqa: F401
+from colorstudio.core.io import video_io
 from colorstudio.core.messages import one_line
-from colorstudio.core.video_io import VideoError
-from colorstudio.core.pipeline import Hint
+from colorstudio.core.io.video_io import VideoError
+from colorstudio.core.colorize.pipeline import Hint
 
 FRAME_PATTERN = "frame_{:06d}.png"
 
@@ -170,7 +170,7 @@ def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
     frames' count).  A rerun skips frames already written (unless ``overwrite``);
     an existing output video is skipped as a whole.  Failures and cancellation leave
     the frames for the next run and do not assemble the video.  ``frame_hints``: each
-    frame's own hints (a shot's plan from ``core.shot``), instead of ``hints`` for all.
+    frame's own hints (a shot's plan from ``core.batch.shot``), instead of ``hints`` for all.
     """
     src = Path(src)
     video, frames_dir = video_outputs(src, out)

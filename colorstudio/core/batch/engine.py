@@ -15,9 +15,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 
-from colorstudio.core import imageio
+from colorstudio.core.io import imageio
 from colorstudio.core.errors import UserError
-from colorstudio.core.image_meta import ImageMeta
+from colorstudio.core.io.image_meta import ImageMeta
 from colorstudio.core.messages import one_line
 
 Cancel = Union[Callable[[], bool], threading.Event, None]

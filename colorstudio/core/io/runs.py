@@ -344,7 +344,7 @@ def run_folders(runs_dir: str | os.PathLike) -> list[Path]:
 
 def read_run_config(run: str | os.PathLike) -> dict[str, Any]:
     """RUN/config.json as a dict ({} when missing or unreadable)."""
-    from colorstudio.core.textfiles import read_json_object
+    from colorstudio.core.io.textfiles import read_json_object
 
     return read_json_object(RunLayout(run).config)
 

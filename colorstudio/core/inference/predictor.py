@@ -1,7 +1,7 @@
 """A model ready to run on numpy batches: device, back-end, inference mode, OOM fallback.
 
 One API whatever runs underneath: on the CPU the model runs through ONNX Runtime when
-it is installed (a fused, exported copy; see :mod:`colorstudio.core.backends`), else
+it is installed (a fused, exported copy; see :mod:`colorstudio.core.inference.backends`), else
 through a conv+BN-fused channels_last copy in eager torch; on GPUs through the fused
 copy in torch.  The caller's model object is never modified beyond ``.eval()`` and
 ``.to(device)``.
@@ -15,8 +15,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from colorstudio.core.backends import make_runner, resolve_backend, weights_version
-from colorstudio.core.devices import FallbackNote, available_memory, describe, is_oom, pick_device
+from colorstudio.core.inference.backends import make_runner, resolve_backend, weights_version
+from colorstudio.core.inference.devices import FallbackNote, available_memory, describe, is_oom, pick_device
 from colorstudio.core.messages import one_line
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ An animator places hints on any frames of a shot (keyframes).  :func:`carry_hint
 moves each keyframe's hints to the other frames by optical flow on the frames'
 lightness -- forward and backward from the keyframe -- and drops a hint
 
-* at a scene cut (the cut test of :class:`~colorstudio.core.smoothing.TemporalSmoother`),
+* at a scene cut (the cut test of :class:`~colorstudio.core.colorize.smoothing.TemporalSmoother`),
 * where the flow is unreliable: the forward-backward check fails (the point does not
   come back to where it started, e.g. it was occluded) or it leaves the frame,
 * where the lightness under it changes too much from the keyframe's (another object
@@ -181,7 +181,7 @@ def plan_frames(frames: Iterable[np.ndarray], keyframes: dict[int, Sequence[Poin
 
 def frame_hints(plan: Sequence[Sequence[Point]]) -> list[list]:
     """A plan's points -> each frame's pipeline hints (colour as Lab ab)."""
-    from colorstudio.core.hintfile import to_hints
+    from colorstudio.core.colorize.hintfile import to_hints
 
     return [to_hints(points) for points in plan]
 
@@ -190,7 +190,7 @@ def plan_files(files: Sequence, keyframes: dict[int, Sequence[Point]], still: Se
                max_pixels: int | None = None) -> list[list]:
     """Each frame's hints for a folder of frames (the files in order): read once at the
     work size to follow the keyframes' hints, before the frames are colorized."""
-    from colorstudio.core import imageio
+    from colorstudio.core.io import imageio
 
     kw = {} if max_pixels is None else {"max_pixels": max_pixels}
     return frame_hints(plan_frames((imageio.read_image(f, **kw) for f in files), keyframes, still))
@@ -198,6 +198,6 @@ def plan_files(files: Sequence, keyframes: dict[int, Sequence[Point]], still: Se
 
 def plan_video(path, keyframes: dict[int, Sequence[Point]], still: Sequence[Point] = ()) -> list[list]:
     """Each frame's hints for a video file (decoded once more, ahead of colorizing)."""
-    from colorstudio.core import frames
+    from colorstudio.core.batch import frames
 
     return frame_hints(plan_frames(frames.iter_frames(path), keyframes, still))

@@ -1,6 +1,6 @@
 """What a restorer exports beside the result: the before/after views and the colour alone.
 
-Pure functions over full-resolution arrays (any of the dtypes ``core.imageio`` writes):
+Pure functions over full-resolution arrays (any of the dtypes ``core.io.imageio`` writes):
 
 * :func:`side_by_side` -- original | result, one image (for a client, a forum, a report);
 * :func:`wiper` -- the app's wiper view: the original left of the divider, the result right;
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from colorstudio.core import color, pipeline
+from colorstudio.core import color
+from colorstudio.core.colorize import pipeline
 
 # name -> suffix added to the result's stem
 EXTRA_VIEWS = {"before-after": "_before_after", "wiper": "_wiper", "colour-layer": "_colour"}

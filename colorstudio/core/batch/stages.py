@@ -1,5 +1,5 @@
 """What a batch does with each image: colorize (with temporal smoothing for frames of one
-sequence) or translate a facade label map; see :class:`colorstudio.core.batch_engine.Stage`."""
+sequence) or translate a facade label map; see :class:`colorstudio.core.batch.engine.Stage`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Sequence
 
 import numpy as np
 
-from colorstudio.core import imageio, pipeline, views
-from colorstudio.core.batch_engine import Job, Stage
-from colorstudio.core.predictor import Runner, Streams
-from colorstudio.core.smoothing import TemporalSmoother
+from colorstudio.core.io import imageio
+from colorstudio.core.colorize import pipeline, views
+from colorstudio.core.batch.engine import Job, Stage
+from colorstudio.core.inference.predictor import Runner, Streams
+from colorstudio.core.colorize.smoothing import TemporalSmoother
 
 
 class ColorizeStage(Stage):
@@ -99,7 +100,7 @@ class TranslateStage(Stage):
     OFF_PALETTE_WARN = 0.25   # a label map is near-flat palette colour; a photo is not
 
     def check(self, image: np.ndarray) -> str | None:
-        from colorstudio.core import palette
+        from colorstudio.core.color import palette
 
         share = palette.off_palette_share(image if image.ndim == 3 else np.dstack([image] * 3))
         if share > self.OFF_PALETTE_WARN:

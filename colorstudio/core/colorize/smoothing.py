@@ -3,7 +3,7 @@
 Per-frame predictions flicker: :class:`TemporalSmoother` blends each frame's small ab
 with the previous result warped by dense optical flow on the small lightness, with
 less trust where the warp does not fit (occlusions) and a reset at scene cuts.  It
-serves videos (:mod:`colorstudio.core.frames`) and folders of frames
+serves videos (:mod:`colorstudio.core.batch.frames`) and folders of frames
 (``batch.colorize_files(..., smooth=...)``).
 """
 

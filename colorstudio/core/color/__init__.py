@@ -7,7 +7,7 @@ a in [-86, 98], b in [-108, 95]).  Networks see ``l_norm = (L - 50) / 100`` and
 ``ab_norm = ab / 110`` -- the scaling of the public Zhang et al. colorizers, so
 their checkpoints interoperate without rescaling.  Translators (label map -> photo)
 see and produce RGB in [-1, 1] (:func:`normalize_rgb`, :func:`denormalize_rgb`).
-The torch twin of the Lab -> RGB conversion is :mod:`colorstudio.core.color_torch`.
+The torch twin of the Lab -> RGB conversion is :mod:`colorstudio.core.color.color_torch`.
 """
 
 from __future__ import annotations

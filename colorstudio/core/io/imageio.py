@@ -30,12 +30,13 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from colorstudio.core import color, png
-from colorstudio.core.checkpoint import atomic_write
+from colorstudio.core import color
+from colorstudio.core.io import png
+from colorstudio.core.io.checkpoint import atomic_write
 from colorstudio.core.errors import UserError
-from colorstudio.core.image_meta import ImageMeta
-# The format table's names, where callers have always found them (the table: core.formats).
-from colorstudio.core.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
+from colorstudio.core.io.image_meta import ImageMeta
+# The format table's names, where callers have always found them (the table: core.io.formats).
+from colorstudio.core.io.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
                                       is_image_file)
 
 DEFAULT_MAX_PIXELS: int | None = int(os.environ.get("COLORSTUDIO_MAX_PIXELS") or 200_000_000) or None
@@ -419,7 +420,7 @@ def _pillow_encode(pixels: np.ndarray, fmt: str, quality: int, meta: ImageMeta) 
 def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
                 protect: Iterable[str | os.PathLike] = (), meta: ImageMeta | None = None) -> Path:
     """Write ``img`` (RGB order) in the format of ``path``'s suffix, atomically, with
-    ``meta`` (``core.image_meta``: the input's DPI, EXIF, ICC) where the format holds it.
+    ``meta`` (``core.io.image_meta``: the input's DPI, EXIF, ICC) where the format holds it.
 
     16 bit is kept in PNG and TIFF; JPEG, BMP and WebP get 8 bit.  Refuses (with
     :class:`ImageWriteError`) to replace any path in ``protect`` -- a batch passes its

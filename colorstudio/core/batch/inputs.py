@@ -10,10 +10,10 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from colorstudio.core import image_meta, imageio
-from colorstudio.core.batch_engine import Job
+from colorstudio.core.io import image_meta, imageio
+from colorstudio.core.batch.engine import Job
 from colorstudio.core.errors import UserError
-from colorstudio.core.formats import is_video_file
+from colorstudio.core.io.formats import is_video_file
 
 
 class OutputFolderError(UserError, ValueError):

@@ -11,7 +11,7 @@ file fit every size of the same picture (a scan, its preview, the frames of a sh
 
 A *shot* hint file holds the hints of keyframes, by frame number (1 = the first frame,
 as in ``frame_000001.png``); they are carried to the other frames by
-:mod:`colorstudio.core.shot`.  Hints under ``"hints"`` apply to every frame unmoved, so
+:mod:`colorstudio.core.batch.shot`.  Hints under ``"hints"`` apply to every frame unmoved, so
 a still-hint file is a shot file without keyframes.
 
     {"frames": {"1": [{"x": 0.42, "y": 0.31, "rgb": [214, 160, 130]}],
@@ -25,9 +25,9 @@ import math
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from colorstudio.core import textfiles
+from colorstudio.core.io import textfiles
 from colorstudio.core.errors import UserError
-from colorstudio.core.pipeline import Hint
+from colorstudio.core.colorize.pipeline import Hint
 
 RGB = tuple[int, int, int]
 MAX_FILE_BYTES = 4 << 20   # a hint file is small; refuse anything that is not one
@@ -120,7 +120,7 @@ def dumps_points(points: Iterable[tuple[float, float, Sequence[int]]]) -> str:
 
 def write_points(path: str | Path, points: Iterable[tuple[float, float, Sequence[int]]]) -> None:
     """Write a hint file atomically (a crash never leaves half a file)."""
-    from colorstudio.core.checkpoint import atomic_write
+    from colorstudio.core.io.checkpoint import atomic_write
 
     text = dumps_points(points)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
@@ -175,7 +175,7 @@ def dumps_shot(keyframes: dict[int, Iterable[tuple[float, float, Sequence[int]]]
 def write_shot(path: str | Path, keyframes: dict[int, Iterable[tuple[float, float, Sequence[int]]]],
                still: Iterable[tuple[float, float, Sequence[int]]] = ()) -> None:
     """Write a shot hint file atomically (keyframes by 0-based index; numbered from 1)."""
-    from colorstudio.core.atomic import atomic_write
+    from colorstudio.core.io.atomic import atomic_write
 
     text = dumps_shot(keyframes, still)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

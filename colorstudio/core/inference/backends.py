@@ -1,4 +1,4 @@
-"""Inference back-ends behind :class:`~colorstudio.core.predictor.Predictor`.
+"""Inference back-ends behind :class:`~colorstudio.core.inference.predictor.Predictor`.
 
 Why: eager torch leaves most of a 2-core CPU idle on small conv nets.  Two things make
 the same model run close to the machine's matmul peak:
@@ -273,7 +273,7 @@ class OrtRunner:
         data = buf.getvalue()
         if path is not None:
             try:
-                from colorstudio.core.checkpoint import atomic_write
+                from colorstudio.core.io.checkpoint import atomic_write
 
                 atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
                 _prune(path.parent, CACHE_KEEP)

@@ -17,9 +17,9 @@ item to item), on ``Predictor.streams()`` threads with one item each: on the CPU
 is one single-threaded session per core, faster for many small images than one image
 at a time on all cores.
 
-The parts: :mod:`~colorstudio.core.batch_inputs` (input discovery, output naming),
-:mod:`~colorstudio.core.batch_engine` (events, jobs, stages, ``run_batch``) and
-:mod:`~colorstudio.core.batch_stages` (colorize, translate); this module is their one
+The parts: :mod:`~colorstudio.core.batch.inputs` (input discovery, output naming),
+:mod:`~colorstudio.core.batch.engine` (events, jobs, stages, ``run_batch``) and
+:mod:`~colorstudio.core.batch.stages` (colorize, translate); this module is their one
 public face, and its names are the ones callers use.
 """
 
@@ -29,12 +29,13 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from colorstudio.core import imageio, pipeline
-from colorstudio.core.atomic import clean_stale
-from colorstudio.core.batch_engine import (DEFAULT_WORKERS, MAX_PENDING_WRITES, PREFETCH, BatchEvent,
+from colorstudio.core.io import imageio
+from colorstudio.core.colorize import pipeline
+from colorstudio.core.io.atomic import clean_stale
+from colorstudio.core.batch.engine import (DEFAULT_WORKERS, MAX_PENDING_WRITES, PREFETCH, BatchEvent,
                                            Cancel, Job, Stage, is_cancelled, run_batch)
-from colorstudio.core.batch_inputs import check_format, collect_inputs, file_jobs, plan_outputs
-from colorstudio.core.batch_stages import ColorizeStage, TranslateStage
+from colorstudio.core.batch.inputs import check_format, collect_inputs, file_jobs, plan_outputs
+from colorstudio.core.batch.stages import ColorizeStage, TranslateStage
 from colorstudio.core.messages import one_line
 
 __all__ = ["DEFAULT_WORKERS", "MAX_PENDING_WRITES", "PREFETCH", "BatchEvent", "Cancel", "ColorizeStage",
@@ -74,8 +75,8 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
     ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
     video frames) and reduces colour flicker between them; ``hints`` apply to every
     file, unless ``frame_hints`` gives each file its own (a shot's keyframe hints
-    carried to every frame by ``core.shot``).  ``extras``: views written beside each
-    result (``core.views.EXTRA_VIEWS``: before-after, wiper, colour-layer).
+    carried to every frame by ``core.batch.shot``).  ``extras``: views written beside each
+    result (``core.colorize.views.EXTRA_VIEWS``: before-after, wiper, colour-layer).
     """
     stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,

@@ -1,7 +1,7 @@
 """The file formats: what is read and written, and the file-dialog filters they make.
 
-The one table of still-image formats (read by :mod:`colorstudio.core.imageio`) and the
-one of video formats (:mod:`colorstudio.core.frames`); every suffix set, folder scan and
+The one table of still-image formats (read by :mod:`colorstudio.core.io.imageio`) and the
+one of video formats (:mod:`colorstudio.core.batch.frames`); every suffix set, folder scan and
 file dialog comes from them.  Standard library only.
 """
 
@@ -56,7 +56,7 @@ def is_image_file(path: str | os.PathLike) -> bool:
 
 
 # The video format table: what is read (PyAV's FFmpeg), in the order dialogs list it, and
-# what is written (core.video_io.ENCODERS: .mp4 H.264, .avi Motion-JPEG, audio copied).
+# what is written (core.io.video_io.ENCODERS: .mp4 H.264, .avi Motion-JPEG, audio copied).
 VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg",
                                    ".wmv", ".ogv")
 VIDEO_EXTENSIONS: frozenset[str] = frozenset(VIDEO_SUFFIXES)
