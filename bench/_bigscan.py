@@ -103,7 +103,7 @@ def gui(src: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     from colorstudio.gui.predictors import PredictorCache
-    from colorstudio.gui.widgets.colorize_page import ColorizePage
+    from colorstudio.gui.tabs.colorize.page import ColorizePage
     from colorstudio.gui.widgets.model_picker import load_entries
     from colorstudio.models import default_model
 

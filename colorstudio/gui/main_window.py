@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageB
 from colorstudio.core.io.formats import WRITE_FORMATS, image_filter, save_filters
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
-from colorstudio.gui.widgets.batch_panel import BatchPanel
-from colorstudio.gui.widgets.colorize_page import ColorizePage
+from colorstudio.gui.tabs.batch.page import BatchPanel
+from colorstudio.gui.tabs.colorize.page import ColorizePage
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.message_bar import MessageBar
 from colorstudio.gui.widgets.model_picker import load_entries
-from colorstudio.gui.widgets.shot_panel import ShotPanel
+from colorstudio.gui.tabs.shot.page import ShotPanel
 from colorstudio.gui.window_chrome import APP_NAME, WindowChrome
 from colorstudio.gui.workers import Worker, start
 
@@ -52,8 +52,8 @@ class MainWindow(WindowChrome, QMainWindow):
         self.colorize = ColorizePage(self.cache)
         self.batch = BatchPanel(self.cache)
         self.shot = ShotPanel(self.cache)
-        from colorstudio.gui.widgets.facade_panel import FacadePanel
-        from colorstudio.gui.widgets.training_dashboard import TrainingDashboard
+        from colorstudio.gui.tabs.facades.page import FacadePanel
+        from colorstudio.gui.tabs.train.page import TrainingDashboard
 
         self.dashboard = TrainingDashboard(settings=self.settings)
         self.facades = FacadePanel(settings=self.settings)

@@ -9,7 +9,7 @@ import pytest
 
 from colorstudio.core.io.imageio import read_image, write_image
 from colorstudio.gui.predictors import PredictorCache
-from colorstudio.gui.widgets.batch_panel import BatchPanel, format_eta
+from colorstudio.gui.tabs.batch.page import BatchPanel, format_eta
 from guitest_helpers import gray_image, tiny_loader
 
 
@@ -197,7 +197,7 @@ def test_model_facts_stay_compact_in_the_batch_form(panel):
 
 def test_batch_tab_saturation_is_a_percent(qtbot):
     from colorstudio.gui.predictors import PredictorCache
-    from colorstudio.gui.widgets.batch_panel import BatchPanel
+    from colorstudio.gui.tabs.batch.page import BatchPanel
 
     panel = BatchPanel(PredictorCache())
     qtbot.addWidget(panel)
@@ -207,7 +207,7 @@ def test_batch_tab_saturation_is_a_percent(qtbot):
 def test_an_unusable_output_folder_is_one_message_before_the_start(qtbot, tmp_path):
     """Issue 19, item 1: /proc/nope, a file, an input folder: refused up front, nothing runs."""
     from colorstudio.gui.predictors import PredictorCache
-    from colorstudio.gui.widgets.batch_panel import BatchPanel
+    from colorstudio.gui.tabs.batch.page import BatchPanel
 
     frames = tmp_path / "frames"
     frames.mkdir()

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF
 
 from colorstudio.gui.predictors import PredictorCache, default_loader
-from colorstudio.gui.widgets.colorize_page import ColorizePage
+from colorstudio.gui.tabs.colorize.page import ColorizePage
 from colorstudio.gui.widgets.compare_view import CompareView
-from colorstudio.gui.widgets.model_checklist import MAX_MODELS
+from colorstudio.gui.tabs.colorize.model_checklist import MAX_MODELS
 from guitest_helpers import drag, gray_image, mouse, wheel
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from colorstudio.gui.widgets.facade_panel import FacadePanel
+from colorstudio.gui.tabs.facades.page import FacadePanel
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -74,7 +74,7 @@ def test_model_errors_become_messages(qtbot, settings):
 def test_random_layout_button_and_seed(panel):
     seed = panel.seed_spin.value()
     panel.random_button.click()
-    from colorstudio.gui.widgets.label_painter import random_layout
+    from colorstudio.gui.tabs.facades.label_painter import random_layout
 
     np.testing.assert_array_equal(panel.painter.labels, random_layout(seed))
     assert panel.seed_spin.value() == seed + 1
@@ -85,8 +85,8 @@ def test_constructing_the_widgets_does_not_import_torch():
     code = ("import sys\n"
             "from PySide6.QtWidgets import QApplication\n"
             "app = QApplication([])\n"
-            "from colorstudio.gui.widgets.facade_panel import FacadePanel\n"
-            "from colorstudio.gui.widgets.training_dashboard import TrainingDashboard\n"
+            "from colorstudio.gui.tabs.facades.page import FacadePanel\n"
+            "from colorstudio.gui.tabs.train.page import TrainingDashboard\n"
             "f, d = FacadePanel(), TrainingDashboard()\n"
             "assert 'torch' not in sys.modules, 'torch imported'\n"
             "assert 'trainer' not in sys.modules, 'trainer imported'\n")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 
-from colorstudio.gui.widgets.colorize_page import ColorizePage
+from colorstudio.gui.tabs.colorize.page import ColorizePage
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from guitest_helpers import gray_image

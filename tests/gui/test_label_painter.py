@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from colorstudio.core.color.palette import CLASSES, COLORS, labels_to_rgb
-from colorstudio.gui.widgets.label_painter import (LabelPainter, class_id, label_map_from_image,
+from colorstudio.gui.tabs.facades.label_painter import (LabelPainter, class_id, label_map_from_image,
                                                    random_layout, read_label_map)
 
 BG, FACADE, WINDOW, DOOR = (class_id(n) for n in ("background", "facade", "window", "door"))

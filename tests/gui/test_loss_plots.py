@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from colorstudio.gui.widgets.loss_plots import LIVE, LossPlots, panel_of
+from colorstudio.gui.tabs.train.loss_plots import LIVE, LossPlots, panel_of
 
 
 @pytest.fixture

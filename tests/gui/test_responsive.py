@@ -10,7 +10,7 @@ import time
 from PySide6.QtCore import QTimer
 
 from colorstudio.gui.predictors import PredictorCache
-from colorstudio.gui.widgets.colorize_page import ColorizePage
+from colorstudio.gui.tabs.colorize.page import ColorizePage
 from guitest_helpers import gray_image, tiny_loader
 
 def test_event_loop_ticks_during_inference(qtbot, entries):

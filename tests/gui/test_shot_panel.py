@@ -9,7 +9,7 @@ import pytest
 
 from colorstudio.core import color
 from colorstudio.core.io.imageio import write_image
-from colorstudio.gui.widgets.shot_panel import ShotPanel
+from colorstudio.gui.tabs.shot.page import ShotPanel
 
 RED = (220, 40, 40)
 

@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
-from colorstudio.gui.training import (MetricsReader, RunSeries, TrainRequest, parse_recipes,
+from colorstudio.gui.tabs.train.jobs import (MetricsReader, RunSeries, TrainRequest, parse_recipes,
                                       trainer_args)
-from colorstudio.gui.widgets.training_dashboard import TrainingDashboard
+from colorstudio.gui.tabs.train.page import TrainingDashboard
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake trainer is a shell script")
 
@@ -262,7 +262,7 @@ def test_real_training_subprocess_draws_curves(qtbot, settings, tmp_path):
 
 @posix_only
 def test_recipes_fall_back_to_plain_text(qtbot, tmp_path):
-    from colorstudio.gui.training import RecipeLister
+    from colorstudio.gui.tabs.train.jobs import RecipeLister
 
     body = """
         import sys
@@ -309,8 +309,8 @@ def test_checkpoint_line_follows_resume_and_start_line_shows_once(dash, qtbot, t
 def test_start_from_the_shipped_model_or_from_scratch(dash, tmp_path):
     """Issue 19, item 4: fine-tuning the shipped model (its CPU preset and weights) or the
     report's recipe from scratch, chosen in the form; the Epochs field agrees with the text."""
-    from colorstudio.gui.recipes import Recipe
-    from colorstudio.gui.widgets.train_form import START_FINE_TUNE, START_SCRATCH
+    from colorstudio.gui.tabs.train.recipes import Recipe
+    from colorstudio.gui.tabs.train.form import START_FINE_TUNE, START_SCRATCH
 
     w = tmp_path / "unet-gan.safetensors"
     w.write_bytes(b"x")

@@ -39,10 +39,10 @@ import sys
 import numpy as np
 from PySide6.QtWidgets import QApplication
 from colorstudio.gui import gc_guard
-from colorstudio.gui.colorize_jobs import RunOutput
+from colorstudio.gui.tabs.colorize.jobs import RunOutput
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.qimage import display_pyramid
-from colorstudio.gui.widgets.colorize_page import ColorizePage
+from colorstudio.gui.tabs.colorize.page import ColorizePage
 
 app = QApplication([])
 gc_guard.install(app)

@@ -70,7 +70,7 @@ def test_bounded_reads(tmp_path):
 @pytest.mark.parametrize("scores", [{"groups": 5}, {"groups": {"people": {"gain_db": "high"}}},
                                     {"groups": {"people": []}}, {"model": {"l1": None}}])
 def test_a_malformed_eval_json_costs_its_own_lines(qtbot, scores):
-    from colorstudio.gui.widgets.model_checklist import ModelChecklist
+    from colorstudio.gui.tabs.colorize.model_checklist import ModelChecklist
     from colorstudio.gui.widgets.model_picker import ModelEntry
 
     bad = ModelEntry("unet-gan", "colorize", True, "d", "", 192, False, False, {"epochs": "many"}, scores)
@@ -83,7 +83,7 @@ def test_a_malformed_eval_json_costs_its_own_lines(qtbot, scores):
 
 
 def test_names_that_look_like_html_are_shown_as_text(qtbot, tmp_path):
-    from colorstudio.gui.widgets.runs_list import RunsList
+    from colorstudio.gui.tabs.train.runs_list import RunsList
 
     run = tmp_path / "<h1 style=color:red>HUGE"
     run.mkdir()

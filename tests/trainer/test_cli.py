@@ -56,7 +56,7 @@ def test_recipes_json_is_what_the_app_parses():
     import sys
     from pathlib import Path
 
-    from colorstudio.gui.training import parse_recipes  # Qt-free parser, imported without a window
+    from colorstudio.gui.tabs.train.jobs import parse_recipes  # Qt-free parser, imported without a window
     from trainer.config import recipe_names
 
     exe = Path(sys.executable).parent / "colorstudio-train"

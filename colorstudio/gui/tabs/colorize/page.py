@@ -17,17 +17,17 @@ from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QToolButton, QVBoxLayout, QWidget)
 
-from colorstudio.gui.colorize_jobs import (CompareFinished, LoadedModel, OpenedImage, RunOutput, compose_job,
+from colorstudio.gui.tabs.colorize.jobs import (CompareFinished, LoadedModel, OpenedImage, RunOutput, compose_job,
                                            describe_image, load_job, read_job, run_job, wrap_job,
                                            write_view_job)
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
-from colorstudio.gui.widgets.colorize_controls import ColorizeControls
-from colorstudio.gui.widgets.compare_mode import CompareRuns
+from colorstudio.gui.tabs.colorize.controls import ColorizeControls
+from colorstudio.gui.tabs.colorize.compare_mode import CompareRuns
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
-from colorstudio.gui.widgets.model_checklist import ModelChecklist
+from colorstudio.gui.tabs.colorize.model_checklist import ModelChecklist
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept, start
 
@@ -406,7 +406,7 @@ class ColorizePage(QWidget):
         if self.image is None:
             self.message.emit("Open a photo first: the reference's colours go onto it.", "warning")
             return None
-        from colorstudio.gui.shot_jobs import reference_job
+        from colorstudio.gui.reference_jobs import reference_job
 
         return run_kept(self._writers, reference_job, self.image, Path(path),
                         on_result=self._reference_ready, on_error=self._reference_failed)
@@ -415,7 +415,7 @@ class ColorizePage(QWidget):
         self.message.emit(f"No hints from the reference: {msg}", "error")
 
     def _reference_ready(self, res) -> None:
-        from colorstudio.gui.shot_jobs import no_reference_hints
+        from colorstudio.gui.reference_jobs import no_reference_hints
 
         if not res.points:
             self.message.emit(no_reference_hints(res, "photo"), "warning")

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLis
 
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.qimage import build_pyramid, to_qimage
-from colorstudio.gui.shot_jobs import (FrameResult, ShotData, full_plan, no_reference_hints, open_shot,
-                                        shot_reference_job, view_frame)
+from colorstudio.gui.reference_jobs import no_reference_hints
+from colorstudio.gui.tabs.shot.jobs import FrameResult, ShotData, full_plan, open_shot, shot_reference_job, view_frame
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.compare_view import CompareView
-from colorstudio.gui.widgets.frame_slider import FrameSlider
+from colorstudio.gui.tabs.shot.frame_slider import FrameSlider
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker

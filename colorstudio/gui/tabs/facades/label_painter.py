@@ -14,25 +14,17 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from colorstudio.core.colorize.label_maps import (DEFAULT_SIZE, class_id, label_map_from_image,  # noqa: F401
                                          random_layout, read_label_map, save_label_map)
 from colorstudio.core.color.palette import CLASSES, COLORS, NUM_CLASSES, labels_to_rgb
+from colorstudio.gui.widgets.image_view import fit_rect
 
 TOOLS = ("brush", "rectangle", "fill", "eraser")
 MAX_UNDO = 100
-
-
-def fit_rect(image: QSize, area: QRect) -> QRectF:
-    """The largest rectangle of ``image``'s aspect ratio centred in ``area``."""
-    if image.isEmpty() or area.isEmpty():
-        return QRectF()
-    s = min(area.width() / image.width(), area.height() / image.height())
-    w, h = image.width() * s, image.height() * s
-    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
 
 
 # --------------------------------------------------------------------------- the canvas

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QLis
 from colorstudio.gui.theme import icon
 from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries,
                                    new_run_folder, read_run_config)
-from colorstudio.gui.training import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
+from colorstudio.gui.tabs.train.jobs import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
                                       TrainRequest)
-from colorstudio.gui.widgets.loss_plots import LIVE, LossPlots
+from colorstudio.gui.tabs.train.loss_plots import LIVE, LossPlots
 from colorstudio.gui.widgets.message_bar import MessageBar
-from colorstudio.gui.widgets.runs_list import RunsList
-from colorstudio.gui.widgets.sample_view import SampleView
-from colorstudio.gui.widgets.train_form import START_FINE_TUNE, START_SCRATCH, TrainForm
+from colorstudio.gui.tabs.train.runs_list import RunsList
+from colorstudio.gui.tabs.train.sample_view import SampleView
+from colorstudio.gui.tabs.train.form import START_FINE_TUNE, START_SCRATCH, TrainForm
 from colorstudio.gui.plaintext import plain_label
 
 DEFAULT_RUNS_DIR = Path.home() / "ColorStudio" / "runs"

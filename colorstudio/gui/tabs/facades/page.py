@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGridLayout, QHBoxLayout,
                                QLabel, QListWidget, QListWidgetItem, QSizePolicy, QSlider,
                                QSpinBox, QSplitter, QToolButton, QVBoxLayout, QWidget)
@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGridLayout
 from colorstudio.core.io.formats import image_filter
 from colorstudio.core.color.palette import CLASSES, COLORS
 from colorstudio.gui.theme import icon
-from colorstudio.gui.widgets.label_painter import LabelPainter, fit_rect, random_layout
+from colorstudio.gui.widgets.image_view import ImageView
+from colorstudio.gui.tabs.facades.label_painter import LabelPainter, random_layout
 from colorstudio.gui.widgets.message_bar import MessageBar
 from colorstudio.gui.workers import LatestRunner
 
@@ -54,40 +55,6 @@ def generate(labels_rgb: np.ndarray, get_predictor: Callable[[], Any], weights: 
     trained = meta is None or bool(meta) or not isinstance(weights, bool)
     return {"photo": photo, "load_s": t1 - t0, "run_s": time.perf_counter() - t1,
             "device": getattr(pred, "device_name", ""), "trained": trained}
-
-
-class ImageView(QWidget):
-    """Shows one image scaled to fit, aspect kept (the generated photo)."""
-
-    def __init__(self, placeholder: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
-        self._img: QImage | None = None
-        self.placeholder = placeholder
-        self.setMinimumSize(200, 200)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-    def set_array(self, rgb: np.ndarray | None) -> None:
-        if rgb is None:
-            self._img = None
-        else:
-            rgb = np.ascontiguousarray(rgb[:, :, :3], dtype=np.uint8)
-            h, w = rgb.shape[:2]
-            self._img = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-        self.update()
-
-    def sizeHint(self) -> QSize:
-        return QSize(420, 420)
-
-    def paintEvent(self, _ev) -> None:
-        p = QPainter(self)
-        p.fillRect(self.rect(), self.palette().color(self.backgroundRole()).darker(110))
-        if self._img is None:
-            p.setPen(self.palette().color(self.foregroundRole()))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
-        else:
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            p.drawImage(fit_rect(self._img.size(), self.rect().adjusted(4, 4, -4, -4)), self._img)
-        p.end()
 
 
 def _swatch(index: int, size: int = 16) -> QIcon:

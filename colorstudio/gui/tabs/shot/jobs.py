@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.qimage import build_pyramid, to_qimage
+from colorstudio.gui.reference_jobs import content_features
 
 PREVIEW_SIDE = 480      # frames are kept at this long side for scrubbing (full size in Batch)
 MAX_FRAMES = 900        # ~390 MB of previews; longer videos: split them into shots
@@ -147,31 +148,7 @@ def shot_reference_job(data: ShotData, index: int, path: Path):
     best = int(np.argmin(errs))
     same_ratio = abs(ref.shape[0] / ref.shape[1] - data.full_size[0] / data.full_size[1]) < 0.02
     at = best if same_ratio and errs[best] < reference.SAME_PICTURE_L else index
-    res = reference.match_reference(data.frames[at], ref, features=_content_features())
+    res = reference.match_reference(data.frames[at], ref, features=content_features())
     if at != index or res.how == "same picture":
         res.how = f"frame {at + 1} of the shot, by position"
     return at, res
-
-
-def reference_job(target: np.ndarray, path: Path):
-    """Hints for ``target`` from the reference photo at ``path`` (``ReferenceHints``)."""
-    from colorstudio.core.io.imageio import read_image
-    from colorstudio.core.colorize.reference import match_reference
-
-    return match_reference(target, read_image(path), features=_content_features())
-
-
-def _content_features():
-    """The shipped colorizer's encoder (match by what things are), None without its weights."""
-    from colorstudio.models.reference_features import content_features
-
-    return content_features()
-
-
-def no_reference_hints(res, what: str) -> str:
-    """Why a reference gave no hints, for the message bar (``what``: 'photo' or 'frame')."""
-    if res.skipped:
-        return (f"The reference gave no hints: nothing in it looks enough like this {what} "
-                f"({res.skipped} places compared, none matched with confidence). Try a photo of the "
-                "same kind of scene, or place hints by hand.")
-    return f"The reference gave no hints (no colour where this {what} is flat)."

@@ -1,7 +1,7 @@
 """The Colorize tab's compare mode: the ticked models' results on the open photo in the
 compare grid, filled as they come; a click keeps one.
 
-A part of :class:`~colorstudio.gui.widgets.colorize_page.ColorizePage`, composed, not
+A part of :class:`~colorstudio.gui.tabs.colorize.page.ColorizePage`, composed, not
 mixed in: it is given the widgets it works with (the picker, the model checklist, the
 controls, the compare view) and the page's runner -- so a model is never run by two
 threads, and a newer request supersedes the grid's -- and it tells the page what
@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from colorstudio.gui.colorize_jobs import CompareJob, RunOutput, run_many
+from colorstudio.gui.tabs.colorize.jobs import CompareJob, RunOutput, run_many
 from colorstudio.gui.widgets.compare_view import CompareView
 
 

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
-from colorstudio.gui.trainer_cmd import process_env
+from colorstudio.gui.tabs.train.trainer_cmd import process_env
 
 
 @dataclass

@@ -19,14 +19,14 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QVBoxLayout, QWidget)
 
 from colorstudio.core.colorize.smoothing import DEFAULT_STRENGTH
-from colorstudio.gui.batch_jobs import batch_job
+from colorstudio.gui.tabs.batch.jobs import batch_job
 from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
 from colorstudio.core.messages import format_eta
 from colorstudio.core.scales import SATURATION_MAX
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
-from colorstudio.gui.widgets.batch_inputs import BatchInputs, tool_button
-from colorstudio.gui.widgets.batch_results import BatchResults
+from colorstudio.gui.tabs.batch.inputs import BatchInputs, tool_button
+from colorstudio.gui.tabs.batch.results import BatchResults
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import Worker

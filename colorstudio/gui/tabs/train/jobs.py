@@ -3,8 +3,8 @@
 The GUI never imports the trainer: it starts ``python -m trainer ...`` through QProcess
 and reads the JSON-lines stream the trainer writes (layout, schema and reader:
 :mod:`colorstudio.core.io.runs`, which both sides import).  The parts: the command
-(:mod:`~colorstudio.gui.trainer_cmd`), the tail of the metrics
-(:mod:`~colorstudio.gui.metrics_tail`), the recipe list (:mod:`~colorstudio.gui.recipes`);
+(:mod:`~colorstudio.gui.tabs.train.trainer_cmd`), the tail of the metrics
+(:mod:`~colorstudio.gui.tabs.train.metrics_tail`), the recipe list (:mod:`~colorstudio.gui.tabs.train.recipes`);
 their names are importable from here too.
 """
 
@@ -20,9 +20,9 @@ from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
 from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, MetricsReader, RunSeries,
                                    read_metrics, read_run_config)
-from colorstudio.gui.metrics_tail import MetricsTail
-from colorstudio.gui.recipes import Recipe, RecipeLister, parse_recipes
-from colorstudio.gui.trainer_cmd import TrainRequest, descendants, process_env, trainer_args
+from colorstudio.gui.tabs.train.metrics_tail import MetricsTail
+from colorstudio.gui.tabs.train.recipes import Recipe, RecipeLister, parse_recipes
+from colorstudio.gui.tabs.train.trainer_cmd import TrainRequest, descendants, process_env, trainer_args
 
 __all__ = ["LAST_CHECKPOINT", "METRICS_FILE", "SAMPLE_FILE", "MetricsReader", "MetricsTail", "Recipe",
            "RecipeLister", "RunSeries", "TrainRequest", "TrainingProcess", "parse_recipes", "read_metrics",

@@ -9,7 +9,7 @@ from PySide6.QtCore import QFileSystemWatcher
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from colorstudio.gui.widgets.facade_panel import ImageView
+from colorstudio.gui.widgets.image_view import ImageView
 
 
 class SampleView(QWidget):

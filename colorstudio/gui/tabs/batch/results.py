@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLayout, QListView, QListWid
                                QPlainTextEdit, QProgressBar, QSizePolicy, QToolButton, QVBoxLayout,
                                QWidget)
 
-from colorstudio.gui.batch_jobs import thumbnail
+from colorstudio.gui.tabs.batch.jobs import thumbnail
 from colorstudio.gui.theme import icon
 from colorstudio.gui.plaintext import tooltip
 

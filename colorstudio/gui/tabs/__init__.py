@@ -1,0 +1,3 @@
+"""The main window's tabs, one folder each: its page (the tab's widget), its jobs (work
+that runs off the GUI thread) and the widgets only it uses.  Widgets more than one tab
+uses live in ``colorstudio.gui.widgets``."""

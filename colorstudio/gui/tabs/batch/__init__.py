@@ -1,0 +1,1 @@
+"""Batch: folders of photos and frames, videos; progress, cancel, resume."""

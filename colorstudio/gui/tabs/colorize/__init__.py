@@ -1,0 +1,1 @@
+"""Colorize: one photo, hints, references, the compare grid."""

@@ -1,0 +1,1 @@
+"""Facades: paint a label map, see the pix2pix photo."""

@@ -1,0 +1,1 @@
+"""Train: the trainer as a subprocess, its recipes, live curves, samples and runs."""
