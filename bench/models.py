@@ -37,7 +37,7 @@ from colorstudio.core.colorize.contact_sheet import Tile, sheet
 from colorstudio.core.io.imageio import write_image
 from colorstudio.models import spec
 from colorstudio.models.loading import load_predictor
-from trainer.group_eval import score_groups, strip_private
+from trainer.report.group_eval import score_groups, strip_private
 from trainer.groups import GROUPS, held_out_by_group
 
 ROOT = Path(__file__).resolve().parents[1]

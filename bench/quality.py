@@ -7,7 +7,7 @@ Colorizers: the held-out files of every photo set under ``--photos`` (in each fo
 sorted by name, every 20th from the first -- the files the trainer leaves out), grouped
 by kind (``trainer.groups``): people, interiors, animals and objects, outdoor scenes,
 mixed (BSDS500).  Each photo's lightness goes through ``pipeline.colorize`` at the
-model's default render size; scores are in ``trainer.group_eval``.  Hint models are
+model's default render size; scores are in ``trainer.report.group_eval``.  Hint models are
 also scored with hints (10 from the truth; one random hint: lands? spreads?).
 ``--sizes`` adds a render-size study of the default colorizer.
 Facades: ``--facades``/val (68 pairs held out from training), label -> photo, beside
@@ -31,15 +31,15 @@ import numpy as np
 from colorstudio.models.loading import load_predictor
 from colorstudio.models import available, default_model
 from trainer import data as tdata
-from trainer.evaluate import evaluate_translator, example_grid, fmt
-from trainer.group_eval import group_table, hint_table, score_groups, strip_private
+from trainer.report.evaluate import evaluate_translator, example_grid, fmt
+from trainer.report.group_eval import group_table, hint_table, score_groups, strip_private
 from trainer.groups import GROUPS, held_out_by_group
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))
 
 # Targets of the default colorizer per kind of photo (issue 22): gain over no colour (dB),
-# colourfulness as a share of the truth's, colour recall (see trainer.group_eval).
+# colourfulness as a share of the truth's, colour recall (see trainer.report.group_eval).
 GAIN_TARGET, GAIN_TARGETS = 1.2, {"people": 5.5}
 COLOUR_TARGET = 0.75
 RECALL_TARGETS = {"people": 0.65, "scenes": 0.60, "mixed": 0.50, "animals": 0.40, "interiors": 0.30,

@@ -1,6 +1,6 @@
 """Item 7 of bench/speed: training images/s per recipe and the data loader alone.
 
-Runs the real trainer (``trainer.loop.Trainer``) on small synthetic data sets written to a
+Runs the real trainer (``trainer.engine.loop.Trainer``) on small synthetic data sets written to a
 temporary folder (no shared data needed): each recipe at its default image size and
 batch size, timing ``train_step`` (forward, losses, backward, optimiser: generator and
 discriminator) and, separately, the trainer's own batch assembly (``Trainer._batch``:
@@ -65,7 +65,7 @@ def measure_training(rep, quick: bool, tmp: Path) -> None:
     from bench.speed import Row, Stat
     from trainer import data as tdata
     from trainer.config import make_config, recipe_names
-    from trainer.loop import Trainer
+    from trainer.engine.loop import Trainer
 
     photos, facades = tmp / "train_photos", tmp / "train_facades"
     make_photos(photos, 48 if quick else 72)

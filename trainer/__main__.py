@@ -98,7 +98,7 @@ def cmd_train(argv: list[str]) -> int:
 
             out = str(new_run_folder("runs", args.recipe))
     cfg.out = str(out)
-    from trainer.loop import train
+    from trainer.engine.loop import train
 
     result = train(cfg, out, resume=args.resume)
     if int(os.environ.get("RANK", "0")) == 0:
@@ -169,7 +169,7 @@ def cmd_export(argv: list[str]) -> int:
 
         raise ConfigError("--output must end in .safetensors")
     from trainer.errors import TrainError
-    from trainer.export import export_run
+    from trainer.engine.export import export_run
 
     try:
         path = export_run(a.run, a.output, half=not a.fp32)
@@ -177,14 +177,14 @@ def cmd_export(argv: list[str]) -> int:
         raise TrainError(f"cannot write {a.output}: {exc.strerror or exc}") from None
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
     if a.card:
-        from trainer.cards import write_card
+        from trainer.report.cards import write_card
 
         print(f"wrote {write_card(path, a.limit, note=a.note)}")
     return 0
 
 
 def cmd_evaluate(argv: list[str]) -> int:
-    from trainer.cards import evaluate_command
+    from trainer.report.cards import evaluate_command
 
     return evaluate_command(argv)
 

@@ -36,9 +36,9 @@ def evil(tmp_path):
 def _loaders(tmp_path, path):
     """Every way a file given by a user reaches a loader (name, call)."""
     from colorstudio.models.perceptual import load_vgg16
-    from trainer.evaluate import load_any
-    from trainer.export import export_run
-    from trainer.surgery import init_from
+    from trainer.report.evaluate import load_any
+    from trainer.engine.export import export_run
+    from trainer.engine.surgery import init_from
 
     run = tmp_path / "run"
     (run / "checkpoints").mkdir(parents=True)
@@ -69,7 +69,7 @@ def test_no_pickle_payload_runs_through_any_loader(tmp_path, evil):
 
 def test_trainer_resume_refuses_the_payload(tmp_path, evil, photo_dir):
     from helpers import tiny_config
-    from trainer.loop import Trainer, TrainError
+    from trainer.engine.loop import Trainer, TrainError
 
     path, sentinel = evil
     run = tmp_path / "r"

@@ -117,7 +117,7 @@ def test_output_names_are_unique_by_construction(tmp_path):
 
 def test_resume_with_another_architecture_is_one_message(tmp_path, photo_dir):
     from helpers import tiny_config
-    from trainer.loop import Trainer, TrainError, train
+    from trainer.engine.loop import Trainer, TrainError, train
 
     run = tmp_path / "r"
     train(tiny_config("unet-gan", photo_dir, "max_steps=1"), run)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from colorstudio.core.io.runs import read_metrics
-from trainer.metrics import MetricsWriter
+from trainer.engine.metrics import MetricsWriter
 
 
 def test_torn_last_line_is_cut_before_appending(tmp_path):

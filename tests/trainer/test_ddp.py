@@ -27,8 +27,8 @@ def _free_port() -> int:
 def _worker(rank: int, world: int, port: int, data: str, run: str, out: str) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
                       LOCAL_RANK=str(rank), WORLD_SIZE=str(world))
-    from trainer.distributed import unwrap
-    from trainer.loop import Trainer
+    from trainer.engine.distributed import unwrap
+    from trainer.engine.loop import Trainer
     import torch.distributed as dist
 
     t = Trainer(tiny_config("unet-gan", data, "max_steps=3", device="cpu"), run)

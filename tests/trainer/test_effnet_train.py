@@ -13,8 +13,8 @@ import torch
 from colorstudio.core.io.checkpoint import save_weights
 from colorstudio.models import create
 from trainer import data as tdata
-from trainer.loop import Trainer, TrainError
-from trainer.surgery import init_from
+from trainer.engine.loop import Trainer, TrainError
+from trainer.engine.surgery import init_from
 
 from helpers import tiny_config
 

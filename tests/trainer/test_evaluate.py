@@ -6,10 +6,11 @@ import pytest
 from colorstudio.core.color import palette
 from colorstudio.core.io.runs import read_metrics
 from trainer import data as tdata
-from trainer import cards, evaluate, scores
-from trainer.loop import train
-from trainer.metrics import MetricsWriter
-from trainer.plot import plot
+from trainer.report import cards, evaluate
+from trainer.engine import scores
+from trainer.engine.loop import train
+from trainer.engine.metrics import MetricsWriter
+from trainer.report.plot import plot
 
 from helpers import tiny_config
 

@@ -10,7 +10,7 @@ from colorstudio.core import color
 from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from trainer import data as tdata
-from trainer.group_eval import evaluate_files, hue_error_deg, random_hint_colour
+from trainer.report.group_eval import evaluate_files, hue_error_deg, random_hint_colour
 from trainer.groups import GROUPS, held_out, held_out_by_group
 
 
@@ -65,9 +65,9 @@ def test_model_card_of_a_mix_run_has_the_per_group_table(photo_root, tmp_path):
     import json
 
     from helpers import tiny_config
-    from trainer.cards import write_card
-    from trainer.export import export_run
-    from trainer.loop import train
+    from trainer.report.cards import write_card
+    from trainer.engine.export import export_run
+    from trainer.engine.loop import train
 
     run = tmp_path / "run"
     train(tiny_config("unet-hints", photo_root, "max_steps=1", "val_every_nth=20", "model.hint_skip=true"), run)

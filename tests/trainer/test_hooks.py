@@ -3,8 +3,8 @@ habit of the run added as a hook without touching the loop."""
 
 from __future__ import annotations
 
-from trainer.hooks import CheckpointHook, Hook, LogHook, ValidationHook
-from trainer.loop import Trainer
+from trainer.engine.hooks import CheckpointHook, Hook, LogHook, ValidationHook
+from trainer.engine.loop import Trainer
 
 from helpers import tiny_config
 

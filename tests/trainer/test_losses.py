@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from colorstudio.core import color
-from trainer import losses
-from trainer.sampling import sample_hints
-from trainer.surgery import init_from
+from trainer.engine import losses
+from trainer.engine.sampling import sample_hints
+from trainer.engine.surgery import init_from
 
 
 def test_rebalance_weights_favour_rare_colours():
@@ -51,7 +51,7 @@ def test_hints_reveal_ground_truth_patches():
 def test_init_from_pads_new_inputs_and_rejects_misfits(tmp_path):
     from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
-    from trainer.loop import TrainError
+    from trainer.engine.loop import TrainError
 
     src = create("unet-gan", weights=False, base=8, depth=2)
     save_weights(tmp_path / "c.safetensors", src.state_dict())
@@ -64,7 +64,7 @@ def test_init_from_pads_new_inputs_and_rejects_misfits(tmp_path):
 
 
 def test_hint_neighbourhood_weights_the_pixels_around_hints():
-    from trainer.losses import hint_neighbourhood
+    from trainer.engine.losses import hint_neighbourhood
 
     m = torch.zeros(2, 1, 32, 32)
     m[0, 0, 10, 10] = 1.0

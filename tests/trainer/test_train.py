@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from colorstudio.models import create
-from trainer.export import export_run
-from trainer.loop import Trainer, TrainError, train
+from trainer.engine.export import export_run
+from trainer.engine.loop import Trainer, TrainError, train
 from colorstudio.core.io.runs import read_metrics
 
 from helpers import TINY, tiny_config
@@ -217,7 +217,7 @@ def test_progress_step_of_total_and_eta_reach_console_and_metrics(photo_dir, tmp
 
 
 def test_a_slow_run_logs_by_time_as_well(photo_dir, tmp_path, monkeypatch):
-    import trainer.hooks as hooks
+    import trainer.engine.hooks as hooks
 
     monkeypatch.setattr(hooks, "LOG_SECONDS", 0.0)   # every step is "15 s later"
     run = tmp_path / "run"

@@ -14,9 +14,9 @@ from typing import Any
 import torch
 
 from colorstudio.core.io import checkpoint
-from trainer.distributed import unwrap
+from trainer.engine.distributed import unwrap
 from trainer.errors import TrainError
-from trainer.sampling import rng_state, set_rng_state
+from trainer.engine.sampling import rng_state, set_rng_state
 
 
 def read_state(path: Path, failing: str) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def jsonable(obj: Any) -> Any:
 
 
 class CheckpointMixin:
-    """Checkpoints of a :class:`trainer.loop.Trainer` (uses its models, optimisers,
+    """Checkpoints of a :class:`trainer.engine.loop.Trainer` (uses its models, optimisers,
     counters, ``layout``, ``cfg``, ``notes`` and ``train_set``)."""
 
     def checkpoint_state(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-# Hooks receive the running ``trainer.loop.Trainer`` as ``t``; it is not imported here
+# Hooks receive the running ``trainer.engine.loop.Trainer`` as ``t``; it is not imported here
 # (the loop imports this module, and even a type-checking import would be a cycle).
 Trainer = Any
 

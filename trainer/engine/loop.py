@@ -1,11 +1,11 @@
 """One training loop for every family: single process, or DDP under torchrun.
 
-Distributed set-up (:mod:`trainer.distributed`) comes from the environment torchrun
+Distributed set-up (:mod:`trainer.engine.distributed`) comes from the environment torchrun
 provides: ``nccl`` on GPUs, ``gloo`` on CPUs.  Each rank draws its share of every epoch
 from a DistributedSampler (``set_epoch`` reshuffles); only rank 0 logs, validates
-(:mod:`trainer.validation`), writes samples and checkpoints (:mod:`trainer.checkpoints`).
+(:mod:`trainer.engine.validation`), writes samples and checkpoints (:mod:`trainer.engine.checkpoints`).
 Every sample's augmentation is seeded by ``(seed, step, rank, position)``
-(:mod:`trainer.sampling`), so ``--resume`` replays the same batches from the last
+(:mod:`trainer.engine.sampling`), so ``--resume`` replays the same batches from the last
 checkpoint on.  GAN families alternate a discriminator step and a generator step.
 """
 
@@ -28,18 +28,18 @@ from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.io.runs import RunLayout, RunLock
 from colorstudio.models import registry
 from trainer import data as tdata
-from trainer import losses
-from trainer.checkpoints import CheckpointMixin, jsonable
+from trainer.engine import losses
+from trainer.engine.checkpoints import CheckpointMixin, jsonable
 from trainer.config import TrainConfig, save_config
-from trainer.console import ConsoleProgress
-from trainer.distributed import any_rank, barrier, broadcast_buffers, setup_distributed, unwrap
+from trainer.engine.console import ConsoleProgress
+from trainer.engine.distributed import any_rank, barrier, broadcast_buffers, setup_distributed, unwrap
 from trainer.errors import TrainError
-from trainer.hooks import StepInfo, default_hooks
-from trainer.metrics import MetricsWriter
-from trainer.sampling import sample_hints, sample_seed
-from trainer.signals import StopRequest, die_with_parent
-from trainer.validation import ValidationMixin
-from trainer.surgery import init_from
+from trainer.engine.hooks import StepInfo, default_hooks
+from trainer.engine.metrics import MetricsWriter
+from trainer.engine.sampling import sample_hints, sample_seed
+from trainer.engine.signals import StopRequest, die_with_parent
+from trainer.engine.validation import ValidationMixin
+from trainer.engine.surgery import init_from
 
 __all__ = ["Trainer", "TrainError", "train"]
 
@@ -53,7 +53,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
     def __init__(self, cfg: TrainConfig, run_dir: str | Path, resume: bool = False):
         self.cfg = cfg
         self.run_dir = Path(run_dir)
-        self.hooks = default_hooks(cfg)   # logging, checkpoints, validation (trainer.hooks)
+        self.hooks = default_hooks(cfg)   # logging, checkpoints, validation (trainer.engine.hooks)
         self.layout = RunLayout(self.run_dir)
         self.dist = setup_distributed(cfg.device)
         self.lock = RunLock(self.run_dir)
@@ -399,7 +399,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
             self.save_samples(f"epoch_{self.epoch:04d}")
             self.save_checkpoint()
             self.metrics.event("checkpoint", f"step {self.step}", step=self.step)
-            from trainer.export import export_run
+            from trainer.engine.export import export_run
             model = export_run(self.run_dir, self.layout.model)
             result.update(val=self.last_val, model=str(model))
             self.metrics.event("end", f"{reason} at step {self.step} (epoch {self.epoch}); "
@@ -425,7 +425,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
 
     def _loop(self) -> str:
         """Step until the epochs, the step limit, the time budget or a signal end the run;
-        what happens around the steps is the hooks' (``trainer.hooks``)."""
+        what happens around the steps is the hooks' (``trainer.engine.hooks``)."""
         cfg = self.cfg
         self._budget = cfg.time_budget * 60.0 if cfg.time_budget > 0 else math.inf
         self._start_step = self.step

@@ -2,8 +2,8 @@
 
 ``write_card`` evaluates exported weights on their run's held-out data and writes
 ``<weights>.md`` and ``<weights>.eval.json``; ``evaluate_command`` is the
-``colorstudio-train evaluate`` command.  Above :mod:`trainer.evaluate` (the scores),
-:mod:`trainer.group_eval` (per kind of photo) and :mod:`trainer.export`.
+``colorstudio-train evaluate`` command.  Above :mod:`trainer.report.evaluate` (the scores),
+:mod:`trainer.report.group_eval` (per kind of photo) and :mod:`trainer.engine.export`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from colorstudio.core.io.checkpoint import read_metadata
 from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from trainer import data as tdata
-from trainer import evaluate, group_eval
+from trainer.report import evaluate, group_eval
 from trainer.groups import held_out_by_group
 
 
@@ -52,7 +52,7 @@ def model_card(name: str, meta: dict[str, Any], res: dict[str, Any], data_note: 
     if data_note:
         lines += ["", data_note]
     lines += ["", f"## Evaluation ({res.get('images', '?')} held-out images, {res.get('protocol', '')})", ""]
-    if "groups" in res:  # per kind of photo (trainer.group_eval)
+    if "groups" in res:  # per kind of photo (trainer.report.group_eval)
         lines += group_eval.group_table(res["groups"]) + [""]
         if any("hints_gain_db" in r for r in res["groups"].values()):
             lines += ["With hints (10 from the truth; one random in-gamut hint: lands within 10 ab "

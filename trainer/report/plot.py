@@ -1,6 +1,6 @@
 """Plot a run's metrics.jsonl to a PNG (no matplotlib needed: drawn with OpenCV).
 
-    python -m trainer.plot RUN/metrics.jsonl -o docs/curve_NAME.png [--keys loss/total,val/psnr_rgb]
+    python -m trainer.report.plot RUN/metrics.jsonl -o docs/curve_NAME.png [--keys loss/total,val/psnr_rgb]
 
 One panel per metric group: training losses, then each validation metric family, x = step.
 """
@@ -105,7 +105,7 @@ def plot(metrics: str | Path, out: str | Path, title: str = "") -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m trainer.plot")
+    ap = argparse.ArgumentParser(prog="python -m trainer.report.plot")
     ap.add_argument("metrics", help="RUN folder or its metrics.jsonl")
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--title", default="")

@@ -1,4 +1,4 @@
-"""Evaluate a trained model through the same pipeline users run (cards: trainer.cards).
+"""Evaluate a trained model through the same pipeline users run (cards: trainer.report.cards).
 
 Colorizers: each held-out photo's lightness goes through ``colorstudio.core.colorize.pipeline``
 (resize for the net, predict, recombine with full-resolution L); scores: PSNR on RGB
@@ -21,7 +21,7 @@ from colorstudio.core import color
 from colorstudio.core.color import palette
 from colorstudio.core.colorize import pipeline
 from trainer import data as tdata
-from trainer import scores
+from trainer.engine import scores
 
 def _ab01(ab: np.ndarray) -> np.ndarray:
     """ab (Lab units) -> [0, 1] for PSNR, over the networks' range +-color.AB_SCALE."""
@@ -187,7 +187,7 @@ def load_any(checkpoint_path: str, name: str | None = None):
     if p.is_dir() or p.suffix == ".pt":
         import shutil
 
-        from trainer.export import export_run
+        from trainer.engine.export import export_run
 
         tmpdir = Path(tempfile.mkdtemp(prefix="colorstudio-eval-"))
         try:  # the export is only a way in: the model is built from it, then it goes

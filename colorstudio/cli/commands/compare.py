@@ -7,9 +7,37 @@ import time
 from pathlib import Path
 
 from colorstudio.cli.common import EXIT_FAILED, EXIT_OK, FORMATS, PROG, UsageError, _check_outdir, _read_hints
+from colorstudio.cli.options import DEVICE_CHOICES, int_in, positive_int, saturation
 
 
-def cmd_compare(args) -> int:
+def add_parser(sub) -> None:
+    k = sub.add_parser("compare", help="one photo through several models: a labelled contact sheet",
+                       description="Colorize one photo with each of several models and write a "
+                       "labelled contact sheet: the input, each model's result with its time, and "
+                       "the original when the photo has colours (the truth the models never see).")
+    k.add_argument("photo", metavar="PHOTO", type=Path, help="the photo to colorize")
+    k.add_argument("--models", required=True, metavar="A,B,...",
+                   help="models to compare: registered names and/or .safetensors checkpoints, "
+                   "comma-separated (1 to 12)")
+    k.add_argument("-o", "--output", required=True, metavar="SHEET.png", type=Path,
+                   help="the contact sheet to write (png, jpg, tif, bmp or webp)")
+    k.add_argument("--device", default="auto", choices=DEVICE_CHOICES,
+                   help="where the networks run (default: auto)")
+    k.add_argument("--size", type=positive_int, metavar="N",
+                   help="render size for every model (default: each model's own)")
+    k.add_argument("--saturation", type=saturation, default=1.0, metavar="P",
+                   help="colour strength as in the app: 0%% gray, 100%% as predicted (default), up to 200%%; "
+                   "a plain number is the factor (1.5 = 150%%)")
+    k.add_argument("--hints", type=Path, metavar="FILE.json",
+                   help="colour hints for the hint-taking models among them (others ignore them)")
+    k.add_argument("--tile", type=int_in(64, 2048), default=384, metavar="PX",
+                   help="height of each picture on the sheet in pixels (default 384)")
+    k.add_argument("--columns", type=int_in(0, 12), default=0, metavar="N",
+                   help="pictures per row (default 0: a near-square grid)")
+    k.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+
+def run(args) -> int:
     """PHOTO through each model -> one labelled sheet (input, results, original if colour)."""
     names = [n.strip() for n in args.models.split(",") if n.strip()]
     if not names:

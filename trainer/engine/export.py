@@ -10,7 +10,7 @@ import torch
 
 from colorstudio.core.io import checkpoint
 from colorstudio.core.io.runs import RunLayout
-from trainer.checkpoints import read_state
+from trainer.engine.checkpoints import read_state
 from trainer.errors import TrainError
 
 

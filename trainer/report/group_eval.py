@@ -31,7 +31,7 @@ import numpy as np
 from colorstudio.core.colorize import aging, pipeline
 from colorstudio.core import color
 from trainer import data as tdata
-from trainer.evaluate import colorize_scores, fmt, gt_hints
+from trainer.report.evaluate import colorize_scores, fmt, gt_hints
 from trainer.groups import GROUPS, SKIN_BOX, SKIN_FOLDERS
 
 LAND_TOLERANCE = 10.0     # Lab units of ab

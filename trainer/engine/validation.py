@@ -9,8 +9,8 @@ import torch
 
 from colorstudio.core.io import checkpoint
 from colorstudio.core import color
-from trainer import scores
-from trainer.distributed import unwrap
+from trainer.engine import scores
+from trainer.engine.distributed import unwrap
 
 
 def _to01(t: torch.Tensor) -> np.ndarray:
@@ -27,7 +27,7 @@ def _resize_ab(ab: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 class ValidationMixin:
-    """Validation of a :class:`trainer.loop.Trainer` (uses its ``G``/``ema``, ``val_set``,
+    """Validation of a :class:`trainer.engine.loop.Trainer` (uses its ``G``/``ema``, ``val_set``,
     ``cfg``, ``device``, ``layout`` and ``_inputs``)."""
 
     @torch.no_grad()

@@ -1,0 +1,6 @@
+"""One module per command, each with its ``add_parser(sub)`` and its ``run(args)``;
+the order here is the order of ``colorstudio-cli --help``."""
+
+from colorstudio.cli.commands import colorize, compare, models, translate
+
+COMMANDS = {"models": models, "colorize": colorize, "compare": compare, "translate": translate}

@@ -1,0 +1,94 @@
+"""colorstudio-cli colorize: photos, folders of frames and videos, with hints or a shot file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from colorstudio.cli.batch_run import drain, run_batch
+from colorstudio.cli.common import UsageError, _read_shot
+from colorstudio.cli.options import add_batch_options, float_in, saturation, views
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("colorize", help="colorize photos and videos",
+                       description="Colorize black-and-white (or colour: their lightness is used) "
+                       "photos and videos.  Video files become <name>.mp4 (.avi stays .avi) with "
+                       "their colorized frames kept in <name>_frames/ so an interrupted run resumes.")
+    add_batch_options(c, "colorize")
+    c.add_argument("--saturation", type=saturation, default=1.0, metavar="P",
+                   help="colour strength as in the app: 0%% gray, 100%% as predicted (default), up to 200%%; "
+                   "a plain number is the factor (1.5 = 150%%)")
+    c.add_argument("--hints", type=Path, metavar="FILE.json",
+                   help="colour hints: a JSON list of {x, y, rgb} with x, y as fractions of the width and "
+                   "height and rgb as [R, G, B] 0-255, applied to every input (the file the app's 'Save "
+                   "hints' writes); or a shot file {\"frames\": {\"1\": [...], \"120\": [...]}} of "
+                   "keyframe hints, carried by optical flow to every frame of the video or of the "
+                   "frames given in order (the Shot tab saves one); needs a hint-taking model such as "
+                   "unet-hints")
+    c.add_argument("--denoise", choices=("off", "light", "strong"), default="off",
+                   help="clean what the network sees of a grainy or dusty scan, so grain and dust do not "
+                   "become speckles of colour (the result keeps the scan's own lightness): light = non-local "
+                   "means, strong = also a median against dust and hairline scratches (default off)")
+    c.add_argument("--also", type=views, default=(), metavar="VIEW,...",
+                   help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour: "
+                   "before-after (original | result), wiper (split at the middle), colour-layer (the "
+                   "colour alone, to lay over the original in an editor's Color blend mode); photos only")
+    c.add_argument("--smooth", type=float_in(0.0, 1.0, hi_open=True), default=0.0, metavar="F",
+                   help="temporal smoothing in [0, 1) for videos and folders of frames: blends each "
+                   "frame's colours with the previous frame's, following the motion (default 0: off)")
+
+
+def run(args) -> int:
+    keyframes, hints = _read_shot(args.hints)
+    still_points = hints if keyframes else []
+    if keyframes:
+        hints = []
+
+    def check(predictor) -> None:
+        if args.hints is not None and not predictor.takes_hints:
+            raise UsageError(f"model {predictor.name!r} takes no colour hints; use a hint-taking model "
+                             f"with --hints (e.g. --model unet-hints)")
+
+    def work(inputs, predictor, progress, counts) -> None:
+        from colorstudio.core import batch
+        from colorstudio.core.batch import frames, shot
+
+        if hints and not args.quiet:
+            progress.message(f"{len(hints)} colour hint{'s' if len(hints) != 1 else ''} from {args.hints.name}")
+        if keyframes and not args.quiet:
+            n = sum(len(v) for v in keyframes.values())
+            progress.message(f"{n} hint{'s' if n != 1 else ''} on {len(keyframes)} keyframe"
+                             f"{'s' if len(keyframes) != 1 else ''} from {args.hints.name}, carried to "
+                             "every frame of each shot")
+        images = [p for p in inputs if not frames.is_video_file(p)]
+        videos = [p for p in inputs if frames.is_video_file(p)]
+        if images:
+            plan = None
+            if keyframes:   # the images are the frames of one shot, in order
+                last = max(keyframes) + 1
+                if last > len(images):
+                    raise UsageError(f"{args.hints.name} has hints on frame {last}, but the input has "
+                                     f"{len(images)} frame{'s' if len(images) != 1 else ''}")
+                plan = shot.plan_files(images, keyframes, still_points)
+            drain(batch.colorize_files(images, args.output, predictor, size=args.size,
+                                        saturation=args.saturation, fmt=args.format,
+                                        overwrite=args.overwrite, smooth=args.smooth, hints=hints,
+                                        quality=args.quality, frame_hints=plan, extras=args.also,
+                                        denoise=args.denoise),
+                   progress, counts)
+        if videos and args.also:
+            progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
+        for v in videos:
+            try:
+                plan = shot.plan_video(v, keyframes, still_points) if keyframes else None
+                events = frames.colorize_video(v, args.output, predictor, size=args.size,
+                                               saturation=args.saturation, smooth=args.smooth,
+                                               hints=hints, overwrite=args.overwrite, frame_hints=plan,
+                                               denoise=args.denoise)
+            except (OSError, ValueError) as exc:
+                counts["failed"] = counts.get("failed", 0) + 1
+                progress.message(f"FAILED {v.name}: {batch.one_line(exc, v)}")
+                continue
+            drain(events, progress, counts, label=v.name)
+
+    return run_batch(args, "colorize", work, check)

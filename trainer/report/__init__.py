@@ -1,0 +1,1 @@
+"""Reports on trained weights: held-out evaluation per kind of photo, model cards, curves."""
