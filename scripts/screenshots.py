@@ -144,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         first = shot("colorize")
         shutil.copyfile(first, out / "screenshot.png")
 
-        win.act_wiper.setChecked(True)
+        win.chrome.act_wiper.setChecked(True)
         page.compare.wiper.set_position(0.45)
         shot("wiper")
-        win.act_wiper.setChecked(False)
+        win.chrome.act_wiper.setChecked(False)
 
         if any(e.name == "unet-hints" for e in page.picker.entries()):
             run_and_wait(lambda: page.picker.set_model("unet-hints"))

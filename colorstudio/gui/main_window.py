@@ -33,7 +33,7 @@ OPEN_FILTER = image_filter(named=True, all_files=True)   # the format table (cor
 EXPORT_FILTERS = save_filters()   # the one format table's (core.io.formats)
 
 
-class MainWindow(WindowChrome, QMainWindow):
+class MainWindow(QMainWindow):
     """See the module docstring. ``settings`` and ``cache`` are injectable for tests."""
 
     def __init__(self, settings: QSettings | None = None, cache: PredictorCache | None = None,
@@ -77,10 +77,7 @@ class MainWindow(WindowChrome, QMainWindow):
         lay.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
-        self._make_status_bar()
-        self._make_actions()
-        self._make_menus()
-        self._make_toolbar()
+        self.chrome = WindowChrome(self, self._icons)   # actions, menus, toolbar, status bar
 
         # wiring
         self.colorize.message.connect(lambda t, lv: self.show_message(t, lv, self.colorize))
@@ -90,7 +87,7 @@ class MainWindow(WindowChrome, QMainWindow):
         self.colorize.imageOpened.connect(self._on_image_opened)
         self.colorize.resultReady.connect(lambda _o: self._update_actions())
         self.colorize.openRequested.connect(self.open_dialog)
-        self.colorize.viewModeChanged.connect(lambda m: self.act_wiper.setChecked(m == CompareView.WIPER))
+        self.colorize.viewModeChanged.connect(lambda m: self.chrome.act_wiper.setChecked(m == CompareView.WIPER))
         self.batch.message.connect(lambda t, lv: self.show_message(t, lv, self.batch))
         self.batch.runStarted.connect(self._update_actions)
         self.batch.runFinished.connect(lambda _c: self._update_actions())
@@ -270,17 +267,18 @@ class MainWindow(WindowChrome, QMainWindow):
             self.messages.blockSignals(False)
 
     def _on_status(self, st: dict) -> None:
-        for key, lab in self.status_labels.items():
+        for key, lab in self.chrome.status_labels.items():
             val = st.get(key, "")
             lab.setText(f" {val} " if val else "")
 
     def _on_busy(self, busy: bool) -> None:
-        self.busy_bar.setVisible(busy)
+        self.chrome.busy_bar.setVisible(busy)
         self._update_actions()
 
     def _colorize_only_actions(self) -> list[QAction]:
-        return [self.act_undo, self.act_redo, self.act_copy, self.act_fit,
-                self.act_100, self.act_zoom_in, self.act_zoom_out, self.act_wiper, self.act_rerun]
+        c = self.chrome
+        return [c.act_undo, c.act_redo, c.act_copy, c.act_fit, c.act_100, c.act_zoom_in, c.act_zoom_out,
+                c.act_wiper, c.act_rerun]
 
     def _bind_shortcuts(self, on_colorize: bool) -> None:
         """Colorize-tab shortcuts exist only while that tab is shown, so other tabs'
@@ -291,23 +289,23 @@ class MainWindow(WindowChrome, QMainWindow):
             a.setShortcuts(keys if on_colorize else [])
 
     def _update_actions(self) -> None:
+        c = self.chrome
         on_colorize = self.tabs.currentWidget() is self.colorize
         self._bind_shortcuts(on_colorize)
-        for a in (self.act_undo, self.act_redo):  # hint undo means nothing on other tabs
+        for a in (c.act_undo, c.act_redo):  # hint undo means nothing on other tabs
             a.setVisible(on_colorize)
         has = self.colorize.has_result()
-        for lab in self.status_labels.values():  # image/model/time describe the Colorize tab
+        for lab in c.status_labels.values():  # image/model/time describe the Colorize tab
             lab.setVisible(on_colorize)
-        for a in (self.act_fit, self.act_100, self.act_zoom_in, self.act_zoom_out, self.act_wiper,
-                  self.act_rerun):
+        for a in (c.act_fit, c.act_100, c.act_zoom_in, c.act_zoom_out, c.act_wiper, c.act_rerun):
             a.setEnabled(on_colorize)
-        self.act_export.setEnabled((on_colorize and has) or self.tabs.currentWidget() is self.facades)
-        self.act_copy.setEnabled(on_colorize and has)
-        for a in self.act_export_views.values():
+        c.act_export.setEnabled((on_colorize and has) or self.tabs.currentWidget() is self.facades)
+        c.act_copy.setEnabled(on_colorize and has)
+        for a in c.act_export_views.values():
             a.setEnabled(on_colorize and has)
         on_batch = self.tabs.currentWidget() is self.batch
-        self.act_cancel.setEnabled((on_colorize and self.colorize.is_busy())
-                                   or (on_batch and self.batch.is_running()))
+        c.act_cancel.setEnabled((on_colorize and self.colorize.is_busy())
+                                or (on_batch and self.batch.is_running()))
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event) -> None:

@@ -1,10 +1,11 @@
 """The main window's chrome: actions with their shortcuts and icons, the menus, the
 toolbar, the status bar, and the help boxes.
 
-A mixin of :class:`~colorstudio.gui.main_window.MainWindow`: it builds widgets and
-connects them to the window's slots (``open_dialog``, ``export_dialog``, ``paste``,
-``cancel_current``, ``open_path``, ``recent_files``) and its pages; it holds no state
-of its own beyond the widgets it makes.
+A part the :class:`~colorstudio.gui.main_window.MainWindow` is composed of (not a mixin):
+it builds the widgets and actions onto the window it is given and connects them to that
+window's slots (``open_dialog``, ``export_dialog``, ``paste``, ``cancel_current``,
+``open_path``, ``recent_files``) and its pages; the window reaches them as
+``win.chrome.act_open`` etc.  It holds no state beyond the widgets it makes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QProgressBar, QToolBar, QToolButton
 
@@ -53,13 +54,25 @@ def shortcuts_html(actions) -> str:
         rows += [f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in items]
     return "<table cellspacing=4>" + "".join(rows) + "</table>"
 
-class WindowChrome:
-    """Actions, menus, toolbar, status bar and help of the main window (a mixin)."""
+class WindowChrome(QObject):
+    """Actions, menus, toolbar, status bar and help of the main window ``win``.
+
+    ``icons`` collects (widget or action, icon name) pairs so the window can redraw the
+    icons when the palette changes."""
+
+    def __init__(self, win, icons: list):
+        super().__init__(win)
+        self.win = win
+        self._icons = icons
+        self._make_status_bar()
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
 
     # ------------------------------------------------------------------ building
     def _action(self, text: str, slot: Callable, shortcut=None, ic: str | None = None,
                 tip: str | None = None, checkable: bool = False) -> QAction:
-        a = QAction(text, self)
+        a = QAction(text, self.win)
         if shortcut is not None:
             keys = shortcut if isinstance(shortcut, (list, tuple)) else [shortcut]
             a.setShortcuts([QKeySequence(k) for k in keys])
@@ -72,35 +85,35 @@ class WindowChrome:
         a.setStatusTip(tip)
         a.setCheckable(checkable)
         (a.toggled if checkable else a.triggered).connect(slot)
-        self.addAction(a)  # shortcuts work even when the toolbar is hidden
+        self.win.addAction(a)  # shortcuts work even when the toolbar is hidden
         return a
 
     def _make_actions(self) -> None:
-        page = self.colorize
-        self.act_open = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+        page = self.win.colorize
+        self.act_open = self._action("&Open…", self.win.open_dialog, QKeySequence.StandardKey.Open,
                                      "mdi6.folder-open", "Open an image")
-        self.act_export = self._action("&Export…", lambda: self.export_dialog(), ["Ctrl+S", "Ctrl+E"],
+        self.act_export = self._action("&Export…", lambda: self.win.export_dialog(), ["Ctrl+S", "Ctrl+E"],
                                        "mdi6.content-save", "Export the result at full resolution")
         # The views a restorer sends or keeps working on (core.colorize.views): one action each.
         self.act_export_views = {
-            "before-after": self._action("Export &before/after…", lambda: self.export_dialog("before-after"),
+            "before-after": self._action("Export &before/after…", lambda: self.win.export_dialog("before-after"),
                                          None, "mdi6.compare", "Export the original and the result side by side"),
-            "wiper": self._action("Export the &wiper view…", lambda: self.export_dialog("wiper"), None,
+            "wiper": self._action("Export the &wiper view…", lambda: self.win.export_dialog("wiper"), None,
                                   "mdi6.compare-horizontal", "Export the wiper view as shown (original left of "
                                   "the divider)"),
-            "colour-layer": self._action("Export the &colour layer…", lambda: self.export_dialog("colour-layer"),
+            "colour-layer": self._action("Export the &colour layer…", lambda: self.win.export_dialog("colour-layer"),
                                          None, "mdi6.palette", "Export the colour alone, to lay over the original "
                                          "in an editor's Color blend mode"),
         }
         self.act_copy = self._action("&Copy result", page.copy_result, "Ctrl+C",
                                      "mdi6.content-copy", "Copy the result to the clipboard")
-        self.act_paste = self._action("&Paste image", self.paste, "Ctrl+V", "mdi6.content-paste",
+        self.act_paste = self._action("&Paste image", self.win.paste, "Ctrl+V", "mdi6.content-paste",
                                       "Colorize the image on the clipboard")
-        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_quit = self._action("&Quit", self.win.close, QKeySequence.StandardKey.Quit)
         stack = page.hints_editor.model.undo_stack
-        self.act_undo = stack.createUndoAction(self, "&Undo hint")
+        self.act_undo = stack.createUndoAction(self.win, "&Undo hint")
         self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.act_redo = stack.createRedoAction(self, "&Redo hint")
+        self.act_redo = stack.createRedoAction(self.win, "&Redo hint")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         # Qt appends the command to these texts ("Undo hint load hints"): the help names them plainly.
         self.act_undo.setProperty(HELP_PROPERTY, "Undo the last hint edit (in the painter: its last stroke)")
@@ -110,7 +123,7 @@ class WindowChrome:
             a.setIcon(icon(ic))
             a.setToolTip(tip)
             self._icons.append((a, ic))
-            self.addAction(a)
+            self.win.addAction(a)
         cmp_ = page.compare
         self.act_fit = self._action("&Fit to window", cmp_.fit, "Ctrl+0", "mdi6.fit-to-screen")
         self.act_100 = self._action("&Actual size (100%)", cmp_.zoom_100, "Ctrl+1",
@@ -124,18 +137,18 @@ class WindowChrome:
             "W", "mdi6.compare-horizontal", "Before/after wiper instead of side by side", checkable=True)
         self.act_rerun = self._action("&Run again", page.rerun, "F5", "mdi6.refresh",
                                       "Run the network again")
-        self.act_cancel = self._action("&Cancel", self.cancel_current, "Esc", "mdi6.stop",
+        self.act_cancel = self._action("&Cancel", self.win.cancel_current, "Esc", "mdi6.stop",
                                        "Cancel the running colorization")
         self.act_modes = []
-        for i in range(self.tabs.count()):
-            a = self._action(self.tabs.tabText(i), lambda _=False, i=i: self.tabs.setCurrentIndex(i),
-                             f"Alt+{i + 1}", tip=f"Switch to {self.tabs.tabText(i)}")
+        for i in range(self.win.tabs.count()):
+            a = self._action(self.win.tabs.tabText(i), lambda _=False, i=i: self.win.tabs.setCurrentIndex(i),
+                             f"Alt+{i + 1}", tip=f"Switch to {self.win.tabs.tabText(i)}")
             self.act_modes.append(a)
         self.act_about = self._action("&About ColorStudio", self.about)
         self.act_keys = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
 
     def _make_menus(self) -> None:
-        mb = self.menuBar()
+        mb = self.win.menuBar()
         m = mb.addMenu("&File")
         m.addAction(self.act_open)
         self.recent_menu = m.addMenu(icon("mdi6.history"), "Open &recent")
@@ -191,10 +204,10 @@ class WindowChrome:
         tb.addAction(self.act_rerun)
         tb.addAction(self.act_cancel)
         self.toolbar = tb
-        self.addToolBar(tb)
+        self.win.addToolBar(tb)
 
     def _make_status_bar(self) -> None:
-        sb = self.statusBar()
+        sb = self.win.statusBar()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setMaximumWidth(90)
@@ -217,19 +230,19 @@ class WindowChrome:
         for p in sample_images():
             a = menu.addAction(p.stem.replace("_", " "))
             a.setToolTip(tooltip(str(p)))
-            a.triggered.connect(lambda _=False, p=p: self.open_path(p))
+            a.triggered.connect(lambda _=False, p=p: self.win.open_path(p))
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        files = self.recent_files()
+        files = self.win.recent_files()
         for f in files:
             a = self.recent_menu.addAction(Path(f).name)
             a.setToolTip(tooltip(f))
             a.setStatusTip(f)
-            a.triggered.connect(lambda _=False, f=f: self.open_path(f))
+            a.triggered.connect(lambda _=False, f=f: self.win.open_path(f))
         if files:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", lambda: self.settings.setValue("recent", []))
+            self.recent_menu.addAction("Clear list", lambda: self.win.settings.setValue("recent", []))
         else:
             self.recent_menu.addAction("(no recent files)").setEnabled(False)
 
@@ -237,13 +250,13 @@ class WindowChrome:
     def about(self) -> None:
         from colorstudio import __version__ as version
 
-        QMessageBox.about(self, f"About {APP_NAME}",
+        QMessageBox.about(self.win, f"About {APP_NAME}",
                           f"<b>{APP_NAME}</b> {version}<br>Learned colorization of black-and-white "
                           "photos and frames, training dashboard and facade painter.")
 
     def show_shortcuts(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_html(self.actions()),
-                          parent=self)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_html(self.win.actions()),
+                          parent=self.win)
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setModal(False)
         box.show()

@@ -48,9 +48,9 @@ def test_open_runs_model_and_output_differs(qtbot, win, gray_png):
     st = win.colorize.status()
     assert st["size"].startswith("64×48") and st["model"] == "unet-gan"
     assert st["device"].startswith("cpu") and st["time"].endswith(("s", ")"))
-    assert win.status_labels["model"].text().strip() == "unet-gan"
+    assert win.chrome.status_labels["model"].text().strip() == "unet-gan"
     assert win.recent_files()[0] == str(gray_png)
-    assert win.act_export.isEnabled() and win.act_copy.isEnabled()
+    assert win.chrome.act_export.isEnabled() and win.chrome.act_copy.isEnabled()
     assert "gray.png" in win.windowTitle()
 
 
@@ -176,9 +176,9 @@ def test_shortcuts_are_bound(win):
     assert "Ctrl+C" in keys["Copy result"]
     assert "Ctrl+0" in keys["Fit to window"] and "Ctrl+1" in keys["Actual size (100%)"]
     assert "F5" in keys["Run again"]
-    assert "Ctrl+Z" in [k.toString() for k in win.act_undo.shortcuts()]
-    assert "Ctrl+Shift+Z" in [k.toString() for k in win.act_redo.shortcuts()]
-    assert all(a.toolTip() for a in win.toolbar.actions() if not a.isSeparator())
+    assert "Ctrl+Z" in [k.toString() for k in win.chrome.act_undo.shortcuts()]
+    assert "Ctrl+Shift+Z" in [k.toString() for k in win.chrome.act_redo.shortcuts()]
+    assert all(a.toolTip() for a in win.chrome.toolbar.actions() if not a.isSeparator())
 
 
 def test_device_fallback_note_is_shown(qtbot, win, gray_png):
@@ -196,7 +196,7 @@ def test_device_fallback_note_is_shown(qtbot, win, gray_png):
     msgs = []
     win.colorize.message.connect(lambda t, lvl: msgs.append((t, lvl)))
     with qtbot.waitSignal(win.colorize.resultReady, timeout=RUN_TIMEOUT):
-        win.act_rerun.trigger()
+        win.chrome.act_rerun.trigger()
     assert any("ran out of memory" in t and "cpu" in t and lvl == "warning" for t, lvl in msgs)
     assert "ran out of memory" in win.messages.message()
 
@@ -221,18 +221,18 @@ def test_bad_checkpoint_is_a_message(qtbot, settings, entries, gray_png):
 
 def test_colorize_shortcuts_yield_to_other_tabs(win):
     win.tabs.setCurrentWidget(win.batch)  # (the Facades tab would load its model)
-    assert win.act_undo.shortcuts() == [] and win.act_wiper.shortcuts() == []
+    assert win.chrome.act_undo.shortcuts() == [] and win.chrome.act_wiper.shortcuts() == []
     win.tabs.setCurrentWidget(win.colorize)
-    assert "Ctrl+Z" in [k.toString() for k in win.act_undo.shortcuts()]
-    assert [k.toString() for k in win.act_wiper.shortcuts()] == ["W"]
+    assert "Ctrl+Z" in [k.toString() for k in win.chrome.act_undo.shortcuts()]
+    assert [k.toString() for k in win.chrome.act_wiper.shortcuts()] == ["W"]
 
 
 def test_ctrl_s_on_the_facades_tab_saves_its_photo(win, monkeypatch):
     calls = []
     monkeypatch.setattr(win.facades, "save_photo_dialog", lambda: calls.append("facade photo"))
     win.tabs.setCurrentWidget(win.facades)
-    assert win.act_export.isEnabled() and "Ctrl+S" in [k.toString() for k in win.act_export.shortcuts()]
-    win.act_export.trigger()
+    assert win.chrome.act_export.isEnabled() and "Ctrl+S" in [k.toString() for k in win.chrome.act_export.shortcuts()]
+    win.chrome.act_export.trigger()
     assert calls == ["facade photo"]
 
 
@@ -291,7 +291,7 @@ def test_shortcuts_help_names_actions_plainly_and_lists_mouse_and_painter_keys(w
     from colorstudio.gui.window_chrome import shortcuts_html
 
     win.colorize.hints_editor.model.undo_stack.push(QUndoCommand("load hints"))
-    assert "load hints" in win.act_undo.text()          # what Qt shows in the Edit menu
+    assert "load hints" in win.chrome.act_undo.text()          # what Qt shows in the Edit menu
     html = shortcuts_html(win.actions())
     assert "load hints" not in html and "Undo the last hint edit" in html
     for words in ("Del / Backspace", "Right-click", "Wheel", "<b>B</b></td><td>brush", "<b>E</b></td><td>eraser"):
@@ -337,7 +337,7 @@ def test_export_the_views_a_restorer_needs(qtbot, win, gray_png, tmp_path, view,
     from colorstudio.core.io.imageio import read_image
 
     _open(qtbot, win, gray_png)
-    assert all(a.isEnabled() for a in win.act_export_views.values())
+    assert all(a.isEnabled() for a in win.chrome.act_export_views.values())
     dst = tmp_path / f"x_{view}.png"
     w = win.export(dst, view)
     qtbot.waitUntil(lambda: w.done.is_set(), timeout=20000)
