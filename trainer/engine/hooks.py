@@ -92,7 +92,7 @@ class ValidationHook(Hook):
         if self.every and t.step % self.every == 0:
             t.evaluate_and_log(None)
             if t.dist.main:
-                t.save_samples("latest")
+                t.validator.save_samples("latest")
 
     def after_epoch(self, t: "Trainer") -> None:
         if t.epoch < t.cfg.epochs:

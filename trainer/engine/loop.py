@@ -24,21 +24,22 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from colorstudio.core.color import color_torch
+from colorstudio.core.io import checkpoint
 from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.io.runs import RunLayout, RunLock
 from colorstudio.models import registry
 from trainer import data as tdata
-from trainer.engine import losses
-from trainer.engine.checkpoints import CheckpointMixin, jsonable
+from trainer.engine import checkpoints, losses
+from trainer.engine.checkpoints import jsonable, read_state
 from trainer.config import TrainConfig, save_config
 from trainer.engine.console import ConsoleProgress
 from trainer.engine.distributed import any_rank, barrier, broadcast_buffers, setup_distributed, unwrap
 from trainer.errors import TrainError
 from trainer.engine.hooks import StepInfo, default_hooks
 from trainer.engine.metrics import MetricsWriter
-from trainer.engine.sampling import sample_hints, sample_seed
+from trainer.engine.sampling import rng_state, sample_hints, sample_seed, set_rng_state
 from trainer.engine.signals import StopRequest, die_with_parent
-from trainer.engine.validation import ValidationMixin
+from trainer.engine.validation import Validator
 from trainer.engine.surgery import init_from
 
 __all__ = ["Trainer", "TrainError", "train"]
@@ -46,7 +47,7 @@ __all__ = ["Trainer", "TrainError", "train"]
 log = logging.getLogger("trainer")
 
 
-class Trainer(CheckpointMixin, ValidationMixin):
+class Trainer:
     """Builds model(s), data and optimisers from a config; ``run()`` trains to the end,
     to ``epochs`` or to the time budget, whichever comes first."""
 
@@ -70,6 +71,7 @@ class Trainer(CheckpointMixin, ValidationMixin):
 
         self._build_data()
         self._build_models()
+        self.validator = Validator(cfg, self.val_set, self.layout, self.device, self._inputs, self.generator)
         self.step = 0
         self.epoch = 0
         self.elapsed_before = 0.0
@@ -81,11 +83,84 @@ class Trainer(CheckpointMixin, ValidationMixin):
         if resume:
             if not ck.is_file():
                 raise TrainError(f"--resume: no checkpoint at {ck}")
-            self._load_checkpoint(ck)
+            self.load_state_dict(read_state(ck, "cannot resume from"), ck)
         elif ck.is_file() and self.dist.main:
             raise TrainError(f"{self.run_dir} already holds a run; use --resume to continue it "
                              "or choose another --out")
         self.metrics = MetricsWriter(self.run_dir, enabled=self.dist.main, time_offset=self.elapsed_before)
+
+    def generator(self) -> torch.nn.Module:
+        """The network validation, samples and export judge: the moving average when on."""
+        return self.ema if self.ema is not None else unwrap(self.G)
+
+    # ------------------------------------------------------------ state (the checkpoint)
+    def state_dict(self) -> dict[str, Any]:
+        """Everything a resumed run needs (what the checkpoint holds)."""
+        return {
+            "G": unwrap(self.G).state_dict(),
+            "G_ema": self.ema.state_dict() if self.ema is not None else None,
+            "D": unwrap(self.D).state_dict() if self.D is not None else None,
+            "opt_G": self.opt_G.state_dict(),
+            "opt_D": self.opt_D.state_dict() if self.opt_D is not None else None,
+            "sched": self.sched.state_dict() if self.sched is not None else None,
+            "scaler": self.scaler.state_dict(),
+            "epoch": self.epoch, "step": self.step,
+            "elapsed": self.elapsed_before + (time.time() - self.t_start if hasattr(self, "t_start") else 0.0),
+            "rng": rng_state(),
+            "config": self.cfg.to_dict(),
+            "family": self.cfg.family,
+            "model_config": dict(unwrap(self.G).config if hasattr(unwrap(self.G), "config") else self.cfg.model),
+            "val": dict(self.last_val),
+            "notes": jsonable(self.notes),
+            "steps_per_epoch": self.steps_per_epoch,
+            "train_images": len(self.train_set),
+            "world_size": self.dist.world,
+            "skipped_gray": self.train_set.report.skipped_gray,
+        }
+
+    def save_checkpoint(self) -> Path:
+        return checkpoints.save(self.layout.checkpoint, self.state_dict())
+
+    def load_state_dict(self, st: dict[str, Any], path: Path) -> None:
+        """Continue from a checkpoint's state (``path`` names it in messages); a recipe that
+        changed since is kept in the notes' history, a changed rate reaches the optimisers."""
+        try:
+            checkpoint.load_into_check(unwrap(self.G), st["G"], path.name)
+            if self.D is not None and st.get("D") is not None:
+                checkpoint.load_into_check(unwrap(self.D), st["D"], path.name)
+        except checkpoint.CheckpointError as exc:
+            was = st.get("family"), st.get("model_config")
+            raise TrainError(f"cannot resume: {path} holds a {was[0]} model {was[1]}, not this run's "
+                             f"{self.cfg.family} {dict(self.cfg.model)} ({str(exc)[:300]})") from None
+        unwrap(self.G).load_state_dict(st["G"])
+        if self.ema is not None:
+            self.ema.load_state_dict(st["G_ema"] if st.get("G_ema") is not None else st["G"])
+        if self.D is not None and st.get("D") is not None:
+            unwrap(self.D).load_state_dict(st["D"])
+        self.opt_G.load_state_dict(st["opt_G"])
+        if self.opt_D is not None and st.get("opt_D") is not None:
+            self.opt_D.load_state_dict(st["opt_D"])
+        if self.sched is not None and st.get("sched") is not None:
+            self.sched.load_state_dict(st["sched"])
+        self.scaler.load_state_dict(st["scaler"])
+        self.epoch, self.step = int(st["epoch"]), int(st["step"])
+        self.elapsed_before = float(st.get("elapsed", 0.0))
+        self.last_val = dict(st.get("val") or {})
+        self.notes.update(st.get("notes") or {})
+        old, new = st.get("config") or {}, self.cfg.to_dict()
+        defaults = type(self.cfg)().to_dict()  # keys an older run's config did not have yet
+        before = {k: old.get(k, defaults.get(k)) for k in new}
+        changed = {k: [before[k], v] for k, v in new.items()
+                   if k not in ("out", "time_budget", "threads", "device") and before[k] != v}
+        if changed:  # a resumed run that changed its recipe: keep the history in the metadata
+            self.notes.setdefault("history", []).append({"step": self.step, "changed": changed})
+        if "lr" in changed or "d_lr" in changed:  # the optimizer state carried the old rate
+            for opt, lr in ((self.opt_G, self.cfg.lr), (self.opt_D, self.cfg.d_lr or self.cfg.lr)):
+                for group in (opt.param_groups if opt is not None else ()):
+                    group["lr"] = group["initial_lr"] = lr * group.get("lr_mult", 1.0)
+            if self.sched is not None:
+                self.sched.base_lrs = [g["initial_lr"] for g in self.opt_G.param_groups]
+        set_rng_state(st["rng"])
 
     # ------------------------------------------------------------ building
     def _build_data(self) -> None:
@@ -345,10 +420,10 @@ class Trainer(CheckpointMixin, ValidationMixin):
             return
         self._val_step = self.step
         if self.dist.main:
-            self.last_val = self.validate()
+            self.last_val = self.validator.validate()
             self.metrics.val(self.step, self.epoch, self.last_val)
             if tag:
-                self.save_samples(tag)
+                self.validator.save_samples(tag)
         barrier(self.dist)
 
     def run(self) -> dict[str, Any]:
@@ -394,9 +469,9 @@ class Trainer(CheckpointMixin, ValidationMixin):
         broadcast_buffers((self.G, self.D), self.dist)
         result: dict[str, Any] = {"step": self.step, "epoch": self.epoch, "reason": reason}
         if main:
-            self.last_val = self.validate()
+            self.last_val = self.validator.validate()
             self.metrics.val(self.step, self.epoch, self.last_val)
-            self.save_samples(f"epoch_{self.epoch:04d}")
+            self.validator.save_samples(f"epoch_{self.epoch:04d}")
             self.save_checkpoint()
             self.metrics.event("checkpoint", f"step {self.step}", step=self.step)
             from trainer.engine.export import export_run
@@ -474,7 +549,18 @@ def train(cfg: TrainConfig, run_dir: str | Path, resume: bool = False) -> dict[s
     """Run a training job to completion; returns step, epoch, stop reason and final val scores."""
     trainer = Trainer(cfg, run_dir, resume=resume)
     try:
-        return trainer.run()
+        result = trainer.run()
+        if dist.is_initialized():
+            dist.barrier()   # every rank ends together
+        return result
     finally:
         if dist.is_initialized():
+            # The DDP wrapper holds the process group: left to the interpreter's exit, gloo's
+            # worker threads were torn down during finalization and now and then aborted a
+            # rank ("terminate called without an active exception", SIGABRT), failing the
+            # whole torchrun job.  So the trainer goes first, then the group, while Python lives.
+            import gc
+
+            del trainer
+            gc.collect()
             dist.destroy_process_group()

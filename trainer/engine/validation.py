@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -10,7 +11,6 @@ import torch
 from colorstudio.core.io import checkpoint
 from colorstudio.core import color
 from trainer.engine import scores
-from trainer.engine.distributed import unwrap
 
 
 def _to01(t: torch.Tensor) -> np.ndarray:
@@ -26,15 +26,24 @@ def _resize_ab(ab: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return cv2.resize(ab, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
-class ValidationMixin:
-    """Validation of a :class:`trainer.engine.loop.Trainer` (uses its ``G``/``ema``, ``val_set``,
-    ``cfg``, ``device``, ``layout`` and ``_inputs``)."""
+class Validator:
+    """Scores and sample grids of the generator on the run's validation images.
+
+    ``generator()`` gives the network to judge (the moving average when there is one);
+    ``inputs(x, y, rng)`` makes its input from a batch, as the training step does (hints
+    sampled the same way)."""
+
+    def __init__(self, cfg, val_set, layout, device: torch.device,
+                 inputs: Callable[[torch.Tensor, torch.Tensor, np.random.Generator], torch.Tensor],
+                 generator: Callable[[], torch.nn.Module]):
+        self.cfg, self.val_set, self.layout, self.device = cfg, val_set, layout, device
+        self._inputs, self.generator = inputs, generator
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """Generator output in the task's image space (ab_norm, or RGB in [-1, 1]);
         the moving average of G when ``ema`` is on."""
-        g = self.ema if self.ema is not None else unwrap(self.G)
+        g = self.generator()
         was = g.training
         g.eval()
         try:
