@@ -110,7 +110,7 @@ class WindowChrome(QObject):
         self.act_paste = self._action("&Paste image", self.win.paste, "Ctrl+V", "mdi6.content-paste",
                                       "Colorize the image on the clipboard")
         self.act_quit = self._action("&Quit", self.win.close, QKeySequence.StandardKey.Quit)
-        stack = page.hints_editor.model.undo_stack
+        stack = page.undo_stack()
         self.act_undo = stack.createUndoAction(self.win, "&Undo hint")
         self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
         self.act_redo = stack.createRedoAction(self.win, "&Redo hint")

@@ -484,6 +484,10 @@ class ColorizePage(QWidget):
     def _export_failed(self, msg: str) -> None:
         self.message.emit(f"Export failed: {msg}", "error")
 
+    def undo_stack(self):
+        """The hint edits' undo stack (the window's Undo/Redo actions act on it)."""
+        return self.hints_editor.model.undo_stack
+
     def copy_result(self) -> bool:
         """Put the (display, 8-bit) result on the clipboard."""
         if self.output is None:
