@@ -196,7 +196,7 @@ class Trainer:
                 raise TrainError(f"pretrained = true: {exc}") from None
         if cfg.init:
             self.notes["init"] = {"from": cfg.init, **init_from(g, cfg.init)}
-        self.hint_channels = g.hint_channels
+        self.takes_hints = spec.hints   # the family says (its hint planes are the contract's)
         self.outputs = g.train_outputs
         self.G = g.to(self.device).train()
         self.D = None
@@ -309,7 +309,7 @@ class Trainer:
         yield from loader
 
     def _inputs(self, x: torch.Tensor, y: torch.Tensor, rng: np.random.Generator | None) -> torch.Tensor:
-        if self.hint_channels and self.cfg.task == "colorize":
+        if self.takes_hints and self.cfg.task == "colorize":
             if rng is None:
                 rng = np.random.default_rng(1234)
             x = torch.cat([x, sample_hints(y, rng, self.cfg.hint_p, self.cfg.hint_max)], 1)
@@ -331,7 +331,7 @@ class Trainer:
         if y.shape[-2:] != out.shape[-2:]:
             y = F.interpolate(y, size=out.shape[-2:], mode="area")
         w = self.rebalance(y) if self.rebalance is not None else None
-        if self.hint_channels and cfg.hint_weight > 0:
+        if self.takes_hints and cfg.hint_weight > 0:
             near = losses.hint_neighbourhood(x[:, -1:], cfg.hint_sigma, out.shape[-2:])
             w = (1.0 + cfg.hint_weight * near) * (w if w is not None else 1.0)
         terms[cfg.loss] = losses.pixel_loss(cfg.loss, out.float(), y.float(), w) * cfg.pixel_weight

@@ -105,14 +105,14 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
     elif held_out_by_group(root):  # the photo mix: scored per kind of photo, as bench/quality does
         by_group = held_out_by_group(root, recipe.get("val_every_nth", 20), limit)
         res = {"groups": group_eval.strip_private(group_eval.score_groups(pred, by_group,
-                                                                          hints=bool(model.hint_channels))),
+                                                                          hints=pred.takes_hints)),
                "images": sum(len(v) for v in by_group.values()),
                "protocol": (f"every {recipe.get('val_every_nth', 20)}th photo of each set folder of {root}, "
                             f"render {pred.spec.input_size}px")}
     else:
         files = tdata.split_files(tdata.list_images(root), recipe.get("val_every_nth", 20))[1]
         files = files[:limit] if limit else files
-        res = evaluate.evaluate_colorizer(pred, files, hints=hints if model.hint_channels else 0,
+        res = evaluate.evaluate_colorizer(pred, files, hints=hints if pred.takes_hints else 0,
                                           gray_threshold=recipe.get("gray_threshold", 3.0))
         res["protocol"] = (f"every {recipe.get('val_every_nth', 20)}th photo per class folder, "
                            f"render {pred.spec.input_size}px")
