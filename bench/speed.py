@@ -168,6 +168,13 @@ def load() -> str:
 
 # ------------------------------------------------------------------------ test inputs
 
+def _sample_rgb_array(imageio, path) -> np.ndarray:
+    """The sample as uint8 RGB (the default sample may be a black-and-white photo)."""
+    img = imageio.read_image(path)
+    img = img[:, :, :3] if img.ndim == 3 else np.repeat(img[:, :, None], 3, axis=2)
+    return np.ascontiguousarray(img)
+
+
 def sample_gray(w: int, h: int, seed: int = 0) -> np.ndarray:
     """A photo-like gray image: a sample photo scaled to w x h plus film grain."""
     import cv2
@@ -175,7 +182,7 @@ def sample_gray(w: int, h: int, seed: int = 0) -> np.ndarray:
     from colorstudio.core.io import imageio
     from colorstudio.paths import default_sample
 
-    rgb = imageio.read_image(default_sample())[:, :, :3]
+    rgb = _sample_rgb_array(imageio, default_sample())
     img = cv2.resize(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), (w, h), interpolation=cv2.INTER_CUBIC)
     grain = np.random.default_rng(seed).integers(-6, 7, size=(h, w), dtype=np.int16)
     return np.clip(img.astype(np.int16) + grain, 0, 255).astype(np.uint8)
@@ -187,7 +194,7 @@ def sample_rgb(w: int, h: int) -> np.ndarray:
     from colorstudio.core.io import imageio
     from colorstudio.paths import default_sample
 
-    rgb = imageio.read_image(default_sample())[:, :, :3]
+    rgb = _sample_rgb_array(imageio, default_sample())
     return cv2.resize(rgb, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
