@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 
@@ -25,25 +23,10 @@ def frames(tmp_path):
 
 @pytest.fixture
 def panel(qtbot, entries):
-    # 0.15 s per frame, and a gate a test may close: frames after the first then wait for
-    # it, so a cancel lands in the middle of six frames however slow the GUI thread is
-    gate = threading.Event()
-    gate.set()
-
-    def loader(n, d):
-        pred = tiny_loader(n, d, delay=0.15)
-        inner = pred.predict_ab
-
-        def gated(x):
-            if pred.calls >= 1:
-                gate.wait(30)
-            return inner(x)
-
-        pred.predict_ab = gated
-        return pred
-
-    p = BatchPanel(PredictorCache(loader=loader))
-    p.test_gate = gate
+    # 0.15 s per frame (on every backend: tiny_loader routes run_stream through the delay),
+    # slow enough to cancel in the middle of six frames
+    cache = PredictorCache(loader=lambda n, d: tiny_loader(n, d, delay=0.15))
+    p = BatchPanel(cache)
     qtbot.addWidget(p)
     p.set_entries(*entries, model="unet-gan")
     p.resize(1100, 700)
@@ -59,14 +42,7 @@ def test_cancel_then_rerun_resumes(qtbot, panel, frames, tmp_path):
     panel.set_format("png")
     events = []
     panel.eventReceived.connect(events.append)
-    panel.test_gate.clear()
-
-    def cancel_after_first(ev):
-        if ev.status == "done":
-            panel.cancel()
-            panel.test_gate.set()
-
-    panel.eventReceived.connect(cancel_after_first)
+    panel.eventReceived.connect(lambda ev: ev.status == "done" and panel.cancel())
     with qtbot.waitSignal(panel.runFinished, timeout=30000) as b:
         assert panel.start() is not None
         assert not panel.start_button.isEnabled() and panel.cancel_button.isEnabled()
