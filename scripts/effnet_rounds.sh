@@ -12,7 +12,11 @@
 #     right but too loud (skin chroma 120%, PSNR gain -2 dB): this brings them back to the truth.
 # one    the same recipe in one round for a fresh machine (r1's frozen-then-fine-tuned encoder,
 #        r2's hybrid loss, r3's aged inputs, lr x0.6 every epoch); 75 min.
+# three  the shipped round: from one's hybrid arm of the loss comparison, 80% aged inputs,
+#        lr 3e-4 x0.6 every epoch; 40 min.
 # hints  effnet-hints from the shipped effnet-unet (trainer/presets/effnet-hints-cpu.toml).
+# hints2 round two of effnet-hints from round one, the hints entering every decoder step
+#        (model.hint_levels); lr 3e-4; 35 min.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${PY:-.venv/bin/python}"
@@ -33,7 +37,13 @@ case "${1:-}" in
   one) "$PY" -m trainer effnet-unet --config trainer/presets/effnet-unet-cpu.toml --data "$DATA" \
         --set loss=l1 --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.5 \
         --set lr_step_epochs=1 --set lr_gamma=0.6 --out runs/one-hybrid --time-budget "${MINUTES:-75}" ;;
+  three) "$PY" -m trainer effnet-unet --config trainer/presets/effnet-unet-cpu.toml --data "$DATA" \
+        --init "${INIT:-runs/loss-hybrid/model.safetensors}" --set freeze_steps=0 --set lr=3e-4 --set loss=l1 \
+        --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.8 --set lr_step_epochs=1 \
+        --set lr_gamma=0.6 --out runs/three-aged --time-budget 40 ;;
+  hints2) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
+        --init "${INIT:-runs/hints-r1/model.safetensors}" --set lr=3e-4 --out runs/hints-r2 --time-budget 35 ;;
   hints) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-resources/weights/effnet-unet.safetensors}" --out runs/hints-r1 --time-budget 45 ;;
-  *) sed -n '2,14p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -147,3 +147,33 @@ def test_unknown_perceptual_net_is_refused(photo_dir):
 
     with pytest.raises(ConfigError, match="perceptual_net"):
         tiny_config("perceptual", photo_dir, "perceptual_net=vgg19")
+
+
+def test_hint_levels_join_a_trained_hint_model_without_changing_it(tmp_path):
+    """Round two of effnet-hints starts from round one (hints at the stem and the last
+    block only): the decoder steps get padded hint inputs, and with no hints the output is
+    round one's, exactly -- the pooled planes are zero there."""
+    small = {"decoder": [8, 8, 8, 8], "bridge": 8}
+    src = create("effnet-hints", weights=False, hint_levels=False, **small)
+    save_weights(tmp_path / "a.safetensors", src.state_dict(), {"family": "effnet-hints", "config": small})
+    dst = create("effnet-hints", weights=False, **small)
+    assert dst.hint_levels
+    info = init_from(dst, str(tmp_path / "a.safetensors"))
+    assert info["padded_inputs"] == 4        # the first conv of each decoder step
+    x = torch.zeros(1, 4, 64, 64)
+    x[:, 0] = torch.linspace(-1, 1, 64)
+    torch.testing.assert_close(dst(x), src(x))
+    x[:, 1:3, 8:11, 40:43], x[:, 3, 8:11, 40:43] = 0.6, 1.0
+    assert (dst(x) - src(x)).abs().max() > 1e-4     # the new inputs hear the hint
+
+
+def test_pooled_hints_keep_the_hinted_colour_and_its_share():
+    from colorstudio.models.effnet_unet import _pooled_hints
+
+    planes = torch.zeros(1, 3, 32, 32)
+    planes[:, 0, :2, :2], planes[:, 1, :2, :2], planes[:, 2, :2, :2] = 0.5, -0.25, 1.0
+    p16, p2 = _pooled_hints(planes, (16, 2))
+    assert p16.shape == (1, 3, 2, 2) and p2.shape == (1, 3, 16, 16)
+    torch.testing.assert_close(p16[0, :, 0, 0], torch.tensor([0.5, -0.25, 4 / 256]))
+    assert p16[0, :, 1, 1].abs().sum() == 0           # an unhinted cell: no colour, no share
+    torch.testing.assert_close(p2[0, :, 0, 0], torch.tensor([0.5, -0.25, 1.0]))
