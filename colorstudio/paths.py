@@ -13,13 +13,16 @@ def resource_dir(*parts: str) -> Path:
 
 
 # The black-and-white samples (what a restorer brings) come first; resources/samples/README.md.
-BLACK_AND_WHITE_SAMPLES = ("astronaut_bw.png", "chelsea_old_print.png", "coffee_faded.png")
+BLACK_AND_WHITE_SAMPLES = ("astronaut_bw.png", "grace_hopper_bw.png", "cameraman_bw.png", "chelsea_old_print.png",
+                           "dahlia_bw.png", "coffee_faded.png")
 
 
-def sample_images() -> list[Path]:
-    """The shipped samples, black-and-white ones first."""
-    files = sorted(resource_dir("samples").glob("*.png"))
-    return sorted(files, key=lambda p: (p.name not in BLACK_AND_WHITE_SAMPLES, p.name))
+def sample_images(black_and_white: bool = False) -> list[Path]:
+    """The shipped samples, black-and-white ones first (in their order), then the colour
+    originals by name; ``black_and_white``: only the former."""
+    order = {name: i for i, name in enumerate(BLACK_AND_WHITE_SAMPLES)}
+    files = [p for p in resource_dir("samples").glob("*.png") if not black_and_white or p.name in order]
+    return sorted(files, key=lambda p: (order.get(p.name, len(order)), p.name))
 
 
 def default_sample() -> Path:

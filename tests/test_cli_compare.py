@@ -37,6 +37,7 @@ def colour_photo(tmp_path):
     return write_image(tmp_path / "photo.png", img)
 
 
+@pytest.mark.slow
 def test_sheet_has_input_each_model_and_the_original(tmp_path, checkpoints, colour_photo):
     from colorstudio.core.colorize.contact_sheet import BAND, GAP
     from colorstudio.core.io.imageio import read_image
@@ -59,6 +60,7 @@ def test_sheet_has_input_each_model_and_the_original(tmp_path, checkpoints, colo
     assert not np.array_equal(cells[1], cells[2]), "each model has its own result"
 
 
+@pytest.mark.slow
 def test_bad_model_lists_are_usage_errors(tmp_path, checkpoints, colour_photo):
     mine, _, facade = checkpoints
     out = tmp_path / "s.png"
@@ -75,6 +77,7 @@ def test_bad_model_lists_are_usage_errors(tmp_path, checkpoints, colour_photo):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_colorize_takes_a_shot_hint_file(tmp_path):
     """--hints with keyframes: carried over the frames given in order; a frame past the
     input is a usage error."""

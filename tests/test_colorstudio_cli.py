@@ -60,6 +60,7 @@ def test_help_is_fast_and_does_not_import_torch():
         assert run(sub, "--help").returncode == 0
 
 
+@pytest.mark.slow
 def test_models_table():
     res = run("models")
     assert res.returncode == 0
@@ -71,6 +72,7 @@ def test_models_table():
     assert "translate " not in only.replace("TASK", "")
 
 
+@pytest.mark.slow
 def test_colorize_folder_with_a_bad_file_then_resume(tmp_path, photos, weights):
     (photos / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
     out = tmp_path / "out"
@@ -95,6 +97,7 @@ def test_colorize_folder_with_a_bad_file_then_resume(tmp_path, photos, weights):
     assert "done" not in res.stderr  # quiet: no per-item lines
 
 
+@pytest.mark.slow
 def test_colorize_video_input(tmp_path, weights):
     import cv2
 
@@ -114,6 +117,7 @@ def test_colorize_video_input(tmp_path, weights):
     assert "0 done, 0 skipped (already there), 0 failed; video: 1 already there" in again.stdout, again.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, match", [
     (["--model", "no-such-model"], "unknown model 'no-such-model'"),
     (["--weights", "/nonexistent/w.safetensors"], "weights file not found"),
@@ -123,6 +127,7 @@ def test_usage_errors_model(tmp_path, photos, args, match):
     assert_clean_error(res, 2, match)
 
 
+@pytest.mark.slow
 def test_usage_errors_inputs_and_outdir(tmp_path, photos, weights):
     # A missing input is one bad file: reported on one line, the good ones still done, exit 1.
     res = run("colorize", photos, tmp_path / "missing.png", "-o", tmp_path / "out", "--weights", weights)
@@ -149,6 +154,7 @@ def test_usage_errors_arguments(tmp_path, photos):
     assert_clean_error(run("paint"), 2, "invalid choice")
 
 
+@pytest.mark.slow
 def test_bad_checkpoint_is_a_message(tmp_path, photos):
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"not a checkpoint at all")
@@ -156,6 +162,7 @@ def test_bad_checkpoint_is_a_message(tmp_path, photos):
                        2, "bad.safetensors")
 
 
+@pytest.mark.slow
 def test_unavailable_device_is_a_message(tmp_path, photos, weights):
     import torch
 
@@ -165,6 +172,7 @@ def test_unavailable_device_is_a_message(tmp_path, photos, weights):
                            "--device", "cuda"), 2, "CUDA was requested")
 
 
+@pytest.mark.slow
 def test_translate(tmp_path):
     from colorstudio.core.io.imageio import write_image
     from colorstudio.core.color.palette import labels_to_rgb
@@ -218,6 +226,7 @@ def hint_weights(tmp_path_factory):
                                             "config": {"base": 8, "depth": 2, "hint_skip": True}})
 
 
+@pytest.mark.slow
 def test_colorize_with_a_hint_file(tmp_path, photos, hint_weights):
     from colorstudio.core.colorize.hintfile import write_points
     from colorstudio.core.io.imageio import read_image
@@ -234,6 +243,7 @@ def test_colorize_with_a_hint_file(tmp_path, photos, hint_weights):
     assert a.shape == b.shape and np.abs(a.astype(int) - b.astype(int)).max() > 0  # the hints were used
 
 
+@pytest.mark.slow
 def test_hint_file_errors(tmp_path, photos, weights, hint_weights):
     bad = tmp_path / "bad.json"
     bad.write_text('[{"x": 2, "y": 0.5, "rgb": [1, 2, 3]}]')
@@ -254,6 +264,7 @@ def test_output_folder_equal_to_an_input_folder_is_refused(photos):
     assert sorted(p.name for p in photos.iterdir()) == ["a.png", "b.jpg"]  # nothing written
 
 
+@pytest.mark.slow
 def test_translate_warns_about_an_ordinary_photo(tmp_path, photos):
     import torch  # noqa: F401 -- the tiny translator below
 
@@ -282,6 +293,7 @@ def test_saturation_is_one_scale_with_the_app():
 
 
 
+@pytest.mark.slow
 def test_also_writes_the_views(tmp_path, photos, weights):
     res = run("colorize", photos, "-o", tmp_path / "o", "--weights", weights, "--device", "cpu", "--size", "32",
               "--also", "before-after,colour-layer", "-q")
@@ -291,6 +303,7 @@ def test_also_writes_the_views(tmp_path, photos, weights):
     assert bad.returncode == 2 and "unknown view 'sepia'" in bad.stderr
 
 
+@pytest.mark.slow
 def test_a_scan_keeps_its_dpi_exif_and_profile(tmp_path, weights):
     """Issue 19, item 19: the colorized scan prints at the scan's size, with its EXIF and profile."""
     from PIL import Image, ImageCms

@@ -7,9 +7,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_wheel_builds_quietly_with_resources(tmp_path):
     res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300,
@@ -39,6 +42,7 @@ def test_the_app_opens_on_black_and_white_samples():
     names = [p.name for p in sample_images()]
     assert names[:len(BLACK_AND_WHITE_SAMPLES)] == list(BLACK_AND_WHITE_SAMPLES)
     assert default_sample().name == BLACK_AND_WHITE_SAMPLES[0]
+    assert [p.name for p in sample_images(black_and_white=True)] == list(BLACK_AND_WHITE_SAMPLES)
     notes = resource_dir("samples", "README.md").read_text()
     for name in names:
         assert f"`{name}`" in notes, name

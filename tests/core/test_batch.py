@@ -42,6 +42,7 @@ def test_plan_outputs_keeps_stems_and_deduplicates(tmp_path):
         batch.check_format("gifx")
 
 
+@pytest.mark.slow
 def test_colorize_files_done_then_skipped_then_overwrite(photos, tmp_path, tiny_predictor):
     inputs = batch.collect_inputs([photos])
     out = tmp_path / "out"
@@ -285,6 +286,7 @@ def test_a_full_disk_stops_the_batch_once_and_keeps_what_was_written(tmp_path, f
     assert len(writes) < 12
 
 
+@pytest.mark.slow
 def test_eta_leaves_out_the_first_items_warm_up(tmp_path, fake_predictor, textured):
     """Issue 19, item 16: a slow first item (model warm-up, an ONNX export) does not
     inflate the rate and the ETA of the rest."""

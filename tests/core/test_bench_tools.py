@@ -11,6 +11,7 @@ from bench.reference_eccv16 import colorize_reference, eccv16
 from bench.speed import Report, Row, Stat, write_markdown
 
 
+@pytest.mark.slow
 def test_eccv16_reference_has_the_published_size_and_shapes():
     net = eccv16()
     n_params = sum(p.numel() for p in net.parameters())

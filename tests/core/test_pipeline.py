@@ -83,6 +83,7 @@ def test_hints_need_a_hint_model(fake_predictor):
                             [pipeline.Hint(0.5, 0.5, 10, 10)])
 
 
+@pytest.mark.slow
 def test_hints_reach_a_hint_model():
     from colorstudio.core.inference.predictor import Predictor
     from colorstudio.models import create

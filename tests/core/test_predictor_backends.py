@@ -39,6 +39,7 @@ def eager(model, x: np.ndarray, method: str = "predict_ab") -> np.ndarray:
         return getattr(model, method)(torch.from_numpy(x)).numpy()
 
 
+@pytest.mark.slow
 def test_ort_and_torch_agree_with_the_eager_model_at_any_shape():
     m = small_unet()
     p_ort, p_torch = Predictor(m, "cpu", backend="onnxruntime"), Predictor(m, "cpu", backend="torch")
@@ -71,6 +72,7 @@ def test_explicit_ort_without_onnxruntime_is_a_clear_error(monkeypatch):
     assert Predictor(m, "cpu").backend == "torch"  # auto: silently torch when ORT is absent
 
 
+@pytest.mark.slow
 def test_fused_copy_matches_and_leaves_the_model_and_state_dict_untouched():
     m = small_unet()
     before = {k: v.clone() for k, v in m.state_dict().items()}
@@ -87,6 +89,7 @@ def test_fused_copy_matches_and_leaves_the_model_and_state_dict_untouched():
         assert after[k].is_contiguous(), k  # still saves as a plain tensor
 
 
+@pytest.mark.slow
 def test_fusion_of_transposed_conv_and_bn():
     torch.manual_seed(0)
     seq = nn.Sequential(nn.ConvTranspose2d(4, 6, 4, 2, 1, bias=False), nn.BatchNorm2d(6), nn.ReLU())
@@ -100,6 +103,7 @@ def test_fusion_of_transposed_conv_and_bn():
         torch.testing.assert_close(fused(x), seq(x), atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_in_place_weight_changes_are_picked_up():
     m = small_unet(0)
     p = Predictor(m, "cpu")
@@ -119,6 +123,7 @@ def test_hint_model_runs_on_ort():
     assert p.backend == "onnxruntime"
 
 
+@pytest.mark.slow
 def test_exports_of_saved_weights_are_cached_on_disk(tmp_path):
     m = small_unet()
     m.meta = {"family": "unet-gan"}  # as create() sets for weights read from a file
@@ -139,6 +144,7 @@ def test_exports_of_saved_weights_are_cached_on_disk(tmp_path):
     assert len(list((tmp_path / "cache" / "onnx").glob("*.onnx"))) == 2
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_file_is_replaced(tmp_path):
     m = small_unet()
     m.meta = {"family": "unet-gan"}
@@ -176,6 +182,7 @@ def test_an_export_that_disagrees_falls_back_to_torch_and_says_so(caplog):
     assert any("ONNX Runtime unavailable" in r.message for r in caplog.records)
 
 
+@pytest.mark.slow
 def test_fixed_size_translator_runs_at_other_sizes_too():
     torch.manual_seed(0)
     m = create("pix2pix-facades", weights=False, ngf=4, num_downs=5)
@@ -186,6 +193,7 @@ def test_fixed_size_translator_runs_at_other_sizes_too():
     assert p.backend == "onnxruntime"
 
 
+@pytest.mark.slow
 def test_inputs_ort_rejects_run_on_torch_and_torch_explains():
     m = create("pix2pix-facades", weights=False, ngf=4, num_downs=5)
     p = Predictor(m, "cpu")
@@ -194,6 +202,7 @@ def test_inputs_ort_rejects_run_on_torch_and_torch_explains():
         p.run(x)
 
 
+@pytest.mark.slow
 def test_auto_keeps_ort_where_it_is_faster_and_torch_where_torch_is(monkeypatch):
     m = small_unet()
     x = np.random.default_rng(8).uniform(-0.5, 0.5, (1, 1, 64, 64)).astype(np.float32)
@@ -218,6 +227,7 @@ def test_auto_keeps_ort_where_it_is_faster_and_torch_where_torch_is(monkeypatch)
     assert p.backend == "onnxruntime" and not calls
 
 
+@pytest.mark.slow
 def test_streams_run_side_by_side_and_agree_with_the_model(monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 

@@ -102,6 +102,7 @@ def test_nothing_alike_gives_no_hints_and_says_so():
     assert "without a confident match" in res.summary()
 
 
+@pytest.mark.slow
 def test_encoder_features_are_unit_cells_at_stride_8():
     import torch
 

@@ -95,6 +95,7 @@ def test_shot_file_round_trip_and_still_files(tmp_path):
         read_shot(bad)
 
 
+@pytest.mark.slow
 def test_each_frame_gets_its_own_hints_through_the_batch_engine(tmp_path):
     """colorize_files(frame_hints=...) colours frame i by its own hints, not the others'."""
     import torch

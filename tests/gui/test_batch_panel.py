@@ -35,6 +35,7 @@ def panel(qtbot, entries):
     p.shutdown()
 
 
+@pytest.mark.slow
 def test_cancel_then_rerun_resumes(qtbot, panel, frames, tmp_path):
     out = tmp_path / "out"
     panel.add_inputs([frames])
@@ -68,6 +69,7 @@ def test_cancel_then_rerun_resumes(qtbot, panel, frames, tmp_path):
     assert img.shape == (48, 64, 3) and np.abs(img[..., 0].astype(int) - img[..., 2]).max() > 0
 
 
+@pytest.mark.slow
 def test_pause_holds_the_batch(qtbot, panel, frames, tmp_path):
     panel.add_inputs([frames])
     panel.set_output_dir(tmp_path / "out")
@@ -146,6 +148,7 @@ def test_output_folder_follows_new_inputs_until_the_user_picks_one(panel, frames
     assert panel.outdir.text() == str(tmp_path / "mine")     # the user's choice stays
 
 
+@pytest.mark.slow
 def test_paused_status_shows_no_speed_and_cancel_counts_what_is_on_disk(qtbot, panel, frames, tmp_path):
     out = tmp_path / "out"
     panel.add_inputs([frames])

@@ -26,6 +26,7 @@ def page(qtbot, cache, entries):
     p.shutdown()
 
 
+@pytest.mark.slow
 def test_grid_shows_each_ticked_model_and_a_click_keeps_one(qtbot, page):
     page.checklist.set_checked(["unet-gan", "zhang-bins", "resgan"])
     page.checklist.set_on(True)
@@ -83,6 +84,7 @@ def test_newest_request_wins_and_tick_limit(qtbot, page):
     assert len(page.checklist.checked()) == min(MAX_MODELS, len(items))
 
 
+@pytest.mark.slow
 def test_own_checkpoint_joins_the_list_and_wrong_task_is_refused(qtbot, entries, tmp_path):
     from colorstudio.core.io.checkpoint import save_weights
     from colorstudio.models import create
@@ -127,6 +129,7 @@ def test_compare_needs_two_models_ticked(qtbot, page):
     assert page.checklist.list.height() <= min(rows, 6) * page.checklist.list.sizeHintForRow(0) + 12
 
 
+@pytest.mark.slow
 def test_grid_says_which_model_loads_and_shows_the_load_time_apart(qtbot, entries):
     """Issue 19, item 9: 'loading model 2/3…' instead of a silent 'colorizing…', and the
     loading time beside the run time in the cell."""

@@ -81,6 +81,7 @@ def test_random_layout_button_and_seed(panel):
     assert panel.painter.can_undo()
 
 
+@pytest.mark.slow
 def test_constructing_the_widgets_does_not_import_torch():
     code = ("import sys\n"
             "from PySide6.QtWidgets import QApplication\n"

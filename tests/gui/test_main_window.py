@@ -259,6 +259,7 @@ def test_messages_belong_to_their_tab_and_clear_when_stale(win):
     assert win.statusBar().currentMessage() != long  # the status bar would cut it
 
 
+@pytest.mark.slow
 def test_a_finished_training_run_joins_colorize_batch_and_compare(qtbot, win, tmp_path):
     """When the Train tab's run ends, the model lists are read again and its weights are
     there (named by the run), in Colorize, Batch and the compare list."""
@@ -331,6 +332,7 @@ def test_use_a_run_in_colorize_picks_it_and_shows_the_tab(qtbot, win, tmp_path):
     assert win.tabs.currentWidget() is win.colorize
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("view,width", [("before-after", 2 * 64 + 4), ("wiper", 64), ("colour-layer", 64)])
 def test_export_the_views_a_restorer_needs(qtbot, win, gray_png, tmp_path, view, width):
     """Issue 19, item 18: before/after, the wiper view, the colour layer, at full size."""

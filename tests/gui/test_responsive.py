@@ -7,12 +7,14 @@ import sys
 import textwrap
 import time
 
+import pytest
 from PySide6.QtCore import QTimer
 
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.tabs.colorize.page import ColorizePage
 from guitest_helpers import gray_image, tiny_loader
 
+@pytest.mark.slow
 def test_event_loop_ticks_during_inference(qtbot, entries):
     """The network runs off the GUI thread, and the GUI thread's timer keeps firing while
     it runs -- checked by where and when the forward passes ran, not by how long a tick
@@ -59,6 +61,7 @@ def test_event_loop_ticks_during_inference(qtbot, entries):
     assert during, "the event loop did not tick while the network ran"
 
 
+@pytest.mark.slow
 def test_window_shows_without_importing_torch(tmp_path):
     code = textwrap.dedent("""
         import os, sys, time

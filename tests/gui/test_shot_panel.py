@@ -132,6 +132,7 @@ def test_keyframes_are_marked_on_the_slider_and_reachable(qtbot, panel):
     assert found
 
 
+@pytest.mark.slow
 def test_playback_shows_every_frame_in_colour_and_stops_at_the_end(qtbot, panel):
     shown = []
     panel.frameShown.connect(shown.append)

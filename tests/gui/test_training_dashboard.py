@@ -85,6 +85,7 @@ def dash(qtbot, settings, tmp_path):
     d.stop()
 
 
+@pytest.mark.slow
 def test_growing_metrics_file_draws_curves(dash, qtbot, tmp_path):
     run = tmp_path / "runs" / "live-run"
     run.mkdir(parents=True)
@@ -226,6 +227,7 @@ def tiny_photos(root: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("trainer") is None,
                     reason="the trainer package (engineer C) cannot be imported")
 def test_real_training_subprocess_draws_curves(qtbot, settings, tmp_path):
@@ -277,6 +279,7 @@ def test_recipes_fall_back_to_plain_text(qtbot, tmp_path):
     assert [r.name for r in sig.args[0]] == ["unet-gan", "resgan"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("trainer") is None,
                     reason="the trainer package (engineer C) cannot be imported")
 def test_dashboard_lists_the_trainers_recipes(dash, qtbot):
@@ -336,6 +339,7 @@ def test_start_from_the_shipped_model_or_from_scratch(dash, tmp_path):
     assert dash.form.start_key() == START_SCRATCH and dash.epochs_spin.value() == 50
 
 
+@pytest.mark.slow
 def test_trainer_reports_presets_and_shipped_weights():
     import json
     import subprocess

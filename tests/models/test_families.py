@@ -90,6 +90,7 @@ def test_small_variant_trains_one_step(name):
     assert not dead, f"no gradient for {dead[:5]}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_save_load_identical_and_fp16_close(name, tmp_path):
     s = spec(name)
@@ -169,6 +170,7 @@ def test_discriminator_of_a_non_gan_family_is_a_clear_error():
         create_discriminator("zhang-bins")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [s.name for s in available("colorize")])
 def test_colorizer_runs_in_the_pipeline(name):
     model = create(name, weights=False, **SMALL.get(name, {}))

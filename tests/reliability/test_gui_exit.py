@@ -25,6 +25,7 @@ sys.exit(app_mod.main([]))
 '''
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay_ms", [150, 900])
 def test_closing_while_models_load_exits_quietly(tmp_path, delay_ms):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}

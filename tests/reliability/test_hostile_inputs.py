@@ -69,6 +69,7 @@ def test_every_input_is_done_or_reported_in_one_line(corpus, predictor, tmp_path
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temp files left
 
 
+@pytest.mark.slow
 def test_cli_over_the_corpus(corpus, tmp_path):
     if not CLI.exists():
         pytest.fail(f"{CLI} is missing: install the package (pip install -e .)")

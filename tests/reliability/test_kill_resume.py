@@ -53,6 +53,7 @@ def weights(tmp_path_factory):
                         {"family": "unet-gan", "config": {"base": 8, "depth": 2}})
 
 
+@pytest.mark.slow
 def test_batch_killed_then_resumed_is_byte_identical(tmp_path, weights):
     from colorstudio.core.io.imageio import write_image
 
@@ -85,6 +86,7 @@ def test_batch_killed_then_resumed_is_byte_identical(tmp_path, weights):
     assert not stale.exists() and not _stray(out)
 
 
+@pytest.mark.slow
 def test_training_killed_then_resumed(tmp_path, photo_dir):
     run = tmp_path / "run"
     stale = _plant_stale(run / "checkpoints")

@@ -142,6 +142,7 @@ def test_repeated_ctrl_c_is_one_line(capsys, monkeypatch):
     assert rc == 130 and "interrupted" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_trainer_ends_when_the_studio_that_started_it_is_gone(tmp_path, photo_dir):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()   # a pid that no longer runs: the studio was killed

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from colorstudio.core.io.checkpoint import read_metadata
 from trainer.__main__ import main
 
@@ -50,6 +52,7 @@ def test_help_is_plain_text():
         assert "colorstudio-train" in out and "``" not in out
 
 
+@pytest.mark.slow
 def test_recipes_json_is_what_the_app_parses():
     import json
     import subprocess

@@ -25,6 +25,7 @@ def _events(run):
     return [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_encoder_frozen_then_trained_at_its_own_rate(photo_dir, tmp_path):
     run = tmp_path / "run"
     cfg = tiny_config("effnet-unet", photo_dir, "max_steps=3", "freeze_steps=2", "pretrained_lr=0.25",

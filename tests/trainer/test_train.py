@@ -32,6 +32,7 @@ def _check_metrics(run):
     return lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe", sorted(TINY))
 def test_two_steps_then_export_loads_identically(recipe, photo_dir, facade_dir, tmp_path):
     run = tmp_path / "run"
@@ -147,6 +148,7 @@ def test_perceptual_recipe_uses_vgg_weights_when_given(photo_dir, tmp_path):
     assert "no --vgg-weights" in create("perceptual", weights=plain / "model.safetensors").meta["notes"]["loss"]
 
 
+@pytest.mark.slow
 def test_sigterm_stops_cleanly_with_a_usable_model(photo_dir, tmp_path):
     import signal
     import subprocess

@@ -7,6 +7,7 @@ from a DistributedSampler (``set_epoch`` reshuffles); only rank 0 logs, validate
 Every sample's augmentation is seeded by ``(seed, step, rank, position)``
 (:mod:`trainer.engine.sampling`), so ``--resume`` replays the same batches from the last
 checkpoint on.  GAN families alternate a discriminator step and a generator step.
+What a run is built from (data, networks, optimisers) comes from :mod:`trainer.engine.build`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from colorstudio.core.io import checkpoint
 from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.io.runs import RunLayout, RunLock
 from colorstudio.models import registry
-from trainer import data as tdata
-from trainer.engine import checkpoints, losses
+from trainer.engine import build, checkpoints, losses
 from trainer.engine.checkpoints import jsonable, read_state
 from trainer.config import TrainConfig, save_config
 from trainer.engine.console import ConsoleProgress
@@ -40,7 +40,6 @@ from trainer.engine.metrics import MetricsWriter
 from trainer.engine.sampling import rng_state, sample_hints, sample_seed, set_rng_state
 from trainer.engine.signals import StopRequest, die_with_parent
 from trainer.engine.validation import Validator
-from trainer.engine.surgery import init_from
 
 __all__ = ["Trainer", "TrainError", "train"]
 
@@ -162,77 +161,27 @@ class Trainer:
                 self.sched.base_lrs = [g["initial_lr"] for g in self.opt_G.param_groups]
         set_rng_state(st["rng"])
 
-    # ------------------------------------------------------------ building
+    # ------------------------------------------------------------ building (trainer.engine.build)
     def _build_data(self) -> None:
-        cfg = self.cfg
-        if not cfg.data:
-            raise TrainError("no training data: give --data DIR")
-        if cfg.task == "colorize":
-            self.train_set, self.val_set, self.val_files = tdata.photo_datasets(cfg)
-        else:
-            self.train_set, self.val_set, self.val_files = tdata.pair_datasets(cfg)
-        per_rank = len(self.train_set) // self.dist.world
-        if per_rank < cfg.batch_size:
-            raise TrainError(f"{len(self.train_set)} training images are fewer than one batch of "
-                             f"{cfg.batch_size} per process; lower --set batch_size")
-        self.sampler = torch.utils.data.DistributedSampler(
-            range(len(self.train_set)), num_replicas=self.dist.world, rank=self.dist.rank,
-            shuffle=True, seed=cfg.seed, drop_last=True)
-        self.steps_per_epoch = len(self.sampler) // cfg.batch_size
+        d = build.data(self.cfg, self.dist.world, self.dist.rank)
+        self.train_set, self.val_set, self.val_files = d.train_set, d.val_set, d.val_files
+        self.sampler, self.steps_per_epoch = d.sampler, d.steps_per_epoch
 
     def _build_models(self) -> None:
         cfg = self.cfg
-        spec = registry.spec(cfg.family)
-        if spec.task != cfg.task:
-            raise TrainError(f"recipe task {cfg.task!r} does not fit model {cfg.family!r} ({spec.task})")
-        g = registry.create(cfg.family, weights=False, **cfg.model)
+        g = build.generator(cfg, self.notes)
         self.pretrained = g.pretrained_part()   # its own rate (and freeze) however it starts
-        if cfg.pretrained:
-            from colorstudio.models.effnet_lite import EncoderWeightsMissing
-
-            try:
-                self.notes["pretrained"] = g.init_pretrained()
-            except (ValueError, EncoderWeightsMissing) as exc:
-                raise TrainError(f"pretrained = true: {exc}") from None
-        if cfg.init:
-            self.notes["init"] = {"from": cfg.init, **init_from(g, cfg.init)}
-        self.takes_hints = spec.hints   # the family says (its hint planes are the contract's)
+        self.takes_hints = registry.spec(cfg.family).hints   # the family says (the contract's planes)
         self.outputs = g.train_outputs
         self.G = g.to(self.device).train()
-        self.D = None
-        if cfg.adv_weight > 0:
-            d = registry.create_discriminator(cfg.discriminator, **cfg.discriminator_config)
-            self.D = d.to(self.device).train()
-        self.rebalance = None
-        if cfg.loss == "l1-rebalanced" and cfg.task == "colorize":
-            self.rebalance = losses.AbRebalance.from_samples(
-                self.train_set.ab_sample(), cfg.rebalance_lambda).to(self.device)
-        self.vgg = None   # the perceptual-loss network, when the recipe has one
-        if cfg.perceptual_net == "effnet-lite0":
-            from colorstudio.models.effnet_lite import EncoderWeightsMissing, ImageNetFeatures
-
-            try:
-                self.vgg = ImageNetFeatures(0).to(self.device)
-            except EncoderWeightsMissing as exc:
-                raise TrainError(f"perceptual_net = effnet-lite0: {exc}") from None
-            self.notes["loss"] = (f"ImageNet EfficientNet-Lite0 perceptual ({', '.join(self.vgg.layers)}) "
-                                  f"x{cfg.perceptual_weight:g} + {cfg.loss} pixel")
-        elif cfg.vgg_weights:
-            from colorstudio.models.perceptual import load_vgg16
-
-            self.vgg = load_vgg16(cfg.vgg_weights).to(self.device)
-            self.notes["loss"] = (f"VGG16 perceptual ({', '.join(self.vgg.layers)}, weights "
-                                  f"{Path(cfg.vgg_weights).name}) + {cfg.loss} pixel")
-        elif cfg.perceptual_net == "vgg16":
-            self.notes["loss"] = f"{cfg.loss} pixel loss (no --vgg-weights given, no perceptual term)"
-        self.bins = g.bin_centres()
+        d = build.discriminator(cfg)
+        self.D = d.to(self.device).train() if d is not None else None
+        rebalance = build.rebalance(cfg, self.train_set)
+        self.rebalance = rebalance.to(self.device) if rebalance is not None else None
+        vgg = build.perceptual_net(cfg, self.notes)
+        self.vgg = vgg.to(self.device) if vgg is not None else None   # the perceptual-loss network
         self.bin_loss_name = cfg.loss if self.outputs == ("logits",) else cfg.bin_loss
-        if self.bins is not None and self.bin_loss_name == "ce-rebalanced":
-            from colorstudio.core.color import abbins
-
-            bins = self.bins.cpu().numpy()
-            prior = abbins.empirical_prior(self.train_set.ab_sample(), bins, smooth_sigma=5.0)
-            g.set_class_weights(abbins.rebalance_weights(prior, cfg.rebalance_lambda))
+        build.bin_class_weights(g, self.bin_loss_name, cfg, self.train_set)
         self.frozen = False
         if self.pretrained is not None and cfg.freeze_steps > 0:
             self._freeze(True)
@@ -245,8 +194,8 @@ class Trainer:
             import copy
 
             self.ema = copy.deepcopy(unwrap(self.G)).eval().requires_grad_(False)
-        self.opt_G = self._optimizer(self._g_param_groups(), cfg.lr)
-        self.opt_D = self._optimizer(self.D.parameters(), cfg.d_lr or cfg.lr) if self.D is not None else None
+        self.opt_G = build.optimizer(cfg, build.param_groups(unwrap(self.G), self.pretrained, cfg), cfg.lr)
+        self.opt_D = build.optimizer(cfg, self.D.parameters(), cfg.d_lr or cfg.lr) if self.D is not None else None
         self.sched = None
         if cfg.lr_step_epochs > 0:
             self.sched = torch.optim.lr_scheduler.StepLR(self.opt_G, cfg.lr_step_epochs, cfg.lr_gamma)
@@ -256,17 +205,6 @@ class Trainer:
         from torch.nn.parallel import DistributedDataParallel as DDP
 
         return DDP(unwrap(module), device_ids=[self.device.index] if self.device.type == "cuda" else None)
-
-    def _g_param_groups(self) -> list[dict[str, Any]]:
-        """The generator's parameters; a pretrained part in its own group at
-        ``pretrained_lr`` times the rate (``lr_mult`` keeps the ratio on resume)."""
-        g = unwrap(self.G)
-        if self.pretrained is None:
-            return [{"params": list(g.parameters()), "lr_mult": 1.0}]
-        pre = {id(p) for p in self.pretrained.parameters()}
-        return [{"params": [p for p in g.parameters() if id(p) not in pre], "lr_mult": 1.0},
-                {"params": list(self.pretrained.parameters()), "lr": self.cfg.lr * self.cfg.pretrained_lr,
-                 "lr_mult": self.cfg.pretrained_lr}]
 
     def _freeze(self, frozen: bool) -> None:
         """Freeze (no gradients, BN statistics kept) or release the pretrained part.
@@ -284,14 +222,6 @@ class Trainer:
             if not self.frozen and self.dist.main:
                 self.metrics.event("stage", f"step {self.step}: the pretrained encoder trains now "
                                    f"(lr x{self.cfg.pretrained_lr:g})", step=self.step)
-
-    def _optimizer(self, params, lr: float):
-        cfg = self.cfg
-        if cfg.optimizer == "adam":
-            return torch.optim.Adam(params, lr=lr, betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
-        if cfg.optimizer == "rmsprop":
-            return torch.optim.RMSprop(params, lr=lr, weight_decay=cfg.weight_decay)
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=cfg.weight_decay)
 
     # ------------------------------------------------------------ one step
     def _epoch_batches(self, epoch_indices: list[int], first: int):

@@ -138,7 +138,7 @@ class ColorizePage(QWidget):
         if samples is None:
             from colorstudio.paths import sample_images
 
-            samples = sample_images()
+            samples = sample_images(black_and_white=True)   # the colour originals: File ▸ Samples
         self.empty = EmptyState(samples)
         self.empty.sampleRequested.connect(self.open_path)
         self.empty.openRequested.connect(self.openRequested)
