@@ -14,6 +14,9 @@
 #        r2's hybrid loss, r3's aged inputs, lr x0.6 every epoch); 75 min.
 # three  the shipped round: from one's hybrid arm of the loss comparison, 80% aged inputs,
 #        lr 3e-4 x0.6 every epoch; 40 min.
+# four   from three (the shipped file), the data re-weighted: each folder drawn by the square
+#        root of its size (folder_balance=0.5: animals and objects 16% -> 27% of the draws,
+#        outdoor scenes 41% -> 22%); otherwise three's recipe; 65 min.
 # hints  effnet-hints from the shipped effnet-unet (trainer/presets/effnet-hints-cpu.toml).
 # hints2 round two of effnet-hints from round one, the hints entering every decoder step
 #        (model.hint_levels); lr 3e-4; 35 min.
@@ -41,9 +44,13 @@ case "${1:-}" in
         --init "${INIT:-runs/loss-hybrid/model.safetensors}" --set freeze_steps=0 --set lr=3e-4 --set loss=l1 \
         --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.8 --set lr_step_epochs=1 \
         --set lr_gamma=0.6 --out runs/three-aged --time-budget 40 ;;
+  four) "$PY" -m trainer effnet-unet --config trainer/presets/effnet-unet-cpu.toml --data "$DATA" \
+        --init "${INIT:-resources/weights/effnet-unet.safetensors}" --set freeze_steps=0 --set lr=3e-4 --set loss=l1 \
+        --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.8 --set lr_step_epochs=1 \
+        --set lr_gamma=0.6 --set folder_balance=0.5 --out runs/four-balanced --time-budget "${MINUTES:-65}" ;;
   hints2) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-runs/hints-r1/model.safetensors}" --set lr=3e-4 --out runs/hints-r2 --time-budget 35 ;;
   hints) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-resources/weights/effnet-unet.safetensors}" --out runs/hints-r1 --time-budget 45 ;;
-  *) sed -n '2,19p' "$0"; exit 2 ;;
+  *) sed -n '2,22p' "$0"; exit 2 ;;
 esac

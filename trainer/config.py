@@ -101,6 +101,8 @@ class TrainConfig:
     bin_loss: str = "ce-rebalanced"       # models with a bin head beside the ab head: its loss ...
     bin_weight: float = 1.0               # ... and its weight
     age_p: float = 0.0                    # colorize: share of inputs aged as old photos (core.colorize.aging)
+    folder_balance: float = 1.0           # draw each data folder by size ** this (1 natural mix,
+                                          # 0.5 square root, 0 every folder equally; engine.balance)
 
     def __post_init__(self) -> None:
         self.resolve()
@@ -175,6 +177,7 @@ _RANGES = (
     ("time_budget", 0.0, 10 ** 7, False), ("max_steps", 0, 10 ** 12, False), ("threads", 0, 4096, False),
     ("hint_p", 0.0, 1.0, True), ("hint_max", 0, 4096, False), ("temperature", 0.0, 100.0, True),
     ("freeze_steps", 0, 10 ** 12, False), ("pretrained_lr", 0.0, 100.0, False), ("age_p", 0.0, 1.0, False),
+    ("folder_balance", 0.0, 1.0, False),
 )
 
 

@@ -227,3 +227,19 @@ def test_a_slow_run_logs_by_time_as_well(photo_dir, tmp_path, monkeypatch):
     steps = [json.loads(x)["step"] for x in (run / "metrics.jsonl").read_text().splitlines()
              if json.loads(x)["kind"] == "train"]
     assert steps == [1, 2, 3, 4]
+
+
+def test_folder_balance_trains_and_resumes_exactly(photo_dir, tmp_path):
+    more = ("folder_balance=0", "batch_size=4")
+    straight = tmp_path / "straight"
+    t = Trainer(tiny_config("unet-gan", photo_dir, "max_steps=4", "checkpoint_every=2", *more), straight)
+    assert type(t.sampler).__name__ == "FolderBalancedSampler"
+    assert set(t.sampler.counts().values()) == {len(t.sampler) // 2}   # two folders, equal draws
+    t.run()
+    broken = tmp_path / "broken"
+    train(tiny_config("unet-gan", photo_dir, "max_steps=2", *more), broken)
+    train(tiny_config("unet-gan", photo_dir, "max_steps=4", *more), broken, resume=True)
+    a = torch.load(straight / "checkpoints" / "last.pt", weights_only=True)
+    b = torch.load(broken / "checkpoints" / "last.pt", weights_only=True)
+    for k in a["G"]:
+        torch.testing.assert_close(a["G"][k], b["G"][k], rtol=1e-5, atol=1e-6)

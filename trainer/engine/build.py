@@ -17,6 +17,7 @@ from colorstudio.models import registry
 from trainer import data as tdata
 from trainer.config import TrainConfig
 from trainer.engine import losses
+from trainer.engine.balance import FolderBalancedSampler, folder_of
 from trainer.engine.surgery import init_from
 from trainer.errors import TrainError
 
@@ -26,7 +27,7 @@ class Data:
     train_set: Any
     val_set: Any
     val_files: list[Path]
-    sampler: torch.utils.data.DistributedSampler
+    sampler: Any                  # DistributedSampler or engine.balance.FolderBalancedSampler
     steps_per_epoch: int
 
 
@@ -41,8 +42,13 @@ def data(cfg: TrainConfig, world: int, rank: int) -> Data:
     if len(train_set) // world < cfg.batch_size:
         raise TrainError(f"{len(train_set)} training images are fewer than one batch of "
                          f"{cfg.batch_size} per process; lower --set batch_size")
-    sampler = torch.utils.data.DistributedSampler(
-        range(len(train_set)), num_replicas=world, rank=rank, shuffle=True, seed=cfg.seed, drop_last=True)
+    if cfg.folder_balance < 1.0:
+        root = Path(cfg.data)
+        sampler = FolderBalancedSampler([folder_of(f, root) for f in train_set.files], cfg.folder_balance,
+                                        num_replicas=world, rank=rank, seed=cfg.seed)
+    else:
+        sampler = torch.utils.data.DistributedSampler(
+            range(len(train_set)), num_replicas=world, rank=rank, shuffle=True, seed=cfg.seed, drop_last=True)
     return Data(train_set, val_set, val_files, sampler, len(sampler) // cfg.batch_size)
 
 
