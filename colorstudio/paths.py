@@ -13,8 +13,8 @@ def resource_dir(*parts: str) -> Path:
 
 
 # The black-and-white samples (what a restorer brings) come first; resources/samples/README.md.
-BLACK_AND_WHITE_SAMPLES = ("astronaut_bw.png", "grace_hopper_bw.png", "cameraman_bw.png", "chelsea_old_print.png",
-                           "dahlia_bw.png", "coffee_faded.png")
+BLACK_AND_WHITE_SAMPLES = ("astronaut_bw.png", "grace_hopper_bw.png", "cameraman_bw.png", "stairs_bw.png",
+                           "chelsea_old_print.png", "dahlia_bw.png", "coffee_faded.png")
 
 
 def sample_images(black_and_white: bool = False) -> list[Path]:

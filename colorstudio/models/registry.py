@@ -12,6 +12,7 @@ larger trained variant loads as-is.
 
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,9 +154,22 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
         checkpoint.load_into(model, state, source=Path(weights).name)
     model.eval()
     model.spec = s
-    model.config = dict(config)
+    model.config = full_config(s.factory, config)
     model.meta = meta
     return model
+
+
+def full_config(factory: Callable[..., Any], config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with every other factory option at its default: what a weights file stores,
+    so that changing a family's default later does not change how older files are rebuilt."""
+    out: dict[str, Any] = {}
+    for p in inspect.signature(factory).parameters.values():
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.default is not p.empty:
+            v = p.default
+            if isinstance(v, (bool, int, float, str, type(None), tuple, list)):
+                out[p.name] = list(v) if isinstance(v, tuple) else v
+    out.update(config)
+    return out
 
 
 def _check_shapes(s: ModelSpec, config: dict[str, Any], state: dict[str, Any], source: str) -> None:

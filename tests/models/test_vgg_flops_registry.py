@@ -120,3 +120,23 @@ def test_infer_config_is_used_only_without_stored_config(tmp_path):
     bare = save_weights(tmp_path / "bare.safetensors", m.state_dict())
     inferred = create("pix2pix-facades", weights=bare).config
     assert inferred["ngf"] == 8 and inferred["num_downs"] == 5 and inferred["kernel_size"] == 4
+
+
+def test_a_model_config_holds_every_option_so_new_defaults_leave_old_files_alone(tmp_path, monkeypatch):
+    import json
+
+    from colorstudio.models import create
+
+    m = create("unet-gan", weights=False, base=8)
+    assert m.config == {"base": 8, "depth": 4} and json.dumps(m.config)
+    path = save_weights(tmp_path / "g.safetensors", m.state_dict(), {"family": "unet-gan", "config": m.config})
+    spec = registry.spec("unet-gan")
+    original = spec.factory
+
+    def newer(base: int = 16, depth: int = 3):   # a later release changes a default
+        return original(base=base, depth=depth)
+
+    import dataclasses
+
+    monkeypatch.setitem(registry._REGISTRY, "unet-gan", dataclasses.replace(spec, factory=newer))
+    assert create("unet-gan", weights=path).config["depth"] == 4
