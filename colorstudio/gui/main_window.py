@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
             self.messages.dismiss()
 
     def _show_tab_message(self) -> None:
+        self.statusBar().clearMessage()   # it spoke of the tab just left
         held = self._tab_messages.get(self.tabs.currentWidget())
         if held:
             self.messages.show_message(*held)

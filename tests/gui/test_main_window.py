@@ -257,6 +257,10 @@ def test_messages_belong_to_their_tab_and_clear_when_stale(win):
     long = "x" * 200
     win.show_message(long, "warning")
     assert win.statusBar().currentMessage() != long  # the status bar would cut it
+    win.show_message("Batch: 3 of 72 frames", "info", win.batch)
+    assert win.statusBar().currentMessage() == "Batch: 3 of 72 frames"
+    win.tabs.setCurrentWidget(win.colorize)             # a tab's status line leaves with it
+    assert win.statusBar().currentMessage() == ""
 
 
 @pytest.mark.slow
