@@ -23,6 +23,8 @@
 # hints3 round three of effnet-hints from round two: more hints per crop (geometric(1/20) - 1,
 #        19 on average, as a user steering a whole photo) and the encoder, whose stem reads
 #        the hint planes, at 0.3x the rate instead of 0.1x; 35 min.
+# hints4 round four from round three: more hints again (geometric(1/33) - 1, capped at 32) and
+#        the pixels around each hint counted 21 times (hint_weight 20), for a wider reach; 28 min.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${PY:-.venv/bin/python}"
@@ -56,7 +58,10 @@ case "${1:-}" in
   hints3) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-runs/hints-r2/model.safetensors}" --set lr=3e-4 --set hint_p=0.05 --set pretrained_lr=0.3 \
         --out runs/hints-r3 --time-budget "${MINUTES:-35}" ;;
+  hints4) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
+        --init "${INIT:-runs/hints-r3/model.safetensors}" --set lr=2e-4 --set hint_p=0.03 --set pretrained_lr=0.3 \
+        --set hint_weight=20 --out runs/hints-r4 --time-budget "${MINUTES:-28}" ;;
   hints) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-resources/weights/effnet-unet.safetensors}" --out runs/hints-r1 --time-budget 45 ;;
-  *) sed -n '2,25p' "$0"; exit 2 ;;
+  *) sed -n '2,27p' "$0"; exit 2 ;;
 esac
