@@ -90,8 +90,8 @@ def test_published_pth_file_loads_with_its_config_read_off_the_weights(tmp_path)
     path = tmp_path / "latest_net_G.pth"
     torch.save(ref.state_dict(), path)                # how pix2pix saves its generators
     model = create("pix2pix-facades", weights=path)   # no metadata: config inferred
-    assert model.config == {"ngf": 8, "kernel_size": 4, "num_downs": 6, "norm": "batch",
-                            "in_channels": 3, "out_channels": 3}
+    assert {"ngf": 8, "kernel_size": 4, "num_downs": 6, "norm": "batch",
+            "in_channels": 3, "out_channels": 3}.items() <= model.config.items()
     x = torch.rand(2, 3, 64, 64) * 2 - 1
     with torch.no_grad():
         assert torch.allclose(model(x), ref(x), atol=1e-6)

@@ -27,7 +27,8 @@ def test_train_resume_export_from_the_command_line(photo_dir, tmp_path, capsys):
     out = tmp_path / "w.safetensors"
     assert main(["export", str(run), "-o", str(out)]) == 0
     meta = read_metadata(out)
-    assert meta["family"] == "unet-hints" and meta["steps"] == 3 and meta["config"] == {"base": 8, "depth": 2}
+    assert meta["family"] == "unet-hints" and meta["steps"] == 3
+    assert {"base": 8, "depth": 2}.items() <= meta["config"].items()
     assert {"family", "config", "recipe", "data", "epochs", "time", "metrics", "version"} <= set(meta)
 
 
