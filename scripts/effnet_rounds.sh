@@ -25,6 +25,8 @@
 #        the hint planes, at 0.3x the rate instead of 0.1x; 35 min.
 # hints4 round four from round three: more hints again (geometric(1/33) - 1, capped at 32) and
 #        the pixels around each hint counted 21 times (hint_weight 20), for a wider reach; 28 min.
+# hints5 round five from round four: the hint's neighbourhood in the loss widened from a 3 px to
+#        a 6 px Gaussian (hint_sigma), so one hint is taught to colour its whole region; 35 min.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${PY:-.venv/bin/python}"
@@ -61,7 +63,10 @@ case "${1:-}" in
   hints4) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-runs/hints-r3/model.safetensors}" --set lr=2e-4 --set hint_p=0.03 --set pretrained_lr=0.3 \
         --set hint_weight=20 --out runs/hints-r4 --time-budget "${MINUTES:-28}" ;;
+  hints5) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
+        --init "${INIT:-runs/hints-r4/model.safetensors}" --set lr=2e-4 --set hint_p=0.03 --set pretrained_lr=0.3 \
+        --set hint_weight=20 --set hint_sigma=6 --out runs/hints-r5 --time-budget "${MINUTES:-35}" ;;
   hints) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-resources/weights/effnet-unet.safetensors}" --out runs/hints-r1 --time-budget 45 ;;
-  *) sed -n '2,27p' "$0"; exit 2 ;;
+  *) sed -n '2,29p' "$0"; exit 2 ;;
 esac
