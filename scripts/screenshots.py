@@ -6,8 +6,7 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
 
 Writes docs/screenshot_{empty,colorize,wiper,hints,hints_reach,compare_loading,compare,batch,
 shot_keyframe,shot,window_train,window_facades}.png and
-docs/screenshot.png (= colorize); docs/screenshot_{train,facades}.png are the dashboard's
-and painter's own close-ups and are not replaced.  ``--weights NAME=PATH`` uses a
+docs/screenshot.png (= colorize).  ``--weights NAME=PATH`` uses a
 checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
 temporary file, so the user's own settings are neither used nor changed.
 """

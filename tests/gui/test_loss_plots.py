@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from colorstudio.gui.tabs.train.loss_plots import LIVE, LossPlots, panel_of
+from colorstudio.gui.tabs.train.loss_plots import LABEL_PX, LIVE, LogAxis, LossPlots, log_ticks, panel_of
 
 
 @pytest.fixture
@@ -102,3 +102,31 @@ def test_one_axis_per_kind_of_quantity_in_plain_units(qtbot):
         assert not plots.plots[pid].ctrl.logYCheck.isChecked(), pid
         assert plots.plots[pid].getAxis("left").autoSIPrefixScale == 1.0, pid
     assert plots.plots["speed"].getAxis("left").labelText == "images per second"
+
+
+def _labelled(levels) -> list[float]:
+    return sorted(v for _sp, vals in levels for v in vals)
+
+
+@pytest.mark.parametrize("lo, hi, size", [(-1.3, -0.15, 70), (-2.0, 1.7, 90), (-0.5, -0.2, 60), (-3, 0, 400)])
+def test_log_tick_labels_never_overlap(lo, hi, size):
+    """The loss plot is short: 1-9 in every decade would pile labels on each other."""
+    ticks = _labelled(log_ticks(lo, hi, size))
+    assert ticks and all(lo < t < hi for t in ticks)
+    px = np.diff(np.unique(np.round(ticks, 9))) * size / (hi - lo)
+    assert px.size == 0 or px.min() >= LABEL_PX - 1e-6
+
+
+def test_log_ticks_are_dense_when_there_is_room_and_thin_when_not():
+    tall = {round(10 ** t, 6) for t in _labelled(log_ticks(-1.0, 0.0, 600))}
+    assert {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9} <= tall
+    short = {round(10 ** t, 6) for t in _labelled(log_ticks(-1.3, -0.15, 70))}
+    assert short == {0.1, 0.2, 0.5}
+
+
+def test_the_loss_axis_thins_its_labels(plots):
+    axis = plots.plots["loss"].getAxis("left")
+    assert isinstance(axis, LogAxis) and axis.logMode
+    levels = axis.tickValues(-1.3, -0.15, 70)
+    assert {round(10 ** t, 6) for t in _labelled(levels)} == {0.1, 0.2, 0.5}
+    assert not isinstance(plots.plots["val"].getAxis("left"), LogAxis)

@@ -48,6 +48,39 @@ _OVERLAY_STYLES = (Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDo
                    Qt.PenStyle.DashDotDotLine)
 
 
+# A tick label needs this many pixels of axis; on a log axis the labelled mantissas of each
+# decade are thinned to what the plot's height can hold (pyqtgraph labels all of 1-9,
+# which pile up on a short plot spanning a decade or two).
+LABEL_PX = 14
+_MANTISSAS = ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,))
+
+
+class LogAxis(pg.AxisItem):
+    """A y axis whose log-mode ticks never overlap: 1-9, 1-2-5, 1-3 or decades only."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802 (pyqtgraph's name)
+        return log_ticks(minVal, maxVal, size, stdTicks)
+
+
+def log_ticks(lo: float, hi: float, size: float, std_ticks=()) -> list[tuple[float | None, list[float]]]:
+    """Tick levels for a log axis showing log10 values ``lo..hi`` over ``size`` pixels.
+
+    Whole decades come from pyqtgraph's own levels (spacing >= 1); within a decade the
+    densest mantissa set whose closest pair of labels is still ``LABEL_PX`` apart."""
+    ticks = [(sp, list(t)) for sp, t in std_ticks if sp is not None and sp >= 1.0]
+    if len(ticks) >= 3 or not hi > lo:
+        return ticks
+    per_decade = float(size) / (hi - lo)
+    for mantissas in _MANTISSAS:
+        logs = np.log10(np.array(mantissas + (10,), dtype=np.float64))
+        if np.diff(logs).min() * per_decade >= LABEL_PX:
+            break
+    minor = [v + float(np.log10(m)) for v in range(int(np.floor(lo)), int(np.ceil(hi)))
+             for m in mantissas]
+    ticks.append((None, [t for t in minor if lo < t < hi]))
+    return ticks
+
+
 def panel_of(key: str) -> str | None:
     """Which panel draws ``key`` (None for keys that are not curves)."""
     for pid, _title, match, _ylabel in PANELS:
@@ -99,7 +132,8 @@ class LossPlots(QWidget):
         first: pg.PlotItem | None = None
         for i, (pid, title, _match, ylabel) in enumerate(PANELS):
             row, col = 2 * (i // 2), i % 2
-            p = self.view.addPlot(row=row, col=col, title=title)
+            axes = {"left": LogAxis("left")} if pid in LOG_PANELS else None
+            p = self.view.addPlot(row=row, col=col, title=title, axisItems=axes)
             p.showGrid(x=True, y=True, alpha=0.25)
             p.setLabel("bottom", "step")
             p.setLabel("left", ylabel)
