@@ -21,6 +21,8 @@
 #        network a 256 px image, the photos are <= 144 px, so crops of 160 px from photos
 #        enlarged 1.4-2x (objects as large as at inference, more context per crop) instead of
 #        128 px at 1-1.6x; lr 2e-4 x0.6 every epoch, 60% aged inputs; 60 min.
+# six    from five (runs/five-scale, or INIT=), five's recipe for longer at a lower rate: lr 1.2e-4
+#        x0.7 every epoch; 85 min.
 # hints  effnet-hints from the shipped effnet-unet (trainer/presets/effnet-hints-cpu.toml).
 # hints2 round two of effnet-hints from round one, the hints entering every decoder step
 #        (model.hint_levels); lr 3e-4; 35 min.
@@ -64,6 +66,11 @@ case "${1:-}" in
         --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.6 --set lr_step_epochs=1 \
         --set lr_gamma=0.6 --set image_size=160 --set "scale_range=[1.4,2.0]" --out runs/five-scale \
         --time-budget "${MINUTES:-60}" ;;
+  six) "$PY" -m trainer effnet-unet --config trainer/presets/effnet-unet-cpu.toml --data "$DATA" \
+        --init "${INIT:-runs/five-scale/model.safetensors}" --set freeze_steps=0 --set lr=1.2e-4 --set loss=l1 \
+        --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.6 --set lr_step_epochs=1 \
+        --set lr_gamma=0.7 --set image_size=160 --set "scale_range=[1.4,2.0]" --out runs/six-long \
+        --time-budget "${MINUTES:-85}" ;;
   hints2) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-runs/hints-r1/model.safetensors}" --set lr=3e-4 --out runs/hints-r2 --time-budget 35 ;;
   hints3) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
@@ -77,5 +84,5 @@ case "${1:-}" in
         --set hint_weight=20 --set hint_sigma=6 --out runs/hints-r5 --time-budget "${MINUTES:-35}" ;;
   hints) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-resources/weights/effnet-unet.safetensors}" --out runs/hints-r1 --time-budget 45 ;;
-  *) sed -n '2,33p' "$0"; exit 2 ;;
+  *) sed -n '2,35p' "$0"; exit 2 ;;
 esac
