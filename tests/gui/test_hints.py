@@ -91,10 +91,25 @@ def test_disabled_when_model_takes_no_hints(qtbot, cache, entries):
     qtbot.addWidget(page)
     page.set_entries(*entries, "unet-gan")
     assert not page.hints_editor.isEnabled() and page.compare.left.tool is None
-    assert "unet-hints" in page.hints_editor.info.text()
+    text = page.hints_editor.info.text()
+    assert "unet-hints" in text and "effnet-hints" not in text   # only trained hint models are named
     page.picker.set_model("unet-hints")
     assert page.hints_editor.isEnabled() and page.compare.left.tool is page.hints_editor.tool
     page.shutdown()
+
+
+def test_hints_unavailable_names_the_hint_models_in_the_list():
+    from colorstudio.gui.tabs.colorize.page import hints_unavailable
+    from colorstudio.gui.widgets.model_picker import ModelEntry
+
+    def entry(name, hints, trained):
+        return ModelEntry(name, "colorize", trained, "", "", 256, hints, False)
+
+    plain = entry("unet-gan", False, True)
+    assert "choose b or c " in hints_unavailable([plain, entry("c", True, True), entry("b", True, True),
+                                                   entry("a", True, False)])
+    assert "choose a " in hints_unavailable([plain, entry("a", True, False)])   # untrained beats none
+    assert "none is in the model list" in hints_unavailable([plain])
 
 
 def test_hints_reach_the_network(qtbot, cache, entries):

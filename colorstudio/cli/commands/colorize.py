@@ -46,8 +46,9 @@ def run(args) -> int:
 
     def check(predictor) -> None:
         if args.hints is not None and not predictor.takes_hints:
+            from colorstudio.models import default_model
             raise UsageError(f"model {predictor.name!r} takes no colour hints; use a hint-taking model "
-                             f"with --hints (e.g. --model unet-hints)")
+                             f"with --hints (e.g. --model {default_model('colorize', hints=True)})")
 
     def work(inputs, predictor, progress, counts) -> None:
         from colorstudio.core import batch

@@ -31,7 +31,14 @@ from colorstudio.gui.tabs.colorize.model_checklist import ModelChecklist
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept, start
 
-HINTS_UNAVAILABLE = "Colour hints steer hint-taking models: choose unet-hints to use them."
+def hints_unavailable(entries: list[ModelEntry]) -> str:
+    """Why the hint tools are off, naming the hint-taking models the list holds (trained ones
+    first: an untrained one would ignore the hints as surely as a plain colorizer)."""
+    takers = sorted((e for e in entries if e.hints), key=lambda e: (not e.trained, e.label))
+    names = [e.label for e in takers if e.trained] or [e.label for e in takers]
+    if not names:
+        return "Colour hints steer hint-taking models; none is in the model list."
+    return f"Colour hints steer hint-taking models: choose {' or '.join(names)} to use them."
 
 
 # ------------------------------------------------------------------ empty state
@@ -439,7 +446,7 @@ class ColorizePage(QWidget):
         if e is None:
             return
         self.controls.set_fixed_size(e.input_size if e.fixed_size else None)
-        self.hints_editor.set_available(e.hints, "" if e.hints else HINTS_UNAVAILABLE)
+        self.hints_editor.set_available(e.hints, "" if e.hints else hints_unavailable(self.picker.entries()))
         self.compare.left.set_tool(self.hints_editor.tool if e.hints else None)
         if not e.hints:
             self._on_eyedropper(False)
