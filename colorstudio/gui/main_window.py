@@ -48,7 +48,8 @@ class MainWindow(QMainWindow):
 
         # modes
         self.messages = MessageBar()
-        self._tab_messages: dict = {}   # tab widget -> (text, level) it last said
+        self._tab_messages: dict = {}   # tab widget -> (text, level) it last said, to show again
+        self._last_said: dict = {}      # tab widget -> the text it last said (info included)
         self.colorize = ColorizePage(self.cache)
         self.batch = BatchPanel(self.cache)
         self.shot = ShotPanel(self.cache)
@@ -245,6 +246,7 @@ class MainWindow(QMainWindow):
         A message belongs to the tab it came from (``source``; default the current one):
         shown while that tab is, hidden on the others, back when the user returns."""
         source = source if source is not None else self.tabs.currentWidget()
+        self._last_said[source] = text
         if level != "info":  # info fades by itself; what needs reading waits for its tab
             self._tab_messages[source] = (text, level)
         if source is self.tabs.currentWidget():
@@ -253,9 +255,16 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(text, 5000)
 
     def clear_message(self, source) -> None:
-        """``source`` says its last message no longer applies."""
-        if self._tab_messages.pop(source, None) is not None and source is self.tabs.currentWidget():
+        """``source`` says its last message no longer applies: hidden from the strip and the
+        status bar, an info note ("Loading model 5 of 6…") as much as a warning."""
+        held = self._tab_messages.pop(source, None)
+        text = self._last_said.pop(source, None)
+        if source is not self.tabs.currentWidget() or text is None:
+            return
+        if held is not None or self.messages.message() == text:
             self.messages.dismiss()
+        if self.statusBar().currentMessage() == text:
+            self.statusBar().clearMessage()
 
     def _show_tab_message(self) -> None:
         self.statusBar().clearMessage()   # it spoke of the tab just left

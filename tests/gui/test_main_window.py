@@ -263,6 +263,20 @@ def test_messages_belong_to_their_tab_and_clear_when_stale(win):
     assert win.statusBar().currentMessage() == ""
 
 
+def test_a_stale_info_note_leaves_the_strip_and_the_status_bar(win):
+    """The compare grid's "Loading model i of n" is an info note: when the loading ends it
+    must go at once, not linger over the finished grid until it fades."""
+    win.tabs.setCurrentWidget(win.colorize)
+    win.colorize.message.emit("Loading model 5 of 6 for the grid…", "info")
+    assert win.messages.message().startswith("Loading model 5")
+    assert win.statusBar().currentMessage().startswith("Loading model 5")
+    win.colorize.messageCleared.emit()
+    assert win.messages.message() == "" and win.statusBar().currentMessage() == ""
+    win.messages.show_message("Exported result.png", "info")   # not the page's note: it stays
+    win.colorize.messageCleared.emit()
+    assert win.messages.message() == "Exported result.png"
+
+
 @pytest.mark.slow
 def test_a_finished_training_run_joins_colorize_batch_and_compare(qtbot, win, tmp_path):
     """When the Train tab's run ends, the model lists are read again and its weights are
