@@ -32,10 +32,10 @@ from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept, start
 
 def hints_unavailable(entries: list[ModelEntry]) -> str:
-    """Why the hint tools are off, naming the hint-taking models the list holds (trained ones
-    first: an untrained one would ignore the hints as surely as a plain colorizer)."""
-    takers = sorted((e for e in entries if e.hints), key=lambda e: (not e.trained, e.label))
-    names = [e.label for e in takers if e.trained] or [e.label for e in takers]
+    """Why the hint tools are off, naming the hint-taking models the list holds (only the
+    trained ones when there are any: an untrained one ignores hints like a plain colorizer)."""
+    takers = [e for e in entries if e.hints]
+    names = sorted(e.label for e in takers if e.trained) or sorted(e.label for e in takers)
     if not names:
         return "Colour hints steer hint-taking models; none is in the model list."
     return f"Colour hints steer hint-taking models: choose {' or '.join(names)} to use them."
