@@ -32,7 +32,7 @@ def synsets() -> list[str]:
 
 
 def load(path: Path, size: int = 224, gray: bool = False) -> np.ndarray:
-    """(3, size, size) float32 in [-1, 1]: short side to ``size`` (bicubic), centre crop."""
+    """(3, size, size) float32 in [-1, 1] of the photo at ``path`` (see :func:`prepare`)."""
     bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
     rgb = bgr[:, :, ::-1]
     if gray:
@@ -41,6 +41,12 @@ def load(path: Path, size: int = 224, gray: bool = False) -> np.ndarray:
         L = color.luminance(rgb)
         g = color.lab_compose(L, np.zeros(L.shape + (2,), np.float32))
         rgb = (g * 255.0 + 0.5).astype(np.uint8)
+    return prepare(rgb, size)
+
+
+def prepare(rgb: np.ndarray, size: int = 224) -> np.ndarray:
+    """(3, size, size) float32 in [-1, 1] of a uint8 RGB photo: short side to ``size``
+    (bicubic), centre crop -- the release's evaluation."""
     h, w = rgb.shape[:2]
     s = size / min(h, w)
     rgb = cv2.resize(np.ascontiguousarray(rgb), (max(size, round(w * s)), max(size, round(h * s))),

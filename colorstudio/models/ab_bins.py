@@ -8,7 +8,7 @@ training losses, for every family with a bin head: ``zhang-bins`` (bins only) an
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -19,6 +19,85 @@ from colorstudio.core import color
 from colorstudio.models.layers import Colorizer
 
 BIN_LOSSES = ("ce-rebalanced", "ce", "mse", "smoothl1")
+
+
+def _box_sum(x: torch.Tensor, r: int, dim: int) -> torch.Tensor:
+    """Sum over the 2r+1 neighbours along ``dim`` (zeros outside), by a running sum."""
+    n = x.shape[dim]
+    pad = [0, 0] * (x.dim() - 1 - dim % x.dim()) + [r + 1, r]
+    c = torch.cumsum(F.pad(x, pad), dim)
+    return c.narrow(dim, 2 * r + 1, n) - c.narrow(dim, 0, n)
+
+
+def box_mean(x: torch.Tensor, r: int) -> torch.Tensor:
+    """Mean over the (2r+1)^2 window of every pixel of (N, C, h, w) (at the edges, over the
+    part inside), by running sums: the cost does not grow with r."""
+    if r <= 0:
+        return x
+    ones = torch.ones_like(x[:1, :1])
+    count = _box_sum(_box_sum(ones, r, -1), r, -2)
+    return _box_sum(_box_sum(x, r, -1), r, -2) / count
+
+
+def guided_filter(p: torch.Tensor, guide: torch.Tensor, r: int, eps: float) -> torch.Tensor:
+    """He et al.'s guided filter of every channel of ``p`` (N, C, h, w) by the one-channel
+    ``guide`` (N, 1, h, w): a local linear fit p ~ a * guide + b over (2r+1)^2 windows.
+    Where the guide is flat (a plain wall) p is averaged over the window; across an edge of
+    the guide (variance >> eps) p keeps its own side's values."""
+    mi = box_mean(guide, r)
+    vi = box_mean(guide * guide, r) - mi * mi
+    mp = box_mean(p, r)
+    a = (box_mean(guide * p, r) - mi * mp) / (vi + eps)
+    b = mp - a * mi
+    return box_mean(a, r) * guide + box_mean(b, r)
+
+
+def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: torch.Tensor,
+                      temperature: float, radius: int = 0, eps: float = 1e-3, sure_sigma: float = 15.0,
+                      sure_lo: float = 0.2, sure_hi: float = 0.5, neutral_chroma: float = 12.0
+                      ) -> "Decoded":
+    """Decode bin logits (N, Q, h, w): the annealed mean, the neutral colour, and how much
+    of the annealed mean to keep (each (N, 2 or 1, h, w), ab in Lab units); the colour is
+    ``neutral + keep * (ab - neutral)`` (:meth:`Decoded.colour`).
+
+    1. Coherence: the probabilities (not the colours) are averaged over regions of similar
+       lightness by a guided filter (``guide``: the lightness at the logits' size, ``radius``
+       cells, ``eps`` in the guide's units squared), so a region that is one thing votes for
+       one colour instead of each pixel drawing its own blotch.
+    2. The annealed mean (``temperature``) of the averaged distribution.
+    3. Sureness: the share of the probability within ``sure_sigma`` ab units (a Gaussian
+       weight) of that mean.  A one-peaked distribution puts its mass there; a two-peaked
+       one (red or blue?) puts its mean between the peaks, where little mass lies.
+    4. Where unsure, the colour is pulled to the distribution's own most likely low-chroma
+       colour (its mean over the bins weighted by a Gaussian of chroma ``neutral_chroma``)
+       instead of a confident mix of modes: the weight of the annealed mean ramps from 0 at
+       sureness ``sure_lo`` to 1 at ``sure_hi``.
+    """
+    p = torch.softmax(logits.float(), dim=1)
+    if radius > 0 and guide is not None:
+        p = guided_filter(p, guide.float(), int(radius), float(eps)).clamp_min(0.0)
+        p = p / p.sum(1, keepdim=True).clamp_min(1e-8)
+    bins = bins.to(p.dtype)
+    logp = torch.log(p.clamp_min(1e-12)) / float(temperature)
+    q = torch.softmax(logp, dim=1)
+    ab = torch.einsum("nqhw,qc->nchw", q, bins)
+    d2 = ((ab.unsqueeze(2) - bins.t()[None, :, :, None, None]) ** 2).sum(1)     # N Q h w
+    sure = (p * torch.exp(-d2 / (2.0 * sure_sigma ** 2))).sum(1, keepdim=True)
+    w_low = torch.exp(-(bins * bins).sum(1) / (2.0 * neutral_chroma ** 2))      # Q
+    pl = p * w_low[None, :, None, None]
+    low = torch.einsum("nqhw,qc->nchw", pl, bins) / pl.sum(1, keepdim=True).clamp_min(1e-8)
+    keep = ((sure - sure_lo) / max(1e-6, sure_hi - sure_lo)).clamp(0.0, 1.0)
+    return Decoded(ab, low, keep, sure)
+
+
+class Decoded(NamedTuple):
+    ab: torch.Tensor        # annealed mean (N, 2, h, w), Lab units
+    neutral: torch.Tensor   # the most likely low-chroma colour (N, 2, h, w)
+    keep: torch.Tensor      # 0 (unsure: neutral) .. 1 (sure: the annealed mean), (N, 1, h, w)
+    sure: torch.Tensor      # probability mass near the annealed mean, 0..1 (N, 1, h, w)
+
+    def colour(self) -> torch.Tensor:
+        return self.neutral + self.keep * (self.ab - self.neutral)
 
 
 class BinsColorizer(Colorizer):

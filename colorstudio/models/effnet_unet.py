@@ -30,11 +30,48 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from colorstudio.models.ab_bins import BinsColorizer
+from dataclasses import asdict, dataclass
+
+from colorstudio.core import color
+from colorstudio.models.ab_bins import BinsColorizer, Decoded, calibrated_decode
 from colorstudio.models.effnet_lite import EfficientNetLite, gray_from_l_norm
 from colorstudio.models.layers import UpBlock, conv_bn_relu
 from colorstudio.models.registry import register
 from colorstudio.models.unet import lab_discriminator
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the bin head's distribution becomes a colour (``ab_bins.calibrated_decode``):
+    ``on`` False is the plain annealed mean of every pixel (the decoding before issue 30).
+    Tuned on held-out photos by ``python -m bench.calibration``."""
+
+    on: bool = True
+    radius: int = 8              # coherence window, in cells of the bin head (stride 4)
+    eps: float = 1e-3            # lightness variance (l_norm units^2) that counts as an edge
+    sure_sigma: float = 15.0     # ab units around the annealed mean that count as "that colour"
+    sure_lo: float = 0.1         # sureness at and below which the colour is the neutral one
+    sure_hi: float = 0.5         # sureness from which the annealed mean is kept whole
+    neutral_chroma: float = 4.0  # the neutral colour: the bins' mean weighted by a Gaussian of chroma
+    pull_all: bool = False       # pull the regression head's colour to neutral where unsure too
+    sure_gain: float = 1.0       # chroma (away from neutral) x this where fully sure
+    temperature: float = 0.0     # of the annealed mean; 0: the model's own
+
+    @classmethod
+    def of(cls, value: "dict | Calibration | None") -> "Calibration":
+        if value is None:
+            return cls()
+        if isinstance(value, Calibration):
+            return value
+        unknown = set(value) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown calibration option(s) {', '.join(sorted(unknown))}; "
+                             f"known: {', '.join(cls.__dataclass_fields__)}")
+        c = cls(**value)
+        if not (0 <= c.radius <= 64 and 0.0 < c.sure_gain <= 3.0 and 0.0 <= c.temperature <= 5.0
+                and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0 and 0.0 <= c.sure_lo < c.sure_hi <= 1.0):
+            raise ValueError(f"calibration out of range: {asdict(c)}")
+        return c
 
 
 class EffnetUNet(BinsColorizer):
@@ -42,7 +79,8 @@ class EffnetUNet(BinsColorizer):
 
     def __init__(self, variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
                  hints: bool = False, hint_skip: bool = True, hint_levels: bool = False,
-                 bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38, grid: float = 10.0):
+                 bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38, grid: float = 10.0,
+                 calibration: dict | None = None):
         super().__init__()
         decoder = [int(c) for c in decoder]
         if len(decoder) != 4 or min(decoder) < 1 or bridge < 1:
@@ -65,6 +103,7 @@ class EffnetUNet(BinsColorizer):
         self.head = nn.Sequential(conv_bn_relu(d2 + extra, d2), nn.Conv2d(d2, 2, 1))
         self.bins_head = bool(bins_head)
         self.bin_mix = float(bin_mix)
+        self.calibration = Calibration.of(calibration)
         if self.bins_head:
             self._init_bins(grid, None, temperature)
             self.bin_logits = nn.Conv2d(d4, self.num_bins, 1)
@@ -105,10 +144,42 @@ class EffnetUNet(BinsColorizer):
             return ab
         if self.training:
             return {"ab": ab, "logits": logits}
-        if self.bin_mix <= 0.0:
-            return ab
-        cls = F.interpolate(self.decode(logits), size=ab.shape[-2:], mode="bilinear", align_corners=False)
-        return ab + self.bin_mix * (cls - ab)
+        return self.combine(ab, logits, x)
+
+    def combine(self, ab: torch.Tensor, logits: torch.Tensor, x: torch.Tensor,
+                calibration: Calibration | None = None) -> torch.Tensor:
+        """The output ab_norm from the regression head's ``ab`` and the bin ``logits``:
+        ``ab + bin_mix * (bin colour - ab)``, decoded and pulled as ``calibration`` says
+        (default: the model's own)."""
+        cal = calibration or self.calibration
+        up = lambda t: F.interpolate(t, size=ab.shape[-2:], mode="bilinear", align_corners=False)  # noqa: E731
+        if not cal.on:
+            return ab if self.bin_mix <= 0.0 else ab + self.bin_mix * (up(self.decode(logits)) - ab)
+        d = self.decoded(logits, x, cal)
+        ab = color.denormalize_ab(ab)
+        mixed = ab + self.bin_mix * (up(d.colour()) - ab)
+        if cal.pull_all:  # the regression's own guess is pulled to neutral where unsure, too
+            neutral, keep = up(d.neutral), up(d.keep)
+            mixed = neutral + keep * (mixed - neutral)
+        if cal.sure_gain != 1.0:  # where sure, the regression's hedging is taken back
+            neutral, keep = up(d.neutral), up(d.keep)
+            mixed = neutral + (1.0 + (cal.sure_gain - 1.0) * keep) * (mixed - neutral)
+        return color.normalize_ab(mixed)
+
+    def decoded(self, logits: torch.Tensor, x: torch.Tensor, calibration: Calibration | None = None) -> Decoded:
+        """The calibrated decoding of the bin head (:func:`calibrated_decode`), guided by the
+        input's lightness at the logits' size."""
+        c = calibration or self.calibration
+        guide = F.avg_pool2d(x[:, :1], x.shape[-1] // logits.shape[-1])
+        return calibrated_decode(logits, guide, self.bins, c.temperature or self.temperature, c.radius, c.eps,
+                                 c.sure_sigma, c.sure_lo, c.sure_hi, c.neutral_chroma)
+
+    @torch.no_grad()
+    def sureness(self, x: torch.Tensor) -> torch.Tensor | None:
+        """How sure the bin head is of each pixel's colour, 0..1 (N, 1, H/4, W/4); None
+        without a bin head."""
+        _, logits = self._decode(x)
+        return None if logits is None else self.decoded(logits, x).sure
 
 
 def _pooled_hints(planes: torch.Tensor, strides: Sequence[int]) -> list[torch.Tensor]:
@@ -132,15 +203,17 @@ _DESCRIPTION = ("U-Net decoder over an ImageNet-pretrained EfficientNet-Lite enc
           discriminator=lab_discriminator, preference=-1,
           description=_DESCRIPTION + "; L -> ab at half size, L1 (+ optional 313-bin head).")
 def effnet_unet(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
-                bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38) -> EffnetUNet:
+                bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38,
+                calibration: dict | None = None) -> EffnetUNet:
     return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, bins_head=bins_head,
-                      bin_mix=bin_mix, temperature=temperature)
+                      bin_mix=bin_mix, temperature=temperature, calibration=calibration)
 
 
 @register("effnet-hints", task="colorize", input_size=256, hints=True, report="interactive colorization",
           preference=0, description=_DESCRIPTION + "; steered by sparse user colour hints (ab + mask).")
 def effnet_hints(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
                  hint_skip: bool = True, hint_levels: bool = True, bins_head: bool = False,
-                 bin_mix: float = 0.5, temperature: float = 0.38) -> EffnetUNet:
+                 bin_mix: float = 0.5, temperature: float = 0.38, calibration: dict | None = None) -> EffnetUNet:
     return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, hints=True, hint_skip=hint_skip,
-                      hint_levels=hint_levels, bins_head=bins_head, bin_mix=bin_mix, temperature=temperature)
+                      hint_levels=hint_levels, bins_head=bins_head, bin_mix=bin_mix, temperature=temperature,
+                      calibration=calibration)

@@ -89,7 +89,8 @@ def test_missing_wheel_is_a_clear_error(monkeypatch):
 
 def test_hybrid_mixes_regression_and_annealed_mean():
     torch.manual_seed(2)
-    m = create("effnet-unet", weights=False, decoder=[8, 8, 8, 8], bridge=8, bins_head=True, bin_mix=0.5)
+    m = create("effnet-unet", weights=False, decoder=[8, 8, 8, 8], bridge=8, bins_head=True, bin_mix=0.5,
+               calibration={"on": False})
     x = torch.rand(2, 1, 64, 64) - 0.5
     m.train()
     out = m(x)

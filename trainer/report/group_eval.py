@@ -40,6 +40,9 @@ SPREAD_L_TOLERANCE = 6.0  # L units: "similar lightness"
 RECALL_CHROMA = 20.0      # truth's chroma from which a pixel counts as strongly coloured
 RECALL_HUE = 45.0         # degrees: "the right hue"
 RECALL_SHARE = 0.5        # of the truth's chroma the result must reach
+VIVID_CHROMA = 20.0       # result chroma from which a colour is confidently shown
+NEUTRAL_CHROMA = 8.0      # truth chroma below which a pixel is near-neutral
+WRONG_HUE = 90.0          # degrees: a hue this far from the truth's is the wrong colour
 
 
 def colour_recall_counts(pred_ab: np.ndarray, true_ab: np.ndarray) -> tuple[int, int]:
@@ -54,6 +57,21 @@ def colour_recall_counts(pred_ab: np.ndarray, true_ab: np.ndarray) -> tuple[int,
     d = np.degrees(np.arctan2(p[:, 1], p[:, 0]) - np.arctan2(t[:, 1], t[:, 0]))
     hue_ok = np.abs((d + 180.0) % 360.0 - 180.0) <= RECALL_HUE
     return int((hue_ok & (pc >= RECALL_SHARE * tc[strong])).sum()), n
+
+
+def false_vivid_count(pred_ab: np.ndarray, true_ab: np.ndarray) -> int:
+    """Pixels of confident wrong colour in ab images (H, W, 2), Lab units: the result's chroma
+    is >= VIVID_CHROMA where the truth is near-neutral (chroma < NEUTRAL_CHROMA) or of a hue
+    more than WRONG_HUE degrees away (a green snow field, a pink blotch on a white wall)."""
+    pc = np.hypot(pred_ab[..., 0], pred_ab[..., 1])
+    vivid = pc >= VIVID_CHROMA
+    if not vivid.any():
+        return 0
+    p, t = pred_ab[vivid].astype(np.float64), true_ab[vivid].astype(np.float64)
+    tc = np.hypot(t[:, 0], t[:, 1])
+    d = np.degrees(np.arctan2(p[:, 1], p[:, 0]) - np.arctan2(t[:, 1], t[:, 0]))
+    wrong_hue = np.abs((d + 180.0) % 360.0 - 180.0) > WRONG_HUE
+    return int(((tc < NEUTRAL_CHROMA) | wrong_hue).sum())
 
 
 def aged_gray(rgb: np.ndarray, seed: int) -> np.ndarray:
@@ -126,7 +144,7 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
                    aged: bool = False) -> dict[str, Any]:
     """Scores of one group of photos (see the module docstring); means unless named."""
     acc: dict[str, list[float]] = {}
-    recall = [0, 0]
+    recall, vivid = [0, 0], [0, 0]
     mean_pred, mean_true, skin_err, skin_c, skin_ct = [], [], [], [], []
     shown = []
     picks = set(example_ids)
@@ -146,6 +164,8 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
         hits, strong = colour_recall_counts(lab_p[:, :, 1:], lab_t[:, :, 1:])
         recall[0] += hits
         recall[1] += strong
+        vivid[0] += false_vivid_count(lab_p[:, :, 1:], lab_t[:, :, 1:])
+        vivid[1] += lab_p.shape[0] * lab_p.shape[1]
         mean_pred.append(_mean_ab(lab_p[:, :, 1:]))
         mean_true.append(_mean_ab(lab_t[:, :, 1:]))
         if skin and Path(f).parent.name in SKIN_FOLDERS:
@@ -177,6 +197,7 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
     out["colourfulness_ratio"] = out["colourfulness"] / max(1e-9, out["colourfulness_gt"])
     out["colour_recall"] = recall[0] / recall[1] if recall[1] else float("nan")
     out["strong_pixels"] = recall[1]
+    out["false_vivid"] = vivid[0] / max(1, vivid[1])
     mp, mt = np.mean(mean_pred, 0), np.mean(mean_true, 0)
     out["mean_ab"], out["mean_ab_gt"] = [float(v) for v in mp], [float(v) for v in mt]
     out["cast"] = float(np.linalg.norm(mp - mt))
@@ -215,18 +236,23 @@ def _pct(v: float | None) -> str:
     return "" if v is None or not np.isfinite(v) else f"{v:.0%}"
 
 
+def _pct1(v: float | None) -> str:
+    return "" if v is None or not np.isfinite(v) else f"{v:.1%}"
+
+
 def group_table(res: dict[str, dict[str, Any]]) -> list[str]:
     """Markdown rows: one per kind of photo (bench/quality and the model cards)."""
     lines = ["| kind of photo | images | PSNR (dB) | no colour | gain | SSIM | no colour | "
-             "colourfulness vs truth | colour recall | colour cast (ab) | skin hue error | skin chroma |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "colourfulness vs truth | colour recall | false vivid | colour cast (ab) | skin hue error | skin chroma |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     labels = {g.key: g.label for g in GROUPS}
     for key, r in res.items():
         skin = (f"{r['skin_hue_error_median']:.0f}° ({r['skin_images']})", f"{r['skin_chroma_ratio']:.0%}") \
             if "skin_hue_error_median" in r else ("", "")
         lines.append(f"| {labels[key]} | {r['images']} | {fmt(r['psnr_rgb'])} | {fmt(r['base_psnr_rgb'])} | "
                      f"**{r['gain_db']:+.2f}** | {r['ssim']:.3f} | {r['base_ssim']:.3f} | "
-                     f"{r['colourfulness_ratio']:.0%} | {_pct(r.get('colour_recall'))} | {r['cast']:.1f} | "
+                     f"{r['colourfulness_ratio']:.0%} | {_pct(r.get('colour_recall'))} | "
+                     f"{_pct1(r.get('false_vivid'))} | {r['cast']:.1f} | "
                      f"{skin[0]} | {skin[1]} |")
     return lines
 

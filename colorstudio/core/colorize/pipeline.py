@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core import color
+from colorstudio.core.colorize.edges import guided_upsample
 
 DEFAULT_STRIP_ROWS = 1024
 
@@ -193,15 +194,19 @@ def predict_ab(predictor, image: np.ndarray, size: int | None = None,
     return hinted_ab(ab_from_output(predictor.predict_ab(x)), x, hints, hint_reach)
 
 
-def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH) -> np.ndarray:
-    """The network's ab for input ``x`` with the hints made to land (the step every
-    caller -- single image, batch, video -- applies after the network)."""
-    if not hints or x.shape[1] < 4:
-        return ab
-    l_norm = x[0, 0]
-    if l_norm.shape != ab.shape[:2]:
-        l_norm = cv2.resize(l_norm, (ab.shape[1], ab.shape[0]), interpolation=cv2.INTER_AREA)
-    return propagate_hints(ab, l_norm, hints, reach)
+def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH,
+              edges: bool = True) -> np.ndarray:
+    """The network's ab for input ``x`` finished as every caller (single image, batch,
+    video) finishes it: the hints made to land, then (``edges``) upsampled to the input's
+    size along the edges of its lightness (:func:`edges.guided_upsample`)."""
+    if hints and x.shape[1] >= 4:
+        l_norm = x[0, 0]
+        if l_norm.shape != ab.shape[:2]:
+            l_norm = cv2.resize(l_norm, (ab.shape[1], ab.shape[0]), interpolation=cv2.INTER_AREA)
+        ab = propagate_hints(ab, l_norm, hints, reach)
+    if edges and x.shape[2:4] != ab.shape[:2]:
+        ab = guided_upsample(ab, color.denormalize_l(x[0, 0]))
+    return ab
 
 
 def _linear_weights(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import io
 import logging
 import os
@@ -250,8 +251,11 @@ class OrtRunner:
         if self.disk_cache:
             if self._hash is None:
                 self._hash = weights_hash(self._model)
+            # The config is part of the key: the same weights decode differently with another
+            # one (e.g. the colorizer's calibration).
+            config = json.dumps(getattr(self._model, "config", None), sort_keys=True, default=str)
             key = hashlib.sha256(
-                f"{self._hash}|{type(self._model).__qualname__}|{method}|{self.cin}|{self.fixed_size}"
+                f"{self._hash}|{config}|{type(self._model).__qualname__}|{method}|{self.cin}|{self.fixed_size}"
                 f"|{torch.__version__}|{ONNX_OPSET}|{_EXPORT_VERSION}".encode()).hexdigest()[:20]
             path = user_cache_dir() / "onnx" / f"{self.model_name}-{method}-{key}.onnx"
             if path.is_file() and path.stat().st_size > 0:
