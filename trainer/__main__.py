@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from colorstudio.core.inference.devices import DEVICE_CHOICES
+from colorstudio.core.messages import shown
 
 COMMANDS = ("recipes", "export", "evaluate")
 
@@ -105,7 +106,7 @@ def cmd_train(argv: list[str]) -> int:
         val = result.get("val", {})
         vals = ", ".join(f"{k} {v:.4g}" for k, v in sorted(val.items()))
         print(f"{result['reason']}: step {result['step']}, epoch {result['epoch']}; {vals}")
-        print(f"run folder: {out}; weights: {result.get('model')}")
+        print(f"run folder: {shown(out)}; weights: {shown(result.get('model'))}")
     return 0
 
 
@@ -175,11 +176,11 @@ def cmd_export(argv: list[str]) -> int:
         path = export_run(a.run, a.output, half=not a.fp32)
     except OSError as exc:
         raise TrainError(f"cannot write {a.output}: {exc.strerror or exc}") from None
-    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    print(f"wrote {shown(path)} ({path.stat().st_size / 1e6:.2f} MB)")
     if a.card:
         from trainer.report.cards import write_card
 
-        print(f"wrote {write_card(path, a.limit, note=a.note)}")
+        print(f"wrote {shown(write_card(path, a.limit, note=a.note))}")
     return 0
 
 
@@ -191,7 +192,12 @@ def cmd_evaluate(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from colorstudio.core.messages import OneLineLogs, guard_std_streams
+
+    guard_std_streams()   # no name from the user's data or run folders can drive the terminal
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    for h in logging.getLogger().handlers:
+        h.addFilter(OneLineLogs())
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0 if argv else 2
@@ -211,9 +217,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
-    from colorstudio.core.messages import one_line
-
-    return one_line(exc)
+    """A user error is one line by design: a newline in it is a name's, shown escaped."""
+    return shown(str(exc).strip() or type(exc).__name__)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import Iterable
 
+from colorstudio.core.messages import guard_std_streams, shown
 from colorstudio.cli.commands import COMMANDS
 from colorstudio.cli.common import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, FORMATS,  # noqa: F401
                                     PROG, UsageError)
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
+    guard_std_streams()   # no name printed by any message can drive the terminal
     args = build_parser().parse_args(None if argv is None else list(argv))
     try:
         import cv2
@@ -48,10 +50,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     try:
         return COMMANDS[args.command].run(args)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {shown(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except UserError as exc:   # e.g. the batch stopped: the output folder filled up
-        print(f"\n{PROG}: error: {exc}", file=sys.stderr)
+        print(f"\n{PROG}: error: {shown(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted; rerun the same command to resume", file=sys.stderr)

@@ -9,6 +9,7 @@ from typing import Iterator
 
 from colorstudio.cli.common import EXIT_FAILED, EXIT_OK, _check_outdir, _collect, _load_predictor, _make_outdir
 from colorstudio.cli.progress import Progress
+from colorstudio.core.messages import shown
 
 
 def drain(events: Iterator, progress: Progress, counts: dict[str, int], label: str = "") -> None:
@@ -34,7 +35,7 @@ def summary(counts: dict[str, int], outdir: Path, t0: float, loaded: float | Non
              + ", ".join(videos) if videos else "")
           + f" in {time.perf_counter() - t0:.1f} s"
           + (f" (model loading {loaded:.1f} s)" if loaded is not None and loaded >= 0.05 else "")
-          + f" -> {outdir}")
+          + f" -> {shown(outdir)}")
     return EXIT_FAILED if failed or counts.get("video failed") else EXIT_OK
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from colorstudio.core.messages import shown
 from colorstudio.core.errors import UserError
 from colorstudio.core.io.formats import OUTPUT_FORMATS
 
@@ -44,7 +45,7 @@ def _collect(paths: Sequence[str], counts: dict[str, int]) -> list[Path]:
     problems: list[str] = []
     inputs = collect_inputs(paths, problems)
     for msg in problems:
-        print(f"{PROG}: {msg}", file=sys.stderr)
+        print(f"{PROG}: {shown(msg)}", file=sys.stderr)
     if not inputs:
         raise UsageError("no input images found")
     counts["failed"] = len(problems)
@@ -83,12 +84,12 @@ def _load_predictor(args, task: str):
     except (CheckpointError, DeviceError) as exc:
         raise UsageError(str(exc)) from None
     if args.weights is None and not s.has_weights:
-        print(f"{PROG}: warning: model {name!r} has no trained weights installed; "
+        print(f"{PROG}: warning: model {shown(name)!r} has no trained weights installed; "
               "its output is from random weights", file=sys.stderr)
     if not args.quiet:
         origin = args.weights.name if args.weights is not None else ("installed weights" if s.has_weights
                                                                       else "random weights")
-        print(f"{PROG}: model {name} ({origin}) on {predictor.device_name}", file=sys.stderr)
+        print(f"{PROG}: model {shown(name)} ({shown(origin)}) on {predictor.device_name}", file=sys.stderr)
     return predictor
 
 

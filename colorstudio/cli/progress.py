@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import TextIO
 
-from colorstudio.core.messages import format_eta, progress_bar
+from colorstudio.core.messages import format_eta, progress_bar, shown
 
 
 class Progress:
@@ -25,11 +25,11 @@ class Progress:
 
     def message(self, text: str) -> None:
         self._clear()
-        self.stream.write(text + "\n")
+        self.stream.write(shown(text) + "\n")   # one line, whatever a name holds
         self.stream.flush()
 
     def update(self, ev, label: str = "") -> None:
-        name = Path(ev.src).name if label == "" else label
+        name = shown(Path(ev.src).name if label == "" else label)
         if ev.status == "failed":
             self.message(f"FAILED {name}: {ev.error}")
         if ev.note:

@@ -1,9 +1,47 @@
-"""What the user reads of an error or a remaining time: one line each, one way each."""
+"""What the user reads of an error, a name or a remaining time: one line each, one way each.
+
+User-controlled text (file, run and model names, metadata strings) reaches a terminal, a
+log, a window title or a rich-text label only through :func:`shown`: a name holding a
+newline cannot forge a line ("x\\nFAILED forged.png"), one holding ``ESC[2J`` cannot clear
+the terminal, a right-to-left override cannot reorder what is read.  :class:`GuardedStream`
+is the net under every other write of the CLI and the trainer: no control sequence but
+the progress bar's own line clear reaches the terminal, whoever wrote it.
+"""
 
 from __future__ import annotations
 
+import html
+import io
 import os
+import re
+import unicodedata
 from pathlib import Path
+from typing import Literal, TextIO
+
+Surface = Literal["terminal", "log", "rich"]
+# Control characters (C0, DEL, C1), Unicode format characters (bidi overrides, zero-width
+# joiners...), line and paragraph separators, and lone surrogates (undecodable bytes of a
+# file name, kept by Python's surrogateescape).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|[^\x00-\u00ff]")
+
+
+def _escape(ch: str) -> str:
+    o = ord(ch)
+    if o < 0x80 or 0x80 <= o <= 0x9f:
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, f"\\x{o:02x}")
+    if 0xd800 <= o <= 0xdfff:   # an undecodable byte of a name: show the byte
+        return f"\\x{o - 0xdc00:02x}" if o >= 0xdc80 else f"\\u{o:04x}"
+    if ch in "\u2028\u2029" or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        return f"\\u{o:04x}" if o <= 0xffff else f"\\U{o:08x}"
+    return ch
+
+
+def shown(text: object, surface: Surface = "terminal") -> str:
+    """``text`` as one safe line for ``surface``: control and format characters escaped
+    (``\\n``, ``\\x1b``, ``\\u202e``), printable text of every script kept; ``rich``
+    also escapes HTML (Qt labels and tooltips that may guess rich text)."""
+    s = _UNSAFE.sub(lambda m: _escape(m.group()), str(text))
+    return html.escape(s) if surface == "rich" else s
 
 
 def one_line(exc: BaseException, src: str | os.PathLike | None = None) -> str:
@@ -35,3 +73,64 @@ def progress_bar(done: float, total: float, width: int) -> str:
     """``[####......]``: ``done`` of ``total`` in ``width`` cells (the CLI's and the trainer's bar)."""
     filled = int(width * min(1.0, max(0.0, done / total))) if total > 0 else 0
     return f"[{'#' * filled}{'.' * (width - filled)}]"
+
+
+# What the CLI's own progress bar writes to move the cursor: the only sequence let through.
+_CLEAR_LINE = "\r\033[K"
+_STREAM_UNSAFE = re.compile("\033\\[K|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class GuardedStream(io.TextIOBase):
+    """A text stream that escapes every control sequence written to it except newlines,
+    tabs, carriage returns and the line clear ``ESC[K``: installed over stdout and stderr
+    by the CLI and the trainer (:func:`guard_std_streams`), so that a name printed by any
+    message -- one written today or later -- cannot drive the terminal.  Writes that the
+    stream cannot encode (an ASCII-only stdout) are escaped, not raised."""
+
+    def __init__(self, stream: TextIO):
+        super().__init__()
+        self.stream = stream
+
+    def write(self, s: str) -> int:
+        safe = _STREAM_UNSAFE.sub(lambda m: m.group() if m.group() == "\033[K" else _escape(m.group()), s)
+        enc = getattr(self.stream, "encoding", None) or "utf-8"
+        try:
+            safe.encode(enc)
+        except (UnicodeEncodeError, LookupError):
+            safe = safe.encode(enc, "backslashreplace").decode(enc, "replace")
+        except Exception:  # noqa: BLE001 -- an odd stream: write what we have
+            pass
+        self.stream.write(safe)
+        return len(s)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")
+
+
+def guard_std_streams() -> None:
+    """Put :class:`GuardedStream` over ``sys.stdout`` and ``sys.stderr`` (once)."""
+    import sys
+
+    for name in ("stdout", "stderr"):
+        s = getattr(sys, name)
+        if s is not None and not isinstance(s, GuardedStream):
+            setattr(sys, name, GuardedStream(s))
+
+
+class OneLineLogs:
+    """A ``logging`` filter that renders every record's message with :func:`shown` (the
+    trainer's log lines name files from the user's data folder)."""
+
+    def filter(self, record) -> bool:
+        record.msg, record.args = shown(record.getMessage(), "log"), ()
+        return True

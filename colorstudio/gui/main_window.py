@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
                                QVBoxLayout, QWidget)
 
+from colorstudio.core.messages import shown
 from colorstudio.core.io.formats import WRITE_FORMATS, image_filter, save_filters
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
@@ -235,7 +236,7 @@ class MainWindow(QMainWindow):
         files = [path] + [f for f in self.recent_files() if f != path]
         self.settings.setValue("recent", files[:MAX_RECENT])
         self.settings.setValue("paths/open", str(Path(path).parent))
-        self.setWindowTitle(f"{Path(path).name} — {APP_NAME}")
+        self.setWindowTitle(f"{shown(Path(path).name)} — {APP_NAME}")
 
     # ------------------------------------------------------------------ messages/status
     STATUS_CHARS = 70   # longer messages stay in the strip only: the status bar would cut them

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from colorstudio.core.io import atomic
 from colorstudio.core.io.atomic import PREFIX
 
 BIN = Path(sys.executable).parent
@@ -30,7 +31,7 @@ def _plant_stale(folder: Path) -> Path:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     folder.mkdir(parents=True, exist_ok=True)
-    p = folder / f"{PREFIX}{dead.pid}-abcd1234.tmp"
+    p = folder / f"{PREFIX}{dead.pid}-abcd1234{atomic._signature(str(dead.pid), 'abcd1234')}.tmp"
     p.write_bytes(b"half a file")
     return p
 

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 
 from colorstudio.core.color import color_torch
 from colorstudio.core.io import checkpoint
+from colorstudio.core.io import atomic
 from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.io.runs import RunLayout, RunLock
 from colorstudio.models import registry
@@ -370,8 +371,7 @@ class Trainer:
             self.lock.acquire()   # held until the run ends (the OS drops it if the process dies)
             self.run_dir.mkdir(parents=True, exist_ok=True)
             save_config(cfg, self.layout.config)
-            self.layout.val_files.write_text(
-                "\n".join(str(p) for p in self.val_files) + "\n")
+            atomic.write_text(self.layout.val_files, "\n".join(str(p) for p in self.val_files) + "\n")
             rep, vrep = self.train_set.report, self.val_set.report
             msg = (f"{cfg.recipe}: {rep.used} training images ({rep.skipped_gray} grayscale skipped, "
                    f"{rep.unreadable + vrep.unreadable} unreadable), {len(self.val_files)} held out, "

@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from colorstudio.core.io import atomic
 from colorstudio.core.io.checkpoint import read_metadata
+from colorstudio.core.messages import shown
 from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from trainer import data as tdata
@@ -122,8 +124,8 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
     text = model_card(name, meta, res, data_note(root) + (f"\n\n{note}" if note else ""))
     text += (f"\nFile: `{weights.name}`, {weights.stat().st_size / 1e6:.2f} MB, fp16 safetensors "
              f"(metadata key `colorstudio` holds family, config, recipe, data, epochs, time, metrics, version).\n")
-    card.write_text(text)
-    weights.with_suffix(".eval.json").write_text(json.dumps(res, indent=2))
+    atomic.write_text(card, text)
+    atomic.write_text(weights.with_suffix(".eval.json"), json.dumps(res, indent=2))
     return card
 
 
@@ -165,7 +167,7 @@ def evaluate_command(argv: list[str] | None = None) -> int:
     out = Path(a.out) if a.out else Path(a.checkpoint).with_suffix("").parent
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{name}.eval"
-    (out / f"{stem}.json").write_text(json.dumps(res, indent=2))
-    (out / f"{stem}.md").write_text(model_card(name, meta, res))
-    print(f"wrote {out / (stem + '.md')} and {stem}.json", file=sys.stderr)
+    atomic.write_text(out / f"{stem}.json", json.dumps(res, indent=2))
+    atomic.write_text(out / f"{stem}.md", model_card(name, meta, res))
+    print(f"wrote {shown(out / (stem + '.md'))} and {shown(stem)}.json", file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from colorstudio.core.io import atomic
 from colorstudio.core.io.runs import RunLayout, read_metrics
 
 COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -100,7 +101,10 @@ def plot(metrics: str | Path, out: str | Path, title: str = "") -> Path:
         img = np.concatenate([band, img], 0)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(out), img[:, :, ::-1])
+    ok, png = cv2.imencode(out.suffix or ".png", np.ascontiguousarray(img[:, :, ::-1]))
+    if not ok:
+        raise ValueError(f"cannot encode the plot for {out}")
+    atomic.write_bytes(out, png.tobytes())
     return out
 
 

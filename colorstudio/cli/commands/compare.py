@@ -63,7 +63,7 @@ def run(args) -> int:
     from colorstudio.core.colorize.contact_sheet import Tile, grid
     from colorstudio.core.inference.devices import DeviceError
     from colorstudio.core.io.imageio import ImageReadError, read_image, write_image
-    from colorstudio.core.messages import one_line
+    from colorstudio.core.messages import one_line, shown
     from colorstudio.models.loading import load_predictor
     from colorstudio.models.refs import parse_ref
 
@@ -91,7 +91,7 @@ def run(args) -> int:
             raise UsageError(f"{ref.label}: {exc}") from None
         except (RuntimeError, FloatingPointError, ValueError) as exc:
             failed += 1
-            print(f"{PROG}: FAILED {ref.label}: {one_line(exc)}", file=sys.stderr)
+            print(f"{PROG}: FAILED {shown(ref.label)}: {shown(one_line(exc))}", file=sys.stderr)
             continue
         trained = ref.weights is not None or pred.spec is None or pred.spec.has_weights
         label = f"{ref.label} - {dt:.2f} s" + ("" if trained else " (untrained)")
@@ -99,7 +99,7 @@ def run(args) -> int:
             label += " (no hints)"
         tiles.append(Tile(res.rgb, label))
         if not args.quiet:
-            print(f"{ref.label}: {dt:.2f} s on {pred.device_name}" + ("" if trained else ", random weights"),
+            print(f"{shown(ref.label)}: {dt:.2f} s on {pred.device_name}" + ("" if trained else ", random weights"),
                   file=sys.stderr)
     if colour:
         tiles.append(Tile(image, "original"))
@@ -108,5 +108,5 @@ def run(args) -> int:
         written = write_image(args.output, out, protect=[args.photo])
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot write {args.output}: {exc}") from None
-    print(f"wrote {written} ({out.shape[1]}x{out.shape[0]}, {len(tiles) - 1 - int(colour)} models)")
+    print(f"wrote {shown(written)} ({out.shape[1]}x{out.shape[0]}, {len(tiles) - 1 - int(colour)} models)")
     return EXIT_FAILED if failed else EXIT_OK

@@ -56,7 +56,7 @@ def _files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, fmt: 
            max_pixels: int | None, frame_hints=None) -> Iterator[BatchEvent]:
     inputs = [Path(p) for p in inputs]
     outputs = plan_outputs(inputs, outdir, check_format(fmt))
-    clean_stale(outdir)  # temp files of a run that was killed mid-write
+    clean_stale(outdir, keep=inputs)  # temp files of a run that was killed mid-write
     return run_batch(with_hints(file_jobs(inputs, outputs, overwrite, max_pixels), frame_hints),
                      len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
                      workers=workers)

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from colorstudio.core.io import imageio
-from colorstudio.core.io.atomic import clean_stale, temp_path
+from colorstudio.core.io.atomic import atomic_write, clean_stale
 from colorstudio.core.batch.engine import BatchEvent, Cancel, Job, is_cancelled, run_batch
 from colorstudio.core.batch.stages import ColorizeStage
 # The format table's names, where callers have always found them (the table: core.io.formats).
@@ -81,15 +81,8 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: floa
     path = Path(path)
     if path.suffix.lower() not in WRITABLE_VIDEO:
         raise VideoError(f"{path.name}: videos are written as {', '.join(sorted(WRITABLE_VIDEO))}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(path.parent, suffix=path.suffix)  # unique per run: two runs never share it
-    try:
-        video_io.write_video(frames, tmp, fps, audio_from, times=times)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return atomic_write(path, lambda tmp: video_io.write_video(frames, tmp, fps, audio_from, times=times),
+                        suffix=path.suffix)
 
 
 def _prefetched(it: Iterator, depth: int = 4) -> Iterator:
@@ -188,7 +181,7 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         yield BatchEvent(0, 1, src, video, "skipped", done_count=1, eta_s=0.0, kind="video")
         return
     for folder in (video.parent, frames_dir):
-        clean_stale(folder)  # what a killed run was writing
+        clean_stale(folder, keep=(src,))  # what a killed run was writing
 
     def jobs() -> Iterator[Job]:
         for i, frame in enumerate(_prefetched(iter_frames(src))):

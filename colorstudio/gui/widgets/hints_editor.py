@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (QCheckBox, QColorDialog, QHBoxLayout, QLabel, QSlider, QToolButton,
                                QVBoxLayout, QWidget)
 
+from colorstudio.core.messages import shown
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.hints_model import RGB, HintPoint, HintsModel  # noqa: F401 -- re-exported
 
@@ -342,7 +343,8 @@ class HintsEditor(QWidget):
             try:
                 self.save_to(path)
             except OSError as exc:
-                QMessageBox.warning(self, "Save colour hints", f"Cannot write {path}: {exc.strerror or exc}")
+                QMessageBox.warning(self, "Save colour hints",
+                                    shown(f"Cannot write {path}: {exc.strerror or exc}", "rich"))
 
     def reference_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -363,4 +365,4 @@ class HintsEditor(QWidget):
             try:
                 self.load_from(path)
             except (HintFileError, OSError) as exc:
-                QMessageBox.warning(self, "Load colour hints", str(exc))
+                QMessageBox.warning(self, "Load colour hints", shown(exc, "rich"))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 from colorstudio.core.colorize.smoothing import DEFAULT_STRENGTH
 from colorstudio.gui.tabs.batch.jobs import batch_job
 from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
-from colorstudio.core.messages import format_eta
+from colorstudio.core.messages import format_eta, shown
 from colorstudio.core.scales import SATURATION_MAX
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
@@ -302,7 +302,7 @@ class BatchPanel(QWidget):
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
         self.rate.setText("loading model…")
-        self.log.appendPlainText(f"— start: {len(paths)} input(s) → {self.outdir.text()}")
+        self._log(f"— start: {len(paths)} input(s) → {self.outdir.text()}")
         smooth = self.smooth_strength.value() if self.smooth.isChecked() else 0.0
         w = Worker(batch_job, self.cache, self.picker.model_name(), self.picker.device(), paths,
                    Path(self.outdir.text()), self.fmt.currentText(), self.size.value(),
@@ -386,19 +386,23 @@ class BatchPanel(QWidget):
             self.picker.set_in_use(item[1])
             self.rate.setText(f"running on {item[1]}…")
         elif kind == "problem":
-            self.log.appendPlainText(item[1])
+            self._log(item[1])
         elif kind == "event":
             self._on_event(item[1], item[2])
+
+    def _log(self, line: str) -> None:
+        """One line of the log: names with newlines or control characters cannot forge lines."""
+        self.log.appendPlainText(shown(line, "log"))
 
     def _on_event(self, ev, thumb: QImage | None) -> None:
         if ev.kind == "video":   # the assembled video: its own line, not one more frame
             self.video_counts[ev.status] = self.video_counts.get(ev.status, 0) + 1
             if ev.status == "failed":
-                self.log.appendPlainText(f"video failed: {ev.dst.name if ev.dst else ev.src.name}: {ev.error}")
+                self._log(f"video failed: {ev.dst.name if ev.dst else ev.src.name}: {ev.error}")
             elif ev.status == "skipped":
-                self.log.appendPlainText(f"video exists, skipped: {ev.dst}")
+                self._log(f"video exists, skipped: {ev.dst}")
             else:
-                self.log.appendPlainText(f"video written: {ev.dst}")
+                self._log(f"video written: {ev.dst}")
             self.eventReceived.emit(ev)
             return
         self.counts[ev.status] = self.counts.get(ev.status, 0) + 1
@@ -408,9 +412,9 @@ class BatchPanel(QWidget):
         self._show_rate()
         name = ev.dst.name if ev.dst is not None else ev.src.name
         if ev.status == "failed":
-            self.log.appendPlainText(f"failed: {name}: {ev.error}")
+            self._log(f"failed: {name}: {ev.error}")
         elif ev.status == "skipped" and ev.dst is not None:
-            self.log.appendPlainText(f"skipped (exists): {ev.dst.name}")
+            self._log(f"skipped (exists): {ev.dst.name}")
         if ev.note:
             self.message.emit(f"Device fallback: {ev.note}", "warning")
         if thumb is not None:
@@ -433,7 +437,7 @@ class BatchPanel(QWidget):
         self.rate.setText(text + (f" · {extra}" if extra else ""))
 
     def _on_error(self, msg: str) -> None:
-        self.log.appendPlainText(f"error: {msg}")
+        self._log(f"error: {msg}")
         self.message.emit(f"Batch failed: {msg}", "error")
 
     def _on_finished(self) -> None:
@@ -447,7 +451,7 @@ class BatchPanel(QWidget):
         v = self.video_counts
         if v:
             text += "; video " + ", ".join(f"{'written' if k == 'done' else k}" for k in v)
-        self.log.appendPlainText(("— cancelled: " if cancelled else "— finished: ") + text)
+        self._log(("— cancelled: " if cancelled else "— finished: ") + text)
         self.rate.setText(("cancelled · " if cancelled else "finished · ") + text)
         if cancelled:
             again = ("Start again to redo every frame (Overwrite is on; untick it to resume instead)."

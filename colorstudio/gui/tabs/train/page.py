@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QLis
                                QPlainTextEdit, QPushButton, QSplitter, QToolButton, QVBoxLayout,
                                QWidget)
 
+from colorstudio.core.messages import shown
 from colorstudio.gui.theme import icon
 from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries,
                                    new_run_folder, read_run_config)
@@ -483,7 +484,7 @@ class TrainingDashboard(QWidget):
             said = line.split(" trainer: ", 1)[1]
             if any(r.startswith("[") and r.endswith(said) for r in self._recent_lines()):
                 return  # ... of what its metrics already showed (the start line)
-        self.log.appendPlainText(line)
+        self.log.appendPlainText(shown(line, "log"))
 
     def _recent_lines(self, n: int = 20) -> list[str]:
         return self.log.toPlainText().splitlines()[-n:]

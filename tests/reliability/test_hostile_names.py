@@ -1,0 +1,99 @@
+"""Issue 33, class 1: user-controlled names reach no surface raw.  Every CLI and trainer
+message path is swept with names that hold a newline (a forged "FAILED" line), a terminal
+escape (ESC[2J clears the screen) and a right-to-left override."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import numpy as np
+import pytest
+
+from colorstudio.core.messages import GuardedStream, OneLineLogs, shown
+
+FORGED = "x\nFAILED forged.png"
+CLEAR = "e\x1b[2Jclear.png"
+BIDI = "bidi\u202egnp.png"
+
+
+@pytest.fixture
+def restore_streams(monkeypatch):
+    """The CLI and trainer put a guard over sys.stdout/err: undo it after the test."""
+    monkeypatch.setattr(sys, "stdout", sys.stdout)
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    yield
+    root.handlers[:] = handlers
+
+
+def _clean(out: str) -> None:
+    lines = out.splitlines()
+    assert not [ln for ln in lines if ln.startswith("FAILED forged") or ln.startswith("FAILED fake")], out
+    assert "\x1b[2J" not in out and "\u202e" not in out, out
+
+
+def test_shown_escapes_controls_and_keeps_scripts():
+    assert shown(FORGED) == "x\\nFAILED forged.png"
+    assert shown(CLEAR) == "e\\x1b[2Jclear.png"
+    assert shown(BIDI) == "bidi\\u202egnp.png"
+    assert shown("Zoë 日本 фото.png") == "Zoë 日本 фото.png"
+    assert shown("a\udcffb") == "a\\xffb"          # an undecodable byte of a file name
+    assert shown("<h1>x</h1>\n", "rich") == "&lt;h1&gt;x&lt;/h1&gt;\\n"
+
+
+def test_guarded_stream_lets_only_the_line_clear_through():
+    import io
+
+    buf = io.StringIO()
+    GuardedStream(buf).write("\r\x1b[K[####] 1/2\x1b[2J\u202e\n\tok\n")
+    assert buf.getvalue() == "\r\x1b[K[####] 1/2\\x1b[2J\\u202e\n\tok\n"
+
+
+def test_log_records_are_one_line():
+    rec = logging.LogRecord("trainer", logging.WARNING, __file__, 1, "unreadable image skipped: %s", (FORGED,),
+                            None)
+    OneLineLogs().filter(rec)
+    assert rec.getMessage() == "unreadable image skipped: x\\nFAILED forged.png"
+
+
+def test_cli_batch_paths_with_hostile_names(tmp_path, capfd, restore_streams):
+    from colorstudio.cli import main
+    from colorstudio.core.io import imageio
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in (FORGED, CLEAR):
+        (src / name).write_bytes(b"not an image")               # each fails: its name is printed
+    imageio.write_image(src / BIDI, np.full((32, 32), 100, np.uint8))
+    missing = tmp_path / "gone\nFAILED fake.png"
+    rc = main(["colorize", str(src / FORGED), str(src / CLEAR), str(src / BIDI), str(missing),
+               "-o", str(tmp_path / "out\x1b[2J"), "--model", "unet-gan"])
+    out, err = capfd.readouterr()
+    assert rc == 1
+    _clean(out + err)
+    assert "x\\nFAILED forged.png" in err and "e\\x1b[2Jclear.png" in err and "gone\\nFAILED fake.png" in err
+
+
+def test_cli_usage_error_with_a_hostile_name(tmp_path, capfd, restore_streams):
+    from colorstudio.cli import main
+
+    rc = main(["colorize", str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--model", "unet-gan",
+               "--weights", str(tmp_path / "w\nFAILED fake.png\x1b[2J.safetensors")])
+    out, err = capfd.readouterr()
+    assert rc == 2
+    _clean(out + err)
+
+
+def test_trainer_messages_with_a_hostile_name(tmp_path, capfd, restore_streams):
+    from trainer.__main__ import main
+
+    data = tmp_path / "d\nFAILED fake.png\x1b[2J"
+    data.mkdir()
+    (data / FORGED).write_bytes(b"not an image")
+    rc = main(["unet-gan", "--data", str(data), "--out", str(tmp_path / "run"), "--set", "max_steps=1"])
+    out, err = capfd.readouterr()
+    assert rc == 2
+    _clean(out + err)
+    assert "\\x1b[2J" in err
