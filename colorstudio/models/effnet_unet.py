@@ -175,11 +175,11 @@ class EffnetUNet(BinsColorizer):
                                  c.sure_sigma, c.sure_lo, c.sure_hi, c.neutral_chroma)
 
     @torch.no_grad()
-    def sureness(self, x: torch.Tensor) -> torch.Tensor | None:
-        """How sure the bin head is of each pixel's colour, 0..1 (N, 1, H/4, W/4); None
-        without a bin head."""
+    def confidence(self, x: torch.Tensor) -> torch.Tensor | None:
+        """How much of its colour the model trusts at each pixel, 0 (guessing: the colour is
+        muted to neutral) .. 1 (sure), (N, 1, H/4, W/4); None without a bin head."""
         _, logits = self._decode(x)
-        return None if logits is None else self.decoded(logits, x).sure
+        return None if logits is None else self.decoded(logits, x).keep
 
 
 def _pooled_hints(planes: torch.Tensor, strides: Sequence[int]) -> list[torch.Tensor]:

@@ -389,3 +389,37 @@ def test_clean_scan_reruns_with_the_denoised_input(qtbot, win, gray_png, monkeyp
     with qtbot.waitSignal(win.colorize.resultReady, timeout=RUN_TIMEOUT):
         win.colorize.controls.set_denoise("strong")
     assert seen and seen[-1] == "strong"
+
+
+def test_show_where_the_model_guesses(qtbot, settings, entries, gray_png):
+    """Issue 30: the Colorize tab tints where the default colorizer guesses (and mutes) its colour."""
+    from colorstudio.gui.predictors import PredictorCache
+    from guitest_helpers import tiny_loader
+
+    settings.setValue("model/name", "effnet-unet")
+    w = MainWindow(settings, PredictorCache(loader=lambda name, device: tiny_loader(name, device, bins_head=True)))
+    qtbot.addWidget(w)
+    w._on_entries(entries)
+    w.show()
+    try:
+        _open(qtbot, w, gray_png)
+        assert w.colorize.compare.right.overlay() is None
+        with qtbot.waitSignal(w.colorize.resultReady, timeout=RUN_TIMEOUT) as blocker:
+            w.colorize.controls.guess_box.setChecked(True)
+        out = blocker.args[0]
+        ov = w.colorize.compare.right.overlay()
+        assert ov is not None and ov is out.guess and w.colorize.compare.left.overlay() is ov
+        assert (ov.width(), ov.height()) == (64, 48)   # the bin head's cells of the 256x192 render
+        from colorstudio.core.colorize import pipeline
+        from colorstudio.gui.tabs.colorize.jobs import GUESS_ALPHA
+
+        conf = pipeline.confidence_map(w.colorize.cache.get("effnet-unet", "cpu"), gray_image())
+        alpha = np.array([[ov.pixelColor(x, y).alpha() for x in range(64)] for y in range(48)])
+        np.testing.assert_allclose(alpha, (1 - conf) * GUESS_ALPHA, atol=1.0)
+        w.colorize.controls.guess_box.setChecked(False)
+        assert w.colorize.compare.right.overlay() is None
+        w.colorize.compare.right.grab()   # paints with and without the overlay
+    finally:
+        w.colorize.shutdown()
+        w.batch.shutdown()
+        w.facades.shutdown()

@@ -84,7 +84,7 @@ def test_model_decodes_with_its_calibration_and_reports_sureness():
         torch.testing.assert_close(b, off.combine(ab, logits, x))
         torch.testing.assert_close(a, on.combine(ab, logits, x))
     assert a.shape == b.shape == (1, 2, 32, 48) and not torch.allclose(a, b)
-    s = on.sureness(x)
-    assert s.shape == (1, 1, 16, 24) and 0.0 <= float(s.min()) <= float(s.max()) <= 1.0 + 1e-5
-    assert create("effnet-unet", weights=False, decoder=[8, 8, 8, 8], bridge=8).sureness(x) is None
+    s = on.confidence(x)
+    assert s.shape == (1, 1, 16, 24) and 0.0 <= float(s.min()) <= float(s.max()) <= 1.0
+    assert create("effnet-unet", weights=False, decoder=[8, 8, 8, 8], bridge=8).confidence(x) is None
     assert np.isfinite(a.numpy()).all()

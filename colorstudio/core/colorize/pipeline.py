@@ -180,6 +180,14 @@ def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
     return out
 
 
+def confidence_map(predictor, image: np.ndarray, size: int | None = None, hints: Sequence[Hint] = (),
+                   denoise: str = "off") -> np.ndarray | None:
+    """Where the colorizer is sure of its colour and where it guesses (and so keeps the
+    colour muted; a hint helps most there): (h, w) float32 at the network's bin-head
+    resolution, 0 (guessing) .. 1 (sure); None for a model that cannot say."""
+    return predictor.confidence(net_input(predictor, image, size, hints, denoise))
+
+
 def ab_from_output(y: np.ndarray) -> np.ndarray:
     """The network's normalised ab (1, 2, h, w) -> (h, w, 2) float32 in Lab units."""
     return np.ascontiguousarray(color.denormalize_ab(y[0]).transpose(1, 2, 0), dtype=np.float32)

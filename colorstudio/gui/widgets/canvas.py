@@ -177,6 +177,7 @@ class ImageCanvas(QWidget):
         self.busy_text = ""
         self.tool: Any = None
         self._pyr: _Pyramid | None = None
+        self._overlay: QImage | None = None
         self._drag_from: QPointF | None = None
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -196,6 +197,15 @@ class ImageCanvas(QWidget):
 
     def image(self) -> QImage | None:
         return self._pyr.image if self._pyr else None
+
+    def set_overlay(self, overlay: QImage | None) -> None:
+        """A translucent image drawn over the whole image, stretched to its size (e.g. where
+        the model guesses, at the network's resolution); None removes it."""
+        self._overlay = overlay
+        self.update()
+
+    def overlay(self) -> QImage | None:
+        return self._overlay
 
     def set_tool(self, tool: Any) -> None:
         self.tool = tool
@@ -252,12 +262,22 @@ class ImageCanvas(QWidget):
         self._background(painter)
         if self._pyr is not None:
             self._draw(painter, self._pyr)
+            if self._overlay is not None:
+                self._draw_overlay(painter)
         elif self.busy_text or self.caption:
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
                              self.busy_text or "no result yet")
         self._paint_overlay(painter)
         painter.end()
+
+    def _draw_overlay(self, painter: QPainter) -> None:
+        painter.save()
+        painter.setTransform(self.image_transform())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        size = self._pyr.image.size()
+        painter.drawImage(QRectF(0, 0, size.width(), size.height()), self._overlay)
+        painter.restore()
 
     def _paint_overlay(self, painter: QPainter) -> None:
         if self.tool is not None and hasattr(self.tool, "paint"):

@@ -6,7 +6,7 @@ grid of several models' results (:mod:`compare_grid`); all three draw through on
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QCursor, QImage, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSplitter, QStackedLayout, QVBoxLayout, QWidget
 
 from colorstudio.gui.widgets.canvas import Displayable, ImageCanvas, Viewport, _Pyramid
@@ -145,6 +145,11 @@ class CompareView(QWidget):
     def set_output(self, image: Displayable) -> None:
         self.right.set_image(image)
         self.wiper.set_after(image)
+
+    def set_overlay(self, overlay: QImage | None) -> None:
+        """Drawn over the input and the result side by side (None: none)."""
+        self.left.set_overlay(overlay)
+        self.right.set_overlay(overlay)
 
     def set_busy(self, text: str) -> None:
         """A small caption on the result ('colorizing…'); empty to clear."""

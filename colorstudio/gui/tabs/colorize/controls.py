@@ -4,7 +4,7 @@ run: the page re-composes from the cached small ab prediction)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 
 from colorstudio.core.scales import SATURATION_MAX
 
@@ -16,6 +16,7 @@ class ColorizeControls(QWidget):
     renderSizeChanged = Signal(int)     # 0 = the model's default size
     saturationChanged = Signal(float)   # 1.0 = as predicted
     denoiseChanged = Signal(str)        # off | light | strong (core.colorize.pipeline.DENOISE)
+    guessingChanged = Signal(bool)      # show where the model guesses its colour
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,6 +57,15 @@ class ColorizeControls(QWidget):
         form.addRow("Render size", self.size_box)
         form.addRow("Saturation", sat_row)
         form.addRow("Clean scan", self.denoise_box)
+        self.guess_box = QCheckBox("Show where the model guesses")
+        self.guess_box.setToolTip("Tints the places where the model is unsure of the colour: it keeps them\n"
+                                  "muted there, and a colour hint there changes the most.\n"
+                                  "(Models that predict a colour distribution: the default effnet-unet.)")
+        self.guess_box.toggled.connect(self.guessingChanged)
+        form.addRow("", self.guess_box)
+
+    def guessing(self) -> bool:
+        return self.guess_box.isChecked()
 
     def render_size(self) -> int:
         return int(self.size_box.value())

@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from colorstudio.gui.predictors import PredictorCache
-from colorstudio.gui.qimage import display_pyramid
+from colorstudio.gui.qimage import display_pyramid, to_qimage
 
 
 @dataclass
@@ -40,6 +40,7 @@ class RunOutput:
     token: int                # which opened image it belongs to
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    guess: QImage | None = None   # where the model guesses (guess_overlay), when asked for
 
     @property
     def qimage(self) -> QImage:
@@ -104,8 +105,22 @@ def load_job(cache: PredictorCache, name: str, device: str) -> LoadedModel:
     return LoadedModel(name, cache.get(name, device).device_name)
 
 
+GUESS_RGB = (255, 40, 190)   # the tint of "the model guesses here": a colour no photo area keeps
+GUESS_ALPHA = 170
+
+
+def guess_overlay(confidence: np.ndarray) -> QImage:
+    """The model's confidence (h, w; 0 guessing .. 1 sure) as a translucent tint where it guesses."""
+    h, w = confidence.shape
+    arr = np.empty((h, w, 4), np.uint8)
+    arr[..., :3] = GUESS_RGB
+    arr[..., 3] = np.clip((1.0 - confidence) * GUESS_ALPHA + 0.5, 0, 255).astype(np.uint8)
+    return to_qimage(arr)
+
+
 def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
-         saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None):
+         saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None,
+         guessing: bool = False):
     """Generator: every yield is a point where a newer request may cancel this one."""
     from colorstudio.core.colorize import pipeline
 
@@ -121,7 +136,12 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
     timings = dict(res.timings)
     if t_load > 0.05:
         timings["load"] = t_load
-    return RunOutput(res, q, name, pred.device_name, "run", token, time.perf_counter() - t0, timings)
+    guess = None
+    if guessing:
+        yield "confidence"
+        conf = pipeline.confidence_map(pred, image, size or None, hints if pred.takes_hints else (), denoise)
+        guess = None if conf is None else guess_overlay(conf)
+    return RunOutput(res, q, name, pred.device_name, "run", token, time.perf_counter() - t0, timings, guess)
 
 
 def compose_job(colorized, image: np.ndarray, saturation: float, model: str, device: str, token: int):

@@ -177,6 +177,7 @@ class ColorizePage(QWidget):
         self.controls.renderSizeChanged.connect(lambda _s: self.rerun())
         self.controls.denoiseChanged.connect(lambda _d: self.rerun())
         self.controls.saturationChanged.connect(self._on_saturation)
+        self.controls.guessingChanged.connect(self._on_guessing)
         self.hints_editor.hintsChanged.connect(self._on_hints)
         self.hints_editor.reachChanged.connect(lambda _r: self.hints_editor.hints() and self.rerun())
         self.hints_editor.model.changed.connect(self.compare.left.update)
@@ -285,7 +286,7 @@ class ColorizePage(QWidget):
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
                            self.controls.render_size(), self.controls.saturation(), hints, self._token,
-                           self.controls.denoise(), self.hints_editor.reach())
+                           self.controls.denoise(), self.hints_editor.reach(), self.controls.guessing())
 
     # ------------------------------------------------------------------ compare mode
     def comparing(self) -> bool:
@@ -317,6 +318,7 @@ class ColorizePage(QWidget):
         self._apply_model_traits()
         self.output = out
         self.compare.set_output(out.display)
+        self.compare.set_overlay(None)   # a tile of the grid: its own model's guesses are not known
         label = self.picker.entry(key).label
         self._status.update(model=label, device=out.device, time=f"{out.seconds:.2f} s")
         self._emit_status()
@@ -376,6 +378,8 @@ class ColorizePage(QWidget):
             self._awaiting_run = False
         self.output = out
         self.compare.set_output(out.display)
+        if out.kind == "run":   # a re-compose (saturation) keeps the overlay of its run
+            self.compare.set_overlay(out.guess if self.controls.guessing() else None)
         self.picker.set_in_use(out.device)
         t = out.timings
         detail = " + ".join(f"{k} {v:.2f}" for k, v in t.items() if k != "total")
@@ -394,6 +398,12 @@ class ColorizePage(QWidget):
             self.message.emit(f"{self._label(out.model)} has no trained weights yet: its colours are random. "
                               "Train it in the Train tab or pick a trained model.", "warning")
         self.resultReady.emit(out)
+
+    def _on_guessing(self, on: bool) -> None:
+        if not on:
+            self.compare.set_overlay(None)
+        elif self.output is not None:
+            self.rerun()
 
     def _on_error(self, msg: str) -> None:
         self._awaiting_run = False
