@@ -33,17 +33,7 @@ class Runner(Protocol):
     takes_hints: bool                # the network takes colour hints (its ModelSpec says)
     fallback: FallbackNote | None
 
-    def confidence(self, x: np.ndarray) -> np.ndarray | None:
-        """Colorizers that can say how sure they are (a bin head): the network input ->
-        (h', w') float32, 0 (guessing) .. 1 (sure); None for the others."""
-        fn = getattr(self.model, "confidence", None)
-        if fn is None:
-            return None
-        torch = self._torch
-        with self._lock, torch.inference_mode():
-            p = next(self.model.parameters(), None)
-            y = fn(torch.from_numpy(np.ascontiguousarray(x)).to(p.device if p is not None else "cpu"))
-        return None if y is None else y[0, 0].float().cpu().numpy()
+    def confidence(self, x: np.ndarray) -> np.ndarray | None: ...
 
     def predict_ab(self, x: np.ndarray) -> np.ndarray: ...
 
