@@ -38,12 +38,13 @@ from trainer.groups import GROUPS, held_out_by_group
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))
 
-# Targets of the default colorizer per kind of photo (issue 22): gain over no colour (dB),
-# colourfulness as a share of the truth's, colour recall (see trainer.report.group_eval).
-GAIN_TARGET, GAIN_TARGETS = 1.2, {"people": 5.5}
-COLOUR_TARGET = 0.75
-RECALL_TARGETS = {"people": 0.65, "scenes": 0.60, "mixed": 0.50, "animals": 0.40, "interiors": 0.30,
-                  "hires": 0.30}
+# Targets of the default colorizer per kind of photo (issue 30, after issue 22's): gain over no
+# colour (dB), colourfulness as a share of the truth's, colour recall no lower than before the
+# calibrated decoding, false vivid (confident wrong colour) halved (see trainer.report.group_eval).
+GAIN_TARGET, GAIN_TARGETS = 1.0, {"people": 5.3}
+COLOUR_TARGET = 0.65
+VIVID_CUT = 0.5               # false vivid at most this share of the decoding's before issue 30
+SEMANTIC_GAP_TARGET = 0.25    # share of the gray -> truth gap in ImageNet top-1 the colour recovers
 CAST_TARGET = 5.0             # |mean ab - truth's mean ab| over the group, Lab units
 SKIN_HUE_TARGET = 10.0        # degrees, median
 SKIN_CHROMA_TARGET = 0.80     # share of the truth's
@@ -64,17 +65,20 @@ def _check(ok: bool) -> str:
 
 
 def colorizer_targets(name: str, res: dict[str, dict[str, Any]],
-                      aged: dict[str, dict[str, Any]] | None = None) -> list[tuple[str, bool]]:
+                      aged: dict[str, dict[str, Any]] | None = None,
+                      before: dict[str, dict[str, Any]] | None = None) -> list[tuple[str, bool]]:
     lines = []
     for key, r in res.items():
         t = GAIN_TARGETS.get(key, GAIN_TARGET)
         lines.append((f"{name} {key}: gain {r['gain_db']:+.2f} dB >= +{t} dB", r["gain_db"] >= t))
         lines.append((f"{name} {key}: colourfulness {r['colourfulness_ratio']:.0%} >= {COLOUR_TARGET:.0%}",
                       r["colourfulness_ratio"] >= COLOUR_TARGET))
-        rt = RECALL_TARGETS.get(key)
-        if rt is not None:
-            lines.append((f"{name} {key}: colour recall {r['colour_recall']:.0%} >= {rt:.0%}",
-                          r["colour_recall"] >= rt))
+        b = (before or {}).get(key)
+        if b is not None:
+            lines.append((f"{name} {key}: colour recall {r['colour_recall']:.0%} >= before {b['colour_recall']:.0%}",
+                          r["colour_recall"] >= b["colour_recall"]))
+            lines.append((f"{name} {key}: false vivid {r['false_vivid']:.2%} <= half of before "
+                          f"{b['false_vivid']:.2%}", r["false_vivid"] <= VIVID_CUT * b["false_vivid"]))
         lines.append((f"{name} {key}: colour cast {r['cast']:.1f} <= {CAST_TARGET:g} Lab units",
                       r["cast"] <= CAST_TARGET))
         if "skin_hue_error_median" in r:
@@ -103,7 +107,8 @@ def side_by_side(results: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
         for n in names:
             r = results[n].get(k)
             cells.append("" if r is None else
-                         f"{r['gain_db']:+.2f} dB · {r['colourfulness_ratio']:.0%} · {r['colour_recall']:.0%}")
+                         f"{r['gain_db']:+.2f} dB · {r['colourfulness_ratio']:.0%} · {r['colour_recall']:.0%} · "
+                         f"{r['false_vivid']:.1%}")
         lines.append(f"| {labels[k]} | " + " | ".join(cells) + " |")
     return lines
 
@@ -122,6 +127,38 @@ def hint_targets(name: str, res: dict[str, dict[str, Any]]) -> list[tuple[str, b
     return lines
 
 
+def _calibrated(spec) -> bool:
+    import inspect
+
+    return "calibration" in inspect.signature(spec.factory).parameters
+
+
+def semantic_section(name: str, pred, before, by_group: dict[str, list[Path]]) -> tuple[list[str], list, dict]:
+    """The semantic-interpretability test (``bench.semantic``) of the default colorizer, now
+    and decoded as before issue 30: table lines, targets and the scores."""
+    from colorstudio.core.colorize import pipeline
+    from bench import semantic
+
+    cols = {"ours": lambda g: pipeline.colorize(g, pred).rgb,
+            "before": lambda g: pipeline.colorize(g, before).rgb}
+    net = semantic.classifier(2)
+    res = semantic.evaluate(net, cols, by_group)
+    lines = [f"## What an ImageNet classifier sees in `{name}`'s colour (semantic interpretability)", "",
+             "EfficientNet-Lite2's ImageNet release (its wheel; never trained on our photos, not the "
+             "colorizer's encoder) classifies each held-out photo as a gray copy, as colorized (`ours`; "
+             "`before`: decoded as before issue 30) and in its true colour.", ""]
+    lines += semantic.table(res, list(cols)) + [""]
+    targets = []
+    inet = res.get("imagenet")
+    if inet:
+        targets.append((f"{name}: ImageNet top-1 on its colour {inet['top1_ours']:.1%} >= on gray "
+                        f"{inet['top1_gray']:.1%}", inet["top1_ours"] >= inet["top1_gray"]))
+        gap = semantic.gap_recovered(inet, "ours")
+        targets.append((f"{name}: its colour recovers {gap:+.0%} >= {SEMANTIC_GAP_TARGET:.0%} of the gray -> "
+                        "truth gap in ImageNet top-1", gap >= SEMANTIC_GAP_TARGET))
+    return lines, targets, res
+
+
 def _entries(models: list[str], weights: list[Path]):
     """(label, spec, make predictor, judged as the default colorizer) for each model to score."""
     from colorstudio.core.io.checkpoint import read_metadata
@@ -133,13 +170,15 @@ def _entries(models: list[str], weights: list[Path]):
             family = read_metadata(w).get("family")
             if not family:
                 raise SystemExit(f"{w}: no family in its metadata")
-            yield (str(w), model_spec(family), lambda f=family, w=w: load_predictor(f, device="cpu", weights=w),
+            yield (str(w), model_spec(family),
+                   lambda f=family, w=w, **cfg: load_predictor(f, device="cpu", weights=w, **cfg),
                    model_spec(family).task == "colorize" and not model_spec(family).hints)
         if not models:
             return
     for s in available():
         if s.has_weights and (not models or s.name in models):
-            yield s.name, s, lambda n=s.name: load_predictor(n, device="cpu"), s.name == default and not weights
+            yield (s.name, s, lambda n=s.name, **cfg: load_predictor(n, device="cpu", **cfg),
+                   s.name == default and not weights)
 
 
 def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], models: list[str],
@@ -182,6 +221,18 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
                 targets += hint_targets(name, res)
             if not spec.hints:
                 summary[name] = res
+            before = None
+            if judged and _calibrated(spec):
+                old = make(calibration={"on": False})
+                before = score_groups(old, by_group)
+                dump[name + " (before issue 30)"] = strip_private(before)
+                summary[f"{name} before issue 30"] = before
+                lines += [f"**`{name}` decoded as before issue 30** (the plain annealed mean of every pixel: "
+                          "no coherence, no pull to neutral where unsure):", ""] + group_table(before) + [""]
+                sem_lines, sem_targets, sem = semantic_section(name, pred, old, by_group)
+                dump["semantic"] = sem
+                lines += sem_lines
+                targets += sem_targets
             if judged:
                 aged = score_groups(pred, by_group, aged=True, examples=4)
                 dump[name + " (aged)"] = strip_private(aged)
@@ -189,7 +240,7 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
                           "film gray, fading, grain, blur, scratches, JPEG -- `core.colorize.aging`, "
                           "a fixed seed per file; "
                           "its colours scored on the true lightness):", ""] + group_table(aged) + [""]
-                targets += colorizer_targets(name, res, aged)
+                targets += colorizer_targets(name, res, aged, before)
                 for key, r in (aged.items() if name == default else ()):
                     if r["_examples"]:
                         fig = docs / "examples" / f"{name}_{key}_aged.png"
@@ -242,7 +293,8 @@ def run(photos: Path, facades: Path, limit: int, out: Path, sizes: list[int], mo
         lines += ["## Every colorizer side by side", "",
                   "Per kind of photo: gain over no colour · colourfulness (share of the truth's) · colour "
                   "recall (of the truth's pixels with chroma >= 20, the share with the hue within 45° and at "
-                  "least half the chroma).", ""] + side_by_side(summary) + [""]
+                  "least half the chroma) · false vivid (share of pixels shown with chroma >= 20 where the "
+                  "truth is near-neutral or of a hue more than 90° away).", ""] + side_by_side(summary) + [""]
     if targets:
         lines += ["## Targets", ""] + [f"- {_check(ok)}: {t}" for t, ok in targets] + [""]
     for n in notes:
