@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import os
 import subprocess
@@ -65,7 +66,7 @@ def _launch_torchrun(argv: list[str], nproc: int) -> int:
 
 
 def cmd_train(argv: list[str]) -> int:
-    from trainer.config import ConfigError, _apply, make_config, parse_value, read_config
+    from trainer.config import ConfigError, _apply, check_resume, make_config, parse_value, read_config
 
     args = _train_parser().parse_args(argv)
     if args.nproc < 1:
@@ -84,6 +85,7 @@ def cmd_train(argv: list[str]) -> int:
         cfg = read_config(saved)
         if cfg.recipe != args.recipe:
             raise ConfigError(f"--resume: {out} is a {cfg.recipe!r} run, not {args.recipe!r}")
+        before = copy.deepcopy(cfg)
         for item in args.overrides:
             k, _, v = item.partition("=")
             _apply(cfg, k.strip(), parse_value(v), f"--set {item}")
@@ -92,6 +94,7 @@ def cmd_train(argv: list[str]) -> int:
                 _apply(cfg, k, v, f"--{k}")
         cfg.resolve()
         cfg.validate()
+        check_resume(before, cfg)
     else:
         cfg = make_config(args.recipe, args.config, args.overrides, **fields)
         if not out:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -444,3 +445,35 @@ def save_config(cfg: TrainConfig, path: str | Path) -> None:
 
     text = json.dumps(cfg.to_dict(), indent=2, sort_keys=True)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+
+
+# What may change when a run is resumed (``--resume`` with ``--set``/flags): how long it runs,
+# where and how it logs.  Everything else -- the data, the model, the crops, the batch, the
+# losses, the schedule -- is the run's own: a changed batch size would remap the steps done onto
+# other epochs (and a run "resumed" past its end trains nothing).
+RESUME_MAY_CHANGE = frozenset({"epochs", "time_budget", "max_steps", "device", "threads", "num_workers",
+                               "cache", "log_every", "checkpoint_every", "val_every", "val_images",
+                               "sample_images", "out"})
+
+
+def check_resume(saved: "TrainConfig", new: "TrainConfig") -> None:
+    """Refuse (ConfigError naming the option) a resume that changes anything but
+    :data:`RESUME_MAY_CHANGE`."""
+    import dataclasses
+
+    for f in dataclasses.fields(saved):
+        if f.name in RESUME_MAY_CHANGE:
+            continue
+        old, now = getattr(saved, f.name), getattr(new, f.name)
+        if f.name in ("data", "val_data", "init", "vgg_weights") and old and now:
+            old, now = os.path.realpath(old), os.path.realpath(now)   # the same folder, spelt otherwise
+        if _plain(old) != _plain(now):
+            raise ConfigError(f"--resume: {f.name} was {_plain(old)!r} in this run and cannot change on resume "
+                              f"(now {_plain(now)!r}); only {', '.join(sorted(RESUME_MAY_CHANGE - {'out'}))} "
+                              "may; start a new run with another --out (--init RUN/model.safetensors "
+                              "starts it from this one's weights)")
+
+
+def _plain(v):
+    return [_plain(x) for x in v] if isinstance(v, (list, tuple)) else \
+        {k: _plain(x) for k, x in v.items()} if isinstance(v, dict) else v

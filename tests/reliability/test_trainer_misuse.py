@@ -178,3 +178,21 @@ def test_weights_of_odd_dtypes_are_refused_at_load(tmp_path, dtype):
     save_file(state, str(f), metadata=meta)
     with pytest.raises(CheckpointError, match=f"tensor {key} is"):
         create("unet-gan", weights=f)
+
+
+def test_resume_refuses_options_that_change_the_run_and_says_when_nothing_is_left(capsys, tmp_path, photo_dir):
+    """Issue 33, class 3: a resume with a changed batch size trained nothing and said nothing."""
+    run = tmp_path / "r"
+    rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--out", str(run), *TINY_ARGS,
+                   "--set", "max_steps=2")
+    assert rc == 0, err
+    for change, name in ((["--set", "batch_size=2"], "batch_size"), (["--set", "image_size=64"], "image_size"),
+                         (["--set", "lr=0.1"], "lr"), (["--set", "model.base=16"], "model")):
+        rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--out", str(run), "--resume", *change)
+        _one_line_usage(rc, err, f"--resume: {name} was", "cannot change on resume")
+    rc = main(["unet-gan", "--data", str(photo_dir), "--out", str(run), "--resume"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "nothing left to train: the run has done 2 steps" in out, out
+    rc = main(["unet-gan", "--data", str(photo_dir), "--out", str(run), "--resume", "--set", "max_steps=3"])
+    out = capsys.readouterr().out
+    assert rc == 0 and out.startswith("step limit reached: step 3"), out

@@ -434,6 +434,10 @@ class Trainer:
         cfg = self.cfg
         self._budget = cfg.time_budget * 60.0 if cfg.time_budget > 0 else math.inf
         self._start_step = self.step
+        if self.step and (self.epoch >= cfg.epochs or (cfg.max_steps and self.step >= cfg.max_steps)):
+            return (f"nothing left to train: the run has done {self.step} steps ({self.epoch} of {cfg.epochs} "
+                    f"epochs{f', step limit {cfg.max_steps}' if cfg.max_steps else ''}); raise --epochs or "
+                    "--set max_steps to continue it")
         if cfg.max_steps and self.step >= cfg.max_steps:
             return "step limit reached"
         self._update_freeze()
