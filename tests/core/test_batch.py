@@ -3,6 +3,7 @@ import threading
 import numpy as np
 import pytest
 
+from colorstudio.core.batch.outputs import MANIFEST
 from colorstudio.core import batch, color
 from colorstudio.core.io.imageio import read_image, write_image
 
@@ -74,7 +75,7 @@ def test_resume_after_partial_run(photos, tmp_path, tiny_predictor):
     evs = _run(batch.colorize_files(inputs, out, tiny_predictor, size=32))
     assert sum(e.status == "skipped" for e in evs) == len(done_before)
     assert sum(e.status == "done" for e in evs) == 4 - len(done_before)
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != MANIFEST]  # no temp files
 
 
 def test_one_failure_does_not_stop_the_batch(photos, tmp_path, fake_predictor):
@@ -95,6 +96,10 @@ def test_output_never_overwrites_input(tmp_path, fake_predictor, textured):
     src = write_image(tmp_path / "a.png", textured(16, 16, channels=1))
     before = src.read_bytes()
     evs = _run(batch.colorize_files([src], tmp_path, fake_predictor(), size=32, overwrite=True))
+    assert evs[0].status == "done" and evs[0].dst.name == "a-2.png"   # named around the input
+    assert src.read_bytes() == before
+    evs = _run(batch.colorize_files([src], tmp_path, fake_predictor(), size=32, overwrite=True,
+                                    plan=[batch.ItemOutputs(src, src)]))   # a caller's plan onto it
     assert evs[0].status == "failed" and "overwrite an input" in evs[0].error
     assert src.read_bytes() == before
 

@@ -43,23 +43,28 @@ def test_stat_map_keeps_min_below_max():
 
 
 def test_quality_targets_say_met_or_missed_per_group():
-    """Issue 22's targets: gain (people +5.5, others +1.2), colourfulness 75%, colour recall
-    per group, skin, aged photos within 0.5 dB, hints +3 dB."""
+    """Issue 30's targets: gain (people +5.3, others +1.0), colourfulness 65%, colour recall no
+    lower and false vivid halved against the decoding before issue 30, skin, aged photos within
+    0.5 dB, hints +3 dB."""
     from bench.quality import colorizer_targets, hint_targets
 
-    good = {"gain_db": 1.5, "colourfulness_ratio": 0.8, "cast": 2.0, "colour_recall": 0.7,
+    good = {"gain_db": 1.5, "colourfulness_ratio": 0.8, "cast": 2.0, "colour_recall": 0.7, "false_vivid": 0.01,
             "skin_hue_error_median": 9.0, "skin_chroma_ratio": 0.85, "hints_gain_db": 3.5, "hint1_landed": 0.95,
             "hint1_spread": 0.6}
-    res = {"people": dict(good, gain_db=5.6), "scenes": dict(good, gain_db=1.1, cast=6.0),
-           "animals": dict(good, colour_recall=0.3)}
-    aged = {"people": dict(good, gain_db=4.9), "scenes": dict(good, gain_db=0.8, skin_hue_error_median=40.0)}
-    lines = dict(colorizer_targets("m", res, aged))
-    assert lines["m people: gain +5.60 dB >= +5.5 dB"] and lines["m skin: hue error 9° <= 10°"]
-    assert not lines["m scenes: gain +1.10 dB >= +1.2 dB"]
+    res = {"people": dict(good, gain_db=5.6), "scenes": dict(good, gain_db=0.9, cast=6.0),
+           "animals": dict(good, colour_recall=0.3, colourfulness_ratio=0.6)}
+    before = {"people": dict(good, false_vivid=0.03), "animals": dict(good, false_vivid=0.015)}
+    aged = {"people": dict(good, gain_db=4.9), "scenes": dict(good, gain_db=0.5, skin_hue_error_median=40.0)}
+    lines = dict(colorizer_targets("m", res, aged, before))
+    assert lines["m people: gain +5.60 dB >= +5.3 dB"] and lines["m skin: hue error 9° <= 10°"]
+    assert not lines["m scenes: gain +0.90 dB >= +1.0 dB"]
     assert not lines["m scenes: colour cast 6.0 <= 5 Lab units"]
-    assert not lines["m animals: colour recall 30% >= 40%"] and lines["m people: colour recall 70% >= 65%"]
+    assert not lines["m animals: colourfulness 60% >= 65%"]
+    assert not lines["m animals: colour recall 30% >= before 70%"] and lines["m people: colour recall 70% >= before 70%"]
+    assert lines["m people: false vivid 1.00% <= half of before 3.00%"]
+    assert not lines["m animals: false vivid 1.00% <= half of before 1.50%"]
     assert not lines["m people aged: gain +4.90 dB within 0.5 dB of clean +5.60"]
-    assert lines["m scenes aged: gain +0.80 dB within 0.5 dB of clean +1.10"]
+    assert lines["m scenes aged: gain +0.50 dB within 0.5 dB of clean +0.90"]
     assert not lines["m skin aged: hue error 40° <= 15° (no olive or blue skin)"]
     hints = dict(hint_targets("h", {"people": dict(good, hint1_landed=0.5)}))
     assert not hints["h people: single hint lands 50% >= 90%"] and hints["h people: 10 hints +3.50 dB >= +3.0 dB"]

@@ -63,6 +63,9 @@ def run(args) -> int:
                              "every frame of each shot")
         images = [p for p in inputs if not frames.is_video_file(p)]
         videos = [p for p in inputs if frames.is_video_file(p)]
+        # One plan names every output of every input (images, views, videos, frames folders).
+        items = dict(zip(inputs, batch.plan_items(inputs, args.output, args.format,
+                                                  args.also if images else ())))
         if images:
             plan = None
             if keyframes:   # the images are the frames of one shot, in order
@@ -75,14 +78,14 @@ def run(args) -> int:
                                         saturation=args.saturation, fmt=args.format,
                                         overwrite=args.overwrite, smooth=args.smooth, hints=hints,
                                         quality=args.quality, frame_hints=plan, extras=args.also,
-                                        denoise=args.denoise),
+                                        denoise=args.denoise, plan=[items[p] for p in images]),
                    progress, counts)
         if videos and args.also:
             progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
         for v in videos:
             try:
                 plan = shot.plan_video(v, keyframes, still_points) if keyframes else None
-                events = frames.colorize_video(v, args.output, predictor, size=args.size,
+                events = frames.colorize_video(v, items[v].result, predictor, size=args.size,
                                                saturation=args.saturation, smooth=args.smooth,
                                                hints=hints, overwrite=args.overwrite, frame_hints=plan,
                                                denoise=args.denoise)

@@ -35,12 +35,13 @@ from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.batch.engine import (DEFAULT_WORKERS, MAX_PENDING_WRITES, PREFETCH, BatchEvent,
                                            Cancel, Job, Stage, is_cancelled, run_batch)
 from colorstudio.core.batch.inputs import check_format, collect_inputs, file_jobs, plan_outputs
+from colorstudio.core.batch.outputs import ItemOutputs, plan as plan_items
 from colorstudio.core.batch.stages import ColorizeStage, TranslateStage
 from colorstudio.core.messages import one_line
 
 __all__ = ["DEFAULT_WORKERS", "MAX_PENDING_WRITES", "PREFETCH", "BatchEvent", "Cancel", "ColorizeStage",
            "Job", "Stage", "TranslateStage", "check_format", "collect_inputs", "colorize_files", "file_jobs",
-           "is_cancelled", "one_line", "plan_outputs", "run_batch", "translate_files"]
+           "ItemOutputs", "is_cancelled", "one_line", "plan_items", "plan_outputs", "run_batch", "translate_files"]
 
 
 def with_hints(jobs: Iterable[Job], frame_hints: Sequence[Sequence[pipeline.Hint]] | None) -> Iterator[Job]:
@@ -53,9 +54,11 @@ def with_hints(jobs: Iterable[Job], frame_hints: Sequence[Sequence[pipeline.Hint
 
 def _files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, fmt: str, stage: Stage,
            overwrite: bool, quality: int, cancel: Cancel, workers: int,
-           max_pixels: int | None, frame_hints=None) -> Iterator[BatchEvent]:
+           max_pixels: int | None, frame_hints=None, plan=None) -> Iterator[BatchEvent]:
     inputs = [Path(p) for p in inputs]
-    outputs = plan_outputs(inputs, outdir, check_format(fmt))
+    fmt = check_format(fmt)
+    outputs = plan if plan is not None else \
+        plan_items(inputs, outdir, fmt, getattr(stage, "extra_views", ()))
     clean_stale(outdir, keep=inputs)  # temp files of a run that was killed mid-write
     return run_batch(with_hints(file_jobs(inputs, outputs, overwrite, max_pixels), frame_hints),
                      len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
@@ -69,7 +72,8 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
                    workers: int = DEFAULT_WORKERS,
                    max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS,
                    frame_hints: Sequence[Sequence[pipeline.Hint]] | None = None,
-                   extras: Sequence[str] = (), denoise: str = "off") -> Iterator[BatchEvent]:
+                   extras: Sequence[str] = (), denoise: str = "off",
+                   plan: Sequence[ItemOutputs] | None = None) -> Iterator[BatchEvent]:
     """Colorize image files into ``outdir``; yields a :class:`BatchEvent` per file.
 
     ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
@@ -77,10 +81,12 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
     file, unless ``frame_hints`` gives each file its own (a shot's keyframe hints
     carried to every frame by ``core.batch.shot``).  ``extras``: views written beside each
     result (``core.colorize.views.EXTRA_VIEWS``: before-after, wiper, colour-layer).
+    ``plan``: every input's outputs (``core.batch.outputs.plan``, when the caller plans a
+    run of images and videos at once); by default planned here.
     """
     stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
-                  frame_hints)
+                  frame_hints, plan)
 
 
 def translate_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, predictor, *,

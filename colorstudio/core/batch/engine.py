@@ -63,6 +63,7 @@ class Job:
     notes: list[str] = field(default_factory=list)  # filled by ``load`` (e.g. "first of 3 frames")
     hints: Sequence | None = None    # this item's colour hints (a frame of a shot); None: the stage's
     meta: ImageMeta | None = None    # the input file's DPI, EXIF, ICC (set by ``load``), kept on the output
+    views: dict[str, Path] = field(default_factory=dict)  # view suffix -> its path (core.batch.outputs)
 
 
 class Stage:
@@ -178,10 +179,11 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
 
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
         out = stage.finish(image, predicted)
-        imageio.write_image(job.dst, out, quality=quality, protect=protect, meta=job.meta)
+        # The views first, the result last: a result on disk means its item is whole.
         for suffix, extra in stage.extras(image, predicted, out):
-            imageio.write_image(job.dst.with_name(job.dst.stem + suffix + job.dst.suffix), extra,
-                                quality=quality, protect=protect, meta=job.meta)
+            dst = job.views.get(suffix) or job.dst.with_name(job.dst.stem + suffix + job.dst.suffix)
+            imageio.write_image(dst, extra, quality=quality, protect=protect, meta=job.meta)
+        imageio.write_image(job.dst, out, quality=quality, protect=protect, meta=job.meta)
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colorstudio-batch")
     streams = max(1, int(stage.streams()))

@@ -172,21 +172,24 @@ class _FileIdentity:
         return (st.st_dev, st.st_ino) in self.inodes
 
 
-def file_jobs(inputs: Sequence[Path], outputs: Sequence[Path], overwrite: bool,
+def file_jobs(inputs: Sequence[Path], outputs: Sequence, overwrite: bool,
               max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[Job]:
-    """Jobs for files; each decodes its file when run (``run_batch`` runs them ahead)."""
+    """Jobs for files; each decodes its file when run (``run_batch`` runs them ahead).
+    ``outputs``: each input's :class:`outputs.ItemOutputs` (or its result path alone); an
+    item is skipped only when all its outputs exist."""
     protected = _FileIdentity(inputs)
-    for i, (src, dst) in enumerate(zip(inputs, outputs)):
-        src, dst = Path(src), Path(dst)
-        if dst in protected:
+    for i, (src, item) in enumerate(zip(inputs, outputs)):
+        views = dict(getattr(item, "views", {}))
+        src, dst = Path(src), Path(getattr(item, "result", item))
+        if dst in protected or any(v in protected for v in views.values()):
             yield Job(i, src, dst, None, "the output would overwrite an input "
                       "(choose another output folder or format)")
         elif dst.is_dir():
             yield Job(i, src, dst, None, f"the output path {dst.name} is a folder")
-        elif not overwrite and dst.exists():
-            yield Job(i, src, dst, None)
+        elif not overwrite and dst.exists() and all(v.exists() for v in views.values()):
+            yield Job(i, src, dst, None, views=views)
         else:
-            job = Job(i, src, dst, None)
+            job = Job(i, src, dst, None, views=views)
             job.load = functools.partial(_load_with_meta, job, max_pixels)
             yield job
 
