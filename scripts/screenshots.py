@@ -4,7 +4,7 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
 
     xvfb-run -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py [--train-run runs/NAME]
 
-Writes docs/screenshot_{empty,colorize,wiper,hints,hints_reach,compare_loading,compare,batch,
+Writes docs/screenshot_{empty,colorize,wiper,guessing,hints,hints_reach,compare_loading,compare,batch,
 shot_keyframe,shot,window_train,window_facades}.png and
 docs/screenshot.png (= colorize).  ``--weights NAME=PATH`` uses a
 checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         page.compare.wiper.set_position(0.45)
         shot("wiper")
         win.chrome.act_wiper.setChecked(False)
+
+        run_and_wait(lambda: page.controls.guess_box.setChecked(True))
+        shot("guessing")   # where the default colorizer guesses (and mutes) its colour
+        page.controls.guess_box.setChecked(False)
 
         if any(e.name == "unet-hints" for e in page.picker.entries()):
             run_and_wait(lambda: page.picker.set_model("unet-hints"))

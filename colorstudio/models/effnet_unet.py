@@ -51,7 +51,7 @@ class Calibration:
     eps: float = 1e-3            # lightness variance (l_norm units^2) that counts as an edge
     sure_sigma: float = 15.0     # ab units around the annealed mean that count as "that colour"
     sure_lo: float = 0.1         # sureness at and below which the colour is the neutral one
-    sure_hi: float = 0.5         # sureness from which the annealed mean is kept whole
+    sure_hi: float = 0.35        # sureness from which the annealed mean is kept whole
     neutral_chroma: float = 4.0  # the neutral colour: the bins' mean weighted by a Gaussian of chroma
     pull_all: bool = False       # pull the regression head's colour to neutral where unsure too
     sure_gain: float = 1.0       # chroma (away from neutral) x this where fully sure

@@ -403,12 +403,12 @@ def test_show_where_the_model_guesses(qtbot, settings, entries, gray_png):
     w.show()
     try:
         _open(qtbot, w, gray_png)
-        assert w.colorize.compare.right.overlay() is None
+        assert w.colorize.compare.left.overlay() is None
         with qtbot.waitSignal(w.colorize.resultReady, timeout=RUN_TIMEOUT) as blocker:
             w.colorize.controls.guess_box.setChecked(True)
         out = blocker.args[0]
-        ov = w.colorize.compare.right.overlay()
-        assert ov is not None and ov is out.guess and w.colorize.compare.left.overlay() is ov
+        ov = w.colorize.compare.left.overlay()
+        assert ov is not None and ov is out.guess and w.colorize.compare.right.overlay() is None
         assert (ov.width(), ov.height()) == (64, 48)   # the bin head's cells of the 256x192 render
         from colorstudio.core.colorize import pipeline
         from colorstudio.gui.tabs.colorize.jobs import GUESS_ALPHA
@@ -417,8 +417,8 @@ def test_show_where_the_model_guesses(qtbot, settings, entries, gray_png):
         alpha = np.array([[ov.pixelColor(x, y).alpha() for x in range(64)] for y in range(48)])
         np.testing.assert_allclose(alpha, (1 - conf) * GUESS_ALPHA, atol=1.0)
         w.colorize.controls.guess_box.setChecked(False)
-        assert w.colorize.compare.right.overlay() is None
-        w.colorize.compare.right.grab()   # paints with and without the overlay
+        assert w.colorize.compare.left.overlay() is None
+        w.colorize.compare.left.grab()   # paints with and without the overlay
     finally:
         w.colorize.shutdown()
         w.batch.shutdown()

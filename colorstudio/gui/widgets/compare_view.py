@@ -147,9 +147,9 @@ class CompareView(QWidget):
         self.wiper.set_after(image)
 
     def set_overlay(self, overlay: QImage | None) -> None:
-        """Drawn over the input and the result side by side (None: none)."""
+        """Drawn over the input of the side-by-side view (None: none), where hints are placed;
+        the result stays as it is, to be judged."""
         self.left.set_overlay(overlay)
-        self.right.set_overlay(overlay)
 
     def set_busy(self, text: str) -> None:
         """A small caption on the result ('colorizing…'); empty to clear."""

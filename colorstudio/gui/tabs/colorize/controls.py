@@ -58,8 +58,8 @@ class ColorizeControls(QWidget):
         form.addRow("Saturation", sat_row)
         form.addRow("Clean scan", self.denoise_box)
         self.guess_box = QCheckBox("Show where the model guesses")
-        self.guess_box.setToolTip("Tints the places where the model is unsure of the colour: it keeps them\n"
-                                  "muted there, and a colour hint there changes the most.\n"
+        self.guess_box.setToolTip("Tints the input where the model is unsure of the colour: it keeps those places\n"
+                                  "muted in the result, and a colour hint there changes the most.\n"
                                   "(Models that predict a colour distribution: the default effnet-unet.)")
         self.guess_box.toggled.connect(self.guessingChanged)
         form.addRow("", self.guess_box)

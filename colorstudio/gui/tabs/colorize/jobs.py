@@ -106,7 +106,7 @@ def load_job(cache: PredictorCache, name: str, device: str) -> LoadedModel:
 
 
 GUESS_RGB = (255, 40, 190)   # the tint of "the model guesses here": a colour no photo area keeps
-GUESS_ALPHA = 170
+GUESS_ALPHA = 130
 
 
 def guess_overlay(confidence: np.ndarray) -> QImage:
