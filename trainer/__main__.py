@@ -208,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
 
     handlers = {"recipes": cmd_recipes, "export": cmd_export, "evaluate": cmd_evaluate}
     try:
+        from colorstudio.core import environment
+
+        environment.check(trainer=True)
         fn = handlers.get(argv[0])
         return fn(argv[1:]) if fn else cmd_train(argv)
     except UserError as exc:

@@ -175,7 +175,7 @@ _RANGES = (
     ("val_every", 0, 10 ** 7, False), ("val_images", 1, 10 ** 6, False), ("sample_images", 0, 64, False),
     ("val_every_nth", 2, 10 ** 6, False), ("gray_threshold", 0.0, 255.0, False),
     ("num_workers", 0, 256, False), ("max_images", 0, 10 ** 9, False), ("seed", 0, 2 ** 63 - 1, False),
-    ("time_budget", 0.0, 10 ** 7, False), ("max_steps", 0, 10 ** 12, False), ("threads", 0, 4096, False),
+    ("time_budget", 0.0, 10 ** 7, False), ("max_steps", 0, 10 ** 12, False), ("threads", 0, 256, False),
     ("hint_p", 0.0, 1.0, True), ("hint_max", 0, 4096, False), ("temperature", 0.0, 100.0, True),
     ("freeze_steps", 0, 10 ** 12, False), ("pretrained_lr", 0.0, 100.0, False), ("age_p", 0.0, 1.0, False),
     ("folder_balance", 0.0, 1.0, False),

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import Iterable
 
+from colorstudio.core import environment
 from colorstudio.core.messages import guard_std_streams, shown
 from colorstudio.cli.commands import COMMANDS
 from colorstudio.cli.common import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, FORMATS,  # noqa: F401
@@ -41,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Iterable[str] | None = None) -> int:
     guard_std_streams()   # no name printed by any message can drive the terminal
     args = build_parser().parse_args(None if argv is None else list(argv))
+    try:
+        environment.check()
+    except environment.EnvironmentSettingError as exc:
+        print(f"{PROG}: error: {shown(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         import cv2
 

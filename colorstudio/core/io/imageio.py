@@ -30,6 +30,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
+from colorstudio.core import environment
 from colorstudio.core import color
 from colorstudio.core.io import png
 from colorstudio.core.io.checkpoint import atomic_write
@@ -39,7 +40,7 @@ from colorstudio.core.io.image_meta import ImageMeta
 from colorstudio.core.io.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
                                       is_image_file)
 
-DEFAULT_MAX_PIXELS: int | None = int(os.environ.get("COLORSTUDIO_MAX_PIXELS") or 200_000_000) or None
+DEFAULT_MAX_PIXELS: int | None = environment.max_pixels(200_000_000)
 """Largest image (width x height) read by default; env ``COLORSTUDIO_MAX_PIXELS`` (0 = no limit)."""
 
 
