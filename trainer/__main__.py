@@ -102,6 +102,10 @@ def cmd_train(argv: list[str]) -> int:
 
             out = str(new_run_folder("runs", args.recipe))
     cfg.out = str(out)
+    for folder in (cfg.data, cfg.val_data):
+        if folder and Path(out).resolve().is_relative_to(Path(folder).resolve()):
+            # its sample images and checkpoints would become training data on the next run
+            raise ConfigError(f"--out {out} is inside the data folder {folder}: choose a run folder outside it")
     from trainer.engine.loop import train
 
     result = train(cfg, out, resume=args.resume)

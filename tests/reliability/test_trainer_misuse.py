@@ -196,3 +196,25 @@ def test_resume_refuses_options_that_change_the_run_and_says_when_nothing_is_lef
     rc = main(["unet-gan", "--data", str(photo_dir), "--out", str(run), "--resume", "--set", "max_steps=3"])
     out = capsys.readouterr().out
     assert rc == 0 and out.startswith("step limit reached: step 3"), out
+
+
+def test_a_run_folder_inside_the_data_is_refused(capsys, tmp_path, photo_dir):
+    """Issue 33, class 9: the run's own sample images would become training data."""
+    rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--out", str(photo_dir / "run"), *TINY_ARGS)
+    _one_line_usage(rc, err, "is inside the data folder")
+    assert not (photo_dir / "run").exists()
+
+
+def test_resume_after_the_data_changed_says_so(capsys, tmp_path, photo_dir):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(photo_dir, data)
+    run = tmp_path / "r"
+    rc, err = _cli(capsys, "unet-gan", "--data", str(data), "--out", str(run), *TINY_ARGS, "--set", "max_steps=1")
+    assert rc == 0, err
+    victims = sorted(p for p in data.rglob("*") if p.is_file())[: 6]
+    for p in victims:
+        p.unlink()
+    rc, err = _cli(capsys, "unet-gan", "--data", str(data), "--out", str(run), "--resume", "--set", "max_steps=2")
+    _one_line_usage(rc, err, "the training data changed since the run began", trained=True)

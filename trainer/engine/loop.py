@@ -132,6 +132,13 @@ class Trainer:
             was = st.get("family"), st.get("model_config")
             raise TrainError(f"cannot resume: {path} holds a {was[0]} model {was[1]}, not this run's "
                              f"{self.cfg.family} {dict(self.cfg.model)} ({str(exc)[:300]})") from None
+        was_images, now_images = st.get("train_images"), len(self.train_set)
+        if was_images and now_images != was_images:
+            # the epochs and the held-out split would silently mean other photos
+            raise TrainError(f"cannot resume: the training data changed since the run began ({was_images} "
+                             f"training images then, {now_images} now in {self.cfg.data}); restore the "
+                             "folder, or start a new run from this one's weights (--init "
+                             f"{self.run_dir / 'model.safetensors'})")
         unwrap(self.G).load_state_dict(st["G"])
         if self.ema is not None:
             self.ema.load_state_dict(st["G_ema"] if st.get("G_ema") is not None else st["G"])
