@@ -16,7 +16,7 @@ BIG_INT = '[{"x": 0.5, "y": 0.5, "rgb": [' + "9" * 5000 + ', 1, 1]}]'
 
 
 @pytest.mark.parametrize("text,word", [(DEEP, "nested too deeply"), (BIG_INT, "not valid JSON"),
-                                       ('[{"x": 0.5,', "not valid JSON"), ("\udcff", "")])
+                                       ('[{"x": 0.5,', "not valid JSON"), ("\udcff", "not UTF-8")])
 def test_hint_and_shot_files_the_parser_cannot_hold(tmp_path, text, word):
     f = tmp_path / "h.json"
     f.write_bytes(text.encode("utf-8", "surrogateescape"))
@@ -93,3 +93,21 @@ def test_names_that_look_like_html_are_shown_as_text(qtbot, tmp_path):
     lst.refresh(tmp_path)
     tip = lst.item(0).toolTip()
     assert "&lt;h1" in tip and "<h1" not in tip
+
+
+@pytest.mark.parametrize("rgb", ["#+1-2+3", "# 12345", "#1_2345", "#12345g", "+0x1234"])
+def test_hint_colours_are_strict_hex(tmp_path, rgb):
+    """Issue 33, class 10: '#+1-2+3' was read as rgb (1, -2, 3)."""
+    from colorstudio.core.colorize.hintfile import HintFileError, parse_points
+
+    with pytest.raises(HintFileError, match="is not '#rrggbb'"):
+        parse_points([{"x": 0.5, "y": 0.5, "rgb": rgb}])
+
+
+@pytest.mark.parametrize("key", ["1_0", "+1", "\u0661", " 1e1", "0x1"])
+def test_shot_frame_keys_are_plain_numbers(key):
+    """Issue 33, class 10: frame key '1_0' was read as frame 10."""
+    from colorstudio.core.colorize.hintfile import HintFileError, parse_shot
+
+    with pytest.raises(HintFileError, match="is not a frame number"):
+        parse_shot({"frames": {key: [{"x": 0.5, "y": 0.5, "rgb": [1, 2, 3]}]}})

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -34,6 +35,10 @@ MAX_FILE_BYTES = 4 << 20   # a hint file is small; refuse anything that is not o
 MAX_HINTS = 10_000
 
 
+_HEX6 = re.compile(r"[0-9A-Fa-f]{6}")
+_FRAME = re.compile(r"[0-9]{1,9}")
+
+
 class HintFileError(UserError, ValueError):
     """A hint file that cannot be read: the message says where and why."""
 
@@ -41,12 +46,9 @@ class HintFileError(UserError, ValueError):
 def _rgb(value: Any, where: str) -> RGB:
     if isinstance(value, str):
         text = value.strip().lstrip("#")
-        if len(text) != 6:
+        if not _HEX6.fullmatch(text):   # int(.., 16) alone takes "+1-2+3" as (1, -2, 3)
             raise HintFileError(f"{where}: rgb {value!r} is not '#rrggbb'")
-        try:
-            return tuple(int(text[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
-        except ValueError:
-            raise HintFileError(f"{where}: rgb {value!r} is not '#rrggbb'") from None
+        return tuple(int(text[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
     if not isinstance(value, (list, tuple)) or len(value) != 3:
         raise HintFileError(f"{where}: rgb must be [R, G, B] (0-255) or '#rrggbb', got {value!r}")
     out = []
@@ -139,10 +141,9 @@ def parse_shot(data: Any, source: str = "hints") -> tuple[dict[int, Points], Poi
             raise HintFileError(f"{source}: 'frames' must map frame numbers to hint lists")
         keyframes: dict[int, Points] = {}
         for key, value in frames.items():
-            try:
-                n = int(str(key).strip())
-            except ValueError:
-                raise HintFileError(f"{source}: frame {key!r} is not a frame number (1 = the first)") from None
+            if not _FRAME.fullmatch(str(key).strip()):   # int() alone reads "1_0" as 10, "+1" as 1
+                raise HintFileError(f"{source}: frame {key!r} is not a frame number (1 = the first)")
+            n = int(str(key).strip())
             if n < 1:
                 raise HintFileError(f"{source}: frame {key!r}: frames are numbered from 1")
             keyframes[n - 1] = parse_points(value, f"{source}: frame {n}")
