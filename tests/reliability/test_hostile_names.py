@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,3 +98,24 @@ def test_trainer_messages_with_a_hostile_name(tmp_path, capfd, restore_streams):
     assert rc == 2
     _clean(out + err)
     assert "\\x1b[2J" in err
+
+
+def test_an_ascii_terminal_and_a_closed_stderr_still_get_the_message(tmp_path):
+    """Issue 33, class 8: a non-UTF-8 stdout failed after all the work; with stderr closed the
+    CLI exited saying nothing."""
+    import os
+    import subprocess
+
+    from colorstudio.core.io import imageio
+
+    imageio.write_image(tmp_path / "photo_日本.png", np.full((24, 24), 120, np.uint8))
+    cli = [str(Path(sys.executable).parent / "colorstudio-cli"), "colorize", str(tmp_path / "photo_日本.png"),
+           "-o", str(tmp_path / "out_日本"), "--model", "unet-gan", "--size", "32"]
+    res = subprocess.run(cli, env=dict(os.environ, PYTHONIOENCODING="ascii"), capture_output=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert b"1 done" in res.stdout and b"out_\\u65e5\\u672c" in res.stdout
+    assert (tmp_path / "out_日本" / "photo_日本.png").is_file()
+    gone = [cli[0], "colorize", str(tmp_path / "missing.png"), "-o", str(tmp_path)]
+    res = subprocess.run(gone, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120,
+                         preexec_fn=lambda: os.close(2))
+    assert res.returncode == 2 and b"no input images found" in res.stdout, res.stdout
