@@ -80,6 +80,40 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+def tiff_size(data: bytes, max_entries: int = 4096) -> tuple[int, int] | None:
+    """(width, height) of a TIFF's first image from its header (classic and BigTIFF), read
+    without any decoder -- the admission check for TIFFs Pillow cannot parse, which OpenCV
+    would otherwise decode whole before their size is known; None when not found."""
+    import struct
+
+    if len(data) < 16 or data[:2] not in (b"II", b"MM"):
+        return None
+    e = "<" if data[:2] == b"II" else ">"
+    magic = struct.unpack_from(e + "H", data, 2)[0]
+    big = magic == 43
+    if magic not in (42, 43):
+        return None
+    try:
+        off = struct.unpack_from(e + ("Q" if big else "I"), data, 8 if big else 4)[0]
+        n = struct.unpack_from(e + ("Q" if big else "H"), data, off)[0]
+        first, step = off + (8 if big else 2), (20 if big else 12)
+        size: dict[int, int] = {}
+        for i in range(min(int(n), max_entries)):
+            p = first + i * step
+            tag, typ = struct.unpack_from(e + "HH", data, p)
+            if tag in (256, 257):
+                at = p + (12 if big else 8)
+                fmt = {3: "H", 4: "I", 16: "Q"}.get(typ)
+                if fmt is None:
+                    return None
+                size[tag] = struct.unpack_from(e + fmt, data, at)[0]
+                if len(size) == 2:
+                    return size[256], size[257]
+    except struct.error:
+        return None
+    return None
+
+
 class _Unidentified(ImageReadError):
     """Pillow does not know the format (OpenCV may still decode it)."""
 
@@ -287,9 +321,15 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
     try:
         pil = _open_header(data, name)
     except _Unidentified as exc:
-        # Formats Pillow cannot parse (e.g. float RGB TIFF): OpenCV alone, its own
-        # size guard (OPENCV_IO_MAX_IMAGE_PIXELS, 1 gigapixel) applies while decoding.
-        arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if _sniff(data) else None
+        # Formats Pillow cannot parse (e.g. float RGB TIFF): OpenCV alone -- after the size
+        # is read from the header and admitted, never decoded first and measured after.
+        kind = _sniff(data)
+        if kind == "TIFF" and max_pixels is not None:
+            size = tiff_size(data)
+            if size is None:
+                raise ImageReadError(f"{name}: a TIFF whose size cannot be read from its header") from None
+            _check_size(name, *size, max_pixels)
+        arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if kind else None
         if arr is None:
             raise ImageReadError(str(exc)) from None
         _check_size(name, arr.shape[1], arr.shape[0], max_pixels)
