@@ -55,3 +55,47 @@ def test_a_tiff_without_a_readable_size_is_refused(tmp_path):
     struct.pack_into("<I", data, 4, len(data) + 100)   # the first IFD points past the end
     with pytest.raises(imageio.ImageReadError):
         imageio.decode_image(bytes(data), "broken.tif")
+
+
+def test_a_jpeg_repeating_one_scan_is_refused_at_once():
+    """Issue 33, class 6: 20,000 repeats of one progressive scan kept the decoder busy 300 s."""
+    import time
+    from io import BytesIO
+
+    from PIL import Image
+
+    buf = BytesIO()
+    Image.new("L", (16, 16), 128).save(buf, "JPEG", progressive=True)
+    data = buf.getvalue()
+    sos = data.rindex(b"\xff\xda")
+    scan = data[sos:-2]            # the last scan, up to the end-of-image marker
+    bomb = data[:-2] + scan * 20_000 + b"\xff\xd9"
+    t0 = time.perf_counter()
+    with pytest.raises(imageio.ImageReadError, match="more than 1000 scans"):
+        imageio.decode_image(bomb, "bomb.jpg")
+    assert time.perf_counter() - t0 < 5
+    assert imageio.decode_image(data, "ok.jpg").shape == (16, 16)
+
+
+def test_a_tiff_of_100k_pages_is_counted_in_bounded_time():
+    """Issue 33, class 6: 100k IFDs took 83 s to count (Pillow, quadratic)."""
+    import time
+
+    e, n = "<", 100_000
+    ok, one = cv2.imencode(".tiff", np.full((4, 4), 7, np.uint8))
+    base = bytearray(one.tobytes())
+    off = struct.unpack_from(e + "I", base, 4)[0]
+    entries = struct.unpack_from(e + "H", base, off)[0]
+    ifd = bytes(base[off:off + 2 + 12 * entries])
+    out = bytearray(base)
+    next_field = off + 2 + 12 * entries
+    for _ in range(n):    # chain n copies of the first IFD (all pointing at the same pixels)
+        at = len(out)
+        struct.pack_into(e + "I", out, next_field, at)
+        out += ifd + b"\0\0\0\0"
+        next_field = at + len(ifd)
+    t0 = time.perf_counter()
+    notes: list[str] = []
+    img = imageio.decode_image(bytes(out), "pages.tif", notes=notes)
+    assert img.shape == (4, 4) and time.perf_counter() - t0 < 10
+    assert notes and "more than 1000 pages" in notes[0], notes

@@ -114,6 +114,32 @@ def tiff_size(data: bytes, max_entries: int = 4096) -> tuple[int, int] | None:
     return None
 
 
+MAX_JPEG_SCANS = 1000   # a progressive JPEG has about ten; 20,000 repeats of one scan hung the decoder
+MAX_PAGES = 1000        # TIFF pages counted (Pillow counts them in quadratic time)
+
+
+def tiff_pages(data: bytes, cap: int = MAX_PAGES) -> int:
+    """How many images a classic TIFF holds, walking its IFD chain (cycles end it), at
+    most ``cap`` + 1; 1 when it cannot be walked."""
+    import struct
+
+    if len(data) < 8 or data[:2] not in (b"II", b"MM"):
+        return 1
+    e = "<" if data[:2] == b"II" else ">"
+    if struct.unpack_from(e + "H", data, 2)[0] != 42:
+        return 1
+    seen: set[int] = set()
+    try:
+        off = struct.unpack_from(e + "I", data, 4)[0]
+        while off and off not in seen and len(seen) <= cap:
+            seen.add(off)
+            n = struct.unpack_from(e + "H", data, off)[0]
+            off = struct.unpack_from(e + "I", data, off + 2 + 12 * n)[0]
+    except struct.error:
+        pass
+    return max(1, len(seen))
+
+
 class _Unidentified(ImageReadError):
     """Pillow does not know the format (OpenCV may still decode it)."""
 
@@ -337,10 +363,14 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
         return arr if arr.dtype in (np.uint8, np.uint16, np.float32) else arr.astype(np.float32)
     w, h = pil.size
     _check_size(name, w, h, max_pixels)
-    frames = int(getattr(pil, "n_frames", 1) or 1)
+    if pil.format == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:   # 0xFFDA only starts a scan
+        raise ImageReadError(f"{name}: a JPEG of more than {MAX_JPEG_SCANS} scans (a normal one has about ten): "
+                             "damaged or made to stall decoders")
+    frames = tiff_pages(data) if pil.format == "TIFF" else int(getattr(pil, "n_frames", 1) or 1)
     if frames > 1 and notes is not None:
         kind = "pages" if pil.format == "TIFF" else "frames"
-        notes.append(f"{Path(name).name} has {frames} {kind}: only the first was colorized")
+        many = f"more than {MAX_PAGES}" if frames > MAX_PAGES else str(frames)
+        notes.append(f"{Path(name).name} has {many} {kind}: only the first was colorized")
     orient = _orientation(pil)
     arr = None
     if pil.format == "PNG":
