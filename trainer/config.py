@@ -365,15 +365,25 @@ def _apply(cfg: TrainConfig, key: str, value: Any, source: str) -> None:
     setattr(cfg, head, value)
 
 
+MAX_CONFIG_BYTES = 1_000_000
+
+
 def load_toml(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file not found: {p}")
     try:
+        if p.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{p}: {p.stat().st_size / 1e6:.1f} MB is not a recipe (at most "
+                              f"{MAX_CONFIG_BYTES // 1000} kB)")
         with p.open("rb") as f:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{p}: invalid TOML (arrays or tables nested too deeply)") from None
+    except ValueError as exc:   # e.g. an integer of thousands of digits
+        raise ConfigError(f"{p}: invalid TOML ({str(exc).split(';')[0][:120]})") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{p}: not a TOML text file (it is not UTF-8 text)") from None
     except OSError as exc:

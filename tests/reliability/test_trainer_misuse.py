@@ -218,3 +218,13 @@ def test_resume_after_the_data_changed_says_so(capsys, tmp_path, photo_dir):
         p.unlink()
     rc, err = _cli(capsys, "unet-gan", "--data", str(data), "--out", str(run), "--resume", "--set", "max_steps=2")
     _one_line_usage(rc, err, "the training data changed since the run began", trained=True)
+
+
+@pytest.mark.parametrize("text,word", [("lr = " + "1" * 5000, "invalid TOML (Exceeds the limit"),
+                                       ("x = " + "[" * 100_000 + "]" * 100_000, "nested too deeply")])
+def test_config_files_the_parser_cannot_hold(capsys, tmp_path, photo_dir, text, word):
+    """Issue 33, class 8: deep arrays (RecursionError) and 5,000-digit integers were tracebacks."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(text)
+    rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--out", str(tmp_path / "r"), "--config", str(cfg))
+    _one_line_usage(rc, err, word)
