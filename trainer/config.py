@@ -114,6 +114,13 @@ class TrainConfig:
             self.discriminator = self.family   # the registry keeps each GAN family's discriminator
 
     def validate(self) -> None:
+        from colorstudio.models.registry import ModelConfigError, check_config
+
+        try:
+            check_config(self.family or self.recipe, dict(self.model))
+            check_config(f"{self.family or self.recipe} discriminator", dict(self.discriminator_config))
+        except ModelConfigError as exc:
+            raise ConfigError(str(exc)) from None
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             values = v if isinstance(v, tuple) else (v,)

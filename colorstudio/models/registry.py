@@ -65,6 +65,35 @@ class ModelSpec:
 _REGISTRY: dict[str, ModelSpec] = {}
 
 
+class ModelConfigError(UserError, ValueError):
+    """A model option out of its range, from a recipe, ``--set``, ``--config`` or a weights
+    file's metadata -- refused before any memory is spent on it."""
+
+
+# The range of every numeric factory option, whichever family takes it: one validation for
+# every source of a config (a weights file's ``depth: 1000000`` spent 19 GB before it failed).
+OPTION_RANGES: dict[str, tuple[float, float]] = {
+    "base": (1, 512), "depth": (1, 10), "n_down": (1, 8), "n_blocks": (0, 64), "n_layers": (1, 10),
+    "convs": (1, 8), "mid": (0, 16), "grid": (2.0, 110.0), "temperature": (0.01, 10.0), "bin_mix": (0.0, 1.0),
+    "variant": (0, 4), "patch": (8, 1024), "bridge": (1, 4096), "decoder": (1, 2048), "in_channels": (1, 64),
+    "dropout": (0.0, 1.0),
+}
+
+
+def check_config(name: str, config: dict[str, Any]) -> None:
+    """Raise :class:`ModelConfigError` for an option of ``config`` outside :data:`OPTION_RANGES`
+    (lists: each element) or of the wrong kind."""
+    for key, value in config.items():
+        rng = OPTION_RANGES.get(key)
+        if rng is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not (rng[0] <= v <= rng[1]):
+                raise ModelConfigError(f"{name}: model option {key}={value!r} is out of range "
+                                       f"({rng[0]:g} to {rng[1]:g})")
+
+
 def register(name: str, *, task: Task, input_size: int, description: str, report: str = "",
              hints: bool = False, fixed_size: bool = False,
              discriminator: Callable[..., Any] | None = None, preference: int | None = None):
@@ -143,7 +172,9 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
         if stored is None and infer is not None:  # e.g. a published file without our metadata
             stored = infer(state)
         config = {**(stored or {}), **config}
+        check_config(f"{name} ({Path(weights).name})", config)
         _check_shapes(s, config, state, Path(weights).name)
+    check_config(name, config)
     try:
         model = s.factory(**config)
     except (TypeError, ValueError, IndexError) as exc:  # an unknown key or an impossible value

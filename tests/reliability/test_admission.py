@@ -99,3 +99,23 @@ def test_a_tiff_of_100k_pages_is_counted_in_bounded_time():
     img = imageio.decode_image(bytes(out), "pages.tif", notes=notes)
     assert img.shape == (4, 4) and time.perf_counter() - t0 < 10
     assert notes and "more than 1000 pages" in notes[0], notes
+
+
+@pytest.mark.parametrize("family,config", [("unet-gan", {"depth": 1_000_000}), ("zhang-bins", {"grid": 1e-6}),
+                                           ("effnet-unet", {"decoder": [8, 8, 8, 10 ** 7]})])
+def test_model_options_out_of_range_are_refused_from_a_weights_file(tmp_path, family, config):
+    """Issue 33, class 5: weights metadata 'depth: 1000000' or 'grid: 1e-6' spent gigabytes first."""
+    import resource
+
+    import torch
+
+    from colorstudio.core.io import checkpoint
+    from colorstudio.models import create
+    from colorstudio.models.registry import ModelConfigError
+
+    w = tmp_path / "w.safetensors"
+    checkpoint.save_weights(w, {"x": torch.zeros(1)}, {"family": family, "config": config})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ModelConfigError, match="out of range"):
+        create(family, weights=w)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000   # kB: nothing was built
