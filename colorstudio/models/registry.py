@@ -76,7 +76,6 @@ OPTION_RANGES: dict[str, tuple[float, float]] = {
     "base": (1, 512), "depth": (1, 10), "n_down": (1, 8), "n_blocks": (0, 64), "n_layers": (1, 10),
     "convs": (1, 8), "mid": (0, 16), "grid": (2.0, 110.0), "temperature": (0.01, 10.0), "bin_mix": (0.0, 1.0),
     "variant": (0, 4), "patch": (8, 1024), "bridge": (1, 4096), "decoder": (1, 2048), "in_channels": (1, 64),
-    "dropout": (0.0, 1.0),
 }
 
 
