@@ -171,7 +171,10 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
         if stored is None and infer is not None:  # e.g. a published file without our metadata
             stored = infer(state)
         config = {**(stored or {}), **config}
-        check_config(f"{name} ({Path(weights).name})", config)
+        try:
+            check_config(f"{name} ({Path(weights).name})", config)
+        except ModelConfigError as exc:   # the weights file's own metadata: a checkpoint problem
+            raise checkpoint.CheckpointError(str(exc)) from None
         _check_shapes(s, config, state, Path(weights).name)
     check_config(name, config)
     try:
