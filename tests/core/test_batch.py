@@ -35,10 +35,10 @@ def test_collect_inputs(photos, tmp_path):
     assert any("no image files" in m for m in problems)
 
 
-def test_plan_outputs_keeps_stems_and_deduplicates(tmp_path):
-    outs = batch.plan_outputs([tmp_path / "a" / "x.jpg", tmp_path / "b" / "x.png", tmp_path / "y.tif"],
-                              tmp_path / "out", "png")
-    assert [p.name for p in outs] == ["x.png", "x-2.png", "y.png"]
+def test_plan_keeps_stems_and_deduplicates(tmp_path):
+    outs = batch.plan_items([tmp_path / "a" / "x.jpg", tmp_path / "b" / "x.png", tmp_path / "y.tif"],
+                            tmp_path / "out", "png")
+    assert [p.result.name for p in outs] == ["x.png", "x-2.png", "y.png"]
     with pytest.raises(ValueError, match="unsupported output format"):
         batch.check_format("gifx")
 

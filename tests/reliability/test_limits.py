@@ -107,10 +107,10 @@ def test_two_video_runs_into_one_folder(tmp_path, predictor):
 
 
 def test_output_names_are_unique_by_construction(tmp_path):
-    from colorstudio.core.batch import plan_outputs
+    from colorstudio.core.batch import plan_items
 
     inputs = [Path("a.png"), Path("a.jpg"), Path("a-2.png"), Path("A.tif")]
-    names = [p.name for p in plan_outputs(inputs, tmp_path, "png")]
+    names = [p.result.name for p in plan_items(inputs, tmp_path, "png")]
     assert names == ["a.png", "a-3.png", "a-2.png", "A-4.png"]
     assert len({n.lower() for n in names}) == 4
 

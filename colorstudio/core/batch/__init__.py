@@ -34,14 +34,14 @@ from colorstudio.core.colorize import pipeline
 from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.batch.engine import (DEFAULT_WORKERS, MAX_PENDING_WRITES, PREFETCH, BatchEvent,
                                            Cancel, Job, Stage, is_cancelled, run_batch)
-from colorstudio.core.batch.inputs import check_format, collect_inputs, file_jobs, plan_outputs
+from colorstudio.core.batch.inputs import check_format, collect_inputs, file_jobs
 from colorstudio.core.batch.outputs import ItemOutputs, plan as plan_items
 from colorstudio.core.batch.stages import ColorizeStage, TranslateStage
 from colorstudio.core.messages import one_line
 
 __all__ = ["DEFAULT_WORKERS", "MAX_PENDING_WRITES", "PREFETCH", "BatchEvent", "Cancel", "ColorizeStage",
            "Job", "Stage", "TranslateStage", "check_format", "collect_inputs", "colorize_files", "file_jobs",
-           "ItemOutputs", "is_cancelled", "one_line", "plan_items", "plan_outputs", "run_batch", "translate_files"]
+           "ItemOutputs", "is_cancelled", "one_line", "plan_items", "run_batch", "translate_files"]
 
 
 def with_hints(jobs: Iterable[Job], frame_hints: Sequence[Sequence[pipeline.Hint]] | None) -> Iterator[Job]:

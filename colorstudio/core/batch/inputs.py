@@ -1,5 +1,5 @@
-"""A batch's files: input discovery (files and folders, natural order), output naming
-(unique stems, never over an input) and the jobs that decode them."""
+"""A batch's files: input discovery (files and folders, natural order) and the jobs that
+decode them (their outputs are named by ``core.batch.outputs``)."""
 
 from __future__ import annotations
 
@@ -110,33 +110,6 @@ def _missing_reason(p: Path) -> str:
         if exc.errno in (errno.EACCES, errno.EPERM):
             return "permission denied"
     return "no such file or folder"
-
-
-def plan_outputs(inputs: Sequence[Path], outdir: str | os.PathLike, fmt: str) -> list[Path]:
-    """Output path of each input: ``outdir/<stem>.<fmt>``, unique by construction.
-
-    The first input of each stem keeps its name; a later one with the same stem gets
-    ``-2``, ``-3``... skipping every name another input has or was given (so ``a.png``,
-    ``a.jpg``, ``a-2.png`` become ``a``, ``a-3``, ``a-2``).  Names compare case-blind
-    (macOS and Windows folders); the plan depends only on the inputs' order, so a rerun
-    finds the same names."""
-    ext = "." + fmt.lower().lstrip(".")
-    outdir = Path(outdir)
-    stems = [Path(src).stem for src in inputs]
-    taken: set[str] = set()
-    first = []
-    for stem in stems:
-        first.append(stem.lower() not in taken)
-        taken.add(stem.lower())
-    out = []
-    for stem, keep in zip(stems, first):
-        name, n = stem, 1
-        while not keep and name.lower() in taken:
-            n += 1
-            name = f"{stem}-{n}"
-        taken.add(name.lower())
-        out.append(outdir / f"{name}{ext}")
-    return out
 
 
 def check_format(fmt: str) -> str:
