@@ -69,16 +69,16 @@ def _fits(stem: str, longest_suffix: str) -> str:
     return cut + tag
 
 
-def _result_ext(src: Path, ext: str) -> str:
+def _result_ext(src: Path, ext: str, video_ext: str | None = None) -> str:
     if is_video_file(src):
-        return ".avi" if src.suffix.lower() == ".avi" else ".mp4"
+        return video_ext or (".avi" if src.suffix.lower() == ".avi" else ".mp4")
     return ext
 
 
-def _names(base: str, src: Path, ext: str, extras: Sequence[str]) -> dict[str, str]:
+def _names(base: str, src: Path, ext: str, extras: Sequence[str], video_ext: str | None = None) -> dict[str, str]:
     """{'result'|view suffix|'frames': file name} of one base."""
     if is_video_file(src):
-        return {"result": base + _result_ext(src, ext), "frames": base + FRAMES_SUFFIX}
+        return {"result": base + _result_ext(src, ext, video_ext), "frames": base + FRAMES_SUFFIX}
     out = {"result": base + ext}
     for view in extras:
         suffix = EXTRA_VIEWS[view]
@@ -86,8 +86,8 @@ def _names(base: str, src: Path, ext: str, extras: Sequence[str]) -> dict[str, s
     return out
 
 
-def _longest_suffix(src: Path, ext: str, extras: Sequence[str]) -> str:
-    return max(_names("", src, ext, extras).values(), key=lambda s: len(s.encode())) + "-99999"
+def _longest_suffix(src: Path, ext: str, extras: Sequence[str], video_ext: str | None) -> str:
+    return max(_names("", src, ext, extras, video_ext).values(), key=lambda s: len(s.encode())) + "-99999"
 
 
 @contextlib.contextmanager
@@ -121,10 +121,12 @@ def read_manifest(outdir: str | os.PathLike) -> dict[str, dict[str, str]]:
 
 
 def plan(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, fmt: str,
-         extras: Sequence[str] = (), record: bool = True) -> list[ItemOutputs]:
+         extras: Sequence[str] = (), record: bool = True, video_fmt: str | None = None) -> list[ItemOutputs]:
     """The outputs of every input in ``outdir``: images as ``fmt``, with the ``extras`` views
-    (``views.EXTRA_VIEWS`` keys); videos as a video file and a frames folder.  ``record``:
-    write the plan to the folder's manifest (after creating the folder)."""
+    (``views.EXTRA_VIEWS`` keys); videos as a video file (``video_fmt``, mp4 or avi; default:
+    avi for AVI sources, else mp4) and a frames folder.  ``record``: write the plan to the
+    folder's manifest (after creating the folder)."""
+    vext = "." + video_fmt.lower().lstrip(".") if video_fmt else None
     unknown = [e for e in extras if e not in EXTRA_VIEWS]
     if unknown:
         raise ValueError(f"unknown view(s) {', '.join(unknown)}; choose from {', '.join(EXTRA_VIEWS)}")
@@ -146,11 +148,11 @@ def plan(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, fmt: st
         # Inputs the folder already knows keep their names (and get names for views new to them).
         for i, (src, key) in enumerate(zip(srcs, keys)):
             known = manifest.get(key)
-            rext = _result_ext(src, ext)
+            rext = _result_ext(src, ext, vext)
             if not known or not known.get("result", "").lower().endswith(rext.lower()) \
                     or len(known["result"]) <= len(rext):
                 continue   # unknown, or asked for in another format now: named afresh
-            names = _names(known["result"][: -len(rext)], src, ext, extras)
+            names = _names(known["result"][: -len(rext)], src, ext, extras, vext)
             if not [n for r, n in names.items() if r not in known and n.lower() in taken]:
                 known.update(names)
                 taken |= {n.lower() for n in names.values()}
@@ -166,15 +168,15 @@ def plan(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, fmt: st
                 if items[i] is not None:
                     continue
                 src = srcs[i]
-                stem = _fits(src.stem, _longest_suffix(src, ext, extras))
+                stem = _fits(src.stem, _longest_suffix(src, ext, extras, vext))
                 base, n = stem, 1
-                while any(v.lower() in taken for v in _names(base, src, ext, extras).values()):
+                while any(v.lower() in taken for v in _names(base, src, ext, extras, vext).values()):
                     if not final:
                         break
                     n += 1
                     base = f"{stem}-{n}"
                 else:
-                    names = _names(base, src, ext, extras)
+                    names = _names(base, src, ext, extras, vext)
                     taken |= {v.lower() for v in names.values()}
                     manifest[key] = dict(names)
                     items[i] = _item(src, outdir, names)

@@ -39,7 +39,8 @@ def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path]
                 overwrite=overwrite, cancel=cancel, frame_hints=frame_hints)
     if len(inputs) == 1 and frames.is_video_file(inputs[0]) and inputs[0].is_file():
         src = inputs[0]
-        gen = frames.colorize_video(src, outdir / f"{src.stem}.{fmt}", pred, **opts)
+        item = batch.plan_items([src], outdir, "png", video_fmt=fmt)[0]   # the one namer of outputs
+        gen = frames.colorize_video(src, item.result, pred, **opts)
     else:
         problems: list[str] = []
         files = batch.collect_inputs(inputs, problems)
