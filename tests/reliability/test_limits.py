@@ -124,3 +124,17 @@ def test_resume_with_another_architecture_is_one_message(tmp_path, photo_dir):
     with pytest.raises(TrainError, match="cannot resume: .* holds a unet-gan model") as err:
         Trainer(tiny_config("unet-gan", photo_dir, "model.base=16"), run, resume=True)
     assert len(str(err.value).splitlines()) == 1
+
+
+def test_a_read_only_mount_is_named_as_such(tmp_path, monkeypatch):
+    """Issue 33, class 10: a read-only mount was reported as 'permission denied'."""
+    import os
+
+    from colorstudio.core.batch.inputs import OutputFolderError, check_output_folder
+
+    class RO:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(os, "statvfs", lambda p: RO())
+    with pytest.raises(OutputFolderError, match="is on a read-only file system"):
+        check_output_folder(tmp_path / "out")

@@ -34,6 +34,8 @@ def check_output_folder(outdir: str | os.PathLike, inputs: Iterable[str | os.Pat
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
         raise OutputFolderError(f"cannot use {outdir} as output folder: {probe} is a file")
+    if _read_only_mount(probe):
+        raise OutputFolderError(f"cannot write to output folder {outdir}: {probe} is on a read-only file system")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise OutputFolderError(f"cannot write to output folder {outdir}: permission denied on {probe}")
     if create:
@@ -54,6 +56,13 @@ def check_output_folder(outdir: str | os.PathLike, inputs: Iterable[str | os.Pat
             raise OutputFolderError(f"the output folder {outdir} is also an input folder: the results would "
                                     "land among the inputs and be colorized again on a rerun; choose "
                                     "another output folder")
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):   # no statvfs (Windows): the permission check says what it can
+        return False
 
 
 def collect_inputs(paths: Iterable[str | os.PathLike], problems: list[str] | None = None,
