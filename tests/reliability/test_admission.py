@@ -118,3 +118,24 @@ def test_model_options_out_of_range_are_refused_from_a_weights_file(tmp_path, fa
     with pytest.raises(checkpoint.CheckpointError, match="out of range"):
         create(family, weights=w)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000   # kB: nothing was built
+
+
+def test_float_and_wide_integer_tiffs_keep_their_picture():
+    """Issue 33, class 10: a float32 TIFF in 0-255 and an int32 TIFF were all white (exit 0); a
+    float TIFF holding NaN was blamed on the model's weights."""
+    ramp = np.linspace(0, 255, 64, dtype=np.float32)[None].repeat(8, 0)
+    notes: list[str] = []
+    ok, buf = cv2.imencode(".tiff", ramp)
+    got = imageio.decode_image(buf.tobytes(), "f255.tif", notes=notes)
+    assert got.dtype == np.float32 and 0.99 < float(got.max()) <= 1.0 and "0-255 scale" in notes[0]
+    ok, buf = cv2.imencode(".tiff", (ramp * 1000).astype(np.int32))
+    got = imageio.decode_image(buf.tobytes(), "i32.tif")
+    assert got.dtype == np.float32 and float(got.max()) == 1.0 and float(got.min()) == 0.0
+    assert len(np.unique(got)) > 32                  # a ramp, not a white field
+    ok, buf = cv2.imencode(".tiff", (ramp * 200).astype(np.int32))
+    assert imageio.decode_image(buf.tobytes(), "i16.tif").dtype == np.uint16
+    nan = ramp.copy()
+    nan[0, 0] = np.nan
+    ok, buf = cv2.imencode(".tiff", nan)
+    with pytest.raises(imageio.ImageReadError, match="NaN or infinite pixel values"):
+        imageio.decode_image(buf.tobytes(), "nan.tif")

@@ -140,6 +140,36 @@ def tiff_pages(data: bytes, cap: int = MAX_PAGES) -> int:
     return max(1, len(seen))
 
 
+def _in_range(arr: np.ndarray, name: str, notes: list[str] | None) -> np.ndarray:
+    """uint8, uint16 or float32 in 0-1, whatever the file stored: float pixels must be finite;
+    floats stored in 0-255 or 0-65535 are scaled so, 32-bit integers to 8 or 16 bits when they
+    fit, else by their maximum (an int32 TIFF cast to float was an all-white result); a note
+    says so."""
+    if arr.dtype in (np.uint8, np.uint16):
+        return arr
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ImageReadError(f"{name}: the image holds NaN or infinite pixel values")
+    hi = float(arr.max()) if arr.size else 0.0
+    lo = float(arr.min()) if arr.size else 0.0
+    if arr.dtype.kind in "iu":
+        if lo >= 0 and hi <= 255:
+            return arr.astype(np.uint8)
+        if lo >= 0 and hi <= 65535:
+            return arr.astype(np.uint16)
+        scale = max(hi, 1.0)   # beyond 16 bits no scale is standard: the image's own range
+        out = (np.clip(arr, 0, None) / scale).astype(np.float32)
+        if notes is not None:
+            notes.append(f"{Path(name).name}: {arr.dtype} pixels read as fractions of their maximum {scale:.0f}")
+        return out
+    arr = arr.astype(np.float32, copy=False)
+    if hi > 1.0 + 1e-3:
+        scale = 255.0 if hi <= 255.0 else 65535.0 if hi <= 65535.0 else hi
+        if notes is not None:
+            notes.append(f"{Path(name).name}: floating-point pixels up to {hi:g} read as a 0-{scale:g} scale")
+        arr = arr / np.float32(scale)
+    return arr
+
+
 class _Unidentified(ImageReadError):
     """Pillow does not know the format (OpenCV may still decode it)."""
 
@@ -360,7 +390,7 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
             raise ImageReadError(str(exc)) from None
         _check_size(name, arr.shape[1], arr.shape[0], max_pixels)
         arr = _from_opencv(arr)
-        return arr if arr.dtype in (np.uint8, np.uint16, np.float32) else arr.astype(np.float32)
+        return _in_range(arr, name, notes)
     w, h = pil.size
     _check_size(name, w, h, max_pixels)
     if pil.format == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:   # 0xFFDA only starts a scan
@@ -392,8 +422,7 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
         arr = _from_opencv(arr)
         if pil.format == "TIFF":
             orient = 1   # OpenCV's TIFF decoder turns the pixels itself, even IMREAD_UNCHANGED
-    if arr.dtype not in (np.uint8, np.uint16, np.float32):
-        arr = arr.astype(np.float32)
+    arr = _in_range(arr, name, notes)
     if orient != 1:
         arr = np.ascontiguousarray(_ORIENT[orient](arr))
     return arr
