@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageB
 
 from colorstudio.core.messages import shown
 from colorstudio.core.io.formats import WRITE_FORMATS, image_filter, save_filters
+from colorstudio.gui import wheel_guard
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.tabs.batch.page import BatchPanel
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, cache: PredictorCache | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
+        wheel_guard.install()   # a scrolled side panel's controls take the wheel only when focused
         self.settings = settings or QSettings()
         self.cache = cache or PredictorCache()
         self.setWindowTitle(APP_NAME)
