@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.shot.shotReady.connect(self._shot_to_batch)
         self.tabs.currentChanged.connect(lambda _i: self._update_actions())
         self.tabs.currentChanged.connect(lambda _i: self._show_tab_message())
-        self.dashboard.runFinished.connect(self._on_run_finished)   # its model joins the lists, picked
+        self.dashboard.runFinished.connect(lambda _c: self.start_loading())   # its model joins the lists
         self.dashboard.useRequested.connect(lambda w: self.use_model(w, show=True))
         self.facades.failed.connect(lambda m: self.show_message(m, "error", self.facades))
         self.messages.dismissed.connect(lambda: self._tab_messages.pop(self.tabs.currentWidget(), None))
@@ -118,13 +118,6 @@ class MainWindow(QMainWindow):
         self._registry_worker = w
         start(w, QThreadPool.globalInstance())
         return w
-
-    def _on_run_finished(self, code: int) -> None:
-        model = self.dashboard._selected_model() if code == 0 else None
-        if model is not None:
-            self.use_model(model, show=False)
-        else:
-            self.start_loading()
 
     def use_model(self, weights: Path, show: bool = True) -> None:
         """Pick a run's exported model in the Colorize tab (after the lists are refreshed,

@@ -293,6 +293,7 @@ def test_a_finished_training_run_joins_colorize_batch_and_compare(qtbot, win, tm
     m = create("unet-gan", weights=False, base=8, depth=2)
     save_weights(run / "model.safetensors", m.state_dict(), {"family": "unet-gan", "config": {"base": 8, "depth": 2}})
     win.dashboard.runs_edit.setText(str(tmp_path / "runs"))
+    win.dashboard.run_dir = run          # the run the Train tab followed (issue 32, item 1)
     before = win.colorize.model_name()
     win.dashboard.runFinished.emit(0)
     key = f"unet-gan@{run / 'model.safetensors'}"
@@ -300,7 +301,8 @@ def test_a_finished_training_run_joins_colorize_batch_and_compare(qtbot, win, tm
     assert win.batch.picker.entry(key) is not None
     items = [win.colorize.checklist.list.item(i).text() for i in range(win.colorize.checklist.list.count())]
     assert "my-portraits (your run)" in items
-    assert win.colorize.model_name() == before, "a refresh keeps the model in use"
+    assert win.colorize.model_name() == before, "a finished run is offered, never switched to"
+    assert win.settings.value("model/name") in (None, before)
 
 
 def test_shortcuts_help_names_actions_plainly_and_lists_mouse_and_painter_keys(win):

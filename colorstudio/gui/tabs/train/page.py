@@ -444,7 +444,8 @@ class TrainingDashboard(QWidget):
             self.state_label.setText("Could not start the trainer")
         elif code == 0 and not stopped:
             self.state_label.setText("Finished")
-            self.message.show_message(f"training finished: {self.run_dir}", "info")
+            self.message.show_message(f"training finished: {shown(self.run_dir)} -- 'Use in Colorize' makes it "
+                                      "the Colorize tab's model", "info")
         elif stopped and self.has_checkpoint():
             self.state_label.setText("Stopped: its checkpoint is saved (Resume continues from it)")
         elif stopped:
