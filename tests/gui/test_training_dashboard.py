@@ -349,3 +349,31 @@ def test_trainer_reports_presets_and_shipped_weights():
     by = {r["name"]: r for r in json.loads(out)}
     assert by["unet-gan"]["cpu_preset"].endswith("unet-gan-cpu.toml") and Path(by["unet-gan"]["cpu_preset"]).is_file()
     assert by["unet-gan"]["shipped_weights"].endswith("unet-gan.safetensors")
+
+
+def test_the_train_tab_opens_on_a_model_to_fine_tune(qtbot, settings, tmp_path):
+    """Issue 32, item 6: it opened on an untrained family (the first by name) with 'from scratch
+    (hours on a CPU)', and stayed on scratch after choosing the shipped default."""
+    from colorstudio.gui.tabs.train.form import START_FINE_TUNE, START_SCRATCH
+    from colorstudio.gui.tabs.train.recipes import Recipe
+
+    settings.setValue("train/runs_dir", str(tmp_path / "runs"))
+    d = TrainingDashboard(settings=settings)
+    qtbot.addWidget(d)
+    try:
+        w = tmp_path / "effnet-unet.safetensors"
+        w.write_bytes(b"x")
+        d._set_recipes([Recipe("effnet-hints", "hints, untrained", 20, "", ""),
+                        Recipe("effnet-unet", "the default colorizer", 20, "", str(w)),
+                        Recipe("unet-gan", "U-Net GAN", 20, "", str(w))])
+        assert d.recipe_combo.currentText() == "effnet-unet" and d.form.start_key() == START_FINE_TUNE
+        d.recipe_combo.setCurrentText("effnet-hints")           # nothing shipped: scratch, by necessity
+        assert d.form.start_key() == START_SCRATCH
+        d.recipe_combo.setCurrentText("effnet-unet")            # back to fine-tuning the shipped model
+        assert d.form.start_key() == START_FINE_TUNE and d.init_edit.text() == str(w)
+        d.form.start_combo.setCurrentIndex(d.form.start_combo.findData(START_SCRATCH))
+        d.form.start_combo.activated.emit(d.form.start_combo.currentIndex())   # the user chose scratch
+        d.recipe_combo.setCurrentText("unet-gan")
+        assert d.form.start_key() == START_SCRATCH              # a user's choice is kept
+    finally:
+        d.stop()

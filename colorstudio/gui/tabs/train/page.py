@@ -92,6 +92,7 @@ class TrainingDashboard(QWidget):
         self._recipes: dict[str, Recipe] = {}
         self.recipe_combo.currentTextChanged.connect(self._recipe_changed)   # picked or typed
         box.startChanged.connect(self._recipe_changed)
+        box.start_combo.activated.connect(lambda _i: setattr(self, "_scratch_forced", False))   # the user's choice
         box.refresh_button.clicked.connect(self.refresh_recipes)
         self.runs_edit.editingFinished.connect(self._runs_dir_changed)
 
@@ -221,7 +222,10 @@ class TrainingDashboard(QWidget):
             self.recipe_combo.addItem(r.name, r.description)
             self.recipe_combo.setItemData(self.recipe_combo.count() - 1, r.description,
                                           Qt.ItemDataRole.ToolTipRole)
-        i = self.recipe_combo.findText(current) if current else 0
+        # With no recipe chosen yet: the first one with shipped weights to fine-tune (the default
+        # colorizer's), never an untrained family with its hours-long recipe from scratch.
+        first = next((k for k, r in enumerate(recipes) if r.can_fine_tune), 0)
+        i = self.recipe_combo.findText(current) if current else first
         if i >= 0:
             self.recipe_combo.setCurrentIndex(i)
         else:
@@ -239,6 +243,11 @@ class TrainingDashboard(QWidget):
             if start == START_FINE_TUNE and not r.can_fine_tune:
                 self.form.set_start(START_SCRATCH)   # nothing shipped to fine-tune
                 start = START_SCRATCH
+                self._scratch_forced = True
+            elif start == START_SCRATCH and r.can_fine_tune and getattr(self, "_scratch_forced", False):
+                self.form.set_start(START_FINE_TUNE)   # scratch was the last recipe's necessity, not a choice
+                start = START_FINE_TUNE
+                self._scratch_forced = False
             if start == START_FINE_TUNE:
                 self.init_edit.setText(r.shipped_weights)
                 self.epochs_spin.setValue(FINE_TUNE_EPOCHS)
