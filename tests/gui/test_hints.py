@@ -50,9 +50,15 @@ def test_add_move_delete_with_undo_redo(setup):
     drag(canvas, p, q)
     assert (model.points[hid].x, model.points[hid].y) == (pytest.approx(0.75), pytest.approx(0.75))
     assert stack.count() == 2
-    # a second point, then recolour it with the eyedropper from the result
+    # a second point: not selected, so a colour picked now is the next hint's (issue 32, item 5)
     click(canvas, canvas.to_widget(QPointF(20, 180)))
-    assert len(model) == 2 and model.selected is not None
+    assert len(model) == 2 and model.selected is None
+    before = {h: p.rgb for h, p in model.points.items()}
+    editor.pick_color((10, 20, 120))
+    assert {h: p.rgb for h, p in model.points.items()} == before and editor.current_rgb() == (10, 20, 120)
+    # clicking the point selects it; then the eyedropper recolours it
+    click(canvas, canvas.to_widget(QPointF(20, 180)))
+    assert model.selected is not None
     view.right.set_tool(editor.eyedropper)
     click(view.right, view.right.to_widget(QPointF(10, 10)))
     assert model.points[model.selected].rgb == (32, 192, 64)

@@ -71,6 +71,7 @@ class HintsTool:
         if frac is None or not (0 <= frac[0] <= 1 and 0 <= frac[1] <= 1):
             return False  # outside the image: let the view pan
         self.model.add(frac[0], frac[1], self.editor.current_rgb())
+        self.model.select(None)   # a new hint is not "the selected one": the next colour picked is the next hint's
         return True
 
     def move(self, canvas, event: QMouseEvent, pos: QPointF) -> bool:
