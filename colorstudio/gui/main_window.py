@@ -77,9 +77,9 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.setContentsMargins(4, 4, 4, 0)
         lay.setSpacing(4)
-        lay.addWidget(self.messages)
         lay.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+        self.messages.float_over(central)   # over the tabs: a message never moves their controls
 
         self.chrome = WindowChrome(self, self._icons)   # actions, menus, toolbar, status bar
 

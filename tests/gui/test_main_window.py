@@ -425,3 +425,24 @@ def test_show_where_the_model_guesses(qtbot, settings, entries, gray_png):
         w.colorize.shutdown()
         w.batch.shutdown()
         w.facades.shutdown()
+
+
+def test_messages_never_move_the_controls(qtbot, win):
+    """Issue 32, item 4: a banner pushed the page down and pulled it back, so buttons moved
+    under the pointer.  Messages float over the top of the window, the Train and Facades tabs."""
+    from PySide6.QtCore import QPoint
+
+    targets = [win.colorize.controls.guess_box, win.dashboard.start_button, win.dashboard.use_button]
+    for t in targets:
+        win.tabs.setCurrentWidget(win.colorize if t is win.colorize.controls.guess_box else win.dashboard)
+        qtbot.wait(10)
+        before = t.mapTo(win, QPoint(0, 0))
+        win.show_message("a long message " * 12, "warning")
+        win.dashboard.message.show_message("training finished: runs/x -- 'Use in Colorize' ...", "info")
+        qtbot.wait(10)
+        assert t.mapTo(win, QPoint(0, 0)) == before, t
+        assert win.messages.isVisible() and win.messages.geometry().top() < 20
+        win.messages.dismiss()
+        win.dashboard.message.dismiss()
+        qtbot.wait(10)
+        assert t.mapTo(win, QPoint(0, 0)) == before

@@ -217,7 +217,7 @@ class FacadePanel(QWidget):
 
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(self.message)
+        self.message.float_over(self)   # a message never moves the controls under the pointer
         lay.addWidget(split, 1)
         lay.addWidget(self.status)
 

@@ -158,8 +158,8 @@ class TrainingDashboard(QWidget):
         main.setStretchFactor(1, 1)
         main.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.message)
         lay.addWidget(main, 1)
+        self.message.float_over(self)   # a message never moves the controls under the pointer
 
     def sizeHint(self) -> QSize:
         return QSize(1200, 760)
