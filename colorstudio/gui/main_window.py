@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.shot.shotReady.connect(self._shot_to_batch)
         self.tabs.currentChanged.connect(lambda _i: self._update_actions())
         self.tabs.currentChanged.connect(lambda _i: self._show_tab_message())
+        self.tabs.currentChanged.connect(lambda _i: self._update_title())
         self.dashboard.runFinished.connect(lambda _c: self.start_loading())   # its model joins the lists
         self.dashboard.useRequested.connect(lambda w: self.use_model(w, show=True))
         self.facades.failed.connect(lambda m: self.show_message(m, "error", self.facades))
@@ -231,7 +232,18 @@ class MainWindow(QMainWindow):
         files = [path] + [f for f in self.recent_files() if f != path]
         self.settings.setValue("recent", files[:MAX_RECENT])
         self.settings.setValue("paths/open", str(Path(path).parent))
-        self.setWindowTitle(f"{shown(Path(path).name)} — {APP_NAME}")
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """The open photo's name while the Colorize tab shows it; the tab's name elsewhere."""
+        tab = self.tabs.currentWidget()
+        path = self.colorize.path
+        if tab is self.colorize and path is not None:
+            self.setWindowTitle(f"{shown(Path(path).name)} — {APP_NAME}")
+        elif tab is self.colorize:
+            self.setWindowTitle(APP_NAME)
+        else:
+            self.setWindowTitle(f"{self.tabs.tabText(self.tabs.currentIndex()).strip()} — {APP_NAME}")
 
     # ------------------------------------------------------------------ messages/status
     STATUS_CHARS = 70   # longer messages stay in the strip only: the status bar would cut them

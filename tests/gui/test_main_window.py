@@ -52,6 +52,10 @@ def test_open_runs_model_and_output_differs(qtbot, win, gray_png):
     assert win.recent_files()[0] == str(gray_png)
     assert win.chrome.act_export.isEnabled() and win.chrome.act_copy.isEnabled()
     assert "gray.png" in win.windowTitle()
+    win.tabs.setCurrentWidget(win.batch)           # issue 32, item 13: another tab, another title
+    assert "gray.png" not in win.windowTitle() and win.windowTitle().startswith("Batch")
+    win.tabs.setCurrentWidget(win.colorize)
+    assert "gray.png" in win.windowTitle()
 
 
 def test_unreadable_file_gives_a_message_not_a_dialog(qtbot, win, tmp_path):
