@@ -67,6 +67,12 @@ def test_cancel_then_rerun_resumes(qtbot, panel, frames, tmp_path):
     assert "frames/s" in panel.rate.text() or "finished" in panel.rate.text()
     img = read_image(out / "f3.png")
     assert img.shape == (48, 64, 3) and np.abs(img[..., 0].astype(int) - img[..., 2]).max() > 0
+    # issue 32, item 10: skipped frames are one count, not a line each; new inputs clear the last run
+    log = panel.log.toPlainText()
+    assert "skipped (exists)" not in log and f"{first['done']} skipped (already done)" in log
+    assert panel.thumbs.count() >= 1
+    panel.add_inputs([tmp_path])
+    assert panel.thumbs.count() == 0 and panel.rate.text() == "idle" and panel.progress.value() == 0
 
 
 @pytest.mark.slow

@@ -196,6 +196,8 @@ class BatchPanel(QWidget):
         self.shot_note.show()
 
     def _inputs_changed(self) -> None:
+        if not self.is_running():
+            self.results.reset()   # the last run's preview and "40/40 finished" belong to other inputs
         if self._shot is not None and self.input_paths() != [self._shot[0]]:
             self._shot = None
             self.shot_note.hide()
@@ -413,8 +415,7 @@ class BatchPanel(QWidget):
         name = ev.dst.name if ev.dst is not None else ev.src.name
         if ev.status == "failed":
             self._log(f"failed: {name}: {ev.error}")
-        elif ev.status == "skipped" and ev.dst is not None:
-            self._log(f"skipped (exists): {ev.dst.name}")
+        # skipped items are counted, not listed: the finish line says "60 skipped (already done)"
         if ev.note:
             self.message.emit(f"Device fallback: {ev.note}", "warning")
         if thumb is not None:
@@ -447,7 +448,7 @@ class BatchPanel(QWidget):
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
         c = dict(self.counts, cancelled=cancelled)
-        text = (f"{c['done']} done, {c['skipped']} skipped (already there), {c['failed']} failed")
+        text = (f"{c['done']} done, {c['skipped']} skipped (already done), {c['failed']} failed")
         v = self.video_counts
         if v:
             text += "; video " + ", ".join(f"{'written' if k == 'done' else k}" for k in v)

@@ -63,6 +63,15 @@ class BatchResults(QWidget):
         rl.addWidget(self.thumbs)
         rl.addWidget(self.log)
 
+    def reset(self) -> None:
+        """Forget the last run's results: its preview, thumbnails, progress and count."""
+        self.preview.clear()
+        self.preview.setText("Finished frames appear here")
+        self.thumbs.clear()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.rate.setText("idle")
+
     def set_buttons(self, row: QLayout) -> None:
         """The run buttons, left of the progress bar."""
         self._prow.insertLayout(0, row)
