@@ -56,6 +56,7 @@ class Calibration:
     pull_all: bool = False       # pull the regression head's colour to neutral where unsure too
     sure_gain: float = 1.0       # chroma (away from neutral) x this where fully sure
     temperature: float = 0.0     # of the annealed mean; 0: the model's own
+    subsample: int = 2           # the coherence filter fitted at 1/subsample the size (fast guided filter)
 
     @classmethod
     def of(cls, value: "dict | Calibration | None") -> "Calibration":
@@ -68,7 +69,7 @@ class Calibration:
             raise ValueError(f"unknown calibration option(s) {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(cls.__dataclass_fields__)}")
         c = cls(**value)
-        if not (0 <= c.radius <= 64 and 0.0 < c.sure_gain <= 3.0 and 0.0 <= c.temperature <= 5.0
+        if not (0 <= c.radius <= 64 and 1 <= c.subsample <= 8 and 0.0 < c.sure_gain <= 3.0 and 0.0 <= c.temperature <= 5.0
                 and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0 and 0.0 <= c.sure_lo < c.sure_hi <= 1.0):
             raise ValueError(f"calibration out of range: {asdict(c)}")
         return c
@@ -172,7 +173,7 @@ class EffnetUNet(BinsColorizer):
         c = calibration or self.calibration
         guide = F.avg_pool2d(x[:, :1], x.shape[-1] // logits.shape[-1])
         return calibrated_decode(logits, guide, self.bins, c.temperature or self.temperature, c.radius, c.eps,
-                                 c.sure_sigma, c.sure_lo, c.sure_hi, c.neutral_chroma)
+                                 c.sure_sigma, c.sure_lo, c.sure_hi, c.neutral_chroma, c.subsample)
 
     @torch.no_grad()
     def confidence(self, x: torch.Tensor) -> torch.Tensor | None:
