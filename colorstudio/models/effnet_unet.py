@@ -69,8 +69,9 @@ class Calibration:
             raise ValueError(f"unknown calibration option(s) {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(cls.__dataclass_fields__)}")
         c = cls(**value)
-        if not (0 <= c.radius <= 64 and 1 <= c.subsample <= 8 and 0.0 < c.sure_gain <= 3.0 and 0.0 <= c.temperature <= 5.0
-                and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0 and 0.0 <= c.sure_lo < c.sure_hi <= 1.0):
+        if not (0 <= c.radius <= 64 and 1 <= c.subsample <= 8 and 0.0 < c.sure_gain <= 3.0
+                and 0.0 <= c.temperature <= 5.0 and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0
+                and 0.0 <= c.sure_lo < c.sure_hi <= 1.0):
             raise ValueError(f"calibration out of range: {asdict(c)}")
         return c
 
