@@ -389,10 +389,10 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{p}: invalid TOML ({exc})") from None
     except RecursionError:
         raise ConfigError(f"{p}: invalid TOML (arrays or tables nested too deeply)") from None
+    except UnicodeDecodeError:   # a ValueError too: before the next clause
+        raise ConfigError(f"{p}: not a TOML text file (it is not UTF-8 text)") from None
     except ValueError as exc:   # e.g. an integer of thousands of digits
         raise ConfigError(f"{p}: invalid TOML ({str(exc).split(';')[0][:120]})") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{p}: not a TOML text file (it is not UTF-8 text)") from None
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read it ({exc.strerror or exc})") from None
 
