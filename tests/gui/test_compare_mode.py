@@ -172,3 +172,21 @@ def test_the_loading_note_goes_once_the_models_are_loaded(qtbot, page):
     loading = [i for i, t in enumerate(said) if t and t.startswith("Loading model")]
     assert loading, said                       # two of the three were not loaded yet
     assert None in said[loading[-1]:]          # ... and the last such note was cleared
+
+
+def test_compare_tiles_use_the_clean_scan_setting(qtbot, page, monkeypatch):
+    """Issue 32, item 3: the compare grid ignored Clean scan (the tile kept as the result was
+    uncleaned while the panel said 'strong')."""
+    from colorstudio.core.colorize import pipeline
+
+    seen = []
+    real = pipeline.net_input_l
+    monkeypatch.setattr(pipeline, "net_input_l", lambda img, hw, denoise="off": (seen.append(denoise),
+                                                                                   real(img, hw, denoise))[1])
+    page.controls.set_denoise("strong")
+    qtbot.waitUntil(lambda: not page.runner.is_busy(), timeout=30000)
+    seen.clear()
+    page.checklist.set_checked(["unet-gan", "iizuka-lite"])
+    page.checklist.set_on(True)
+    qtbot.waitUntil(lambda: len(page.compared()) == 2, timeout=30000)
+    assert seen and set(seen) == {"strong"}, seen

@@ -54,7 +54,7 @@ class CompareRuns(QObject):
                 jobs.append(CompareJob(key, None if e.fixed_size else size, e.hints))
         return jobs
 
-    def submit(self, image: np.ndarray, hints: list) -> bool:
+    def submit(self, image: np.ndarray, hints: list, hint_reach: float | None = None) -> bool:
         """Run the ticked models on ``image``; False when none is ticked (nothing runs)."""
         jobs = self.jobs()
         self._outputs = {}
@@ -62,7 +62,7 @@ class CompareRuns(QObject):
         if not jobs:
             return False
         self.runner.submit(run_many, self.cache, jobs, self.picker.device(), image,
-                           self.controls.saturation(), hints, self._token())
+                           self.controls.saturation(), hints, self._token(), self.controls.denoise(), hint_reach)
         return True
 
     def _layout_grid(self) -> None:

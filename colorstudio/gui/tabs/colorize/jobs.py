@@ -184,12 +184,14 @@ class CompareJob:
 
 
 def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: np.ndarray,
-             saturation: float, hints: list, token: int):
+             saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None):
     """Generator: each model in turn; yields ``('loading', key, i, n)`` while a model
     loads (seconds, once: the grid says so instead of a silent "colorizing"),
     ``('running', key)``, then ``('done', key, RunOutput)`` or ``('failed', key,
     message)``, so the grid fills as results come and one model's failure leaves the
-    others.  Returns :class:`CompareFinished`."""
+    others.  Every setting that changes a result applies to every tile as to the single result:
+    saturation, hints and their reach, and the scan cleaning (``denoise``).  Returns
+    :class:`CompareFinished`."""
     from colorstudio.core.colorize import pipeline
     from colorstudio.gui.workers import error_message
 
@@ -201,7 +203,8 @@ def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: 
             pred = cache.get(job.key, device)
             t_load = time.perf_counter() - t0
             yield ("running", job.key)
-            res = pipeline.colorize(image, pred, job.size, saturation, hints if job.hints else [])
+            res = pipeline.colorize(image, pred, job.size, saturation, hints if job.hints else [], denoise=denoise,
+                                    hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach)
             q = display_pyramid(res.rgb)
         except Exception as exc:  # noqa: BLE001 -- reported in the model's cell
             yield ("failed", job.key, error_message(exc), token)
