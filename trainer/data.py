@@ -186,9 +186,23 @@ class PhotoDataset:
         return len(self.files)
 
     def lab(self, i: int) -> np.ndarray:
+        """Lab of photo ``i``.  Uncached, a photo that became unreadable since the run began
+        (emptied, deleted, replaced mid-epoch) is replaced by the next readable one, with a
+        warning once: one file must not abort a run with no checkpoint."""
         if self.cache:
             return self.labs[i]
-        return color.rgb_to_lab(read_rgb(self.files[i]))
+        n = len(self.files)
+        for k in range(n):
+            j = (i + k) % n
+            try:
+                return color.rgb_to_lab(read_rgb(self.files[j]))
+            except DataError:
+                gone = self.__dict__.setdefault("_gone", set())
+                if j not in gone:
+                    gone.add(j)
+                    log.warning("unreadable since the run began, another photo used in its place: %s",
+                                self.files[j])
+        raise DataError(f"none of the {n} training photos can be read any more")
 
     def __getitem__(self, item) -> tuple[np.ndarray, np.ndarray]:
         i, seed = item if isinstance(item, tuple) else (item, -1)

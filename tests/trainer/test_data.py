@@ -61,3 +61,23 @@ def test_missing_or_empty_folder_is_clear(tmp_path):
         tdata.list_images(tmp_path / "nope")
     with pytest.raises(tdata.DataError, match="no images"):
         tdata.list_images(tmp_path)
+
+
+def test_a_photo_emptied_mid_run_is_replaced_not_fatal(tmp_path, photo_dir, caplog):
+    """Issue 33, class 9: with cache=false a file emptied mid-epoch aborted the run with no checkpoint."""
+    import shutil
+
+    data = tmp_path / "d"
+    shutil.copytree(photo_dir, data)
+    ds = tdata.PhotoDataset(tdata.list_images(data), 32, cache=False)
+    ds.files[0].write_bytes(b"")                                  # emptied after the start
+    with caplog.at_level("WARNING"):
+        l, ab = ds[(0, 3)]
+        ds[(0, 4)]
+    assert l.shape == (1, 32, 32)
+    np.testing.assert_array_equal(ds.lab(0), ds.lab(1))           # the next photo in its place
+    assert sum("unreadable since the run began" in r.getMessage() for r in caplog.records) == 1
+    for f in ds.files:
+        f.write_bytes(b"")
+    with pytest.raises(tdata.DataError, match="none of the 24 training photos can be read"):
+        ds.lab(0)
