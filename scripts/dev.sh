@@ -3,7 +3,7 @@
 #
 #   ./scripts/dev.sh app [IMAGE...]  set up, then start the app (on a sample photo by default)
 #   ./scripts/dev.sh test [ARGS...]  set up, then run the boundary check, the linter and the whole test suite
-#   ./scripts/dev.sh setup           only set up
+#   ./scripts/dev.sh setup           only set up (everything the app needs)
 #
 # Idempotent: the virtual environment (.venv) is reused, and the package is reinstalled
 # only when pyproject.toml changes (a stamp file holds its hash).  On Debian/Ubuntu the
@@ -33,9 +33,11 @@ as_root() {  # run a command as root (directly or with sudo), or fail with the c
 apt_install() {  # returns non-zero when the packages could not be installed
     command -v apt-get >/dev/null 2>&1 || { say "no apt-get: install these yourself: $*"; return 1; }
     say "installing system packages: $*"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" && return
-    as_root apt-get update -q &&
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+    # Another apt/dpkg (an unattended upgrade) may hold the lock: wait for it, up to 5 minutes.
+    local lock=(-o DPkg::Lock::Timeout=300)
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -q --no-install-recommends "$@" && return
+    as_root apt-get "${lock[@]}" update -q &&
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get "${lock[@]}" install -y -q --no-install-recommends "$@"
 }
 
 pick_python() {
@@ -107,11 +109,13 @@ declare -A QT_LIB_PACKAGE=(
     [libpng16.so.16]=libpng16-16 [libz.so.1]=zlib1g [libzstd.so.1]=libzstd1
 )
 
-install_qt_libs() {
+install_qt_libs() {  # "display": also what a real X11 window needs (the app); else the offscreen tests'
     local qt; qt="$("$VENV/bin/python" -c 'import PySide6, os; print(os.path.dirname(PySide6.__file__))')"
     local files=("$qt"/Qt/lib/libQt6Gui.so.6 "$qt"/Qt/lib/libQt6Widgets.so.6 "$qt"/Qt/lib/libQt6DBus.so.6
-                 "$qt"/Qt/plugins/platforms/libqoffscreen.so "$qt"/Qt/plugins/platforms/libqxcb.so
-                 "$qt"/Qt/lib/libQt6XcbQpa.so.6 "$qt"/QtWidgets*.so)
+                 "$qt"/Qt/plugins/platforms/libqoffscreen.so "$qt"/QtWidgets*.so)
+    if [ "${1:-}" = display ]; then
+        files+=("$qt"/Qt/plugins/platforms/libqxcb.so "$qt"/Qt/lib/libQt6XcbQpa.so.6)
+    fi
     local missing
     missing="$(for f in "${files[@]}"; do [ -e "$f" ] && ldd "$f" 2>/dev/null; done |
                awk '/not found/ {print $1}' | sort -u)"
@@ -130,22 +134,22 @@ install_qt_libs() {
     fi
 }
 
-setup() {
+setup() {  # "display": the libraries a real window needs too (the app)
     make_venv
     install_torch
     install_package
-    install_qt_libs
+    install_qt_libs "${1:-}"
 }
 
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
     setup)
-        setup
+        setup display
         say "ready: $VENV"
         ;;
     app)
-        setup
+        setup display
         if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}${QT_QPA_PLATFORM:-}" ]; then
             die "no display found (DISPLAY/WAYLAND_DISPLAY unset); on a headless machine use
        QT_QPA_PLATFORM=offscreen, or the command line: $VENV/bin/colorstudio-cli --help"
