@@ -124,3 +124,27 @@ def test_each_frame_gets_its_own_hints_through_the_batch_engine(tmp_path):
     assert np.linalg.norm(ab_at(0, 0.25, 0.5) - ab(RED)) < 10
     assert np.linalg.norm(ab_at(2, 0.75, 0.5) - ab(BLUE)) < 10
     assert np.linalg.norm(ab_at(1, 0.25, 0.5) - ab(RED)) > 20, "frame 2 has no hint: no red"
+
+
+def test_a_damaged_frame_does_not_stop_the_shot_plan(tmp_path):
+    """Issue 33, class 10: one damaged frame aborted a whole shot batch."""
+    import numpy as np
+
+    from colorstudio.core.batch import shot
+    from colorstudio.core.io.imageio import write_image
+
+    import cv2
+
+    rng = np.random.default_rng(0)
+    base = cv2.GaussianBlur((rng.random((96, 128)) * 255).astype(np.uint8), (0, 0), 3)
+    base = cv2.normalize(base, None, 0, 255, cv2.NORM_MINMAX)
+    files = []
+    for i in range(5):
+        f = tmp_path / f"f{i}.png"
+        write_image(f, np.roll(base, i, axis=1))
+        files.append(f)
+    files[2].write_bytes(b"\x89PNG\r\n\x1a\n damaged")
+    plan = shot.plan_files(files, {0: [(0.5, 0.5, (200, 40, 40))]})
+    assert len(plan) == 5
+    assert plan[0] and plan[1]          # carried to the frame after the keyframe
+    assert not plan[2]                  # the damaged frame: a cut, nothing carried through it

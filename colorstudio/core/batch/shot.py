@@ -167,16 +167,22 @@ def carry_hints(L: Sequence[np.ndarray], keyframes: dict[int, Sequence[Point]],
     return plan
 
 
-def plan_frames(frames: Iterable[np.ndarray], keyframes: dict[int, Sequence[Point]],
+def plan_frames(frames: Iterable[np.ndarray | None], keyframes: dict[int, Sequence[Point]],
                 still: Sequence[Point] = ()) -> list[list[Point]]:
-    """:func:`carry_hints` over decoded frames (any size; the first one fixes the work size)."""
-    L: list[np.ndarray] = []
+    """:func:`carry_hints` over decoded frames (any size; the first one fixes the work size).
+    A frame that could not be read (None) is a black frame here: a cut, so no hint is carried
+    through it, and the batch reports that frame itself -- one damaged frame does not stop
+    the shot."""
+    L: list[np.ndarray | None] = []
     hw = None
     for f in frames:
-        if hw is None:
+        if f is not None and hw is None:
             hw = work_size(*f.shape[:2])
-        L.append(small_lightness(f, hw))
-    return carry_hints(L, keyframes, still)
+        L.append(None if f is None else small_lightness(f, hw))
+    if hw is None:
+        return [[] for _ in L]
+    black = np.zeros(hw, np.uint8)
+    return carry_hints([black if x is None else x for x in L], keyframes, still)
 
 
 def frame_hints(plan: Sequence[Sequence[Point]]) -> list[list]:
@@ -193,7 +199,14 @@ def plan_files(files: Sequence, keyframes: dict[int, Sequence[Point]], still: Se
     from colorstudio.core.io import imageio
 
     kw = {} if max_pixels is None else {"max_pixels": max_pixels}
-    return frame_hints(plan_frames((imageio.read_image(f, **kw) for f in files), keyframes, still))
+
+    def read(f):
+        try:
+            return imageio.read_image(f, **kw)
+        except (imageio.ImageReadError, OSError):
+            return None   # the batch reports this frame; the others keep their hints
+
+    return frame_hints(plan_frames((read(f) for f in files), keyframes, still))
 
 
 def plan_video(path, keyframes: dict[int, Sequence[Point]], still: Sequence[Point] = ()) -> list[list]:
