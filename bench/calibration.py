@@ -4,7 +4,7 @@
 
 The network runs once per held-out photo (``trainer.groups``: every 20th file of each
 folder); its two heads (regression ab, bin logits) are kept, and every decoding in the grid
-(``models.effnet_unet.Calibration``: coherence radius and edge threshold, sureness ramp,
+(``models.ab_bins.Calibration``: coherence radius and edge threshold, sureness ramp,
 neutral chroma, whether the regression is pulled too) is composed with the photo's
 full-resolution lightness and scored as ``bench.quality`` scores it: gain over no colour,
 colourfulness (share of the truth's), colour recall and false vivid (confident wrong
@@ -29,7 +29,7 @@ DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))
 
 
 def _grid(kind: str):
-    from colorstudio.models.effnet_unet import Calibration
+    from colorstudio.models.ab_bins import Calibration
 
     yield "off (annealed mean, before issue 30)", Calibration(on=False)
     base = Calibration()

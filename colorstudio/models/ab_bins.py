@@ -8,6 +8,7 @@ training losses, for every family with a bin head: ``zhang-bins`` (bins only) an
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -64,12 +65,11 @@ def guided_filter(p: torch.Tensor, guide: torch.Tensor, r: int, eps: float, subs
 
 
 def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: torch.Tensor,
-                      temperature: float, radius: int = 0, eps: float = 1e-3, sure_sigma: float = 15.0,
-                      sure_lo: float = 0.2, sure_hi: float = 0.5, neutral_chroma: float = 12.0,
-                      subsample: int = 1) -> "Decoded":
+                      temperature: float, cal: "Calibration") -> "Decoded":
     """Decode bin logits (N, Q, h, w): the annealed mean, the neutral colour, and how much
     of the annealed mean to keep (each (N, 2 or 1, h, w), ab in Lab units); the colour is
-    ``neutral + keep * (ab - neutral)`` (:meth:`Decoded.colour`).
+    ``neutral + keep * (ab - neutral)`` (:meth:`Decoded.colour`).  The settings named below
+    are ``cal``'s (:class:`Calibration`, the one place of their defaults).
 
     1. Coherence: the probabilities (not the colours) are averaged over regions of similar
        lightness by a guided filter (``guide``: the lightness at the logits' size, ``radius``
@@ -84,9 +84,10 @@ def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: to
        instead of a confident mix of modes: the weight of the annealed mean ramps from 0 at
        sureness ``sure_lo`` to 1 at ``sure_hi``.
     """
+    radius, sure_sigma, sure_lo, sure_hi = cal.radius, cal.sure_sigma, cal.sure_lo, cal.sure_hi
     p = torch.softmax(logits.float(), dim=1)
     if radius > 0 and guide is not None:
-        p = guided_filter(p, guide.float(), int(radius), float(eps), subsample).clamp_min(0.0)
+        p = guided_filter(p, guide.float(), int(radius), float(cal.eps), cal.subsample).clamp_min(0.0)
         p = p / p.sum(1, keepdim=True).clamp_min(1e-8)
     bins = bins.to(p.dtype)
     logp = torch.log(p.clamp_min(1e-12)) / float(temperature)
@@ -94,11 +95,47 @@ def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: to
     ab = torch.einsum("nqhw,qc->nchw", q, bins)
     d2 = ((ab.unsqueeze(2) - bins.t()[None, :, :, None, None]) ** 2).sum(1)     # N Q h w
     sure = (p * torch.exp(-d2 / (2.0 * sure_sigma ** 2))).sum(1, keepdim=True)
-    w_low = torch.exp(-(bins * bins).sum(1) / (2.0 * neutral_chroma ** 2))      # Q
+    w_low = torch.exp(-(bins * bins).sum(1) / (2.0 * cal.neutral_chroma ** 2))      # Q
     pl = p * w_low[None, :, None, None]
     low = torch.einsum("nqhw,qc->nchw", pl, bins) / pl.sum(1, keepdim=True).clamp_min(1e-8)
     keep = ((sure - sure_lo) / max(1e-6, sure_hi - sure_lo)).clamp(0.0, 1.0)
     return Decoded(ab, low, keep, sure)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the bin head's distribution becomes a colour (:func:`calibrated_decode`):
+    ``on`` False is the plain annealed mean of every pixel (the decoding before issue 30).
+    Tuned on held-out photos by ``python -m bench.calibration``."""
+
+    on: bool = True
+    radius: int = 8              # coherence window, in cells of the bin head (stride 4)
+    eps: float = 1e-3            # lightness variance (l_norm units^2) that counts as an edge
+    sure_sigma: float = 15.0     # ab units around the annealed mean that count as "that colour"
+    sure_lo: float = 0.1         # sureness at and below which the colour is the neutral one
+    sure_hi: float = 0.35        # sureness from which the annealed mean is kept whole
+    neutral_chroma: float = 4.0  # the neutral colour: the bins' mean weighted by a Gaussian of chroma
+    pull_all: bool = False       # pull the regression head's colour to neutral where unsure too
+    sure_gain: float = 1.0       # chroma (away from neutral) x this where fully sure
+    temperature: float = 0.0     # of the annealed mean; 0: the model's own
+    subsample: int = 2           # the coherence filter fitted at 1/subsample the size (fast guided filter)
+
+    @classmethod
+    def of(cls, value: "dict | Calibration | None") -> "Calibration":
+        if value is None:
+            return cls()
+        if isinstance(value, Calibration):
+            return value
+        unknown = set(value) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown calibration option(s) {', '.join(sorted(unknown))}; "
+                             f"known: {', '.join(cls.__dataclass_fields__)}")
+        c = cls(**value)
+        if not (0 <= c.radius <= 64 and 1 <= c.subsample <= 8 and 0.0 < c.sure_gain <= 3.0
+                and 0.0 <= c.temperature <= 5.0 and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0
+                and 0.0 <= c.sure_lo < c.sure_hi <= 1.0):
+            raise ValueError(f"calibration out of range: {asdict(c)}")
+        return c
 
 
 class Decoded(NamedTuple):

@@ -30,50 +30,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dataclasses import asdict, dataclass
-
 from colorstudio.core import color
-from colorstudio.models.ab_bins import BinsColorizer, Decoded, calibrated_decode
+from colorstudio.models.ab_bins import BinsColorizer, Calibration, Decoded, calibrated_decode
 from colorstudio.models.effnet_lite import EfficientNetLite, gray_from_l_norm
 from colorstudio.models.layers import UpBlock, conv_bn_relu
 from colorstudio.models.registry import register
 from colorstudio.models.unet import lab_discriminator
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """How the bin head's distribution becomes a colour (``ab_bins.calibrated_decode``):
-    ``on`` False is the plain annealed mean of every pixel (the decoding before issue 30).
-    Tuned on held-out photos by ``python -m bench.calibration``."""
-
-    on: bool = True
-    radius: int = 8              # coherence window, in cells of the bin head (stride 4)
-    eps: float = 1e-3            # lightness variance (l_norm units^2) that counts as an edge
-    sure_sigma: float = 15.0     # ab units around the annealed mean that count as "that colour"
-    sure_lo: float = 0.1         # sureness at and below which the colour is the neutral one
-    sure_hi: float = 0.35        # sureness from which the annealed mean is kept whole
-    neutral_chroma: float = 4.0  # the neutral colour: the bins' mean weighted by a Gaussian of chroma
-    pull_all: bool = False       # pull the regression head's colour to neutral where unsure too
-    sure_gain: float = 1.0       # chroma (away from neutral) x this where fully sure
-    temperature: float = 0.0     # of the annealed mean; 0: the model's own
-    subsample: int = 2           # the coherence filter fitted at 1/subsample the size (fast guided filter)
-
-    @classmethod
-    def of(cls, value: "dict | Calibration | None") -> "Calibration":
-        if value is None:
-            return cls()
-        if isinstance(value, Calibration):
-            return value
-        unknown = set(value) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown calibration option(s) {', '.join(sorted(unknown))}; "
-                             f"known: {', '.join(cls.__dataclass_fields__)}")
-        c = cls(**value)
-        if not (0 <= c.radius <= 64 and 1 <= c.subsample <= 8 and 0.0 < c.sure_gain <= 3.0
-                and 0.0 <= c.temperature <= 5.0 and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0
-                and 0.0 <= c.sure_lo < c.sure_hi <= 1.0):
-            raise ValueError(f"calibration out of range: {asdict(c)}")
-        return c
 
 
 class EffnetUNet(BinsColorizer):
@@ -173,8 +135,7 @@ class EffnetUNet(BinsColorizer):
         input's lightness at the logits' size."""
         c = calibration or self.calibration
         guide = F.avg_pool2d(x[:, :1], x.shape[-1] // logits.shape[-1])
-        return calibrated_decode(logits, guide, self.bins, c.temperature or self.temperature, c.radius, c.eps,
-                                 c.sure_sigma, c.sure_lo, c.sure_hi, c.neutral_chroma, c.subsample)
+        return calibrated_decode(logits, guide, self.bins, c.temperature or self.temperature, c)
 
     @torch.no_grad()
     def confidence(self, x: torch.Tensor) -> torch.Tensor | None:

@@ -10,8 +10,7 @@ import torch.nn.functional as F
 
 from colorstudio.core.color import abbins
 from colorstudio.models import create
-from colorstudio.models.ab_bins import box_mean, calibrated_decode, guided_filter
-from colorstudio.models.effnet_unet import Calibration
+from colorstudio.models.ab_bins import Calibration, box_mean, calibrated_decode, guided_filter
 
 BINS = torch.from_numpy(abbins.ab_bins())
 
@@ -26,11 +25,11 @@ def _logits_at(points: list[tuple[float, float, float]], hw=(8, 8)) -> torch.Ten
 
 
 def test_one_peak_keeps_its_colour_two_peaks_go_neutral():
-    sure = calibrated_decode(_logits_at([(40, 30, 1.0)]), None, BINS, 0.38)
+    sure = calibrated_decode(_logits_at([(40, 30, 1.0)]), None, BINS, 0.38, Calibration())
     chroma = sure.colour().norm(dim=1)
     assert float(sure.keep.min()) == 1.0 and float((sure.colour() - torch.tensor([40.0, 30.0])[None, :, None, None])
                                                    .abs().max()) < 3.0
-    torn = calibrated_decode(_logits_at([(50, 40, 0.5), (-20, -45, 0.5)]), None, BINS, 0.38)
+    torn = calibrated_decode(_logits_at([(50, 40, 0.5), (-20, -45, 0.5)]), None, BINS, 0.38, Calibration())
     assert float(torn.sure.max()) < 0.1            # the annealed mean lies between the peaks
     assert float(torn.colour().norm(dim=1).max()) < 5.0 < float(chroma.min())
     # the plain annealed mean of the same distribution is a confident mix
@@ -45,8 +44,8 @@ def test_coherence_averages_probabilities_within_a_region_not_across_an_edge():
     left = _logits_at([(45, 35, 1.0)], (h, w // 2)) + 2.0 * torch.randn(1, len(BINS), h, w // 2)
     right = _logits_at([(-25, -40, 1.0)], (h, w // 2)) + 2.0 * torch.randn(1, len(BINS), h, w // 2)
     logits = torch.cat([left, right], -1)
-    plain = calibrated_decode(logits, guide, BINS, 0.38, radius=0)
-    coherent = calibrated_decode(logits, guide, BINS, 0.38, radius=4)
+    plain = calibrated_decode(logits, guide, BINS, 0.38, Calibration(radius=0))
+    coherent = calibrated_decode(logits, guide, BINS, 0.38, Calibration(radius=4, subsample=1))
     spread = lambda d, s: float(d.colour()[..., s].std(dim=(2, 3)).mean())  # noqa: E731
     assert spread(coherent, slice(0, w // 2)) < 0.5 * spread(plain, slice(0, w // 2))
     # each side keeps its own hue: a at the left is red-ish, at the right blue-ish
