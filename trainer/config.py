@@ -25,6 +25,8 @@ class ConfigError(UserError, ValueError):
 
 PIXEL_LOSSES = ("l1", "mse", "smoothl1", "l1-rebalanced", "se")
 BIN_LOSSES = ("mse", "smoothl1", "ce-rebalanced", "ce")
+MASK_LOSSES = ("bce-dice", "bce")   # restore: per-pixel damage logits (trainer.engine.losses.mask_loss)
+TASKS = ("colorize", "translate", "restore")
 
 
 @dataclass
@@ -32,10 +34,11 @@ class TrainConfig:
     """Fields every recipe has.  Times in minutes, sizes in pixels."""
 
     LOSSES: ClassVar[tuple[str, ...]] = PIXEL_LOSSES   # what ``loss`` may be for this recipe
+    SIZE_MULTIPLE: ClassVar[int] = 8                    # image_size must be a multiple of this
 
     recipe: str = ""
     family: str = ""                      # registry name of the generator
-    task: str = "colorize"                # colorize | translate
+    task: str = "colorize"                # colorize | translate | restore (gray scan -> damage mask)
     model: dict = field(default_factory=dict)   # factory kwargs of the family
     data: str = ""                        # folder of photos (or of AB pairs for translate)
     val_data: str = ""                    # explicit validation folder; else a split of data
@@ -74,7 +77,8 @@ class TrainConfig:
     num_workers: int = 2
     augment: bool = True                  # random crop, rot 90/180/270, h/v flips
     rotate: bool = True                   # include the rotations and vertical flips (upright data: off)
-    scale_range: tuple = (1.0, 1.0)       # colorize: random zoom before the crop (render-size robustness)
+    scale_range: tuple = (1.0, 1.0)       # colorize: random zoom before the crop (render-size robustness);
+                                          # restore: the photo's enlargement to scan scale
     max_images: int = 0                   # use only the first N training images (0: all)
     seed: int = 0
     time_budget: float = 0.0              # minutes; stop cleanly (checkpoint + export) after it
@@ -126,15 +130,17 @@ class TrainConfig:
             values = v if isinstance(v, tuple) else (v,)
             if any(isinstance(x, float) and not math.isfinite(x) for x in values):
                 raise ConfigError(f"{f.name} must be a finite number (got {v!r})")
-        if self.task not in ("colorize", "translate"):
-            raise ConfigError(f"task must be colorize or translate, not {self.task!r}")
+        if self.task not in TASKS:
+            raise ConfigError(f"task must be one of {', '.join(TASKS)}, not {self.task!r}")
         if self.optimizer not in ("adam", "rmsprop", "sgd"):
             raise ConfigError(f"optimizer must be adam, rmsprop or sgd, not {self.optimizer!r}")
         for name in ("epochs", "batch_size", "image_size", "log_every"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be > 0 (got {getattr(self, name)})")
-        if self.image_size % 8:
-            raise ConfigError(f"image_size must be a multiple of 8 (got {self.image_size})")
+        if self.image_size % self.SIZE_MULTIPLE:
+            raise ConfigError(f"image_size must be a multiple of {self.SIZE_MULTIPLE} (got {self.image_size})")
+        if self.task == "restore":
+            self._validate_restore()
         if self.direction not in ("AtoB", "BtoA"):
             raise ConfigError(f"direction must be AtoB or BtoA, not {self.direction!r}")
         if self.adv_weight > 0 and not self.discriminator:
@@ -160,6 +166,15 @@ class TrainConfig:
         lo, hi = self.scale_range
         if not 0.25 <= lo <= hi <= 8.0:
             raise ConfigError(f"scale_range must be [lo, hi] with 0.25 <= lo <= hi <= 8 (got {[lo, hi]})")
+
+    def _validate_restore(self) -> None:
+        """A damage mask has no colour to judge: no discriminator, no perceptual network
+        (refused here, not after the photos are loaded)."""
+        if self.adv_weight > 0:
+            raise ConfigError("adv_weight must be 0 for a restore recipe (a damage mask has no GAN term)")
+        if self.perceptual_net or self.vgg_weights:
+            raise ConfigError("a restore recipe has no perceptual loss: leave perceptual_net and "
+                              "--vgg-weights unset")
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -319,10 +334,33 @@ class EffnetHintsConfig(EffnetUNetConfig):
     hint_weight: float = 10.0
 
 
+@dataclass
+class DamageUNetConfig(TrainConfig):
+    """Damage detection (the first stage of Wan et al. 2020, "Bringing Old Photos Back to
+    Life"): the gray scan of a photo with synthetic scratches, cracks, folds, tears and dust
+    (core.colorize.damage) -> its damage mask; BCE (damage weighted x3: it is rare) + soft
+    Dice, Adam 1e-3, 256 px crops of the photo enlarged 1.5-3x (damage drawn at scan scale)."""
+
+    family: str = "damage-unet"
+    task: str = "restore"
+    loss: str = "bce-dice"
+    lr: float = 1e-3
+    betas: tuple = (0.9, 0.999)
+    batch_size: int = 8
+    image_size: int = 256
+    scale_range: tuple = (1.5, 3.0)
+    rotate: bool = False
+    epochs: int = 20
+    pretrained: bool = False
+
+    LOSSES = MASK_LOSSES
+    SIZE_MULTIPLE = 16   # the net's sides (damage_unet.DamageUNet.multiple)
+
+
 RECIPES: dict[str, type[TrainConfig]] = {   # one recipe per family, named after it
     cls.family: cls for cls in (UnetGanConfig, UnetHintsConfig, IizukaLiteConfig, Pix2PixFacadesConfig,
                                 ResGanConfig, PerceptualConfig, ZhangBinsConfig, EffnetUNetConfig,
-                                EffnetHintsConfig)}
+                                EffnetHintsConfig, DamageUNetConfig)}
 
 
 def recipe_names() -> list[str]:

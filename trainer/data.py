@@ -1,8 +1,10 @@
-"""Training data: colour photos -> (L, ab) pairs, and pix2pix AB-aligned pairs.
+"""Training data: colour photos -> (L, ab) pairs, photos -> (damaged scan L, damage mask)
+pairs, and pix2pix AB-aligned pairs.
 
 Two ways to feed the loop, same samples either way:
-* ``cache=True``: every photo is decoded once into memory as Lab (float16, native size);
-  on a CPU this is what keeps the cores busy with the network, not with JPEG decoding.
+* ``cache=True``: every photo is decoded once into memory as Lab (float16, native size;
+  the damage set keeps uint8 RGB); on a CPU this is what keeps the cores busy with the
+  network, not with JPEG decoding.
 * ``cache=False``: each sample is decoded in DataLoader workers.
 
 Every sample is drawn from ``(index, seed)``: its augmentation (random crop, rotation by
@@ -24,13 +26,14 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from colorstudio.core.colorize import aging
+from colorstudio.core.colorize import aging, damage
 from colorstudio.core import color
 from colorstudio.core.io import imageio
 from colorstudio.core.color import palette
 from colorstudio.core.errors import UserError
 
 log = logging.getLogger(__name__)
+
 
 class DataError(UserError, ValueError):
     """The data folder is missing, empty or unusable."""
@@ -135,6 +138,22 @@ class LoadReport:
     unreadable: int
 
 
+def read_or_next(files: Sequence[Path], i: int, gone: set[int]) -> np.ndarray:
+    """RGB of ``files[i]``; a photo that became unreadable since the run began (emptied,
+    deleted, replaced mid-epoch) is replaced by the next readable one, with a warning once
+    per file (``gone`` remembers them): one file must not abort a run with no checkpoint."""
+    n = len(files)
+    for k in range(n):
+        j = (i + k) % n
+        try:
+            return read_rgb(files[j])
+        except DataError:
+            if j not in gone:
+                gone.add(j)
+                log.warning("unreadable since the run began, another photo used in its place: %s", files[j])
+    raise DataError(f"none of the {n} training photos can be read any more")
+
+
 class PhotoDataset:
     """Colour photos -> (l_norm, ab_norm) crops; grayscale photos are skipped and counted.
 
@@ -186,23 +205,10 @@ class PhotoDataset:
         return len(self.files)
 
     def lab(self, i: int) -> np.ndarray:
-        """Lab of photo ``i``.  Uncached, a photo that became unreadable since the run began
-        (emptied, deleted, replaced mid-epoch) is replaced by the next readable one, with a
-        warning once: one file must not abort a run with no checkpoint."""
+        """Lab of photo ``i`` (uncached: read now, see :func:`read_or_next`)."""
         if self.cache:
             return self.labs[i]
-        n = len(self.files)
-        for k in range(n):
-            j = (i + k) % n
-            try:
-                return color.rgb_to_lab(read_rgb(self.files[j]))
-            except DataError:
-                gone = self.__dict__.setdefault("_gone", set())
-                if j not in gone:
-                    gone.add(j)
-                    log.warning("unreadable since the run began, another photo used in its place: %s",
-                                self.files[j])
-        raise DataError(f"none of the {n} training photos can be read any more")
+        return color.rgb_to_lab(read_or_next(self.files, i, self.__dict__.setdefault("_gone", set())))
 
     def __getitem__(self, item) -> tuple[np.ndarray, np.ndarray]:
         i, seed = item if isinstance(item, tuple) else (item, -1)
@@ -225,6 +231,96 @@ class PhotoDataset:
         parts = [self.lab(i)[::stride, ::stride, 1:].reshape(-1, 2).astype(np.float32)
                  for i in range(0, len(self), step)]
         return np.concatenate(parts)
+
+
+def _pad_to(img: np.ndarray, size: int) -> np.ndarray:
+    """``img`` (H, W, C) padded by reflection (evenly on both sides) to at least ``size``
+    on each side: a small photo keeps its own texture at the borders, no stretched edge."""
+    h, w = img.shape[:2]
+    ph, pw = max(0, size - h), max(0, size - w)
+    if not ph and not pw:
+        return img
+    return np.pad(img, ((ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)), mode="reflect")
+
+
+def _crop(img: np.ndarray, size: int, rng: np.random.Generator | None) -> np.ndarray:
+    """A ``size`` square of ``img``: random with ``rng`` (and a random h-flip), else centred."""
+    img = _pad_to(img, size)
+    h, w = img.shape[:2]
+    if rng is None:
+        y, x = (h - size) // 2, (w - size) // 2
+        return np.ascontiguousarray(img[y:y + size, x:x + size])
+    y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
+    crop = img[y:y + size, x:x + size]
+    return np.ascontiguousarray(crop[:, ::-1] if rng.integers(0, 2) else crop)
+
+
+class DamageDataset:
+    """Photos -> (l_norm of the damaged gray scan (1, S, S), damage mask (1, S, S)) float32,
+    for the damage detector (task ``restore``).
+
+    The photo is enlarged by a factor from ``scale_range`` first, so the damage (drawn at
+    the widths of a 512 px scan, ``scale=1``) has the size it has on a scan of a print, not
+    on a thumbnail.  Training items ``(index, seed >= 0)``: a random factor, crop and h-flip,
+    damage of the training mix (:data:`damage.TRAIN_MIX`; a fifth clean).  Validation
+    (``seed < 0`` or ``augment`` off): the middle factor, a centre crop and the held-out mix
+    from a generator seeded by the index, so every validation is scored on the same scans.
+    Grayscale photos are kept (the input is gray anyway); unreadable ones are skipped and
+    counted.  ``cache``: the photos' RGB is kept in memory as uint8 (native size).
+    """
+
+    def __init__(self, files: Sequence[Path], size: int, cache: bool = True, augment: bool = True,
+                 threads: int = 2, scale_range: tuple[float, float] = (1.0, 1.0)):
+        self.size, self.cache, self.augment = size, cache, augment
+        self.scale_range = (float(scale_range[0]), float(scale_range[1]))
+        self.rgbs: list[np.ndarray] = []
+        kept: list[Path] = []
+        bad = 0
+
+        def load(f: Path) -> tuple[bool, np.ndarray | None]:
+            try:
+                rgb = read_rgb(f)
+            except DataError:
+                return False, None
+            return True, (rgb if cache else None)
+
+        with ThreadPoolExecutor(max(1, threads)) as pool:
+            for f, (ok, rgb) in zip(files, pool.map(load, files)):
+                if not ok:
+                    bad += 1
+                    log.warning("unreadable image skipped: %s", f)
+                    continue
+                kept.append(Path(f))
+                if cache:
+                    self.rgbs.append(rgb)
+        self.files = kept
+        self.report = LoadReport(len(kept), 0, bad)
+        if not kept:
+            raise DataError(f"no readable photos among {len(files)} files ({bad} unreadable)")
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def rgb(self, i: int) -> np.ndarray:
+        """uint8 RGB of photo ``i`` (uncached: read now, see :func:`read_or_next`)."""
+        if self.cache:
+            return self.rgbs[i]
+        return read_or_next(self.files, i, self.__dict__.setdefault("_gone", set()))
+
+    def __getitem__(self, item) -> tuple[np.ndarray, np.ndarray]:
+        i, seed = item if isinstance(item, tuple) else (item, -1)
+        train = seed >= 0 and self.augment
+        rng = np.random.default_rng(seed if train else 10_000 + i)
+        lo, hi = self.scale_range
+        factor = float(rng.uniform(lo, hi)) if train else (lo + hi) / 2
+        rgb = self.rgb(i)
+        if factor != 1.0:
+            rgb = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        crop = _crop(rgb, self.size, rng if train else None)
+        mix = damage.TRAIN_MIX if train else damage.HELD_OUT_MIX
+        _, scan, mask = damage.damaged_print(crop, rng, mix, p_clean=0.2, scale=1.0)
+        x = color.normalize_l(scan)[None].astype(np.float32)
+        return np.ascontiguousarray(x), np.ascontiguousarray(mask[None], np.float32)
 
 
 def split_pair(img: np.ndarray, direction: str) -> tuple[np.ndarray, np.ndarray]:
@@ -307,8 +403,9 @@ def _check_split(cfg, train_files: list[Path], val_files: list[Path]) -> None:
                         "or give --set val_data=DIR")
 
 
-def photo_datasets(cfg) -> tuple[PhotoDataset, PhotoDataset, list[Path]]:
-    """(train, val, val_files) for a colorize config."""
+def _photo_split(cfg) -> tuple[list[Path], list[Path]]:
+    """(train files, validation files) of a photo folder: ``val_data`` when given, else
+    every ``val_every_nth`` file of each folder held out; ``max_images`` caps training."""
     if cfg.val_data:
         train_files, val_files = list_images(cfg.data), list_images(cfg.val_data)
     else:
@@ -316,11 +413,28 @@ def photo_datasets(cfg) -> tuple[PhotoDataset, PhotoDataset, list[Path]]:
     if cfg.max_images:
         train_files = train_files[:cfg.max_images]
     _check_split(cfg, train_files, val_files)
+    return train_files, val_files
+
+
+def photo_datasets(cfg) -> tuple[PhotoDataset, PhotoDataset, list[Path]]:
+    """(train, val, val_files) for a colorize config."""
+    train_files, val_files = _photo_split(cfg)
     threads = max(1, min(4, cfg.threads or 2))
     train = PhotoDataset(train_files, cfg.image_size, cfg.gray_threshold, cfg.cache, cfg.augment, threads,
                          tuple(cfg.scale_range), cfg.rotate, cfg.age_p)
     val = PhotoDataset(spread(val_files, max(cfg.val_images, cfg.sample_images)), cfg.image_size,
                        cfg.gray_threshold, True, False, threads)
+    return train, val, val_files
+
+
+def damage_datasets(cfg) -> tuple[DamageDataset, DamageDataset, list[Path]]:
+    """(train, val, val_files) for a restore config: the photo split of :func:`photo_datasets`."""
+    train_files, val_files = _photo_split(cfg)
+    threads = max(1, min(4, cfg.threads or 2))
+    scale = tuple(cfg.scale_range)
+    train = DamageDataset(train_files, cfg.image_size, cfg.cache, cfg.augment, threads, scale)
+    val = DamageDataset(spread(val_files, max(cfg.val_images, cfg.sample_images)), cfg.image_size,
+                        True, False, threads, scale)
     return train, val, val_files
 
 

@@ -93,6 +93,27 @@ def _load_predictor(args, task: str):
     return predictor
 
 
+def load_repairer(args):
+    """The damage detector for ``--repair auto`` (None when off), or a UsageError when no
+    trained ``damage-unet`` is installed (random weights would flag noise as damage)."""
+    if getattr(args, "repair", "off") == "off":
+        return None
+    from colorstudio.core.inference.devices import DeviceError
+    from colorstudio.core.inference.predictor import Predictor
+    from colorstudio.models import create, default_model, spec
+
+    name = default_model("restore")
+    if not spec(name).has_weights:
+        raise UsageError(f"--repair auto needs the trained {name} weights, and none are installed")
+    try:
+        predictor = Predictor(create(name, weights=True), device=args.device)
+    except DeviceError as exc:
+        raise UsageError(str(exc)) from None
+    if not args.quiet:
+        print(f"{PROG}: repair: {shown(name)} finds the damage, then it is filled", file=sys.stderr)
+    return predictor
+
+
 def _read_hints(path: Path | None) -> list:
     if path is None:
         return []

@@ -65,12 +65,18 @@ def guided_filter(p: torch.Tensor, guide: torch.Tensor, r: int, eps: float, subs
 
 
 def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: torch.Tensor,
-                      temperature: float, cal: "Calibration") -> "Decoded":
+                      temperature: float, cal: "Calibration",
+                      class_weights: torch.Tensor | None = None) -> "Decoded":
     """Decode bin logits (N, Q, h, w): the annealed mean, the neutral colour, and how much
     of the annealed mean to keep (each (N, 2 or 1, h, w), ab in Lab units); the colour is
     ``neutral + keep * (ab - neutral)`` (:meth:`Decoded.colour`).  The settings named below
     are ``cal``'s (:class:`Calibration`, the one place of their defaults).
 
+    0. Honest probabilities: a head trained with rebalanced cross-entropy (class weights w,
+       rare saturated colours counted up to ~30x) learns p(q) ~ P(q | x) * w_q, a bias toward
+       rare colours that is the "confident wrong colour" of a bold bin head.  With
+       ``class_weights`` given, the logits become ``logits - prior_correction * log w``
+       (post-hoc logit adjustment, Menon et al. 2021): 1 undoes the rebalancing wholly.
     1. Coherence: the probabilities (not the colours) are averaged over regions of similar
        lightness by a guided filter (``guide``: the lightness at the logits' size, ``radius``
        cells, ``eps`` in the guide's units squared), so a region that is one thing votes for
@@ -83,9 +89,18 @@ def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: to
        colour (its mean over the bins weighted by a Gaussian of chroma ``neutral_chroma``)
        instead of a confident mix of modes: the weight of the annealed mean ramps from 0 at
        sureness ``sure_lo`` to 1 at ``sure_hi``.
+    5. Is there colour at all?  With ``class_weights`` and ``gate_chroma`` > 0, the honest
+       distribution (the rebalancing undone) gives the probability that the pixel's chroma
+       is at least ``gate_chroma``; the colour is kept from ``gate_hi`` of it, muted below
+       ``gate_lo``.  The rebalanced distribution says *which* colour (bold, right more often
+       on colourful things); the honest one says *whether* (snow and plain walls are gray).
     """
     radius, sure_sigma, sure_lo, sure_hi = cal.radius, cal.sure_sigma, cal.sure_lo, cal.sure_hi
-    p = torch.softmax(logits.float(), dim=1)
+    logits = logits.float()
+    if cal.prior_correction and class_weights is not None:
+        logw = torch.log(class_weights.to(logits).clamp_min(1e-8))
+        logits = logits - float(cal.prior_correction) * logw[None, :, None, None]
+    p = torch.softmax(logits, dim=1)
     if radius > 0 and guide is not None:
         p = guided_filter(p, guide.float(), int(radius), float(cal.eps), cal.subsample).clamp_min(0.0)
         p = p / p.sum(1, keepdim=True).clamp_min(1e-8)
@@ -99,6 +114,12 @@ def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: to
     pl = p * w_low[None, :, None, None]
     low = torch.einsum("nqhw,qc->nchw", pl, bins) / pl.sum(1, keepdim=True).clamp_min(1e-8)
     keep = ((sure - sure_lo) / max(1e-6, sure_hi - sure_lo)).clamp(0.0, 1.0)
+    if cal.gate_chroma > 0 and class_weights is not None:
+        honest = p / class_weights.to(p).clamp_min(1e-8)[None, :, None, None]
+        honest = honest / honest.sum(1, keepdim=True).clamp_min(1e-12)
+        vivid = (bins.norm(dim=1) >= float(cal.gate_chroma)).to(p.dtype)                  # Q
+        p_col = torch.einsum("nqhw,q->nhw", honest, vivid).unsqueeze(1)
+        keep = keep * ((p_col - cal.gate_lo) / max(1e-6, cal.gate_hi - cal.gate_lo)).clamp(0.0, 1.0)
     return Decoded(ab, low, keep, sure)
 
 
@@ -119,6 +140,10 @@ class Calibration:
     sure_gain: float = 1.0       # chroma (away from neutral) x this where fully sure
     temperature: float = 0.0     # of the annealed mean; 0: the model's own
     subsample: int = 2           # the coherence filter fitted at 1/subsample the size (fast guided filter)
+    prior_correction: float = 0.0  # share of the training's class rebalancing undone (needs the model's class weights)
+    gate_chroma: float = 0.0     # > 0: colour only where the honest P(chroma >= this) is high (needs class weights)
+    gate_lo: float = 0.3         # honest P(colourful) at and below which the colour is muted ...
+    gate_hi: float = 0.6         # ... and from which it is kept
 
     @classmethod
     def of(cls, value: "dict | Calibration | None") -> "Calibration":
@@ -132,8 +157,9 @@ class Calibration:
                              f"known: {', '.join(cls.__dataclass_fields__)}")
         c = cls(**value)
         if not (0 <= c.radius <= 64 and 1 <= c.subsample <= 8 and 0.0 < c.sure_gain <= 3.0
-                and 0.0 <= c.temperature <= 5.0 and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0
-                and 0.0 <= c.sure_lo < c.sure_hi <= 1.0):
+                and 0.0 <= c.temperature <= 5.0 and 0.0 <= c.prior_correction <= 2.0 and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0
+                and 0.0 <= c.sure_lo < c.sure_hi <= 1.0
+                and c.gate_chroma >= 0 and 0.0 <= c.gate_lo < c.gate_hi <= 1.0):
             raise ValueError(f"calibration out of range: {asdict(c)}")
         return c
 

@@ -44,7 +44,7 @@ class EffnetUNet(BinsColorizer):
     def __init__(self, variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
                  hints: bool = False, hint_skip: bool = True, hint_levels: bool = False,
                  bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38, grid: float = 10.0,
-                 calibration: dict | None = None):
+                 calibration: dict | None = None, class_weights: Sequence[float] | None = None):
         super().__init__()
         decoder = [int(c) for c in decoder]
         if len(decoder) != 4 or min(decoder) < 1 or bridge < 1:
@@ -71,6 +71,8 @@ class EffnetUNet(BinsColorizer):
         if self.bins_head:
             self._init_bins(grid, None, temperature)
             self.bin_logits = nn.Conv2d(d4, self.num_bins, 1)
+            if class_weights is not None:   # the training's rebalancing, undone by calibration.prior_correction
+                self.set_class_weights(class_weights)
             self.train_outputs = ("ab", "logits")
 
     def bin_centres(self) -> torch.Tensor | None:
@@ -135,7 +137,7 @@ class EffnetUNet(BinsColorizer):
         input's lightness at the logits' size."""
         c = calibration or self.calibration
         guide = F.avg_pool2d(x[:, :1], x.shape[-1] // logits.shape[-1])
-        return calibrated_decode(logits, guide, self.bins, c.temperature or self.temperature, c)
+        return calibrated_decode(logits, guide, self.bins, c.temperature or self.temperature, c, self.class_weights)
 
     @torch.no_grad()
     def confidence(self, x: torch.Tensor) -> torch.Tensor | None:
@@ -167,16 +169,18 @@ _DESCRIPTION = ("U-Net decoder over an ImageNet-pretrained EfficientNet-Lite enc
           description=_DESCRIPTION + "; L -> ab at half size, L1 (+ optional 313-bin head).")
 def effnet_unet(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
                 bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38,
-                calibration: dict | None = None) -> EffnetUNet:
+                calibration: dict | None = None, class_weights: Sequence[float] | None = None) -> EffnetUNet:
     return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, bins_head=bins_head,
-                      bin_mix=bin_mix, temperature=temperature, calibration=calibration)
+                      bin_mix=bin_mix, temperature=temperature, calibration=calibration,
+                      class_weights=class_weights)
 
 
 @register("effnet-hints", task="colorize", input_size=256, hints=True, report="interactive colorization",
           preference=0, description=_DESCRIPTION + "; steered by sparse user colour hints (ab + mask).")
 def effnet_hints(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
                  hint_skip: bool = True, hint_levels: bool = True, bins_head: bool = False,
-                 bin_mix: float = 0.5, temperature: float = 0.38, calibration: dict | None = None) -> EffnetUNet:
+                 bin_mix: float = 0.5, temperature: float = 0.38, calibration: dict | None = None,
+                 class_weights: Sequence[float] | None = None) -> EffnetUNet:
     return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, hints=True, hint_skip=hint_skip,
                       hint_levels=hint_levels, bins_head=bins_head, bin_mix=bin_mix, temperature=temperature,
-                      calibration=calibration)
+                      calibration=calibration, class_weights=class_weights)

@@ -20,7 +20,7 @@ from typing import Any, Callable, Literal
 
 from colorstudio.core.errors import UserError
 
-Task = Literal["colorize", "translate"]
+Task = Literal["colorize", "translate", "restore"]   # restore: a gray scan -> its damage mask
 
 
 class UnknownModelError(UserError, KeyError):

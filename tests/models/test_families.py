@@ -22,6 +22,7 @@ SMALL = {
     "zhang-bins": {"base": 8, "convs": 1},
     "effnet-unet": {"decoder": [8, 8, 8, 8], "bridge": 8},
     "effnet-hints": {"decoder": [8, 8, 8, 8], "bridge": 8},
+    "damage-unet": {"widths": [4, 4, 8, 8]},
 }
 NAMES = [s.name for s in available()]
 GANS = [s.name for s in available() if s.has_discriminator]
@@ -36,7 +37,7 @@ def _input(model, task: str, size: int, n: int = 2, seed: int = 0) -> torch.Tens
 
 def _run(model, task: str, x: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
-        return model.predict_ab(x) if task == "colorize" else model(x)
+        return model.predict_ab(x) if task == "colorize" else model(x)   # restore: mask logits
 
 
 def _randomize_norm_stats(model) -> None:
@@ -50,14 +51,14 @@ def _randomize_norm_stats(model) -> None:
 
 def test_expected_families_are_registered():
     assert {"iizuka-lite", "pix2pix-facades", "resgan", "perceptual", "zhang-bins",
-            "unet-gan", "unet-hints", "effnet-unet", "effnet-hints"} <= set(NAMES)
+            "unet-gan", "unet-hints", "effnet-unet", "effnet-hints", "damage-unet"} <= set(NAMES)
     assert set(GANS) == {"pix2pix-facades", "resgan", "unet-gan", "effnet-unet"}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_spec_is_complete(name):
     s = spec(name)
-    assert s.task in ("colorize", "translate")
+    assert s.task in ("colorize", "translate", "restore")
     assert s.input_size >= 64 and s.description and s.report
 
 
@@ -70,6 +71,9 @@ def test_forward_shape(name):
         y = _run(model, "translate", x)
         assert y.shape == (2, 3, 256, 256)
         assert torch.isfinite(y).all() and y.abs().max() <= 1.0
+    elif s.task == "restore":   # gray scan -> damage logits, the same size
+        y = _run(model, "restore", _input(model, "restore", 64))
+        assert y.shape == (2, 1, 64, 64) and torch.isfinite(y).all()
     else:
         size = 64
         y = _run(model, "colorize", _input(model, "colorize", size))

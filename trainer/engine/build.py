@@ -35,10 +35,9 @@ def data(cfg: TrainConfig, world: int, rank: int) -> Data:
     """The training and held-out sets, and this rank's share of every epoch."""
     if not cfg.data:
         raise TrainError("no training data: give --data DIR")
-    if cfg.task == "colorize":
-        train_set, val_set, val_files = tdata.photo_datasets(cfg)
-    else:
-        train_set, val_set, val_files = tdata.pair_datasets(cfg)
+    datasets = {"colorize": tdata.photo_datasets, "translate": tdata.pair_datasets,
+                "restore": tdata.damage_datasets}[cfg.task]
+    train_set, val_set, val_files = datasets(cfg)
     if len(train_set) // world < cfg.batch_size:
         raise TrainError(f"{len(train_set)} training images are fewer than one batch of "
                          f"{cfg.batch_size} per process; lower --set batch_size")

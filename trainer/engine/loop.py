@@ -258,6 +258,8 @@ class Trainer:
 
     def _pixel_terms(self, outs: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         cfg = self.cfg
+        if "mask" in outs:   # restore: damage logits against the mask; no colour, rebalancing or hints
+            return {cfg.loss: losses.mask_loss(outs["mask"], y, cfg.loss) * cfg.pixel_weight}
         terms: dict[str, torch.Tensor] = {}
         out = outs.get("ab", outs.get("rgb"))   # the task's image output (None: bins only)
         if "logits" in outs:
@@ -279,6 +281,12 @@ class Trainer:
             terms["perceptual"] = cfg.perceptual_weight * losses.perceptual_loss(self.vgg, *rgb)
         return terms
 
+    def _judged_image(self, outs: dict[str, torch.Tensor]) -> torch.Tensor:
+        """What the discriminator judges: the image output (ab or RGB), or a bin head's
+        colours decoded.  Asked only with a discriminator: a mask (restore) has none."""
+        image = outs.get("ab", outs.get("rgb"))
+        return image if image is not None else unwrap(self.G).decode(outs["logits"])
+
     def _d_input(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """Colorize: the Lab image (L + ab); translate: conditional (input, output)."""
         cond = x[:, :1] if self.cfg.task == "colorize" else x
@@ -296,10 +304,8 @@ class Trainer:
         with self._autocast():
             out = self.G(x)
         outs = out if isinstance(out, dict) else {self.outputs[0]: out}
-        fake_ab = outs.get("ab", outs.get("rgb"))
-        if fake_ab is None:
-            fake_ab = unwrap(self.G).decode(outs["logits"])
         if self.D is not None:
+            fake_ab = self._judged_image(outs)
             self.opt_D.zero_grad(set_to_none=True)
             tgt = y if y.shape[-2:] == fake_ab.shape[-2:] else F.interpolate(y, size=fake_ab.shape[-2:], mode="area")
             with self._autocast():

@@ -1,4 +1,5 @@
-"""Losses: pixel (L1 / MSE / SmoothL1 / class-rebalanced L1), GAN labels, VGG16 perceptual
+"""Losses: pixel (L1 / MSE / SmoothL1 / class-rebalanced L1), damage masks (BCE, BCE + Dice),
+GAN labels, VGG16 perceptual
 (the VGG16 feature net itself lives with its family, colorstudio.models.perceptual; the
 differentiable Lab -> RGB it needs is colorstudio.core.color.color_torch).
 
@@ -17,6 +18,8 @@ from torch import nn
 from colorstudio.core import color
 
 AB_GRID = 10.0   # the rebalancing histogram's cell (ab units), over +-color.AB_SCALE
+MASK_POS_WEIGHT = 3.0   # a damaged pixel counts this much in the mask BCE: damage is a few % of a print
+DICE_SMOOTH = 1.0       # pixels added to the Dice ratio's both sides (see dice_loss)
 
 
 def pixel_loss(name: str, pred: torch.Tensor, target: torch.Tensor,
@@ -33,6 +36,31 @@ def pixel_loss(name: str, pred: torch.Tensor, target: torch.Tensor,
     if weight is not None:
         e = e * weight
     return e.mean()
+
+
+def dice_loss(prob: torch.Tensor, target: torch.Tensor, smooth: float = DICE_SMOOTH) -> torch.Tensor:
+    """Soft Dice loss ``1 - 2|PT| / (|P| + |T|)`` of each image (N, 1, H, W), averaged.
+
+    It scores the mask as a whole, so a thin scratch of a few hundred pixels counts as much
+    as the thousands of clean pixels around it.  ``smooth`` on both sides keeps it defined
+    on a clean image (no damage, ``|T| = 0``), where it still asks for an empty mask."""
+    p, t = prob.flatten(1), target.flatten(1)
+    inter = (p * t).sum(1)
+    return (1.0 - (2.0 * inter + smooth) / (p.sum(1) + t.sum(1) + smooth)).mean()
+
+
+def mask_loss(logits: torch.Tensor, target: torch.Tensor, name: str) -> torch.Tensor:
+    """Damage-mask loss of logits (N, 1, H, W) against a 0/1 mask: ``bce`` (damaged pixels
+    weighted by :data:`MASK_POS_WEIGHT`, or a net that flags nothing is nearly right) or
+    ``bce-dice`` (that + :func:`dice_loss`).  In float32 whatever autocast gives."""
+    logits, target = logits.float(), target.float()
+    pos = torch.tensor(MASK_POS_WEIGHT, device=logits.device)
+    loss = F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos)
+    if name == "bce":
+        return loss
+    if name == "bce-dice":
+        return loss + dice_loss(torch.sigmoid(logits), target)
+    raise ValueError(f"unknown mask loss {name!r}; one of bce, bce-dice")
 
 
 class AbRebalance(nn.Module):

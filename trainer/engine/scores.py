@@ -1,4 +1,5 @@
-"""Image quality scores for evaluation: PSNR, SSIM, Hasler-Suesstrunk colourfulness.
+"""Image quality scores for evaluation: PSNR, SSIM, Hasler-Suesstrunk colourfulness, and
+pixel detection scores of a damage mask (precision, recall, F1, share flagged).
 
 All take float images in [0, 1] (H, W, C) unless said otherwise; numpy + cv2 only.
 """
@@ -38,3 +39,24 @@ def colourfulness(rgb: np.ndarray) -> float:
     rg = x[..., 0] - x[..., 1]
     yb = 0.5 * (x[..., 0] + x[..., 1]) - x[..., 2]
     return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
+
+
+def mask_counts(pred: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """(TP, FP, FN, pixels) int64 of two boolean masks of one shape.  Summed over a set of
+    images and scored once (:func:`detection_scores`): a mean of per-image F1s would make a
+    clean photo with one false speck as bad as a missed crack network."""
+    pred, truth = np.asarray(pred, bool), np.asarray(truth, bool)
+    tp = int(np.count_nonzero(pred & truth))
+    return np.array([tp, int(np.count_nonzero(pred)) - tp, int(np.count_nonzero(truth)) - tp, pred.size],
+                    np.int64)
+
+
+def detection_scores(counts: np.ndarray) -> dict[str, float]:
+    """Precision, recall, F1 and the share of pixels flagged from pooled :func:`mask_counts`.
+    An empty denominator scores 1 (nothing flagged: no false alarm; nothing to find: none
+    missed), so a clean set flagged clean is perfect rather than undefined."""
+    tp, fp, fn, pixels = (int(v) for v in counts)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "flagged": (tp + fp) / max(1, pixels)}

@@ -1,4 +1,8 @@
-"""Validation scores and sample grids during training (rank 0 only)."""
+"""Validation scores and sample grids during training (rank 0 only).
+
+Colorizers and translators are scored per image and averaged; a damage detector
+(task ``restore``) on the pixels of the whole validation set at once (pooled counts at a
+threshold of 0.5: precision, recall, F1 and the share of pixels flagged)."""
 
 from __future__ import annotations
 
@@ -12,10 +16,26 @@ from colorstudio.core.io import checkpoint
 from colorstudio.core import color
 from trainer.engine import scores
 
+MASK_THRESHOLD = 0.5   # a pixel's damage probability from which it counts as flagged
+RED = np.array([1.0, 0.0, 0.0], np.float32)
+
 
 def _to01(t: torch.Tensor) -> np.ndarray:
     """A translator's (3, H, W) tensor in [-1, 1] -> RGB (H, W, 3) in [0, 1]."""
     return color.denormalize_rgb(t.numpy().transpose(1, 2, 0))
+
+
+def _gray(l_norm: torch.Tensor) -> np.ndarray:
+    """A network's l_norm (H, W) -> gray RGB (H, W, 3) in [0, 1]."""
+    return np.repeat((color.denormalize_l(l_norm.numpy()) / 100.0)[:, :, None], 3, 2)
+
+
+def mask_overlay(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Gray RGB (H, W, 3) with the pixels of boolean ``mask`` (H, W) painted red: pure red,
+    so a 1-px scratch still shows in a sample grid."""
+    out = gray.copy()
+    out[mask] = RED
+    return out
 
 
 def _resize_ab(ab: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -41,13 +61,19 @@ class Validator:
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
-        """Generator output in the task's image space (ab_norm, or RGB in [-1, 1]);
-        the moving average of G when ``ema`` is on."""
+        """Generator output in the task's image space (ab_norm, RGB in [-1, 1], or the
+        damage probability 0..1); the moving average of G when ``ema`` is on."""
         g = self.generator()
         was = g.training
         g.eval()
         try:
-            out = g.predict_ab(x.to(self.device)) if self.cfg.task == "colorize" else g(x.to(self.device))
+            x = x.to(self.device)
+            if self.cfg.task == "colorize":
+                out = g.predict_ab(x)
+            elif self.cfg.task == "restore":
+                out = torch.sigmoid(g(x).float())
+            else:
+                out = g(x)
         finally:
             g.train(was)
         return out.float().cpu()
@@ -60,6 +86,8 @@ class Validator:
             yield torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
 
     def validate(self) -> dict[str, float]:
+        if self.cfg.task == "restore":
+            return self._validate_masks()
         acc: dict[str, list[float]] = {}
         rng = np.random.default_rng(4321)
         for x, y in self._val_batches():
@@ -72,6 +100,15 @@ class Validator:
         if "colourfulness" in res and res.get("colourfulness_gt"):
             res["colourfulness_ratio"] = res["colourfulness"] / res["colourfulness_gt"]
         return res
+
+    def _validate_masks(self) -> dict[str, float]:
+        """Detection scores of the damage masks, counts pooled over every validation pixel."""
+        counts = np.zeros(4, np.int64)
+        rng = np.random.default_rng(4321)
+        for x, y in self._val_batches():
+            prob = self.predict(self._inputs(x, y, rng))
+            counts += scores.mask_counts(prob.numpy() >= MASK_THRESHOLD, y.numpy() >= 0.5)
+        return scores.detection_scores(counts)
 
     def _image_scores(self, x, out, y) -> dict[str, float]:
         if self.cfg.task == "translate":
@@ -97,17 +134,7 @@ class Validator:
         xs, ys = zip(*(self.val_set[int(i)] for i in picks))
         x, y = torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
         out = self.predict(self._inputs(x, y, np.random.default_rng(4321)))
-        rows = []
-        for i in range(n):
-            if self.cfg.task == "translate":
-                cells = [_to01(x[i]), _to01(out[i]), _to01(y[i])]
-            else:
-                L = color.denormalize_l(x[i, 0].numpy())
-                ab_p = _resize_ab(color.denormalize_ab(out[i].numpy()).transpose(1, 2, 0), L.shape)
-                ab_t = color.denormalize_ab(y[i].numpy()).transpose(1, 2, 0)
-                gray = np.repeat((L / 100.0)[:, :, None], 3, 2)
-                cells = [gray, color.lab_compose(L, ab_p), color.lab_compose(L, ab_t)]
-            rows.append(np.concatenate(cells, 1))
+        rows = [np.concatenate(self._sample_cells(x[i], out[i], y[i]), 1) for i in range(n)]
         grid = (np.clip(np.concatenate(rows, 0), 0, 1) * 255 + 0.5).astype(np.uint8)
         self.layout.samples.mkdir(parents=True, exist_ok=True)
         ok, buf = cv2.imencode(".png", grid[:, :, ::-1])
@@ -115,3 +142,16 @@ class Validator:
         for p in (path, self.layout.sample("latest")):
             checkpoint.atomic_write(p, lambda tmp: Path(tmp).write_bytes(buf.tobytes()))
         return path
+
+    def _sample_cells(self, x: torch.Tensor, out: torch.Tensor, y: torch.Tensor) -> list[np.ndarray]:
+        """One grid row, RGB in [0, 1]: input | prediction | truth.  Restore: the damaged
+        scan | it with the predicted mask in red | it with the true mask in red."""
+        if self.cfg.task == "translate":
+            return [_to01(x), _to01(out), _to01(y)]
+        gray = _gray(x[0])
+        if self.cfg.task == "restore":
+            return [gray, mask_overlay(gray, out[0].numpy() >= MASK_THRESHOLD), mask_overlay(gray, y[0].numpy() >= 0.5)]
+        L = color.denormalize_l(x[0].numpy())
+        ab_p = _resize_ab(color.denormalize_ab(out.numpy()).transpose(1, 2, 0), L.shape)
+        ab_t = color.denormalize_ab(y.numpy()).transpose(1, 2, 0)
+        return [gray, color.lab_compose(L, ab_p), color.lab_compose(L, ab_t)]

@@ -1,6 +1,7 @@
 """Model cards: what a trained model is, what it was trained on, how it scores.
 
-``write_card`` evaluates exported weights on their run's held-out data and writes
+``write_card`` evaluates exported weights on their run's held-out data (a damage detector:
+on those photos damaged, :func:`restore_results`) and writes
 ``<weights>.md`` and ``<weights>.eval.json``; ``evaluate_command`` is the
 ``colorstudio-train evaluate`` command.  Above :mod:`trainer.report.evaluate` (the scores),
 :mod:`trainer.report.group_eval` (per kind of photo) and :mod:`trainer.engine.export`.
@@ -90,6 +91,32 @@ def data_note(path: str) -> str:
     return "**Data licence:** see the README of the training data folder."
 
 
+def damage_files(root: str | Path, every: int = 20, limit: int = 0, split: bool = True) -> dict[str, list[Path]]:
+    """The photos a damage detector is scored on: per kind of photo (``trainer.groups``)
+    when ``root`` is the photo mix, else one group ``photos`` -- the held-out split (every
+    ``every``-th file of each folder) unless ``split`` is off; ``limit`` > 0: that many per
+    group, spread over its folders."""
+    if split:
+        by_group = held_out_by_group(root, every, limit)
+        if by_group:
+            return by_group
+    files = tdata.list_images(root)
+    files = tdata.split_files(files, every)[1] if split else files
+    return {"photos": tdata.spread(files, limit) if limit else files}
+
+
+def restore_results(net, root: str | Path, every: int = 20, limit: int = 0, size: int | None = None,
+                    split: bool = True) -> dict[str, Any]:
+    """:func:`trainer.report.evaluate.evaluate_damage` on :func:`damage_files`, with its protocol."""
+    size = size or evaluate.DAMAGE_EVAL_SIZE
+    res = evaluate.evaluate_damage(net, damage_files(root, every, limit, split), size)
+    which = f"every {every}th photo of each folder" if split else "every photo"
+    res["protocol"] = (f"{which} of {root} at a {size}px short side, damaged with the held-out mix (a fixed "
+                       f"seed per file); flagged at p >= {res['threshold']:g}, pixels pooled per kind of photo; "
+                       "'flagged on clean photos': the same photos undamaged (scan grain, blur and JPEG only)")
+    return res
+
+
 def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str = "") -> Path:
     """Evaluate exported ``weights`` on its run's held-out data and write ``<weights>.md``
     (model card) and ``<weights>.eval.json`` beside it."""
@@ -99,7 +126,9 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
     model = create(meta["family"], weights=weights)
     pred = Predictor(model, device="cpu")
     root = Path(recipe.get("data", ""))
-    if pred.spec.task == "translate":
+    if pred.spec.task == "restore":
+        res = restore_results(pred, root, recipe.get("val_every_nth", 20), limit)
+    elif pred.spec.task == "translate":
         val, train = tdata.list_images(root / "val"), tdata.list_images(root / "train")
         res = evaluate.evaluate_translator(pred, val[:limit] if limit else val, train,
                                            direction=recipe.get("direction", "BtoA"))
@@ -136,7 +165,8 @@ def evaluate_command(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", required=True, help="photo folder (held-out split used) or facades folder")
     ap.add_argument("--split", choices=("heldout", "all"), default="heldout")
     ap.add_argument("--every", type=int, default=20, help="held-out split: every n-th file per folder")
-    ap.add_argument("--size", type=int, help="render size (default: the model's)")
+    ap.add_argument("--size", type=int, help="render size (default: the model's; a damage detector: the "
+                    "short side of the photos, 512)")
     ap.add_argument("--limit", type=int, default=0, help="score only the first N images")
     ap.add_argument("--hints", type=int, default=10, help="hint models: also score with N GT hints")
     ap.add_argument("--model", help="family name when the file has no metadata")
@@ -144,7 +174,9 @@ def evaluate_command(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     predictor, meta = evaluate.load_any(a.checkpoint, a.model)
     name = predictor.name
-    if predictor.spec.task == "translate":
+    if predictor.spec.task == "restore":
+        res = restore_results(predictor, a.data, a.every, a.limit, a.size, split=a.split == "heldout")
+    elif predictor.spec.task == "translate":
         root = Path(a.data)
         if (root / "val").is_dir():
             val, train = tdata.list_images(root / "val"), tdata.list_images(root / "train")

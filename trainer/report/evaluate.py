@@ -8,20 +8,29 @@ baseline (ab = 0 composed by the same pipeline).  Hint models are also scored wi
 hints taken from the ground truth.
 Facades: label map -> ``pipeline.translate`` -> L1 / PSNR / SSIM against the photo, beside
 the "mean facade colour per class" baseline (class means from the training pairs).
+Damage detectors (task ``restore``, :func:`evaluate_damage`): each held-out photo at a
+512 px short side, damaged with the held-out mix of ``core.colorize.damage`` (a fixed seed
+per file), the whole scan run at once; precision, recall and F1 of the flagged pixels pooled
+per kind of photo, and the share flagged on the same photos undamaged (false alarms).
 """
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from colorstudio.core import color
 from colorstudio.core.color import palette
-from colorstudio.core.colorize import pipeline
+from colorstudio.core.colorize import damage, pipeline
 from trainer import data as tdata
 from trainer.engine import scores
+from trainer.groups import GROUPS
+
+DAMAGE_EVAL_SIZE = 512   # short side the held-out photos are scored at: the damage's scan scale
+DAMAGE_THRESHOLD = 0.5   # damage probability from which a pixel counts as flagged
 
 def _ab01(ab: np.ndarray) -> np.ndarray:
     """ab (Lab units) -> [0, 1] for PSNR, over the networks' range +-color.AB_SCALE."""
@@ -149,6 +158,106 @@ def evaluate_translator(predictor, val_files: Sequence[Path], train_files: Seque
     return out
 
 
+def damage_seed(path: str | Path) -> int:
+    """The fixed seed of a file's damage: by its name, so a score is the same scans on every
+    machine and in every run (and independent of the folder it sits in)."""
+    return zlib.crc32(Path(path).name.encode("utf-8")) + 7
+
+
+def at_short_side(rgb: np.ndarray, size: int) -> np.ndarray:
+    """``rgb`` resized (cubic) so its short side is ``size``: the scan the benchmark
+    (bench/restoration.py) makes of the same file, so their scores agree."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    s = size / min(h, w)
+    if s == 1.0:
+        return rgb
+    return cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_CUBIC)
+
+
+def _forward(net, x: np.ndarray) -> np.ndarray:
+    """Logits of a Predictor (its device and back-end) or of a bare network (eval mode)."""
+    if hasattr(net, "run"):
+        return net.run(x)
+    import torch
+
+    p = next(net.parameters())
+    with torch.inference_mode():
+        return net.eval()(torch.from_numpy(x).to(p.device)).float().cpu().numpy()
+
+
+def damage_probability(net, L: np.ndarray) -> np.ndarray:
+    """Damage probability (H, W) of a lightness plane (H, W) in [0, 100], the whole image in
+    one pass (a scratch across a print is judged with all of it in view): padded by
+    reflection to the net's multiple (16 for damage-unet), cropped back."""
+    model = getattr(net, "model", net)
+    m = int(getattr(model, "multiple", 16))
+    h, w = L.shape
+    padded = np.pad(L, ((0, -h % m), (0, -w % m)), mode="reflect")
+    x = np.ascontiguousarray(color.normalize_l(padded)[None, None], np.float32)
+    logits = _forward(net, x)[0, 0, :h, :w].astype(np.float64)
+    return (0.5 * (1.0 + np.tanh(0.5 * logits))).astype(np.float32)   # the sigmoid, without overflow
+
+
+def damage_counts(net, path: str | Path, size: int = DAMAGE_EVAL_SIZE,
+                  threshold: float = DAMAGE_THRESHOLD) -> tuple[np.ndarray, np.ndarray]:
+    """(mask counts on the damaged scan, counts on the same photo undamaged) of one file:
+    see :func:`trainer.engine.scores.mask_counts`."""
+    rgb = at_short_side(tdata.read_rgb(path), size)
+    seed = damage_seed(path)
+    clean_L, scan, truth = damage.damaged_print(rgb, np.random.default_rng(seed), damage.HELD_OUT_MIX,
+                                                p_clean=0.0)   # scale: the short side / 512
+    found = scores.mask_counts(damage_probability(net, scan) >= threshold, truth)
+    plain = damage.scan(clean_L.copy(), np.random.default_rng(seed + 1))   # the scan's grain, blur, JPEG only
+    false = scores.mask_counts(damage_probability(net, plain) >= threshold, np.zeros(truth.shape, bool))
+    return found, false
+
+
+def _damage_row(n: int, found: np.ndarray, false: np.ndarray) -> dict[str, float]:
+    det = scores.detection_scores(found)
+    return {"images": n, "precision": det["precision"], "recall": det["recall"], "f1": det["f1"],
+            "flagged": det["flagged"], "flagged_clean": scores.detection_scores(false)["flagged"]}
+
+
+def evaluate_damage(net, files_by_group: Mapping[str, Sequence[Path]], size: int = DAMAGE_EVAL_SIZE,
+                    threshold: float = DAMAGE_THRESHOLD) -> dict[str, Any]:
+    """A damage detector (a Predictor or the network) on held-out photos per kind of photo:
+    ``{"images", "size", "threshold", "detection": {group: row}}``, each row ``images``,
+    ``precision``, ``recall``, ``f1`` (pixels pooled over the group's damaged scans),
+    ``flagged`` (share of the damaged scans' pixels flagged) and ``flagged_clean`` (on the
+    same photos undamaged); with several groups an ``all`` row pools them."""
+    rows: dict[str, dict[str, float]] = {}
+    total = [np.zeros(4, np.int64), np.zeros(4, np.int64)]
+    n = 0
+    for key, files in files_by_group.items():
+        if not files:
+            continue
+        acc = [np.zeros(4, np.int64), np.zeros(4, np.int64)]
+        for f in files:
+            for a, c in zip(acc, damage_counts(net, f, size, threshold)):
+                a += c
+        rows[key] = _damage_row(len(files), *acc)
+        total = [t + a for t, a in zip(total, acc)]
+        n += len(files)
+    if not n:
+        raise tdata.DataError("no held-out photos to evaluate the damage detector on")
+    if len(rows) > 1:
+        rows["all"] = _damage_row(n, *total)
+    return {"images": n, "size": size, "threshold": threshold, "detection": rows}
+
+
+def damage_markdown(rows: Mapping[str, Mapping[str, float]]) -> str:
+    """The detection table of :func:`evaluate_damage`: one row per kind of photo."""
+    labels = {g.key: g.label for g in GROUPS}
+    lines = ["| kind of photo | images | precision | recall | F1 | flagged on clean photos |",
+             "|---|---|---|---|---|---|"]
+    for key, r in rows.items():
+        lines.append(f"| {labels.get(key, key)} | {r['images']} | {r['precision']:.3f} | {r['recall']:.3f} | "
+                     f"**{r['f1']:.3f}** | {r['flagged_clean']:.2%} |")
+    return "\n".join(lines)
+
+
 def example_grid(rows: Sequence[tuple[np.ndarray, ...]], height: int = 150) -> np.ndarray:
     """uint8 RGB grid, one row per example, cells resized to ``height``."""
     import cv2
@@ -168,6 +277,10 @@ def fmt(v: float) -> str:
 
 
 def results_markdown(res: dict[str, Any]) -> str:
+    """The scores as a Markdown table: model beside its baselines, or a damage detector's
+    detection per kind of photo."""
+    if "detection" in res:
+        return damage_markdown(res["detection"])
     lines = ["| | " + " | ".join(res["model"]) + " |", "|---" * (len(res["model"]) + 1) + "|"]
     for key in [k for k in res if isinstance(res[k], dict) and not k.startswith("_")]:
         row = res[key]

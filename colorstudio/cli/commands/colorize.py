@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from colorstudio.cli.batch_run import drain, run_batch
-from colorstudio.cli.common import UsageError, _read_shot
+from colorstudio.cli.common import UsageError, _read_shot, load_repairer
 from colorstudio.cli.options import add_batch_options, float_in, saturation, views
 
 
@@ -29,10 +29,15 @@ def add_parser(sub) -> None:
                    help="clean what the network sees of a grainy or dusty scan, so grain and dust do not "
                    "become speckles of colour (the result keeps the scan's own lightness): light = non-local "
                    "means, strong = also a median against dust and hairline scratches (default off)")
+    c.add_argument("--repair", choices=("off", "auto"), default="off",
+                   help="mend an old print's scratches, cracks, folds and dust before colouring: auto finds "
+                   "them (damage-unet) and fills them from around; the result's lightness is then the mended "
+                   "one (default off: the result keeps the scan's own lightness); photos only")
     c.add_argument("--also", type=views, default=(), metavar="VIEW,...",
-                   help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour: "
-                   "before-after (original | result), wiper (split at the middle), colour-layer (the "
-                   "colour alone, to lay over the original in an editor's Color blend mode); photos only")
+                   help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour, "
+                   "NAME_repair_mask: before-after (original | result), wiper (split at the middle), "
+                   "colour-layer (the colour alone, to lay over the original in an editor's Color blend "
+                   "mode), repair-mask (white where --repair auto mended the scan); photos only")
     c.add_argument("--smooth", type=float_in(0.0, 1.0, hi_open=True), default=0.0, metavar="F",
                    help="temporal smoothing in [0, 1) for videos and folders of frames: blends each "
                    "frame's colours with the previous frame's, following the motion (default 0: off)")
@@ -43,6 +48,10 @@ def run(args) -> int:
     still_points = hints if keyframes else []
     if keyframes:
         hints = []
+
+    if "repair-mask" in args.also and args.repair == "off":
+        raise UsageError("--also repair-mask needs --repair auto")
+    repairer = load_repairer(args)
 
     def check(predictor) -> None:
         if args.hints is not None and not predictor.takes_hints:
@@ -78,8 +87,11 @@ def run(args) -> int:
                                         saturation=args.saturation, fmt=args.format,
                                         overwrite=args.overwrite, smooth=args.smooth, hints=hints,
                                         quality=args.quality, frame_hints=plan, extras=args.also,
-                                        denoise=args.denoise, plan=[items[p] for p in images]),
+                                        denoise=args.denoise, plan=[items[p] for p in images],
+                                        repairer=repairer),
                    progress, counts)
+        if videos and args.repair != "off":
+            progress.message("note: --repair is for photos; videos are coloured as they are")
         if videos and args.also:
             progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
         for v in videos:

@@ -8,7 +8,7 @@ from colorstudio.cli.common import EXIT_OK
 def add_parser(sub) -> None:
     m = sub.add_parser("models", help="list the available models",
                        description="List the registered models and whether trained weights are installed.")
-    m.add_argument("--task", choices=("colorize", "translate"), help="only models of this task")
+    m.add_argument("--task", choices=("colorize", "translate", "restore"), help="only models of this task")
 
 
 def run(args) -> int:

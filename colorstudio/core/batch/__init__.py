@@ -73,7 +73,7 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
                    max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS,
                    frame_hints: Sequence[Sequence[pipeline.Hint]] | None = None,
                    extras: Sequence[str] = (), denoise: str = "off",
-                   plan: Sequence[ItemOutputs] | None = None) -> Iterator[BatchEvent]:
+                   plan: Sequence[ItemOutputs] | None = None, repairer=None) -> Iterator[BatchEvent]:
     """Colorize image files into ``outdir``; yields a :class:`BatchEvent` per file.
 
     ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
@@ -82,9 +82,11 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
     carried to every frame by ``core.batch.shot``).  ``extras``: views written beside each
     result (``core.colorize.views.EXTRA_VIEWS``: before-after, wiper, colour-layer).
     ``plan``: every input's outputs (``core.batch.outputs.plan``, when the caller plans a
-    run of images and videos at once); by default planned here.
+    run of images and videos at once); by default planned here.  ``repairer`` (a
+    ``damage-unet`` runner): each input's scratches, cracks and dust are mended first, and the
+    result's lightness is the mended one (``extras`` may then name ``repair-mask``).
     """
-    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise)
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise, repairer)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
                   frame_hints, plan)
 

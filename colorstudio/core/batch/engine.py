@@ -64,6 +64,8 @@ class Job:
     hints: Sequence | None = None    # this item's colour hints (a frame of a shot); None: the stage's
     meta: ImageMeta | None = None    # the input file's DPI, EXIF, ICC (set by ``load``), kept on the output
     views: dict[str, Path] = field(default_factory=dict)  # view suffix -> its path (core.batch.outputs)
+    early_views: list = field(default_factory=list)  # (suffix, pixels) made before the network
+                                                     # (the repair's damage mask), written with the result
 
 
 class Stage:
@@ -82,6 +84,11 @@ class Stage:
         """A note about this input for the user (in a worker thread, before ``prepare``),
         e.g. that it does not look like what the stage expects."""
         return None
+
+    def restore(self, job: Job, image: np.ndarray) -> np.ndarray:
+        """The input as the rest of the stage sees it (in a worker thread, after ``check``):
+        e.g. with an old print's damage mended; views of this step go to ``job.early_views``."""
+        return image
 
     def prepare(self, image: np.ndarray) -> Any:
         return image
@@ -175,12 +182,13 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
         note = stage.check(image)
         if note:
             job.notes.append(note)
+        image = stage.restore(job, image)
         return image, stage.prepare_job(job, image)
 
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
         out = stage.finish(image, predicted)
         # The views first, the result last: a result on disk means its item is whole.
-        for suffix, extra in stage.extras(image, predicted, out):
+        for suffix, extra in [*job.early_views, *stage.extras(image, predicted, out)]:
             dst = job.views.get(suffix) or job.dst.with_name(job.dst.stem + suffix + job.dst.suffix)
             imageio.write_image(dst, extra, quality=quality, protect=protect, meta=job.meta)
         imageio.write_image(job.dst, out, quality=quality, protect=protect, meta=job.meta)

@@ -13,6 +13,7 @@ from colorstudio.core.colorize import pipeline, views
 from colorstudio.core.batch.engine import Job, Stage
 from colorstudio.core.inference.predictor import Runner, Streams
 from colorstudio.core.colorize.smoothing import TemporalSmoother
+from colorstudio.core.restore import repair
 
 
 class ColorizeStage(Stage):
@@ -24,13 +25,16 @@ class ColorizeStage(Stage):
 
     def __init__(self, predictor: Runner, size: int | None = None, saturation: float = 1.0,
                  hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0, extras: Sequence[str] = (),
-                 denoise: str = "off"):
+                 denoise: str = "off", repairer: Runner | None = None):
         if saturation < 0:
             raise ValueError("saturation must be >= 0")
         unknown = [e for e in extras if e not in views.EXTRA_VIEWS]
         if unknown:
             raise ValueError(f"unknown view(s) {', '.join(unknown)}; one of {', '.join(views.EXTRA_VIEWS)}")
         self.extra_views = tuple(extras)
+        self.repairer = repairer   # a damage-unet runner: each input's damage is mended first
+        if repairer is None and any(v in views.REPAIR_VIEWS for v in extras):
+            raise ValueError("the repair-mask view needs the repair on (--repair auto)")
         if denoise not in pipeline.DENOISE:
             raise ValueError(f"denoise must be one of {', '.join(pipeline.DENOISE)}, not {denoise!r}")
         self.denoise = denoise
@@ -43,6 +47,14 @@ class ColorizeStage(Stage):
 
     def streams(self) -> int:
         return self.predictor.streams("predict_ab") if isinstance(self.predictor, Streams) else 1
+
+    def restore(self, job: Job, image: np.ndarray) -> np.ndarray:
+        if self.repairer is None:
+            return image
+        mended, r = repair.repair_image(self.repairer, image)
+        if "repair-mask" in self.extra_views:
+            job.early_views.append((views.EXTRA_VIEWS["repair-mask"], views.mask_view(r.mask)))
+        return mended
 
     def prepare(self, image: np.ndarray) -> tuple[np.ndarray, tuple]:
         return pipeline.net_input(self.predictor, image, self.size, self.hints, self.denoise), self.hints
@@ -79,7 +91,7 @@ class ColorizeStage(Stage):
 
     def extras(self, image: np.ndarray, ab: np.ndarray, out: np.ndarray) -> list[tuple[str, np.ndarray]]:
         return [(views.EXTRA_VIEWS[v], views.extra_view(v, image, out, ab, self.saturation))
-                for v in self.extra_views]
+                for v in self.extra_views if v not in views.REPAIR_VIEWS]
 
     def skipped(self, job: Job) -> None:
         if self.smoother is not None:

@@ -20,6 +20,8 @@ import numpy as np
 
 from colorstudio.core import color
 from colorstudio.core.colorize.edges import guided_upsample
+from colorstudio.core.restore import repair
+from colorstudio.core.restore.repair import Repair
 
 DEFAULT_STRIP_ROWS = 1024
 
@@ -54,6 +56,7 @@ class Colorized:
     ab_small: np.ndarray       # h x w x 2, Lab units, before saturation
     timings: dict[str, float] = field(default_factory=dict)
     note: str | None = None    # e.g. a device fallback the user must see
+    repair: Repair | None = None   # the damage mended first (mask, probability), when asked
 
 
 def _split_alpha(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -367,19 +370,27 @@ def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0,
 
 def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: float = 1.0,
              hints: Sequence[Hint] = (), strip_rows: int = DEFAULT_STRIP_ROWS, denoise: str = "off",
-             hint_reach: float = HINT_REACH) -> Colorized:
+             hint_reach: float = HINT_REACH, repairer=None, repair_mask: np.ndarray | None = None) -> Colorized:
     """Colorize a gray (or colour: its lightness is used) image of any size and depth;
-    ``denoise`` cleans what the network sees of a grainy or dusty scan (:data:`DENOISE`)."""
+    ``denoise`` cleans what the network sees of a grainy or dusty scan (:data:`DENOISE`).
+
+    ``repairer`` (a ``damage-unet`` runner) or ``repair_mask`` (the restorer's own, (H, W)):
+    the scan's scratches, cracks and dust are filled first (``core.restore.repair``), and --
+    the one exception to "the result keeps the input's lightness" -- the result's lightness
+    is the repaired one."""
     if image.size == 0:
         raise ValueError("the image is empty")
     t0 = time.perf_counter()
+    mended = None
+    if repairer is not None or repair_mask is not None:
+        image, mended = repair.repair_image(repairer, image, mask=repair_mask)
     before = predictor.fallback
     ab_small = predict_ab(predictor, image, size, hints, denoise, hint_reach)
     t1 = time.perf_counter()
     rgb = compose(image, ab_small, saturation, strip_rows)
     t2 = time.perf_counter()
     note = str(predictor.fallback) if predictor.fallback is not before else None
-    return Colorized(rgb, ab_small, {"predict": t1 - t0, "compose": t2 - t1, "total": t2 - t0}, note)
+    return Colorized(rgb, ab_small, {"predict": t1 - t0, "compose": t2 - t1, "total": t2 - t0}, note, mended)
 
 
 def translate_input(labels: np.ndarray, predictor, size: int | None = None) -> np.ndarray:

@@ -19,7 +19,9 @@ from colorstudio.core import color
 from colorstudio.core.colorize import pipeline
 
 # name -> suffix added to the result's stem
-EXTRA_VIEWS = {"before-after": "_before_after", "wiper": "_wiper", "colour-layer": "_colour"}
+EXTRA_VIEWS = {"before-after": "_before_after", "wiper": "_wiper", "colour-layer": "_colour",
+               "repair-mask": "_repair_mask"}
+REPAIR_VIEWS = ("repair-mask",)   # made by the repair step (core.restore), not from the result
 LAYER_LIGHTNESS = 60.0   # the colour layer's constant L: bright enough to show every hue
 
 
@@ -83,4 +85,11 @@ def extra_view(name: str, before: np.ndarray, result: np.ndarray, ab_small: np.n
         return wiper(before, result, position)
     if name == "colour-layer":
         return colour_layer(ab_small, result.shape[:2], saturation, result.dtype)
+    if name in REPAIR_VIEWS:
+        raise ValueError(f"the {name} view is the repair's: it needs the repair on (--repair auto)")
     raise ValueError(f"unknown view {name!r}; one of {', '.join(EXTRA_VIEWS)}")
+
+
+def mask_view(mask: np.ndarray) -> np.ndarray:
+    """A damage mask as an 8-bit gray image: white where the scan was mended."""
+    return np.where(np.asarray(mask, bool), 255, 0).astype(np.uint8)

@@ -1,0 +1,161 @@
+"""Find and mend the damage of an old print's scan: the detector's mask, then a fill of the
+masked lightness (issue 31).  Pure functions over a lightness plane ``L`` (H, W) float32 in
+[0, 100]; the detector is a :class:`~colorstudio.core.inference.predictor.Runner` of a
+``restore`` family (``damage-unet``: ``l_norm -> mask logits``).
+
+Both stages work in tiles, so a 100-megapixel scan costs a tile's memory, not the scan's:
+the detector sees tiles of ``tile`` px that overlap by ``overlap`` px (each keeps only its
+centre, so no seam shows), and the fill visits only the tiles that hold masked pixels, each
+with a margin wide enough for the fill to read the intact pixels around a crack.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, NamedTuple
+
+import cv2
+import numpy as np
+
+from colorstudio.core import color
+from colorstudio.core.errors import UserError
+
+FILLS = ("telea", "ns")          # OpenCV's fast marching (Telea 2004) and Navier-Stokes fills
+MULTIPLE = 16                    # the detector's sides are multiples of this
+THRESHOLD = 0.5                  # probability from which a pixel is damaged
+DILATE = 1                       # px the mask grows before the fill (a crack's soft edge)
+
+
+class RepairError(UserError, ValueError):
+    """A mask that does not fit its photo, or a fill that does not exist."""
+
+
+class Repair(NamedTuple):
+    L: np.ndarray        # the repaired lightness (H, W) float32 in [0, 100]
+    mask: np.ndarray     # (H, W) bool: the pixels that were filled
+    prob: np.ndarray | None   # (H, W) float32: the detector's probability (None: a given mask)
+
+
+def _tiles(h: int, w: int, tile: int, overlap: int) -> Iterator[tuple[slice, slice, slice, slice]]:
+    """(read rows, read cols, keep rows, keep cols) covering (h, w): each tile is read with
+    ``overlap`` px of context on each side and keeps its centre."""
+    step = max(MULTIPLE, tile - 2 * overlap)
+    for y in range(0, h, step):
+        for x in range(0, w, step):
+            y1, x1 = min(h, y + step), min(w, x + step)
+            ry0, rx0, ry1, rx1 = max(0, y - overlap), max(0, x - overlap), min(h, y1 + overlap), min(w, x1 + overlap)
+            yield slice(ry0, ry1), slice(rx0, rx1), slice(y - ry0, y1 - ry0), slice(x - rx0, x1 - rx0)
+
+
+def _pad16(a: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    h, w = a.shape
+    ph, pw = (-h) % MULTIPLE, (-w) % MULTIPLE
+    if ph or pw:
+        mode = "reflect" if h > ph and w > pw else "edge"
+        a = np.pad(a, ((0, ph), (0, pw)), mode=mode)
+    return a, (h, w)
+
+
+def detect(runner, L: np.ndarray, tile: int = 1024, overlap: int = 32) -> np.ndarray:
+    """The detector's probability (H, W) float32 that each pixel of ``L`` is damage."""
+    L = _check_l(L)
+    h, w = L.shape
+    prob = np.zeros((h, w), np.float32)
+    for ry, rx, ky, kx in _tiles(h, w, max(64, int(tile)), max(0, int(overlap))):
+        part, (th, tw) = _pad16(np.ascontiguousarray(L[ry, rx]))
+        x = color.normalize_l(part)[None, None].astype(np.float32)
+        logits = np.asarray(runner.run(x))[0, 0, :th, :tw]
+        p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        prob[ry, rx][ky, kx] = p[ky, kx]
+    return prob
+
+
+def mask_of(prob: np.ndarray, threshold: float = THRESHOLD, dilate: int = DILATE) -> np.ndarray:
+    """The pixels to fill: probability >= ``threshold``, grown by ``dilate`` px."""
+    m = prob >= float(threshold)
+    if dilate > 0 and m.any():
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * dilate + 1, 2 * dilate + 1))
+        m = cv2.dilate(m.astype(np.uint8), k) > 0
+    return m
+
+
+def fill(plane: np.ndarray, mask: np.ndarray, method: str = "telea", radius: int = 5,
+         tile: int = 1024) -> np.ndarray:
+    """``plane`` (H, W; L, or one channel of an image in its own dtype) with the ``mask``ed
+    pixels filled from the intact ones around them, tile by tile: only tiles that hold
+    masked pixels are visited, each as float32 with a margin of 4 * radius + 16 px (so a fill
+    sees past a crack's width); the result keeps ``plane``'s dtype and every unmasked pixel."""
+    plane = np.asarray(plane)
+    if plane.ndim != 2 or min(plane.shape) < 1:
+        raise RepairError(f"a fill needs one plane (H, W), got shape {plane.shape}")
+    mask = check_mask(mask, plane.shape)
+    if method not in FILLS:
+        raise RepairError(f"unknown fill {method!r}; one of {', '.join(FILLS)}")
+    flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
+    out = plane.copy()
+    if not mask.any():
+        return out
+    h, w = plane.shape
+    margin = 4 * int(radius) + 16
+    for ry, rx, ky, kx in _tiles(h, w, max(64, int(tile)), margin):
+        m = mask[ry, rx]
+        keep = m[ky, kx]
+        if not keep.any():
+            continue
+        src = np.ascontiguousarray(plane[ry, rx], dtype=np.float32)
+        filled = cv2.inpaint(src, m.astype(np.uint8), float(radius), flag)[ky, kx][keep]
+        if out.dtype.kind in "ui":
+            info = np.iinfo(out.dtype)
+            filled = np.clip(np.rint(filled), info.min, info.max)
+        out[ry, rx][ky, kx][keep] = filled.astype(out.dtype)
+    return out
+
+
+def repair(runner, L: np.ndarray, threshold: float = THRESHOLD, dilate: int = DILATE,
+           method: str = "telea", mask: np.ndarray | None = None) -> Repair:
+    """Detect (unless a ``mask`` is given: the restorer's own) and fill."""
+    L = _check_l(L)
+    prob = None
+    if mask is None:
+        prob = detect(runner, L)
+        mask = mask_of(prob, threshold, dilate)
+    else:
+        mask = check_mask(mask, L.shape)
+    return Repair(np.clip(fill(L, mask, method), 0.0, 100.0), mask, prob)
+
+
+def repair_image(runner, image: np.ndarray, threshold: float = THRESHOLD, dilate: int = DILATE,
+                 method: str = "telea", mask: np.ndarray | None = None) -> tuple[np.ndarray, Repair]:
+    """A scan (gray or colour, 8/16-bit or float, with or without alpha) with its damage
+    filled, in its own dtype and layout: the detector reads its lightness; every colour
+    channel is filled under the same mask (alpha is kept).  Returns the repaired image and
+    the :class:`Repair` of the lightness (its mask and probability)."""
+    img = np.asarray(image)
+    if img.ndim not in (2, 3) or img.size == 0:
+        raise RepairError(f"cannot repair an image of shape {img.shape}")
+    planes = img.shape[2] if img.ndim == 3 else 1
+    colour = img[:, :, :3] if planes >= 3 else (img[:, :, 0] if img.ndim == 3 else img)
+    r = repair(runner, color.luminance(colour), threshold, dilate, method, mask)
+    if img.ndim == 2:
+        return fill(img, r.mask, method), r
+    out = img.copy()
+    for c in range(planes - (1 if planes in (2, 4) else 0)):   # the last of 2 or 4 is alpha
+        out[:, :, c] = fill(img[:, :, c], r.mask, method)
+    return out, r
+
+
+def check_mask(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A mask as (H, W) bool, or a one-line error when it is not of the photo's size."""
+    m = np.asarray(mask)
+    if m.ndim == 3 and m.shape[2] in (1, 3, 4):
+        m = m[..., 0]
+    if m.shape != tuple(shape[:2]):
+        raise RepairError(f"the damage mask is {m.shape[1] if m.ndim > 1 else '?'}x{m.shape[0]} px, "
+                          f"the photo {shape[1]}x{shape[0]}: a mask must be of its photo's size")
+    return m > (0.5 if m.dtype.kind == "f" else 0)
+
+
+def _check_l(L: np.ndarray) -> np.ndarray:
+    L = np.asarray(L)
+    if L.ndim != 2 or min(L.shape) < 1:
+        raise RepairError(f"repair needs a lightness plane (H, W), got shape {L.shape}")
+    return L.astype(np.float32, copy=False)
