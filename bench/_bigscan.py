@@ -4,6 +4,7 @@
     python -m bench._bigscan strips SRC DST AB.npy   colorize as the app does (strips), write PNG
     python -m bench._bigscan whole  SRC AB.npy       the same recombination done on the whole image
     python -m bench._bigscan gui    SRC              the app's Colorize tab opens and colorizes it
+    python -m bench._bigscan repair SRC [WEIGHTS]    detect and fill the scan's damage (issue 31)
 
 ``strips`` and ``whole`` print one JSON line: seconds per stage, a hash of the output
 pixels, and the process's own peak RSS (``getrusage``).  ``whole`` reuses the strips
@@ -145,6 +146,26 @@ def gui(src: str) -> None:
                       "peak_rss_mb": peak_rss_mb()}))
 
 
+def repair_scan(src: str, weights: str = "") -> None:
+    """Read the scan, find its damage (damage-unet, tiled) and fill it; seconds and peak RSS.
+    Without shipped or given weights the detector has random weights: the memory and the
+    time of the detection are the same, the fill's depend on how much is flagged."""
+    from colorstudio.core.inference.predictor import Predictor
+    from colorstudio.core.io import imageio
+    from colorstudio.core.restore import repair
+    from colorstudio.models import create, spec
+
+    t0 = time.perf_counter()
+    img = imageio.read_image(src, max_pixels=None)
+    t1 = time.perf_counter()
+    w = weights or (True if spec("damage-unet").has_weights else False)
+    runner = Predictor(create("damage-unet", weights=w), device="cpu", backend="torch")
+    out, r = repair.repair_image(runner, img)
+    t2 = time.perf_counter()
+    print(json.dumps({"read": t1 - t0, "repair": t2 - t1, "flagged": float(r.mask.mean()),
+                      "trained": bool(w), "peak_rss_mb": peak_rss_mb()}))
+
+
 if __name__ == "__main__":
     cmd, *args = sys.argv[1:]
     if cmd == "make":
@@ -155,5 +176,7 @@ if __name__ == "__main__":
         whole(*args)
     elif cmd == "gui":
         gui(*args)
+    elif cmd == "repair":
+        repair_scan(*args)
     else:
         raise SystemExit(f"unknown command {cmd!r}")

@@ -323,3 +323,21 @@ def test_a_scan_keeps_its_dpi_exif_and_profile(tmp_path, weights):
         with Image.open(tmp_path / "out" / f"scan.{fmt}") as im:
             assert im.info["dpi"] == pytest.approx((600, 600), abs=0.01)
             assert im.info.get("icc_profile") == srgb and im.getexif().get(0x010F) == "ScanCo"
+
+
+@pytest.mark.slow
+def test_repair_option(tmp_path, photos, weights):
+    """--repair auto mends the scan first and --also repair-mask writes where; without trained
+    damage-unet weights --repair auto is a one-line message, and repair-mask needs --repair."""
+    from colorstudio.models import spec
+
+    bad = run("colorize", photos, "-o", tmp_path / "o1", "--weights", weights, "--also", "repair-mask")
+    assert_clean_error(bad, 2, "--also repair-mask needs --repair auto")
+    res = run("colorize", photos, "-o", tmp_path / "o2", "--weights", weights, "--device", "cpu", "--size", "32",
+              "--repair", "auto", "--also", "repair-mask", "-q")
+    if not spec("damage-unet").has_weights:
+        assert_clean_error(res, 2, "needs the trained damage-unet weights")
+        return
+    assert res.returncode == 0, res.stderr
+    masks = sorted((tmp_path / "o2").glob("*_repair_mask.png"))
+    assert len(masks) == 2 and len(list((tmp_path / "o2").glob("*.png"))) == 4

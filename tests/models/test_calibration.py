@@ -87,3 +87,43 @@ def test_model_decodes_with_its_calibration_and_reports_sureness():
     assert s.shape == (1, 1, 16, 24) and 0.0 <= float(s.min()) <= float(s.max()) <= 1.0
     assert create("effnet-unet", weights=False, decoder=[8, 8, 8, 8], bridge=8).confidence(x) is None
     assert np.isfinite(a.numpy()).all()
+
+
+def _weights_favouring(chroma_at_least: float, factor: float) -> torch.Tensor:
+    """Rebalancing weights that count colours of at least this chroma ``factor`` times."""
+    return torch.where(BINS.norm(dim=1) >= chroma_at_least, factor, 1.0)
+
+
+def test_prior_correction_undoes_the_rebalancing():
+    # A head trained with vivid colours counted 20x says "red" with 0.8 where honestly it is
+    # 0.8 / 20 against 0.2 for gray: the correction brings the gray back.
+    logits = _logits_at([(45, 35, 0.8), (0, 0, 0.2)])
+    w = _weights_favouring(20.0, 20.0)
+    bold = calibrated_decode(logits, None, BINS, 0.38, Calibration(sure_lo=0.0, sure_hi=0.01), w)
+    honest = calibrated_decode(logits, None, BINS, 0.38, Calibration(sure_lo=0.0, sure_hi=0.01,
+                                                                     prior_correction=1.0), w)
+    assert float(bold.colour().norm(dim=1).min()) > 30.0 > 10.0 > float(honest.colour().norm(dim=1).max())
+    # without the model's weights the option changes nothing
+    none = calibrated_decode(logits, None, BINS, 0.38, Calibration(sure_lo=0.0, sure_hi=0.01, prior_correction=1.0))
+    torch.testing.assert_close(none.colour(), bold.colour())
+
+
+def test_colour_gate_mutes_where_colour_itself_is_unlikely():
+    w = _weights_favouring(20.0, 20.0)
+    cal = Calibration(sure_lo=0.0, sure_hi=0.01, gate_chroma=15.0, gate_lo=0.3, gate_hi=0.6)
+    likely = calibrated_decode(_logits_at([(45, 35, 0.97), (0, 0, 0.03)]), None, BINS, 0.38, cal, w)
+    unlikely = calibrated_decode(_logits_at([(45, 35, 0.8), (0, 0, 0.2)]), None, BINS, 0.38, cal, w)
+    assert float(likely.keep.min()) == 1.0 and float(unlikely.keep.max()) == 0.0
+    with pytest.raises(ValueError, match="out of range"):
+        Calibration.of({"gate_lo": 0.7, "gate_hi": 0.6})
+
+
+def test_class_weights_travel_in_the_model_config(tmp_path):
+    from colorstudio.core.io import checkpoint
+
+    w = [1.0 + i / 313 for i in range(313)]
+    m = create("effnet-unet", weights=False, decoder=[8, 8, 8, 8], bridge=8, bins_head=True, class_weights=w)
+    path = checkpoint.save_weights(tmp_path / "m.safetensors", m.state_dict(), {"family": "effnet-unet",
+                                                                                "config": m.config})
+    again = create("effnet-unet", weights=path)
+    torch.testing.assert_close(again.class_weights, torch.tensor(w))

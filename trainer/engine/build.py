@@ -108,14 +108,21 @@ def rebalance(cfg: TrainConfig, train_set) -> losses.AbRebalance | None:
 
 def bin_class_weights(g: torch.nn.Module, loss_name: str, cfg: TrainConfig, train_set) -> None:
     """A bin head trained with rebalanced cross-entropy gets its classes' weights from the
-    training set's ab prior."""
+    training set's ab prior.  A family that can undo them at decoding time (a
+    ``class_weights`` factory option: ``models.ab_bins.calibrated_decode``) keeps them in its
+    config, so the exported file carries the rebalancing its probabilities were bent by."""
     bins = g.bin_centres()
     if bins is None or loss_name != "ce-rebalanced":
         return
+    import inspect
+
     from colorstudio.core.color import abbins
 
     prior = abbins.empirical_prior(train_set.ab_sample(), bins.cpu().numpy(), smooth_sigma=5.0)
-    g.set_class_weights(abbins.rebalance_weights(prior, cfg.rebalance_lambda))
+    w = abbins.rebalance_weights(prior, cfg.rebalance_lambda)
+    g.set_class_weights(w)
+    if hasattr(g, "config") and "class_weights" in inspect.signature(registry.spec(cfg.family).factory).parameters:
+        g.config["class_weights"] = [round(float(v), 5) for v in w]
 
 
 def param_groups(g: torch.nn.Module, pretrained: torch.nn.Module | None, cfg: TrainConfig) -> list[dict[str, Any]]:

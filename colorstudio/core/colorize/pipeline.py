@@ -57,6 +57,8 @@ class Colorized:
     timings: dict[str, float] = field(default_factory=dict)
     note: str | None = None    # e.g. a device fallback the user must see
     repair: Repair | None = None   # the damage mended first (mask, probability), when asked
+    mended: np.ndarray | None = None   # the input as it was coloured, when repaired: what a new
+                                       # saturation is composed over (not the damaged original)
 
 
 def _split_alpha(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -390,7 +392,8 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
     rgb = compose(image, ab_small, saturation, strip_rows)
     t2 = time.perf_counter()
     note = str(predictor.fallback) if predictor.fallback is not before else None
-    return Colorized(rgb, ab_small, {"predict": t1 - t0, "compose": t2 - t1, "total": t2 - t0}, note, mended)
+    return Colorized(rgb, ab_small, {"predict": t1 - t0, "compose": t2 - t1, "total": t2 - t0}, note, mended,
+                     image if mended is not None else None)
 
 
 def translate_input(labels: np.ndarray, predictor, size: int | None = None) -> np.ndarray:

@@ -30,9 +30,9 @@ class RepairError(UserError, ValueError):
 
 
 class Repair(NamedTuple):
-    L: np.ndarray        # the repaired lightness (H, W) float32 in [0, 100]
-    mask: np.ndarray     # (H, W) bool: the pixels that were filled
-    prob: np.ndarray | None   # (H, W) float32: the detector's probability (None: a given mask)
+    L: np.ndarray | None      # the repaired lightness (H, W) float32 in [0, 100] (None: an image was mended)
+    mask: np.ndarray          # (H, W) bool: the pixels that were filled
+    prob: np.ndarray | None   # (H, W) float16: the detector's probability (None: a given mask)
 
 
 def _tiles(h: int, w: int, tile: int, overlap: int) -> Iterator[tuple[slice, slice, slice, slice]]:
@@ -55,13 +55,16 @@ def _pad16(a: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     return a, (h, w)
 
 
-def detect(runner, L: np.ndarray, tile: int = 1024, overlap: int = 32) -> np.ndarray:
-    """The detector's probability (H, W) float32 that each pixel of ``L`` is damage."""
-    L = _check_l(L)
-    h, w = L.shape
-    prob = np.zeros((h, w), np.float32)
+def detect(runner, L: np.ndarray, tile: int = 1024, overlap: int = 32, lightness: bool = True) -> np.ndarray:
+    """The detector's probability (H, W) float16 that each pixel of ``L`` is damage.
+    ``lightness`` False: ``L`` is an image (gray or RGB, any dtype) whose lightness is taken
+    tile by tile, so a 100-megapixel scan never has a float copy of itself."""
+    L = _check_l(L) if lightness else np.asarray(L)
+    h, w = L.shape[:2]
+    prob = np.zeros((h, w), np.float16)
     for ry, rx, ky, kx in _tiles(h, w, max(64, int(tile)), max(0, int(overlap))):
-        part, (th, tw) = _pad16(np.ascontiguousarray(L[ry, rx]))
+        src = L[ry, rx] if lightness else color.luminance(L[ry, rx])
+        part, (th, tw) = _pad16(np.ascontiguousarray(src, dtype=np.float32))
         x = color.normalize_l(part)[None, None].astype(np.float32)
         logits = np.asarray(runner.run(x))[0, 0, :th, :tw]
         p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
@@ -134,7 +137,11 @@ def repair_image(runner, image: np.ndarray, threshold: float = THRESHOLD, dilate
         raise RepairError(f"cannot repair an image of shape {img.shape}")
     planes = img.shape[2] if img.ndim == 3 else 1
     colour = img[:, :, :3] if planes >= 3 else (img[:, :, 0] if img.ndim == 3 else img)
-    r = repair(runner, color.luminance(colour), threshold, dilate, method, mask)
+    if mask is None:
+        prob = detect(runner, colour, lightness=False)
+        r = Repair(None, mask_of(prob, threshold, dilate), prob)
+    else:
+        r = Repair(None, check_mask(mask, img.shape), None)
     if img.ndim == 2:
         return fill(img, r.mask, method), r
     out = img.copy()

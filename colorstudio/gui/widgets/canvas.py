@@ -177,7 +177,7 @@ class ImageCanvas(QWidget):
         self.busy_text = ""
         self.tool: Any = None
         self._pyr: _Pyramid | None = None
-        self._overlay: QImage | None = None
+        self._overlays: dict[str, QImage] = {}   # by layer, drawn in the order first set
         self._drag_from: QPointF | None = None
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -198,14 +198,19 @@ class ImageCanvas(QWidget):
     def image(self) -> QImage | None:
         return self._pyr.image if self._pyr else None
 
-    def set_overlay(self, overlay: QImage | None) -> None:
+    def set_overlay(self, overlay: QImage | None, layer: str = "") -> None:
         """A translucent image drawn over the whole image, stretched to its size (e.g. where
-        the model guesses, at the network's resolution); None removes it."""
-        self._overlay = overlay
+        the model guesses, at the network's resolution); None removes it.  Overlays of
+        different ``layer``s stack (where the model guesses and the damage mask may both be
+        shown), each replaced only by its own layer's next one."""
+        if overlay is None:
+            self._overlays.pop(layer, None)
+        else:
+            self._overlays[layer] = overlay
         self.update()
 
-    def overlay(self) -> QImage | None:
-        return self._overlay
+    def overlay(self, layer: str = "") -> QImage | None:
+        return self._overlays.get(layer)
 
     def set_tool(self, tool: Any) -> None:
         self.tool = tool
@@ -262,8 +267,8 @@ class ImageCanvas(QWidget):
         self._background(painter)
         if self._pyr is not None:
             self._draw(painter, self._pyr)
-            if self._overlay is not None:
-                self._draw_overlay(painter)
+            for overlay in self._overlays.values():
+                self._draw_overlay(painter, overlay)
         elif self.busy_text or self.caption:
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
@@ -271,12 +276,12 @@ class ImageCanvas(QWidget):
         self._paint_overlay(painter)
         painter.end()
 
-    def _draw_overlay(self, painter: QPainter) -> None:
+    def _draw_overlay(self, painter: QPainter, overlay: QImage) -> None:
         painter.save()
         painter.setTransform(self.image_transform())
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         size = self._pyr.image.size()
-        painter.drawImage(QRectF(0, 0, size.width(), size.height()), self._overlay)
+        painter.drawImage(QRectF(0, 0, size.width(), size.height()), overlay)
         painter.restore()
 
     def _paint_overlay(self, painter: QPainter) -> None:

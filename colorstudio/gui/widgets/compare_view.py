@@ -146,10 +146,10 @@ class CompareView(QWidget):
         self.right.set_image(image)
         self.wiper.set_after(image)
 
-    def set_overlay(self, overlay: QImage | None) -> None:
+    def set_overlay(self, overlay: QImage | None, layer: str = "") -> None:
         """Drawn over the input of the side-by-side view (None: none), where hints are placed;
-        the result stays as it is, to be judged."""
-        self.left.set_overlay(overlay)
+        the result stays as it is, to be judged.  ``layer``: see ``ImageCanvas.set_overlay``."""
+        self.left.set_overlay(overlay, layer)
 
     def set_busy(self, text: str) -> None:
         """A small caption on the result ('colorizing…'); empty to clear."""

@@ -158,6 +158,8 @@ class HintsEditor(QWidget):
     reachChanged = Signal(float)      # how far hints spread (a fraction of the long side; rerun)
     eyedropperToggled = Signal(bool)  # arm/disarm the eyedropper on the result
     referenceRequested = Signal(str)  # a colour reference photo was chosen: derive hints from it
+    savedTo = Signal(str)             # the hints were written to this file (what is kept with them follows)
+    loadedFrom = Signal(str)          # the hints were read from this file
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -167,6 +169,8 @@ class HintsEditor(QWidget):
         self._rgb: RGB = (220, 60, 40)
         self._dialog: QColorDialog | None = None
         self._dragging = False
+        self._index = 0                  # the undo stack's index last announced
+        self._more_to_save = False       # something saved with the hints exists (a damage mask)
 
         self.color_button = QToolButton()
         self.color_button.setToolTip("Colour for new hints (and the selected one)")
@@ -251,8 +255,22 @@ class HintsEditor(QWidget):
         if self.model.selected is not None:
             self.model.delete(self.model.selected)
 
-    def _announce(self, _index: int) -> None:
-        self.hintsChanged.emit()
+    def _announce(self, index: int) -> None:
+        """Steps of the undo stack that changed the hints ask for a rerun; the stack is shared
+        with other edits of the photo (the damage mask's: commands with ``hints_unchanged``),
+        which rerun on their own, debounced."""
+        stack = self.model.undo_stack
+        lo, hi = sorted((self._index, index))
+        self._index = index
+        steps = [stack.command(i) for i in range(lo, hi)]
+        if not steps or any(c is None or not getattr(c, "hints_unchanged", False) for c in steps):
+            self.hintsChanged.emit()
+
+    def set_more_to_save(self, more: bool) -> None:
+        """Whether something is saved with the hints besides them (the page's damage mask):
+        Save is offered then even without a hint."""
+        self._more_to_save = bool(more)
+        self._refresh()
 
     def _button(self, name: str, tip: str, checkable: bool = False) -> QToolButton:
         b = QToolButton()
@@ -291,7 +309,7 @@ class HintsEditor(QWidget):
                 "move, right-click to delete, double-click to change its colour.")
         self.delete_button.setEnabled(self.model.selected is not None)
         self.clear_button.setEnabled(len(self.model) > 0)
-        self.save_button.setEnabled(len(self.model) > 0)
+        self.save_button.setEnabled(len(self.model) > 0 or getattr(self, "_more_to_save", False))
         self.update()
         parent = self.parentWidget()
         if parent is not None:
@@ -327,6 +345,7 @@ class HintsEditor(QWidget):
         from colorstudio.core.colorize.hintfile import write_points
 
         write_points(path, self.model.points_list())
+        self.savedTo.emit(str(path))
 
     def load_from(self, path: str) -> int:
         """Replace the hints with a file's (undoable); HintFileError for a bad file."""
@@ -334,6 +353,7 @@ class HintsEditor(QWidget):
 
         points = read_points(path)
         self.model.replace_all(points)
+        self.loadedFrom.emit(str(path))
         return len(points)
 
     def save_dialog(self) -> None:

@@ -1,0 +1,47 @@
+"""The batch mends each scan before colouring it when given a damage detector (issue 31)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from colorstudio.core import batch
+from colorstudio.core.io import imageio
+
+
+class _WhiteIsDamage:
+    """A stand-in detector: pure white (a scratch on a mid-gray print) is damage."""
+
+    def run(self, x, method="forward"):
+        return np.where(x > 0.45, 10.0, -10.0).astype(np.float32)
+
+
+class _Gray:
+    """A stand-in colorizer: no colour, so the result's lightness is what is compared."""
+
+    spec = None
+    takes_hints = False
+    fallback = None
+    name = "gray"
+
+    def predict_ab(self, x):
+        return np.zeros((1, 2, x.shape[2] // 2, x.shape[3] // 2), np.float32)
+
+
+def test_repair_mends_the_result_and_writes_the_mask(tmp_path):
+    img = np.full((64, 80), 110, np.uint8)
+    img[:, 40:42] = 255
+    imageio.write_image(tmp_path / "scan.png", img)
+    events = list(batch.colorize_files([tmp_path / "scan.png"], tmp_path / "out", _Gray(), size=64,
+                                       repairer=_WhiteIsDamage(), extras=("repair-mask",)))
+    assert [e.status for e in events] == ["done"]
+    out = imageio.read_image(tmp_path / "out" / "scan.png")
+    mask = imageio.read_image(tmp_path / "out" / "scan_repair_mask.png")
+    assert mask[:, 40:42].min() == 255 and mask[:, :38].max() == 0
+    assert np.abs(out[:, 40:42].astype(int) - 110).max() <= 3          # the scratch is gone
+    assert np.abs(out[:, :38].astype(int) - 110).max() <= 1            # the rest is the scan's
+
+
+def test_a_mask_view_without_the_repair_is_refused():
+    with pytest.raises(ValueError, match="repair-mask view needs the repair on"):
+        list(batch.colorize_files([], "out", _Gray(), extras=("repair-mask",)))
