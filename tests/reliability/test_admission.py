@@ -139,3 +139,36 @@ def test_float_and_wide_integer_tiffs_keep_their_picture():
     ok, buf = cv2.imencode(".tiff", nan)
     with pytest.raises(imageio.ImageReadError, match="NaN or infinite pixel values"):
         imageio.decode_image(buf.tobytes(), "nan.tif")
+
+
+def _png_header_only(w: int, h: int, dpi: int) -> bytes:
+    """A PNG whose header claims w x h (gray 8-bit) with a pHYs chunk: what a scan's metadata
+    read sees (the pixels are never decoded for it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ppm = round(dpi / 0.0254)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+            + chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)) + chunk(b"IDAT", zlib.compress(b"\0" * 16))
+            + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("megapixels", [120, 190])
+def test_a_big_scan_keeps_its_dpi_and_prints_no_pillow_warning(tmp_path, megapixels):
+    """Issue 33, class 10: Pillow's own bomb limit (a warning from 90 MP, an error from 179 MP)
+    stopped the metadata read: 190 MP PNGs lost their DPI, 90-179 MP printed two lines."""
+    import warnings
+
+    from colorstudio.core.io.image_meta import read_meta
+
+    side = int((megapixels * 1e6) ** 0.5)
+    path = tmp_path / "scan.png"
+    path.write_bytes(_png_header_only(side, side, 600))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        meta = read_meta(path)
+    assert meta.dpi is not None and abs(meta.dpi[0] - 600) < 1
+    assert not caught, [str(w.message) for w in caught]

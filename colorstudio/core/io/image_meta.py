@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
+import warnings
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 KEPT = {"png": ("dpi", "exif", "icc"), "jpeg": ("dpi", "exif", "icc"), "webp": ("exif", "icc"),
         "tiff": ("dpi", "exif", "icc"), "bmp": ("dpi",)}
@@ -66,15 +70,32 @@ class ImageMeta:
 
 
 NONE = ImageMeta()
+PIL_LOCK = threading.Lock()   # Pillow's pixel limit is a module global: one header reader at a time
+
+
+@contextmanager
+def pillow_headers() -> Iterator:
+    """Pillow (the ``PIL.Image`` module) for reading headers: its fixed pixel limit lifted (our
+    own, configurable one applies, from the header: ``imageio``), and its warnings (a
+    DecompressionBombWarning from 90 MP, "Corrupt EXIF data") kept off the user's terminal.
+    Restored on exit."""
+    from PIL import Image
+
+    with PIL_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            yield Image
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
 
 
 def read_meta(path: str | os.PathLike) -> ImageMeta:
     """The DPI, EXIF and RGB ICC profile of the image file at ``path`` (:data:`NONE`
-    where the file has none or cannot be parsed: the pixels matter, not these)."""
-    from PIL import Image
-
+    where the file has none or cannot be parsed: the pixels matter, not these).  Read from
+    the header alone, whatever the image's size (a 190-megapixel scan keeps its DPI)."""
     try:
-        with Image.open(Path(path)) as im:
+        with pillow_headers() as Image, Image.open(Path(path)) as im:
             info = dict(im.info)
             exif = _upright_exif(im)
     except Exception:  # noqa: BLE001 -- a header Pillow cannot parse has nothing to keep
@@ -99,6 +120,10 @@ def _rgb_profile(icc) -> bytes | None:
 
 
 def _upright_exif(im) -> bytes | None:
+    if im.format == "PNG" and "exif" not in im.info:
+        # Pillow looks for an eXIf chunk after the pixels by decoding them all (a second copy
+        # of a 200-megapixel scan, just for its metadata); one before them is in ``info``.
+        return None
     exif = im.getexif()
     for tag in _STRUCTURE & set(exif):
         del exif[tag]

@@ -22,8 +22,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import threading
-import warnings
 from pathlib import Path
 from typing import Iterable
 
@@ -35,7 +33,7 @@ from colorstudio.core import color
 from colorstudio.core.io import png
 from colorstudio.core.io.checkpoint import atomic_write
 from colorstudio.core.errors import UserError
-from colorstudio.core.io.image_meta import ImageMeta
+from colorstudio.core.io.image_meta import ImageMeta, pillow_headers
 # The format table's names, where callers have always found them (the table: core.io.formats).
 from colorstudio.core.io.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
                                       is_image_file)
@@ -59,8 +57,6 @@ _ORIENT = {
     7: lambda a: a.swapaxes(0, 1)[::-1, ::-1],
     8: lambda a: a.swapaxes(0, 1)[::-1],
 }
-
-_PIL_LOCK = threading.Lock()
 
 
 class ImageReadError(UserError, ValueError):
@@ -176,13 +172,9 @@ class _Unidentified(ImageReadError):
 
 def _open_header(data: bytes, name: str):
     """Pillow image object with only the header parsed (pixels untouched)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
-    with _PIL_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. "Corrupt EXIF data": we report our own errors
-        # We apply our own (configurable) limit from the header; Pillow's fixed one
-        # would refuse images the user allowed.  Restored at once.
-        saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    with pillow_headers() as Image:   # our own limit applies, from the header; warnings are ours
         try:
             try:
                 return Image.open(io.BytesIO(data))
@@ -201,8 +193,6 @@ def _open_header(data: bytes, name: str):
             kind = _sniff(data)
             what = f"damaged or truncated {kind} file" if kind else "unreadable image header"
             raise ImageReadError(f"{name}: {what} ({_first_line(exc)})") from None
-        finally:
-            Image.MAX_IMAGE_PIXELS = saved
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
