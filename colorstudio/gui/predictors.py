@@ -78,3 +78,13 @@ class PredictorCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+def detector_key(entries) -> str | None:
+    """Which model finds a print's damage for "Repair damage" (the Colorize and Batch tabs): a
+    trained ``restore`` model of the list (``ModelEntry``s) -- the shipped one first, then the
+    newest of the user's runs -- or None when there is none (the option is off then: random
+    weights would flag noise as damage).  The cache loads it by this key like any model."""
+    trained = [e for e in entries if getattr(e, "task", None) == "restore" and getattr(e, "trained", False)]
+    trained.sort(key=lambda e: getattr(e, "origin", "shipped") != "shipped")   # stable: the runs keep their order
+    return trained[0].name if trained else None

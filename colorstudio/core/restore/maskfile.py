@@ -87,7 +87,7 @@ def read_mask(path: str | os.PathLike, shape: tuple[int, ...] | None = None) -> 
     try:
         img = read_image(p)
     except ImageReadError as exc:
-        raise MaskFileError(f"damage mask {exc}") from None
+        raise MaskFileError(str(exc)) from None   # names the file already
     mask = as_mask(img)
     if shape is not None:
         try:

@@ -26,18 +26,26 @@ def thumbnail(path: Path, height: int = PREVIEW_HEIGHT) -> QImage | None:
 
 def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path], outdir: Path,
               fmt: str, size: int, saturation: float, smooth: float, hints: list,
-              overwrite: bool, cancel: threading.Event, frame_hints: list | None = None):
+              overwrite: bool, cancel: threading.Event, frame_hints: list | None = None,
+              detector: str | None = None):
     """Generator run by a Worker: yields ('device', str), ('problem', str) and
     ('event', BatchEvent, QImage | None) tuples.  ``frame_hints``: each frame's own hints
-    (a shot from the Shot tab)."""
+    (a shot from the Shot tab).  ``detector``: the restore model (a cache key) that finds each
+    photo's damage to mend it before colouring; None colours the photos as they are."""
     from colorstudio.core import batch
     from colorstudio.core.batch import frames
 
     pred = cache.get(model, device)
     yield ("device", pred.device_name)
+    video = len(inputs) == 1 and frames.is_video_file(inputs[0]) and inputs[0].is_file()
+    repairer = None
+    if detector and video:
+        yield ("problem", "Repair damage is for photos: the video is coloured as it is")
+    elif detector:
+        repairer = cache.get(detector, device)
     opts = dict(size=size or None, saturation=saturation, smooth=smooth, hints=hints,
                 overwrite=overwrite, cancel=cancel, frame_hints=frame_hints)
-    if len(inputs) == 1 and frames.is_video_file(inputs[0]) and inputs[0].is_file():
+    if video:
         src = inputs[0]
         item = batch.plan_items([src], outdir, "png", video_fmt=fmt)[0]   # the one namer of outputs
         gen = frames.colorize_video(src, item.result, pred, **opts)
@@ -48,7 +56,7 @@ def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path]
             yield ("problem", p)
         if not files:
             raise ValueError("no image files to colorize in the chosen inputs")
-        gen = batch.colorize_files(files, outdir, pred, fmt=fmt, **opts)
+        gen = batch.colorize_files(files, outdir, pred, fmt=fmt, repairer=repairer, **opts)
     try:
         for ev in gen:
             thumb = None

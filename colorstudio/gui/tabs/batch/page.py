@@ -23,7 +23,7 @@ from colorstudio.gui.tabs.batch.jobs import batch_job
 from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
 from colorstudio.core.messages import format_eta, shown
 from colorstudio.core.scales import SATURATION_MAX
-from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.predictors import PredictorCache, detector_key
 from colorstudio.gui.theme import icon
 from colorstudio.gui.tabs.batch.inputs import BatchInputs, tool_button
 from colorstudio.gui.tabs.batch.results import BatchResults
@@ -33,6 +33,10 @@ from colorstudio.gui.workers import Worker
 
 IMAGE_FORMATS = OUTPUT_FORMATS      # the one table's (core.io.formats), as the CLI's --format
 VIDEO_FORMATS = VIDEO_OUTPUT_FORMATS
+REPAIR_TIP = ("Mend each photo's scratches, cracks, folds and dust before colouring it: a damage detector\n"
+              "marks them and they are filled from the intact pixels around them (photos, not videos)")
+NO_DETECTOR_TIP = ("No trained damage detector (damage-unet) is installed: repairing needs its weights.\n"
+                   "Train one in the Train tab (task restore) or install the shipped weights.")
 
 
 class BatchPanel(QWidget):
@@ -51,6 +55,7 @@ class BatchPanel(QWidget):
         self._hints_provider: Callable[[], list] = lambda: []
         self._shot: tuple[Path, list] | None = None   # (source, each frame's hints) from the Shot tab
         self._suggested_out = ""      # the output folder we proposed (follows the inputs until edited)
+        self._detector: str | None = None   # the restore model "Repair damage" uses (detector_key)
         self._last_event = None
         self._paused = False
         self.pool = QThreadPool(self)
@@ -129,6 +134,8 @@ class BatchPanel(QWidget):
         form.addRow("Temporal", srow)
         mf.addLayout(form)
         mf.addWidget(self.use_hints)
+        self.repair = QCheckBox("Repair damage")
+        mf.addWidget(self.repair)
         self.shot_note = QLabel()
         self.shot_note.setWordWrap(True)
         self.shot_note.hide()
@@ -172,6 +179,7 @@ class BatchPanel(QWidget):
         self.inputs.model().rowsInserted.connect(lambda *_: self._inputs_changed())
         self._refresh_formats()
         self._refresh_hints()
+        self._refresh_repair()
         self._set_running(False)
 
     # ------------------------------------------------------------------ configuration
@@ -181,7 +189,9 @@ class BatchPanel(QWidget):
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
                     device: str | None = None) -> None:
         self.picker.set_entries([e for e in entries if e.task == "colorize"], devices, model, device)
+        self._detector = detector_key(entries)
         self._refresh_hints()
+        self._refresh_repair()
 
     def set_shot(self, source: Path, frame_hints: list, model: str = "") -> None:
         """A shot from the Shot tab: its source becomes the input, each frame gets its own
@@ -265,6 +275,18 @@ class BatchPanel(QWidget):
         if not ok:
             self.use_hints.setChecked(False)
 
+    def _refresh_repair(self) -> None:
+        """Repairing needs a trained damage detector; without one the box is off and says why."""
+        ok = self._detector is not None
+        self.repair.setEnabled(ok)
+        self.repair.setToolTip(REPAIR_TIP if ok else NO_DETECTOR_TIP)
+        if not ok:
+            self.repair.setChecked(False)
+
+    def repairing(self) -> bool:
+        """Each photo's damage is mended before it is coloured."""
+        return self.repair.isEnabled() and self.repair.isChecked()
+
     # ------------------------------------------------------------------ dialogs
     def _choose_outdir(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "Output folder", self.outdir.text() or self.input_box.start_dir())
@@ -309,7 +331,7 @@ class BatchPanel(QWidget):
         w = Worker(batch_job, self.cache, self.picker.model_name(), self.picker.device(), paths,
                    Path(self.outdir.text()), self.fmt.currentText(), self.size.value(),
                    self.saturation.value() / 100.0, smooth, hints, self.overwrite.isChecked(), self._cancel,
-                   frame_hints)
+                   frame_hints, self._detector if self.repairing() else None)
         w.signals.progress.connect(self._on_progress)
         w.signals.error.connect(self._on_error)
         w.signals.finished.connect(self._on_finished)

@@ -1,15 +1,27 @@
 """Controls that re-run quickly: render size (a network run) and saturation (no network
-run: the page re-composes from the cached small ab prediction)."""
+run: the page re-composes from the cached small ab prediction); the repair of a damaged
+print (mend first, show the damage mask, the mask brush and its size)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox,
+                               QToolButton, QWidget)
 
 from colorstudio.core.scales import SATURATION_MAX
+from colorstudio.gui.theme import icon
 
 # Mirrors core.colorize.pipeline.DENOISE (the window imports no OpenCV): key, label.
 DENOISE_CHOICES = (("off", "off"), ("light", "light (grain)"), ("strong", "strong (grain, dust, scratches)"))
+
+REPAIR_TIP = ("Mend the print's scratches, cracks, folds and dust before colouring: a damage detector\n"
+              "marks them and they are filled from the intact pixels around them.  The result's\n"
+              "lightness is then the mended one; correct the mask with the brush.")
+NO_DETECTOR_TIP = ("No trained damage detector (damage-unet) is installed: repairing needs its weights.\n"
+                   "Train one in the Train tab (task restore) or install the shipped weights.")
+MASK_TIP = "Tints the input red where the damage is mended (the detector's mask, or yours)"
+BRUSH_TIP = ("Correct the damage mask on the input: drag adds damage, right-drag or Alt+drag erases\n"
+             "(the middle button pans).  Each stroke can be undone (Ctrl+Z); the repair follows.")
 
 
 class ColorizeControls(QWidget):
@@ -17,6 +29,9 @@ class ColorizeControls(QWidget):
     saturationChanged = Signal(float)   # 1.0 = as predicted
     denoiseChanged = Signal(str)        # off | light | strong (core.colorize.pipeline.DENOISE)
     guessingChanged = Signal(bool)      # show where the model guesses its colour
+    repairChanged = Signal(bool)        # mend the damage before colouring
+    maskShownChanged = Signal(bool)     # tint the damage mask over the input
+    brushToggled = Signal(bool)         # the mask brush is the input canvas's tool
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -64,8 +79,67 @@ class ColorizeControls(QWidget):
         self.guess_box.toggled.connect(self.guessingChanged)
         form.addRow("", self.guess_box)
 
+        self.repair_box = QCheckBox("Repair damage")
+        self.repair_box.toggled.connect(self._on_repair)
+        self.mask_box = QCheckBox("Show the damage mask")
+        self.mask_box.setToolTip(MASK_TIP)
+        self.mask_box.toggled.connect(self.maskShownChanged)
+        self.brush_button = QToolButton()
+        self.brush_button.setIcon(icon("mdi6.brush"))
+        self.brush_button.setText("Mask brush")
+        self.brush_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.brush_button.setCheckable(True)
+        self.brush_button.setAutoRaise(True)
+        self.brush_button.setToolTip(BRUSH_TIP)
+        self.brush_button.toggled.connect(self.brushToggled)
+        self.brush_size = QSpinBox()
+        self.brush_size.setRange(1, 400)
+        self.brush_size.setValue(12)
+        self.brush_size.setSuffix(" px")
+        self.brush_size.setToolTip("The brush's diameter, in the photo's pixels")
+        brush_row = QHBoxLayout()
+        brush_row.setContentsMargins(0, 0, 0, 0)
+        brush_row.addWidget(self.brush_button)
+        brush_row.addWidget(self.brush_size)
+        brush_row.addStretch(1)
+        form.addRow("", self.repair_box)
+        form.addRow("", self.mask_box)
+        form.addRow("", brush_row)
+        self.set_repair_available(False)
+
     def guessing(self) -> bool:
         return self.guess_box.isChecked()
+
+    def repairing(self) -> bool:
+        return self.repair_box.isEnabled() and self.repair_box.isChecked()
+
+    def mask_shown(self) -> bool:
+        return self.mask_box.isEnabled() and self.mask_box.isChecked()
+
+    def brushing(self) -> bool:
+        return self.brush_button.isEnabled() and self.brush_button.isChecked()
+
+    def brush_diameter(self) -> int:
+        return int(self.brush_size.value())
+
+    def set_repair_available(self, available: bool) -> None:
+        """Repairing needs a trained damage detector: without one the box is off and says why
+        (random weights would flag noise as damage and smear the print)."""
+        self.repair_box.setEnabled(available)
+        self.repair_box.setToolTip(REPAIR_TIP if available else NO_DETECTOR_TIP)
+        if not available:
+            self.repair_box.setChecked(False)
+        self._on_repair(self.repairing(), emit=False)
+
+    def _on_repair(self, on: bool, emit: bool = True) -> None:
+        """The mask and its brush exist only while repairing."""
+        on = on and self.repair_box.isEnabled()
+        for w in (self.mask_box, self.brush_button, self.brush_size):
+            w.setEnabled(on)
+        if not on:
+            self.brush_button.setChecked(False)
+        if emit:
+            self.repairChanged.emit(on)
 
     def render_size(self) -> int:
         return int(self.size_box.value())

@@ -118,19 +118,32 @@ def guess_overlay(confidence: np.ndarray) -> QImage:
     return to_qimage(arr)
 
 
+@dataclass(frozen=True)
+class RepairRequest:
+    """Mend the photo before colouring: with the user's own ``mask`` (H, W) when there is one,
+    else with what the ``detector`` (a restore model's cache key) finds."""
+
+    detector: str | None
+    mask: np.ndarray | None = None
+
+
 def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
          saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None,
-         guessing: bool = False):
+         guessing: bool = False, repair: RepairRequest | None = None):
     """Generator: every yield is a point where a newer request may cancel this one."""
     from colorstudio.core.colorize import pipeline
 
     t0 = time.perf_counter()
     yield "loading model"
     pred = cache.get(name, device)
+    repairer = None
+    if repair is not None and repair.mask is None and repair.detector:
+        repairer = cache.get(repair.detector, device)
     t_load = time.perf_counter() - t0
     yield "colorizing"
     res = pipeline.colorize(image, pred, size or None, saturation, hints, denoise=denoise,
-                            hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach)
+                            hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach,
+                            repairer=repairer, repair_mask=None if repair is None else repair.mask)
     yield "display"
     q = display_pyramid(res.rgb)
     timings = dict(res.timings)
@@ -139,7 +152,8 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
     guess = None
     if guessing:
         yield "confidence"
-        conf = pipeline.confidence_map(pred, image, size or None, hints if pred.takes_hints else (), denoise)
+        seen = res.mended if res.mended is not None else image
+        conf = pipeline.confidence_map(pred, seen, size or None, hints if pred.takes_hints else (), denoise)
         guess = None if conf is None else guess_overlay(conf)
     return RunOutput(res, q, name, pred.device_name, "run", token, time.perf_counter() - t0, timings, guess)
 
@@ -148,11 +162,12 @@ def compose_job(colorized, image: np.ndarray, saturation: float, model: str, dev
     from colorstudio.core.colorize import pipeline
 
     t0 = time.perf_counter()
-    rgb = pipeline.compose(image, colorized.ab_small, saturation)
+    mended = colorized.mended   # a repaired run: its saturation is the mended photo's, not the damaged one's
+    rgb = pipeline.compose(image if mended is None else mended, colorized.ab_small, saturation)
     yield "display"
     q = display_pyramid(rgb)
     dt = time.perf_counter() - t0
-    out = pipeline.Colorized(rgb, colorized.ab_small, {"compose": dt}, None)
+    out = pipeline.Colorized(rgb, colorized.ab_small, {"compose": dt}, None, colorized.repair, mended)
     return RunOutput(out, q, model, device, "compose", token, dt, {"compose": dt})
 
 
@@ -162,6 +177,21 @@ def write_job(path: Path, rgb: np.ndarray, protect: list[Path], source: Path | N
     from colorstudio.core.io.imageio import write_image
 
     return write_image(path, rgb, protect=protect, meta=read_meta(source) if source else None)
+
+
+def write_mask_job(hints_path: Path, mask: np.ndarray) -> Path:
+    """The damage mask beside the hint file at ``hints_path`` (``core.restore.maskfile``)."""
+    from colorstudio.core.restore.maskfile import mask_path, write_mask
+
+    return write_mask(mask_path(hints_path), mask)
+
+
+def read_mask_job(hints_path: Path, shape: tuple[int, int], token: int) -> tuple[Path, np.ndarray | None, int]:
+    """(its path, the damage mask saved with the hints at ``hints_path`` or None, ``token``);
+    MaskFileError for one that is unreadable or not of ``shape``."""
+    from colorstudio.core.restore.maskfile import mask_path, read_beside
+
+    return mask_path(hints_path), read_beside(hints_path, shape), token
 
 
 def write_view_job(path: Path, view: str, image: np.ndarray, rgb: np.ndarray, ab_small: np.ndarray,

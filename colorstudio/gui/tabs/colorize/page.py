@@ -17,19 +17,22 @@ from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QToolButton, QVBoxLayout, QWidget)
 
-from colorstudio.gui.tabs.colorize.jobs import (CompareFinished, LoadedModel, OpenedImage, RunOutput, compose_job,
-                                           describe_image, load_job, read_job, run_job, wrap_job,
-                                           write_view_job)
-from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.tabs.colorize.jobs import (CompareFinished, LoadedModel, OpenedImage, RepairRequest, RunOutput,
+                                           compose_job, describe_image, load_job, read_job, read_mask_job,
+                                           run_job, wrap_job, write_mask_job, write_view_job)
+from colorstudio.gui.predictors import PredictorCache, detector_key
 from colorstudio.gui.theme import icon
 from colorstudio.gui.tabs.colorize.controls import ColorizeControls
 from colorstudio.gui.tabs.colorize.compare_mode import CompareRuns
+from colorstudio.gui.tabs.colorize.damage_mask import OVERLAY_LAYER, DamageMask, MaskBrush
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.tabs.colorize.model_checklist import ModelChecklist
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept, start
+
+REPAIR_DEBOUNCE_MS = 300   # a mask edit mends again once the hand rests this long
 
 def hints_unavailable(entries: list[ModelEntry]) -> str:
     """Why the hint tools are off, naming the hint-taking models the list holds (only the
@@ -129,6 +132,7 @@ class ColorizePage(QWidget):
         self._awaiting_run = False      # a network run is queued/running for this image
         self._warned_untrained: set[str] = set()
         self._status: dict[str, str] = {}
+        self._detector: str | None = None   # the restore model "Repair damage" uses (detector_key)
 
         self.runner = LatestRunner(self)
         self.runner.result.connect(self._on_result)
@@ -154,6 +158,14 @@ class ColorizePage(QWidget):
         self.controls = ColorizeControls()
         self.hints_editor = HintsEditor()
         self.checklist = ModelChecklist()
+        # The damage mask's edits share the hints' undo stack: Ctrl+Z undoes either, in order.
+        self.damage = DamageMask(self.hints_editor.model.undo_stack, self)
+        self.brush = MaskBrush(self.damage, lambda: None if self.image is None else self.image.shape[:2],
+                               self.controls.brush_diameter)
+        self._repair_timer = QTimer(self)
+        self._repair_timer.setSingleShot(True)
+        self._repair_timer.setInterval(REPAIR_DEBOUNCE_MS)
+        self._repair_timer.timeout.connect(self._mend_again)
         self.run_button = QPushButton(icon("mdi6.refresh"), "Run again")
         self.run_button.setToolTip("Run the network again (F5)")
         self.run_button.clicked.connect(self.rerun)
@@ -178,6 +190,13 @@ class ColorizePage(QWidget):
         self.controls.denoiseChanged.connect(lambda _d: self.rerun())
         self.controls.saturationChanged.connect(self._on_saturation)
         self.controls.guessingChanged.connect(self._on_guessing)
+        self.controls.repairChanged.connect(self._on_repair)
+        self.controls.maskShownChanged.connect(lambda _on: self._show_mask())
+        self.controls.brushToggled.connect(self._on_brush)
+        self.damage.changed.connect(self._on_mask_changed)
+        self.damage.edited.connect(self._repair_timer.start)
+        self.hints_editor.savedTo.connect(self.save_mask_beside)
+        self.hints_editor.loadedFrom.connect(self.load_mask_beside)
         self.hints_editor.hintsChanged.connect(self._on_hints)
         self.hints_editor.reachChanged.connect(lambda _r: self.hints_editor.hints() and self.rerun())
         self.hints_editor.model.changed.connect(self.compare.left.update)
@@ -203,6 +222,8 @@ class ColorizePage(QWidget):
         mine = [e for e in entries if e.task == "colorize"]
         self.picker.set_entries(mine, devices, model, device)
         self.checklist.set_entries(mine)
+        self._detector = detector_key(entries)
+        self.controls.set_repair_available(self._detector is not None)
         self._apply_model_traits()
         self._preload_or_run()
 
@@ -262,6 +283,8 @@ class ColorizePage(QWidget):
         self.compare.set_output(None)
         self.compare.fit()
         self.hints_editor.model.reset()
+        self._repair_timer.stop()
+        self.damage.reset()
         self._status.update(size=describe_image(opened.image), time="")
         self._emit_status()
         if opened.path is not None:
@@ -286,7 +309,14 @@ class ColorizePage(QWidget):
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
                            self.controls.render_size(), self.controls.saturation(), hints, self._token,
-                           self.controls.denoise(), self.hints_editor.reach(), self.controls.guessing())
+                           self.controls.denoise(), self.hints_editor.reach(), self.controls.guessing(),
+                           self._repair_request())
+
+    def _repair_request(self) -> RepairRequest | None:
+        """What "Repair damage" asks of a run: the user's own mask once edited, else the detector's."""
+        if not self.controls.repairing():
+            return None
+        return RepairRequest(self._detector, self.damage.user_mask())
 
     # ------------------------------------------------------------------ compare mode
     def comparing(self) -> bool:
@@ -380,6 +410,8 @@ class ColorizePage(QWidget):
         self.compare.set_output(out.display)
         if out.kind == "run":   # a re-compose (saturation) keeps the overlay of its run
             self.compare.set_overlay(out.guess if self.controls.guessing() else None)
+            if out.colorized.repair is not None:
+                self.damage.set_detected(out.colorized.repair.mask)   # kept unless the user's own is
         self.picker.set_in_use(out.device)
         t = out.timings
         detail = " + ".join(f"{k} {v:.2f}" for k, v in t.items() if k != "total")
@@ -457,11 +489,85 @@ class ColorizePage(QWidget):
             return
         self.controls.set_fixed_size(e.input_size if e.fixed_size else None)
         self.hints_editor.set_available(e.hints, "" if e.hints else hints_unavailable(self.picker.entries()))
-        self.compare.left.set_tool(self.hints_editor.tool if e.hints else None)
+        self.compare.left.set_tool(self._input_tool())
         if not e.hints:
             self._on_eyedropper(False)
         self._status["model"] = e.label
         self._emit_status()
+
+    def _input_tool(self):
+        """The input canvas's tool: the mask brush while it is armed, else the hints' (when the
+        model takes hints)."""
+        if self.controls.brushing():
+            return self.brush
+        e = self.picker.entry()
+        return self.hints_editor.tool if e is not None and e.hints else None
+
+    # ------------------------------------------------------------------ repair
+    def repair_mask(self) -> np.ndarray | None:
+        """The open photo's damage mask (H, W) bool at full resolution: the detector's, or the
+        user's own once edited; None before any."""
+        return self.damage.mask
+
+    def _on_repair(self, on: bool) -> None:
+        self.compare.left.set_tool(self._input_tool())
+        self._show_mask()
+        if self.image is not None:
+            self.rerun()
+
+    def _on_brush(self, on: bool) -> None:
+        if on:
+            self.compare.set_mode(CompareView.SIDE)   # the brush paints on the input of side by side
+            self.controls.mask_box.setChecked(True)   # painting blind helps no one
+        self.compare.left.set_tool(self._input_tool())
+
+    def _show_mask(self) -> None:
+        shown = self.controls.mask_shown()
+        self.compare.set_overlay(self.damage.overlay() if shown else None, OVERLAY_LAYER)
+
+    def _on_mask_changed(self) -> None:
+        self.hints_editor.set_more_to_save(self.damage.mask is not None)
+        if self.controls.mask_shown():
+            self._show_mask()
+
+    def _mend_again(self) -> None:
+        """A hand edit of the mask has rested: mend and colour again with it (in the worker)."""
+        if self.controls.repairing() and self.image is not None:
+            self.rerun()
+
+    def save_mask_beside(self, hints_path: str) -> Worker | None:
+        """The hints were saved to ``hints_path``: the damage mask goes beside them
+        (``core.restore.maskfile``), written in a worker."""
+        if self.damage.mask is None:
+            return None
+        return run_kept(self._writers, write_mask_job, Path(hints_path), self.damage.mask.copy(),
+                        on_result=self._mask_saved, on_error=self._mask_save_failed)
+
+    def _mask_saved(self, path: Path) -> None:
+        self.message.emit(f"Saved the damage mask beside the hints: {path.name}", "info")
+
+    def _mask_save_failed(self, msg: str) -> None:
+        self.message.emit(f"Cannot save the damage mask: {msg}", "error")
+
+    def load_mask_beside(self, hints_path: str) -> Worker | None:
+        """The hints were loaded from ``hints_path``: a damage mask saved with them replaces
+        the current one (one undoable edit).  One of another size, or unreadable, is a
+        one-line message, and the current mask stays."""
+        if self.image is None:
+            return None
+        return run_kept(self._writers, read_mask_job, Path(hints_path), self.image.shape[:2], self._token,
+                        on_result=self._mask_loaded, on_error=self._mask_load_failed)
+
+    def _mask_loaded(self, result) -> None:
+        path, mask, token = result
+        if mask is None or token != self._token or self.image is None:
+            return   # none saved with these hints, or another photo is open now
+        self.damage.load(mask)
+        note = "" if self.controls.repairing() else " (tick Repair damage to mend with it)"
+        self.message.emit(f"Loaded the damage mask {path.name}{note}.", "info")
+
+    def _mask_load_failed(self, msg: str) -> None:
+        self.message.emit(f"Damage mask not loaded: {msg}", "warning")
 
     def _on_eyedropper(self, on: bool) -> None:
         if on:
@@ -518,6 +624,7 @@ class ColorizePage(QWidget):
 
     def shutdown(self, msecs: int = 3000) -> None:
         """Stop interactive work before the window closes."""
+        self._repair_timer.stop()
         self.runner.cancel()
         self.io.cancel()
         self.runner.wait(msecs)
