@@ -309,3 +309,25 @@ def test_eta_leaves_out_the_first_items_warm_up(tmp_path, fake_predictor, textur
     f.predict_ab = slow_first
     evs = _run(batch.colorize_files(srcs, tmp_path / "out", f, size=32, workers=1))
     assert evs[-1].items_per_s > 8        # six items in about a second: not 6/1.x
+
+
+@pytest.mark.slow
+def test_a_burst_after_the_first_item_does_not_promise_a_fast_rate(tmp_path, fake_predictor, textured):
+    """Issue 32, item 11: items prepared ahead finish in a burst right after the slow first
+    one; the rate shown then (CLI it/s, ETA) must not be that burst's (7-12 it/s, ETA 0:00,
+    while the batch ran at 1 image/s)."""
+    import time as _time
+
+    srcs = [write_image(tmp_path / "in" / f"{i}.png", textured(16, 16, seed=i, channels=1)) for i in range(16)]
+    f = fake_predictor()
+    real = f.predict_ab
+
+    def steady(x):   # the first with its warm-up; three more ready at once (a burst); then 0.3 s each
+        _time.sleep(1.0 if f.calls == 0 else 0.01 if f.calls < 4 else 0.3)
+        return real(x)
+
+    f.predict_ab = steady
+    evs = _run(batch.colorize_files(srcs, tmp_path / "out", f, size=32, workers=1))
+    true_rate = 1 / 0.3
+    assert all(e.items_per_s <= 1.5 * true_rate for e in evs[:-1]), [round(e.items_per_s, 1) for e in evs]
+    assert 0.5 * true_rate < evs[-2].items_per_s

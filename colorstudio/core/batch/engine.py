@@ -25,6 +25,7 @@ Cancel = Union[Callable[[], bool], threading.Event, None]
 DEFAULT_WORKERS = 2
 PREFETCH = 2          # items decoded and prepared ahead of the network
 MAX_PENDING_WRITES = 2  # items composed/written behind it (small: they hold full-size images)
+RATE_SPAN = 3.0       # s of work after the first item before its warm-up is left out of the rate
 
 
 @dataclass
@@ -168,11 +169,12 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
         if status != "skipped" and not first_done:
             first_done.append(now)
         n = counts["processed"]
-        if n >= 2 and now > first_done[0]:
-            rate = (n - 1) / (now - first_done[0])
-        else:
-            rate = n / elapsed if elapsed > 0 and n else 0.0
         remaining = max(0, total - counts["finished"])
+        since_first = now - first_done[0] if first_done else 0.0
+        if n >= 2 and since_first > 0 and (since_first >= RATE_SPAN or remaining == 0):
+            rate = (n - 1) / since_first
+        else:   # items prepared ahead finish in a burst after the first: too short a span to judge
+            rate = n / elapsed if elapsed > 0 and n else 0.0
         eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
         return BatchEvent(job.index, total, job.src, job.dst, status, error, counts["finished"],
                           elapsed, rate, eta, note)
