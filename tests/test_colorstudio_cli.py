@@ -58,7 +58,7 @@ def test_help_is_fast_and_does_not_import_torch():
     code = "import sys, colorstudio.cli as c; c.build_parser(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False"
-    for sub in ("colorize", "translate", "models"):
+    for sub in ("colorize", "translate", "models", "suggest"):
         assert run(sub, "--help").returncode == 0
 
 
@@ -69,7 +69,12 @@ def test_models_table():
     lines = res.stdout.splitlines()
     assert lines[0].split()[:4] == ["NAME", "TASK", "SIZE", "WEIGHTS"]
     row = next(line for line in lines if line.startswith("unet-gan "))
-    assert row.split()[1:3] == ["colorize", "192"] and row.split()[3] in ("yes", "no")
+    assert row.split()[1:3] == ["colorize", "192"] and row.split()[3] in ("yes", "UNTRAINED")
+    from colorstudio.models import spec
+
+    if not spec("effnet-hints").has_weights:   # issue 35, item 4: an untrained family is marked as such
+        hints = next(line for line in lines if line.startswith("effnet-hints "))
+        assert hints.split()[3] == "UNTRAINED" and "UNTRAINED: no trained weights are installed" in res.stdout
     only = run("models", "--task", "colorize").stdout
     assert "translate " not in only.replace("TASK", "")
 

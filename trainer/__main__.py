@@ -124,6 +124,7 @@ def recipe_summaries() -> list[dict]:
     from colorstudio.models import registry
 
     presets = Path(__file__).resolve().parent / "presets"
+    default = registry.default_model("colorize")
     out = []
     for name, cls in sorted(RECIPES.items()):
         c = cls()
@@ -138,7 +139,9 @@ def recipe_summaries() -> list[dict]:
                     "epochs": c.epochs,
                     # fine-tuning the shipped model with the settings it was trained with (fast on a CPU)
                     "cpu_preset": str(cpu) if cpu.is_file() else "",
-                    "shipped_weights": str(spec.weights_path()) if spec.has_weights else ""})
+                    "shipped_weights": str(spec.weights_path()) if spec.has_weights else "",
+                    # the app's Train tab opens on this one: the default colorizer's recipe
+                    "default": c.task == "colorize" and c.family == default})
     return out
 
 

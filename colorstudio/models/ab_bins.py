@@ -64,6 +64,19 @@ def guided_filter(p: torch.Tensor, guide: torch.Tensor, r: int, eps: float, subs
     return a * full + b
 
 
+def bin_probabilities(logits: torch.Tensor, class_weights: torch.Tensor | None = None,
+                      prior_correction: float = 0.0) -> torch.Tensor:
+    """softmax of the bin ``logits`` (N, Q, h, w) -> float32 probabilities, with the share
+    ``prior_correction`` of the training's class rebalancing undone when the model has its
+    ``class_weights`` (step 0 of :func:`calibrated_decode`: one place for both it and the
+    suggested colours)."""
+    logits = logits.float()
+    if prior_correction and class_weights is not None:
+        logw = torch.log(class_weights.to(logits).clamp_min(1e-8))
+        logits = logits - float(prior_correction) * logw[None, :, None, None]
+    return torch.softmax(logits, dim=1)
+
+
 def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: torch.Tensor,
                       temperature: float, cal: "Calibration",
                       class_weights: torch.Tensor | None = None) -> "Decoded":
@@ -96,11 +109,7 @@ def calibrated_decode(logits: torch.Tensor, guide: torch.Tensor | None, bins: to
        on colourful things); the honest one says *whether* (snow and plain walls are gray).
     """
     radius, sure_sigma, sure_lo, sure_hi = cal.radius, cal.sure_sigma, cal.sure_lo, cal.sure_hi
-    logits = logits.float()
-    if cal.prior_correction and class_weights is not None:
-        logw = torch.log(class_weights.to(logits).clamp_min(1e-8))
-        logits = logits - float(cal.prior_correction) * logw[None, :, None, None]
-    p = torch.softmax(logits, dim=1)
+    p = bin_probabilities(logits, class_weights, cal.prior_correction)
     if radius > 0 and guide is not None:
         p = guided_filter(p, guide.float(), int(radius), float(cal.eps), cal.subsample).clamp_min(0.0)
         p = p / p.sum(1, keepdim=True).clamp_min(1e-8)
@@ -157,7 +166,8 @@ class Calibration:
                              f"known: {', '.join(cls.__dataclass_fields__)}")
         c = cls(**value)
         if not (0 <= c.radius <= 64 and 1 <= c.subsample <= 8 and 0.0 < c.sure_gain <= 3.0
-                and 0.0 <= c.temperature <= 5.0 and 0.0 <= c.prior_correction <= 2.0 and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0
+                and 0.0 <= c.temperature <= 5.0 and 0.0 <= c.prior_correction <= 2.0
+                and c.eps > 0 and c.sure_sigma > 0 and c.neutral_chroma > 0
                 and 0.0 <= c.sure_lo < c.sure_hi <= 1.0
                 and c.gate_chroma >= 0 and 0.0 <= c.gate_lo < c.gate_hi <= 1.0):
             raise ValueError(f"calibration out of range: {asdict(c)}")
@@ -190,6 +200,21 @@ class BinsColorizer(Colorizer):
 
     def bin_centres(self) -> torch.Tensor | None:
         return self.bins
+
+    def bin_logits_for(self, x: torch.Tensor) -> torch.Tensor | None:
+        """The bin head's logits (N, Q, h, w) for the network input ``x``: what ``forward``
+        returns for a bins-only family; hybrids override it."""
+        return self(x)
+
+    @torch.no_grad()
+    def colour_distribution(self, x: torch.Tensor) -> torch.Tensor | None:
+        """The bin probabilities (N, Q, h, w) for ``x``, made honest as the model's own
+        calibration says (its ``prior_correction``, when it has class weights)."""
+        logits = self.bin_logits_for(x)
+        if logits is None:
+            return None
+        cal = getattr(self, "calibration", None)
+        return bin_probabilities(logits, self.class_weights, cal.prior_correction if cal is not None else 0.0)
 
     @property
     def num_bins(self) -> int:

@@ -78,6 +78,10 @@ class EffnetUNet(BinsColorizer):
     def bin_centres(self) -> torch.Tensor | None:
         return self.bins if self.bins_head else None
 
+    def bin_logits_for(self, x: torch.Tensor) -> torch.Tensor | None:
+        """The bin head's logits (N, Q, H/4, W/4); None without a bin head."""
+        return self._decode(x)[1] if self.bins_head else None
+
     def pretrained_part(self) -> nn.Module:
         return self.encoder
 

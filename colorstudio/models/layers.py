@@ -33,7 +33,8 @@ class Network(nn.Module):
     ``hint_channels`` > 0: the net takes ``cat(l_norm, hint_ab_norm, hint_mask)``.
     ``train_outputs`` names what ``forward`` returns in training mode: one name, a
     tensor (``"ab"`` ab_norm, ``"rgb"`` an image in [-1, 1], ``"logits"`` bin logits);
-    several names, a dict of them.  :meth:`bin_centres`: the ab bins of a bin head.
+    several names, a dict of them.  :meth:`bin_centres`: the ab bins of a bin head,
+    :meth:`colour_distribution`: its probabilities.
     :meth:`pretrained_part`: the sub-network that starts from ImageNet weights
     (:meth:`init_pretrained`), trained at its own rate.
     """
@@ -44,6 +45,12 @@ class Network(nn.Module):
 
     def bin_centres(self) -> torch.Tensor | None:
         """(Q, 2) ab centres of the bin head, in Lab units; None without one."""
+        return None
+
+    def colour_distribution(self, x: torch.Tensor) -> torch.Tensor | None:
+        """The bin head's probability of each of :meth:`bin_centres` at each cell for the
+        network input ``x``: (N, Q, h, w), summing to 1 over Q; None without a bin head
+        (the suggested colours at a point are drawn from it)."""
         return None
 
     def pretrained_part(self) -> nn.Module | None:

@@ -21,7 +21,9 @@ def test_lists_models_with_state_and_card(qtbot):
                          "scenes": {"gain_db": 0.81, "colourfulness_ratio": 0.41}}}
     p.set_entries([entry("a-net", False), entry("unet-gan", True, card, facts, scores)], ["auto", "cpu", "cuda"],
                   model="unet-gan", device="cpu")
-    assert [p.model_box.itemText(i) for i in range(2)] == ["a-net (untrained)", "unet-gan (trained)"]
+    # a family without trained weights is not offered (issue 35, item 4)
+    assert [p.model_box.itemText(i) for i in range(p.model_box.count())] == ["unet-gan (trained)"]
+    assert p.entry("a-net") is None
     assert p.model_name() == "unet-gan" and p.device() == "cpu"
     text = p.card.text()
     assert "unet-gan description" in text and "· trained weights" in text
@@ -29,11 +31,6 @@ def test_lists_models_with_state_and_card(qtbot):
     assert "people +4.4, scenes +0.8" in text and "Skin hue error 7°; colourfulness 41%–74%" in text
     assert "**" not in text and "history" not in text and "|" not in text  # readable facts, no markdown/JSON
     assert p.card.toolTip() == tooltip(card)
-    seen = []
-    p.modelChanged.connect(seen.append)
-    p.set_model("a-net")
-    assert seen == ["a-net"] and "a-net description" in p.card.text()
-    assert "random" in p.card.text()
     p.set_in_use("cuda:0 (NVIDIA H100)")
     assert p.in_use.text() == "cuda:0 (NVIDIA H100)"
 
@@ -87,3 +84,45 @@ def test_own_runs_join_the_model_list_with_their_scores(tmp_path):
     p = ModelPicker()
     p.set_entries(entries, ["auto"], model=e.name)
     assert p.model_box.currentText() == "faces-run (your run)"
+
+
+def test_untrained_families_are_listed_only_when_nothing_is_trained(qtbot):
+    """Issue 35, item 4: effnet-hints (no weights) was in the model list as "(untrained)".  It
+    is left out while a trained model is there; a checkout with no weights at all still runs,
+    its models marked untrained; the user's own checkpoint of such a family is offered."""
+    import dataclasses
+
+    from colorstudio.gui.tabs.colorize.model_checklist import ModelChecklist
+
+    p = ModelPicker()
+    qtbot.addWidget(p)
+    p.set_entries([entry("a-net", False), entry("b-net", False)], ["auto"], model="b-net")
+    assert [p.model_box.itemText(i) for i in range(2)] == ["a-net (untrained)", "b-net (untrained)"]
+    seen = []
+    p.modelChanged.connect(seen.append)
+    p.set_model("a-net")
+    assert seen == ["a-net"] and "random" in p.card.text()
+    own = dataclasses.replace(entry("a-net@/runs/mine/model.safetensors", True), display="mine", origin="run")
+    p.set_entries([entry("a-net", False), entry("unet-gan", True), own], ["auto"])
+    assert [p.model_box.itemText(i) for i in range(p.model_box.count())] == ["unet-gan (trained)", "mine (your run)"]
+    c = ModelChecklist()
+    qtbot.addWidget(c)
+    c.set_entries([entry("a-net", False), entry("unet-gan", True), entry("zhang-bins", True), own])
+    texts = [c.list.item(i).text() for i in range(c.list.count())]
+    assert texts == ["unet-gan", "zhang-bins", "mine (your run)"] and "untrained" not in " ".join(texts)
+    assert c.checked() == ["unet-gan", "zhang-bins", own.name]
+
+
+def test_the_shipped_lists_hold_no_untrained_family(qtbot, entries):
+    from colorstudio.models import spec
+
+    models, devices = entries
+    untrained = [e.name for e in models if not e.trained]
+    p = ModelPicker()
+    qtbot.addWidget(p)
+    p.set_entries([e for e in models if e.task == "colorize"], devices)
+    shown = [p.model_box.itemText(i) for i in range(p.model_box.count())]
+    assert shown and not any("untrained" in t for t in shown)
+    assert not any(p.entry(n) for n in untrained)
+    if not spec("effnet-hints").has_weights:
+        assert p.entry("effnet-hints") is None and p.entry("effnet-unet") is not None

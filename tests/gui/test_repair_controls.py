@@ -36,6 +36,10 @@ class ScratchDetector:
         return logits
 
 
+def _about_the_mask(text: str, level: str) -> bool:
+    return "damage mask" in text.lower()
+
+
 def _trained(entries):
     """The model list as it will be once damage-unet's weights ship."""
     items, devices = entries
@@ -221,7 +225,7 @@ def test_the_mask_is_saved_and_loaded_with_the_hints(qtbot, entries, tmp_path):
     editor = page.hints_editor
     assert editor.save_button.isEnabled()      # a mask alone is worth saving
     hints = tmp_path / "photo.json"
-    with qtbot.waitSignal(page.message, timeout=RUN_TIMEOUT, check_params_cb=lambda t, lv: "damage mask" in t.lower()) as m:
+    with qtbot.waitSignal(page.message, timeout=RUN_TIMEOUT, check_params_cb=_about_the_mask) as m:
         editor.save_to(str(hints))
     assert m.args[1] == "info"
     beside = tmp_path / "photo.repair-mask.png"
@@ -230,7 +234,7 @@ def test_the_mask_is_saved_and_loaded_with_the_hints(qtbot, entries, tmp_path):
     drag(page.compare.left, _at(page, 20, 70), _at(page, 60, 70))
     changed = page.repair_mask().copy()
     assert not np.array_equal(changed, saved)
-    with qtbot.waitSignal(page.message, timeout=RUN_TIMEOUT, check_params_cb=lambda t, lv: "damage mask" in t.lower()) as m:
+    with qtbot.waitSignal(page.message, timeout=RUN_TIMEOUT, check_params_cb=_about_the_mask) as m:
         editor.load_from(str(hints))
     assert m.args[1] == "info" and "photo.repair-mask.png" in m.args[0]
     np.testing.assert_array_equal(page.repair_mask(), saved)
@@ -254,7 +258,7 @@ def test_a_bad_mask_file_is_one_line_and_loses_nothing(qtbot, entries, tmp_path,
         write_mask(tmp_path / "other.repair-mask.png", np.ones((40, 50), bool))
     else:
         (tmp_path / "other.repair-mask.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
-    with qtbot.waitSignal(page.message, timeout=RUN_TIMEOUT, check_params_cb=lambda t, lv: "damage mask" in t.lower()) as m:
+    with qtbot.waitSignal(page.message, timeout=RUN_TIMEOUT, check_params_cb=_about_the_mask) as m:
         page.hints_editor.load_from(str(hints))
     text, level = m.args
     assert level == "warning" and "\n" not in text and "other.repair-mask.png" in text

@@ -349,6 +349,12 @@ def test_trainer_reports_presets_and_shipped_weights():
     by = {r["name"]: r for r in json.loads(out)}
     assert by["unet-gan"]["cpu_preset"].endswith("unet-gan-cpu.toml") and Path(by["unet-gan"]["cpu_preset"]).is_file()
     assert by["unet-gan"]["shipped_weights"].endswith("unet-gan.safetensors")
+    # issue 35, item 4: the app opens on the default colorizer's recipe, and only on it
+    assert [n for n, r in by.items() if r["default"]] == ["effnet-unet"] and by["damage-unet"]["task"] == "restore"
+    from colorstudio.gui.tabs.train.recipes import first_choice
+
+    recipes = parse_recipes(out)
+    assert recipes[first_choice(recipes)].name == "effnet-unet"
 
 
 def test_the_train_tab_opens_on_a_model_to_fine_tune(qtbot, settings, tmp_path):
@@ -377,3 +383,20 @@ def test_the_train_tab_opens_on_a_model_to_fine_tune(qtbot, settings, tmp_path):
         assert d.form.start_key() == START_SCRATCH              # a user's choice is kept
     finally:
         d.stop()
+
+
+def test_the_first_recipe_is_the_default_colorizers():
+    """Issue 35, item 4: never a family without weights, never the damage detector (which
+    comes first by name and would be first once its weights ship)."""
+    from colorstudio.gui.tabs.train.recipes import Recipe, first_choice
+
+    damage = Recipe("damage-unet", "", 20, "", "/w/damage-unet.safetensors", "restore")
+    hints = Recipe("effnet-hints", "", 20, "", "", "colorize")
+    default = Recipe("effnet-unet", "", 20, "", "/w/effnet-unet.safetensors", "colorize", default=True)
+    gan = Recipe("unet-gan", "", 20, "", "/w/unet-gan.safetensors", "colorize")
+    assert first_choice([damage, hints, default, gan]) == 2
+    assert first_choice([damage, hints, gan]) == 2            # an older trainer: the first colorizer with weights
+    assert first_choice([hints, damage]) == 1                 # nothing else to fine-tune
+    assert first_choice([hints]) == 0 and first_choice([]) == 0
+    rs = parse_recipes('[{"name": "effnet-unet", "task": "colorize", "default": true}, {"name": "x"}]')
+    assert rs[0].default and rs[0].task == "colorize" and not rs[1].default

@@ -35,6 +35,10 @@ class Runner(Protocol):
 
     def confidence(self, x: np.ndarray) -> np.ndarray | None: ...
 
+    def colour_distribution(self, x: np.ndarray) -> np.ndarray | None: ...
+
+    def bin_centres(self) -> np.ndarray | None: ...
+
     def predict_ab(self, x: np.ndarray) -> np.ndarray: ...
 
     def run(self, x: np.ndarray, method: str = "forward") -> np.ndarray: ...
@@ -181,17 +185,36 @@ class Predictor:
                 self.fallback = FallbackNote(before, describe(self.device), one_line(exc)[:120])
                 return self._finite(self._forward(x, method), self.name)
 
-    def confidence(self, x: np.ndarray) -> np.ndarray | None:
-        """Colorizers that can say how sure they are (a bin head): the network input ->
-        (h', w') float32, 0 (guessing) .. 1 (sure); None for the others."""
-        fn = getattr(self.model, "confidence", None)
+    def _torch_call(self, method: str, x: np.ndarray):
+        """``model.<method>(x)`` in eager torch on the model's device (a tensor or None):
+        for what only some families offer and no back-end exports (ONNX Runtime runs
+        ``forward`` and ``predict_ab`` only), so every back-end answers the same."""
+        fn = getattr(self.model, method, None)
         if fn is None:
             return None
         torch = self._torch
         with self._lock, torch.inference_mode():
             p = next(self.model.parameters(), None)
-            y = fn(torch.from_numpy(np.ascontiguousarray(x)).to(p.device if p is not None else "cpu"))
+            return fn(torch.from_numpy(np.ascontiguousarray(x)).to(p.device if p is not None else "cpu"))
+
+    def confidence(self, x: np.ndarray) -> np.ndarray | None:
+        """Colorizers that can say how sure they are (a bin head): the network input ->
+        (h', w') float32, 0 (guessing) .. 1 (sure); None for the others."""
+        y = self._torch_call("confidence", x)
         return None if y is None else y[0, 0].float().cpu().numpy()
+
+    def colour_distribution(self, x: np.ndarray) -> np.ndarray | None:
+        """Colorizers with a bin head: the network input -> the probability of each bin
+        (:meth:`bin_centres`) at each cell, (N, Q, h', w') float32 summing to 1 over Q;
+        None for the others."""
+        y = self._torch_call("colour_distribution", x)
+        return None if y is None else y.float().cpu().numpy()
+
+    def bin_centres(self) -> np.ndarray | None:
+        """(Q, 2) float32 ab (Lab units) of the bin head's bins; None without a bin head."""
+        fn = getattr(self.model, "bin_centres", None)
+        c = fn() if fn is not None else None
+        return None if c is None else c.detach().float().cpu().numpy()
 
     def predict_ab(self, x: np.ndarray) -> np.ndarray:
         """Colorizers: network input (N, 1 or 4, h, w) -> ab_norm (N, 2, h', w')."""

@@ -106,6 +106,16 @@ def _score_lines(res: dict) -> list[str]:
     return out
 
 
+def offered(entries: list[ModelEntry]) -> list[ModelEntry]:
+    """The entries a user may pick from: those with trained weights -- shipped, or the
+    user's own checkpoint of any family (a run's export, a file opened with Weights…).  A
+    family without trained weights runs on random weights and paints noise, so it is never
+    offered as if usable (issue 35); only when none of ``entries`` is trained (a checkout
+    without ``resources/weights``) are they all listed, marked untrained, so the app runs."""
+    trained = [e for e in entries if e.trained]
+    return trained or list(entries)
+
+
 def _read_json(path: Path) -> dict:
     """A model's .eval.json: a bad or huge one costs its own scores only."""
     from colorstudio.core.io.textfiles import read_json_object
@@ -256,7 +266,9 @@ class ModelPicker(QWidget):
     # filling -----------------------------------------------------------------------
     def set_entries(self, entries: list[ModelEntry], devices: list[str],
                     model: str | None = None, device: str | None = None) -> None:
-        """Fill the boxes; select ``model``/``device`` when listed (remembered choices)."""
+        """Fill the boxes with the :func:`offered` ``entries``; select ``model``/``device``
+        when listed (remembered choices)."""
+        entries = offered(entries)
         self._entries = {e.name: e for e in entries}
         self.model_box.blockSignals(True)
         self.device_box.blockSignals(True)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from colorstudio.gui.theme import icon
-from colorstudio.gui.widgets.model_picker import ModelEntry
+from colorstudio.gui.widgets.model_picker import ModelEntry, offered
 from colorstudio.gui.plaintext import tooltip
 
 MIN_MODELS, MAX_MODELS = 2, 6
@@ -46,7 +46,9 @@ class ModelChecklist(QWidget):
         self._fit_height()
 
     def set_entries(self, entries: list[ModelEntry], ticked: list[str] | None = None) -> None:
-        """List ``entries``; tick ``ticked`` (default: the trained ones, at most six)."""
+        """List the :func:`offered` ``entries`` (no family without trained weights); tick
+        ``ticked`` (default: the trained ones, at most six)."""
+        entries = offered(entries)
         before = set(ticked if ticked is not None else self.checked())
         if not before:
             before = {e.name for e in entries if e.trained}

@@ -25,6 +25,7 @@ from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE
 from colorstudio.gui.tabs.train.jobs import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
                                       TrainRequest)
 from colorstudio.gui.tabs.train.loss_plots import LIVE, LossPlots
+from colorstudio.gui.tabs.train.recipes import first_choice
 from colorstudio.gui.widgets.message_bar import MessageBar
 from colorstudio.gui.tabs.train.runs_list import RunsList
 from colorstudio.gui.tabs.train.sample_view import SampleView
@@ -222,9 +223,8 @@ class TrainingDashboard(QWidget):
             self.recipe_combo.addItem(r.name, r.description)
             self.recipe_combo.setItemData(self.recipe_combo.count() - 1, r.description,
                                           Qt.ItemDataRole.ToolTipRole)
-        # With no recipe chosen yet: the first one with shipped weights to fine-tune (the default
-        # colorizer's), never an untrained family with its hours-long recipe from scratch.
-        first = next((k for k, r in enumerate(recipes) if r.can_fine_tune), 0)
+        # With no recipe chosen yet: the default colorizer's, to fine-tune (recipes.first_choice).
+        first = first_choice(recipes)
         i = self.recipe_combo.findText(current) if current else first
         if i >= 0:
             self.recipe_combo.setCurrentIndex(i)

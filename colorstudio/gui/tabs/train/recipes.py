@@ -19,10 +19,25 @@ class Recipe:
     epochs: int = 0              # the recipe's default (0: unknown)
     cpu_preset: str = ""         # TOML of the settings the shipped weights were trained with
     shipped_weights: str = ""    # the family's shipped weights: fine-tuning starts from them
+    task: str = ""               # colorize, translate, restore ('' when the trainer did not say)
+    default: bool = False        # the default colorizer's recipe: the Train tab opens on it
 
     @property
     def can_fine_tune(self) -> bool:
         return bool(self.shipped_weights)
+
+
+def first_choice(recipes: Sequence[Recipe]) -> int:
+    """The recipe the Train tab opens on: the default colorizer's (fine-tuning its shipped
+    weights takes minutes on a CPU); else the first colorizer with shipped weights, else the
+    first recipe with any -- never a family without weights (hours from scratch, issue 32)
+    nor the damage detector (not a colorizer) while a colorizer can be fine-tuned (issue 35)."""
+    for ok in (lambda r: r.default, lambda r: r.can_fine_tune and r.task in ("colorize", ""),
+               lambda r: r.can_fine_tune):
+        i = next((k for k, r in enumerate(recipes) if ok(r)), None)
+        if i is not None:
+            return i
+    return 0
 
 
 def parse_recipes(text: str) -> list[Recipe]:
@@ -54,7 +69,8 @@ def parse_recipes(text: str) -> list[Recipe]:
                     desc = f"{desc}\n{item['settings']}." if desc else f"{item['settings']}."
                 epochs = item.get("epochs")
                 out.append(Recipe(str(item["name"]), desc, epochs if isinstance(epochs, int) else 0,
-                                  str(item.get("cpu_preset") or ""), str(item.get("shipped_weights") or "")))
+                                  str(item.get("cpu_preset") or ""), str(item.get("shipped_weights") or ""),
+                                  str(item.get("task") or ""), item.get("default") is True))
         return out
     for line in text.splitlines():
         line = line.strip()
