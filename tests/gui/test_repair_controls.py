@@ -293,3 +293,19 @@ def test_batch_passes_the_detector_as_the_repairer(qtbot, entries, tmp_path):
         panel.start()
     assert det.calls == calls                 # off: the photos are coloured as they are
     panel.shutdown()
+
+
+def test_the_compare_grid_colours_the_mended_photo():
+    """Every setting that changes the single result applies to every compare tile: the repair
+    too (once, before the first model)."""
+    from colorstudio.gui.tabs.colorize.jobs import CompareJob, RepairRequest, run_many
+
+    detector = ScratchDetector()
+    img = gray_image(H, W)
+    img[:, SCRATCH_COL] = 255
+    events = list(run_many(_cache(detector), [CompareJob("unet-gan", 64, False), CompareJob("unet-hints", 64, True)],
+                           "cpu", img, 1.0, [], 7, repair=RepairRequest("damage-unet")))
+    done = [e for e in events if e[0] == "done"]
+    assert len(done) == 2 and detector.calls >= 1
+    for _, _, out in done:
+        assert out.colorized.rgb[:, SCRATCH_COL].mean() < 250      # the white scratch is filled in every tile

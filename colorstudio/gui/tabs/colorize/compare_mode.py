@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from colorstudio.gui.tabs.colorize.jobs import CompareJob, RunOutput, run_many
+from colorstudio.gui.tabs.colorize.jobs import CompareJob, RepairRequest, RunOutput, run_many
 from colorstudio.gui.widgets.compare_view import CompareView
 
 
@@ -54,15 +54,18 @@ class CompareRuns(QObject):
                 jobs.append(CompareJob(key, None if e.fixed_size else size, e.hints))
         return jobs
 
-    def submit(self, image: np.ndarray, hints: list, hint_reach: float | None = None) -> bool:
-        """Run the ticked models on ``image``; False when none is ticked (nothing runs)."""
+    def submit(self, image: np.ndarray, hints: list, hint_reach: float | None = None,
+               repair: RepairRequest | None = None) -> bool:
+        """Run the ticked models on ``image`` (mended first when ``repair`` says so, as the
+        single result is); False when none is ticked (nothing runs)."""
         jobs = self.jobs()
         self._outputs = {}
         self.compare.grid.clear_results()
         if not jobs:
             return False
         self.runner.submit(run_many, self.cache, jobs, self.picker.device(), image,
-                           self.controls.saturation(), hints, self._token(), self.controls.denoise(), hint_reach)
+                           self.controls.saturation(), hints, self._token(), self.controls.denoise(), hint_reach,
+                           repair)
         return True
 
     def _layout_grid(self) -> None:

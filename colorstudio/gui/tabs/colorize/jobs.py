@@ -214,16 +214,29 @@ class CompareJob:
 
 
 def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: np.ndarray,
-             saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None):
+             saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None,
+             repair: RepairRequest | None = None):
     """Generator: each model in turn; yields ``('loading', key, i, n)`` while a model
     loads (seconds, once: the grid says so instead of a silent "colorizing"),
     ``('running', key)``, then ``('done', key, RunOutput)`` or ``('failed', key,
     message)``, so the grid fills as results come and one model's failure leaves the
     others.  Every setting that changes a result applies to every tile as to the single result:
-    saturation, hints and their reach, and the scan cleaning (``denoise``).  Returns
+    saturation, hints and their reach, the scan cleaning (``denoise``) and the repair (done
+    once, before the first model: every tile colours the same mended photo).  Returns
     :class:`CompareFinished`."""
     from colorstudio.core.colorize import pipeline
+    from colorstudio.core.restore import repair as restore
     from colorstudio.gui.workers import error_message
+
+    if repair is not None:
+        try:
+            runner = cache.get(repair.detector, device) if repair.mask is None and repair.detector else None
+            if runner is not None or repair.mask is not None:
+                image, _ = restore.repair_image(runner, image, mask=repair.mask)
+        except Exception as exc:  # noqa: BLE001 -- every tile says why
+            for job in jobs:
+                yield ("failed", job.key, f"repair: {error_message(exc)}", token)
+            return CompareFinished(token)
 
     for i, job in enumerate(jobs, start=1):
         t0 = time.perf_counter()

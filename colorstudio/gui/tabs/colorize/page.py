@@ -304,7 +304,7 @@ class ColorizePage(QWidget):
             hints = []
         self._awaiting_run = True
         if self.comparing():
-            if not self.compare_runs.submit(self.image, hints, self.hints_editor.reach()):
+            if not self.compare_runs.submit(self.image, hints, self.hints_editor.reach(), self._repair_request()):
                 self._awaiting_run = False
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
