@@ -159,7 +159,7 @@ def repair_scan(src: str, weights: str = "") -> None:
     img = imageio.read_image(src, max_pixels=None)
     t1 = time.perf_counter()
     w = weights or (True if spec("damage-unet").has_weights else False)
-    runner = Predictor(create("damage-unet", weights=w), device="cpu", backend="torch")
+    runner = Predictor(create("damage-unet", weights=w), device="cpu")
     out, r = repair.repair_image(runner, img)
     t2 = time.perf_counter()
     print(json.dumps({"read": t1 - t0, "repair": t2 - t1, "flagged": float(r.mask.mean()),

@@ -552,7 +552,7 @@ def item9(rep: Report, quick: bool, tmp: Path) -> None:
     from colorstudio.models import create, spec
 
     trained = spec("damage-unet").has_weights
-    runner = Predictor(create("damage-unet", weights=trained), device="cpu", backend="torch")
+    runner = Predictor(create("damage-unet", weights=trained), device="cpu")   # the backend the app picks
     L = damage.damage(sample_gray(2048, 1536).astype(np.float32) / 2.55, np.random.default_rng(0),
                       damage.HELD_OUT_MIX).L
     gray = np.clip(L * 2.55 + 0.5, 0, 255).astype(np.uint8)

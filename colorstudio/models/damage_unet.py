@@ -33,7 +33,8 @@ class DamageUNet(Network):
     """Damage mask logits from the gray scan; see the module docstring."""
 
     train_outputs = ("mask",)
-    multiple = 16   # sides must be multiples of this
+    in_channels = 1   # the gray scan; the first convolution sees it folded into 4
+    multiple = 16     # sides must be multiples of this
 
     def __init__(self, widths: Sequence[int] = (16, 24, 32, 64)):
         super().__init__()

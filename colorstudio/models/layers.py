@@ -40,6 +40,7 @@ class Network(nn.Module):
     """
 
     hint_channels = 0
+    in_channels: int | None = None   # the input's channels when the first convolution does not say
     output_stride = 1  # input size / output size (iizuka-lite predicts ab at half size)
     train_outputs: tuple[str, ...] = ("ab",)
 

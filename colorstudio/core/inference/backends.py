@@ -69,9 +69,13 @@ def fuse_conv_bn(model):
 
 
 def input_channels(model) -> int:
-    """Channels the net expects: those of its first convolution."""
+    """Channels the net expects: its own ``in_channels`` when it declares them (a net that
+    folds its input before the first convolution), else those of its first convolution."""
     from torch import nn
 
+    declared = getattr(model, "in_channels", None)
+    if isinstance(declared, int) and declared > 0:
+        return declared
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
             return int(m.in_channels)
