@@ -1,7 +1,7 @@
 """Suggested colours (issue 35, item 2): is the truth's colour among the top suggestions?
 
     python -m bench.suggest [--photos DIR] [--limit N] [--points 20] [--count 6] [--within 15]
-                            [--separation 12] [--groups people,interiors,animals] [--weights FILE]
+                            [--separation 20] [--groups people,interiors,animals] [--weights FILE]
                             [--size N]
 
 On held-out photos (``trainer.groups``: every 20th file of each folder; ``--limit`` per
