@@ -70,12 +70,24 @@ def held_out_files(root: str | Path, every: int = 20) -> list[Path]:
 
 
 def read_rgb(path: str | Path) -> np.ndarray:
-    """uint8 RGB (H, W, 3) of an image file; a clear error for unreadable files."""
-    data = np.fromfile(str(path), np.uint8)
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if img is None:
-        raise DataError(f"cannot decode image: {path}")
-    return np.ascontiguousarray(img[:, :, ::-1])
+    """uint8 RGB (H, W, 3) of an image file, read through the app's one admission check
+    (``core.io.imageio.read_image``: the header's size against the pixel limit, no file
+    larger than such an image read, no pipe or device), so a 25000x25000 PNG of 2 MB or an
+    8 GB file among the photos is a one-line DataError, not gigabytes spent; gray, alpha and
+    16-bit photos come out as 8-bit RGB."""
+    try:
+        img = imageio.read_image(path)
+    except imageio.ImageReadError as exc:
+        raise DataError(f"cannot use {exc}") from None
+    if img.ndim == 2:
+        img = img[:, :, None]
+    if img.shape[2] in (2, 4):          # alpha is not part of the photo
+        img = img[:, :, :-1]
+    if img.shape[2] == 1:
+        img = np.repeat(img, 3, axis=2)
+    if img.dtype != np.uint8:
+        img = color.from_float01(color.to_float01(img), np.uint8)
+    return np.ascontiguousarray(img)
 
 
 def channel_difference(rgb: np.ndarray) -> float:

@@ -228,3 +228,29 @@ def test_config_files_the_parser_cannot_hold(capsys, tmp_path, photo_dir, text, 
     cfg.write_text(text)
     rc, err = _cli(capsys, "unet-gan", "--data", str(photo_dir), "--out", str(tmp_path / "r"), "--config", str(cfg))
     _one_line_usage(rc, err, word)
+
+
+def test_the_trainer_reads_photos_through_the_admission_check(tmp_path):
+    """Issue 33, class 5: the trainer had no pixel or file limit (a 1.9 MB 25000x25000 PNG
+    spent 3.9 GB before failing; an 8 GB sparse .jpg was read whole)."""
+    import resource
+    import struct
+    import zlib
+
+    from trainer import data as td
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 25000, 25000, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 4096)) + chunk(b"IEND", b""))
+    sparse = tmp_path / "sparse.jpg"
+    with open(sparse, "wb") as f:
+        f.write(b"\xff\xd8\xff")
+        f.truncate(8 << 30)          # 8 GB, no blocks on disk
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for path, why in ((huge, "megapixels"), (sparse, "larger than any image")):
+        with pytest.raises(td.DataError, match=why):
+            td.read_rgb(path)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024   # KB: not gigabytes
