@@ -33,3 +33,16 @@ def test_long_captions_are_elided_and_bad_input_refused():
         grid([])
     with pytest.raises(ValueError):
         sheet([[Tile(np.zeros((4, 4), np.uint8))]], tile_height=8)
+
+
+def test_a_tile_shrunk_to_the_sheet_height_first_gives_the_same_sheet():
+    """The CLI's compare keeps each result at the sheet's size as soon as it exists (issue 33,
+    class 5: full-size results of a big scan held gigabytes); the sheet must not change."""
+    from colorstudio.core.colorize.contact_sheet import Tile, fit_tile, grid
+
+    rng = np.random.default_rng(0)
+    big = (rng.random((900, 1400, 3)) * 255).astype(np.uint8)
+    tall = (rng.random((1200, 500)) * 65535).astype(np.uint16)
+    whole = grid([Tile(big, "a"), Tile(tall, "b")], 2, 128)
+    early = grid([Tile(fit_tile(big, 128), "a"), Tile(fit_tile(tall, 128), "b")], 2, 128)
+    assert whole.shape == early.shape and np.abs(whole.astype(int) - early.astype(int)).max() <= 1
