@@ -138,3 +138,29 @@ def test_a_read_only_mount_is_named_as_such(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "statvfs", lambda p: RO())
     with pytest.raises(OutputFolderError, match="is on a read-only file system"):
         check_output_folder(tmp_path / "out")
+
+
+def test_the_memory_guard_honours_the_address_space_limit():
+    """Issue 33, class 5: the guard looked at the machine's free memory only; under
+    ``ulimit -v`` a big render failed inside torch instead of a message with a size that fits."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, numpy as np\n"
+        "from colorstudio.core.inference.devices import available_memory\n"
+        "from colorstudio.core.inference.predictor import Predictor\n"
+        "from colorstudio.models import create\n"
+        "p = Predictor(create('unet-gan', weights=False, base=8, depth=2), device='cpu', backend='torch')\n"
+        "used = int(open('/proc/self/status').read().split('VmSize:')[1].split()[0]) * 1024\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (used + (600 << 20), resource.RLIM_INFINITY))\n"
+        "print('left', available_memory() < (700 << 20))\n"
+        "try:\n"
+        "    p.run(np.zeros((1, 1, 4096, 4096), np.float32))\n"
+        "    print('ran')\n"
+        "except MemoryError as e:\n"
+        "    print('refused', e)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "OMP_NUM_THREADS": "1"})
+    assert "left True" in res.stdout, res.stdout + res.stderr
+    assert "refused running" in res.stdout and "use a render size of at most" in res.stdout, res.stdout + res.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from colorstudio.core.errors import UserError
 
@@ -80,7 +81,15 @@ def is_oom(exc: BaseException) -> bool:
 
 
 def available_memory() -> int | None:
-    """Bytes of memory free for a new allocation (Linux MemAvailable), or None if unknown."""
+    """Bytes of memory free for a new allocation, or None if unknown: the least of the
+    machine's (Linux MemAvailable), what this process's address-space and data limits leave
+    (``ulimit -v`` / ``-d``: an allocation past them fails however much the machine has
+    free) and what its cgroup's memory limit leaves (a container)."""
+    bounds = [b for b in (_meminfo_available(), _rlimit_left(), _cgroup_left()) if b is not None]
+    return min(bounds) if bounds else None
+
+
+def _meminfo_available() -> int | None:
     try:
         with open("/proc/meminfo") as f:
             for line in f:
@@ -89,6 +98,49 @@ def available_memory() -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def _status_kb(field_name: str) -> int | None:
+    """A ``VmSize``-like field of /proc/self/status, in bytes."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _rlimit_left() -> int | None:
+    try:
+        import resource
+    except ImportError:   # not on this platform
+        return None
+    left = []
+    for limit, used_field in ((resource.RLIMIT_AS, "VmSize"), (resource.RLIMIT_DATA, "VmData")):
+        soft, _ = resource.getrlimit(limit)
+        if soft != resource.RLIM_INFINITY:
+            used = _status_kb(used_field)
+            if used is not None:
+                left.append(max(0, soft - used))
+    return min(left) if left else None
+
+
+def _cgroup_left() -> int | None:
+    """cgroup v2 memory.max - memory.current of this process's group, when limited."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            rel = next((line.strip().split("::", 1)[1] for line in f if line.startswith("0::")), None)
+        if rel is None:
+            return None
+        base = Path("/sys/fs/cgroup") / rel.lstrip("/")
+        limit = (base / "memory.max").read_text().strip()
+        if limit == "max":
+            return None
+        return max(0, int(limit) - int((base / "memory.current").read_text().strip()))
+    except (OSError, ValueError):
+        return None
 
 
 @dataclass
