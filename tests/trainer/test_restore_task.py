@@ -59,13 +59,14 @@ def test_mask_loss_prefers_the_truth():
     perfect = (target * 2 - 1) * 8.0
     random = torch.from_numpy(rng.normal(0, 2, (2, 1, 32, 32)).astype(np.float32))
     for name in ("bce", "bce-dice"):
-        good, bad = float(losses.mask_loss(perfect, target, name)), float(losses.mask_loss(random, target, name))
+        good = float(losses.mask_loss(perfect, target, name, 3.0))
+        bad = float(losses.mask_loss(random, target, name, 3.0))
         assert 0.0 <= good < 0.05 < bad
     clean = torch.zeros(1, 1, 16, 16)
     assert float(losses.dice_loss(torch.zeros_like(clean), clean)) == 0.0   # nothing to find, nothing flagged
     assert float(losses.dice_loss(torch.ones_like(clean), clean)) > 0.9
     with pytest.raises(ValueError, match="unknown mask loss"):
-        losses.mask_loss(perfect, target, "l1")
+        losses.mask_loss(perfect, target, "l1", 3.0)
 
 
 def test_detection_scores_pool_counts():

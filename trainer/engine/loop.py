@@ -259,7 +259,7 @@ class Trainer:
     def _pixel_terms(self, outs: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         cfg = self.cfg
         if "mask" in outs:   # restore: damage logits against the mask; no colour, rebalancing or hints
-            return {cfg.loss: losses.mask_loss(outs["mask"], y, cfg.loss) * cfg.pixel_weight}
+            return {cfg.loss: losses.mask_loss(outs["mask"], y, cfg.loss, cfg.mask_pos_weight) * cfg.pixel_weight}
         terms: dict[str, torch.Tensor] = {}
         out = outs.get("ab", outs.get("rgb"))   # the task's image output (None: bins only)
         if "logits" in outs:

@@ -18,7 +18,6 @@ from torch import nn
 from colorstudio.core import color
 
 AB_GRID = 10.0   # the rebalancing histogram's cell (ab units), over +-color.AB_SCALE
-MASK_POS_WEIGHT = 3.0   # a damaged pixel counts this much in the mask BCE: damage is a few % of a print
 DICE_SMOOTH = 1.0       # pixels added to the Dice ratio's both sides (see dice_loss)
 
 
@@ -49,12 +48,14 @@ def dice_loss(prob: torch.Tensor, target: torch.Tensor, smooth: float = DICE_SMO
     return (1.0 - (2.0 * inter + smooth) / (p.sum(1) + t.sum(1) + smooth)).mean()
 
 
-def mask_loss(logits: torch.Tensor, target: torch.Tensor, name: str) -> torch.Tensor:
+def mask_loss(logits: torch.Tensor, target: torch.Tensor, name: str,
+              pos_weight: float) -> torch.Tensor:
     """Damage-mask loss of logits (N, 1, H, W) against a 0/1 mask: ``bce`` (damaged pixels
-    weighted by :data:`MASK_POS_WEIGHT`, or a net that flags nothing is nearly right) or
+    weighted by ``pos_weight`` -- the recipe's ``mask_pos_weight`` -- or a net that flags
+    nothing is nearly right) or
     ``bce-dice`` (that + :func:`dice_loss`).  In float32 whatever autocast gives."""
     logits, target = logits.float(), target.float()
-    pos = torch.tensor(MASK_POS_WEIGHT, device=logits.device)
+    pos = torch.tensor(float(pos_weight), device=logits.device)
     loss = F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos)
     if name == "bce":
         return loss
