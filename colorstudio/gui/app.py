@@ -3,23 +3,28 @@
 Start-up order matters for how fast the window appears: Qt and the window first (no
 torch: importing it takes seconds), then -- once the event loop runs -- the model
 registry is listed and the default model loaded in worker threads, and the image
-given on the command line is opened.
+given on the command line is opened.  When the window closes the process ends at once,
+waiting only for a user's file still being written (:func:`end_process`).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
-from PySide6.QtCore import QTimer
+import shiboken6
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from colorstudio import __version__
 from colorstudio.gui import gc_guard
 
 ORG = APP = "ColorStudio"
+WRITE_GRACE_S = 60.0   # the longest quitting waits for an export still being written
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -49,8 +54,9 @@ def make_app(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Show the window, then load models and the optional image in the background."""
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Show the window, then load models and the optional image in the background; the
+    process ends when the window closes (:func:`end_process`)."""
     qt_argv = list(sys.argv if argv is None else [sys.argv[0] if sys.argv else "colorstudio", *argv])
     app = make_app(qt_argv)
     args = parse_args(app.arguments()[1:])  # Qt removed its own options (-platform, ...)
@@ -65,20 +71,41 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         QTimer.singleShot(0, lambda: win.drop_paths([Path(p) for p in args.images], follow_tab=False))
     code = app.exec()
-    finish_background_work(win)
-    return code
+    end_process(app, win, code)
 
 
-def finish_background_work(win, timeout_ms: int = 20000) -> None:
-    """Let the workers still running (a model list importing torch, a prediction) end
-    before the interpreter shuts down under them -- which is what printed "can't register
-    atexit after shutdown" and "Signal source has been deleted" at exit.  The window is
-    already gone; results are dropped."""
-    from PySide6.QtCore import QThreadPool
+def end_process(app: QApplication, win: QWidget, code: int) -> NoReturn:
+    """End the process promptly once the window has closed (issue 32, item 14).
 
+    The window cancelled its work without waiting for it.  What may still run cannot be
+    stopped midway -- the model list importing torch, a model's warm-up, a prediction --
+    and letting the interpreter finish would wait for it (the thread pools join at exit,
+    an import holds its lock) and then tear torch down: 5-8 s on two busy cores.  So only a
+    user's file still being written is waited for; then, when no thread is left, Qt is shut
+    down properly (it hands the clipboard to the desktop's clipboard manager), and the
+    process ends without the interpreter's teardown.  The settings are already synced;
+    files are written atomically, so a dropped batch frame leaves no half file (its stale
+    temporary file is cleaned by the next run)."""
+    from colorstudio.gui.workers import wait_for_writes
+
+    if not wait_for_writes(WRITE_GRACE_S):
+        print("colorstudio: a file was still being written when the app quit; it was not finished",
+              file=sys.stderr)
+    if not _threads_running(win):
+        shiboken6.delete(app)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):   # closed or absent (a windowed build)
+            pass
+    logging.shutdown()
+    os._exit(code)
+
+
+def _threads_running(win: QWidget) -> bool:
+    """Whether a pool thread still runs (Qt's teardown would wait for it)."""
     pools = [QThreadPool.globalInstance(), *win.findChildren(QThreadPool)]
-    for pool in pools:
-        pool.waitForDone(timeout_ms)
+    return any(pool.activeThreadCount() for pool in pools)
 
 
 if __name__ == "__main__":  # pragma: no cover  (also the frozen build's entry point)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageB
 
 from colorstudio.core.messages import shown
 from colorstudio.core.io.formats import WRITE_FORMATS, image_filter, save_filters
-from colorstudio.gui import wheel_guard
+from colorstudio.gui import dialog_folders, wheel_guard
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.theme import icon
 from colorstudio.gui.tabs.batch.page import BatchPanel
@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         wheel_guard.install()   # a scrolled side panel's controls take the wheel only when focused
         self.settings = settings or QSettings()
+        dialog_folders.use_settings(self.settings)   # every file dialog remembers its folder here
         self.cache = cache or PredictorCache()
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
@@ -167,8 +168,7 @@ class MainWindow(QMainWindow):
         self.colorize.open_path(path)
 
     def open_dialog(self) -> None:
-        folder = str(self.settings.value("paths/open", "") or "")
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", folder, OPEN_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", dialog_folders.start_folder("open"), OPEN_FILTER)
         if path:
             self.open_path(path)
 
@@ -183,11 +183,10 @@ class MainWindow(QMainWindow):
         if not page.has_result():
             self.show_message("Nothing to export yet: colorize an image first.", "warning")
             return
-        folder = str(self.settings.value("paths/export", "") or (page.path.parent if page.path else ""))
         stem = (page.path.stem if page.path else "image") + "_colorized" + EXTRA_VIEWS.get(view, "")
         title = "Export result" if view == "result" else f"Export {view.replace('-', ' ')}"
-        path, flt = QFileDialog.getSaveFileName(self, title, str(Path(folder) / f"{stem}.png"),
-                                                ";;".join(EXPORT_FILTERS))
+        start = dialog_folders.start_path("export", f"{stem}.png", fallback=page.path.parent if page.path else None)
+        path, flt = QFileDialog.getSaveFileName(self, title, start, ";;".join(EXPORT_FILTERS))
         if not path:
             return
         p = Path(path)
@@ -197,7 +196,7 @@ class MainWindow(QMainWindow):
 
     def export(self, path: str | Path, view: str = "result") -> Worker | None:
         p = Path(path)
-        self.settings.setValue("paths/export", str(p.parent))
+        dialog_folders.remember("export", p.parent)
         out = self.colorize.output
         note = ""
         if out is not None and out.colorized.rgb.dtype.itemsize > 1 and p.suffix.lower() in (".jpg", ".jpeg"):
@@ -231,7 +230,7 @@ class MainWindow(QMainWindow):
     def _on_image_opened(self, path: str) -> None:
         files = [path] + [f for f in self.recent_files() if f != path]
         self.settings.setValue("recent", files[:MAX_RECENT])
-        self.settings.setValue("paths/open", str(Path(path).parent))
+        dialog_folders.remember("open", Path(path).parent)
         self._update_title()
 
     def _update_title(self) -> None:
@@ -418,11 +417,17 @@ class MainWindow(QMainWindow):
                 return
             self.batch.cancel()
         self.save_settings()
-        self.colorize.shutdown()
-        self.batch.shutdown()
-        self.shot.shutdown()
-        self.facades.shutdown()
+        self._cancel_background_work()
         event.accept()
+
+    def _cancel_background_work(self) -> None:
+        """Cancel what runs, waiting for none of it: a prediction, a model's loading or a
+        batch's frame is dropped (their files are written atomically; a batch resumes), and
+        the app's exit (``app.end_process``) waits only for a user's file being written.
+        Waiting here kept the window up, then the process alive, for seconds (issue 32, item 14)."""
+        for tab in (self.colorize, self.batch, self.shot, self.facades):
+            tab.shutdown(0)
+        self.dashboard.shutdown()
 
 
 def create_window(settings: QSettings | None = None, cache: PredictorCache | None = None) -> MainWindow:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from typing import Any, Callable
 
@@ -18,6 +19,10 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from colorstudio.core.messages import one_line
 
 log = logging.getLogger(__name__)
+
+# Jobs writing a user's file (an export, a damage mask) until they end: quitting waits for
+# them (wait_for_writes) and for nothing else -- a prediction or a model's loading is dropped.
+_writes: set["Worker"] = set()
 
 
 class WorkerSignals(QObject):
@@ -196,13 +201,27 @@ def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
 
 
 def run_kept(kept: list, fn: Callable[..., Any], *args: Any, on_result: Callable[[Any], None],
-             on_error: Callable[[str], None]) -> Worker:
+             on_error: Callable[[str], None], writes: bool = False) -> Worker:
     """Run ``fn(*args)`` on the global pool, keeping the worker in ``kept`` until it has
     finished (the owner's list: nothing is collected while it runs).  Pass bound methods
-    as callbacks, so a closed widget is not called back."""
+    as callbacks, so a closed widget is not called back.  ``writes``: the job writes a
+    user's file, so quitting the app waits for it (:func:`wait_for_writes`)."""
     w = Worker(fn, *args)
     w.signals.result.connect(on_result)
     w.signals.error.connect(on_error)
     w.signals.finished.connect(lambda: kept.remove(w) if w in kept else None)
     kept.append(w)
+    if writes:
+        _writes.add(w)
+        w.signals.finished.connect(lambda: _writes.discard(w))
     return start(w, QThreadPool.globalInstance())
+
+
+def wait_for_writes(timeout_s: float) -> bool:
+    """Wait until the jobs writing a user's file have ended (at most ``timeout_s``); True
+    when none is left.  The only work the app's exit waits for."""
+    deadline = time.monotonic() + timeout_s
+    for w in list(_writes):
+        if not w.done.wait(max(0.0, deadline - time.monotonic())):
+            return False
+    return True

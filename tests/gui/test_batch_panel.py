@@ -206,3 +206,24 @@ def test_an_unusable_output_folder_is_one_message_before_the_start(qtbot, tmp_pa
                        (str(frames), "also an input folder")):
         problem = panel.output_problem([frames], out)
         assert problem and words in problem and problem.count("\n") == 0, problem
+
+
+def test_new_inputs_forget_the_last_runs_preview_even_after_a_resize(qtbot, panel, frames, tmp_path):
+    """Issue 32, item 10: the last run's preview, thumbnails and "6 / 6" belong to other
+    inputs; a resize used to redraw the old preview from the image it kept."""
+    from PySide6.QtGui import QColor, QImage
+
+    img = QImage(64, 48, QImage.Format.Format_RGB888)
+    img.fill(QColor("red"))
+    panel.results.add_frame(tmp_path / "old.png", img)
+    panel.progress.setRange(0, 6)
+    panel.progress.setValue(6)
+    panel.progress.setTextVisible(True)
+    panel.rate.setText("finished · 6 done, 0 skipped (already done), 0 failed")
+    assert panel.thumbs.count() == 1 and not panel.preview.pixmap().isNull()
+    panel.add_inputs([frames])
+    assert panel.thumbs.count() == 0 and panel.rate.text() == "idle"
+    assert panel.progress.value() == 0 and not panel.progress.isTextVisible()
+    panel.resize(panel.width() + 40, panel.height() + 40)
+    qtbot.wait(20)
+    assert panel.preview.pixmap().isNull()

@@ -105,3 +105,30 @@ def test_zoom_percent_follows_a_mode_switch(qtbot, view):
     qtbot.waitUntil(lambda: bool(seen) and seen[-1] == pytest.approx(view.zoom_percent()), timeout=2000)
     assert view.zoom_percent() > side * 1.5        # the wiper is twice as wide: fit zooms in
     assert seen[-1] == pytest.approx(view.zoom_percent())
+
+
+def test_a_grid_caption_too_long_for_its_cell_is_elided_whole_in_its_tooltip(qtbot):
+    """Issue 32, item 13: "effnet-unet · 0.42 s · cpu (2 threa" was cut off at the cell's edge."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from colorstudio.gui.widgets.canvas import LABEL_MARGIN, LABEL_PAD, Viewport
+    from colorstudio.gui.widgets.compare_grid import CompareGrid
+
+    grid = CompareGrid(Viewport())
+    qtbot.addWidget(grid)
+    grid.set_models([(f"m{i}", f"effnet-unet-{i}") for i in range(6)])
+    grid.resize(600, 400)          # 3 x 3 cells of about 200 px
+    grid.show()
+    qtbot.waitExposed(grid)
+    grid.set_input(solid(64, 48, "#808080"))
+    grid.set_result("m0", solid(64, 48, "#ff0000"), 0.42, "cpu (2 threads)")
+    cell = grid.cells["m0"]
+    shown = cell.caption_shown()
+    assert shown == "effnet-unet-0 · 0.42 s …"      # whole parts dropped: the time stays
+    assert cell.fontMetrics().horizontalAdvance(shown) + LABEL_PAD <= cell.width() - 2 * LABEL_MARGIN
+    QApplication.sendEvent(cell, QHelpEvent(QEvent.Type.ToolTip, QPoint(10, 10), cell.mapToGlobal(QPoint(10, 10))))
+    assert "cpu (2 threads)" in QToolTip.text()
+    grid.resize(2400, 1400)        # room enough: the whole caption, no tooltip of its own
+    qtbot.waitUntil(lambda: cell.caption_shown() == cell.caption)

@@ -64,9 +64,44 @@ def test_constant_learning_rate_gets_a_readable_range_and_log_handles_zeros(plot
     assert plots.plots["loss"].ctrl.logYCheck.isChecked()
     plots.log_check.setChecked(False)                 # zeros are fine either way
     assert not plots.plots["loss"].ctrl.logYCheck.isChecked()
-    assert not plots.plots["lr"].legend.isVisible()   # one run: no legend needed
+    assert not plots.plots["lr"].legend.isVisible()   # one metric, one run: no legend needed
+    assert not plots.runs_legend.isVisible()
     plots.add_overlay("old", {"lr": (x, np.full(50, 2e-3))})
-    assert plots.plots["lr"].legend.isVisible()
+    assert plots.runs_legend.isVisible()              # runs compared: their line styles named
+    assert not plots.plots["lr"].legend.isVisible()   # the title names its one metric
+
+
+def test_legends_name_metrics_and_runs_not_every_curve(plots):
+    """Issue 32, item 12: entries are metrics + runs, never metrics x runs, and a click on
+    an entry hides its metric's (or its run's) curves."""
+    x = [0, 1, 2]
+    three = {"loss/l1": (x, [3, 2, 1]), "loss/gan": (x, [1, 1, 1]), "loss/vgg": (x, [2, 2, 2])}
+    plots.set_series(three)
+    plots.add_overlay("2026-12-03_effnet-unet-fine-tune-portraits", three)
+    plots.add_overlay("older", three)
+    loss = [label.text for _s, label in plots.plots["loss"].legend.items]
+    assert loss == ["loss/gan", "loss/l1", "loss/vgg"]
+    runs = [label.text for _s, label in plots.runs_legend.items]
+    assert len(runs) == 3 and runs[0] == "this run"
+    sample = plots.plots["loss"].legend.items[1][0]      # loss/l1
+    sample.item.setVisible(False)
+    plots.plots["loss"].legend.sigSampleClicked.emit(sample.item)
+    assert [plots.curve("loss/l1", r).isVisible() for r in plots.runs()] == [False] * 3
+    assert plots.curve("loss/gan").isVisible()
+    plots.add_overlay("newest", three)                  # a rebuilt legend keeps it hidden
+    assert not plots.curve("loss/l1", "newest").isVisible()
+
+
+def test_a_long_run_name_is_elided_with_the_whole_name_in_its_tooltip(plots, qtbot):
+    plots.resize(500, 400)
+    plots.show()
+    qtbot.waitExposed(plots)
+    name = "a-very-long-run-name-" * 6
+    plots.set_series({"lr": ([0, 1], [1e-3, 1e-3])})
+    plots.add_overlay(name, {"lr": ([0, 1], [2e-3, 2e-3])})
+    label = plots.runs_legend.items[1][1]
+    assert "…" in label.text and len(label.text) < len(name)
+    assert name in label.toolTip()
 
 
 def test_follow_mode_keeps_a_growing_run_in_view_until_the_user_pans(plots, qtbot):

@@ -80,7 +80,7 @@ def test_own_runs_join_the_model_list_with_their_scores(tmp_path):
     assert e.name == f"unet-gan@{runs / 'faces-run' / 'model.safetensors'}" and e.family == "unet-gan"
     assert e.trained and e.task == "colorize" and not e.hints
     assert "Held-out PSNR 24.50 dB (no colour 23.00)" in e.summary
-    assert "your training run" in e.summary
+    assert "A unet-gan model from your training run" in e.summary
     p = ModelPicker()
     p.set_entries(entries, ["auto"], model=e.name)
     assert p.model_box.currentText() == "faces-run (your run)"
@@ -126,3 +126,14 @@ def test_the_shipped_lists_hold_no_untrained_family(qtbot, entries):
     assert not any(p.entry(n) for n in untrained)
     if not spec("effnet-hints").has_weights:
         assert p.entry("effnet-hints") is None and p.entry("effnet-unet") is not None
+
+
+def test_the_article_follows_the_sound_of_the_family_name():
+    """Issue 32, item 13: the run card read "A effnet-unet model"."""
+    from colorstudio.gui.widgets.model_picker import with_article
+
+    assert with_article("effnet-unet") == "an effnet-unet"
+    assert with_article("iizuka-lite") == "an iizuka-lite"
+    assert with_article("unet-gan") == "a unet-gan"          # "you-net"
+    assert with_article("zhang-bins") == "a zhang-bins"
+    assert with_article("umbrella") == "an umbrella"

@@ -134,6 +134,43 @@ def test_ticking_an_earlier_run_overlays_it(dash, qtbot, tmp_path):
     assert dash.plots.runs() == []
 
 
+def test_ticking_runs_keeps_the_plots_in_their_grid(dash, qtbot, tmp_path):
+    """Issue 32, item 12: ticking runs with long names once re-laid the plots into one
+    column cut off at the right (the legends' text set the grid's width)."""
+    names = ["2026-12-03_effnet-unet-finetune-portraits-long", "2026-12-04_unet-gan-another-long-run-name"]
+    extra = {"loss/perceptual": 0.3, "loss/colourfulness_with_a_long_name": 0.1}
+    for name in names:
+        run = tmp_path / "runs" / name
+        run.mkdir(parents=True)
+        (run / "metrics.jsonl").write_text("".join(train_line(i, **extra) for i in range(40)))
+    dash.resize(1100, 700)
+    dash.show()
+    qtbot.waitExposed(dash)
+    dash.refresh_runs()
+    view = dash.plots.view
+
+    def cells():
+        qtbot.wait(50)
+        return {pid: p.mapRectToScene(p.boundingRect()) for pid, p in dash.plots.plots.items()}
+
+    before = cells()
+    for i in range(dash.runs_list.count()):
+        dash.runs_list.item(i).setCheckState(Qt.CheckState.Checked)
+    after = cells()
+    assert dash.plots.runs() == sorted(names)
+    width = view.viewport().width()
+    assert view.ci.geometry().width() <= width
+    for pid, rect in after.items():
+        assert rect.left() >= 0 and rect.right() <= width, (pid, rect, width)
+        assert abs(rect.left() - before[pid].left()) < 0.02 * width, pid   # the same grid
+        assert rect.width() > 0.4 * width, pid                            # two columns share it
+    assert after["val"].left() > after["loss"].right()              # two columns
+    assert abs(after["val"].top() - after["loss"].top()) < 1
+    for legend in dash.plots.legends.values():
+        r = legend.mapRectToScene(legend.boundingRect())
+        assert r.right() <= width + 1
+
+
 def test_missing_data_folder_is_a_clear_error(dash, tmp_path):
     dash.recipe_combo.setEditText("unet-gan")
     dash.data_edit.setText(str(tmp_path / "nope"))

@@ -16,12 +16,16 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence, Union
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (QColor, QImage, QMouseEvent, QPainter, QPalette, QTransform,
-                           QWheelEvent)
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (QColor, QFontMetrics, QHelpEvent, QImage, QMouseEvent, QPainter,
+                           QPalette, QTransform, QWheelEvent)
+from PySide6.QtWidgets import QToolTip, QWidget
 
+from colorstudio.gui.plaintext import tooltip
 from colorstudio.gui.qimage import display_format
+
+LABEL_MARGIN = 8    # a label's distance from the canvas's edges
+LABEL_PAD = 14      # the pill's padding around its text (both sides together)
 
 
 class Viewport(QObject):
@@ -165,6 +169,22 @@ class _Pyramid:
         return img, img.width() / max(1, self.image.width())
 
 
+def fit_text(metrics: QFontMetrics, text: str, width: float) -> str:
+    """``text`` shortened to fit a label pill ``width`` pixels wide: whole " · " parts
+    dropped from its end first ("effnet-unet · 0.42 s …" keeps the time where the device
+    does not fit), else elided within its first part."""
+    room = max(0, int(width) - LABEL_PAD)
+    if metrics.horizontalAdvance(text) <= room:
+        return text
+    parts = text.split(" · ")
+    while len(parts) > 1:
+        parts.pop()
+        short = " · ".join(parts) + " …"
+        if metrics.horizontalAdvance(short) <= room:
+            return short
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+
+
 class ImageCanvas(QWidget):
     """Draws one image through a shared :class:`Viewport`; wheel zooms, drag pans."""
 
@@ -250,11 +270,27 @@ class ImageCanvas(QWidget):
         painter.drawImage(0, 0, img)
         painter.restore()
 
+    def caption_shown(self) -> str:
+        """The caption as drawn: elided to the canvas's width (a small grid cell would cut
+        "… · cpu (2 threads)" off at its edge); the whole caption is the cell's tooltip."""
+        return fit_text(self.fontMetrics(), self.caption, self.width() - 2 * LABEL_MARGIN)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.caption and self.caption_shown() != self.caption:
+            help_event: QHelpEvent = event   # type: ignore[assignment]  (Qt's tooltip event)
+            QToolTip.showText(help_event.globalPos(), tooltip(self.caption), self)
+            return True
+        return super().event(event)
+
     def _label(self, painter: QPainter, text: str, pos: QPointF, right: bool = False) -> None:
+        """A white-on-dark pill at ``pos`` (its right end there when ``right``), its text
+        elided so that the pill stays inside the canvas."""
+        room = (pos.x() if right else self.width() - pos.x()) - LABEL_MARGIN
+        text = fit_text(painter.fontMetrics(), text, room)
         if not text:
             return
         fm = painter.fontMetrics()
-        w, h = fm.horizontalAdvance(text) + 14, fm.height() + 6
+        w, h = fm.horizontalAdvance(text) + LABEL_PAD, fm.height() + 6
         r = QRectF(pos.x() - (w if right else 0), pos.y(), w, h)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 140))
@@ -271,7 +307,9 @@ class ImageCanvas(QWidget):
                 self._draw_overlay(painter, overlay)
         elif self.busy_text or self.caption:
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+            margin = LABEL_MARGIN
+            painter.drawText(QRectF(self.rect()).adjusted(margin, margin, -margin, -margin),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                              self.busy_text or "no result yet")
         self._paint_overlay(painter)
         painter.end()

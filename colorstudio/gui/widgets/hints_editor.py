@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QColorDialog, QHBoxLayout, QLabel, QSl
                                QVBoxLayout, QWidget)
 
 from colorstudio.core.messages import shown
+from colorstudio.gui import dialog_folders
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.hints_model import RGB, HintPoint, HintsModel  # noqa: F401 -- re-exported
 
@@ -359,8 +360,10 @@ class HintsEditor(QWidget):
     def save_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-        path, _ = QFileDialog.getSaveFileName(self, "Save colour hints", "hints.json", "Hint files (*.json)")
+        start = dialog_folders.start_path("hints", "hints.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save colour hints", start, "Hint files (*.json)")
         if path:
+            dialog_folders.remember("hints", path)
             try:
                 self.save_to(path)
             except OSError as exc:
@@ -372,8 +375,10 @@ class HintsEditor(QWidget):
 
         from colorstudio.core.io.formats import image_filter
 
-        path, _ = QFileDialog.getOpenFileName(self, "Colour reference photo", "", image_filter(all_files=True))
+        path, _ = QFileDialog.getOpenFileName(self, "Colour reference photo", dialog_folders.start_folder("reference"),
+                                              image_filter(all_files=True))
         if path:
+            dialog_folders.remember("reference", path)
             self.referenceRequested.emit(path)
 
     def load_dialog(self) -> None:
@@ -381,8 +386,10 @@ class HintsEditor(QWidget):
 
         from colorstudio.core.colorize.hintfile import HintFileError
 
-        path, _ = QFileDialog.getOpenFileName(self, "Load colour hints", "", "Hint files (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Load colour hints", dialog_folders.start_folder("hints"),
+                                              "Hint files (*.json);;All files (*)")
         if path:
+            dialog_folders.remember("hints", path)
             try:
                 self.load_from(path)
             except (HintFileError, OSError) as exc:

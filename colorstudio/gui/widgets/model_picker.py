@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QToolButton,
                                QVBoxLayout, QWidget)
 
+from colorstudio.gui import dialog_folders
 from colorstudio.gui.plaintext import plain_label, tooltip
 
 
@@ -57,7 +58,7 @@ class ModelEntry:
         lines = [self.description]
         if self.origin != "shipped":
             where = "your training run" if self.origin == "run" else "a checkpoint you opened"
-            lines.append(f"A {self.family} model from {where}: {self.name.partition('@')[2]}")
+            lines.append(f"A{with_article(self.family)[1:]} model from {where}: {self.name.partition('@')[2]}")
         try:   # the facts and scores come from the user's files: a malformed one costs its lines only
             f = self.facts
             if f.get("epochs") is not None:
@@ -71,6 +72,14 @@ class ModelEntry:
         except (TypeError, ValueError, KeyError, AttributeError):
             lines.append("(Its training facts or scores file is malformed and was skipped.)")
         return "\n".join(lines)
+
+
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an" as it is said, not as it is spelt: "an effnet-unet", "an
+    iizuka-lite", but "a unet-gan" (a "you"-sound: u, one consonant, a vowel) and "a zhang-bins"."""
+    w = word.lower()
+    you = w[:1] == "u" and len(w) > 2 and w[1] not in "aeiou" and w[2] in "aeiouy"
+    return ("an " if w[:1] in "aeiou" and not you else "a ") + word
 
 
 def _score_lines(res: dict) -> list[str]:
@@ -302,8 +311,10 @@ class ModelPicker(QWidget):
             self.modelChanged.emit(entry.name)
 
     def _choose_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Use weights", "", "Checkpoints (*.safetensors)")
+        path, _ = QFileDialog.getOpenFileName(self, "Use weights", dialog_folders.start_folder("weights"),
+                                              "Checkpoints (*.safetensors)")
         if path:
+            dialog_folders.remember("weights", path)
             self.open_weights(path)
 
     def open_weights(self, path: str | Path):

@@ -9,8 +9,12 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QListWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
 from colorstudio.core.io.formats import image_filter, video_filter
+from colorstudio.gui import dialog_folders
 from colorstudio.gui.theme import icon
 from colorstudio.gui.plaintext import tooltip
+
+
+KIND = "batch-inputs"   # the input dialogs' kind (dialog_folders)
 
 
 def tool_button(text: str, ic: str, tip: str, slot) -> QToolButton:
@@ -75,24 +79,29 @@ class BatchInputs(QGroupBox):
         self.cleared.emit()
 
     def start_dir(self) -> str:
+        """Beside the last input, else the folder last used for the batch's inputs
+        (dialog_folders: never the working directory)."""
         paths = self.paths()
-        return str(paths[-1].parent) if paths else ""
+        return dialog_folders.start_folder(KIND, current=paths[-1].parent if paths else None)
 
     def _add_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Add frames", self.start_dir(),
                                                 image_filter())
         if files:
+            dialog_folders.remember(KIND, files[-1])
             self.add(files)
 
     def _add_folder(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "Add a folder of frames", self.start_dir())
         if d:
+            dialog_folders.remember(KIND, Path(d).parent)
             self.add([d])
 
     def _add_video(self) -> None:
         f, _ = QFileDialog.getOpenFileName(self, "Choose a video", self.start_dir(),
                                            video_filter())
         if f:
+            dialog_folders.remember(KIND, f)
             self.clear()
             self.add([f])
 

@@ -23,6 +23,7 @@ from colorstudio.gui.tabs.batch.jobs import batch_job
 from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
 from colorstudio.core.messages import format_eta, shown
 from colorstudio.core.scales import SATURATION_MAX
+from colorstudio.gui import dialog_folders
 from colorstudio.gui.predictors import PredictorCache, detector_key
 from colorstudio.gui.theme import icon
 from colorstudio.gui.tabs.batch.inputs import BatchInputs, tool_button
@@ -289,8 +290,10 @@ class BatchPanel(QWidget):
 
     # ------------------------------------------------------------------ dialogs
     def _choose_outdir(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Output folder", self.outdir.text() or self.input_box.start_dir())
+        d = QFileDialog.getExistingDirectory(self, "Output folder", dialog_folders.start_folder(
+            "batch-output", current=self.outdir.text(), fallback=self.input_box.start_dir()))
         if d:
+            dialog_folders.remember("batch-output", Path(d).parent)
             self.outdir.setText(d)
 
     def _open_outdir(self) -> None:

@@ -1,5 +1,6 @@
 """The Batch tab's right side: the newest finished frame, progress, a thumbnail strip
-(click one to preview it) and the log of skipped and failed items."""
+(click one to preview it) and the log: each run's start and summary (skipped items are a
+count there), a line per failed item."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ class BatchResults(QWidget):
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(1000)
-        self.log.setPlaceholderText("Skipped and failed items are listed here")
+        self.log.setPlaceholderText("Each run's summary and its failed items are listed here")
         self.log.setMaximumHeight(110)
         rl = QVBoxLayout(self)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -65,11 +66,13 @@ class BatchResults(QWidget):
 
     def reset(self) -> None:
         """Forget the last run's results: its preview, thumbnails, progress and count."""
+        self._preview_image = None   # a resize must not bring the old frame back
         self.preview.clear()
         self.preview.setText("Finished frames appear here")
         self.thumbs.clear()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.progress.setTextVisible(False)   # no "0 / 1" for a run that has not started
         self.rate.setText("idle")
 
     def set_buttons(self, row: QLayout) -> None:

@@ -541,7 +541,7 @@ class ColorizePage(QWidget):
         if self.damage.mask is None:
             return None
         return run_kept(self._writers, write_mask_job, Path(hints_path), self.damage.mask.copy(),
-                        on_result=self._mask_saved, on_error=self._mask_save_failed)
+                        on_result=self._mask_saved, on_error=self._mask_save_failed, writes=True)
 
     def _mask_saved(self, path: Path) -> None:
         self.message.emit(f"Saved the damage mask beside the hints: {path.name}", "info")
@@ -599,7 +599,7 @@ class ColorizePage(QWidget):
         c = self.output.colorized
         return run_kept(self._writers, write_view_job, path, view, self.image, c.rgb, c.ab_small,
                         self.controls.saturation(), self.compare.wiper.position, protect, self.path,
-                        on_result=lambda p: self._exported(p, note), on_error=self._export_failed)
+                        on_result=lambda p: self._exported(p, note), on_error=self._export_failed, writes=True)
 
     def _exported(self, path: Path, note: str = "") -> None:
         self.message.emit(f"Saved {path}" + (f" ({note})" if note else ""), "info")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QGridLayout
 
 from colorstudio.core.io.formats import image_filter
 from colorstudio.core.color.palette import CLASSES, COLORS
+from colorstudio.gui import dialog_folders
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.image_view import ImageView
 from colorstudio.gui.tabs.facades.label_painter import LabelPainter, random_layout
@@ -28,6 +29,7 @@ from colorstudio.gui.widgets.message_bar import MessageBar
 from colorstudio.gui.workers import LatestRunner
 
 MODEL = "pix2pix-facades"
+FOLDERS = "facades"   # the dialogs' kind (dialog_folders) for label maps and photos
 Loader = Callable[[Any], Any]   # weights (True = shipped default, or a path) -> Predictor
 
 _TOOL_ICONS = {"brush": "mdi6.brush", "rectangle": "mdi6.rectangle", "fill": "mdi6.format-color-fill",
@@ -256,11 +258,12 @@ class FacadePanel(QWidget):
         except Exception as exc:  # noqa: BLE001 - unreadable files become messages
             self._show_error(f"cannot load the label map: {exc}")
             return False
-        self.settings.setValue("facades/last_dir", str(Path(path).parent))
+        dialog_folders.remember(FOLDERS, path, self.settings)
         return True
 
     def _dir(self) -> str:
-        return str(self.settings.value("facades/last_dir", str(Path.home())))
+        """Label maps and photos: one folder, the last used for them (dialog_folders)."""
+        return dialog_folders.start_folder(FOLDERS, settings=self.settings)
 
     def _choose_load(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load label map", self._dir(), image_filter())
@@ -295,13 +298,16 @@ class FacadePanel(QWidget):
         except Exception as exc:  # noqa: BLE001
             self._show_error(f"cannot save: {exc}")
             return
-        self.settings.setValue("facades/last_dir", str(Path(path).parent))
+        dialog_folders.remember(FOLDERS, path, self.settings)
         self.message.show_message(f"saved {path}", "info")
 
     def _choose_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "pix2pix-facades weights", self._dir(),
+        path, _ = QFileDialog.getOpenFileName(self, "pix2pix-facades weights",
+                                              dialog_folders.start_folder("weights", fallback=self._dir(),
+                                                                          settings=self.settings),
                                               "Weights (*.safetensors *.pt *.pth)")
         if path:
+            dialog_folders.remember("weights", path, self.settings)
             self.set_weights(path)
 
     def set_weights(self, weights: Any) -> None:

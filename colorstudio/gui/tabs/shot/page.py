@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLis
                                QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from colorstudio.gui import dialog_folders
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.qimage import build_pyramid, to_qimage
 from colorstudio.gui.reference_jobs import no_reference_hints
@@ -213,13 +214,17 @@ class ShotPanel(QWidget):
     def _open_video_dialog(self) -> None:
         from colorstudio.core.io.formats import video_filter
 
-        f, _ = QFileDialog.getOpenFileName(self, "Open a video as a shot", "", video_filter(all_files=True))
+        f, _ = QFileDialog.getOpenFileName(self, "Open a video as a shot", dialog_folders.start_folder("shot"),
+                                           video_filter(all_files=True))
         if f:
+            dialog_folders.remember("shot", f)
             self.open_path(f)
 
     def _open_dir_dialog(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Open a folder of frames as a shot")
+        d = QFileDialog.getExistingDirectory(self, "Open a folder of frames as a shot",
+                                             dialog_folders.start_folder("shot"))
         if d:
+            dialog_folders.remember("shot", Path(d).parent)   # the next shot is likely beside it
             self.open_path(d)
 
     def _on_open_progress(self, item) -> None:
@@ -412,9 +417,16 @@ class ShotPanel(QWidget):
         self.go_to(shown)
         return sum(len(v) for v in self.keyframes.values())
 
+    def _hints_start(self, name: str) -> str:
+        """Hint files: the folder last used for them, else the shot's own folder."""
+        near = Path(self.data.source).parent if self.data is not None else None
+        return dialog_folders.start_path("hints", name, fallback=near)
+
     def _save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the shot's hints", "shot-hints.json", "Hint files (*.json)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the shot's hints", self._hints_start("shot-hints.json"),
+                                              "Hint files (*.json)")
         if path:
+            dialog_folders.remember("hints", path)
             try:
                 self.save_shot(path)
                 self.message.emit(f"Saved the hints of {len(self.keyframes)} keyframes to {path}", "info")
@@ -424,8 +436,10 @@ class ShotPanel(QWidget):
     def _load_dialog(self) -> None:
         from colorstudio.core.colorize.hintfile import HintFileError
 
-        path, _ = QFileDialog.getOpenFileName(self, "Load shot hints", "", "Hint files (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Load shot hints", self._hints_start(""),
+                                              "Hint files (*.json);;All files (*)")
         if path:
+            dialog_folders.remember("hints", path)
             try:
                 n = self.load_shot(path)
                 self.message.emit(f"Loaded {n} hints on {len(self.keyframes)} keyframes.", "info")

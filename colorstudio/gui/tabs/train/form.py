@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
                                QSizePolicy, QSpinBox, QToolButton, QWidget)
 
 from colorstudio.core.inference.devices import DEVICE_CHOICES   # listed without importing torch; the trainer checks
+from colorstudio.gui import dialog_folders
 from colorstudio.gui.theme import icon
 
 # Where a new run starts: (key, label).  Fine-tuning the shipped model with the settings it
@@ -113,7 +114,9 @@ class TrainForm(QGroupBox):
         return w
 
     def _choose_file(self, edit: QLineEdit, title: str, file_filter: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, title, edit.text(), file_filter)
+        # not the field's folder: it names the shipped weights, inside the app's own files
+        path, _ = QFileDialog.getOpenFileName(self, title, dialog_folders.start_folder("weights"), file_filter)
         if path:
+            dialog_folders.remember("weights", path)
             edit.setText(path)
             self.set_start(START_WEIGHTS)

@@ -3,23 +3,35 @@
 Curves are updated in place with ``setData`` and drawn with automatic peak
 downsampling and clip-to-view, so a run of a million steps stays smooth.  Earlier runs
 can be overlaid: same colour per metric, a dashed/dotted line per run.
+
+Legends say what a colour and what a line style mean: under each plot its metrics, under
+the grid the runs once several are drawn.  Not one entry per curve: with runs ticked,
+"metric · run" entries multiplied and their text widths became the grid's minimum width,
+so the 2x2 grid grew wider than the view and was cut off at the right.  Legends never set
+the grid's width now: their column count follows the width there is, and a name too long
+for it is elided (whole in its tooltip).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import PySide6  # noqa: F401  (pyqtgraph must pick PySide6, so import it first)
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QPen
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 import numpy as np
 import pyqtgraph as pg
 
+from colorstudio.core.messages import shown
+from colorstudio.gui.plaintext import tooltip
+
 Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
 
 LIVE = "live"
+RUNS = "runs"    # the legend under the grid that names the runs (their line styles)
+Entry = tuple[str, str]   # a legend entry: ("key", metric) or ("run", run)
 
 def _val(*prefixes: str) -> Callable[[str], bool]:
     return lambda k: k.startswith(tuple(f"val/{p}" for p in prefixes))
@@ -37,10 +49,13 @@ PANELS: tuple[tuple[str, str, Callable[[str], bool], str], ...] = (
     ("speed", "Throughput", lambda k: k == "images_per_s", "images per second"),
 )
 # The losses differ in scale (an L1 of 0.1 next to a GAN loss of 40): a log axis keeps
-# them all readable.  Single-metric panels name runs in the legend.
+# them all readable.  Single-metric panels need no legend of their own (the title names it).
 LOG_PANELS = ("loss",)
 SINGLE_METRIC = ("colour", "lr", "speed")
 FEW_POINTS = 30   # curves with this many points or fewer get markers
+LEGEND_PT = 8     # legend text size (points)
+LEGEND_COLS = 4   # at most this many legend entries side by side
+SAMPLE_PX = 20 + 2 * 5   # a legend entry's line sample and its spacing (pyqtgraph's)
 
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f")
@@ -81,6 +96,44 @@ def log_ticks(lo: float, hi: float, size: float, std_ticks=()) -> list[tuple[flo
     return ticks
 
 
+def legend_entries(legend: str, curves: Iterable[tuple[str, str]]) -> list[Entry]:
+    """What ``legend`` lists for the (run, key) curves drawn.  A panel's legend: its metrics
+    (their colours), none where the panel holds a single one (its title names it).  The runs
+    legend under the grid: the runs (their line styles, the live one first) once more than
+    one is drawn.  So keys + runs entries, never keys x runs."""
+    curves = list(curves)
+    if legend == RUNS:
+        runs = sorted({r for r, _k in curves}, key=lambda r: (r != LIVE, r))
+        return [("run", r) for r in runs] if len(runs) > 1 else []
+    keys = sorted({k for _r, k in curves if panel_of(k) == legend})
+    return [] if legend in SINGLE_METRIC and len(keys) == 1 else [("key", k) for k in keys]
+
+
+def fit_legend(legend: pg.LegendItem, texts: list[str], width: float) -> None:
+    """Lay ``legend``'s entries (whose full words are ``texts``) out in ``width`` pixels:
+    the most columns (up to LEGEND_COLS) its widest entry allows, each name elided to its
+    column when it is still too long, the whole name then in its tooltip."""
+    font = QFont(legend.font())
+    font.setPointSizeF(LEGEND_PT)
+    metrics = QFontMetricsF(font)
+    widest = max(metrics.horizontalAdvance(t) for t in texts) + SAMPLE_PX
+    cols = max(1, min(LEGEND_COLS, len(texts), int(width // widest)))
+    if legend.columnCount != cols:
+        legend.setColumnCount(cols)
+    room = max(20.0, width / cols - SAMPLE_PX)
+    for (_sample, label), text in zip(legend.items, texts):
+        short = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+        label.setText(shown(short, "rich"))
+        label.setToolTip(tooltip(text) if short != text else "")
+    legend.updateSize()
+
+
+def entry_text(entry: Entry) -> str:
+    """A legend entry's words: the metric's or the run's name ("this run" for the live one)."""
+    kind, name = entry
+    return "this run" if kind == "run" and name == LIVE else name
+
+
 def panel_of(key: str) -> str | None:
     """Which panel draws ``key`` (None for keys that are not curves)."""
     for pid, _title, match, _ylabel in PANELS:
@@ -102,7 +155,7 @@ class LossPlots(QWidget):
         self.log_check.setChecked(True)
         self.log_check.toggled.connect(self.set_log_scale)
         self.legend_check = QCheckBox("Legends")
-        self.legend_check.setToolTip("Show the curve names under each plot")
+        self.legend_check.setToolTip("Show what each colour (a metric) and each line style (a run) stands for")
         self.legend_check.setChecked(True)
         self.legend_check.toggled.connect(lambda _on: self._update_legends())
         self.follow_check = QCheckBox("Follow")
@@ -125,9 +178,8 @@ class LossPlots(QWidget):
         lay.addWidget(self.view, 1)
         lay.addLayout(bar)
 
-        pal = self.palette()
-        base = pal.color(QPalette.ColorRole.Base)
-        legend_bg = QColor(base.red(), base.green(), base.blue(), 170)
+        self._ink = self.palette().color(QPalette.ColorRole.Text)
+        self.legends: dict[str, pg.LegendItem] = {}
         self.plots: dict[str, pg.PlotItem] = {}
         first: pg.PlotItem | None = None
         for i, (pid, title, _match, ylabel) in enumerate(PANELS):
@@ -139,11 +191,7 @@ class LossPlots(QWidget):
             p.setLabel("left", ylabel)
             p.getAxis("left").enableAutoSIPrefix(False)    # 0.59 images/s, not "590 (x0.001)"
             # The legend sits in its own layout cell under the plot: it never covers a curve.
-            legend = p.addLegend(offset=None, labelTextSize="8pt", brush=legend_bg,
-                                 pen=pg.mkPen(pal.color(QPalette.ColorRole.Mid)),
-                                 labelTextColor=pal.color(QPalette.ColorRole.Text), colCount=3)
-            self.view.addItem(legend, row=row + 1, col=col)
-            legend.setVisible(pid not in SINGLE_METRIC)   # shown there once runs are compared
+            p.legend = self._add_legend(pid, row + 1, col)
             p.setClipToView(True)
             p.setDownsampling(auto=True, mode="peak")
             if first is None:
@@ -152,12 +200,16 @@ class LossPlots(QWidget):
                 p.setXLink(first)
             self.plots[pid] = p
             p.getViewBox().sigRangeChangedManually.connect(self._left_follow)
+        self.runs_legend = self._add_legend(RUNS, 2 * ((len(PANELS) + 1) // 2), 0, colspan=2)
         for c in (0, 1):  # two equal columns, whatever the legends hold
             self.view.ci.layout.setColumnStretchFactor(c, 1)
             self.view.ci.layout.setColumnPreferredWidth(c, 10)
         self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._key_colors: dict[str, str] = {}
         self._run_styles: dict[str, Qt.PenStyle] = {}
+        # legend entries: (legend, entry) -> its sample line, never drawn in a plot
+        self._samples: dict[tuple[str, Entry], pg.PlotDataItem] = {}
+        self._entries: dict[str, list[Entry]] = {}
         self.set_log_scale(True)
 
     # ---- public API
@@ -191,10 +243,7 @@ class LossPlots(QWidget):
     def remove_run(self, run: str) -> None:
         for (r, key), curve in list(self._curves.items()):
             if r == run:
-                plot = self.plots[panel_of(key)]
-                plot.removeItem(curve)
-                if plot.legend is not None:
-                    plot.legend.removeItem(curve)
+                self.plots[panel_of(key)].removeItem(curve)
                 del self._curves[(r, key)]
         self._update_legends()
         self._fit_flat_ranges()
@@ -232,15 +281,7 @@ class LossPlots(QWidget):
     # ---- internals
     def _make_curve(self, run: str, key: str, pid: str) -> pg.PlotDataItem:
         color = self._key_colors.setdefault(key, _COLORS[len(self._key_colors) % len(_COLORS)])
-        if run == LIVE:
-            pen = pg.mkPen(color, width=2)
-            name = "this run" if pid in SINGLE_METRIC else key
-        else:
-            style = self._run_styles.setdefault(
-                run, _OVERLAY_STYLES[len(self._run_styles) % len(_OVERLAY_STYLES)])
-            pen = pg.mkPen(color, width=1.5, style=style)
-            name = run if pid in SINGLE_METRIC else f"{key} · {run}"
-        curve = pg.PlotDataItem(pen=pen, name=name)
+        curve = pg.PlotDataItem(pen=self._pen(color, run))   # unnamed: the legends are ours
         self.plots[pid].addItem(curve)   # the plot applies its own modes; ours follow
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
@@ -248,15 +289,78 @@ class LossPlots(QWidget):
         self._update_legends()
         return curve
 
+    def _pen(self, color: QColor | str, run: str) -> QPen:
+        """The live run solid and bold, each earlier run its own dash pattern."""
+        if run == LIVE:
+            return pg.mkPen(color, width=2)
+        style = self._run_styles.setdefault(run, _OVERLAY_STYLES[len(self._run_styles) % len(_OVERLAY_STYLES)])
+        return pg.mkPen(color, width=1.5, style=style)
+
+    def _add_legend(self, name: str, row: int, col: int, colspan: int = 1) -> pg.LegendItem:
+        """A legend in its own grid cell, empty and hidden until it has entries.  Its text
+        never widens the grid (no minimum width, children clipped): _fit_legends fits it."""
+        pal = self.palette()
+        base = pal.color(QPalette.ColorRole.Base)
+        legend = pg.LegendItem(offset=None, labelTextSize=f"{LEGEND_PT}pt",
+                               brush=QColor(base.red(), base.green(), base.blue(), 170),
+                               pen=pg.mkPen(pal.color(QPalette.ColorRole.Mid)),
+                               labelTextColor=self._ink, colCount=LEGEND_COLS)
+        self.view.addItem(legend, row=row, col=col, colspan=colspan)
+        legend.setMinimumWidth(0)
+        legend.setPreferredWidth(10)
+        legend.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        legend.sigSampleClicked.connect(lambda _item: self._apply_visibility())
+        legend.setVisible(False)
+        self.legends[name] = legend
+        return legend
+
     def _update_legends(self) -> None:
+        """Each legend's entries follow the curves drawn (rebuilt only when they change)."""
         show = self.legend_check.isChecked()
-        for pid, plot in self.plots.items():
-            items = [(r, k) for (r, k) in self._curves if panel_of(k) == pid]
-            many_runs = len({r for r, _ in items}) > 1
-            plot.legend.setVisible(show and (many_runs or pid not in SINGLE_METRIC))
-            cols = min(3, max(1, len(items)))     # short rows under the plot
-            if plot.legend.columnCount != cols:
-                plot.legend.setColumnCount(cols)
+        for name, legend in self.legends.items():
+            entries = legend_entries(name, self._curves)
+            if entries != self._entries.get(name):
+                self._entries[name] = entries
+                legend.clear()
+                for entry in entries:
+                    legend.addItem(self._sample(name, entry), entry_text(entry))
+            legend.setVisible(show and bool(entries))
+        self._fit_legends()
+        self._apply_visibility()   # a new curve of a metric or run hidden by a click stays hidden
+
+    def _sample(self, legend: str, entry: Entry) -> pg.PlotDataItem:
+        """The legend's line for a metric (its colour) or a run (its style); kept, so curves
+        hidden by a click on their entry stay hidden when the legend is rebuilt."""
+        sample = self._samples.get((legend, entry))
+        if sample is None:
+            kind, name = entry
+            pen = (pg.mkPen(self._key_colors.get(name, self._ink), width=2) if kind == "key"
+                   else self._pen(self._ink, name))
+            sample = self._samples[(legend, entry)] = pg.PlotDataItem(pen=pen)
+        return sample
+
+    def _apply_visibility(self) -> None:
+        """A click on a legend entry hides (or shows) its metric's or its run's curves."""
+        for (run, key), curve in self._curves.items():
+            gates = (self._samples.get((panel_of(key), ("key", key))), self._samples.get((RUNS, ("run", run))))
+            curve.setVisible(all(g is None or g.isVisible() for g in gates))
+
+    def _fit_legends(self) -> None:
+        """Each legend fits its cell: as many entries side by side as fit (up to
+        LEGEND_COLS), names too long for one column elided (whole in their tooltips)."""
+        for name, legend in self.legends.items():
+            texts = [entry_text(e) for e in self._entries.get(name, [])]
+            if texts:
+                width = self._column_width() * (2 if name == RUNS else 1)
+                fit_legend(legend, texts, width)
+
+    def _column_width(self) -> float:
+        """The width of one of the grid's two columns (less the axis and margins)."""
+        return max(60.0, self.view.width() / 2 - 30)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_legends()
 
     def _left_follow(self, *_args) -> None:
         """The user panned or zoomed: stop following until 'Follow' is ticked again."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QLis
                                QWidget)
 
 from colorstudio.core.messages import shown
+from colorstudio.gui import dialog_folders
 from colorstudio.gui.theme import icon
 from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries,
                                    new_run_folder, read_run_config)
@@ -193,8 +194,11 @@ class TrainingDashboard(QWidget):
         s.setValue("train/start", self.form.start_key())
 
     def _choose_dir(self, edit: QLineEdit, title: str, key: str) -> None:
-        d = QFileDialog.getExistingDirectory(self, title, edit.text() or str(Path.home()))
+        kind = key.replace("/", "-")
+        d = QFileDialog.getExistingDirectory(self, title, dialog_folders.start_folder(
+            kind, current=edit.text(), settings=self.settings))
         if d:
+            dialog_folders.remember(kind, Path(d).parent, self.settings)   # its siblings next time
             edit.setText(d)
             self.settings.setValue(key, d)
             if edit is self.runs_edit:
@@ -429,6 +433,14 @@ class TrainingDashboard(QWidget):
         self.state_label.setText("Stopping: finishing the current step, then saving a checkpoint… "
                                  "(Stop again to end it now)")
         self.process.stop(wait=wait, timeout_ms=STOP_GRACE_MS)
+
+    def shutdown(self) -> None:
+        """The window closes: stop listing recipes and following files (a training run is
+        stopped by the window, which asks first)."""
+        self.lister.cancel()
+        self.tail.stop()
+        self._sample_timer.stop()
+        self._plot_timer.stop()
 
     def has_checkpoint(self, run: Path | None = None) -> bool:
         run = run or self.run_dir

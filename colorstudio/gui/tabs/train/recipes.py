@@ -102,6 +102,14 @@ class RecipeLister(QObject):
     def is_running(self) -> bool:
         return self.proc.state() != QProcess.ProcessState.NotRunning
 
+    def cancel(self) -> None:
+        """Stop asking (the window closes): the listing subprocess must not outlive the app."""
+        if self.is_running():
+            self.proc.blockSignals(True)   # a killed listing is no failure to retry or report
+            self.proc.kill()
+            self.proc.waitForFinished(1000)
+            self.proc.blockSignals(False)
+
     def refresh(self) -> None:
         if not self.is_running():
             self._run(["-m", "trainer", "recipes", "--json"])
