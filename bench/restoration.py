@@ -86,7 +86,8 @@ class Tally:
         return p, r, 2 * p * r / max(1e-12, p + r)
 
 
-def run(files_by_group: dict[str, list[Path]], runner, fills: list[str], colour_pred=None) -> dict:
+def run(files_by_group: dict[str, list[Path]], runner, fills: list[str], colour_pred=None,
+        threshold: float = repair.THRESHOLD) -> dict:
     """Per group: one Tally per fill with the true mask ("oracle <fill>") and one for the
     detector ("detected"), plus the time per photo of detection and fill."""
     res: dict[str, dict[str, Tally]] = {}
@@ -108,9 +109,9 @@ def run(files_by_group: dict[str, list[Path]], runner, fills: list[str], colour_
                 continue
             t = g.setdefault("detected", Tally())
             t0 = time.perf_counter()
-            r = repair.repair(runner, dmg, method=fills[0])
+            r = repair.repair(runner, dmg, threshold, method=fills[0])
             times.append(time.perf_counter() - t0)
-            found = r.prob >= repair.THRESHOLD
+            found = r.prob >= threshold
             t.tp += int((found & mask).sum())
             t.fp += int((found & ~mask).sum())
             t.fn += int((~found & mask).sum())
@@ -118,8 +119,8 @@ def run(files_by_group: dict[str, list[Path]], runner, fills: list[str], colour_
             t.err_after += float(((r.L - clean)[inside] ** 2).sum())
             near = cv2.dilate(mask.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
             t.away.append(_psnr(r.L, dmg, ~near))
-            rc = repair.repair(runner, undamaged, method=fills[0])
-            t.flagged.append(float((rc.prob >= repair.THRESHOLD).mean()))
+            rc = repair.repair(runner, undamaged, threshold, method=fills[0])
+            t.flagged.append(float((rc.prob >= threshold).mean()))
             t.clean_psnr.append(_psnr(rc.L, undamaged))
             if colour_pred is not None:
                 t.gap.append(_colour_gap(colour_pred, rgb, r.L, undamaged))
@@ -203,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=12, help="held-out photos per kind (spread evenly)")
     ap.add_argument("--weights", type=Path, help="damage-unet weights (default: the shipped file)")
     ap.add_argument("--fills", default="telea,ns", help="fills compared with the true mask; the first repairs")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help=f"the detector's probability from which a pixel is mended (default {repair.THRESHOLD})")
     ap.add_argument("--colour", action="store_true", help="also the colour target (runs the default colorizer)")
     ap.add_argument("--out", type=Path, help="also write the table and targets to this markdown file")
     a = ap.parse_args(argv)
@@ -222,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
 
         colour = load_predictor(None, device="cpu")
     t0 = time.time()
-    result = run(held_out_by_group(a.photos, limit=a.limit), runner, fills, colour)
+    result = run(held_out_by_group(a.photos, limit=a.limit), runner, fills, colour,
+                 repair.THRESHOLD if a.threshold is None else a.threshold)
     lines = table(result) + [""] + [f"- {t}" for t in targets(result)]
     print("\n".join(lines))
     print(f"({time.time() - t0:.0f} s)", file=sys.stderr)

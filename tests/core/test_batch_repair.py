@@ -45,3 +45,15 @@ def test_repair_mends_the_result_and_writes_the_mask(tmp_path):
 def test_a_mask_view_without_the_repair_is_refused():
     with pytest.raises(ValueError, match="repair-mask view needs the repair on"):
         list(batch.colorize_files([], "out", _Gray(), extras=("repair-mask",)))
+
+
+def test_before_after_shows_the_damaged_scan_beside_the_mended_result(tmp_path):
+    img = np.full((64, 80), 110, np.uint8)
+    img[:, 40:42] = 255
+    imageio.write_image(tmp_path / "scan.png", img)
+    list(batch.colorize_files([tmp_path / "scan.png"], tmp_path / "out", _Gray(), size=64,
+                              repairer=_WhiteIsDamage(), extras=("before-after",)))
+    pair = imageio.read_image(tmp_path / "out" / "scan_before_after.png")
+    before, after = pair[:, :80], pair[:, -80:]
+    assert before[:, 40:42].min() >= 250                 # the scratch, as scanned
+    assert np.abs(after[:, 40:42].astype(int) - 110).max() <= 3   # mended

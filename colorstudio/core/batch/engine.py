@@ -67,6 +67,8 @@ class Job:
     views: dict[str, Path] = field(default_factory=dict)  # view suffix -> its path (core.batch.outputs)
     early_views: list = field(default_factory=list)  # (suffix, pixels) made before the network
                                                      # (the repair's damage mask), written with the result
+    original: np.ndarray | None = None   # the input as read, when ``Stage.restore`` changed it and a
+                                         # view shows the "before" (a restorer compares with the damage)
 
 
 class Stage:
@@ -190,7 +192,8 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
         out = stage.finish(image, predicted)
         # The views first, the result last: a result on disk means its item is whole.
-        for suffix, extra in [*job.early_views, *stage.extras(image, predicted, out)]:
+        before = job.original if job.original is not None else image
+        for suffix, extra in [*job.early_views, *stage.extras(before, predicted, out)]:
             dst = job.views.get(suffix) or job.dst.with_name(job.dst.stem + suffix + job.dst.suffix)
             imageio.write_image(dst, extra, quality=quality, protect=protect, meta=job.meta)
         imageio.write_image(job.dst, out, quality=quality, protect=protect, meta=job.meta)

@@ -54,6 +54,8 @@ class ColorizeStage(Stage):
         mended, r = repair.repair_image(self.repairer, image)
         if "repair-mask" in self.extra_views:
             job.early_views.append((views.EXTRA_VIEWS["repair-mask"], views.mask_view(r.mask)))
+        if {"before-after", "wiper"} & set(self.extra_views):
+            job.original = image   # "before" is the scan with its damage, "after" the mended result
         return mended
 
     def prepare(self, image: np.ndarray) -> tuple[np.ndarray, tuple]:
