@@ -9,6 +9,13 @@
 # r2  from r1's export: the rate halved (5e-4), 160 px crops in batches of 12 (more crops a
 #     minute), the moving average over ~100 steps (ema 0.99: r1's 0.998 lagged the net by
 #     thousands of steps while it learned fast); 45 min.
+# r3  from r2's export, with sharp photos: r1 and r2 flagged the catch-lights, teeth, chrome
+#     edges and fine stripes of real scans (they saw only 144 px photos enlarged 1.5-3x, soft
+#     everywhere), so the photo mix gains photos_fullres/bsds500 (481x321, scan-like detail)
+#     as a folder of its own, drawn often (folder_balance 0.3: ~5% of the crops), photos
+#     enlarged 1-3x (native sharpness too), and a third of the crops clean (clean_p 0.35, was
+#     0.2); 35 min.  DATA_MIX (default runs/data-mix) is built from DATA's
+#     folders and FULLRES (default ../shared/data/photos_fullres) by symbolic links.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${PY:-.venv/bin/python}"
@@ -19,5 +26,13 @@ case "${1:-}" in
   r2) "$PY" -m trainer damage-unet --config trainer/presets/damage-unet-cpu.toml --data "$DATA" \
         --init "${INIT:-runs/damage-r1/model.safetensors}" --set lr=5e-4 --set image_size=160 --set batch_size=12 \
         --set ema=0.99 --out runs/damage-r2 --time-budget "${MINUTES:-45}" ;;
+  r3) MIX="${DATA_MIX:-runs/data-mix}"; FULLRES="${FULLRES:-$(dirname "$DATA")/photos_fullres}"
+      mkdir -p "$MIX"
+      for d in "$DATA"/*/; do ln -sfn "$(realpath "$d")" "$MIX/$(basename "$d")"; done
+      ln -sfn "$(realpath "$FULLRES/bsds500")" "$MIX/bsds500_fullres"
+      "$PY" -m trainer damage-unet --config trainer/presets/damage-unet-cpu.toml --data "$MIX" \
+        --init "${INIT:-runs/damage-r2/model.safetensors}" --set lr=5e-4 --set image_size=160 --set batch_size=12 \
+        --set ema=0.99 --set folder_balance=0.3 --set "scale_range=[1.0,3.0]" --set clean_p=0.35 \
+        --out runs/damage-r3 --time-budget "${MINUTES:-35}" ;;
   *) echo "usage: bash scripts/damage_rounds.sh r1|r2|r3 [DATA]" >&2; exit 2 ;;
 esac

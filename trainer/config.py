@@ -107,6 +107,7 @@ class TrainConfig:
     bin_weight: float = 1.0               # ... and its weight
     age_p: float = 0.0                    # colorize: share of inputs aged as old photos (core.colorize.aging)
     mask_pos_weight: float = 3.0          # restore: a damaged pixel's weight in the mask's BCE (damage is rare)
+    clean_p: float = 0.2                  # restore: share of training crops left undamaged
     folder_balance: float = 1.0           # draw each data folder by size ** this (1 natural mix,
                                           # 0.5 square root, 0 every folder equally; engine.balance)
 
@@ -193,7 +194,8 @@ _RANGES = (
     ("perceptual_weight", 0.0, 1e6, False), ("hint_weight", 0.0, 1e6, False), ("hint_sigma", 0.0, 1e3, True),
     ("label_smoothing", 0.0, 0.5, False), ("label_noise", 0.0, 0.5, False), ("label_flip", 0.0, 0.5, False),
     ("rebalance_lambda", 0.0, 1.0, False),
-    ("mask_pos_weight", 0.0, 1000.0, True), ("grad_clip", 0.0, 1e6, False), ("ema", 0.0, 0.99999, False),
+    ("mask_pos_weight", 0.0, 1000.0, True), ("clean_p", 0.0, 1.0, False),
+    ("grad_clip", 0.0, 1e6, False), ("ema", 0.0, 0.99999, False),
     ("epochs", 1, 10 ** 6, False), ("batch_size", 1, 4096, False), ("image_size", 8, 2048, False),
     ("full_size", 0, 4096, False), ("log_every", 1, 10 ** 7, False), ("checkpoint_every", 0, 10 ** 7, False),
     ("val_every", 0, 10 ** 7, False), ("val_images", 1, 10 ** 6, False), ("sample_images", 0, 64, False),

@@ -274,7 +274,7 @@ class DamageDataset:
     The photo is enlarged by a factor from ``scale_range`` first, so the damage (drawn at
     the widths of a 512 px scan, ``scale=1``) has the size it has on a scan of a print, not
     on a thumbnail.  Training items ``(index, seed >= 0)``: a random factor, crop and h-flip,
-    damage of the training mix (:data:`damage.TRAIN_MIX`; a fifth clean).  Validation
+    damage of the training mix (:data:`damage.TRAIN_MIX`; ``clean_p`` of them clean).  Validation
     (``seed < 0`` or ``augment`` off): the middle factor, a centre crop and the held-out mix
     from a generator seeded by the index, so every validation is scored on the same scans.
     Grayscale photos are kept (the input is gray anyway); unreadable ones are skipped and
@@ -282,8 +282,9 @@ class DamageDataset:
     """
 
     def __init__(self, files: Sequence[Path], size: int, cache: bool = True, augment: bool = True,
-                 threads: int = 2, scale_range: tuple[float, float] = (1.0, 1.0)):
+                 threads: int = 2, scale_range: tuple[float, float] = (1.0, 1.0), clean_p: float = 0.2):
         self.size, self.cache, self.augment = size, cache, augment
+        self.clean_p = float(clean_p)   # share of training crops left undamaged (the detector must flag nothing)
         self.scale_range = (float(scale_range[0]), float(scale_range[1]))
         self.rgbs: list[np.ndarray] = []
         kept: list[Path] = []
@@ -330,7 +331,7 @@ class DamageDataset:
             rgb = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
         crop = _crop(rgb, self.size, rng if train else None)
         mix = damage.TRAIN_MIX if train else damage.HELD_OUT_MIX
-        _, scan, mask = damage.damaged_print(crop, rng, mix, p_clean=0.2, scale=1.0)
+        _, scan, mask = damage.damaged_print(crop, rng, mix, p_clean=self.clean_p if train else 0.2, scale=1.0)
         x = color.normalize_l(scan)[None].astype(np.float32)
         return np.ascontiguousarray(x), np.ascontiguousarray(mask[None], np.float32)
 
@@ -444,7 +445,7 @@ def damage_datasets(cfg) -> tuple[DamageDataset, DamageDataset, list[Path]]:
     train_files, val_files = _photo_split(cfg)
     threads = max(1, min(4, cfg.threads or 2))
     scale = tuple(cfg.scale_range)
-    train = DamageDataset(train_files, cfg.image_size, cfg.cache, cfg.augment, threads, scale)
+    train = DamageDataset(train_files, cfg.image_size, cfg.cache, cfg.augment, threads, scale, cfg.clean_p)
     val = DamageDataset(spread(val_files, max(cfg.val_images, cfg.sample_images)), cfg.image_size,
                         True, False, threads, scale)
     return train, val, val_files
