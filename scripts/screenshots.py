@@ -4,7 +4,8 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
 
     xvfb-run -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py [--train-run runs/NAME]
 
-Writes docs/screenshot_{empty,colorize,wiper,guessing,hints,hints_reach,compare_loading,compare,batch,
+Writes docs/screenshot_{empty,colorize,wiper,guessing,repair_mask,repair_brush,repair,hints,hints_reach,
+compare_loading,compare,batch,
 shot_keyframe,shot,window_train,window_facades}.png and
 docs/screenshot.png (= colorize).  ``--weights NAME=PATH`` uses a
 checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
@@ -151,6 +152,26 @@ def main(argv: list[str] | None = None) -> int:
         run_and_wait(lambda: page.controls.guess_box.setChecked(True))
         shot("guessing")   # where the default colorizer guesses (and mutes) its colour
         page.controls.guess_box.setChecked(False)
+
+        # repair: the old cat print, its damage found and shown, then mended and coloured
+        if page.controls.repair_box.isEnabled():
+            run_and_wait(lambda: win.open_path(resource_dir("samples", "chelsea_old_print.png")))
+            run_and_wait(lambda: page.controls.repair_box.setChecked(True))
+            page.controls.mask_box.setChecked(True)
+            shot("repair_mask")   # the damage the detector found, tinted over the scan
+            page.controls.brush_button.setChecked(True)
+            h_img, w_img = page.image.shape[:2]
+            run_and_wait(lambda: (page.damage.begin((h_img, w_img), 0.15 * w_img, 0.55 * h_img, True, 6.0),
+                                  page.damage.extend(0.35 * w_img, 0.62 * h_img, 6.0), page.damage.end()))
+            shot("repair_brush")  # a stroke added by hand (the mask brush), the repair redone
+            page.controls.brush_button.setChecked(False)
+            page.controls.mask_box.setChecked(False)
+            win.chrome.act_wiper.setChecked(True)
+            page.compare.wiper.set_position(0.5)
+            shot("repair")        # the scan as scanned | mended and coloured
+            win.chrome.act_wiper.setChecked(False)
+            run_and_wait(lambda: page.controls.repair_box.setChecked(False))
+            run_and_wait(lambda: win.open_path(resource_dir("samples", args.sample)))
 
         if any(e.name == "unet-hints" for e in page.picker.entries()):
             run_and_wait(lambda: page.picker.set_model("unet-hints"))
