@@ -57,3 +57,23 @@ def test_before_after_shows_the_damaged_scan_beside_the_mended_result(tmp_path):
     before, after = pair[:, :80], pair[:, -80:]
     assert before[:, 40:42].min() >= 250                 # the scratch, as scanned
     assert np.abs(after[:, 40:42].astype(int) - 110).max() <= 3   # mended
+
+
+def test_every_frame_of_a_video_is_mended(tmp_path):
+    from colorstudio.core.batch import frames
+
+    clip = []
+    for i in range(4):
+        f = np.full((64, 96, 3), 110, np.uint8)
+        f[:, 40 + i:42 + i] = 255                     # a scratch that wanders along the film
+        clip.append(f)
+    src = frames.write_video(clip, tmp_path / "scan.mp4", 12.0)
+    events = list(frames.colorize_video(src, tmp_path / "out" / "scan.mp4", _Gray(), size=64,
+                                        repairer=_WhiteIsDamage()))
+    assert events[-1].kind == "video" and events[-1].status == "done"
+    done = sorted((tmp_path / "out" / "scan_frames").glob("*.png"))
+    assert len(done) == 4
+    for i, path in enumerate(done):
+        out = imageio.read_image(path)
+        gray = out if out.ndim == 2 else out[:, :, 0]
+        assert gray[:, 40 + i:42 + i].max() < 200, i      # no white line left (H.264 softens it a little)

@@ -32,7 +32,7 @@ def add_parser(sub) -> None:
     c.add_argument("--repair", choices=("off", "auto"), default="off",
                    help="mend an old print's scratches, cracks, folds and dust before colouring: auto finds "
                    "them (damage-unet) and fills them from around; the result's lightness is then the mended "
-                   "one (default off: the result keeps the scan's own lightness); photos only")
+                   "one (default off: the result keeps the scan's own lightness); photos and every frame of a video")
     c.add_argument("--also", type=views, default=(), metavar="VIEW,...",
                    help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour, "
                    "NAME_repair_mask: before-after (original | result), wiper (split at the middle), "
@@ -90,8 +90,6 @@ def run(args) -> int:
                                         denoise=args.denoise, plan=[items[p] for p in images],
                                         repairer=repairer),
                    progress, counts)
-        if videos and args.repair != "off":
-            progress.message("note: --repair is for photos; videos are coloured as they are")
         if videos and args.also:
             progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
         for v in videos:
@@ -100,7 +98,7 @@ def run(args) -> int:
                 events = frames.colorize_video(v, items[v].result, predictor, size=args.size,
                                                saturation=args.saturation, smooth=args.smooth,
                                                hints=hints, overwrite=args.overwrite, frame_hints=plan,
-                                               denoise=args.denoise)
+                                               denoise=args.denoise, repairer=repairer)
             except (OSError, ValueError) as exc:
                 counts["failed"] = counts.get("failed", 0) + 1
                 progress.message(f"FAILED {v.name}: {batch.one_line(exc, v)}")

@@ -155,7 +155,7 @@ def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
                    size: int | None = None, saturation: float = 1.0, smooth: float = 0.0,
                    hints: Sequence[Hint] = (), overwrite: bool = False, cancel: Cancel = None,
                    workers: int = 2, frame_hints: Sequence[Sequence[Hint]] | None = None,
-                   denoise: str = "off") -> Iterator[BatchEvent]:
+                   denoise: str = "off", repairer=None) -> Iterator[BatchEvent]:
     """Colorize a video: frames -> ``<name>_frames/frame_000001.png`` ... -> the video.
 
     Yields one event per frame (``total``: the frames) and a last one, ``kind='video'``,
@@ -164,13 +164,15 @@ def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
     an existing output video is skipped as a whole.  Failures and cancellation leave
     the frames for the next run and do not assemble the video.  ``frame_hints``: each
     frame's own hints (a shot's plan from ``core.batch.shot``), instead of ``hints`` for all.
+    ``repairer`` (a ``damage-unet`` runner): each frame's scratches and dust are mended first.
     """
     src = Path(src)
     video, frames_dir = video_outputs(src, out)
     if video.exists() and os.path.abspath(video) == os.path.abspath(src):
         raise VideoError(f"{video}: the output would overwrite the input video")
     info = video_info(src)
-    stage = ColorizeStage(predictor, size, saturation, hints, smooth, denoise=denoise)  # validates arguments
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth, denoise=denoise,
+                          repairer=repairer)  # validates arguments
     return _colorize_video(src, video, frames_dir, info, stage, overwrite, cancel, workers, frame_hints)
 
 

@@ -31,24 +31,20 @@ def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path]
     """Generator run by a Worker: yields ('device', str), ('problem', str) and
     ('event', BatchEvent, QImage | None) tuples.  ``frame_hints``: each frame's own hints
     (a shot from the Shot tab).  ``detector``: the restore model (a cache key) that finds each
-    photo's damage to mend it before colouring; None colours the photos as they are."""
+    photo's or frame's damage to mend it before colouring; None colours them as they are."""
     from colorstudio.core import batch
     from colorstudio.core.batch import frames
 
     pred = cache.get(model, device)
     yield ("device", pred.device_name)
     video = len(inputs) == 1 and frames.is_video_file(inputs[0]) and inputs[0].is_file()
-    repairer = None
-    if detector and video:
-        yield ("problem", "Repair damage is for photos: the video is coloured as it is")
-    elif detector:
-        repairer = cache.get(detector, device)
+    repairer = cache.get(detector, device) if detector else None
     opts = dict(size=size or None, saturation=saturation, smooth=smooth, hints=hints,
                 overwrite=overwrite, cancel=cancel, frame_hints=frame_hints)
     if video:
         src = inputs[0]
         item = batch.plan_items([src], outdir, "png", video_fmt=fmt)[0]   # the one namer of outputs
-        gen = frames.colorize_video(src, item.result, pred, **opts)
+        gen = frames.colorize_video(src, item.result, pred, repairer=repairer, **opts)
     else:
         problems: list[str] = []
         files = batch.collect_inputs(inputs, problems)
