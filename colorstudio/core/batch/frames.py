@@ -223,4 +223,15 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         yield BatchEvent(0, 1, src, video, "failed", one_line(exc), 1, time.perf_counter() - t0, kind="video")
         return
     yield BatchEvent(0, 1, src, video, "done", None, 1, time.perf_counter() - t0, last.items_per_s, 0.0,
-                     kind="video")
+                     odd_size_note(info.width, info.height), kind="video")
+
+
+def odd_size_note(width: int, height: int) -> str | None:
+    """What the user must know when a video's side is odd: 4:2:0 video (what every player
+    plays) needs even sides, so the last row or column is repeated -- the frames folder keeps
+    the exact size."""
+    if width % 2 == 0 and height % 2 == 0:
+        return None
+    return (f"the video is {width + width % 2}x{height + height % 2}, not {width}x{height}: H.264 and "
+            f"Motion-JPEG need even sides (its last {'column' if width % 2 else 'row'}"
+            f"{' and row' if width % 2 and height % 2 else ''} repeated); the frames keep {width}x{height}")

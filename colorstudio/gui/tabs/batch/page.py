@@ -441,8 +441,8 @@ class BatchPanel(QWidget):
         if ev.status == "failed":
             self._log(f"failed: {name}: {ev.error}")
         # skipped items are counted, not listed: the finish line says "60 skipped (already done)"
-        if ev.note:
-            self.message.emit(f"Device fallback: {ev.note}", "warning")
+        if ev.note:   # a device fallback, an odd-sized video: each says what happened itself
+            self.message.emit(f"{name}: {ev.note}", "warning")
         if thumb is not None:
             self.results.add_frame(ev.dst, thumb)
         self.eventReceived.emit(ev)
