@@ -14,8 +14,9 @@
 #     everywhere), so the photo mix gains photos_fullres/bsds500 (481x321, scan-like detail)
 #     as a folder of its own, drawn often (folder_balance 0.3: ~5% of the crops), photos
 #     enlarged 1-3x (native sharpness too), and a third of the crops clean (clean_p 0.35, was
-#     0.2); 35 min.  DATA_MIX (default runs/data-mix) is built from DATA's
-#     folders and FULLRES (default ../shared/data/photos_fullres) by symbolic links.
+#     0.2); 35 min.  DATA_MIX (default runs/data-mix) is built from DATA's folders and FULLRES
+#     (default ../shared/data/photos_fullres) by hard links (the photo lister does not follow
+#     symbolic links to folders), copies where the file system refuses them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${PY:-.venv/bin/python}"
@@ -28,8 +29,9 @@ case "${1:-}" in
         --set ema=0.99 --out runs/damage-r2 --time-budget "${MINUTES:-45}" ;;
   r3) MIX="${DATA_MIX:-runs/data-mix}"; FULLRES="${FULLRES:-$(dirname "$DATA")/photos_fullres}"
       mkdir -p "$MIX"
-      for d in "$DATA"/*/; do ln -sfn "$(realpath "$d")" "$MIX/$(basename "$d")"; done
-      ln -sfn "$(realpath "$FULLRES/bsds500")" "$MIX/bsds500_fullres"
+      link() { [ -e "$2" ] || cp -al "$1" "$2" 2>/dev/null || cp -a "$1" "$2"; }
+      for d in "$DATA"/*/; do link "${d%/}" "$MIX/$(basename "$d")"; done
+      link "$FULLRES/bsds500" "$MIX/bsds500_fullres"
       "$PY" -m trainer damage-unet --config trainer/presets/damage-unet-cpu.toml --data "$MIX" \
         --init "${INIT:-runs/damage-r2/model.safetensors}" --set lr=5e-4 --set image_size=160 --set batch_size=12 \
         --set ema=0.99 --set folder_balance=0.3 --set "scale_range=[1.0,3.0]" --set clean_p=0.35 \
