@@ -546,6 +546,7 @@ def item5(rep: Report, quick: bool, tmp: Path) -> None:
 def item9(rep: Report, quick: bool, tmp: Path) -> None:
     """Detection + fill of an old print's damage: a 2048x1536 scan with synthetic damage (in
     this process), and a 100-megapixel scan's peak memory (a child process)."""
+    from colorstudio.core import color
     from colorstudio.core.colorize import damage
     from colorstudio.core.inference.predictor import Predictor
     from colorstudio.core.restore import repair
@@ -553,9 +554,9 @@ def item9(rep: Report, quick: bool, tmp: Path) -> None:
 
     trained = spec("damage-unet").has_weights
     runner = Predictor(create("damage-unet", weights=trained), device="cpu")   # the backend the app picks
-    L = damage.damage(sample_gray(2048, 1536).astype(np.float32) / 2.55, np.random.default_rng(0),
+    L = damage.damage(color.u8_to_l(sample_gray(2048, 1536)), np.random.default_rng(0),
                       damage.HELD_OUT_MIX).L
-    gray = np.clip(L * 2.55 + 0.5, 0, 255).astype(np.uint8)
+    gray = color.l_to_u8(L)
     s = timeit(lambda: repair.repair_image(runner, gray), 2 if quick else 5)
     note = "" if trained else " (UNTRAINED detector: random weights)"
     rep.add(Row("9", f"2048x1536 scan with damage: detection (damage-unet, tiles of 1024) + fill (Telea){note}",

@@ -50,7 +50,7 @@ def make_frames(folder: Path, n: int = 12, sample: str = "chelsea.png", crop: fl
     from colorstudio.paths import resource_dir
 
     img = read_image(resource_dir("samples", sample))
-    gray = color.from_float01(np.clip(color.luminance(img) / 100.0, 0, 1), np.uint8)
+    gray = color.from_float01(np.clip(color.l_to_float01(color.luminance(img)), 0, 1), np.uint8)
     h, w = gray.shape
     cw = int(w * crop)
     for i in range(n):

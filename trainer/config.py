@@ -500,7 +500,7 @@ def read_config(path: str | Path) -> TrainConfig:
 
 
 def save_config(cfg: TrainConfig, path: str | Path) -> None:
-    from colorstudio.core.io.checkpoint import atomic_write
+    from colorstudio.core.io.atomic import atomic_write
 
     text = json.dumps(cfg.to_dict(), indent=2, sort_keys=True)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))

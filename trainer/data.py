@@ -64,11 +64,6 @@ def split_files(files: Sequence[Path], every: int = 20) -> tuple[list[Path], lis
     return train, val
 
 
-def held_out_files(root: str | Path, every: int = 20) -> list[Path]:
-    """The documented validation split of a photo folder (what bench/quality scores)."""
-    return split_files(list_images(root), every)[1]
-
-
 def read_rgb(path: str | Path) -> np.ndarray:
     """uint8 RGB (H, W, 3) of an image file, read through the app's one admission check
     (``core.io.imageio.read_image``: the header's size against the pixel limit, no file

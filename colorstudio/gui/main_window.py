@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import (QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
+from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from colorstudio.core.messages import shown
@@ -429,9 +429,3 @@ class MainWindow(QMainWindow):
             tab.shutdown(0)
         self.dashboard.shutdown()
 
-
-def create_window(settings: QSettings | None = None, cache: PredictorCache | None = None) -> MainWindow:
-    """Build the window (needs a QApplication)."""
-    if QApplication.instance() is None:
-        raise RuntimeError("create a QApplication before the main window")
-    return MainWindow(settings, cache)

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from colorstudio.core.color import color_torch
 from colorstudio.core.errors import UserError
 
 # (repeats, kernel, stride, expand ratio, out channels) of EfficientNet-B0/Lite0's stages.
@@ -186,11 +187,7 @@ class ImageNetFeatures(nn.Module):
 def gray_from_l_norm(l_norm: torch.Tensor) -> torch.Tensor:
     """Network lightness ``(L - 50) / 100`` -> the sRGB gray value of that L (a = b = 0),
     scaled to [-1, 1] as the encoder's ImageNet input expects."""
-    fy = (l_norm * 100.0 + 66.0) / 116.0
-    eps = 6.0 / 29.0
-    y = torch.where(fy > eps, fy ** 3, 3 * eps * eps * (fy - 4.0 / 29.0)).clamp(0.0, 1.0)
-    g = torch.where(y <= 0.0031308, 12.92 * y, 1.055 * y.clamp_min(1e-8) ** (1 / 2.4) - 0.055)
-    return g * 2.0 - 1.0
+    return color_torch.l_norm_to_srgb_gray(l_norm) * 2.0 - 1.0
 
 
 def weights_module(variant: int) -> str:

@@ -19,10 +19,6 @@ class Cost:
     input_shape: tuple[int, ...]
 
     @property
-    def gmacs(self) -> float:
-        return self.macs / 1e9
-
-    @property
     def gflops(self) -> float:
         return 2.0 * self.macs / 1e9
 

@@ -42,11 +42,12 @@ def encoder_features(encoder) -> Callable[[np.ndarray], np.ndarray]:
     import torch
     import torch.nn.functional as F
 
+    from colorstudio.core import color
     from colorstudio.models.effnet_lite import gray_from_l_norm
 
     def features(L: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(np.ascontiguousarray(L, np.float32))[None, None]
-        x = (x - 50.0) / 100.0
+        x = color.normalize_l(x)
         with _LOCK, torch.no_grad():
             levels = encoder.features(gray_from_l_norm(x))
         h, w = levels[LEVELS[0][0]].shape[-2:]

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from colorstudio.core.io import checkpoint
+from colorstudio.core.io.atomic import atomic_write
 from colorstudio.core.io.checkpoint import CheckpointError
 from colorstudio.models import create
 
@@ -121,6 +122,6 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path):
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        checkpoint.atomic_write(p, boom)
+        atomic_write(p, boom)
     assert p.read_bytes() == b"old"
     assert [q.name for q in tmp_path.iterdir()] == ["f.bin"]

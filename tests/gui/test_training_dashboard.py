@@ -56,14 +56,11 @@ def test_run_series_sorts_keys_and_events():
     assert [e["event"] for e in s.events] == ["checkpoint"]
 
 
-def test_parse_recipes_json_and_text():
-    assert [r.name for r in parse_recipes('["a", "b"]')] == ["a", "b"]
-    rs = parse_recipes('[{"name": "unet-gan", "description": "U-Net"}]')
-    assert (rs[0].name, rs[0].description) == ("unet-gan", "U-Net")
-    assert parse_recipes('{"x": "desc"}')[0].description == "desc"
-    text = ("iizuka-lite      iizuka-lite      colorize  lr 0.001, batch 16  -- CSCI5210\n"
-            "pix2pix-facades  pix2pix-facades  translate lr 0.001  -- image-to-image\n")
-    assert [r.name for r in parse_recipes(text)] == ["iizuka-lite", "pix2pix-facades"]
+def test_parse_recipes_reads_the_trainers_json_only():
+    rs = parse_recipes('[{"name": "unet-gan", "description": "U-Net", "settings": "Adam", "epochs": 20}, {"x": 1}]')
+    assert [(r.name, r.description, r.epochs) for r in rs] == [("unet-gan", "U-Net\nAdam.", 20)]
+    for other in ("", '["a", "b"]', '{"x": "desc"}', "iizuka-lite  iizuka-lite  colorize  -- CSCI5210\n"):
+        assert parse_recipes(other) == []
 
 
 def test_trainer_command_line(tmp_path):
@@ -300,20 +297,18 @@ def test_real_training_subprocess_draws_curves(qtbot, settings, tmp_path):
 
 
 @posix_only
-def test_recipes_fall_back_to_plain_text(qtbot, tmp_path):
+def test_a_trainer_that_cannot_list_its_recipes_is_one_message(qtbot, tmp_path):
     from colorstudio.gui.tabs.train.jobs import RecipeLister
 
     body = """
         import sys
-        if "--json" in sys.argv:
-            sys.exit("usage: colorstudio-train: error: unrecognized arguments: --json")
-        print("unet-gan    unet-gan  colorize  -- ML-for-CV project")
-        print("resgan      resgan    colorize  -- individual GAN report")
+        print("unet-gan    unet-gan  colorize  -- not JSON")
+        sys.exit("colorstudio-train: error: no recipes here")
     """
     lister = RecipeLister(fake_python(tmp_path, body))
-    with qtbot.waitSignal(lister.recipes, timeout=10000) as sig:
+    with qtbot.waitSignal(lister.error, timeout=10000) as sig:
         lister.refresh()
-    assert [r.name for r in sig.args[0]] == ["unet-gan", "resgan"]
+    assert sig.args[0] == "could not list the trainer's recipes: colorstudio-train: error: no recipes here"
 
 
 @pytest.mark.slow

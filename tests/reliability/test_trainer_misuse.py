@@ -51,7 +51,7 @@ def test_cuda_without_a_gpu(capsys, photo_dir, tmp_path):
 @pytest.mark.parametrize("text,word", [('{"recipe": "unet-gan", "epo', "damaged"), ("[1, 2]", "JSON object"),
                                        ('{"recipe": "unet-gan", "epochs": "ten"}', "epochs"),
                                        ('{"recipe": "unet-gan", "lr": -3}', "lr"),
-                                       ("\xff\xfe\x00garbage", "")])
+                                       ("\xff\xfe\x00garbage", "config.json: cannot read it")])
 def test_resume_with_a_damaged_config(capsys, tmp_path, photo_dir, text, word):
     run = tmp_path / "r"
     run.mkdir()

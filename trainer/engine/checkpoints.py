@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from colorstudio.core.io import checkpoint
+from colorstudio.core.io.atomic import atomic_write
 from trainer.errors import TrainError
 
 
@@ -55,7 +56,7 @@ def save(path: Path, state: dict[str, Any]) -> Path:
     """Write ``state`` to ``path`` atomically; a failure (a full disk) is one TrainError
     that keeps the previous checkpoint."""
     try:
-        checkpoint.atomic_write(path, lambda tmp: torch.save(state, tmp))
+        atomic_write(path, lambda tmp: torch.save(state, tmp))
     except (OSError, RuntimeError) as exc:   # torch reports a full disk as a RuntimeError
         raise TrainError(f"cannot write the checkpoint {path}: {write_failure(exc, path)}; "
                          "the previous checkpoint is kept (free space, then --resume)") from None

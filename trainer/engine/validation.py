@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from colorstudio.core.io import checkpoint
+from colorstudio.core.io.atomic import atomic_write
 from colorstudio.core import color
 from trainer.engine import scores
 
@@ -27,7 +27,7 @@ def _to01(t: torch.Tensor) -> np.ndarray:
 
 def _gray(l_norm: torch.Tensor) -> np.ndarray:
     """A network's l_norm (H, W) -> gray RGB (H, W, 3) in [0, 1]."""
-    return np.repeat((color.denormalize_l(l_norm.numpy()) / 100.0)[:, :, None], 3, 2)
+    return np.repeat(color.l_to_float01(color.denormalize_l(l_norm.numpy()))[:, :, None], 3, 2)
 
 
 def mask_overlay(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -140,7 +140,7 @@ class Validator:
         ok, buf = cv2.imencode(".png", grid[:, :, ::-1])
         path = self.layout.sample(tag)
         for p in (path, self.layout.sample("latest")):
-            checkpoint.atomic_write(p, lambda tmp: Path(tmp).write_bytes(buf.tobytes()))
+            atomic_write(p, lambda tmp: Path(tmp).write_bytes(buf.tobytes()))
         return path
 
     def _sample_cells(self, x: torch.Tensor, out: torch.Tensor, y: torch.Tensor) -> list[np.ndarray]:

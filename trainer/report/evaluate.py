@@ -87,7 +87,7 @@ def evaluate_colorizer(predictor, files: Sequence[Path], size: int | None = None
             for k, v in colorize_scores(rgb, hres.rgb).items():
                 hinted.setdefault(k, []).append(v)
         if (len(shown) < examples and not example_ids) or i in example_ids:
-            gray = np.repeat(color.from_float01(color.luminance(rgb)[:, :, None] / 100.0, np.uint8), 3, 2)
+            gray = np.repeat(color.from_float01(color.l_to_float01(color.luminance(rgb))[:, :, None], np.uint8), 3, 2)
             shown.append((gray, res.rgb, rgb))
     if not model:
         raise tdata.DataError("no colour photos to evaluate")

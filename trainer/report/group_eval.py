@@ -182,7 +182,7 @@ def evaluate_files(predictor, files: Sequence[Path], size: int | None = None, hi
                     acc.setdefault("hint1_" + k, []).append(v)
         if i in picks:
             gray = np.repeat(source[:, :, None], 3, 2) if aged else \
-                np.repeat(color.from_float01(lab_t[:, :, :1] / 100.0, np.uint8), 3, 2)
+                np.repeat(color.from_float01(color.l_to_float01(lab_t[:, :, :1]), np.uint8), 3, 2)
             shown.append((gray, res.rgb, rgb))
     if not acc:
         raise tdata.DataError("no colour photos to evaluate")

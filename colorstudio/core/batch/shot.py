@@ -47,18 +47,18 @@ def work_size(h: int, w: int, side: int = WORK_SIDE) -> tuple[int, int]:
 
 
 def small_lightness(frame: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
-    """A frame (any layout and depth) -> uint8 lightness (L x 2.55) at ``hw``: what the
+    """A frame (any layout and depth) -> uint8 lightness (``color.l_to_u8``) at ``hw``: what the
     flow runs on, kept as bytes so a long shot fits in memory (~37 KB a frame)."""
     img = frame
     if img.ndim == 3 and img.shape[2] in (2, 4):
         img = img[:, :, 0] if img.shape[2] == 2 else img[:, :, :3]
     small = cv2.resize(img, (hw[1], hw[0]), interpolation=cv2.INTER_AREA)
-    return np.clip(color.luminance(small) * 2.55 + 0.5, 0, 255).astype(np.uint8)
+    return color.l_to_u8(color.luminance(small))
 
 
 def is_cut(a: np.ndarray, b: np.ndarray, threshold: float = CUT_THRESHOLD) -> bool:
     """A scene cut between two uint8 lightness frames (mean |ΔL| in L units)."""
-    return float(np.mean(np.abs(a.astype(np.float32) - b.astype(np.float32)))) / 2.55 > threshold
+    return color.mean_l_difference_u8(a, b) > threshold
 
 
 LK = dict(winSize=(21, 21), maxLevel=3,
@@ -118,7 +118,7 @@ def _sweep(L: Sequence[np.ndarray], keyframes: dict[int, Sequence[Point]], order
                 for tr, (nx, ny), good in zip(tracks, nxt[:, 0], ok):
                     if not good or not (0 <= nx <= w - 1 and 0 <= ny <= h - 1):
                         continue              # lost, occluded, or left the frame
-                    if abs(float(_sample(L[t], nx, ny)) - tr.L0) > L_TOLERANCE * 2.55:
+                    if abs(float(_sample(L[t], nx, ny)) - tr.L0) > L_TOLERANCE * color.U8_PER_L:
                         continue              # something else is under the hint now
                     tr.x, tr.y = float(nx), float(ny)
                     kept.append(tr)

@@ -7,7 +7,10 @@ a in [-86, 98], b in [-108, 95]).  Networks see ``l_norm = (L - 50) / 100`` and
 ``ab_norm = ab / 110`` -- the scaling of the public Zhang et al. colorizers, so
 their checkpoints interoperate without rescaling.  Translators (label map -> photo)
 see and produce RGB in [-1, 1] (:func:`normalize_rgb`, :func:`denormalize_rgb`).
-The torch twin of the Lab -> RGB conversion is :mod:`colorstudio.core.color.color_torch`.
+OpenCV's 8-bit filters (denoising, optical flow, JPEG) see L as bytes ``L x 2.55``
+(:func:`l_to_u8`, :func:`u8_to_l`); samples show L as a float gray ``L / 100``
+(:func:`l_to_float01`).  The torch twin of the Lab -> RGB conversion (and of a gray's
+sRGB value from the network's L) is :mod:`colorstudio.core.color.color_torch`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import cv2
 L_CENTER = 50.0
 L_SCALE = 100.0
 AB_SCALE = 110.0
+L_MAX = 100.0      # L of white
+U8_PER_L = 2.55    # 8-bit steps per L unit (255 / L_MAX), as OpenCV's 8-bit Lab stores L
 
 
 def to_float01(img: np.ndarray) -> np.ndarray:
@@ -51,11 +56,15 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(to_float01(rgb), cv2.COLOR_RGB2Lab)
 
 
-def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
-    """Lab float (H, W, 3) -> sRGB float32 in [0, 1] (out-of-gamut colours clipped)."""
+def lab_to_rgb(lab: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Lab float (H, W, 3) -> sRGB float32 in [0, 1] (out-of-gamut colours clipped).
+
+    ``out``: a float32 (H, W, 3) array to write into -- ``lab`` itself converts in place,
+    which the pipeline's strips use to hold one copy of a strip, not two.
+    """
     if lab.ndim != 3 or lab.shape[2] != 3:
         raise ValueError(f"expected a Lab image of shape (H, W, 3), got {lab.shape}")
-    rgb = cv2.cvtColor(np.ascontiguousarray(lab, dtype=np.float32), cv2.COLOR_Lab2RGB)
+    rgb = cv2.cvtColor(np.ascontiguousarray(lab, dtype=np.float32), cv2.COLOR_Lab2RGB, dst=out)
     return np.clip(rgb, 0.0, 1.0, out=rgb)
 
 
@@ -91,6 +100,36 @@ def normalize_l(L):
 
 def denormalize_l(l_norm):
     return l_norm * L_SCALE + L_CENTER
+
+
+def l_to_u8(L: np.ndarray, *, rounded: bool = True) -> np.ndarray:
+    """L in [0, 100] -> 8-bit lightness 0-255 (``L x 2.55``, clipped), as OpenCV's 8-bit
+    Lab stores it: the bytes its 8-bit filters (denoising, optical flow) and a gray JPEG take.
+
+    The lightness itself as a gray value, not the sRGB gray of that L.  Rounded to the
+    nearest step; ``rounded=False`` truncates, as the temporal smoother's flow frames
+    always have (kept so the flow, and the result, stay the same).
+    """
+    scaled = L * U8_PER_L + 0.5 if rounded else L * U8_PER_L
+    return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
+def u8_to_l(g8: np.ndarray) -> np.ndarray:
+    """8-bit lightness 0-255 (:func:`l_to_u8`'s) -> L in [0, 100], float32."""
+    return np.asarray(g8).astype(np.float32) / U8_PER_L
+
+
+def mean_l_difference_u8(a8: np.ndarray, b8: np.ndarray) -> float:
+    """Mean |delta L| in L units (0-100) between two 8-bit lightness images
+    (:func:`l_to_u8`'s) of one shape: a scene cut, or how well a reference matches a frame."""
+    return float(np.mean(np.abs(a8.astype(np.float32) - b8.astype(np.float32)))) / U8_PER_L
+
+
+def l_to_float01(L):
+    """L in [0, 100] -> [0, 1] (``L / 100``; numpy or torch alike): the lightness shown
+    as a float gray image (training samples, evaluation sheets) -- not the sRGB gray of
+    that L, which :func:`lab_compose` with ab = 0 gives."""
+    return L / L_MAX
 
 
 def normalize_ab(ab):

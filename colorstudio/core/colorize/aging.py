@@ -66,11 +66,11 @@ def blur(L: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def jpeg(L: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A gray 8-bit JPEG round trip at quality 25-75."""
-    g8 = np.clip(L * 2.55 + 0.5, 0, 255).astype(np.uint8)
+    g8 = color.l_to_u8(L)
     ok, buf = cv2.imencode(".jpg", g8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 76))])
     if not ok:
         return L
-    return (cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE).astype(np.float32) / 2.55).astype(np.float32)
+    return color.u8_to_l(cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE))
 
 
 def scratches(L: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -122,7 +122,7 @@ def dumps_points(points: Iterable[tuple[float, float, Sequence[int]]]) -> str:
 
 def write_points(path: str | Path, points: Iterable[tuple[float, float, Sequence[int]]]) -> None:
     """Write a hint file atomically (a crash never leaves half a file)."""
-    from colorstudio.core.io.checkpoint import atomic_write
+    from colorstudio.core.io.atomic import atomic_write
 
     text = dumps_points(points)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

@@ -91,11 +91,11 @@ def _denoised_l(img: np.ndarray, hw: tuple[int, int], mode: str) -> np.ndarray:
     h = DENOISE[mode]
     mid = (min(img.shape[0], 2 * hw[0]), min(img.shape[1], 2 * hw[1]))
     L = color.luminance(cv2.resize(img, (mid[1], mid[0]), interpolation=cv2.INTER_AREA))
-    g8 = np.clip(L * 2.55 + 0.5, 0, 255).astype(np.uint8)
+    g8 = color.l_to_u8(L)
     if mode == "strong":
         g8 = cv2.medianBlur(g8, 3)
     g8 = cv2.fastNlMeansDenoising(g8, None, h, 5, 15)
-    small = cv2.resize(g8.astype(np.float32) / 2.55, (hw[1], hw[0]), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(color.u8_to_l(g8), (hw[1], hw[0]), interpolation=cv2.INTER_AREA)
     return small
 
 
@@ -276,8 +276,8 @@ def lightness(img: np.ndarray) -> np.ndarray:
 
 
 def _store(rgb: np.ndarray, dst: np.ndarray) -> None:
-    """``dst[...] = color.from_float01(rgb, dst.dtype)`` without the temporaries (same values)."""
-    np.clip(rgb, 0.0, 1.0, out=rgb)
+    """``dst[...] = color.from_float01(rgb, dst.dtype)`` without the temporaries (same
+    values) for ``rgb`` in [0, 1] (``color.lab_to_rgb`` clips), which it overwrites."""
     if dst.dtype == np.uint8 or dst.dtype == np.uint16:
         np.multiply(rgb, np.float32(255.0 if dst.dtype == np.uint8 else 65535.0), out=rgb)
         np.add(rgb, np.float32(0.5), out=rgb)
@@ -313,7 +313,7 @@ def _compose_strip(img, L, abw, y0, y1, wy, r0, r1, dst) -> None:
     Ls = lightness(img[r0:r1]) if L is None else np.ascontiguousarray(L[r0:r1], dtype=np.float32)
     lab = cv2.merge([Ls, ab.reshape(n, W, 2)])
     del ab
-    _store(cv2.cvtColor(lab, cv2.COLOR_Lab2RGB, dst=lab), dst)
+    _store(color.lab_to_rgb(lab, out=lab), dst)
 
 
 def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0,

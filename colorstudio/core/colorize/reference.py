@@ -25,7 +25,7 @@ move, recolour or delete.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -211,7 +211,3 @@ def _by_content(Lt: np.ndarray, ref_lab: np.ndarray, sites, features: Features) 
         pick.append((y, x, ab.astype(np.float32), conf))
     return pick
 
-
-def hints_for_frames(frames: Sequence[np.ndarray], reference: np.ndarray, n: int = 16) -> list[Point]:
-    """Hints for the first of ``frames`` (a shot's keyframe) from ``reference``."""
-    return hints_from_reference(frames[0], reference, n)[0]

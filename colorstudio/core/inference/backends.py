@@ -281,7 +281,7 @@ class OrtRunner:
         data = buf.getvalue()
         if path is not None:
             try:
-                from colorstudio.core.io.checkpoint import atomic_write
+                from colorstudio.core.io.atomic import atomic_write
 
                 atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
                 _prune(path.parent, CACHE_KEEP)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from colorstudio.core.io import textfiles
-from colorstudio.core.io.atomic import atomic_write  # noqa: F401 -- re-exported: checkpoints write atomically
+from colorstudio.core.io.atomic import atomic_write
 from colorstudio.core.errors import UserError
 from colorstudio.core.messages import one_line
 

@@ -31,7 +31,7 @@ import numpy as np
 from colorstudio.core import environment
 from colorstudio.core import color
 from colorstudio.core.io import png
-from colorstudio.core.io.checkpoint import atomic_write
+from colorstudio.core.io.atomic import atomic_write
 from colorstudio.core.errors import UserError
 from colorstudio.core.io.image_meta import ImageMeta, pillow_headers
 # The format table's names, where callers have always found them (the table: core.io.formats).

@@ -327,10 +327,6 @@ class ColorizePage(QWidget):
         """The compare grid's results on the open photo, by model key."""
         return self.compare_runs.results()
 
-    def pick_compared(self, key: str) -> None:
-        """Make model ``key``'s grid result the result (as a click on its cell does)."""
-        self.compare_runs.pick(key)
-
     def _on_compare_toggled(self, on: bool) -> None:
         if on:
             self.rerun()

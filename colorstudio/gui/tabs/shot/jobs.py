@@ -135,6 +135,7 @@ def shot_reference_job(data: ShotData, index: int, path: Path):
     (its lightness matches one frame within ``reference.SAME_PICTURE_L``), hints by
     position on that frame; otherwise hints matched by content on frame ``index``.
     Returns (frame index, ``core.colorize.reference.ReferenceHints``)."""
+    from colorstudio.core import color
     from colorstudio.core.colorize import reference
     from colorstudio.core.batch import shot
     from colorstudio.core.io.imageio import read_image
@@ -143,8 +144,8 @@ def shot_reference_job(data: ShotData, index: int, path: Path):
     if ref.ndim != 3 or ref.shape[2] < 3:
         raise ValueError("the reference must be a colour picture")
     hw = data.lightness[0].shape
-    L_ref = shot.small_lightness(ref, hw).astype(np.float32)
-    errs = [float(np.mean(np.abs(L.astype(np.float32) - L_ref))) / 2.55 for L in data.lightness]
+    L_ref = shot.small_lightness(ref, hw)
+    errs = [color.mean_l_difference_u8(L, L_ref) for L in data.lightness]
     best = int(np.argmin(errs))
     same_ratio = abs(ref.shape[0] / ref.shape[1] - data.full_size[0] / data.full_size[1]) < 0.02
     at = best if same_ratio and errs[best] < reference.SAME_PICTURE_L else index

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from typing import Sequence
 
-from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+from PySide6.QtCore import QObject, QProcess, Signal
 
 from colorstudio.gui.tabs.train.trainer_cmd import process_env
 
@@ -41,52 +41,30 @@ def first_choice(recipes: Sequence[Recipe]) -> int:
 
 
 def parse_recipes(text: str) -> list[Recipe]:
-    """Recipes from ``trainer recipes --json`` (list of names, list of objects, or a
-    name -> description object) or from its plain text (one recipe a line: name, then
-    an optional description after whitespace, ':' or '-')."""
-    text = text.strip()
-    if not text:
-        return []
+    """Recipes from ``trainer recipes --json``: a list of objects (the trainer's
+    ``recipe_summaries``); any other text holds none."""
     try:
         data = json.loads(text)
     except ValueError:
-        data = None
-    out: list[Recipe] = []
-    if isinstance(data, dict) and "recipes" in data:
-        data = data["recipes"]
-    if isinstance(data, dict):
-        for k, v in data.items():
-            desc = v.get("description", "") if isinstance(v, dict) else str(v or "")
-            out.append(Recipe(str(k), desc))
-        return out
-    if isinstance(data, list):
-        for item in data:
-            if isinstance(item, str):
-                out.append(Recipe(item))
-            elif isinstance(item, dict) and item.get("name"):
-                desc = str(item.get("description", "") or "")
-                if item.get("settings"):
-                    desc = f"{desc}\n{item['settings']}." if desc else f"{item['settings']}."
-                epochs = item.get("epochs")
-                out.append(Recipe(str(item["name"]), desc, epochs if isinstance(epochs, int) else 0,
-                                  str(item.get("cpu_preset") or ""), str(item.get("shipped_weights") or ""),
-                                  str(item.get("task") or ""), item.get("default") is True))
-        return out
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.endswith(":") or line.startswith("#"):
-            continue  # headings such as "recipes:"
-        parts = line.lstrip("-*• ").split(None, 1)
-        if not parts:
-            continue
-        name = parts[0].rstrip(":,")
-        desc = parts[1].strip().lstrip(":-– ").strip() if len(parts) > 1 else ""
-        out.append(Recipe(name, desc))
-    return out
+        return []
+    if not isinstance(data, list):
+        return []
+    return [_recipe(item) for item in data if isinstance(item, dict) and item.get("name")]
+
+
+def _recipe(item: dict) -> Recipe:
+    """One recipe object of ``recipes --json``: its description followed by its settings."""
+    desc = str(item.get("description", "") or "")
+    if item.get("settings"):
+        desc = f"{desc}\n{item['settings']}." if desc else f"{item['settings']}."
+    epochs = item.get("epochs")
+    return Recipe(str(item["name"]), desc, epochs if isinstance(epochs, int) else 0,
+                  str(item.get("cpu_preset") or ""), str(item.get("shipped_weights") or ""),
+                  str(item.get("task") or ""), item.get("default") is True)
 
 
 class RecipeLister(QObject):
-    """Asks the trainer for its recipes in a subprocess (``--json`` first, then plain text)."""
+    """Asks the trainer for its recipes in a subprocess (``recipes --json``)."""
 
     recipes = Signal(list)   # list[Recipe]
     error = Signal(str)
@@ -94,7 +72,6 @@ class RecipeLister(QObject):
     def __init__(self, python: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.python = python or sys.executable
-        self._args: list[str] = []
         self.proc = QProcess(self)
         self.proc.finished.connect(self._done)
         self.proc.errorOccurred.connect(self._on_error)
@@ -112,12 +89,8 @@ class RecipeLister(QObject):
 
     def refresh(self) -> None:
         if not self.is_running():
-            self._run(["-m", "trainer", "recipes", "--json"])
-
-    def _run(self, args: Sequence[str]) -> None:
-        self._args = list(args)
-        self.proc.setProcessEnvironment(process_env())
-        self.proc.start(self.python, self._args)
+            self.proc.setProcessEnvironment(process_env())
+            self.proc.start(self.python, ["-m", "trainer", "recipes", "--json"])
 
     def _on_error(self, err: QProcess.ProcessError) -> None:
         if err == QProcess.ProcessError.FailedToStart:
@@ -129,9 +102,6 @@ class RecipeLister(QObject):
         recipes = parse_recipes(out) if code == 0 else []
         if recipes:
             self.recipes.emit(recipes)
-        elif "--json" in self._args and "No module named" not in err:
-            # an older trainer without --json: ask again for plain text, once this slot returns
-            QTimer.singleShot(0, self, lambda: self._run([a for a in self._args if a != "--json"]))
         else:
             last = err.splitlines()[-1] if err else f"exit code {code}"
             self.error.emit(f"could not list the trainer's recipes: {last}")
