@@ -57,6 +57,29 @@ def views(text: str) -> tuple[str, ...]:
     return names
 
 
+def frame_span(text: str):
+    """``--frames A-B`` / ``A-`` / ``A`` (from 1) -> a ``core.batch.ranges.FrameSpan``."""
+    from colorstudio.core.batch.ranges import RangeError, parse_frames
+
+    try:
+        return parse_frames(text)
+    except RangeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def shard(text: str) -> tuple[int, int] | str:
+    """``--shard I/N`` -> (I, N), or ``auto`` (resolved from the farm's environment when the
+    command runs, so ``--help`` and other errors never depend on it)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    from colorstudio.core.environment import shard_pair
+
+    try:
+        return shard_pair(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def saturation(text: str) -> float:
     """``150%`` or ``1.5``: one scale with the app (0-200 %, 100 % as predicted)."""
     from colorstudio.core.scales import SATURATION_MAX

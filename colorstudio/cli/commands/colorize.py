@@ -6,7 +6,7 @@ from pathlib import Path
 
 from colorstudio.cli.batch_run import drain, run_batch
 from colorstudio.cli.common import UsageError, _read_shot, load_repairer
-from colorstudio.cli.options import add_batch_options, float_in, saturation, views
+from colorstudio.cli.options import add_batch_options, float_in, frame_span, saturation, shard, views
 
 
 def add_parser(sub) -> None:
@@ -41,10 +41,23 @@ def add_parser(sub) -> None:
     c.add_argument("--smooth", type=float_in(0.0, 1.0, hi_open=True), default=0.0, metavar="F",
                    help="temporal smoothing in [0, 1) for videos and folders of frames: blends each "
                    "frame's colours with the previous frame's, following the motion (default 0: off)")
+    part = c.add_mutually_exclusive_group()
+    part.add_argument("--frames", type=frame_span, metavar="A-B",
+                      help="colour only frames A to B of one shot -- a video, or the frames of a folder or list in "
+                      "order -- numbered from 1 as the frames folder and shot files number them (A- : to the end); "
+                      "with --smooth the frames just before A are computed, not written, so A comes out as in one "
+                      "run; the video is not assembled (see 'assemble')")
+    part.add_argument("--shard", type=shard, metavar="I/N",
+                      help="colour shard I of N (I from 1) of one shot: N contiguous ranges cut at its shot cuts "
+                      "where it can, else equal, as --frames does; 'auto' reads it from the farm "
+                      "(COLORSTUDIO_SHARD=I/N, or a SLURM job array); see docs/scale.md")
 
 
 def run(args) -> int:
+    if args.shard == "auto":
+        args.shard = _farm_shard()
     keyframes, hints = _read_shot(args.hints)
+    ranged = _plan_range(args, keyframes) if args.frames is not None or args.shard is not None else None
     still_points = hints if keyframes else []
     if keyframes:
         hints = []
@@ -63,6 +76,9 @@ def run(args) -> int:
         from colorstudio.core import batch
         from colorstudio.core.batch import frames, shot
 
+        if ranged is not None:
+            _colorize_range(args, ranged, predictor, progress, counts, hints, keyframes, still_points, repairer)
+            return
         if hints and not args.quiet:
             progress.message(f"{len(hints)} colour hint{'s' if len(hints) != 1 else ''} from {args.hints.name}")
         if keyframes and not args.quiet:
@@ -106,3 +122,57 @@ def run(args) -> int:
             drain(events, progress, counts, label=v.name)
 
     return run_batch(args, "colorize", work, check)
+
+
+def _farm_shard() -> tuple[int, int]:
+    """``--shard auto``: this task's shard from the farm's environment, or a usage error."""
+    from colorstudio.core.environment import EnvironmentSettingError, farm_shard
+
+    try:
+        return farm_shard()
+    except EnvironmentSettingError as exc:
+        raise UsageError(f"--shard auto: {exc}") from None
+
+
+def _plan_range(args, keyframes: dict):
+    """``--frames`` / ``--shard``: the shot (one video, or the frames given, in order) and
+    what this run colours of it -- planned before the model loads, so a range outside the
+    shot is a usage error in a moment.  None when there is no input (reported as usual)."""
+    from colorstudio.core.batch import collect_inputs, frames, ranges, shards
+
+    inputs = collect_inputs(args.inputs)
+    if not inputs:
+        return None
+    videos = [p for p in inputs if frames.is_video_file(p)]
+    if videos and len(inputs) > 1:
+        raise UsageError("--frames and --shard take one shot: one video, or the frames of a folder or list")
+    the_shot = shards.Shot(video=videos[0]) if videos else shards.Shot(files=tuple(inputs))
+    try:
+        plan = shards.plan_range(the_shot, frames=args.frames, shard=args.shard, smooth=args.smooth)
+    except (ranges.RangeError, frames.VideoError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    if keyframes and max(keyframes) + 1 > plan.count:
+        raise UsageError(f"{args.hints.name} has hints on frame {max(keyframes) + 1}, but the shot has "
+                         f"{plan.count} frames")
+    return the_shot, plan
+
+
+def _colorize_range(args, ranged, predictor, progress, counts, hints, keyframes, still, repairer) -> None:
+    """A range of one shot (``core.batch.shards``): its frames written as usual, never assembled."""
+    from colorstudio.core.batch import shards, shot
+
+    the_shot, plan = ranged
+    if not args.quiet:
+        progress.message(plan.describe(the_shot.name))
+    if not plan.frames:
+        return
+    frame_hints = None
+    if keyframes:   # carried over the whole shot, so a range gets what one run would give it
+        frame_hints = (shot.plan_video(the_shot.video, keyframes, still) if the_shot.video is not None
+                       else shot.plan_files(the_shot.files, keyframes, still))
+    events = shards.colorize_range(the_shot, args.output, predictor, plan, size=args.size,
+                                   saturation=args.saturation, smooth=args.smooth, hints=hints,
+                                   frame_hints=frame_hints, fmt=args.format, extras=args.also,
+                                   overwrite=args.overwrite, quality=args.quality, denoise=args.denoise,
+                                   repairer=repairer)
+    drain(events, progress, counts, label=the_shot.name if the_shot.video is not None else "")

@@ -85,7 +85,7 @@ def write_video(frames: Iterable[np.ndarray], path: str | os.PathLike, fps: floa
                         suffix=path.suffix)
 
 
-def _prefetched(it: Iterator, depth: int = 4) -> Iterator:
+def prefetched(it: Iterator, depth: int = 4) -> Iterator:
     """Run ``it`` in a background thread, ``depth`` items ahead (video decoding)."""
     q: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -186,7 +186,7 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
         clean_stale(folder, keep=(src,))  # what a killed run was writing
 
     def jobs() -> Iterator[Job]:
-        for i, frame in enumerate(_prefetched(iter_frames(src))):
+        for i, frame in enumerate(prefetched(iter_frames(src))):
             dst = frames_dir / FRAME_PATTERN.format(i + 1)
             skip = dst.exists() and not overwrite
             job = Job(i, src, dst, None if skip else (lambda f=frame: f))

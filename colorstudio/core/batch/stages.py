@@ -104,6 +104,21 @@ class ColorizeStage(Stage):
             self.smoother.reset()
             self._prime_from = None
 
+    def warm_up(self, image: np.ndarray | None, hints: Sequence[pipeline.Hint] | None = None) -> None:
+        """Run a frame before a range through the network and the smoother, writing nothing
+        (a shard's overlap, ``core.batch.ranges``): as resuming primes the smoother from the
+        last frame written, this primes it from the frames one run would have coloured just
+        before, so the range's first frames come out the same.  ``image`` None: that frame
+        could not be read, and one run would have failed it (the smoother forgets)."""
+        if self.smoother is None:
+            return
+        job = Job(-1, Path(), Path(), None, hints=hints)
+        if image is None:
+            self.failed(job)
+            return
+        image = self.restore(job, image)
+        self.ordered(image, self.predict(image, self.prepare_job(job, image)))
+
     def note(self) -> str | None:
         return self._note
 

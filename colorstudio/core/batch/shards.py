@@ -1,0 +1,397 @@
+"""A range of a shot coloured on one machine, and the frames put back together as a video.
+
+A farm splits a shot into ranges (``--frames A-B``) or shards (``--shard I/N``), planned by
+:mod:`colorstudio.core.batch.ranges`.  Each range is coloured as a whole run would colour
+it: into the shot's usual outputs (a video's ``<name>_frames/frame_000001.png`` ..., a
+folder of frames' ``OUT/<stem>.png``), frames already there skipped, and with smoothing on
+the overlap before it computed and not written.  A range never assembles the video (its
+frames are a part of it); it leaves a small JSON manifest beside its frames saying what it
+wrote.  :func:`assemble` then muxes the frames folder into a video, with the source's
+audio and timestamps, once every range is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from colorstudio.core.batch import frames as video_frames
+from colorstudio.core.batch import outputs, ranges
+from colorstudio.core.batch.engine import BatchEvent, Cancel, Job, run_batch
+from colorstudio.core.batch.inputs import file_jobs
+from colorstudio.core.batch.shot import small_lightness, work_size
+from colorstudio.core.batch.stages import ColorizeStage
+from colorstudio.core.colorize.pipeline import Hint
+from colorstudio.core.errors import UserError
+from colorstudio.core.io import atomic, imageio, video_io
+from colorstudio.core.io.atomic import clean_stale
+
+MANIFEST_PATTERN = ".colorstudio-frames-{:06d}-{:06d}.json"
+DEFAULT_FPS = 24.0     # a frames folder assembled with no source and no --fps: film's rate
+_VERSION = 1
+
+
+# ----------------------------------------------------------------------------- the shot
+
+@dataclass
+class Shot:
+    """A shot's frames in order: a video file, or frame files (a folder's, in natural order)."""
+
+    video: Path | None = None
+    files: tuple[Path, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.video.name if self.video is not None else (self.files[0].parent.name if self.files else "")
+
+    @functools.cached_property
+    def count(self) -> int:
+        """Frames in the shot; for a video counted from its packets (nothing decoded), so
+        that every shard of it plans with the same number."""
+        if self.video is None:
+            return len(self.files)
+        n = len(video_io.frame_times(self.video))
+        return n or video_frames.video_info(self.video).frame_count
+
+    def lightness(self, indices: Sequence[int]) -> dict[int, np.ndarray | None]:
+        """The small lightness (``shot.small_lightness``) of these frames; None for a frame
+        that cannot be read.  A video is decoded up to the last of them."""
+        want = set(indices)
+        if not want:
+            return {}
+        if self.video is None:
+            return {i: _small(_read(self.files[i])) for i in sorted(want) if 0 <= i < len(self.files)}
+        out: dict[int, np.ndarray | None] = {}
+        with contextlib.closing(video_frames.iter_frames(self.video)) as decoded:
+            for i, frame in enumerate(decoded):
+                if i in want:
+                    out[i] = _small(frame)
+                if i >= max(want):
+                    break
+        return out
+
+
+def _read(path: Path, max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> np.ndarray | None:
+    try:
+        return imageio.read_image(path, max_pixels)
+    except (imageio.ImageReadError, OSError):
+        return None
+
+
+def _small(frame: np.ndarray | None) -> np.ndarray | None:
+    return None if frame is None else small_lightness(frame, work_size(*frame.shape[:2]))
+
+
+# ----------------------------------------------------------------------------- the plan
+
+@dataclass(frozen=True)
+class RangePlan:
+    """What one run does: ``frames`` coloured and written, ``overlap`` (just before them)
+    computed and not written; 0-based indices into a shot of ``count`` frames."""
+
+    frames: range
+    overlap: range
+    count: int
+    shard: tuple[int, int] | None = None
+
+    def describe(self, name: str) -> str:
+        """One line for the user: which frames, and what is computed before them."""
+        what = f"shard {self.shard[0]}/{self.shard[1]} of {name}" if self.shard else name
+        if not self.frames:
+            return f"{what}: no frames to colour (the shot has {self.count})"
+        line = f"{what}: {_frames_text(self.frames)} of {self.count}"
+        if self.overlap:
+            line += f" (after {_frames_text(self.overlap)}, computed for the smoothing and not written)"
+        return line
+
+
+def _frames_text(r: range) -> str:
+    """0-based indices -> ``frames 11-20`` / ``frame 12``, numbered from 1."""
+    return f"frame {r.start + 1}" if len(r) == 1 else f"frames {r.start + 1}-{r.stop}"
+
+
+def plan_range(shot: Shot, *, frames: ranges.FrameSpan | None = None, shard: tuple[int, int] | None = None,
+               smooth: float = 0.0) -> RangePlan:
+    """The frames this run colours (``frames``, else ``shard``, else all) and the overlap
+    before them; reads the small lightness of the few frames that decide both.  Raises
+    :class:`ranges.RangeError` for a range outside the shot."""
+    count = shot.count
+    if count <= 0:
+        raise ranges.RangeError(f"{shot.name}: the shot has no frames")
+    k = ranges.overlap_frames(smooth)
+    if shard is not None:
+        i, n = shard
+        light = shot.lightness(ranges.shard_scan(count, n, i, k))
+        span = ranges.shard_range(count, n, i, ranges.find_cuts(light))
+    else:
+        span = frames.resolve(count) if frames is not None else range(count)
+        light = shot.lightness(ranges.overlap_scan(span.start, k)) if span else {}
+    start = ranges.overlap_start(span.start, k, ranges.sure_cuts(light)) if span else span.start
+    return RangePlan(span, range(start, span.start), count, shard)
+
+
+# ------------------------------------------------------------------------- the colouring
+
+def colorize_range(shot: Shot, outdir: str | os.PathLike, predictor, plan: RangePlan, *,
+                   size: int | None = None, saturation: float = 1.0, smooth: float = 0.0,
+                   hints: Sequence[Hint] = (), frame_hints: Sequence[Sequence[Hint]] | None = None,
+                   fmt: str = "png", extras: Sequence[str] = (), overwrite: bool = False,
+                   quality: int = 95, cancel: Cancel = None, workers: int = 2, denoise: str = "off",
+                   repairer=None, max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> Iterator[BatchEvent]:
+    """Colour ``plan.frames`` of ``shot`` into its usual outputs in ``outdir``; yields one
+    event per frame of the range (``index`` from 0 at the range's first frame).
+
+    ``frame_hints``: every frame of the whole shot's hints (a shot file's plan), indexed
+    by frame.  With smoothing, the overlap is computed first -- unless the range's first
+    frame is already written, where resuming primes the smoother from it as today.  The
+    manifest (:data:`MANIFEST_PATTERN`) is written beside the frames when the run ends.
+    """
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras if shot.video is None else (),
+                          denoise, repairer)   # validates the arguments before any work
+    outdir = Path(outdir)
+    if shot.video is not None:
+        item = outputs.plan([shot.video], outdir, fmt)[0]
+        folder = item.frames
+        jobs = _video_jobs(shot, folder, stage, plan, overwrite, frame_hints)
+    else:
+        items = outputs.plan(shot.files, outdir, fmt, extras)
+        folder = outdir
+        jobs = _file_jobs(shot, items, stage, plan, overwrite, frame_hints, max_pixels)
+    protect = (shot.video,) if shot.video is not None else shot.files
+    folder.mkdir(parents=True, exist_ok=True)
+    clean_stale(folder, keep=protect)   # what a killed run was writing
+    events = run_batch(jobs, len(plan.frames), stage, protect=protect, quality=quality, cancel=cancel,
+                       workers=workers)
+    return _recorded(events, folder / MANIFEST_PATTERN.format(plan.frames.start + 1, plan.frames.stop),
+                     plan, shot, smooth)
+
+
+def _hints(frame_hints: Sequence[Sequence[Hint]] | None, i: int) -> tuple | None:
+    """Frame ``i``'s own hints (None: the stage's, for every frame)."""
+    if frame_hints is None:
+        return None
+    return tuple(frame_hints[i]) if i < len(frame_hints) else ()
+
+
+def _warm(plan: RangePlan, stage: ColorizeStage, first_done: bool, overwrite: bool) -> range:
+    """The overlap to compute: none without smoothing, or when the range's first frame is
+    written already (resuming primes the smoother from it)."""
+    if stage.smoother is None or (first_done and not overwrite):
+        return range(0)
+    return plan.overlap
+
+
+def _video_jobs(shot: Shot, folder: Path, stage: ColorizeStage, plan: RangePlan, overwrite: bool,
+                frame_hints) -> Iterator[Job]:
+    """The range's frames as jobs, the overlap's run through ``stage.warm_up`` on the way
+    (the video is decoded from its start: every frame before is passed over)."""
+    def dst(i: int) -> Path:
+        return folder / video_frames.FRAME_PATTERN.format(i + 1)
+
+    if not plan.frames:
+        return
+    warm = _warm(plan, stage, dst(plan.frames.start).exists(), overwrite)
+    lo = warm.start if warm else plan.frames.start
+    seen = 0   # frames decoded
+    with contextlib.closing(video_frames.prefetched(video_frames.iter_frames(shot.video))) as decoded:
+        for i, frame in enumerate(decoded):
+            if i >= plan.frames.stop:
+                break
+            seen = i + 1
+            if i < lo:
+                continue
+            if i < plan.frames.start:
+                stage.warm_up(frame, _hints(frame_hints, i))
+                continue
+            skip = dst(i).exists() and not overwrite
+            yield Job(i - plan.frames.start, shot.video, dst(i), None if skip else (lambda f=frame: f),
+                      hints=_hints(frame_hints, i))
+    if seen < plan.frames.stop:   # a damaged tail: the frames left are reported once
+        first = max(seen, plan.frames.start)
+        yield Job(first - plan.frames.start, shot.video, dst(first), None,
+                  f"the video ends after frame {seen} (damaged or truncated): frames {first + 1}-"
+                  f"{plan.frames.stop} could not be decoded")
+
+
+def _file_jobs(shot: Shot, items: Sequence[outputs.ItemOutputs], stage: ColorizeStage, plan: RangePlan,
+               overwrite: bool, frame_hints, max_pixels: int | None) -> Iterator[Job]:
+    """The range's files as jobs, after the overlap's frames are read and run through
+    ``stage.warm_up`` (an unreadable one breaks the sequence there, as in one run)."""
+    if not plan.frames:
+        return
+    for i in _warm(plan, stage, items[plan.frames.start].done(), overwrite):
+        stage.warm_up(_read(shot.files[i], max_pixels), _hints(frame_hints, i))
+    part = slice(plan.frames.start, plan.frames.stop)
+    for job in file_jobs(shot.files[part], items[part], overwrite, max_pixels):
+        job.hints = _hints(frame_hints, plan.frames.start + job.index)
+        yield job
+
+
+# -------------------------------------------------------------------------- the manifest
+
+def _recorded(events: Iterator[BatchEvent], path: Path, plan: RangePlan, shot: Shot,
+              smooth: float) -> Iterator[BatchEvent]:
+    """``events`` passed on; what became of each frame is written to the manifest at
+    the end, however the run ends (done, cancelled, stopped)."""
+    status: dict[int, str] = {}
+    try:
+        for ev in events:
+            status[plan.frames.start + ev.index + 1] = ev.status
+            yield ev
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+        if plan.frames:
+            with contextlib.suppress(OSError):   # the frames are what matters; a full disk says so itself
+                atomic.write_text(path, _json_lines(manifest(plan, shot, smooth, status)))
+
+
+def manifest(plan: RangePlan, shot: Shot, smooth: float, status: dict[int, str]) -> dict:
+    """What a range wrote, by frame number (from 1), as runs ``[first, last]``: written now,
+    kept (there already), failed, and missing (not reached: cancelled or stopped)."""
+    numbers = range(plan.frames.start + 1, plan.frames.stop + 1)
+
+    def runs(kind: str) -> list[list[int]]:
+        return [list(r) for r in ranges.runs(n for n in numbers if status.get(n) == kind)]
+
+    missing = [list(r) for r in ranges.runs(n for n in numbers if n not in status)]
+    return {"version": _VERSION,
+            "source": str(shot.video.resolve()) if shot.video is not None else
+            [str(shot.files[plan.frames.start].resolve()), str(shot.files[plan.frames.stop - 1].resolve())],
+            "frames": [plan.frames.start + 1, plan.frames.stop], "count": plan.count,
+            "shard": list(plan.shard) if plan.shard else None,
+            "overlap": [plan.overlap.start + 1, plan.overlap.stop] if plan.overlap else None,
+            "smooth": smooth, "written": runs("done"), "kept": runs("skipped"), "failed": runs("failed"),
+            "missing": missing, "complete": not missing and not runs("failed")}
+
+
+def _json_lines(data: dict) -> str:
+    """JSON with one key a line, its runs on that line: short to read in a terminal."""
+    return "{\n" + ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in data.items()) + "\n}\n"
+
+
+# ---------------------------------------------------------------------------- assembling
+
+class AssembleError(UserError, ValueError):
+    """A frames folder that cannot be assembled as asked (missing, empty, gaps)."""
+
+
+@dataclass
+class Assembly:
+    """What :func:`assemble` did."""
+
+    path: Path
+    frames: int = 0
+    missing: list[tuple[int, int]] = field(default_factory=list)   # gaps held over (--allow-gaps)
+    fps: float = DEFAULT_FPS
+    audio: bool = False
+    skipped: bool = False   # the video was there already
+
+
+_TRAILING_NUMBER = re.compile(r"(\d+)$")
+
+
+def numbered_frames(folder: str | os.PathLike) -> tuple[list[tuple[int, Path]], bool]:
+    """A folder's frames by number, and whether they are a video's (``frame_000001.png``
+    ..., numbered from 1 like the source's frames); else its images, numbered by the number
+    that ends each name (``shot.1001.png``) or, when not every name has one, in order from 1."""
+    folder = Path(folder)
+    own = video_frames.frame_files(folder)
+    if own:
+        return [(int(_TRAILING_NUMBER.search(p.stem).group(1)), p) for p in own], True
+    files = sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                    and imageio.is_image_file(p)), key=imageio.natural_key)
+    found = [_TRAILING_NUMBER.search(p.stem) for p in files]
+    numbers = [int(m.group(1)) for m in found if m]
+    if len(numbers) == len(files) and len(set(numbers)) == len(numbers):
+        return sorted(zip(numbers, files)), False
+    return list(enumerate(files, 1)), False
+
+
+def gaps(numbers: Sequence[int], first: int, last: int) -> list[tuple[int, int]]:
+    """The runs of numbers from ``first`` to ``last`` that ``numbers`` lacks."""
+    have = set(numbers)
+    return ranges.runs(n for n in range(first, last + 1) if n not in have)
+
+
+def assemble(folder: str | os.PathLike, out: str | os.PathLike, *, audio_from: str | os.PathLike | None = None,
+             fps: float | None = None, allow_gaps: bool = False, overwrite: bool = False) -> Assembly:
+    """Mux a frames folder into ``out`` (``.mp4`` or ``.avi``), in frame order.
+
+    ``audio_from``: the source video -- its audio is copied, its frame rate and (for a
+    variable rate) each frame's time are kept, and its frame count says which frames a
+    video's frames folder should hold.  Missing frames are an :class:`AssembleError`
+    unless ``allow_gaps`` (then the frame before a gap is held through it, so the audio
+    stays in sync in ``.mp4``).  An existing ``out`` is kept unless ``overwrite``.
+    """
+    folder, out = Path(folder), Path(out)
+    if out.suffix.lower() not in video_frames.WRITABLE_VIDEO:
+        raise AssembleError(f"{out.name}: videos are written as {', '.join(sorted(video_frames.WRITABLE_VIDEO))}")
+    if not folder.is_dir():
+        raise AssembleError(f"{folder}: not a folder of frames")
+    seq, own = numbered_frames(folder)
+    if not seq:
+        raise AssembleError(f"{folder}: no frames in this folder")
+    source = _source(audio_from, out)
+    numbers = [n for n, _ in seq]
+    base = 1 if own else numbers[0]
+    last = max(numbers[-1], len(source.times) if source and own else 0)
+    missing = gaps(numbers, base, last)
+    if missing and not allow_gaps:
+        n = sum(b - a + 1 for a, b in missing)
+        raise AssembleError(f"{folder.name}: {n} frame{'s' if n != 1 else ''} missing "
+                            f"({ranges.describe_runs(missing)}); colour them first, or --allow-gaps to hold "
+                            "the frame before each gap")
+    rate = fps or (source.fps if source and source.fps > 0 else DEFAULT_FPS)
+    result = Assembly(out, len(seq), missing, rate, bool(source and source.audio))
+    if out.exists() and not overwrite:
+        result.skipped = True
+        return result
+    times = _times(numbers, rate, source.times if source and own else [], base)
+    video_frames.write_video((imageio.read_image(p) for _, p in seq), out, rate,
+                             audio_from=source.path if result.audio else None, times=times)
+    return result
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    fps: float
+    audio: str
+    times: list[float]
+
+
+def _source(audio_from: str | os.PathLike | None, out: Path) -> _Source | None:
+    """The source video's rate, audio and frame times (checked before anything is written)."""
+    if audio_from is None:
+        return None
+    path = Path(audio_from)
+    if out.exists() and os.path.abspath(out) == os.path.abspath(path):
+        raise AssembleError(f"{out}: the output would overwrite the source video")
+    try:
+        info = video_frames.video_info(path)
+        times = video_io.frame_times(path)
+    except video_io.VideoError as exc:
+        raise AssembleError(str(exc)) from None
+    return _Source(path, info.fps, info.audio, times)
+
+
+def _times(numbers: Sequence[int], fps: float, source_times: Sequence[float], base: int) -> list[float] | None:
+    """Each frame's time, or None when the plain rate says it (no gap, constant rate):
+    a frame's own time in a variable-rate source, else its number's place at ``fps``."""
+    plain = numbers[0] == base and numbers[-1] - numbers[0] + 1 == len(numbers)
+    vfr = len(source_times) >= numbers[-1] and not video_io.is_constant_rate(list(source_times))
+    if plain and not vfr:
+        return None
+    if vfr:
+        return [float(source_times[n - 1]) for n in numbers]
+    return [(n - base) / fps for n in numbers]
