@@ -227,3 +227,22 @@ def test_new_inputs_forget_the_last_runs_preview_even_after_a_resize(qtbot, pane
     panel.resize(panel.width() + 40, panel.height() + 40)
     qtbot.wait(20)
     assert panel.preview.pixmap().isNull()
+
+
+def test_the_views_and_the_grain_option_reach_the_batch_as_in_the_cli(qtbot, panel, frames, tmp_path):
+    """Issue 32, item 9: Batch has the CLI's --denoise and --also."""
+    from colorstudio.core.colorize.views import EXTRA_VIEWS
+    from colorstudio.gui.tabs.batch.page import VIEW_LABELS
+
+    assert {k for k, _ in VIEW_LABELS} == set(EXTRA_VIEWS)       # every view the CLI writes
+    assert not panel.views["repair-mask"].isEnabled()             # only with the repair on
+    panel.denoise.set_value("strong")
+    panel.views["before-after"].setChecked(True)
+    panel.views["colour-layer"].setChecked(True)
+    assert panel.extra_views() == ("before-after", "colour-layer")
+    out = tmp_path / "out"
+    panel.add_inputs([frames])
+    panel.set_output_dir(out)
+    with qtbot.waitSignal(panel.runFinished, timeout=60000):
+        panel.start()
+    assert len(list(out.glob("*_before_after.png"))) == 6 and len(list(out.glob("*_colour.png"))) == 6

@@ -27,11 +27,13 @@ def thumbnail(path: Path, height: int = PREVIEW_HEIGHT) -> QImage | None:
 def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path], outdir: Path,
               fmt: str, size: int, saturation: float, smooth: float, hints: list,
               overwrite: bool, cancel: threading.Event, frame_hints: list | None = None,
-              detector: str | None = None):
+              detector: str | None = None, denoise: str = "off", extras: tuple[str, ...] = ()):
     """Generator run by a Worker: yields ('device', str), ('problem', str) and
     ('event', BatchEvent, QImage | None) tuples.  ``frame_hints``: each frame's own hints
     (a shot from the Shot tab).  ``detector``: the restore model (a cache key) that finds each
-    photo's or frame's damage to mend it before colouring; None colours them as they are."""
+    photo's or frame's damage to mend it before colouring; None colours them as they are.
+    ``denoise``: what the network sees of a grainy scan (``pipeline.DENOISE``); ``extras``: the
+    views written beside each photo (``core.colorize.views.EXTRA_VIEWS``), as the CLI's --also."""
     from colorstudio.core import batch
     from colorstudio.core.batch import frames
 
@@ -40,10 +42,12 @@ def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path]
     video = len(inputs) == 1 and frames.is_video_file(inputs[0]) and inputs[0].is_file()
     repairer = cache.get(detector, device) if detector else None
     opts = dict(size=size or None, saturation=saturation, smooth=smooth, hints=hints,
-                overwrite=overwrite, cancel=cancel, frame_hints=frame_hints)
+                overwrite=overwrite, cancel=cancel, frame_hints=frame_hints, denoise=denoise)
     if video:
         src = inputs[0]
         item = batch.plan_items([src], outdir, "png", video_fmt=fmt)[0]   # the one namer of outputs
+        if extras:
+            yield ("problem", "The extra views are written for photos: the video gets its frames and video")
         gen = frames.colorize_video(src, item.result, pred, repairer=repairer, **opts)
     else:
         problems: list[str] = []
@@ -52,7 +56,8 @@ def batch_job(cache: PredictorCache, model: str, device: str, inputs: list[Path]
             yield ("problem", p)
         if not files:
             raise ValueError("no image files to colorize in the chosen inputs")
-        gen = batch.colorize_files(files, outdir, pred, fmt=fmt, repairer=repairer, **opts)
+        views = tuple(v for v in extras if repairer is not None or v != "repair-mask")
+        gen = batch.colorize_files(files, outdir, pred, fmt=fmt, repairer=repairer, extras=views, **opts)
     try:
         for ev in gen:
             thumb = None

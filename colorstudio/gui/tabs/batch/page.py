@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QVBoxLayout, QWidget)
 
 from colorstudio.core.colorize.smoothing import DEFAULT_STRENGTH
+from colorstudio.gui.widgets.denoise_box import LABEL as DENOISE_LABEL, DenoiseBox
 from colorstudio.gui.tabs.batch.jobs import batch_job
 from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
 from colorstudio.core.messages import format_eta, shown
@@ -34,6 +35,8 @@ from colorstudio.gui.workers import Worker
 
 IMAGE_FORMATS = OUTPUT_FORMATS      # the one table's (core.io.formats), as the CLI's --format
 VIDEO_FORMATS = VIDEO_OUTPUT_FORMATS
+VIEW_LABELS = (("before-after", "before/after"), ("wiper", "wiper"), ("colour-layer", "colour layer"),
+               ("repair-mask", "damage mask"))
 REPAIR_TIP = ("Mend each photo's scratches, cracks, folds and dust before colouring it: a damage detector\n"
               "marks them and they are filled from the intact pixels around them (photos, not videos)")
 NO_DETECTOR_TIP = ("No trained damage detector (damage-unet) is installed: repairing needs its weights.\n"
@@ -130,13 +133,29 @@ class BatchPanel(QWidget):
         mf = QVBoxLayout(model_box)
         mf.addWidget(self.picker)
         form = QFormLayout()
+        self.denoise = DenoiseBox()
         form.addRow("Render size", self.size)
         form.addRow("Saturation", self.saturation)
+        form.addRow(DENOISE_LABEL, self.denoise)
         form.addRow("Temporal", srow)
         mf.addLayout(form)
         mf.addWidget(self.use_hints)
         self.repair = QCheckBox("Repair damage")
         mf.addWidget(self.repair)
+        # The views the CLI's --also writes beside each photo (core.colorize.views.EXTRA_VIEWS).
+        self.views = {key: QCheckBox(label) for key, label in VIEW_LABELS}
+        self.views["before-after"].setToolTip("The photo as it came (its damage too) beside the result")
+        self.views["wiper"].setToolTip("One image: the photo on the left, the result on the right")
+        self.views["colour-layer"].setToolTip("The colour alone, to lay over the original in an editor's Color mode")
+        self.views["repair-mask"].setToolTip("White where Repair damage mended the photo")
+        self.views["repair-mask"].setEnabled(False)
+        self.repair.toggled.connect(self.views["repair-mask"].setEnabled)
+        vrow = QHBoxLayout()
+        vrow.addWidget(QLabel("Also write"))
+        for box in self.views.values():
+            vrow.addWidget(box)
+        vrow.addStretch(1)
+        mf.addLayout(vrow)
         self.shot_note = QLabel()
         self.shot_note.setWordWrap(True)
         self.shot_note.hide()
@@ -334,7 +353,8 @@ class BatchPanel(QWidget):
         w = Worker(batch_job, self.cache, self.picker.model_name(), self.picker.device(), paths,
                    Path(self.outdir.text()), self.fmt.currentText(), self.size.value(),
                    self.saturation.value() / 100.0, smooth, hints, self.overwrite.isChecked(), self._cancel,
-                   frame_hints, self._detector if self.repairing() else None)
+                   frame_hints, self._detector if self.repairing() else None, self.denoise.value(),
+                   self.extra_views())
         w.signals.progress.connect(self._on_progress)
         w.signals.error.connect(self._on_error)
         w.signals.finished.connect(self._on_finished)
@@ -490,8 +510,14 @@ class BatchPanel(QWidget):
         self.runFinished.emit(c)
 
     # ------------------------------------------------------------------ settings
+    def extra_views(self) -> tuple[str, ...]:
+        """The views ticked under "Also write" (the damage mask only with the repair on)."""
+        return tuple(k for k, box in self.views.items() if box.isChecked() and box.isEnabled())
+
     def save_settings(self, s: QSettings) -> None:
         s.setValue("batch/outdir", self.outdir.text())
+        s.setValue("batch/denoise", self.denoise.value())
+        s.setValue("batch/views", ",".join(k for k, box in self.views.items() if box.isChecked()))
         s.setValue("batch/format", self.fmt.currentText())
         s.setValue("batch/smooth", self.smooth.isChecked())
         s.setValue("batch/smooth_strength", self.smooth_strength.value())
@@ -502,6 +528,10 @@ class BatchPanel(QWidget):
         if fmt and self.fmt.findText(str(fmt)) >= 0:
             self.fmt.setCurrentText(str(fmt))
         self.smooth.setChecked(str(s.value("batch/smooth", "false")).lower() == "true")
+        self.denoise.set_value(str(s.value("batch/denoise", "off") or "off"))
+        ticked = set(str(s.value("batch/views", "") or "").split(","))
+        for key, box in self.views.items():
+            box.setChecked(key in ticked)
         try:
             self.smooth_strength.setValue(float(s.value("batch/smooth_strength", DEFAULT_STRENGTH)))
         except (TypeError, ValueError):

@@ -5,16 +5,12 @@ print (mend first, show the damage mask, the mask brush and its size)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox,
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox,
                                QToolButton, QWidget)
 
 from colorstudio.core.scales import SATURATION_MAX
 from colorstudio.gui.theme import icon
-
-# Mirrors core.colorize.pipeline.DENOISE (the window imports no OpenCV): key, label.
-# What the network sees of the scan is smoothed; the result keeps the scan's own grain and
-# damage (mending it is "Repair damage"), so the label says so (issue 31, item 3).
-DENOISE_CHOICES = (("off", "off"), ("light", "light: past grain"), ("strong", "strong: past grain and dust"))
+from colorstudio.gui.widgets.denoise_box import LABEL as DENOISE_LABEL, DenoiseBox
 
 REPAIR_TIP = ("Mend the print's scratches, cracks, folds and dust before colouring: a damage detector\n"
               "marks them and they are filled from the intact pixels around them.  The result's\n"
@@ -65,16 +61,11 @@ class ColorizeControls(QWidget):
         sat_row.addWidget(self.sat_label)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self.denoise_box = QComboBox()
-        for key, label in DENOISE_CHOICES:
-            self.denoise_box.addItem(label, key)
-        self.denoise_box.setToolTip("The network sees a smoothed copy of a grainy or dusty scan, so grain and dust\n"
-                                    "do not turn into speckles of colour.  The result keeps the scan's own grain,\n"
-                                    "dust and scratches: to mend those, use Repair damage.")
+        self.denoise_box = DenoiseBox()
         self.denoise_box.currentIndexChanged.connect(lambda _i: self.denoiseChanged.emit(self.denoise()))
         form.addRow("Render size", self.size_box)
         form.addRow("Saturation", sat_row)
-        form.addRow("Colour past grain", self.denoise_box)
+        form.addRow(DENOISE_LABEL, self.denoise_box)
         self.guess_box = QCheckBox("Show where the model guesses")
         self.guess_box.setToolTip("Tints the input where the model is unsure of the colour: it keeps those places\n"
                                   "muted in the result, and a colour hint there changes the most.\n"
