@@ -74,3 +74,17 @@ def test_an_unreadable_mask_is_one_line(tmp_path):
 def test_a_mask_must_be_one_plane():
     with pytest.raises(MaskFileError):
         write_mask("unused.png", np.zeros((4, 4, 3), bool))
+
+
+def test_hints_saved_without_a_mask_forget_the_old_mask_file(tmp_path):
+    from colorstudio.core.restore.maskfile import forget_beside, mask_path, read_beside, write_mask
+
+    hints = tmp_path / "photo.json"
+    write_mask(mask_path(hints), np.ones((4, 6), bool))
+    assert read_beside(hints, (4, 6)) is not None
+    assert forget_beside(hints) == mask_path(hints)
+    assert read_beside(hints, (4, 6)) is None and forget_beside(hints) is None
+    other = tmp_path / "photo.png"
+    other.write_bytes(b"the user's photo")
+    forget_beside(hints)
+    assert other.read_bytes() == b"the user's photo"     # only the file this program names

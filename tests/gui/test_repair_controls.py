@@ -308,3 +308,18 @@ def test_the_compare_grid_colours_the_mended_photo():
     assert len(done) == 2 and detector.calls >= 1
     for _, _, out in done:
         assert out.colorized.rgb[:, SCRATCH_COL].mean() < 250      # the white scratch is filled in every tile
+
+
+def test_hints_saved_without_a_mask_forget_an_older_mask_file(qtbot, entries, tmp_path):
+    from colorstudio.core.restore.maskfile import mask_path, write_mask
+
+    page = _page(qtbot, _cache(ScratchDetector()), _trained(entries))
+    with qtbot.waitSignal(page.resultReady, timeout=RUN_TIMEOUT):
+        page.set_image(gray_image(H, W))
+    hints = tmp_path / "photo.json"
+    old = write_mask(mask_path(hints), np.ones((H, W), bool))
+    page.hints_editor.model.add(0.5, 0.5, (200, 40, 40))
+    w = page.save_mask_beside(str(hints))
+    assert w is not None
+    qtbot.waitUntil(lambda: not old.exists(), timeout=RUN_TIMEOUT)
+    page.shutdown()

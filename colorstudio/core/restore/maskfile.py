@@ -104,3 +104,17 @@ def read_beside(hints_path: str | os.PathLike, shape: tuple[int, ...] | None = N
     if not os.path.lexists(p):
         return None
     return read_mask(p, shape)
+
+
+def forget_beside(hints_path: str | os.PathLike) -> Path | None:
+    """Hints saved without a mask: the mask file an earlier save left beside ``hints_path``
+    would come back with them on the next load, so it goes (only that file, which this
+    program names and writes); returns its path, or None when there was none."""
+    path = mask_path(hints_path)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise MaskFileError(f"{path.name}: cannot remove the old damage mask ({exc.strerror or exc})") from None
+    return path

@@ -186,6 +186,13 @@ def write_mask_job(hints_path: Path, mask: np.ndarray) -> Path:
     return write_mask(mask_path(hints_path), mask)
 
 
+def forget_mask_job(hints_path: Path) -> Path | None:
+    """Hints saved without a mask: the older mask file beside them goes (``maskfile.forget_beside``)."""
+    from colorstudio.core.restore.maskfile import forget_beside
+
+    return forget_beside(hints_path)
+
+
 def read_mask_job(hints_path: Path, shape: tuple[int, int], token: int) -> tuple[Path, np.ndarray | None, int]:
     """(its path, the damage mask saved with the hints at ``hints_path`` or None, ``token``);
     MaskFileError for one that is unreadable or not of ``shape``."""

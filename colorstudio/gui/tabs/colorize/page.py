@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton,
 
 from colorstudio.gui.tabs.colorize.jobs import (CompareFinished, LoadedModel, OpenedImage, RepairRequest, RunOutput,
                                            compose_job, describe_image, load_job, read_job, read_mask_job,
-                                           run_job, wrap_job, write_mask_job, write_view_job)
+                                           forget_mask_job, run_job, wrap_job, write_mask_job,
+                                           write_view_job)
 from colorstudio.gui.predictors import PredictorCache, detector_key
 from colorstudio.gui.theme import icon
 from colorstudio.gui.tabs.colorize.controls import ColorizeControls
@@ -533,11 +534,18 @@ class ColorizePage(QWidget):
 
     def save_mask_beside(self, hints_path: str) -> Worker | None:
         """The hints were saved to ``hints_path``: the damage mask goes beside them
-        (``core.restore.maskfile``), written in a worker."""
+        (``core.restore.maskfile``), written in a worker; hints without a mask forget an
+        older mask file beside them (it would come back with them on the next load)."""
         if self.damage.mask is None:
-            return None
+            return run_kept(self._writers, forget_mask_job, Path(hints_path), on_result=self._mask_forgotten,
+                            on_error=self._mask_save_failed, writes=True)
         return run_kept(self._writers, write_mask_job, Path(hints_path), self.damage.mask.copy(),
                         on_result=self._mask_saved, on_error=self._mask_save_failed, writes=True)
+
+    def _mask_forgotten(self, path: Path | None) -> None:
+        if path is not None:
+            self.message.emit(f"These hints have no damage mask: the older {path.name} beside them was removed",
+                              "info")
 
     def _mask_saved(self, path: Path) -> None:
         self.message.emit(f"Saved the damage mask beside the hints: {path.name}", "info")
