@@ -25,7 +25,7 @@ from colorstudio.gui.tabs.batch.page import BatchPanel
 from colorstudio.gui.tabs.colorize.page import ColorizePage
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.message_bar import MessageBar
-from colorstudio.gui.widgets.model_picker import load_entries
+from colorstudio.gui.widgets.model_picker import load_entries, remembered
 from colorstudio.gui.tabs.shot.page import ShotPanel
 from colorstudio.gui.window_chrome import APP_NAME, WindowChrome
 from colorstudio.gui.workers import Worker, start
@@ -137,8 +137,7 @@ class MainWindow(QMainWindow):
         model, device = s.value("model/name", None), s.value("model/device", None)
         if self.colorize.model_name() is not None:     # a refresh keeps what is picked now
             model, device = self.colorize.model_name(), self.colorize.device()
-        if model is None:
-            model = default_model("colorize")
+        model = remembered([e for e in entries if e.task == "colorize"], model, default_model("colorize"))
         pending, self._pending_model = getattr(self, "_pending_model", None), None
         if pending is not None:
             weights, show = pending

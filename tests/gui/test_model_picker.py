@@ -137,3 +137,21 @@ def test_the_article_follows_the_sound_of_the_family_name():
     assert with_article("unet-gan") == "a unet-gan"          # "you-net"
     assert with_article("zhang-bins") == "a zhang-bins"
     assert with_article("umbrella") == "an umbrella"
+
+
+def test_a_remembered_model_no_longer_offered_gives_way_to_the_default():
+    """A remembered effnet-hints (untrained, no longer offered) fell back to the first item."""
+    import dataclasses
+
+    from colorstudio.gui.widgets.model_picker import ModelEntry, remembered
+
+    fields = {f.name for f in dataclasses.fields(ModelEntry)}
+    base = {k: v for k, v in {"task": "colorize", "description": "", "hints": False, "fixed_size": False,
+                              "input_size": 256, "report": "", "card": "", "origin": "registry"}.items()
+            if k in fields}
+    entries = [ModelEntry(name="effnet-hints", trained=False, **base),
+               ModelEntry(name="effnet-unet", trained=True, **base),
+               ModelEntry(name="unet-gan", trained=True, **base)]
+    assert remembered(entries, "effnet-hints", "effnet-unet") == "effnet-unet"
+    assert remembered(entries, "unet-gan", "effnet-unet") == "unet-gan"
+    assert remembered(entries, None, "effnet-unet") == "effnet-unet"

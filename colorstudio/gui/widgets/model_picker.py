@@ -125,6 +125,14 @@ def offered(entries: list[ModelEntry]) -> list[ModelEntry]:
     return trained or list(entries)
 
 
+def remembered(entries: list[ModelEntry], name: str | None, default: str) -> str:
+    """The model to select: the remembered ``name`` while it is still :func:`offered`, else
+    ``default`` -- a remembered family that is no longer offered (untrained since issue 35)
+    must not leave the picker on whatever happens to be listed first."""
+    names = {e.name for e in offered(entries)}
+    return name if name in names else default
+
+
 def _read_json(path: Path) -> dict:
     """A model's .eval.json: a bad or huge one costs its own scores only."""
     from colorstudio.core.io.textfiles import read_json_object
