@@ -56,3 +56,42 @@ def photo_dir(tmp_path_factory) -> Path:
         g = rng.integers(0, 256, (40, 40), dtype=np.uint8)
         cv2.imwrite(str(root / "alpha" / f"gray{i}.png"), np.repeat(g[:, :, None], 3, 2))
     return root
+
+
+def _write_clip_with_audio(path: Path, frames, fps: int) -> Path:
+    """An H.264 + AAC (mono 440 Hz) clip of ``frames`` (gray uint8 (H, W) arrays), written with
+    PyAV: what a shot's video with its sound looks like to the batch."""
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    frames = list(frames)
+    h, w = frames[0].shape[:2]
+    with av.open(str(path), "w") as c:
+        v = c.add_stream("libx264", rate=fps)
+        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+        a = c.add_stream("aac", rate=22050)
+        a.layout = "mono"
+        for i, g in enumerate(frames):
+            f = av.VideoFrame.from_ndarray(np.dstack([g, g, g]), format="rgb24")
+            f.pts, f.time_base = i, Fraction(1, fps)
+            for p in v.encode(f):
+                c.mux(p)
+        t = np.arange(int(22050 * len(frames) / fps)) / 22050
+        sound = (np.sin(2 * np.pi * 440 * t) * 0.3).astype(np.float32)
+        for k in range(0, len(sound), 1024):
+            af = av.AudioFrame.from_ndarray(sound[None, k:k + 1024], format=a.format.name, layout="mono")
+            af.sample_rate, af.pts = 22050, k
+            for p in a.encode(af):
+                c.mux(p)
+        for st in (v, a):
+            for p in st.encode():
+                c.mux(p)
+    return path
+
+
+@pytest.fixture(scope="session")
+def clip_with_audio():
+    """``clip_with_audio(path, frames, fps) -> path``: see :func:`_write_clip_with_audio`."""
+    return _write_clip_with_audio

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -24,41 +23,22 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return {**env, "OMP_NUM_THREADS": "1", **extra}
 
 
-def _pan_with_cut(path):
+def _pan_with_cut(path, clip_with_audio):
     """H.264 + AAC: a pan over a dark scene, cut at frame 22 to a pan over a bright one."""
-    import av
     import cv2
 
     rng = np.random.default_rng(5)
     scenes = [cv2.resize(rng.random((10, 30)).astype(np.float32), (W + 2 * N, H), interpolation=cv2.INTER_CUBIC)
               for _ in range(2)]
-    with av.open(str(path), "w") as c:
-        v = c.add_stream("libx264", rate=FPS)
-        v.width, v.height, v.pix_fmt = W, H, "yuv420p"
-        a = c.add_stream("aac", rate=22050)
-        a.layout = "mono"
-        for i in range(N):
-            lo, hi, s = (15, 115, scenes[0]) if i < CUT else (145, 245, scenes[1])
-            g = (lo + (hi - lo) * np.clip(s[:, 2 * i:2 * i + W], 0, 1)).astype(np.uint8)
-            f = av.VideoFrame.from_ndarray(np.dstack([g, g, g]), format="rgb24")
-            f.pts, f.time_base = i, Fraction(1, FPS)
-            for p in v.encode(f):
-                c.mux(p)
-        t = np.arange(int(22050 * N / FPS)) / 22050
-        sound = (np.sin(2 * np.pi * 440 * t) * 0.3).astype(np.float32)
-        for k in range(0, len(sound), 1024):
-            af = av.AudioFrame.from_ndarray(sound[None, k:k + 1024], format=a.format.name, layout="mono")
-            af.sample_rate, af.pts = 22050, k
-            for p in a.encode(af):
-                c.mux(p)
-        for st in (v, a):
-            for p in st.encode():
-                c.mux(p)
-    return path
+    frames = []
+    for i in range(N):
+        lo, hi, s = (15, 115, scenes[0]) if i < CUT else (145, 245, scenes[1])
+        frames.append((lo + (hi - lo) * np.clip(s[:, 2 * i:2 * i + W], 0, 1)).astype(np.uint8))
+    return clip_with_audio(path, frames, FPS)
 
 
 @pytest.fixture(scope="module")
-def farm(tmp_path_factory):
+def farm(tmp_path_factory, clip_with_audio):
     """The shot coloured in 4 shards by 4 processes at once (shard 2 takes its number from
     COLORSTUDIO_SHARD, shard 3 from a SLURM array of task IDs 10-13), and meanwhile once
     whole in this process, as a plain ``colorize`` run does it (the reference)."""
@@ -70,7 +50,7 @@ def farm(tmp_path_factory):
     d = tmp_path_factory.mktemp("farm")
     weights = save_weights(d / "tiny.safetensors", create("unet-gan", weights=False, base=8, depth=2).state_dict(),
                            {"family": "unet-gan", "config": {"base": 8, "depth": 2}})
-    src = _pan_with_cut(d / "shot.mp4")
+    src = _pan_with_cut(d / "shot.mp4", clip_with_audio)
     common = ["--weights", weights, "--device", "cpu", "--size", "32", "--smooth", SMOOTH]
     slurm = {"SLURM_ARRAY_TASK_ID": "12", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "10"}
     shards = {1: (["--shard", "1/4"], {}), 2: (["--shard", "auto"], {"COLORSTUDIO_SHARD": "2/4"}),

@@ -171,42 +171,12 @@ def test_video_errors(tmp_path, fake_predictor):
         frames.colorize_video(src, tmp_path / "out" / "v.png", fake_predictor())
 
 
-def _make_video_with_audio(path, n=20, fps=10, w=48, h=32):
-    """H.264 + AAC (mono 440 Hz), written with PyAV."""
-    from fractions import Fraction
-
-    import av
-
-    with av.open(str(path), "w") as c:
-        v = c.add_stream("libx264", rate=fps)
-        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
-        a = c.add_stream("aac", rate=22050)
-        a.layout = "mono"
-        for i in range(n):
-            img = np.full((h, w, 3), 40 + 8 * i, np.uint8)
-            f = av.VideoFrame.from_ndarray(img, format="rgb24")
-            f.pts, f.time_base = i, Fraction(1, fps)
-            for p in v.encode(f):
-                c.mux(p)
-        t = np.arange(int(22050 * n / fps)) / 22050
-        s = (np.sin(2 * np.pi * 440 * t) * 0.3).astype(np.float32)
-        for k in range(0, len(s), 1024):
-            af = av.AudioFrame.from_ndarray(s[None, k:k + 1024], format=a.format.name, layout="mono")
-            af.sample_rate, af.pts = 22050, k
-            for p in a.encode(af):
-                c.mux(p)
-        for st in (v, a):
-            for p in st.encode():
-                c.mux(p)
-    return path
-
-
 @pytest.mark.parametrize("suffix", [".mp4", ".avi"])
 def test_audio_is_copied_and_a_killed_run_resumes_without_lost_or_doubled_frames(tmp_path, fake_predictor,
-                                                                                 suffix):
+                                                                                 suffix, clip_with_audio):
     import av
 
-    src = _make_video_with_audio(tmp_path / "talk.mp4")
+    src = clip_with_audio(tmp_path / "talk.mp4", [np.full((32, 48), 40 + 8 * i, np.uint8) for i in range(20)], 10)
     info = frames.video_info(src)
     assert info.audio == "aac" and info.frame_count == 20
     target = tmp_path / "out" / f"talk{suffix}"
