@@ -9,7 +9,8 @@ Items (issue 6): 1 network efficiency against a float32 matmul peak, 2 photo fil
 PNG against the published ECCV16 pipeline, 3 interactive edits, 4 a folder of frames,
 5 a 108-megapixel scan's peak memory, 6 app start-up, 7 training and data loading; (issue 22)
 8 a 1080p H.264 clip through the whole video path; (issue 31) 9 an old print's repair: a
-2048x1536 scan's detection + fill, and a 100-megapixel scan's peak memory.
+2048x1536 scan's detection + fill, and a 100-megapixel scan's peak memory; (issue 35) 10 ten
+hints on the default colorizer's 2048x1536 result, redrawn after the first result.
 Times are medians of repeated runs with min and max; a target that is not met gets a
 ``MISSED`` line.  The load average is printed before and after: figures taken while
 other work shares the CPU are slower, ratios within one run stay comparable.
@@ -571,6 +572,31 @@ def item9(rep: Report, quick: bool, tmp: Path) -> None:
                 Stat(mb, mb, mb, 1), "MB", "{:.0f}", "< 2500 MB", mb * 2 ** 20 < 2.5e9))
 
 
+# ------------------------------------------------------------------------ 10 hints (issue 35)
+
+def item10(rep: Report, quick: bool) -> None:
+    """Ten hints on the default colorizer's 2048x1536 result: the network's answer is kept
+    (``pipeline.NetworkMemo``), so a hint edit costs the hint step and the compose only."""
+    from colorstudio.core.colorize import pipeline
+    from colorstudio.core.inference.predictor import Predictor
+    from colorstudio.models import create, default_model
+
+    name = default_model("colorize")
+    pred = Predictor(create(name, weights=True), device="cpu")
+    img = sample_gray(2048, 1536)
+    memo = pipeline.NetworkMemo()
+    pipeline.colorize(img, pred, memo=memo)
+    rng = np.random.default_rng(0)
+
+    def edit() -> None:
+        hints = [pipeline.Hint(*rng.uniform(0.05, 0.95, 2), *rng.uniform(-40, 40, 2)) for _ in range(10)]
+        pipeline.colorize(img, pred, hints=hints, memo=memo)
+
+    s = timeit(edit, 3 if quick else 10)
+    rep.add(Row("10", f"10 hints on {name}'s 2048x1536 result: hint step + compose (after the first result)",
+                s, "s", "{:.3f}", "<= 0.15 s", s.med <= 0.15))
+
+
 # ------------------------------------------------------------------------ 6 start-up
 
 def item6(rep: Report, quick: bool) -> None:
@@ -659,14 +685,14 @@ def item8(rep: Report, quick: bool, tmp: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, 60 frames, a 7 MP scan")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="comma-separated items to run")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10", help="comma-separated items to run")
     ap.add_argument("--markdown", type=Path, help="write the table into this markdown file "
                     "(between <!-- bench:start --> and <!-- bench:end -->, else appended)")
     args = ap.parse_args(argv)
     items = {s.strip() for s in args.only.split(",") if s.strip()}
-    bad = items - set("123456789")
+    bad = items - {str(i) for i in range(1, 11)}
     if bad:
-        ap.error(f"unknown items {', '.join(sorted(bad))}; choose from 1-9")
+        ap.error(f"unknown items {', '.join(sorted(bad))}; choose from 1-10")
 
     started = time.strftime("%Y-%m-%d %H:%M %Z")
     load0 = load()
@@ -696,6 +722,8 @@ def main(argv: list[str] | None = None) -> int:
             item8(rep, args.quick, tmp)
         if "9" in items:
             item9(rep, args.quick, tmp)
+        if "10" in items:
+            item10(rep, args.quick)
     elapsed = time.perf_counter() - t_start
     load1 = load()
     rep.notes.append(f"load average at start {load0}, at end {load1}; benchmark took {elapsed:.0f} s")

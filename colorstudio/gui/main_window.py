@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         if self.colorize.image is None and self.colorize.model_name():   # nothing open yet: load it now
             self._preload_worker = self.colorize.preload()
         self.batch.set_entries(entries, devices, self.batch.model_name() or model, device)
-        self.shot.set_entries(entries, devices, self.shot.model_name() or default_model("colorize", hints=True),
+        self.shot.set_entries(entries, devices, self.shot.model_name() or default_model("colorize"),
                               device)
         self.statusBar().showMessage("Models ready", 3000)
 

@@ -36,12 +36,18 @@ class ModelSpec:
     description: str
     factory: Callable[..., Any] = field(repr=False, compare=False)
     report: str = ""                # which seed report the family comes from
-    hints: bool = False             # takes user colour hints (ab + mask channels)
+    hints: bool = False             # its network takes user colour hints (ab + mask input planes)
     fixed_size: bool = False        # must run at exactly input_size
     # GAN families: factory ``fn(**config) -> nn.Module`` of the discriminator, which
     # judges ``torch.cat([generator input, generator output or target], 1)``.
     discriminator: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
     preference: int | None = None   # the task's default model when trained: lowest first
+
+    @property
+    def follows_hints(self) -> bool:
+        """Every colorizer follows colour hints: in its network (``hints``) or through the
+        hint step after it (``core.colorize.pipeline.propagate_hints``)."""
+        return self.task == "colorize"
 
     @property
     def has_discriminator(self) -> bool:

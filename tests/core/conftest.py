@@ -18,7 +18,7 @@ class FakePredictor:
     spec = None
     fallback = None
     name = "fake"
-    takes_hints = False
+    hint_planes = False
 
     def __init__(self, ab=(20.0, -15.0), noise: float = 0.0, seed: int = 0, fail_on=None,
                  streams: int = 1, on_stream=None):

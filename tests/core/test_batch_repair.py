@@ -20,7 +20,7 @@ class _Gray:
     """A stand-in colorizer: no colour, so the result's lightness is what is compared."""
 
     spec = None
-    takes_hints = False
+    hint_planes = False
     fallback = None
     name = "gray"
 

@@ -77,10 +77,49 @@ def test_net_size():
     assert pipeline.net_size((10, 4000), 256, fixed=False) == (32, 256)
 
 
-def test_hints_need_a_hint_model(fake_predictor):
-    with pytest.raises(ValueError, match="hints"):
-        pipeline.predict_ab(fake_predictor(), np.zeros((32, 32), np.uint8), 32,
-                            [pipeline.Hint(0.5, 0.5, 10, 10)])
+def test_every_colorizer_follows_hints(fake_predictor):
+    """A colorizer without hint planes takes hints through the step after its network: the
+    hint lands, and the result says where each hint's colour went (the reach overlay)."""
+    img = np.full((48, 64), 120, np.uint8)
+    res = pipeline.colorize(img, fake_predictor(ab=(20.0, -15.0)), size=32,
+                            hints=[pipeline.Hint(0.5, 0.5, -30.0, 40.0)])
+    lab = color.rgb_to_lab(res.rgb)
+    np.testing.assert_allclose(lab[24, 32, 1:], [-30.0, 40.0], atol=3.0)
+    assert res.hint_weights is not None and res.hint_weights.shape[0] == 1
+    assert float(res.hint_weights.max()) == pytest.approx(1.0, abs=1e-3)
+    assert pipeline.colorize(img, fake_predictor(), size=32).hint_weights is None
+
+
+def test_hints_stop_where_the_network_sees_another_thing():
+    """Same lightness on both sides, but the network colours them apart: a hint stays on
+    its own side (the bleed of a background hint into a face)."""
+    from colorstudio.core.colorize.pipeline import Hint, propagate_hints
+
+    h, w = 48, 96
+    l_norm = color.normalize_l(np.full((h, w), 60.0, np.float32))
+    ab = np.zeros((h, w, 2), np.float32)
+    ab[:, 48:] = (25.0, 20.0)                            # skin, say, beside a gray wall
+    out = propagate_hints(ab, l_norm, [Hint(20.5 / w, 24.5 / h, -40.0, 30.0)], reach=0.3)
+    assert out[24, 40, 0] < -25.0                        # the wall takes the hint's green ...
+    assert abs(out[24, 56, 0] - 25.0) < 8.0              # ... the skin, just as near, stays
+
+
+def test_hints_that_agree_shift_the_rest_of_the_picture():
+    """Several hints saying the same shift (the palette is off) move the far pixels too;
+    hints that disagree leave them."""
+    from colorstudio.core.colorize.pipeline import Hint, propagate_hints
+
+    h, w = 64, 256
+    L = np.full((h, w), 60.0, np.float32)
+    L[:, 128:] = 20.0                                    # far and behind an edge
+    l_norm = color.normalize_l(L)
+    ab = np.zeros((h, w, 2), np.float32)
+    pts = [(0.05, 0.2), (0.1, 0.8), (0.2, 0.5), (0.3, 0.3)]
+    same = propagate_hints(ab, l_norm, [Hint(x, y, 20.0, 10.0, reach=0.05) for x, y in pts])
+    assert same[32, 250, 0] > 10.0
+    mixed = propagate_hints(ab, l_norm, [Hint(x, y, a, 0.0, reach=0.05)
+                                         for (x, y), a in zip(pts, (30.0, -30.0, 30.0, -30.0))])
+    assert abs(mixed[32, 250, 0]) < 3.0
 
 
 @pytest.mark.slow
@@ -134,7 +173,7 @@ def test_hints_land_and_spread_over_similar_lightness_only():
     out = propagate_hints(ab, l_norm, [Hint((30 + 0.5) / w, (32 + 0.5) / h, 40.0, -20.0)])
     np.testing.assert_allclose(out[31:34, 29:32], np.broadcast_to([40.0, -20.0], (3, 3, 2)), atol=1e-4)
     assert out[32, 24, 0] > 20.0                       # spreads over the same lightness ...
-    assert abs(out[32, 37, 0]) < 1.0                   # ... not across the edge, though nearer
+    assert abs(out[32, 37, 0]) < 4.0                   # ... not across the edge, though nearer
     assert np.array_equal(propagate_hints(ab, l_norm, []), ab)
     two = propagate_hints(ab, l_norm, [Hint(0.2, 0.5, 40.0, 0.0), Hint(0.4, 0.5, -40.0, 0.0)])
     assert two[32, int(0.2 * w), 0] > 35 and two[32, int(0.4 * w), 0] < -35  # each lands on its own dot

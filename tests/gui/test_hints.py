@@ -92,30 +92,17 @@ def test_click_outside_the_image_pans_instead(setup):
     assert len(editor.model) == 0 and view.viewport.center() != c0
 
 
-def test_disabled_when_model_takes_no_hints(qtbot, cache, entries):
+def test_every_colorizer_takes_hints(qtbot, cache, entries):
+    """The hint tools are on for a colorizer without hint planes too (the hint step after the
+    network steers it); switching models keeps them on."""
     page = ColorizePage(cache, samples=[])
     qtbot.addWidget(page)
     page.set_entries(*entries, "unet-gan")
-    assert not page.hints_editor.isEnabled() and page.compare.left.tool is None
-    text = page.hints_editor.info.text()
-    assert "unet-hints" in text and "effnet-hints" not in text   # only trained hint models are named
+    assert page.hints_editor.isEnabled() and page.compare.left.tool is page.hints_editor.tool
     page.picker.set_model("unet-hints")
     assert page.hints_editor.isEnabled() and page.compare.left.tool is page.hints_editor.tool
     page.shutdown()
 
-
-def test_hints_unavailable_names_the_hint_models_in_the_list():
-    from colorstudio.gui.tabs.colorize.page import hints_unavailable
-    from colorstudio.gui.widgets.model_picker import ModelEntry
-
-    def entry(name, hints, trained):
-        return ModelEntry(name, "colorize", trained, "", "", 256, hints, False)
-
-    plain = entry("unet-gan", False, True)
-    assert "choose b or c " in hints_unavailable([plain, entry("c", True, True), entry("b", True, True),
-                                                   entry("a", True, False)])
-    assert "choose a " in hints_unavailable([plain, entry("a", True, False)])   # untrained beats none
-    assert "none is in the model list" in hints_unavailable([plain])
 
 
 def test_hints_reach_the_network(qtbot, cache, entries):
@@ -216,9 +203,9 @@ def test_hint_reach_is_shown_and_limits_the_spread(qtbot, cache, entries):
     real = pipeline.propagate_hints
     import colorstudio.core.colorize.pipeline as pl
 
-    def spy(ab, l_norm, hints, reach=pl.HINT_REACH, l_sigma=pl.HINT_L_SIGMA):
+    def spy(ab, l_norm, hints, reach=pl.HINT_REACH, l_sigma=pl.HINT_L_SIGMA, weights=None):
         seen.append(reach)
-        return real(ab, l_norm, hints, reach, l_sigma)
+        return real(ab, l_norm, hints, reach, l_sigma, weights)
 
     pl.propagate_hints = spy
     try:

@@ -78,7 +78,7 @@ def test_own_runs_join_the_model_list_with_their_scores(tmp_path):
     assert [e.label for e in mine] == ["faces-run"]
     e = mine[0]
     assert e.name == f"unet-gan@{runs / 'faces-run' / 'model.safetensors'}" and e.family == "unet-gan"
-    assert e.trained and e.task == "colorize" and not e.hints
+    assert e.trained and e.task == "colorize" and e.hints   # every colorizer follows hints
     assert "Held-out PSNR 24.50 dB (no colour 23.00)" in e.summary
     assert "A unet-gan model from your training run" in e.summary
     p = ModelPicker()

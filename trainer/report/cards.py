@@ -136,14 +136,14 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
     elif held_out_by_group(root):  # the photo mix: scored per kind of photo, as bench/quality does
         by_group = held_out_by_group(root, recipe.get("val_every_nth", 20), limit)
         res = {"groups": group_eval.strip_private(group_eval.score_groups(pred, by_group,
-                                                                          hints=pred.takes_hints)),
+                                                                          hints=pred.hint_planes)),
                "images": sum(len(v) for v in by_group.values()),
                "protocol": (f"every {recipe.get('val_every_nth', 20)}th photo of each set folder of {root}, "
                             f"render {pred.spec.input_size}px")}
     else:
         files = tdata.split_files(tdata.list_images(root), recipe.get("val_every_nth", 20))[1]
         files = files[:limit] if limit else files
-        res = evaluate.evaluate_colorizer(pred, files, hints=hints if pred.takes_hints else 0,
+        res = evaluate.evaluate_colorizer(pred, files, hints=hints if pred.hint_planes else 0,
                                           gray_threshold=recipe.get("gray_threshold", 3.0))
         res["protocol"] = (f"every {recipe.get('val_every_nth', 20)}th photo per class folder, "
                            f"render {pred.spec.input_size}px")
@@ -191,7 +191,7 @@ def evaluate_command(argv: list[str] | None = None) -> int:
             files = tdata.split_files(files, a.every)[1]
         files = files[:a.limit] if a.limit else files
         res = evaluate.evaluate_colorizer(predictor, files, a.size,
-                                 hints=a.hints if predictor.takes_hints else 0)
+                                 hints=a.hints if predictor.hint_planes else 0)
         res["protocol"] = (f"{'every %dth file per class folder' % a.every if a.split == 'heldout' else 'all'}"
                            f" of {a.data}, render {a.size or predictor.spec.input_size}px")
     res.pop("_examples", None)

@@ -23,8 +23,7 @@ def add_parser(sub) -> None:
                    "height and rgb as [R, G, B] 0-255, applied to every input (the file the app's 'Save "
                    "hints' writes); or a shot file {\"frames\": {\"1\": [...], \"120\": [...]}} of "
                    "keyframe hints, carried by optical flow to every frame of the video or of the "
-                   "frames given in order (the Shot tab saves one); needs a hint-taking model such as "
-                   "unet-hints")
+                   "frames given in order (the Shot tab saves one); every colorizer follows them")
     c.add_argument("--denoise", choices=("off", "light", "strong"), default="off",
                    help="clean what the network sees of a grainy or dusty scan, so grain and dust do not "
                    "become speckles of colour (the result keeps the scan's own lightness): light = non-local "
@@ -121,7 +120,7 @@ def run(args) -> int:
                 continue
             drain(events, progress, counts, label=v.name)
 
-    return run_batch(args, "colorize", work, check)
+    return run_batch(args, "colorize", work)
 
 
 def _farm_shard() -> tuple[int, int]:

@@ -86,9 +86,8 @@ def run(args) -> int:
     for ref in refs:
         try:
             pred = load_predictor(ref.family, args.device, weights=ref.weights or True)
-            use = hints if pred.takes_hints else []
             t0 = time.perf_counter()
-            res = pipeline.colorize(image, pred, args.size, args.saturation, use)
+            res = pipeline.colorize(image, pred, args.size, args.saturation, hints)
             dt = time.perf_counter() - t0
         except (CheckpointError, DeviceError) as exc:
             raise UsageError(f"{ref.label}: {exc}") from None
@@ -98,8 +97,6 @@ def run(args) -> int:
             continue
         trained = ref.weights is not None or pred.spec is None or pred.spec.has_weights
         label = f"{ref.label} - {dt:.2f} s" + ("" if trained else " (untrained)")
-        if hints and not use:
-            label += " (no hints)"
         tiles.append(Tile(fit_tile(res.rgb, args.tile), label))
         del res
         if not args.quiet:

@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from colorstudio.core import color
+from colorstudio.core.colorize import hint_spread
 from colorstudio.core.colorize.edges import guided_upsample
 from colorstudio.core.restore import repair
 from colorstudio.core.restore.repair import Repair
@@ -59,6 +60,8 @@ class Colorized:
     repair: Repair | None = None   # the damage mended first (mask, probability), when asked
     mended: np.ndarray | None = None   # the input as it was coloured, when repaired: what a new
                                        # saturation is composed over (not the damaged original)
+    hint_weights: np.ndarray | None = None   # (K, h, w) float16: where each hint's colour went
+                                             # (propagate_hints), for the reach overlay
 
 
 def _split_alpha(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -133,56 +136,65 @@ def net_input(predictor, image: np.ndarray, size: int | None = None,
     img, _ = _split_alpha(image)
     hw = net_size(img.shape[:2], size, bool(spec and spec.fixed_size))
     x = net_input_l(img, hw, denoise)
-    if predictor.takes_hints:
+    if predictor.hint_planes:   # other colorizers take hints after the network (propagate_hints)
         x = np.concatenate([x, rasterize_hints(hints, hw)[None]], 1)
-    elif hints:
-        raise ValueError(f"model {predictor.name!r} does not take colour hints")
     return x
 
 
-HINT_REACH = 0.12      # of the long side: how far a hint pulls the colours around it
+HINT_REACH = 0.3       # of the long side: how far a hint pulls the colours around it (flat ground)
 HINT_REACH_RANGE = (0.01, 0.5)
-HINT_L_SIGMA = 6.0     # L units: how alike in lightness a pixel must be to follow a hint
+HINT_L_SIGMA = 100.0   # L units: the lightness step that stops a hint (the domain transform's range)
+HINT_CAST = 1.0        # how much hints that agree on a shift move the rest of the picture
+HINT_CAST_MIN = 3      # hints it takes to say the whole palette is off
+
+
+def hint_weights(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH,
+                 l_sigma: float = HINT_L_SIGMA) -> tuple[np.ndarray, np.ndarray]:
+    """Where each hint's colour goes on the network's grid: (its (y, x) cells (K, 2), its
+    weights (K, h, w) in [0, 1]) -- what :func:`propagate_hints` applies and the hint
+    editor's reach overlay shows."""
+    h, w = ab.shape[:2]
+    L = color.denormalize_l(np.asarray(l_norm, np.float32))
+    if L.shape != (h, w):
+        L = cv2.resize(L, (w, h), interpolation=cv2.INTER_AREA)
+    pts = np.array([[int(np.clip(round(t.y * h - 0.5), 0, h - 1)), int(np.clip(round(t.x * w - 0.5), 0, w - 1))]
+                    for t in hints], np.int64).reshape(-1, 2)
+    sig = np.array([max(1.0, (t.reach if t.reach is not None else reach) * max(h, w)) for t in hints], np.float32)
+    return pts, hint_spread.reach_weights(pts, L, ab, sig, l_sigma=l_sigma)
 
 
 def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
-                    reach: float = HINT_REACH, l_sigma: float = HINT_L_SIGMA) -> np.ndarray:
-    """Pull the predicted ab (h, w, 2) to each hint's colour over the pixels around it
-    of similar lightness (``l_norm``: the network's (h, w) lightness input).
+                    reach: float = HINT_REACH, l_sigma: float = HINT_L_SIGMA,
+                    weights: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Pull the predicted ab (h, w, 2) to each hint's colour over the thing it is put on
+    (``l_norm``: the network's (h, w) lightness input).
 
-    The hint network learns from the data how a hint changes the whole picture; this
-    step makes every hint land where it is put and spread over its region (a joint
-    bilateral weight: distance and lightness difference), whatever the network learned.
-    Each hint's residual (its colour minus the prediction at it) is added with weight
-    ``exp(-d^2 / 2 (reach * side)^2) * exp(-dL^2 / 2 l_sigma^2)``, 1 at the hint; where
-    several hints reach a pixel their residuals are averaged by weight.
+    Any colorizer takes hints through this step: each hint's residual (its colour minus
+    the prediction at it) is added with an edge-aware weight (:func:`hint_spread.reach_weights`:
+    1 at the hint, falling with the distance along the image and faster across edges of the
+    lightness and of the network's own colour), so a hint spreads over its region and stops
+    where the network sees another thing.  Where several hints reach a pixel, the nearest
+    and most alike leads (weights to the 4th power, averaged).  Several hints that agree on
+    one shift (the whole palette is off) move the rest of the picture by as much as they
+    agree.  ``weights``: :func:`hint_weights` of these inputs, when the caller has them.
     """
     if not hints:
         return ab
-    h, w = ab.shape[:2]
-    L = color.denormalize_l(np.asarray(l_norm, np.float32))
-    ys = np.arange(h, dtype=np.float32)[:, None]
-    xs = np.arange(w, dtype=np.float32)[None, :]
-    num = np.zeros((h, w, 2), np.float32)
-    den = np.zeros((h, w), np.float32)
-    wmax = np.zeros((h, w), np.float32)
-    dots = []
-    for hint in hints:
-        cx = int(np.clip(round(hint.x * w - 0.5), 0, w - 1))
-        cy = int(np.clip(round(hint.y * h - 0.5), 0, h - 1))
-        resid = np.array([hint.a, hint.b], np.float32) - ab[cy, cx]
-        sigma = max(1.0, (hint.reach if hint.reach is not None else reach) * max(h, w))
-        wt = np.exp(-((ys - cy) ** 2 + (xs - cx) ** 2) / (2 * sigma * sigma)
-                    - (L - L[cy, cx]) ** 2 / (2 * l_sigma * l_sigma)).astype(np.float32)
-        mix = wt ** 4  # where hints overlap, the nearest and most alike one leads
-        num += mix[:, :, None] * resid
-        den += mix
-        np.maximum(wmax, wt, out=wmax)
-        dots.append((slice(max(0, cy - 1), cy + 2), slice(max(0, cx - 1), cx + 2), hint))
+    pts, wts = weights if weights is not None else hint_weights(ab, l_norm, hints, reach, l_sigma)
+    resid = np.array([[t.a, t.b] for t in hints], np.float32) - ab[pts[:, 0], pts[:, 1]]
+    mix = wts ** 4   # where hints overlap, the nearest and most alike one leads
+    num = np.tensordot(mix, resid, axes=(0, 0))
+    den = mix.sum(0)
+    wmax = wts.max(0)
     out = ab + num * (wmax / np.maximum(den, 1e-30))[:, :, None]
-    for ys_, xs_, hint in dots:  # the dot the user put down: exactly its colour
-        out[ys_, xs_] = (hint.a, hint.b)
-    return out
+    if len(hints) >= HINT_CAST_MIN and HINT_CAST:
+        # Several hints that agree on a shift (the picture's palette is off, not one thing's
+        # colour) shift the rest of the picture too, as far as they agree.
+        med = np.median(resid, 0)
+        spread = np.median(np.linalg.norm(resid - med, axis=1))
+        agree = float(np.clip(1.0 - spread / max(1e-6, float(np.linalg.norm(med))), 0.0, 1.0))
+        out += (HINT_CAST * agree * (1.0 - wmax))[:, :, None] * med
+    return stamp_hints(out.astype(np.float32, copy=False), hints)   # the dots: exactly their colour
 
 
 def confidence_map(predictor, image: np.ndarray, size: int | None = None, hints: Sequence[Hint] = (),
@@ -208,17 +220,32 @@ def predict_ab(predictor, image: np.ndarray, size: int | None = None,
 
 
 def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH,
-              edges: bool = True) -> np.ndarray:
+              edges: bool = True, weights: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The network's ab for input ``x`` finished as every caller (single image, batch,
     video) finishes it: the hints made to land, then (``edges``) upsampled to the input's
     size along the edges of its lightness (:func:`edges.guided_upsample`)."""
-    if hints and x.shape[1] >= 4:
+    if hints:
         l_norm = x[0, 0]
         if l_norm.shape != ab.shape[:2]:
             l_norm = cv2.resize(l_norm, (ab.shape[1], ab.shape[0]), interpolation=cv2.INTER_AREA)
-        ab = propagate_hints(ab, l_norm, hints, reach)
+        ab = propagate_hints(ab, l_norm, hints, reach, weights=weights)
+    ab_h = ab.shape[0]
     if edges and x.shape[2:4] != ab.shape[:2]:
         ab = guided_upsample(ab, color.denormalize_l(x[0, 0]))
+        if hints:   # the upsampling's windows must not blur the dots away: the same dot, on this grid
+            stamp_hints(ab, hints, radius=max(1, round(1.5 * x.shape[2] / max(1, ab_h))))
+    return ab
+
+
+def stamp_hints(ab: np.ndarray, hints: Sequence[Hint], radius: int = 1) -> np.ndarray:
+    """The dot each hint puts down ((2 radius + 1)^2 cells of ``ab``, (h, w, 2)) set to exactly
+    its colour, in place: a hint always lands where it is put."""
+    h, w = ab.shape[:2]
+    r = int(radius)
+    for t in hints:
+        cy = int(np.clip(round(t.y * h - 0.5), 0, h - 1))
+        cx = int(np.clip(round(t.x * w - 0.5), 0, w - 1))
+        ab[max(0, cy - r):cy + r + 1, max(0, cx - r):cx + r + 1] = (t.a, t.b)
     return ab
 
 
@@ -370,30 +397,63 @@ def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0,
     return out
 
 
+@dataclass
+class NetworkMemo:
+    """The network's answer for the last picture, so that a hint edit redoes only the hint
+    step and the compose (a colorizer without hint planes does not see the hints): the app
+    passes one per view; a new picture, model, size, cleaning or repair runs the network."""
+
+    held: tuple = ()                     # the picture, the network and the detector, by identity
+    key: tuple = ()                      # the settings
+    value: tuple | None = None           # (net input, network ab, mended image, repair)
+
+    def get(self, held: tuple, key: tuple) -> tuple | None:
+        same = len(held) == len(self.held) and all(a is b for a, b in zip(held, self.held))
+        return self.value if same and key == self.key else None
+
+    def put(self, held: tuple, key: tuple, value: tuple) -> None:
+        self.held, self.key, self.value = held, key, value
+
+
 def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: float = 1.0,
              hints: Sequence[Hint] = (), strip_rows: int = DEFAULT_STRIP_ROWS, denoise: str = "off",
-             hint_reach: float = HINT_REACH, repairer=None, repair_mask: np.ndarray | None = None) -> Colorized:
+             hint_reach: float = HINT_REACH, repairer=None, repair_mask: np.ndarray | None = None,
+             memo: NetworkMemo | None = None) -> Colorized:
     """Colorize a gray (or colour: its lightness is used) image of any size and depth;
     ``denoise`` cleans what the network sees of a grainy or dusty scan (:data:`DENOISE`).
 
     ``repairer`` (a ``damage-unet`` runner) or ``repair_mask`` (the restorer's own, (H, W)):
     the scan's scratches, cracks and dust are filled first (``core.restore.repair``), and --
     the one exception to "the result keeps the input's lightness" -- the result's lightness
-    is the repaired one."""
+    is the repaired one.  ``memo``: the network's last answer for this very ``image`` is
+    reused when only the hints (or saturation) changed."""
     if image.size == 0:
         raise ValueError("the image is empty")
     t0 = time.perf_counter()
-    mended = None
-    if repairer is not None or repair_mask is not None:
-        image, mended = repair.repair_image(repairer, image, mask=repair_mask)
     before = predictor.fallback
-    ab_small = predict_ab(predictor, image, size, hints, denoise, hint_reach)
+    # A user's mask may change in place (the brush): with one, the network always runs.
+    memo = memo if repair_mask is None and not predictor.hint_planes else None
+    held, key = (image, predictor, repairer), (size, denoise)
+    kept = memo.get(held, key) if memo is not None else None
+    if kept is not None:
+        x, ab0, image, mended = kept
+    else:
+        mended = None
+        if repairer is not None or repair_mask is not None:
+            image, mended = repair.repair_image(repairer, image, mask=repair_mask)
+        x = net_input(predictor, image, size, hints, denoise)
+        ab0 = ab_from_output(predictor.predict_ab(x))
+        if memo is not None:
+            memo.put(held, key, (x, ab0, image, mended))
+    weights = hint_weights(ab0, x[0, 0], hints, hint_reach) if hints else None
+    ab_small = hinted_ab(ab0, x, hints, hint_reach, weights=weights)
     t1 = time.perf_counter()
     rgb = compose(image, ab_small, saturation, strip_rows)
     t2 = time.perf_counter()
     note = str(predictor.fallback) if predictor.fallback is not before else None
     return Colorized(rgb, ab_small, {"predict": t1 - t0, "compose": t2 - t1, "total": t2 - t0}, note, mended,
-                     image if mended is not None else None)
+                     image if mended is not None else None,
+                     None if weights is None else weights[1].astype(np.float16))
 
 
 def translate_input(labels: np.ndarray, predictor, size: int | None = None) -> np.ndarray:

@@ -30,7 +30,8 @@ class Runner(Protocol):
     spec: Any                        # the registry's ModelSpec (None: unregistered)
     name: str
     model: Any                       # the network (a ``models.layers.Network``)
-    takes_hints: bool                # the network takes colour hints (its ModelSpec says)
+    hint_planes: bool                # the network takes colour hints as input planes (its ModelSpec says);
+                                     # every colorizer follows hints (pipeline.propagate_hints)
     fallback: FallbackNote | None
 
     def confidence(self, x: np.ndarray) -> np.ndarray | None: ...
@@ -75,7 +76,7 @@ class Predictor:
         self._backend = resolve_backend(backend)
         self._lock = threading.Lock()  # one forward at a time per predictor
         self.spec = getattr(model, "spec", None)
-        self.takes_hints = bool(self.spec is not None and self.spec.hints)
+        self.hint_planes = bool(self.spec is not None and self.spec.hints)
         self.name = self.spec.name if self.spec else type(model).__name__
         self._torch = torch
         self._tensors = [*model.parameters(), *model.buffers()]

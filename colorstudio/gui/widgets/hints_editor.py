@@ -1,4 +1,4 @@
-"""Colour hints for hint-taking models: click to add, drag to move, undo/redo.
+"""Colour hints for every colorizer: click to add, drag to move, undo/redo.
 
 The model (:class:`HintsModel`) keeps points in image fractions and changes only
 through QUndoStack commands, so every edit -- add, move, recolour, delete, clear -- can
@@ -9,8 +9,9 @@ picks a colour from the result, :class:`HintsEditor` is the side panel.  Points 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (QCheckBox, QColorDialog, QHBoxLayout, QLabel, QSlider, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -112,6 +113,13 @@ class HintsTool:
         if img is None or not self.editor.isEnabled():
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        reach_map = self.editor.reach_map() if self.editor.show_reach.isChecked() else None
+        if reach_map is not None:
+            # Where each hint's colour went in the last result (its weights, tinted by the
+            # leading hint's colour): the reach the user sees is the reach that was applied.
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            rect = QRectF(canvas.to_widget(QPointF(0, 0)), canvas.to_widget(QPointF(img.width(), img.height())))
+            painter.drawImage(rect, reach_map)
         for hid, p in self.model.points.items():
             c = canvas.to_widget(QPointF(p.x * img.width(), p.y * img.height()))
             r = self.RADIUS + (3 if hid == self.model.selected else 0)
@@ -121,9 +129,9 @@ class HintsTool:
             painter.setPen(QPen(QColor(255, 255, 255), 1.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(c, r, r)
-            if self.editor.show_reach.isChecked():
-                # How far the hint pulls the colours of similar lightness (one sigma of its weight):
-                # its reach, in image pixels, drawn at the view's zoom.
+            if self.editor.show_reach.isChecked() and reach_map is None:
+                # Before a result says where the colour went: the reach on flat ground, in
+                # image pixels at the view's zoom (edges stop a hint sooner).
                 reach_px = self.editor.reach() * max(img.width(), img.height())
                 edge = canvas.to_widget(QPointF(p.x * img.width() + reach_px, p.y * img.height()))
                 rr = abs(edge.x() - c.x())
@@ -201,14 +209,16 @@ class HintsEditor(QWidget):
         self.redo_button.setEnabled(False)
 
         self.reach_slider = QSlider(Qt.Orientation.Horizontal)
-        self.reach_slider.setRange(2, 30)          # percent of the long side
-        self.reach_slider.setValue(12)
-        self.reach_slider.setToolTip("How far each hint pulls the colours around it (over pixels of similar "
-                                     "lightness): lower it when a hint tints the region next to it")
+        self.reach_slider.setRange(2, 50)          # percent of the long side (pipeline.HINT_REACH_RANGE)
+        self.reach_slider.setValue(30)             # pipeline.HINT_REACH
+        self.reach_slider.setToolTip("How far each hint pulls the colours around it on flat ground; edges of "
+                                     "the photo and of the model's own colours stop it sooner. Lower it when "
+                                     "a hint tints the region next to it")
         self.reach_label = QLabel()
         self.reach_slider.valueChanged.connect(self._on_reach)
         self.show_reach = QCheckBox("Show")
-        self.show_reach.setToolTip("Draw each hint's reach on the input (a dashed circle in its colour)")
+        self.show_reach.setToolTip("Show on the input where each hint's colour went in the last result "
+                                   "(tinted in its colour)")
         self.show_reach.toggled.connect(lambda _on: self._refresh())
         reach_row = QHBoxLayout()
         reach_row.setContentsMargins(0, 0, 0, 0)
@@ -292,8 +302,28 @@ class HintsEditor(QWidget):
     def hints(self) -> list:
         return self.model.hints() if self.isEnabled() else []
 
+    def set_reach_map(self, weights: np.ndarray | None) -> None:
+        """Where each hint's colour went in the last result: ``weights`` (K, h, w) in [0, 1]
+        on the network's grid (``pipeline.Colorized.hint_weights``), one per hint in the
+        panel's order; None (or a count that no longer matches) clears it."""
+        self._reach_map = None
+        if weights is not None and len(weights) == len(self.model) > 0:
+            w = np.asarray(weights, np.float32)
+            rgb = np.array([p.rgb for p in self.model.points.values()], np.uint8)
+            lead = w.argmax(0)
+            alpha = np.clip(w.max(0) * 170.0, 0, 255).astype(np.uint8)
+            rgba = np.ascontiguousarray(np.dstack([rgb[lead], alpha]))
+            h, wd = rgba.shape[:2]
+            self._reach_map = QImage(rgba.data, wd, h, 4 * wd, QImage.Format.Format_RGBA8888).copy()
+        self._refresh()
+
+    def reach_map(self) -> QImage | None:
+        """The last result's reach overlay, while it still belongs to these hints."""
+        m = getattr(self, "_reach_map", None)
+        return m if m is not None and len(self.model) else None
+
     def set_available(self, available: bool, reason: str) -> None:
-        """Hints apply only to hint-taking models; otherwise the panel explains why."""
+        """Hints apply to colorizers; otherwise the panel explains why."""
         self.setEnabled(available)
         if not available:
             self.drop_button.setChecked(False)

@@ -35,7 +35,7 @@ class ModelEntry:
     description: str
     card: str            # model card markdown ('' when none ships): the tooltip
     input_size: int
-    hints: bool
+    hints: bool          # follows colour hints (every colorizer)
     fixed_size: bool
     facts: dict = field(default_factory=dict)    # the weights' metadata (family, data, epochs, time)
     scores: dict = field(default_factory=dict)   # the shipped <name>.eval.json
@@ -174,7 +174,7 @@ def entry_for_checkpoint(path: str | Path, origin: str = "file", task: str | Non
     card_path = path.with_suffix(".md")
     card = _read_card(card_path)
     own_scores = _read_json(path.with_suffix(".eval.json"))
-    return ModelEntry(str(ref), s.task, True, s.description, card, s.input_size, s.hints, s.fixed_size,
+    return ModelEntry(str(ref), s.task, True, s.description, card, s.input_size, s.follows_hints, s.fixed_size,
                       facts, own_scores or scores or {}, display or ref.label, origin)
 
 
@@ -225,7 +225,7 @@ def load_entries(task: str | None = None, runs_dir: str | Path | None = None) ->
                 facts = {}
         scores = _read_json(s.weights_path().with_suffix(".eval.json"))
         out.append(ModelEntry(s.name, s.task, s.has_weights, s.description, card, s.input_size,
-                              s.hints, s.fixed_size, facts, scores))
+                              s.follows_hints, s.fixed_size, facts, scores))
     out += run_entries(runs_dir, task)
     return out, available_devices()
 

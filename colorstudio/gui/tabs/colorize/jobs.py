@@ -127,6 +127,15 @@ class RepairRequest:
     mask: np.ndarray | None = None
 
 
+_MEMO = None   # the network's last answer (pipeline.NetworkMemo): a hint edit redoes only the hint step
+
+
+def forget_network() -> None:
+    """The next run runs the network even for the same image and settings ("Run again")."""
+    if _MEMO is not None:
+        _MEMO.put((), (), None)
+
+
 def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
          saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None,
          guessing: bool = False, repair: RepairRequest | None = None):
@@ -141,9 +150,12 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
         repairer = cache.get(repair.detector, device)
     t_load = time.perf_counter() - t0
     yield "colorizing"
+    global _MEMO
+    if _MEMO is None:
+        _MEMO = pipeline.NetworkMemo()
     res = pipeline.colorize(image, pred, size or None, saturation, hints, denoise=denoise,
                             hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach,
-                            repairer=repairer, repair_mask=None if repair is None else repair.mask)
+                            repairer=repairer, repair_mask=None if repair is None else repair.mask, memo=_MEMO)
     yield "display"
     q = display_pyramid(res.rgb)
     timings = dict(res.timings)
@@ -153,7 +165,7 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
     if guessing:
         yield "confidence"
         seen = res.mended if res.mended is not None else image
-        conf = pipeline.confidence_map(pred, seen, size or None, hints if pred.takes_hints else (), denoise)
+        conf = pipeline.confidence_map(pred, seen, size or None, hints, denoise)
         guess = None if conf is None else guess_overlay(conf)
     return RunOutput(res, q, name, pred.device_name, "run", token, time.perf_counter() - t0, timings, guess)
 

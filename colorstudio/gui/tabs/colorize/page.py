@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton,
 
 from colorstudio.gui.tabs.colorize.jobs import (CompareFinished, LoadedModel, OpenedImage, RepairRequest, RunOutput,
                                            compose_job, describe_image, load_job, read_job, read_mask_job,
-                                           forget_mask_job, run_job, wrap_job, write_mask_job,
+                                           forget_mask_job, forget_network, run_job, wrap_job, write_mask_job,
                                            write_view_job)
 from colorstudio.gui.predictors import PredictorCache, detector_key
 from colorstudio.gui.theme import icon
@@ -34,16 +34,6 @@ from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept, start
 
 REPAIR_DEBOUNCE_MS = 300   # a mask edit mends again once the hand rests this long
-
-def hints_unavailable(entries: list[ModelEntry]) -> str:
-    """Why the hint tools are off, naming the hint-taking models the list holds (only the
-    trained ones when there are any: an untrained one ignores hints like a plain colorizer)."""
-    takers = [e for e in entries if e.hints]
-    names = sorted(e.label for e in takers if e.trained) or sorted(e.label for e in takers)
-    if not names:
-        return "Colour hints steer hint-taking models; none is in the model list."
-    return f"Colour hints steer hint-taking models: choose {' or '.join(names)} to use them."
-
 
 # ------------------------------------------------------------------ empty state
 
@@ -293,8 +283,14 @@ class ColorizePage(QWidget):
         self.rerun()
 
     # ------------------------------------------------------------------ running
+    def run_again(self) -> None:
+        """The user's "Run again": the network runs afresh (not its kept answer)."""
+        forget_network()
+        self.rerun()
+
     def rerun(self) -> None:
-        """Run the network for the current image and settings (newest request wins)."""
+        """Colour the current image with the current settings (newest request wins); a hint
+        edit reuses the network's answer for this image (``pipeline.NetworkMemo``)."""
         name = self.model_name()
         if self.image is None or name is None:
             return
@@ -409,6 +405,7 @@ class ColorizePage(QWidget):
             self.compare.set_overlay(out.guess if self.controls.guessing() else None)
             if out.colorized.repair is not None:
                 self.damage.set_detected(out.colorized.repair.mask)   # kept unless the user's own is
+            self.hints_editor.set_reach_map(getattr(out.colorized, "hint_weights", None))
         self.picker.set_in_use(out.device)
         t = out.timings
         detail = " + ".join(f"{k} {v:.2f}" for k, v in t.items() if k != "total")
@@ -485,7 +482,7 @@ class ColorizePage(QWidget):
         if e is None:
             return
         self.controls.set_fixed_size(e.input_size if e.fixed_size else None)
-        self.hints_editor.set_available(e.hints, "" if e.hints else hints_unavailable(self.picker.entries()))
+        self.hints_editor.set_available(e.hints, "" if e.hints else "This model does not follow colour hints.")
         self.compare.left.set_tool(self._input_tool())
         if not e.hints:
             self._on_eyedropper(False)

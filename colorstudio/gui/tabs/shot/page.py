@@ -200,7 +200,7 @@ class ShotPanel(QWidget):
 
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
                     device: str | None = None) -> None:
-        """Hint-taking colorizers only (the others cannot follow hints)."""
+        """The colorizers (every one follows hints)."""
         mine = [e for e in entries if e.task == "colorize" and e.hints]
         self.picker.set_entries(mine, devices, model if any(e.name == model for e in mine) else None, device)
 
