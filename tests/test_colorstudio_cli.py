@@ -348,3 +348,27 @@ def test_repair_option(tmp_path, photos, weights):
     assert res.returncode == 0, res.stderr
     masks = sorted((tmp_path / "o2").glob("*_repair_mask.png"))
     assert len(masks) == 2 and len(list((tmp_path / "o2").glob("*.png"))) == 4
+
+
+@pytest.mark.slow
+def test_colour_balance_from_the_options_or_the_hint_file(tmp_path, photos, weights):
+    """--temperature/--tint shift the colour as the app's sliders do; a hint file saved with
+    a balance brings it when the options are not given; a bad one is a clean error."""
+    from colorstudio.core import color
+    from colorstudio.core.io.imageio import read_image
+
+    common = ("--weights", weights, "--device", "cpu", "--size", "32")
+    runs = {}
+    for name, extra in (("plain", ()), ("warm", ("--temperature", "20")),):
+        res = run("colorize", photos / "a.png", "-o", tmp_path / name, *common, *extra)
+        assert res.returncode == 0, res.stderr
+        runs[name] = color.rgb_to_lab(read_image(tmp_path / name / "a.png"))
+    db = runs["warm"][..., 2] - runs["plain"][..., 2]
+    assert 10 < float(np.median(db)) < 25
+    hints = tmp_path / "h.json"
+    hints.write_text('{"hints": [], "balance": {"temperature": 20, "tint": 0}}')
+    res = run("colorize", photos / "a.png", "-o", tmp_path / "file", "--hints", hints, *common)
+    assert res.returncode == 0, res.stderr
+    np.testing.assert_array_equal(read_image(tmp_path / "file" / "a.png"), read_image(tmp_path / "warm" / "a.png"))
+    assert_clean_error(run("colorize", photos / "a.png", "-o", tmp_path / "x", "--temperature", "90", *common),
+                       match="--temperature")

@@ -51,3 +51,23 @@ def test_a_hint_edit_reuses_the_network_answer(fake_predictor):
     pipeline.colorize(img, pred, size=48, memo=memo)
     pipeline.colorize(img.copy(), pred, size=48, memo=memo)
     assert pred.calls == n + 2
+
+
+def test_colour_balance_shifts_the_colour_after_the_saturation(tmp_path):
+    from colorstudio.core import color
+    from colorstudio.core.colorize import hintfile
+
+    img = np.full((20, 30), 128, np.uint8)
+    ab = np.full((5, 8, 2), 10.0, np.float32)
+    lab = color.rgb_to_lab(pipeline.compose(img, ab, color.Look(0.0, 20.0, -10.0)))
+    np.testing.assert_allclose(lab[10, 10, 1:], [-10.0, 20.0], atol=1.5)   # gray first, then the shift
+    with pytest.raises(ValueError, match="temperature"):
+        color.Look(1.0, 99.0)
+    path = tmp_path / "h.json"
+    hintfile.write_points(path, [(0.5, 0.5, (1, 2, 3))], (12.5, -3.0))
+    assert hintfile.read_balance(path) == (12.5, -3.0) and hintfile.read_points(path) == [(0.5, 0.5, (1, 2, 3))]
+    hintfile.write_points(path, [(0.5, 0.5, (1, 2, 3))])
+    assert hintfile.read_balance(path) == (0.0, 0.0) and path.read_text().lstrip().startswith("[")
+    path.write_text('{"hints": [], "balance": {"temperature": "warm"}}')
+    with pytest.raises(hintfile.HintFileError, match="balance temperature"):
+        hintfile.read_balance(path)

@@ -450,3 +450,26 @@ def test_messages_never_move_the_controls(qtbot, win):
         win.dashboard.message.dismiss()
         qtbot.wait(10)
         assert t.mapTo(win, QPoint(0, 0)) == before
+
+
+def test_colour_balance_recomposes_and_travels_with_the_hints(qtbot, win, gray_png, tmp_path):
+    """Issue 35, item 3: temperature and tint move the colour in Lab without a network run,
+    and a hint file saved with them brings them back."""
+    from colorstudio.core import color
+
+    first = _open(qtbot, win, gray_png)
+    page = win.colorize
+    pred = win.cache.cached("unet-gan", page.picker.device())
+    calls = pred.calls
+    with qtbot.waitSignal(page.resultReady, timeout=RUN_TIMEOUT) as blocker:
+        page.controls.set_balance(25, 0)
+    out = blocker.args[0]
+    assert out.kind == "compose" and pred.calls == calls
+    db = color.rgb_to_lab(out.colorized.rgb)[..., 2] - color.rgb_to_lab(first.colorized.rgb)[..., 2]
+    assert 15 < float(np.median(db)) < 30                      # warmer: b up by about 25
+    page.hints_editor.model.add(0.5, 0.5, (200, 40, 40))
+    path = tmp_path / "h.json"
+    page.hints_editor.save_to(str(path))
+    page.controls.set_balance(0, 0)
+    page.hints_editor.load_from(str(path))
+    assert page.controls.balance() == (25.0, 0.0)

@@ -7,6 +7,7 @@ from pathlib import Path
 from colorstudio.cli.batch_run import drain, run_batch
 from colorstudio.cli.common import UsageError, _read_shot, load_repairer
 from colorstudio.cli.options import add_batch_options, float_in, frame_span, saturation, shard, views
+from colorstudio.core.scales import BALANCE_MAX
 
 
 def add_parser(sub) -> None:
@@ -18,6 +19,11 @@ def add_parser(sub) -> None:
     c.add_argument("--saturation", type=saturation, default=1.0, metavar="P",
                    help="colour strength as in the app: 0%% gray, 100%% as predicted (default), up to 200%%; "
                    "a plain number is the factor (1.5 = 150%%)")
+    c.add_argument("--temperature", type=float_in(-BALANCE_MAX, BALANCE_MAX), default=None, metavar="T",
+                   help=f"colour balance as in the app, after the saturation: + warmer (towards yellow), - cooler, "
+                   f"in Lab b units from {-BALANCE_MAX:g} to {BALANCE_MAX:g} (default: the --hints file's, else 0)")
+    c.add_argument("--tint", type=float_in(-BALANCE_MAX, BALANCE_MAX), default=None, metavar="U",
+                   help="colour balance: + magenta, - green, in Lab a units (default: the --hints file's, else 0)")
     c.add_argument("--hints", type=Path, metavar="FILE.json",
                    help="colour hints: a JSON list of {x, y, rgb} with x, y as fractions of the width and "
                    "height and rgb as [R, G, B] 0-255, applied to every input (the file the app's 'Save "
@@ -52,6 +58,20 @@ def add_parser(sub) -> None:
                       "(COLORSTUDIO_SHARD=I/N, or a SLURM job array); see docs/scale.md")
 
 
+def _look(args):
+    """--saturation with the colour balance: --temperature/--tint, else the hint file's."""
+    from colorstudio.core.color import Look
+    from colorstudio.core.colorize.hintfile import HintFileError, read_balance
+
+    t, u = args.temperature, args.tint
+    if args.hints is not None and t is None and u is None:
+        try:
+            t, u = read_balance(args.hints)
+        except HintFileError as exc:
+            raise UsageError(str(exc)) from None
+    return Look(args.saturation, t or 0.0, u or 0.0) if (t or u) else args.saturation
+
+
 def run(args) -> int:
     if args.shard == "auto":
         args.shard = _farm_shard()
@@ -61,15 +81,11 @@ def run(args) -> int:
     if keyframes:
         hints = []
 
+    args.saturation = _look(args)
+
     if "repair-mask" in args.also and args.repair == "off":
         raise UsageError("--also repair-mask needs --repair auto")
     repairer = load_repairer(args)
-
-    def check(predictor) -> None:
-        if args.hints is not None and not predictor.takes_hints:
-            from colorstudio.models import default_model
-            raise UsageError(f"model {predictor.name!r} takes no colour hints; use a hint-taking model "
-                             f"with --hints (e.g. --model {default_model('colorize', hints=True)})")
 
     def work(inputs, predictor, progress, counts) -> None:
         from colorstudio.core import batch

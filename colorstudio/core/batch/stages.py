@@ -8,6 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
+from colorstudio.core import color
 from colorstudio.core.io import imageio
 from colorstudio.core.colorize import pipeline, views
 from colorstudio.core.batch.engine import Job, Stage
@@ -23,11 +24,10 @@ class ColorizeStage(Stage):
     warped by optical flow (items are frames of one sequence), in item order while the
     network already runs on the next frames."""
 
-    def __init__(self, predictor: Runner, size: int | None = None, saturation: float = 1.0,
+    def __init__(self, predictor: Runner, size: int | None = None, saturation: float | color.Look = 1.0,
                  hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0, extras: Sequence[str] = (),
                  denoise: str = "off", repairer: Runner | None = None):
-        if saturation < 0:
-            raise ValueError("saturation must be >= 0")
+        saturation = color.look_of(saturation)   # a bad saturation or balance fails here, before any work
         unknown = [e for e in extras if e not in views.EXTRA_VIEWS]
         if unknown:
             raise ValueError(f"unknown view(s) {', '.join(unknown)}; one of {', '.join(views.EXTRA_VIEWS)}")

@@ -15,8 +15,12 @@ sRGB value from the network's L) is :mod:`colorstudio.core.color.color_torch`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import cv2
+
+from colorstudio.core.scales import BALANCE_MAX
 
 L_CENTER = 50.0
 L_SCALE = 100.0
@@ -159,11 +163,43 @@ def rgb_to_ab(rgb: np.ndarray) -> np.ndarray:
     return rgb_to_lab(rgb)[:, :, 1:]
 
 
-def apply_saturation(ab: np.ndarray, factor: float) -> np.ndarray:
-    """Scale chroma; 1.0 leaves the prediction unchanged, 0.0 gives gray."""
-    if factor < 0:
-        raise ValueError("saturation must be >= 0")
-    return ab if factor == 1.0 else ab * np.float32(factor)
+@dataclass(frozen=True)
+class Look:
+    """How the predicted colour is shown: ``saturation`` (chroma factor, 1.0 as predicted)
+    and the colour balance, applied after it in Lab: ``temperature`` moves b (+ warmer,
+    towards yellow; - cooler, towards blue), ``tint`` moves a (+ magenta, - green), in ab
+    units.  Every place that takes a saturation takes a Look too."""
+
+    saturation: float = 1.0
+    temperature: float = 0.0
+    tint: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.saturation >= 0:
+            raise ValueError("saturation must be >= 0")
+        for name in ("temperature", "tint"):
+            v = getattr(self, name)
+            if not -BALANCE_MAX <= v <= BALANCE_MAX:
+                raise ValueError(f"{name} must be from {-BALANCE_MAX:g} to {BALANCE_MAX:g}, got {v!r}")
+
+    @property
+    def balanced(self) -> bool:
+        return self.temperature != 0.0 or self.tint != 0.0
+
+
+def look_of(saturation: "float | Look") -> Look:
+    """A saturation factor or a :class:`Look` -> a Look (checked)."""
+    return saturation if isinstance(saturation, Look) else Look(float(saturation))
+
+
+def apply_saturation(ab: np.ndarray, factor: "float | Look") -> np.ndarray:
+    """Scale chroma (1.0 leaves the prediction unchanged, 0.0 gives gray); a :class:`Look`
+    also shifts the colour balance after the scaling."""
+    look = look_of(factor)
+    out = ab if look.saturation == 1.0 else ab * np.float32(look.saturation)
+    if look.balanced:
+        out = out + np.array([look.tint, look.temperature], np.float32)
+    return out
 
 
 def lab_compose(L: np.ndarray, ab: np.ndarray) -> np.ndarray:

@@ -9,6 +9,10 @@ file fit every size of the same picture (a scan, its preview, the frames of a sh
     [{"x": 0.42, "y": 0.31, "rgb": [214, 160, 130]},
      {"x": 0.70, "y": 0.85, "rgb": "#2a4f9c"}]
 
+The colour balance set beside the hints is kept with them: the file is then
+``{"hints": [...], "balance": {"temperature": T, "tint": U}}`` (ab units, see
+``core.color.Look``; a file without it has no balance).
+
 A *shot* hint file holds the hints of keyframes, by frame number (1 = the first frame,
 as in ``frame_000001.png``); they are carried to the other frames by
 :mod:`colorstudio.core.batch.shot`.  Hints under ``"hints"`` apply to every frame unmoved, so
@@ -28,6 +32,7 @@ from typing import Any, Iterable, Sequence
 
 from colorstudio.core.io import textfiles
 from colorstudio.core.errors import UserError
+from colorstudio.core.scales import BALANCE_MAX
 from colorstudio.core.colorize.pipeline import Hint
 
 RGB = tuple[int, int, int]
@@ -115,16 +120,46 @@ def read_hints(path: str | Path) -> list[Hint]:
     return to_hints(read_points(path))
 
 
-def dumps_points(points: Iterable[tuple[float, float, Sequence[int]]]) -> str:
-    return json.dumps([{"x": round(float(x), 6), "y": round(float(y), 6), "rgb": [int(c) for c in rgb]}
-                       for x, y, rgb in points], indent=1) + "\n"
+def parse_balance(data: Any, source: str = "hints") -> tuple[float, float]:
+    """Decoded JSON -> the (temperature, tint) kept with the hints; (0, 0) when none."""
+    if not isinstance(data, dict) or "balance" not in data:
+        return 0.0, 0.0
+    bal = data["balance"]
+    if not isinstance(bal, dict):
+        raise HintFileError(f"{source}: 'balance' must be {{\"temperature\": T, \"tint\": U}}")
+    out = []
+    for key in ("temperature", "tint"):
+        v = bal.get(key, 0.0)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                or not -BALANCE_MAX <= v <= BALANCE_MAX:
+            raise HintFileError(f"{source}: balance {key} must be a number from {-BALANCE_MAX:g} to "
+                                f"{BALANCE_MAX:g}, got {v!r}")
+        out.append(float(v))
+    return out[0], out[1]
 
 
-def write_points(path: str | Path, points: Iterable[tuple[float, float, Sequence[int]]]) -> None:
-    """Write a hint file atomically (a crash never leaves half a file)."""
+def read_balance(path: str | Path) -> tuple[float, float]:
+    """The colour balance (temperature, tint) kept in a hint file; (0, 0) when it has none."""
+    p = Path(path)
+    return parse_balance(_load_json(p), p.name)
+
+
+def dumps_points(points: Iterable[tuple[float, float, Sequence[int]]],
+                 balance: tuple[float, float] = (0.0, 0.0)) -> str:
+    pts = [{"x": round(float(x), 6), "y": round(float(y), 6), "rgb": [int(c) for c in rgb]} for x, y, rgb in points]
+    if not any(balance):
+        return json.dumps(pts, indent=1) + "\n"
+    data = {"hints": pts, "balance": {"temperature": round(float(balance[0]), 3), "tint": round(float(balance[1]), 3)}}
+    return json.dumps(data, indent=1) + "\n"
+
+
+def write_points(path: str | Path, points: Iterable[tuple[float, float, Sequence[int]]],
+                 balance: tuple[float, float] = (0.0, 0.0)) -> None:
+    """Write a hint file atomically (a crash never leaves half a file), with the colour
+    ``balance`` (temperature, tint) when it is not neutral."""
     from colorstudio.core.io.atomic import atomic_write
 
-    text = dumps_points(points)
+    text = dumps_points(points, balance)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 

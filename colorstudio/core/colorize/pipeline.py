@@ -343,7 +343,7 @@ def _compose_strip(img, L, abw, y0, y1, wy, r0, r1, dst) -> None:
     _store(color.lab_to_rgb(lab, out=lab), dst)
 
 
-def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0,
+def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float | color.Look = 1.0,
             strip_rows: int = DEFAULT_STRIP_ROWS, out: np.ndarray | None = None,
             lightness_full: np.ndarray | None = None) -> np.ndarray:
     """Full-resolution L of ``image`` + upsampled ``ab_small`` -> RGB in the input's dtype.
@@ -352,7 +352,8 @@ def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0,
     strip), several in parallel; the result does not depend on the strip height (the
     upsampling is separable and computed exactly per row).  ``lightness_full``: the
     image's L (from :func:`lightness`) when the caller keeps it, e.g. across
-    interactive saturation edits of a colour image.
+    interactive saturation edits of a colour image.  ``saturation``: a factor, or a
+    :class:`~colorstudio.core.color.Look` (saturation and colour balance).
     """
     img, alpha = _split_alpha(image)
     H, W = img.shape[:2]
@@ -415,7 +416,7 @@ class NetworkMemo:
         self.held, self.key, self.value = held, key, value
 
 
-def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: float = 1.0,
+def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: float | color.Look = 1.0,
              hints: Sequence[Hint] = (), strip_rows: int = DEFAULT_STRIP_ROWS, denoise: str = "off",
              hint_reach: float = HINT_REACH, repairer=None, repair_mask: np.ndarray | None = None,
              memo: NetworkMemo | None = None) -> Colorized:

@@ -169,6 +169,7 @@ class HintsEditor(QWidget):
     referenceRequested = Signal(str)  # a colour reference photo was chosen: derive hints from it
     savedTo = Signal(str)             # the hints were written to this file (what is kept with them follows)
     loadedFrom = Signal(str)          # the hints were read from this file
+    balanceLoaded = Signal(float, float)   # the colour balance kept with loaded hints (temperature, tint)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -371,19 +372,26 @@ class HintsEditor(QWidget):
         self.drop_button.setChecked(False)
 
     # files ---------------------------------------------------------------------------
+    balance_provider = None   # () -> (temperature, tint) saved with the hints (the page's colour balance)
+
     def save_to(self, path: str) -> None:
-        """Write the hints as a hint file (the CLI's ``--hints`` reads the same)."""
+        """Write the hints as a hint file (the CLI's ``--hints`` reads the same), with the
+        colour balance beside them."""
         from colorstudio.core.colorize.hintfile import write_points
 
-        write_points(path, self.model.points_list())
+        balance = self.balance_provider() if self.balance_provider is not None else (0.0, 0.0)
+        write_points(path, self.model.points_list(), balance)
         self.savedTo.emit(str(path))
 
     def load_from(self, path: str) -> int:
-        """Replace the hints with a file's (undoable); HintFileError for a bad file."""
-        from colorstudio.core.colorize.hintfile import read_points
+        """Replace the hints with a file's (undoable), and the colour balance with the one
+        kept with them; HintFileError for a bad file (nothing changes then)."""
+        from colorstudio.core.colorize.hintfile import read_balance, read_points
 
         points = read_points(path)
+        balance = read_balance(path)
         self.model.replace_all(points)
+        self.balanceLoaded.emit(*balance)
         self.loadedFrom.emit(str(path))
         return len(points)
 

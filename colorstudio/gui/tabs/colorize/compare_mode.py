@@ -64,7 +64,7 @@ class CompareRuns(QObject):
         if not jobs:
             return False
         self.runner.submit(run_many, self.cache, jobs, self.picker.device(), image,
-                           self.controls.saturation(), hints, self._token(), self.controls.denoise(), hint_reach,
+                           self.controls.look(), hints, self._token(), self.controls.denoise(), hint_reach,
                            repair)
         return True
 

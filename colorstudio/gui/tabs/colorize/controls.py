@@ -1,5 +1,5 @@
-"""Controls that re-run quickly: render size (a network run) and saturation (no network
-run: the page re-composes from the cached small ab prediction); the repair of a damaged
+"""Controls that re-run quickly: render size (a network run), saturation and colour balance
+(no network run: the page re-composes from the cached small ab prediction); the repair of a damaged
 print (mend first, show the damage mask, the mask brush and its size)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox,
                                QToolButton, QWidget)
 
-from colorstudio.core.scales import SATURATION_MAX
+from colorstudio.core.scales import BALANCE_MAX, SATURATION_MAX
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.denoise_box import LABEL as DENOISE_LABEL, DenoiseBox
 
@@ -25,6 +25,7 @@ BRUSH_TIP = ("Correct the damage mask on the input: drag adds damage, right-drag
 class ColorizeControls(QWidget):
     renderSizeChanged = Signal(int)     # 0 = the model's default size
     saturationChanged = Signal(float)   # 1.0 = as predicted
+    balanceChanged = Signal(float, float)   # temperature, tint (ab units; 0, 0 = as predicted)
     denoiseChanged = Signal(str)        # off | light | strong (core.colorize.pipeline.DENOISE)
     guessingChanged = Signal(bool)      # show where the model guesses its colour
     repairChanged = Signal(bool)        # mend the damage before colouring
@@ -59,12 +60,19 @@ class ColorizeControls(QWidget):
         sat_row.setContentsMargins(0, 0, 0, 0)
         sat_row.addWidget(self.sat_slider, 1)
         sat_row.addWidget(self.sat_label)
+        self.temp_slider, temp_row = self._balance_slider(
+            "temperature", "Warmer (towards yellow) or cooler (towards blue), after the saturation; "
+            "changes instantly and is saved with the hints")
+        self.tint_slider, tint_row = self._balance_slider(
+            "tint", "Towards magenta or green, after the saturation; changes instantly and is saved with the hints")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.denoise_box = DenoiseBox()
         self.denoise_box.currentIndexChanged.connect(lambda _i: self.denoiseChanged.emit(self.denoise()))
         form.addRow("Render size", self.size_box)
         form.addRow("Saturation", sat_row)
+        form.addRow("Temperature", temp_row)
+        form.addRow("Tint", tint_row)
         form.addRow(DENOISE_LABEL, self.denoise_box)
         self.guess_box = QCheckBox("Show where the model guesses")
         self.guess_box.setToolTip("Tints the input where the model is unsure of the colour: it keeps those places\n"
@@ -149,8 +157,41 @@ class ColorizeControls(QWidget):
         if i >= 0:
             self.denoise_box.setCurrentIndex(i)
 
+    def _balance_slider(self, name: str, tip: str) -> tuple[QSlider, QHBoxLayout]:
+        slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setRange(-int(BALANCE_MAX), int(BALANCE_MAX))
+        slider.setValue(0)
+        slider.setPageStep(5)
+        slider.setToolTip(tip + " (double-click the value to reset)")
+        slider.setAccessibleName(name)
+        label = QLabel("0")
+        label.setMinimumWidth(40)
+        label.setToolTip("Lab units; double-click to reset")
+        label.mouseDoubleClickEvent = lambda _e, s=slider: s.setValue(0)
+        slider.valueChanged.connect(lambda v, lab=label: lab.setText(f"{v:+d}" if v else "0"))
+        slider.valueChanged.connect(lambda _v: self.balanceChanged.emit(*self.balance()))
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(slider, 1)
+        row.addWidget(label)
+        return slider, row
+
     def saturation(self) -> float:
         return self.sat_slider.value() / 100.0
+
+    def balance(self) -> tuple[float, float]:
+        """(temperature, tint) in ab units."""
+        return float(self.temp_slider.value()), float(self.tint_slider.value())
+
+    def set_balance(self, temperature: float, tint: float) -> None:
+        self.temp_slider.setValue(int(round(temperature)))
+        self.tint_slider.setValue(int(round(tint)))
+
+    def look(self):
+        """Saturation and colour balance as ``core.color.Look`` (what every compose takes)."""
+        from colorstudio.core.color import Look
+
+        return Look(self.saturation(), *self.balance())
 
     def set_saturation(self, value: float) -> None:
         self.sat_slider.setValue(int(round(value * 100)))

@@ -180,6 +180,9 @@ class ColorizePage(QWidget):
         self.controls.renderSizeChanged.connect(lambda _s: self.rerun())
         self.controls.denoiseChanged.connect(lambda _d: self.rerun())
         self.controls.saturationChanged.connect(self._on_saturation)
+        self.controls.balanceChanged.connect(lambda _t, _u: self._on_saturation())
+        self.hints_editor.balance_provider = self.controls.balance
+        self.hints_editor.balanceLoaded.connect(self.controls.set_balance)
         self.controls.guessingChanged.connect(self._on_guessing)
         self.controls.repairChanged.connect(self._on_repair)
         self.controls.maskShownChanged.connect(lambda _on: self._show_mask())
@@ -245,11 +248,14 @@ class ColorizePage(QWidget):
             s.setValue("model/device", self.device())
         s.setValue("colorize/render_size", self.controls.render_size())
         s.setValue("colorize/saturation", self.controls.saturation())
+        s.setValue("colorize/balance", list(self.controls.balance()))
 
     def restore_settings(self, s) -> None:
         try:
             self.controls.set_render_size(int(s.value("colorize/render_size", 0)))
             self.controls.set_saturation(float(s.value("colorize/saturation", 1.0)))
+            t, u = (s.value("colorize/balance") or [0, 0])[:2]
+            self.controls.set_balance(float(t), float(u))
         except (TypeError, ValueError):
             pass
 
@@ -305,7 +311,7 @@ class ColorizePage(QWidget):
                 self._awaiting_run = False
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
-                           self.controls.render_size(), self.controls.saturation(), hints, self._token,
+                           self.controls.render_size(), self.controls.look(), hints, self._token,
                            self.controls.denoise(), self.hints_editor.reach(), self.controls.guessing(),
                            self._repair_request())
 
@@ -362,14 +368,15 @@ class ColorizePage(QWidget):
         else:
             self.runner.submit(load_job, self.cache, name, self.picker.device())
 
-    def _on_saturation(self, value: float) -> None:
+    def _on_saturation(self, _value: float | None = None) -> None:
+        """Saturation or colour balance moved: re-compose (no network run)."""
         if self.image is None:
             return
         if self.output is None or self._awaiting_run or self.comparing():
             self.rerun()  # the queued run will use the new saturation
             return
         out = self.output
-        self.runner.submit(compose_job, out.colorized, self.image, value, out.model, out.device,
+        self.runner.submit(compose_job, out.colorized, self.image, self.controls.look(), out.model, out.device,
                            self._token)
 
     def _on_hints(self) -> None:
@@ -599,7 +606,7 @@ class ColorizePage(QWidget):
         protect = [self.path] if self.path is not None else []
         c = self.output.colorized
         return run_kept(self._writers, write_view_job, path, view, self.image, c.rgb, c.ab_small,
-                        self.controls.saturation(), self.compare.wiper.position, protect, self.path,
+                        self.controls.look(), self.compare.wiper.position, protect, self.path,
                         on_result=lambda p: self._exported(p, note), on_error=self._export_failed, writes=True)
 
     def _exported(self, path: Path, note: str = "") -> None:
