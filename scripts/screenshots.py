@@ -4,7 +4,7 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
 
     xvfb-run -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py [--train-run runs/NAME]
 
-Writes docs/screenshot_{empty,colorize,wiper,guessing,repair_mask,repair_brush,repair,hints,hints_reach,
+Writes docs/screenshot_{empty,colorize,wiper,guessing,repair_mask,repair_brush,repair,hints,hints_reach,balance,gray_brush,
 compare_loading,compare,batch,
 shot_keyframe,shot,window_train,window_facades}.png and
 docs/screenshot.png (= colorize).  ``--weights NAME=PATH`` uses a
@@ -173,18 +173,28 @@ def main(argv: list[str] | None = None) -> int:
             run_and_wait(lambda: page.controls.repair_box.setChecked(False))
             run_and_wait(lambda: win.open_path(resource_dir("samples", args.sample)))
 
-        if any(e.name == "unet-hints" for e in page.picker.entries()):
-            run_and_wait(lambda: page.picker.set_model("unet-hints"))
-            for x, y, rgb in ((0.10, 0.10, (70, 110, 200)), (0.50, 0.30, (225, 172, 140)),
-                              (0.45, 0.80, (235, 135, 45))):  # background, skin, suit
-                run_and_wait(lambda x=x, y=y, rgb=rgb: page.hints_editor.model.add(x, y, rgb))
-            shot("hints")
-            page.hints_editor.show_reach.setChecked(True)   # each hint's reach, drawn at the view's zoom
-            win.resize(1400, 900)                             # the side panel must fit without scrolling
-            shot("hints_reach")
-            win.resize(w, h)
-            page.hints_editor.show_reach.setChecked(False)
-            page.hints_editor.model.reset()
+        # hints on the default colorizer (the hint step after its network): a blue background
+        # beside the face, skin, and an orange suit; then where each hint's colour went
+        for x, y, rgb in ((0.10, 0.10, (70, 110, 200)), (0.50, 0.30, (225, 172, 140)),
+                          (0.45, 0.80, (235, 135, 45))):  # background, skin, suit
+            run_and_wait(lambda x=x, y=y, rgb=rgb: page.hints_editor.model.add(x, y, rgb))
+        shot("hints")
+        page.hints_editor.show_reach.setChecked(True)   # the weights each hint was applied with
+        win.resize(1400, 900)                             # the side panel must fit without scrolling
+        shot("hints_reach")
+        page.hints_editor.show_reach.setChecked(False)
+        run_and_wait(lambda: page.controls.set_balance(18, 4))   # warmer, a touch of magenta
+        shot("balance")
+        run_and_wait(lambda: page.controls.set_balance(0, 0))
+        page.controls.gray_button.setChecked(True)        # the gray brush: the flag's colour taken away
+        hh, ww = page.image.shape[:2]
+        run_and_wait(lambda: (page.gray.begin((hh, ww), 0.02 * ww, 0.05 * hh, True, 0.07 * ww),
+                              page.gray.extend(0.12 * ww, 0.45 * hh, 0.07 * ww), page.gray.end()))
+        shot("gray_brush")
+        page.controls.gray_button.setChecked(False)
+        run_and_wait(page._clear_gray)
+        win.resize(w, h)
+        page.hints_editor.model.reset()
 
         # compare: every trained model's result on the portrait, in one grid
         trained = [e.name for e in page.picker.entries() if e.trained][:6]

@@ -323,3 +323,32 @@ def test_hints_saved_without_a_mask_forget_an_older_mask_file(qtbot, entries, tm
     assert w is not None
     qtbot.waitUntil(lambda: not old.exists(), timeout=RUN_TIMEOUT)
     page.shutdown()
+
+
+def test_gray_brush_erases_the_colour_without_a_network_run(qtbot, cache, entries):
+    """Issue 35, item 3: the gray brush takes the colour away where it is painted (the
+    result keeps the photo's lightness there), re-composing only; undo gives it back."""
+    from colorstudio.core import color
+
+    page = _page(qtbot, cache, entries, model="unet-gan")
+    with qtbot.waitSignal(page.resultReady, timeout=30000) as first:
+        page.set_image(np.tile(np.linspace(40, 220, 64, dtype=np.uint8), (48, 1)))
+    before = first.args[0].colorized.rgb
+    runs = page.network_runs
+    page.controls.gray_button.setChecked(True)
+    assert page.compare.left.tool is page.gray_brush and not page.controls.brushing()
+    with qtbot.waitSignal(page.resultReady, timeout=30000) as b:
+        page.gray.begin((48, 64), 10.0, 24.0, True, 6.0)
+        page.gray.extend(30.0, 24.0, 6.0)
+        page.gray.end()
+    out = b.args[0]
+    assert out.kind == "compose" and page.network_runs == runs
+    lab = color.rgb_to_lab(out.colorized.rgb)
+    assert np.abs(lab[22:27, 12:28, 1:]).max() < 1.0               # gray where painted
+    np.testing.assert_array_equal(out.colorized.rgb[:, 45:], before[:, 45:])   # the rest as it was
+    with qtbot.waitSignal(page.resultReady, timeout=30000) as b:
+        page.hints_editor.model.undo_stack.undo()
+    np.testing.assert_array_equal(b.args[0].colorized.rgb, before)
+    page.controls.brush_button.setChecked(True)                       # one brush at a time
+    assert not page.controls.gray_brushing()
+    page.shutdown()

@@ -345,7 +345,7 @@ def _compose_strip(img, L, abw, y0, y1, wy, r0, r1, dst) -> None:
 
 def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float | color.Look = 1.0,
             strip_rows: int = DEFAULT_STRIP_ROWS, out: np.ndarray | None = None,
-            lightness_full: np.ndarray | None = None) -> np.ndarray:
+            lightness_full: np.ndarray | None = None, gray: np.ndarray | None = None) -> np.ndarray:
     """Full-resolution L of ``image`` + upsampled ``ab_small`` -> RGB in the input's dtype.
 
     Works in strips of at most ``strip_rows`` rows (fewer for wide images, ~2 MP per
@@ -353,7 +353,8 @@ def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float | color.L
     upsampling is separable and computed exactly per row).  ``lightness_full``: the
     image's L (from :func:`lightness`) when the caller keeps it, e.g. across
     interactive saturation edits of a colour image.  ``saturation``: a factor, or a
-    :class:`~colorstudio.core.color.Look` (saturation and colour balance).
+    :class:`~colorstudio.core.color.Look` (saturation and colour balance).  ``gray``: (H, W)
+    bool, where the user erased the colour (the result is the input's lightness there).
     """
     img, alpha = _split_alpha(image)
     H, W = img.shape[:2]
@@ -392,10 +393,30 @@ def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float | color.L
     else:
         for b in bounds:
             job(b)
+    if gray is not None:
+        _keep_gray(out, img, lightness_full, gray)
     if alpha is not None:
         out[:, :, 3] = alpha.astype(dtype) if alpha.dtype == dtype else color.from_float01(
             color.to_float01(alpha), dtype)
     return out
+
+
+def _keep_gray(out: np.ndarray, img: np.ndarray, lightness_full: np.ndarray | None, gray: np.ndarray) -> None:
+    """The pixels of ``gray`` (H, W) set to the input's lightness without colour, within the
+    mask's bounding box only (a few strokes on a big scan cost their box)."""
+    gray = np.asarray(gray, bool)
+    if gray.shape != out.shape[:2]:
+        raise ValueError(f"the gray mask is {gray.shape[1]}x{gray.shape[0]} px, the image "
+                         f"{out.shape[1]}x{out.shape[0]}: it must be of the image's size")
+    rows, cols = np.nonzero(gray.any(1))[0], np.nonzero(gray.any(0))[0]
+    if not rows.size:
+        return
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    part = img[y0:y1, x0:x1]
+    lf = None if lightness_full is None else lightness_full[y0:y1, x0:x1]
+    plain = compose(part, np.zeros((1, 1, 2), np.float32), 1.0, lightness_full=lf)
+    m = gray[y0:y1, x0:x1]
+    out[y0:y1, x0:x1, :3][m] = plain[m]
 
 
 @dataclass
@@ -419,7 +440,7 @@ class NetworkMemo:
 def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: float | color.Look = 1.0,
              hints: Sequence[Hint] = (), strip_rows: int = DEFAULT_STRIP_ROWS, denoise: str = "off",
              hint_reach: float = HINT_REACH, repairer=None, repair_mask: np.ndarray | None = None,
-             memo: NetworkMemo | None = None) -> Colorized:
+             memo: NetworkMemo | None = None, gray_mask: np.ndarray | None = None) -> Colorized:
     """Colorize a gray (or colour: its lightness is used) image of any size and depth;
     ``denoise`` cleans what the network sees of a grainy or dusty scan (:data:`DENOISE`).
 
@@ -427,7 +448,8 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
     the scan's scratches, cracks and dust are filled first (``core.restore.repair``), and --
     the one exception to "the result keeps the input's lightness" -- the result's lightness
     is the repaired one.  ``memo``: the network's last answer for this very ``image`` is
-    reused when only the hints (or saturation) changed."""
+    reused when only the hints (or saturation) changed.  ``gray_mask`` (H, W): where the
+    user erased the colour."""
     if image.size == 0:
         raise ValueError("the image is empty")
     t0 = time.perf_counter()
@@ -449,7 +471,7 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
     weights = hint_weights(ab0, x[0, 0], hints, hint_reach) if hints else None
     ab_small = hinted_ab(ab0, x, hints, hint_reach, weights=weights)
     t1 = time.perf_counter()
-    rgb = compose(image, ab_small, saturation, strip_rows)
+    rgb = compose(image, ab_small, saturation, strip_rows, gray=gray_mask)
     t2 = time.perf_counter()
     note = str(predictor.fallback) if predictor.fallback is not before else None
     return Colorized(rgb, ab_small, {"predict": t1 - t0, "compose": t2 - t1, "total": t2 - t0}, note, mended,

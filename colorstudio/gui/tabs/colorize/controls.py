@@ -18,6 +18,8 @@ REPAIR_TIP = ("Mend the print's scratches, cracks, folds and dust before colouri
 NO_DETECTOR_TIP = ("No trained damage detector (damage-unet) is installed: repairing needs its weights.\n"
                    "Train one in the Train tab (task restore) or install the shipped weights.")
 MASK_TIP = "Tints the input red where the damage is mended (the detector's mask, or yours)"
+GRAY_TIP = ("Erase the colour where it is wrong: drag paints gray (the result keeps the photo's lightness\n"
+            "there), right-drag or Alt+drag gives the colour back.  Each stroke can be undone (Ctrl+Z).")
 BRUSH_TIP = ("Correct the damage mask on the input: drag adds damage, right-drag or Alt+drag erases\n"
              "(the middle button pans).  Each stroke can be undone (Ctrl+Z); the repair follows.")
 
@@ -31,6 +33,7 @@ class ColorizeControls(QWidget):
     repairChanged = Signal(bool)        # mend the damage before colouring
     maskShownChanged = Signal(bool)     # tint the damage mask over the input
     brushToggled = Signal(bool)         # the mask brush is the input canvas's tool
+    grayBrushToggled = Signal(bool)     # the gray brush (erase colour) is the input canvas's tool
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,6 +83,30 @@ class ColorizeControls(QWidget):
                                   "(Models that predict a colour distribution: the default effnet-unet.)")
         self.guess_box.toggled.connect(self.guessingChanged)
         form.addRow("", self.guess_box)
+        self.gray_button = QToolButton()
+        self.gray_button.setIcon(icon("mdi6.format-color-marker-cancel"))
+        self.gray_button.setText("Gray brush")
+        self.gray_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.gray_button.setCheckable(True)
+        self.gray_button.setAutoRaise(True)
+        self.gray_button.setToolTip(GRAY_TIP)
+        self.gray_button.toggled.connect(self._on_gray)
+        self.gray_clear = QToolButton()
+        self.gray_clear.setIcon(icon("mdi6.eraser"))
+        self.gray_clear.setAutoRaise(True)
+        self.gray_clear.setToolTip("Give the colour back everywhere the gray brush took it (undoable)")
+        self.gray_size = QSpinBox()
+        self.gray_size.setRange(1, 800)
+        self.gray_size.setValue(40)
+        self.gray_size.setSuffix(" px")
+        self.gray_size.setToolTip("The gray brush's diameter, in the photo's pixels")
+        gray_row = QHBoxLayout()
+        gray_row.setContentsMargins(0, 0, 0, 0)
+        gray_row.addWidget(self.gray_button)
+        gray_row.addWidget(self.gray_size)
+        gray_row.addWidget(self.gray_clear)
+        gray_row.addStretch(1)
+        form.addRow("", gray_row)
 
         self.repair_box = QCheckBox("Repair damage")
         self.repair_box.toggled.connect(self._on_repair)
@@ -94,6 +121,7 @@ class ColorizeControls(QWidget):
         self.brush_button.setAutoRaise(True)
         self.brush_button.setToolTip(BRUSH_TIP)
         self.brush_button.toggled.connect(self.brushToggled)
+        self.brush_button.toggled.connect(lambda on: on and self.gray_button.setChecked(False))
         self.brush_size = QSpinBox()
         self.brush_size.setRange(1, 400)
         self.brush_size.setValue(12)
@@ -123,6 +151,17 @@ class ColorizeControls(QWidget):
 
     def brush_diameter(self) -> int:
         return int(self.brush_size.value())
+
+    def gray_brushing(self) -> bool:
+        return self.gray_button.isChecked()
+
+    def gray_diameter(self) -> int:
+        return int(self.gray_size.value())
+
+    def _on_gray(self, on: bool) -> None:
+        if on:
+            self.brush_button.setChecked(False)   # one brush on the input at a time
+        self.grayBrushToggled.emit(on)
 
     def set_repair_available(self, available: bool) -> None:
         """Repairing needs a trained damage detector: without one the box is off and says why

@@ -71,9 +71,11 @@ class DamageMask(QObject):
     changed = Signal()     # pixels changed (a live stroke too): redraw the tint
     edited = Signal()      # a hand edit was done, undone or redone: mend again with this mask
 
-    def __init__(self, undo_stack: QUndoStack, parent: QObject | None = None):
+    def __init__(self, undo_stack: QUndoStack, parent: QObject | None = None,
+                 rgb: tuple[int, int, int] = MASK_RGB, noun: str = "the damage mask"):
         super().__init__(parent)
         self.undo_stack = undo_stack
+        self.rgb, self.noun = rgb, noun   # the tint, and what the undo history calls it (the gray brush's too)
         self.mask: np.ndarray | None = None
         self.by_hand = False            # edited (or loaded): the restorer's own, not the detector's
         self._stroke: list[tuple[Box, np.ndarray]] | None = None
@@ -105,8 +107,9 @@ class DamageMask(QObject):
         """How many pixels are marked damaged."""
         return 0 if self.mask is None else int(np.count_nonzero(self.mask))
 
-    def load(self, mask: np.ndarray, text: str = "load the damage mask") -> None:
+    def load(self, mask: np.ndarray, text: str | None = None) -> None:
         """Replace the mask by ``mask`` (of the photo's size) as one undoable edit."""
+        text = text or f"load {self.noun}"
         if self.stroking():
             self.end()   # a stroke under way is finished first: its undo must see the mask it painted
         mask = np.asarray(mask, bool)
@@ -144,7 +147,7 @@ class DamageMask(QObject):
             before[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = old
         if np.array_equal(before, after):
             return False
-        text = "paint the damage mask" if self._value else "erase from the damage mask"
+        text = f"paint {self.noun}" if self._value else f"erase from {self.noun}"
         self.undo_stack.push(_MaskEdit(self, text, (y0, y1, x0, x1), before, after, self.by_hand, False,
                                        self.mask.shape))
         return True
@@ -201,7 +204,7 @@ class DamageMask(QObject):
         if box is None or self._tint is None or step != self._step or self._tint.shape[:2] != size:
             self._step = step
             self._tint = np.zeros((*size, 4), np.uint8)
-            self._tint[..., :3] = MASK_RGB
+            self._tint[..., :3] = self.rgb
             box = (0, h, 0, w)
         y0, y1, x0, x1 = box
         ty0, ty1, tx0, tx1 = y0 // step, math.ceil(y1 / step), x0 // step, math.ceil(x1 / step)
@@ -289,5 +292,5 @@ class MaskBrush:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(QColor(0, 0, 0, 180), 3))
         painter.drawEllipse(c, r, r)
-        painter.setPen(QPen(QColor(*MASK_RGB), 1.5))
+        painter.setPen(QPen(QColor(*self.damage.rgb), 1.5))
         painter.drawEllipse(c, r, r)

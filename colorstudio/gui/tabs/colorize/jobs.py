@@ -138,8 +138,9 @@ def forget_network() -> None:
 
 def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
          saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None,
-         guessing: bool = False, repair: RepairRequest | None = None):
-    """Generator: every yield is a point where a newer request may cancel this one."""
+         guessing: bool = False, repair: RepairRequest | None = None, gray: np.ndarray | None = None):
+    """Generator: every yield is a point where a newer request may cancel this one.  ``gray``:
+    where the user erased the colour (the gray brush)."""
     from colorstudio.core.colorize import pipeline
 
     t0 = time.perf_counter()
@@ -155,7 +156,8 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
         _MEMO = pipeline.NetworkMemo()
     res = pipeline.colorize(image, pred, size or None, saturation, hints, denoise=denoise,
                             hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach,
-                            repairer=repairer, repair_mask=None if repair is None else repair.mask, memo=_MEMO)
+                            repairer=repairer, repair_mask=None if repair is None else repair.mask, memo=_MEMO,
+                            gray_mask=gray)
     yield "display"
     q = display_pyramid(res.rgb)
     timings = dict(res.timings)
@@ -170,16 +172,19 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
     return RunOutput(res, q, name, pred.device_name, "run", token, time.perf_counter() - t0, timings, guess)
 
 
-def compose_job(colorized, image: np.ndarray, saturation: float, model: str, device: str, token: int):
+def compose_job(colorized, image: np.ndarray, saturation, model: str, device: str, token: int,
+                gray: np.ndarray | None = None):
+    """The last run's colour composed again (a new saturation, balance or gray mask): no network."""
     from colorstudio.core.colorize import pipeline
 
     t0 = time.perf_counter()
     mended = colorized.mended   # a repaired run: its saturation is the mended photo's, not the damaged one's
-    rgb = pipeline.compose(image if mended is None else mended, colorized.ab_small, saturation)
+    rgb = pipeline.compose(image if mended is None else mended, colorized.ab_small, saturation, gray=gray)
     yield "display"
     q = display_pyramid(rgb)
     dt = time.perf_counter() - t0
-    out = pipeline.Colorized(rgb, colorized.ab_small, {"compose": dt}, None, colorized.repair, mended)
+    out = pipeline.Colorized(rgb, colorized.ab_small, {"compose": dt}, None, colorized.repair, mended,
+                             getattr(colorized, "hint_weights", None))
     return RunOutput(out, q, model, device, "compose", token, dt, {"compose": dt})
 
 
@@ -234,13 +239,13 @@ class CompareJob:
 
 def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: np.ndarray,
              saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None,
-             repair: RepairRequest | None = None):
+             repair: RepairRequest | None = None, gray: np.ndarray | None = None):
     """Generator: each model in turn; yields ``('loading', key, i, n)`` while a model
     loads (seconds, once: the grid says so instead of a silent "colorizing"),
     ``('running', key)``, then ``('done', key, RunOutput)`` or ``('failed', key,
     message)``, so the grid fills as results come and one model's failure leaves the
     others.  Every setting that changes a result applies to every tile as to the single result:
-    saturation, hints and their reach, the scan cleaning (``denoise``) and the repair (done
+    saturation, hints and their reach, the gray brush, the scan cleaning (``denoise``) and the repair (done
     once, before the first model: every tile colours the same mended photo).  Returns
     :class:`CompareFinished`."""
     from colorstudio.core.colorize import pipeline
@@ -266,7 +271,8 @@ def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: 
             t_load = time.perf_counter() - t0
             yield ("running", job.key)
             res = pipeline.colorize(image, pred, job.size, saturation, hints if job.hints else [], denoise=denoise,
-                                    hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach)
+                                    hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach,
+                                    gray_mask=gray)
             q = display_pyramid(res.rgb)
         except Exception as exc:  # noqa: BLE001 -- reported in the model's cell
             yield ("failed", job.key, error_message(exc), token)

@@ -34,6 +34,8 @@ from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept, start
 
 REPAIR_DEBOUNCE_MS = 300   # a mask edit mends again once the hand rests this long
+GRAY_RGB = (40, 140, 255)   # the gray brush's tint on the input: blue, unlike the damage mask's red
+GRAY_LAYER = "gray"         # its canvas overlay layer
 
 # ------------------------------------------------------------------ empty state
 
@@ -153,6 +155,10 @@ class ColorizePage(QWidget):
         self.damage = DamageMask(self.hints_editor.model.undo_stack, self)
         self.brush = MaskBrush(self.damage, lambda: None if self.image is None else self.image.shape[:2],
                                self.controls.brush_diameter)
+        # The gray brush: where the user erased the colour (issue 35), on the same undo stack.
+        self.gray = DamageMask(self.hints_editor.model.undo_stack, self, rgb=GRAY_RGB, noun="the gray mask")
+        self.gray_brush = MaskBrush(self.gray, lambda: None if self.image is None else self.image.shape[:2],
+                                    self.controls.gray_diameter)
         self._repair_timer = QTimer(self)
         self._repair_timer.setSingleShot(True)
         self._repair_timer.setInterval(REPAIR_DEBOUNCE_MS)
@@ -189,6 +195,10 @@ class ColorizePage(QWidget):
         self.controls.brushToggled.connect(self._on_brush)
         self.damage.changed.connect(self._on_mask_changed)
         self.damage.edited.connect(self._repair_timer.start)
+        self.controls.grayBrushToggled.connect(self._on_gray_brush)
+        self.controls.gray_clear.clicked.connect(self._clear_gray)
+        self.gray.changed.connect(self._show_gray)
+        self.gray.edited.connect(self._on_saturation)   # re-compose with the new mask: no network run
         self.hints_editor.savedTo.connect(self.save_mask_beside)
         self.hints_editor.loadedFrom.connect(self.load_mask_beside)
         self.hints_editor.hintsChanged.connect(self._on_hints)
@@ -282,6 +292,7 @@ class ColorizePage(QWidget):
         self.hints_editor.model.reset()
         self._repair_timer.stop()
         self.damage.reset()
+        self.gray.reset()
         self._status.update(size=describe_image(opened.image), time="")
         self._emit_status()
         if opened.path is not None:
@@ -307,13 +318,14 @@ class ColorizePage(QWidget):
             hints = []
         self._awaiting_run = True
         if self.comparing():
-            if not self.compare_runs.submit(self.image, hints, self.hints_editor.reach(), self._repair_request()):
+            if not self.compare_runs.submit(self.image, hints, self.hints_editor.reach(), self._repair_request(),
+                                            self.gray_mask()):
                 self._awaiting_run = False
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
                            self.controls.render_size(), self.controls.look(), hints, self._token,
                            self.controls.denoise(), self.hints_editor.reach(), self.controls.guessing(),
-                           self._repair_request())
+                           self._repair_request(), self.gray_mask())
 
     def _repair_request(self) -> RepairRequest | None:
         """What "Repair damage" asks of a run: the user's own mask once edited, else the detector's."""
@@ -377,7 +389,7 @@ class ColorizePage(QWidget):
             return
         out = self.output
         self.runner.submit(compose_job, out.colorized, self.image, self.controls.look(), out.model, out.device,
-                           self._token)
+                           self._token, self.gray_mask())
 
     def _on_hints(self) -> None:
         if self.hints_editor.isEnabled():
@@ -501,6 +513,8 @@ class ColorizePage(QWidget):
         model takes hints)."""
         if self.controls.brushing():
             return self.brush
+        if self.controls.gray_brushing():
+            return self.gray_brush
         e = self.picker.entry()
         return self.hints_editor.tool if e is not None and e.hints else None
 
@@ -521,6 +535,26 @@ class ColorizePage(QWidget):
             self.compare.set_mode(CompareView.SIDE)   # the brush paints on the input of side by side
             self.controls.mask_box.setChecked(True)   # painting blind helps no one
         self.compare.left.set_tool(self._input_tool())
+
+    def _on_gray_brush(self, on: bool) -> None:
+        if on:
+            self.compare.set_mode(CompareView.SIDE)   # the brush paints on the input of side by side
+        self.compare.left.set_tool(self._input_tool())
+        self._show_gray()
+
+    def _show_gray(self) -> None:
+        """The gray mask tinted over the input while its brush is out (the result shows it anyway)."""
+        shown = self.controls.gray_brushing() and self.gray.mask is not None
+        self.compare.set_overlay(self.gray.overlay() if shown else None, GRAY_LAYER)
+
+    def gray_mask(self) -> np.ndarray | None:
+        """Where the user erased the colour, (H, W) bool (a copy: strokes go on meanwhile), or None."""
+        m = self.gray.mask
+        return None if m is None or not m.any() else m.copy()
+
+    def _clear_gray(self) -> None:
+        if self.gray.mask is not None and self.gray.mask.any():
+            self.gray.load(np.zeros_like(self.gray.mask), "give the colour back")
 
     def _show_mask(self) -> None:
         shown = self.controls.mask_shown()
