@@ -26,7 +26,8 @@ class ConfigError(UserError, ValueError):
 PIXEL_LOSSES = ("l1", "mse", "smoothl1", "l1-rebalanced", "se")
 BIN_LOSSES = ("mse", "smoothl1", "ce-rebalanced", "ce")
 MASK_LOSSES = ("bce-dice", "bce")   # restore: per-pixel damage logits (trainer.engine.losses.mask_loss)
-TASKS = ("colorize", "translate", "restore")
+FILL_LOSSES = ("l1",)               # inpaint: the filled L (trainer.engine.losses.fill_loss)
+TASKS = ("colorize", "translate", "restore", "inpaint")
 
 
 @dataclass
@@ -39,6 +40,7 @@ class TrainConfig:
     recipe: str = ""
     family: str = ""                      # registry name of the generator
     task: str = "colorize"                # colorize | translate | restore (gray scan -> damage mask)
+                                          # | inpaint (gray scan with holes -> the holes filled)
     model: dict = field(default_factory=dict)   # factory kwargs of the family
     data: str = ""                        # folder of photos (or of AB pairs for translate)
     val_data: str = ""                    # explicit validation folder; else a split of data
@@ -108,6 +110,8 @@ class TrainConfig:
     age_p: float = 0.0                    # colorize: share of inputs aged as old photos (core.colorize.aging)
     mask_pos_weight: float = 3.0          # restore: a damaged pixel's weight in the mask's BCE (damage is rare)
     clean_p: float = 0.2                  # restore: share of training crops left undamaged
+    hole_weight: float = 6.0              # inpaint: a hole pixel's weight in the L1 (the rest: 1)
+    edge_weight: float = 1.0              # inpaint: weight of the L1 of the gradients in and around the holes
     folder_balance: float = 1.0           # draw each data folder by size ** this (1 natural mix,
                                           # 0.5 square root, 0 every folder equally; engine.balance)
 
@@ -141,7 +145,7 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be > 0 (got {getattr(self, name)})")
         if self.image_size % self.SIZE_MULTIPLE:
             raise ConfigError(f"image_size must be a multiple of {self.SIZE_MULTIPLE} (got {self.image_size})")
-        if self.task == "restore":
+        if self.task in ("restore", "inpaint"):
             self._validate_restore()
         if self.direction not in ("AtoB", "BtoA"):
             raise ConfigError(f"direction must be AtoB or BtoA, not {self.direction!r}")
@@ -170,12 +174,13 @@ class TrainConfig:
             raise ConfigError(f"scale_range must be [lo, hi] with 0.25 <= lo <= hi <= 8 (got {[lo, hi]})")
 
     def _validate_restore(self) -> None:
-        """A damage mask has no colour to judge: no discriminator, no perceptual network
-        (refused here, not after the photos are loaded)."""
+        """A damage mask and a gray fill have no colour to judge: no discriminator, no
+        perceptual network (refused here, not after the photos are loaded)."""
         if self.adv_weight > 0:
-            raise ConfigError("adv_weight must be 0 for a restore recipe (a damage mask has no GAN term)")
+            raise ConfigError(f"adv_weight must be 0 for a {self.task} recipe (a damage mask or a gray "
+                              "fill has no GAN term)")
         if self.perceptual_net or self.vgg_weights:
-            raise ConfigError("a restore recipe has no perceptual loss: leave perceptual_net and "
+            raise ConfigError(f"a {self.task} recipe has no perceptual loss: leave perceptual_net and "
                               "--vgg-weights unset")
 
     def to_dict(self) -> dict[str, Any]:
@@ -195,6 +200,7 @@ _RANGES = (
     ("label_smoothing", 0.0, 0.5, False), ("label_noise", 0.0, 0.5, False), ("label_flip", 0.0, 0.5, False),
     ("rebalance_lambda", 0.0, 1.0, False),
     ("mask_pos_weight", 0.0, 1000.0, True), ("clean_p", 0.0, 1.0, False),
+    ("hole_weight", 0.0, 1000.0, False), ("edge_weight", 0.0, 1000.0, False),
     ("grad_clip", 0.0, 1e6, False), ("ema", 0.0, 0.99999, False),
     ("epochs", 1, 10 ** 6, False), ("batch_size", 1, 4096, False), ("image_size", 8, 2048, False),
     ("full_size", 0, 4096, False), ("log_every", 1, 10 ** 7, False), ("checkpoint_every", 0, 10 ** 7, False),
@@ -361,10 +367,33 @@ class DamageUNetConfig(TrainConfig):
     SIZE_MULTIPLE = 16   # the net's sides (damage_unet.DamageUNet.multiple)
 
 
+@dataclass
+class InpaintUNetConfig(TrainConfig):
+    """The learned fill of a repair (gated convolutions, Yu et al. 2019): the gray scan of a
+    photo with synthetic damage (core.colorize.damage), its exact mask grown by a pixel
+    blanked -> the scan without the damage (the same grain, blur and JPEG); L1 with the
+    holes weighted x6 + L1 of the gradients around them (the grain and edges continued),
+    Adam 1e-3, 160 px crops of the photo enlarged 1-3x."""
+
+    family: str = "inpaint-unet"
+    task: str = "inpaint"
+    loss: str = "l1"
+    lr: float = 1e-3
+    betas: tuple = (0.9, 0.999)
+    batch_size: int = 12
+    image_size: int = 160
+    scale_range: tuple = (1.0, 3.0)
+    rotate: bool = False
+    epochs: int = 20
+
+    LOSSES = FILL_LOSSES
+    SIZE_MULTIPLE = 16   # the net's sides (inpaint_unet.InpaintUNet.multiple)
+
+
 RECIPES: dict[str, type[TrainConfig]] = {   # one recipe per family, named after it
     cls.family: cls for cls in (UnetGanConfig, UnetHintsConfig, IizukaLiteConfig, Pix2PixFacadesConfig,
                                 ResGanConfig, PerceptualConfig, ZhangBinsConfig, EffnetUNetConfig,
-                                EffnetHintsConfig, DamageUNetConfig)}
+                                EffnetHintsConfig, DamageUNetConfig, InpaintUNetConfig)}
 
 
 def recipe_names() -> list[str]:

@@ -1,5 +1,5 @@
 """Training data: colour photos -> (L, ab) pairs, photos -> (damaged scan L, damage mask)
-pairs, and pix2pix AB-aligned pairs.
+pairs, photos -> (scan with holes + mask, the scan undamaged) pairs, and pix2pix AB-aligned pairs.
 
 Two ways to feed the loop, same samples either way:
 * ``cache=True``: every photo is decoded once into memory as Lab (float16, native size;
@@ -31,6 +31,7 @@ from colorstudio.core import color
 from colorstudio.core.io import imageio
 from colorstudio.core.color import palette
 from colorstudio.core.errors import UserError
+from colorstudio.core.restore import repair
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +316,9 @@ class DamageDataset:
             return self.rgbs[i]
         return read_or_next(self.files, i, self.__dict__.setdefault("_gone", set()))
 
-    def __getitem__(self, item) -> tuple[np.ndarray, np.ndarray]:
+    def _print_crop(self, item) -> tuple[bool, np.random.Generator, np.ndarray]:
+        """(training, its generator, the crop of the enlarged photo) of an item: what every
+        sample of a damaged print starts from."""
         i, seed = item if isinstance(item, tuple) else (item, -1)
         train = seed >= 0 and self.augment
         rng = np.random.default_rng(seed if train else 10_000 + i)
@@ -324,11 +327,44 @@ class DamageDataset:
         rgb = self.rgb(i)
         if factor != 1.0:
             rgb = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-        crop = _crop(rgb, self.size, rng if train else None)
+        return train, rng, _crop(rgb, self.size, rng if train else None)
+
+    def __getitem__(self, item) -> tuple[np.ndarray, np.ndarray]:
+        train, rng, crop = self._print_crop(item)
         mix = damage.TRAIN_MIX if train else damage.HELD_OUT_MIX
         _, scan, mask = damage.damaged_print(crop, rng, mix, p_clean=self.clean_p if train else 0.2, scale=1.0)
         x = color.normalize_l(scan)[None].astype(np.float32)
         return np.ascontiguousarray(x), np.ascontiguousarray(mask[None], np.float32)
+
+
+class InpaintDataset(DamageDataset):
+    """Photos -> (input (2, S, S), target (2, S, S)) float32 for the learned fill (task
+    ``inpaint``); the photos, their enlargement, crops and damage are :class:`DamageDataset`'s
+    (every crop damaged: a clean one has nothing to fill).
+
+    Input: the damaged scan's l_norm with the holes blanked (0: L 50) and the holes as a
+    second plane; the holes are the exact damage mask grown by ``dilate`` px, as the repair
+    grows the detector's mask (training: now and then one more pixel, a detector's mask is
+    not exact).  The damaged scan, not the clean one, around the holes: what the fill sees
+    in a repair, the damage's soft fringe left outside the mask included.  Target: the
+    print's scan without the masked damage, through the very same scan (the same grain,
+    blur and JPEG: :func:`core.colorize.damage.scan_twins`), then the damaged scan (the
+    validation's "before").
+    """
+
+    def __init__(self, *args, dilate: int = repair.DILATE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dilate = int(dilate)
+
+    def __getitem__(self, item) -> tuple[np.ndarray, np.ndarray]:
+        train, rng, crop = self._print_crop(item)
+        mix = damage.TRAIN_MIX if train else damage.HELD_OUT_MIX
+        p = damage.damaged_print_twins(crop, rng, mix, p_clean=0.0, scale=1.0)
+        holes = repair.mask_of(p.mask, 0.5, self.dilate + int(train and rng.random() < 0.3))
+        scan = color.normalize_l(p.scan)
+        x = np.stack([np.where(holes, 0.0, scan), holes]).astype(np.float32)
+        y = np.stack([color.normalize_l(p.clean_scan), scan]).astype(np.float32)
+        return x, y
 
 
 def split_pair(img: np.ndarray, direction: str) -> tuple[np.ndarray, np.ndarray]:
@@ -443,6 +479,17 @@ def damage_datasets(cfg) -> tuple[DamageDataset, DamageDataset, list[Path]]:
     train = DamageDataset(train_files, cfg.image_size, cfg.cache, cfg.augment, threads, scale, cfg.clean_p)
     val = DamageDataset(spread(val_files, max(cfg.val_images, cfg.sample_images)), cfg.image_size,
                         True, False, threads, scale)
+    return train, val, val_files
+
+
+def inpaint_datasets(cfg) -> tuple[InpaintDataset, InpaintDataset, list[Path]]:
+    """(train, val, val_files) for an inpaint config: the photo split of :func:`photo_datasets`."""
+    train_files, val_files = _photo_split(cfg)
+    threads = max(1, min(4, cfg.threads or 2))
+    scale = tuple(cfg.scale_range)
+    train = InpaintDataset(train_files, cfg.image_size, cfg.cache, cfg.augment, threads, scale)
+    val = InpaintDataset(spread(val_files, max(cfg.val_images, cfg.sample_images)), cfg.image_size,
+                         True, False, threads, scale)
     return train, val, val_files
 
 

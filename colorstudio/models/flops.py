@@ -71,8 +71,8 @@ def model_cost(name: str, size: int | None = None, batch: int = 1, **config: Any
     model = create(name, weights=False, **config)
     if s.task == "translate":
         cin = 3
-    else:
-        cin = 1 + model.hint_channels
+    else:   # a family that declares its input planes (inpaint-unet: L and the mask) says
+        cin = getattr(model, "in_channels", None) or 1 + model.hint_channels
     return count_macs(model, (batch, cin, size, size))
 
 

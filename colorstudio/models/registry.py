@@ -20,7 +20,8 @@ from typing import Any, Callable, Literal
 
 from colorstudio.core.errors import UserError
 
-Task = Literal["colorize", "translate", "restore"]   # restore: a gray scan -> its damage mask
+Task = Literal["colorize", "translate", "restore", "inpaint"]   # restore: a gray scan -> its damage mask;
+# inpaint: a gray scan with holes (its damage mask) -> the holes filled
 
 
 class UnknownModelError(UserError, KeyError):

@@ -23,6 +23,7 @@ SMALL = {
     "effnet-unet": {"decoder": [8, 8, 8, 8], "bridge": 8},
     "effnet-hints": {"decoder": [8, 8, 8, 8], "bridge": 8},
     "damage-unet": {"widths": [4, 4, 8, 8]},
+    "inpaint-unet": {"widths": [4, 4, 8, 8], "dilations": [2]},
 }
 NAMES = [s.name for s in available()]
 GANS = [s.name for s in available() if s.has_discriminator]
@@ -32,12 +33,15 @@ def _input(model, task: str, size: int, n: int = 2, seed: int = 0) -> torch.Tens
     g = torch.Generator().manual_seed(seed)
     if task == "translate":
         return torch.rand(n, 3, size, size, generator=g) * 2 - 1
+    if task == "inpaint":   # l_norm and the holes (0/1)
+        return torch.cat([torch.rand(n, 1, size, size, generator=g) - 0.5,
+                          (torch.rand(n, 1, size, size, generator=g) < 0.1).float()], 1)
     return torch.rand(n, 1 + model.hint_channels, size, size, generator=g) - 0.5
 
 
 def _run(model, task: str, x: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
-        return model.predict_ab(x) if task == "colorize" else model(x)   # restore: mask logits
+        return model.predict_ab(x) if task == "colorize" else model(x)   # restore: mask logits; inpaint: l_norm
 
 
 def _randomize_norm_stats(model) -> None:
@@ -51,14 +55,14 @@ def _randomize_norm_stats(model) -> None:
 
 def test_expected_families_are_registered():
     assert {"iizuka-lite", "pix2pix-facades", "resgan", "perceptual", "zhang-bins",
-            "unet-gan", "unet-hints", "effnet-unet", "effnet-hints", "damage-unet"} <= set(NAMES)
+            "unet-gan", "unet-hints", "effnet-unet", "effnet-hints", "damage-unet", "inpaint-unet"} <= set(NAMES)
     assert set(GANS) == {"pix2pix-facades", "resgan", "unet-gan", "effnet-unet"}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_spec_is_complete(name):
     s = spec(name)
-    assert s.task in ("colorize", "translate", "restore")
+    assert s.task in ("colorize", "translate", "restore", "inpaint")
     assert s.input_size >= 64 and s.description and s.report
 
 
@@ -74,6 +78,11 @@ def test_forward_shape(name):
     elif s.task == "restore":   # gray scan -> damage logits, the same size
         y = _run(model, "restore", _input(model, "restore", 64))
         assert y.shape == (2, 1, 64, 64) and torch.isfinite(y).all()
+    elif s.task == "inpaint":   # blanked scan + holes -> the filled l_norm, the same size
+        x = _input(model, "inpaint", 64)
+        y = _run(model, "inpaint", x)
+        assert y.shape == (2, 1, 64, 64) and torch.isfinite(y).all()
+        assert torch.equal(y, x[:, :1] * (1 - x[:, 1:]))   # untrained: the input, holes blank
     else:
         size = 64
         y = _run(model, "colorize", _input(model, "colorize", size))

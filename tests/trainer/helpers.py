@@ -20,6 +20,7 @@ TINY = {
                     "discriminator_config.base=8", "discriminator_config.n_layers=2"],
     "effnet-hints": ["model.decoder=[8,8,8,8]", "model.bridge=8", "pretrained=false", "freeze_steps=0"],
     "damage-unet": ["model.widths=[4,4,8,8]"],
+    "inpaint-unet": ["model.widths=[4,4,8,8]", "model.dilations=[2]"],
 }
 
 

@@ -36,7 +36,7 @@ def data(cfg: TrainConfig, world: int, rank: int) -> Data:
     if not cfg.data:
         raise TrainError("no training data: give --data DIR")
     datasets = {"colorize": tdata.photo_datasets, "translate": tdata.pair_datasets,
-                "restore": tdata.damage_datasets}[cfg.task]
+                "restore": tdata.damage_datasets, "inpaint": tdata.inpaint_datasets}[cfg.task]
     train_set, val_set, val_files = datasets(cfg)
     if len(train_set) // world < cfg.batch_size:
         raise TrainError(f"{len(train_set)} training images are fewer than one batch of "

@@ -260,6 +260,9 @@ class Trainer:
         cfg = self.cfg
         if "mask" in outs:   # restore: damage logits against the mask; no colour, rebalancing or hints
             return {cfg.loss: losses.mask_loss(outs["mask"], y, cfg.loss, cfg.mask_pos_weight) * cfg.pixel_weight}
+        if "fill" in outs:   # inpaint: the filled L against the undamaged scan (y's first plane), x's holes
+            terms = losses.fill_loss(outs["fill"], y[:, :1], x[:, 1:2], cfg.hole_weight, cfg.edge_weight)
+            return {cfg.loss if k == "l1" else k: v * cfg.pixel_weight for k, v in terms.items()}
         terms: dict[str, torch.Tensor] = {}
         out = outs.get("ab", outs.get("rgb"))   # the task's image output (None: bins only)
         if "logits" in outs:
@@ -283,7 +286,7 @@ class Trainer:
 
     def _judged_image(self, outs: dict[str, torch.Tensor]) -> torch.Tensor:
         """What the discriminator judges: the image output (ab or RGB), or a bin head's
-        colours decoded.  Asked only with a discriminator: a mask (restore) has none."""
+        colours decoded.  Asked only with a discriminator: a mask (restore) or a fill (inpaint) has none."""
         image = outs.get("ab", outs.get("rgb"))
         return image if image is not None else unwrap(self.G).decode(outs["logits"])
 

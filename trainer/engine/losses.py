@@ -1,5 +1,5 @@
 """Losses: pixel (L1 / MSE / SmoothL1 / class-rebalanced L1), damage masks (BCE, BCE + Dice),
-GAN labels, VGG16 perceptual
+the learned fill (L1 with the holes weighted, the steps across them), GAN labels, VGG16 perceptual
 (the VGG16 feature net itself lives with its family, colorstudio.models.perceptual; the
 differentiable Lab -> RGB it needs is colorstudio.core.color.color_torch).
 
@@ -62,6 +62,26 @@ def mask_loss(logits: torch.Tensor, target: torch.Tensor, name: str,
     if name == "bce-dice":
         return loss + dice_loss(torch.sigmoid(logits), target)
     raise ValueError(f"unknown mask loss {name!r}; one of bce, bce-dice")
+
+
+def fill_loss(pred: torch.Tensor, target: torch.Tensor, holes: torch.Tensor, hole_weight: float,
+              edge_weight: float) -> dict[str, torch.Tensor]:
+    """The learned fill's terms on l_norm planes (N, 1, H, W) and the 0/1 ``holes``, both means
+    over every pixel (Liu et al. 2018's form): ``l1`` with a hole pixel weighted
+    ``hole_weight`` (the rest 1: the net stays near its input there, which the repair keeps
+    anyway), and ``edge``: ``edge_weight`` x the L1 of the horizontal and vertical steps of
+    the composite (the fill in the holes, the truth around them) against the truth's -- zero
+    away from the holes; a fill that matches a crack's mean but breaks the edges crossing it,
+    or its border with the photo, pays here.  In float32 whatever autocast gives."""
+    pred, target, holes = pred.float(), target.float(), holes.float()
+    w = 1.0 + (float(hole_weight) - 1.0) * holes
+    terms = {"l1": ((pred - target).abs() * w).mean()}
+    if edge_weight > 0:
+        comp = holes * pred + (1.0 - holes) * target
+        d = comp - target
+        edge = (d[..., :, 1:] - d[..., :, :-1]).abs().mean() + (d[..., 1:, :] - d[..., :-1, :]).abs().mean()
+        terms["edge"] = float(edge_weight) * edge
+    return terms
 
 
 class AbRebalance(nn.Module):

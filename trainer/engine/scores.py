@@ -1,5 +1,6 @@
-"""Image quality scores for evaluation: PSNR, SSIM, Hasler-Suesstrunk colourfulness, and
-pixel detection scores of a damage mask (precision, recall, F1, share flagged).
+"""Image quality scores for evaluation: PSNR, SSIM, Hasler-Suesstrunk colourfulness,
+pixel detection scores of a damage mask (precision, recall, F1, share flagged), and a
+fill's (the damage error removed, the texture kept).
 
 All take float images in [0, 1] (H, W, C) unless said otherwise; numpy + cv2 only.
 """
@@ -60,3 +61,20 @@ def detection_scores(counts: np.ndarray) -> dict[str, float]:
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "flagged": (tp + fp) / max(1, pixels)}
+
+
+def step_sum(L: np.ndarray, where: np.ndarray) -> float:
+    """Sum over the pixels ``where`` (H, W) bool of the gradient magnitude of the plane ``L``
+    (H, W; central differences, 3x3 Sobel / 8).  Pooled over a set for each fill and for
+    the truth, their ratio is the texture a fill kept: 1 the truth's grain and edges, below
+    1 smeared (Telea's flat streak), above 1 invented."""
+    L = np.asarray(L, np.float32)
+    gx = cv2.Sobel(L, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REFLECT) / 8.0
+    gy = cv2.Sobel(L, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REFLECT) / 8.0
+    return float(np.hypot(gx, gy)[np.asarray(where, bool)].sum(dtype=np.float64))
+
+
+def removed(err_after: float, err_before: float) -> float:
+    """The share of the damage's squared error a repair removed: ``1 - after / before``
+    (pooled sums over the damaged pixels; 0 with nothing to remove)."""
+    return 1.0 - err_after / err_before if err_before > 0 else 0.0

@@ -2,7 +2,9 @@
 
 Colorizers and translators are scored per image and averaged; a damage detector
 (task ``restore``) on the pixels of the whole validation set at once (pooled counts at a
-threshold of 0.5: precision, recall, F1 and the share of pixels flagged)."""
+threshold of 0.5: precision, recall, F1 and the share of pixels flagged); a learned fill
+(task ``inpaint``) on every hole pixel of the set at once, beside Telea's fill of the same
+holes (the fill to beat)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import torch
 
 from colorstudio.core.io.atomic import atomic_write
 from colorstudio.core import color
+from colorstudio.core.restore import repair
 from trainer.engine import scores
 
 MASK_THRESHOLD = 0.5   # a pixel's damage probability from which it counts as flagged
@@ -88,6 +91,8 @@ class Validator:
     def validate(self) -> dict[str, float]:
         if self.cfg.task == "restore":
             return self._validate_masks()
+        if self.cfg.task == "inpaint":
+            return self._validate_fills()
         acc: dict[str, list[float]] = {}
         rng = np.random.default_rng(4321)
         for x, y in self._val_batches():
@@ -109,6 +114,33 @@ class Validator:
             prob = self.predict(self._inputs(x, y, rng))
             counts += scores.mask_counts(prob.numpy() >= MASK_THRESHOLD, y.numpy() >= 0.5)
         return scores.detection_scores(counts)
+
+    def _validate_fills(self) -> dict[str, float]:
+        """``removed``: the share of the damage's error the fill removed in the holes,
+        ``1 - SE(filled, undamaged) / SE(damaged, undamaged)`` on L pooled over every hole
+        pixel, the fill taking the input's pixels outside the holes (as a repair does);
+        ``texture``: its gradient magnitude in the holes over the truth's (1 kept, < 1
+        smeared); ``removed_telea``, ``texture_telea``: OpenCV's Telea on the same holes."""
+        sums = dict.fromkeys(("before", "net", "telea", "grad_net", "grad_telea", "grad_truth"), 0.0)
+        rng = np.random.default_rng(4321)
+        for x, y in self._val_batches():
+            out = self.predict(self._inputs(x, y, rng)).numpy()
+            for i in range(x.shape[0]):
+                holes = x[i, 1].numpy() > 0.5
+                if not holes.any():
+                    continue
+                truth, damaged = (color.denormalize_l(y[i, k].numpy()) for k in (0, 1))
+                fills = {"net": np.where(holes, np.clip(color.denormalize_l(out[i, 0]), 0.0, 100.0), damaged),
+                         "telea": repair.fill(damaged, holes, "telea")}
+                sums["before"] += float(((damaged - truth)[holes] ** 2).sum())
+                sums["grad_truth"] += scores.step_sum(truth, holes)
+                for k, f in fills.items():
+                    sums[k] += float(((f - truth)[holes] ** 2).sum())
+                    sums[f"grad_{k}"] += scores.step_sum(f, holes)
+        g = max(1e-9, sums["grad_truth"])
+        return {"removed": scores.removed(sums["net"], sums["before"]), "texture": sums["grad_net"] / g,
+                "removed_telea": scores.removed(sums["telea"], sums["before"]),
+                "texture_telea": sums["grad_telea"] / g}
 
     def _image_scores(self, x, out, y) -> dict[str, float]:
         if self.cfg.task == "translate":
@@ -145,9 +177,14 @@ class Validator:
 
     def _sample_cells(self, x: torch.Tensor, out: torch.Tensor, y: torch.Tensor) -> list[np.ndarray]:
         """One grid row, RGB in [0, 1]: input | prediction | truth.  Restore: the damaged
-        scan | it with the predicted mask in red | it with the true mask in red."""
+        scan | it with the predicted mask in red | it with the true mask in red.  Inpaint: the
+        damaged scan with its holes in red | the holes filled | the undamaged scan."""
         if self.cfg.task == "translate":
             return [_to01(x), _to01(out), _to01(y)]
+        if self.cfg.task == "inpaint":
+            holes = x[1].numpy() > 0.5
+            filled = torch.where(x[1:2] > 0.5, out.clamp(-0.5, 0.5), y[1:2])
+            return [mask_overlay(_gray(y[1]), holes), _gray(filled[0]), _gray(y[0])]
         gray = _gray(x[0])
         if self.cfg.task == "restore":
             return [gray, mask_overlay(gray, out[0].numpy() >= MASK_THRESHOLD), mask_overlay(gray, y[0].numpy() >= 0.5)]

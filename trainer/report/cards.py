@@ -21,6 +21,7 @@ from colorstudio.core.messages import shown
 from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from trainer import data as tdata
+from trainer.errors import TrainError
 from trainer.report import evaluate, group_eval
 from trainer.groups import held_out_by_group
 
@@ -117,6 +118,14 @@ def restore_results(net, root: str | Path, every: int = 20, limit: int = 0, size
     return res
 
 
+def _refuse_fills(pred) -> None:
+    """A learned fill is scored beside OpenCV's fills on the same photos and masks, by the
+    restoration benchmark, not here."""
+    if pred.spec.task == "inpaint":
+        raise TrainError(f"{pred.name} is a fill: score it with python -m bench.restoration --fills "
+                         "telea,ns,learned --inpainter WEIGHTS")
+
+
 def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str = "") -> Path:
     """Evaluate exported ``weights`` on its run's held-out data and write ``<weights>.md``
     (model card) and ``<weights>.eval.json`` beside it."""
@@ -125,6 +134,7 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
     recipe = meta.get("recipe", {})
     model = create(meta["family"], weights=weights)
     pred = Predictor(model, device="cpu")
+    _refuse_fills(pred)
     root = Path(recipe.get("data", ""))
     if pred.spec.task == "restore":
         res = restore_results(pred, root, recipe.get("val_every_nth", 20), limit)
@@ -173,6 +183,7 @@ def evaluate_command(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", help="folder for the model card (.md) and scores (.json)")
     a = ap.parse_args(argv)
     predictor, meta = evaluate.load_any(a.checkpoint, a.model)
+    _refuse_fills(predictor)
     name = predictor.name
     if predictor.spec.task == "restore":
         res = restore_results(predictor, a.data, a.every, a.limit, a.size, split=a.split == "heldout")

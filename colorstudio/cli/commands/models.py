@@ -11,7 +11,7 @@ def add_parser(sub) -> None:
     m = sub.add_parser("models", help="list the available models",
                        description="List the registered models and whether trained weights are installed "
                        f"(WEIGHTS {UNTRAINED}: none are, the model would run on random weights).")
-    m.add_argument("--task", choices=("colorize", "translate", "restore"), help="only models of this task")
+    m.add_argument("--task", choices=("colorize", "translate", "restore", "inpaint"), help="only models of this task")
 
 
 def run(args) -> int:

@@ -29,6 +29,7 @@ catch-lights are negatives the detector sees in every sample.
 
 from __future__ import annotations
 
+import copy
 from typing import Callable, NamedTuple
 
 import cv2
@@ -51,6 +52,7 @@ class Damage(NamedTuple):
     L: np.ndarray       # damaged lightness (H, W) float32 in [0, 100]
     mask: np.ndarray    # (H, W) bool: the damaged pixels
     alpha: np.ndarray   # (H, W) float32 0..1: how much of each pixel is the damage's
+    under: np.ndarray   # (H, W) float32: the L the masked damage was drawn over (stains included)
 
 
 class _Canvas:
@@ -248,7 +250,7 @@ def damage(L: np.ndarray, rng: np.random.Generator, mix: dict[str, float] | None
             _PAINTERS[k](c, rng, s)
     out = np.clip(L + c.alpha * (c.tone - L), 0.0, 100.0).astype(np.float32)
     mask = (c.alpha >= MASK_ALPHA) & (np.abs(out - L) >= MASK_DELTA)
-    return Damage(out, mask, c.alpha)
+    return Damage(out, mask, c.alpha, L)
 
 
 def scan(L: np.ndarray, rng: np.random.Generator, p: float = 0.5) -> np.ndarray:
@@ -263,17 +265,54 @@ def scan(L: np.ndarray, rng: np.random.Generator, p: float = 0.5) -> np.ndarray:
     return np.clip(L, 0.0, 100.0).astype(np.float32)
 
 
+def scan_twins(damaged: np.ndarray, clean: np.ndarray, rng: np.random.Generator,
+               p: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`scan` of a damaged print and of the same print undamaged through the very same
+    scan: the same blur, grain field and JPEG quality (``scan`` draws nothing that depends on
+    the pixels), so the two differ only where the damage is.  The undamaged one is what an
+    inpainter should give back, grain included; ``rng`` moves on as one :func:`scan` would."""
+    twin = copy.deepcopy(rng)
+    return scan(damaged, rng, p), scan(clean, twin, p)
+
+
+class Print(NamedTuple):
+    clean: np.ndarray        # the print's L (H, W): gray and fading, no damage, no scan
+    scan: np.ndarray         # its damaged scan's L
+    mask: np.ndarray         # (H, W) bool: the damaged pixels
+    clean_scan: np.ndarray   # the print without the masked damage through the same scan (:func:`scan_twins`);
+                             # its stains kept: a tone damage no fill should guess away from inside a hole
+
+
+def _print(rgb: np.ndarray, rng: np.random.Generator, mix: dict[str, float] | None, p_clean: float,
+           scale: float | None, twins: bool) -> Print:
+    L = aging.film_gray(rgb, rng) if rng.random() < 0.7 else color.luminance(color.to_float01(rgb))
+    L = np.asarray(L, np.float32)
+    if rng.random() < 0.6:
+        L = aging.fade(L, rng)
+    if rng.random() < p_clean:
+        damaged, mask, under = L.copy(), np.zeros(L.shape, bool), L
+    else:
+        d = damage(L, rng, mix, scale)
+        damaged, mask, under = d.L, d.mask, d.under
+    if twins:
+        scanned, clean_scan = scan_twins(damaged, under, rng)
+        return Print(L, scanned, mask, clean_scan)
+    return Print(L, scan(damaged, rng), mask, None)
+
+
 def damaged_print(rgb: np.ndarray, rng: np.random.Generator, mix: dict[str, float] | None = None,
                   p_clean: float = 0.2, scale: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(clean L, damaged scan L, mask) of a colour photo as an old print: film gray and
     fading, then damage (none with probability ``p_clean``: the detector must also learn to
     flag nothing), then the scan's grain, blur and JPEG.  The clean L has the same gray and
     fading and no damage or scan noise: the repair's target."""
-    L = aging.film_gray(rgb, rng) if rng.random() < 0.7 else color.luminance(color.to_float01(rgb))
-    L = np.asarray(L, np.float32)
-    if rng.random() < 0.6:
-        L = aging.fade(L, rng)
-    if rng.random() < p_clean:
-        return L, scan(L.copy(), rng), np.zeros(L.shape, bool)
-    d = damage(L, rng, mix, scale)
-    return L, scan(d.L, rng), d.mask
+    p = _print(rgb, rng, mix, p_clean, scale, twins=False)
+    return p.clean, p.scan, p.mask
+
+
+def damaged_print_twins(rgb: np.ndarray, rng: np.random.Generator, mix: dict[str, float] | None = None,
+                        p_clean: float = 0.0, scale: float | None = None) -> Print:
+    """:func:`damaged_print` (the same draws: the same clean L, damaged scan and mask for the
+    same ``rng``) with the undamaged print's scan beside it (:func:`scan_twins`): the
+    learned fill's target, and the texture a fill is judged against."""
+    return _print(rgb, rng, mix, p_clean, scale, twins=True)

@@ -1,7 +1,10 @@
 """Find and mend the damage of an old print's scan: the detector's mask, then a fill of the
 masked lightness (issue 31).  Pure functions over a lightness plane ``L`` (H, W) float32 in
 [0, 100]; the detector is a :class:`~colorstudio.core.inference.predictor.Runner` of a
-``restore`` family (``damage-unet``: ``l_norm -> mask logits``).
+``restore`` family (``damage-unet``: ``l_norm -> mask logits``).  The fills: OpenCV's Telea
+(the default) and Navier-Stokes, or ``learned``: a Runner of an ``inpaint`` family
+(``inpaint-unet``: ``cat(l_norm blanked, mask) -> l_norm``) that continues the grain and
+edges a classical fill smears; ``bench.restoration`` compares them on the same masks.
 
 Both stages work in tiles, so a 100-megapixel scan costs a tile's memory, not the scan's:
 the detector sees tiles of ``tile`` px that overlap by ``overlap`` px (each keeps only its
@@ -19,8 +22,11 @@ import numpy as np
 from colorstudio.core import color
 from colorstudio.core.errors import UserError
 
-FILLS = ("telea", "ns")          # OpenCV's fast marching (Telea 2004) and Navier-Stokes fills
+CLASSICAL = ("telea", "ns")      # OpenCV's fast marching (Telea 2004) and Navier-Stokes fills
+FILLS = CLASSICAL + ("learned",)  # ... and an inpaint family's net (inpaint-unet) on the lightness
 MULTIPLE = 16                    # the detector's sides are multiples of this
+LEARNED_MARGIN = 48              # px of intact context around each tile the learned fill reads
+CHROMA_GAIN = 100.0              # a and b are filled scaled by this (see _classical)
 THRESHOLD = 0.5                  # probability from which a pixel is damaged
 DILATE = 1                       # px the mask grows before the fill (a crack's soft edge)
 
@@ -46,9 +52,9 @@ def _tiles(h: int, w: int, tile: int, overlap: int) -> Iterator[tuple[slice, sli
             yield slice(ry0, ry1), slice(rx0, rx1), slice(y - ry0, y1 - ry0), slice(x - rx0, x1 - rx0)
 
 
-def _pad16(a: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+def _pad(a: np.ndarray, multiple: int = MULTIPLE) -> tuple[np.ndarray, tuple[int, int]]:
     h, w = a.shape
-    ph, pw = (-h) % MULTIPLE, (-w) % MULTIPLE
+    ph, pw = (-h) % multiple, (-w) % multiple
     if ph or pw:
         mode = "reflect" if h > ph and w > pw else "edge"
         a = np.pad(a, ((0, ph), (0, pw)), mode=mode)
@@ -64,7 +70,7 @@ def detect(runner, L: np.ndarray, tile: int = 1024, overlap: int = 32, lightness
     prob = np.zeros((h, w), np.float16)
     for ry, rx, ky, kx in _tiles(h, w, max(64, int(tile)), max(0, int(overlap))):
         src = L[ry, rx] if lightness else color.luminance(L[ry, rx])
-        part, (th, tw) = _pad16(np.ascontiguousarray(src, dtype=np.float32))
+        part, (th, tw) = _pad(np.ascontiguousarray(src, dtype=np.float32))
         x = color.normalize_l(part)[None, None].astype(np.float32)
         logits = np.asarray(runner.run(x))[0, 0, :th, :tw]
         p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
@@ -82,30 +88,68 @@ def mask_of(prob: np.ndarray, threshold: float = THRESHOLD, dilate: int = DILATE
 
 
 def fill(plane: np.ndarray, mask: np.ndarray, method: str = "telea", radius: int = 5,
-         tile: int = 1024) -> np.ndarray:
+         tile: int = 1024, inpainter=None) -> np.ndarray:
     """``plane`` (H, W; L, or one channel of an image in its own dtype) with the ``mask``ed
     pixels filled from the intact ones around them, tile by tile: only tiles that hold
-    masked pixels are visited, each as float32 with a margin of 4 * radius + 16 px (so a fill
-    sees past a crack's width); the result keeps ``plane``'s dtype and every unmasked pixel."""
+    masked pixels are visited, each as float32 with a margin (the fill sees past a crack's
+    width); the result keeps ``plane``'s dtype and every unmasked pixel.
+
+    ``method``: ``telea`` or ``ns`` (OpenCV, margin 4 * radius + 16 px), or ``learned``: the
+    ``inpainter`` (a Runner of an ``inpaint`` family: ``cat(l_norm blanked, mask) -> l_norm``,
+    margin :data:`LEARNED_MARGIN`) on a lightness -- a float ``plane`` is L in [0, 100], an
+    integer one a gray image (its values taken to L and back exactly)."""
     plane = np.asarray(plane)
     if plane.ndim != 2 or min(plane.shape) < 1:
         raise RepairError(f"a fill needs one plane (H, W), got shape {plane.shape}")
     mask = check_mask(mask, plane.shape)
-    if method not in FILLS:
+    if method == "learned":
+        net = _learned(inpainter)
+        mend = net if plane.dtype.kind == "f" else lambda g, m: _gray_scale(_via_l(g, m, net), g.dtype)
+        return _mend(plane, mask, tile, LEARNED_MARGIN, mend)
+    return _mend(plane, mask, tile, 4 * int(radius) + 16, _classical(method, radius))
+
+
+def _classical(method: str, radius: int, gain: float = 1.0):
+    """OpenCV's fill ``method`` as a tile mender (float32 (h, w), mask) -> float32.  ``gain``:
+    the plane is filled scaled by it (OpenCV 4-5's Telea is off by up to +-1.5 in absolute
+    units whatever the scale, which is nothing on L but a visible tint on a gray's a, b)."""
+    if method not in CLASSICAL:
         raise RepairError(f"unknown fill {method!r}; one of {', '.join(FILLS)}")
     flag = cv2.INPAINT_TELEA if method == "telea" else cv2.INPAINT_NS
-    out = plane.copy()
+    return lambda src, m: cv2.inpaint(np.ascontiguousarray(src, dtype=np.float32) * np.float32(gain),
+                                      m.astype(np.uint8), float(radius), flag) / np.float32(gain)
+
+
+def _learned(inpainter):
+    """The inpainter as a tile mender on L: (L (h, w) float, mask) -> L float32 in [0, 100]."""
+    if inpainter is None:
+        raise RepairError("the learned fill needs an inpainter (an inpaint-unet model's weights); "
+                          f"without one use {' or '.join(CLASSICAL)}")
+    mult = int(getattr(getattr(inpainter, "model", None), "multiple", None) or MULTIPLE)
+
+    def mend(L: np.ndarray, m: np.ndarray) -> np.ndarray:
+        h, w = L.shape
+        l_norm, _ = _pad(np.where(m, 0.0, color.normalize_l(L.astype(np.float32))).astype(np.float32), mult)
+        holes, _ = _pad(m.astype(np.float32), mult)
+        y = np.asarray(inpainter.run(np.stack([l_norm, holes])[None]))[0, 0, :h, :w]
+        return np.clip(color.denormalize_l(y.astype(np.float32)), 0.0, 100.0)
+
+    return mend
+
+
+def _mend(img: np.ndarray, mask: np.ndarray, tile: int, margin: int, mend) -> np.ndarray:
+    """``img`` (H, W) or (H, W, C) with the masked pixels of every tile that holds any
+    replaced by ``mend(tile of img, its mask)`` (float, in img's units); the rest kept."""
+    out = img.copy()
     if not mask.any():
         return out
-    h, w = plane.shape
-    margin = 4 * int(radius) + 16
+    h, w = mask.shape
     for ry, rx, ky, kx in _tiles(h, w, max(64, int(tile)), margin):
         m = mask[ry, rx]
         keep = m[ky, kx]
         if not keep.any():
             continue
-        src = np.ascontiguousarray(plane[ry, rx], dtype=np.float32)
-        filled = cv2.inpaint(src, m.astype(np.uint8), float(radius), flag)[ky, kx][keep]
+        filled = np.asarray(mend(img[ry, rx], m))[ky, kx][keep]
         if out.dtype.kind in "ui":
             info = np.iinfo(out.dtype)
             filled = np.clip(np.rint(filled), info.min, info.max)
@@ -113,28 +157,59 @@ def fill(plane: np.ndarray, mask: np.ndarray, method: str = "telea", radius: int
     return out
 
 
+def _via_l(gray: np.ndarray, m: np.ndarray, net) -> np.ndarray:
+    """A gray tile (any dtype) through its lightness: L filled by ``net``, back to a gray
+    in [0, 1] (the sRGB gray of that L, as :func:`color.luminance` reads one)."""
+    L = net(color.luminance(gray), m)
+    return color.lab_compose(L, np.zeros(L.shape + (2,), np.float32))[:, :, 0]
+
+
+def _gray_scale(g01: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A float gray in [0, 1] in the units of ``dtype`` (unrounded: :func:`_mend` rounds)."""
+    return g01 * (float(np.iinfo(dtype).max) if np.dtype(dtype).kind in "ui" else 1.0)
+
+
+def _learned_colour(rgb: np.ndarray, m: np.ndarray, net) -> np.ndarray:
+    """A colour tile (H, W, 3, any dtype) mended in Lab: its lightness by ``net`` (what the
+    net knows: it learned from gray scans), its chroma (a, b) by Telea (smooth on a print,
+    hand-tinted or faded), recomposed; in the tile's units, unrounded."""
+    lab = color.rgb_to_lab(rgb)
+    lab[:, :, 0] = net(lab[:, :, 0], m)
+    telea = _classical("telea", 5, gain=CHROMA_GAIN)
+    for c in (1, 2):
+        lab[:, :, c] = telea(lab[:, :, c], m)
+    return _gray_scale(color.lab_to_rgb(lab), rgb.dtype)
+
+
 def repair(runner, L: np.ndarray, threshold: float = THRESHOLD, dilate: int = DILATE,
-           method: str = "telea", mask: np.ndarray | None = None) -> Repair:
-    """Detect (unless a ``mask`` is given: the restorer's own) and fill."""
+           method: str = "telea", mask: np.ndarray | None = None, inpainter=None) -> Repair:
+    """Detect (unless a ``mask`` is given: the restorer's own) and fill (``method``; the
+    learned one with its ``inpainter``)."""
     L = _check_l(L)
+    if method == "learned":
+        _learned(inpainter)   # refused before the detector runs
     prob = None
     if mask is None:
         prob = detect(runner, L)
         mask = mask_of(prob, threshold, dilate)
     else:
         mask = check_mask(mask, L.shape)
-    return Repair(np.clip(fill(L, mask, method), 0.0, 100.0), mask, prob)
+    return Repair(np.clip(fill(L, mask, method, inpainter=inpainter), 0.0, 100.0), mask, prob)
 
 
 def repair_image(runner, image: np.ndarray, threshold: float = THRESHOLD, dilate: int = DILATE,
-                 method: str = "telea", mask: np.ndarray | None = None) -> tuple[np.ndarray, Repair]:
+                 method: str = "telea", mask: np.ndarray | None = None,
+                 inpainter=None) -> tuple[np.ndarray, Repair]:
     """A scan (gray or colour, 8/16-bit or float, with or without alpha) with its damage
-    filled, in its own dtype and layout: the detector reads its lightness; every colour
-    channel is filled under the same mask (alpha is kept).  Returns the repaired image and
-    the :class:`Repair` of the lightness (its mask and probability)."""
+    filled, in its own dtype and layout: the detector reads its lightness; alpha is kept.
+    Telea and Navier-Stokes fill every colour channel under the same mask; the learned fill
+    mends the lightness with the ``inpainter`` and, in a colour image, the chroma with Telea,
+    recomposed in Lab (:func:`_learned_colour`).  Returns the repaired image and the
+    :class:`Repair` of the lightness (its mask and probability)."""
     img = np.asarray(image)
     if img.ndim not in (2, 3) or img.size == 0:
         raise RepairError(f"cannot repair an image of shape {img.shape}")
+    net = _learned(inpainter) if method == "learned" else None
     planes = img.shape[2] if img.ndim == 3 else 1
     colour = img[:, :, :3] if planes >= 3 else (img[:, :, 0] if img.ndim == 3 else img)
     if mask is None:
@@ -142,6 +217,15 @@ def repair_image(runner, image: np.ndarray, threshold: float = THRESHOLD, dilate
         r = Repair(None, mask_of(prob, threshold, dilate), prob)
     else:
         r = Repair(None, check_mask(mask, img.shape), None)
+    if net is not None:
+        mend = (lambda t, m: _gray_scale(_via_l(t, m, net), t.dtype)) if colour.ndim == 2 else \
+            (lambda t, m: _learned_colour(t, m, net))
+        mended = _mend(colour, r.mask, 1024, LEARNED_MARGIN, mend)
+        if img.ndim == 2:
+            return mended, r
+        out = img.copy()
+        out[:, :, :3 if planes >= 3 else 1] = mended if mended.ndim == 3 else mended[:, :, None]
+        return out, r
     if img.ndim == 2:
         return fill(img, r.mask, method), r
     out = img.copy()
