@@ -4,8 +4,8 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
 
     xvfb-run -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py [--train-run runs/NAME]
 
-Writes docs/screenshot_{empty,colorize,wiper,guessing,repair_mask,repair_brush,repair,hints,hints_reach,balance,gray_brush,
-compare_loading,compare,batch,
+Writes docs/screenshot_{empty,colorize,wiper,guessing,repair_mask,repair_brush,repair,hints,hints_reach,
+balance,gray_brush,compare_loading,compare,batch,
 shot_keyframe,shot,window_train,window_facades}.png and
 docs/screenshot.png (= colorize).  ``--weights NAME=PATH`` uses a
 checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
@@ -178,6 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         for x, y, rgb in ((0.10, 0.10, (70, 110, 200)), (0.50, 0.30, (225, 172, 140)),
                           (0.45, 0.80, (235, 135, 45))):  # background, skin, suit
             run_and_wait(lambda x=x, y=y, rgb=rgb: page.hints_editor.model.add(x, y, rgb))
+        wait(app, lambda: bool(page.hints_editor.suggestions()) or page.hints_editor.palette_note.text(), 120,
+             "the suggested colours")   # the palette of the selected (suit) hint
+        from PySide6.QtWidgets import QScrollArea
+        area = page.hints_editor.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            area.ensureWidgetVisible(page.hints_editor)   # the side panel scrolled to the hints
         shot("hints")
         page.hints_editor.show_reach.setChecked(True)   # the weights each hint was applied with
         win.resize(1400, 900)                             # the side panel must fit without scrolling

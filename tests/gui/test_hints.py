@@ -223,3 +223,27 @@ def test_hint_reach_is_shown_and_limits_the_spread(qtbot, cache, entries):
     qtbot.waitExposed(page)
     page.compare.left.repaint()                            # paints the dashed reach circles without error
     page.shutdown()
+
+
+def test_selected_hint_shows_the_models_likely_colours(qtbot, cache, entries):
+    """Issue 35, item 2 in the app: selecting a hint shows the model's most likely colours at
+    its point (3-6 swatches, most probable first); one click gives the hint that colour; a
+    model without a colour distribution says why there are none."""
+    page = ColorizePage(cache, samples=[])
+    qtbot.addWidget(page)
+    page.set_entries(*entries, "zhang-bins")
+    with qtbot.waitSignal(page.resultReady, timeout=30000):
+        page.set_image(gray_image(48, 64))
+    ed = page.hints_editor
+    with qtbot.waitSignal(page.suggester.result, timeout=30000):
+        hid = ed.model.add(0.4, 0.5, (10, 10, 10))
+    swatches = ed.suggestions()
+    assert 3 <= len(swatches) <= 6 and all("likely here" in tip for _, tip in swatches)
+    probs = [float(tip.split("·")[1].split("%")[0]) for _, tip in swatches]
+    assert probs == sorted(probs, reverse=True)
+    ed.swatches[0].click()
+    assert ed.model.points[hid].rgb == tuple(swatches[0][0])       # the hint took the first swatch
+    with qtbot.waitSignal(page.suggester.result, timeout=30000):
+        page.picker.set_model("unet-gan")
+    assert not ed.suggestions() and "one colour per pixel" in ed.palette_note.text()
+    page.shutdown()

@@ -170,6 +170,9 @@ class HintsEditor(QWidget):
     savedTo = Signal(str)             # the hints were written to this file (what is kept with them follows)
     loadedFrom = Signal(str)          # the hints were read from this file
     balanceLoaded = Signal(float, float)   # the colour balance kept with loaded hints (temperature, tint)
+    suggestRequested = Signal(float, float)  # the selected hint's point (fractions): which colours are likely there
+
+    PALETTE_SIZE = 6
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -229,6 +232,27 @@ class HintsEditor(QWidget):
         reach_row.addWidget(self.show_reach)
         self._on_reach(self.reach_slider.value(), emit=False)
 
+        # The suggested colours at the selected hint: the model's most likely colours there,
+        # most probable first (core.colorize.suggest); a click gives the hint that colour.
+        self.palette_label = QLabel("Likely")
+        self.palette_label.setToolTip("The colours the model finds most likely at the selected hint, most "
+                                      "probable first; click one to give the hint that colour")
+        self.swatches: list[QToolButton] = []
+        palette_row = QHBoxLayout()
+        palette_row.setContentsMargins(0, 0, 0, 0)
+        palette_row.addWidget(self.palette_label)
+        for _ in range(self.PALETTE_SIZE):
+            b = QToolButton()
+            b.setFixedSize(QSize(26, 22))
+            b.setVisible(False)
+            b.clicked.connect(lambda _c=False, b=b: self._use_swatch(b))
+            self.swatches.append(b)
+            palette_row.addWidget(b)
+        palette_row.addStretch(1)
+        self.palette_note = QLabel()
+        self.palette_note.setWordWrap(True)
+        self._suggested_for: tuple[float, float] | None = None
+
         self.info = QLabel()
         self.info.setWordWrap(True)
         row = QHBoxLayout()
@@ -242,11 +266,15 @@ class HintsEditor(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addLayout(reach_row)
+        lay.addLayout(palette_row)
+        lay.addWidget(self.palette_note)
         lay.addWidget(self.info)
 
         self.model.undo_stack.indexChanged.connect(self._announce)
         self.model.changed.connect(self._refresh)
         self.model.selectionChanged.connect(lambda *_: self._refresh())
+        self.model.selectionChanged.connect(lambda *_: self._ask_suggestions())
+        self.model.undo_stack.indexChanged.connect(lambda *_: self._ask_suggestions())
         self._paint_swatch()
         self.set_available(False, "")
 
@@ -351,6 +379,52 @@ class HintsEditor(QWidget):
         c = QColor(*self._rgb)
         self.color_button.setStyleSheet(
             f"QToolButton {{ background: {c.name()}; border: 1px solid palette(mid); border-radius: 4px; }}")
+
+    # suggested colours ---------------------------------------------------------------------
+    def _ask_suggestions(self) -> None:
+        """The selected hint moved or another was selected: ask for its point's likely colours."""
+        sel = self.model.points.get(self.model.selected) if self.model.selected is not None else None
+        point = None if sel is None else (round(sel.x, 4), round(sel.y, 4))
+        if point == self._suggested_for:
+            return
+        self._suggested_for = point
+        if point is None:
+            self.set_suggestions([], "")
+        else:
+            self.suggestRequested.emit(*point)
+
+    def refresh_suggestions(self) -> None:
+        """Ask again for the selected hint (another photo or model: other likely colours)."""
+        self._suggested_for = None
+        self._ask_suggestions()
+
+    def suggesting_for(self) -> tuple[float, float] | None:
+        """The point whose suggestions are asked for or shown."""
+        return self._suggested_for
+
+    def set_suggestions(self, swatches: list, note: str = "") -> None:
+        """``swatches`` [(rgb, probability)] most probable first (at most PALETTE_SIZE shown);
+        ``note``: why there are none (a model without a colour distribution)."""
+        for b, sw in zip(self.swatches, list(swatches) + [None] * self.PALETTE_SIZE):
+            b.setVisible(sw is not None)
+            if sw is None:
+                continue
+            rgb, prob = tuple(int(c) for c in sw[0]), float(sw[1])
+            b.setProperty("rgb", rgb)
+            b.setStyleSheet(f"QToolButton {{ background: {QColor(*rgb).name()}; border: 1px solid palette(mid); "
+                            "border-radius: 3px; }")
+            b.setToolTip(f"{QColor(*rgb).name()} · {prob:.0%} likely here: click to use it")
+        self.palette_note.setText(note)
+        self.palette_note.setVisible(bool(note))
+
+    def suggestions(self) -> list[tuple[RGB, str]]:
+        """The swatches shown now: (rgb, tooltip), most probable first."""
+        return [(b.property("rgb"), b.toolTip()) for b in self.swatches if not b.isHidden()]
+
+    def _use_swatch(self, b: QToolButton) -> None:
+        rgb = b.property("rgb")
+        if rgb is not None:
+            self.pick_color(tuple(rgb))
 
     # colour choice ---------------------------------------------------------------------
     def choose_color(self) -> None:

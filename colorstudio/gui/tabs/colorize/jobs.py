@@ -130,6 +130,41 @@ class RepairRequest:
 _MEMO = None   # the network's last answer (pipeline.NetworkMemo): a hint edit redoes only the hint step
 
 
+@dataclass
+class Suggested:
+    """The likely colours at ``point``: [(rgb, probability)], or a ``note`` why there are none."""
+
+    point: tuple[float, float]
+    swatches: list
+    note: str = ""
+    token: int = 0
+
+
+_DIST: tuple = ((), (), None)   # (the picture and the model, by identity; settings; Distribution)
+
+
+def suggest_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int, denoise: str,
+                point: tuple[float, float], token: int, k: int = 6):
+    """Generator: the model's most likely colours at ``point`` (``core.colorize.suggest``);
+    the photo's colour distribution is computed once and kept for the next points."""
+    global _DIST
+    from colorstudio.core.colorize import suggest
+
+    pred = cache.get(name, device)
+    yield "suggesting"
+    held, key = (image, pred), (size, denoise)
+    same = len(_DIST[0]) == 2 and all(a is b for a, b in zip(held, _DIST[0])) and _DIST[1] == key
+    try:
+        dist = _DIST[2] if same else suggest.colour_distribution(pred, image, size or None, (), denoise)
+    except suggest.NoColourDistribution:
+        return Suggested(point, [], "No suggested colours: this model gives one colour per pixel, "
+                                    "not a distribution (the default effnet-unet does).", token)
+    _DIST = (held, key, dist)
+    yield "suggesting"
+    found = suggest.suggest_from(dist, point, suggest.lightness_at(image, point), k)
+    return Suggested(point, [(s.rgb, s.probability) for s in found], "", token)
+
+
 def forget_network() -> None:
     """The next run runs the network even for the same image and settings ("Run again")."""
     if _MEMO is not None:

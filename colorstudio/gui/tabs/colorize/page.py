@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton,
 
 from colorstudio.gui.tabs.colorize.jobs import (CompareFinished, LoadedModel, OpenedImage, RepairRequest, RunOutput,
                                            compose_job, describe_image, load_job, read_job, read_mask_job,
-                                           forget_mask_job, forget_network, run_job, wrap_job, write_mask_job,
+                                           forget_mask_job, forget_network, run_job, suggest_job, Suggested,
+                                           wrap_job, write_mask_job,
                                            write_view_job)
 from colorstudio.gui.predictors import PredictorCache, detector_key
 from colorstudio.gui.theme import icon
@@ -196,6 +197,10 @@ class ColorizePage(QWidget):
         self.damage.changed.connect(self._on_mask_changed)
         self.damage.edited.connect(self._repair_timer.start)
         self.controls.grayBrushToggled.connect(self._on_gray_brush)
+        self.suggester = LatestRunner(self)   # the palette's likely colours, beside the colour runs
+        self.suggester.result.connect(self._on_suggested)
+        self.suggester.error.connect(lambda m: self.hints_editor.set_suggestions([], f"No suggested colours: {m}"))
+        self.hints_editor.suggestRequested.connect(self._suggest)
         self.controls.gray_clear.clicked.connect(self._clear_gray)
         self.gray.changed.connect(self._show_gray)
         self.gray.edited.connect(self._on_saturation)   # re-compose with the new mask: no network run
@@ -495,6 +500,7 @@ class ColorizePage(QWidget):
     def _on_model(self, _name: str) -> None:
         self._apply_model_traits()
         self._preload_or_run()
+        self.hints_editor.refresh_suggestions()   # another model: other likely colours
 
     def _apply_model_traits(self) -> None:
         e = self.picker.entry()
@@ -535,6 +541,17 @@ class ColorizePage(QWidget):
             self.compare.set_mode(CompareView.SIDE)   # the brush paints on the input of side by side
             self.controls.mask_box.setChecked(True)   # painting blind helps no one
         self.compare.left.set_tool(self._input_tool())
+
+    def _suggest(self, x: float, y: float) -> None:
+        name = self.model_name()
+        if self.image is None or name is None:
+            return
+        self.suggester.submit(suggest_job, self.cache, name, self.picker.device(), self.image,
+                              self.controls.render_size(), self.controls.denoise(), (x, y), self._token)
+
+    def _on_suggested(self, out: Suggested) -> None:
+        if out.token == self._token and out.point == self.hints_editor.suggesting_for():
+            self.hints_editor.set_suggestions(out.swatches, out.note)
 
     def _on_gray_brush(self, on: bool) -> None:
         if on:
@@ -669,5 +686,7 @@ class ColorizePage(QWidget):
         self._repair_timer.stop()
         self.runner.cancel()
         self.io.cancel()
+        self.suggester.cancel()
         self.runner.wait(msecs)
         self.io.wait(msecs)
+        self.suggester.wait(msecs)
