@@ -8,6 +8,7 @@ from pathlib import Path
 
 from colorstudio.cli.common import FORMATS, PROG
 from colorstudio.core.inference.devices import DEVICE_CHOICES
+from colorstudio.core.scales import RENDER_SIZE_RANGE
 
 
 def positive_int(text: str) -> int:
@@ -15,8 +16,9 @@ def positive_int(text: str) -> int:
         v = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 16 or v > 8192:
-        raise argparse.ArgumentTypeError(f"size must be between 16 and 8192, got {v}")
+    lo, hi = RENDER_SIZE_RANGE
+    if v < lo or v > hi:
+        raise argparse.ArgumentTypeError(f"size must be between {lo} and {hi}, got {v}")
     return v
 
 

@@ -8,3 +8,7 @@ SATURATION_MAX = 2.0
 # Colour balance: temperature (Lab b: + warmer) and tint (Lab a: + magenta), in ab units
 # either way from 0 -- the Colorize sliders, the CLI's --temperature and --tint, hint files.
 BALANCE_MAX = 40.0
+
+# Render size: the side the network sees (long side, px); the result keeps the input's full
+# resolution whatever it is.  The app's boxes add 0 = the model's own size.
+RENDER_SIZE_RANGE = (16, 2048)

@@ -23,7 +23,7 @@ from colorstudio.gui.widgets.denoise_box import LABEL as DENOISE_LABEL, DenoiseB
 from colorstudio.gui.tabs.batch.jobs import batch_job
 from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
 from colorstudio.core.messages import format_eta, shown
-from colorstudio.core.scales import SATURATION_MAX
+from colorstudio.core.scales import RENDER_SIZE_RANGE, SATURATION_MAX
 from colorstudio.gui import dialog_folders
 from colorstudio.gui.predictors import PredictorCache, detector_key
 from colorstudio.gui.theme import icon
@@ -101,7 +101,7 @@ class BatchPanel(QWidget):
             lambda e: self.message.emit(f"Loaded {e.label}: it is in the model list now.", "info"))
         self.picker.weightsFailed.connect(lambda m: self.message.emit(f"Cannot use these weights: {m}", "error"))
         self.size = QSpinBox()
-        self.size.setRange(0, 2048)
+        self.size.setRange(0, RENDER_SIZE_RANGE[1])   # 0: the model's own size
         self.size.setSingleStep(32)
         self.size.setSpecialValueText("model default")
         self.size.setSuffix(" px")

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox,
                                QToolButton, QWidget)
 
-from colorstudio.core.scales import BALANCE_MAX, SATURATION_MAX
+from colorstudio.core.scales import BALANCE_MAX, RENDER_SIZE_RANGE, SATURATION_MAX
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.denoise_box import LABEL as DENOISE_LABEL, DenoiseBox
 
@@ -38,7 +38,7 @@ class ColorizeControls(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.size_box = QSpinBox()
-        self.size_box.setRange(0, 2048)
+        self.size_box.setRange(0, RENDER_SIZE_RANGE[1])   # 0: the model's own size
         self.size_box.setSingleStep(32)
         self.size_box.setSuffix(" px")
         self.size_box.setSpecialValueText("model default")
