@@ -122,8 +122,8 @@ class LatestRunner(QObject):
 
     For interactive edits: every change submits; stale requests are dropped instead of
     piling up, and results of superseded jobs are not delivered (``result`` carries only
-    the newest).  Jobs run on a private single-thread pool, so a model is never used by
-    two threads at once.
+    the newest).  Jobs run on a private single-thread pool, so one runner never runs two jobs
+    at once; two runners may share a model (a Predictor runs one forward at a time: its lock).
     """
 
     result = Signal(object)

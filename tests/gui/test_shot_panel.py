@@ -150,3 +150,125 @@ def test_playback_shows_every_frame_in_colour_and_stops_at_the_end(qtbot, panel)
     i = panel.index
     qtbot.wait(300)
     assert panel.index == i                               # paused stays put
+
+
+# ---------------------------------------------------------------- issue 32, item 7: playback in colour
+def _calls(panel) -> int:
+    return panel.cache.cached(panel.model_name(), panel.picker.device()).calls
+
+
+def _slow(panel, seconds: float) -> None:
+    """Each network run takes at least ``seconds`` (the runs are still counted)."""
+    import time
+
+    pred = panel.cache.cached(panel.model_name(), panel.picker.device())
+    inner = pred.predict_ab
+    pred.predict_ab = lambda x: (time.sleep(seconds), inner(x))[1]
+
+
+def test_playback_shows_only_coloured_frames_at_the_rate_colour_keeps_up(qtbot, panel):
+    """Every frame shown while playing has its colour; the frame-in-view worker stays idle
+    ("colorizing…" never shows); slower colour than the shot's rate is said so."""
+    panel.data.fps = 60.0
+    _slow(panel, 0.04)                               # colour: 25 fps at most, slower than the shot
+    seen = []
+
+    def shown(i):
+        res = panel.result
+        seen.append((i, res is not None and res.index == i and i in panel.coloured_frames(),
+                     panel.compare.right.busy_text, panel.frame_info.text()))
+
+    busy = []
+    panel.runner.busy.connect(busy.append)
+    panel.frameShown.connect(shown)
+    panel.play_button.click()
+    qtbot.waitUntil(lambda: not panel.playing(), timeout=30000)
+    assert [i for i, *_ in seen] == list(range(1, 12))        # every frame, in order
+    assert all(ok and not text for _, ok, text, _ in seen)     # each in colour, none "colorizing…"
+    assert True not in busy                                    # the frame in view was never asked for
+    info = [t for *_, t in seen if "playing at" in t]
+    assert info and all("the shot is 60 fps" in t for t in info)
+    assert any("colour keeps up at" in t for t in info), info[-1]
+
+
+def test_playing_again_takes_every_frame_from_the_cache(qtbot, panel):
+    panel.data.fps = 60.0
+    panel.play_button.click()
+    qtbot.waitUntil(lambda: not panel.playing(), timeout=30000)
+    assert sorted(panel.coloured_frames()) == list(range(12))
+    calls = _calls(panel)
+    panel.play_button.click()                                  # at the end: again from the start
+    qtbot.waitUntil(lambda: not panel.playing(), timeout=30000)
+    assert panel.index == 11 and _calls(panel) == calls        # no network run at all
+
+
+def test_a_frame_seen_once_is_shown_again_from_the_cache(qtbot, panel):
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.go_to(5)
+    calls = _calls(panel)
+    shown = []
+    panel.frameShown.connect(shown.append)
+    panel.go_to(0)                                             # seen when the shot opened
+    assert shown == [0] and panel.result.index == 0            # at once, not after a worker
+    assert "coloured before" in panel.frame_info.text()
+    panel.go_to(5)
+    assert shown == [0, 5] and _calls(panel) == calls
+    assert not panel.compare.right.busy_text
+
+
+def test_a_keyframe_edit_clears_the_cache(qtbot, panel):
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.go_to(3)
+    assert set(panel.coloured_frames()) == {0, 3}
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.hints_editor.model.add(0.5, 0.5, RED)            # a keyframe on frame 4
+    assert panel.coloured_frames() == [3]                      # only the new colour of this frame
+    calls = _calls(panel)
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.go_to(0)                                         # coloured before the edit: again
+    assert _calls(panel) == calls + 1 and panel.carried        # with the hint carried to it
+
+
+def test_a_model_change_clears_the_cache(qtbot, panel):
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.go_to(2)
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.picker.model_box.setCurrentIndex(panel.picker.model_box.findData("unet-gan"))
+    assert panel.model_name() == "unet-gan" and panel.coloured_frames() == [2]
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.go_to(0)
+    assert _calls(panel) == 2                                  # the new model coloured both
+
+
+def test_the_carried_hint_plan_is_reused_until_a_keyframe_edit(qtbot, panel, monkeypatch):
+    from colorstudio.core.batch import shot
+
+    carried = []
+    real = shot.carry_hints
+    monkeypatch.setattr(shot, "carry_hints", lambda L, k, *a: carried.append(dict(k)) or real(L, k, *a))
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.hints_editor.model.add(0.5, 0.5, RED)
+    assert len(carried) == 1
+    for i in (4, 7, 9):
+        with qtbot.waitSignal(panel.frameShown, timeout=30000):
+            panel.go_to(i)
+    assert len(carried) == 1                                   # three frames, one carry
+    with qtbot.waitSignal(panel.shotReady, timeout=10000):
+        panel.send_to_batch()                                  # the full plan: the same carry
+    assert len(carried) == 1
+    with qtbot.waitSignal(panel.frameShown, timeout=30000):
+        panel.hints_editor.model.add(0.2, 0.3, (30, 60, 200))  # a second keyframe, on frame 10
+    assert len(carried) == 2 and sorted(carried[-1]) == [0, 9]
+
+
+def test_pausing_stops_colouring_ahead(qtbot, panel):
+    panel.data.fps = 1.0                                       # the playhead barely moves
+    _slow(panel, 0.05)
+    panel.play_button.click()
+    qtbot.waitUntil(lambda: len(panel.coloured_frames()) >= 3, timeout=30000)
+    panel.play_button.click()
+    assert not panel.playing()
+    qtbot.waitUntil(lambda: not panel.ahead.is_busy(), timeout=10000)
+    n = len(panel.coloured_frames())
+    qtbot.wait(300)
+    assert len(panel.coloured_frames()) == n < 12

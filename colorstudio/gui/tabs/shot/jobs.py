@@ -1,12 +1,15 @@
 """The Shot tab's jobs (worker threads): decode a shot, carry its keyframe hints and
-colorize the frame in view, derive hints from a reference still."""
+colorize the frame in view (or the frames ahead of the playhead), derive hints from a
+reference still."""
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 from PySide6.QtGui import QImage
@@ -43,6 +46,7 @@ class FrameResult:
     device: str
     token: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    epoch: int = 0                     # the panel's colour epoch it was made in (its cache's key)
 
 
 def _preview(img: np.ndarray) -> np.ndarray:
@@ -103,31 +107,88 @@ def open_shot(path: Path):
     return out
 
 
-def view_frame(cache: PredictorCache, key: str, device: str, data: ShotData, index: int,
-               keyframes: dict[int, list], saturation: float, token: int):
-    """Generator: carry the keyframe hints over the shot, then colorize frame ``index``
-    (its preview) with the hints it gets."""
+def keyframes_key(keyframes: dict[int, list]) -> tuple:
+    """A canonical, hashable form of a shot's keyframes (frames without hints dropped)."""
+    return tuple(sorted((int(k), tuple((float(x), float(y), tuple(int(c) for c in rgb)) for x, y, rgb in pts))
+                        for k, pts in keyframes.items() if pts))
+
+
+class PlanMemo:
+    """The carried-hint plan of the last (shot, keyframes): optical flow over the whole shot
+    costs as much as a frame's colour (a long shot: far more), so viewing or playing a
+    frame reuses it and only a new shot or a keyframe edit carries the hints again.
+
+    Thread-safe (the frame-in-view and the play-ahead workers share it); the shot is held
+    weakly, so a closed shot's frames are not kept alive here."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shot: weakref.ref | None = None
+        self._key: tuple = ()
+        self._plan: list[list[Any]] = []
+        self.computed = 0                  # how many times the hints were carried (tests)
+
+    def plan(self, data: ShotData, keyframes: dict[int, list]) -> list[list[Any]]:
+        """Every frame's (x, y, rgb) hints; carried once per (shot, keyframes)."""
+        from colorstudio.core.batch import shot
+
+        key = keyframes_key(keyframes)
+        with self._lock:            # a second asker waits for the first one's plan
+            if self._shot is not None and self._shot() is data and self._key == key:
+                return self._plan
+            plan = shot.carry_hints(data.lightness, keyframes) if key else [[] for _ in data.frames]
+            self.computed += 1
+            self._shot, self._key, self._plan = weakref.ref(data), key, plan
+            return plan
+
+    def clear(self) -> None:
+        with self._lock:
+            self._shot, self._key, self._plan = None, (), []
+
+
+plans = PlanMemo()
+
+
+def _colour(pred, data: ShotData, plan: list[list[Any]], index: int, saturation: float,
+            t0: float, t_plan: float, token: int, epoch: int) -> FrameResult:
     from colorstudio.core.colorize import pipeline
-    from colorstudio.core.batch import shot
     from colorstudio.core.colorize.hintfile import to_hints
 
+    res = pipeline.colorize(data.frames[index], pred, None, saturation, to_hints(plan[index]))
+    timings = dict(res.timings, plan=t_plan)
+    return FrameResult(index, build_pyramid(to_qimage(res.rgb)), plan[index], time.perf_counter() - t0,
+                       pred.device_name, token, timings, epoch)
+
+
+def view_frame(cache: PredictorCache, key: str, device: str, data: ShotData, index: int,
+               keyframes: dict[int, list], saturation: float, token: int, epoch: int = 0):
+    """Generator: the keyframe hints carried over the shot (:data:`plans`), then frame
+    ``index`` (its preview) colorized with the hints it gets."""
     t0 = time.perf_counter()
-    plan = shot.carry_hints(data.lightness, keyframes) if keyframes else [[] for _ in data.frames]
+    plan = plans.plan(data, keyframes)
     t_plan = time.perf_counter() - t0
     yield "colorizing"
     pred = cache.get(key, device)
-    res = pipeline.colorize(data.frames[index], pred, None, saturation, to_hints(plan[index]))
+    res = _colour(pred, data, plan, index, saturation, t0, t_plan, token, epoch)
     yield "display"
-    timings = dict(res.timings, plan=t_plan)
-    return FrameResult(index, build_pyramid(to_qimage(res.rgb)), plan[index], time.perf_counter() - t0,
-                       pred.device_name, token, timings)
+    return res
+
+
+def colour_ahead(cache: PredictorCache, key: str, device: str, data: ShotData, indices: Sequence[int],
+                 keyframes: dict[int, list], saturation: float, epoch: int) -> Iterator[FrameResult]:
+    """Generator: frames ``indices`` colorized in order, each yielded as it is done (the
+    frames ahead of the playhead; cancelling stops it after the frame in hand)."""
+    plan = plans.plan(data, keyframes)
+    pred = cache.get(key, device)
+    for i in indices:
+        yield _colour(pred, data, plan, i, saturation, time.perf_counter(), 0.0, 0, epoch)
 
 
 def full_plan(data: ShotData, keyframes: dict[int, list]) -> list[list[Any]]:
     """Every frame's pipeline hints (for colorizing the whole shot at full size)."""
     from colorstudio.core.batch import shot
 
-    return shot.frame_hints(shot.carry_hints(data.lightness, keyframes))
+    return shot.frame_hints(plans.plan(data, keyframes))
 
 
 def shot_reference_job(data: ShotData, index: int, path: Path):

@@ -4,16 +4,20 @@ Open a video or a folder of frames, scrub to any frame, place hints with the sam
 editor as the Colorize tab -- on as many keyframes as you like.  The hints are carried to
 the other frames by optical flow (:mod:`colorstudio.core.batch.shot`: dropped where the flow
 is unreliable and at cuts) and fed to the hint model; the frame in view is colorized
-live (its preview), with the carried hints drawn as rings.  The shot's hints save and
+live (its preview), with the carried hints drawn as rings; coloured frames are kept (the
+last :data:`CACHE_FRAMES`), so a frame seen once shows again at once.  Playback shows only
+coloured frames: a second worker colours the frames ahead of the playhead, and the
+playhead moves on to a frame once its colour is in, at most at the shot's frame rate --
+as fast as the machine colours them (the info line says which).  The shot's hints save and
 load as one JSON file (the CLI's ``--hints`` reads it); "Colorize shot" hands the
 source and every frame's hints to the Batch tab, which writes the full-size frames.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import time
+from collections import OrderedDict, deque
+from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -25,7 +29,8 @@ from colorstudio.gui import dialog_folders
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.qimage import build_pyramid, to_qimage
 from colorstudio.gui.reference_jobs import no_reference_hints
-from colorstudio.gui.tabs.shot.jobs import FrameResult, ShotData, full_plan, open_shot, shot_reference_job, view_frame
+from colorstudio.gui.tabs.shot.jobs import (FrameResult, ShotData, colour_ahead, full_plan, open_shot,
+                                             shot_reference_job, view_frame)
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.tabs.shot.frame_slider import FrameSlider
@@ -35,6 +40,8 @@ from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept
 
 PLAY_TIP = "Play the shot in colour (at its frame rate, or as fast as the model colours frames)"
+CACHE_FRAMES = 64     # coloured previews kept (~0.5 MB each), the least recently shown dropped first
+AHEAD_FRAMES = 48     # how far ahead of the playhead playback colours (below CACHE_FRAMES: none evicted unseen)
 
 
 class CarriedHintsTool:
@@ -82,11 +89,27 @@ class ShotPanel(QWidget):
         self._jobs: list[Worker] = []
         self._send: tuple[Path, str] = (Path(), "")   # what "Colorize shot in Batch" hands over
         self._loading = False
+        # Coloured frames by index, least recently shown first; valid for one epoch (shot,
+        # keyframes) and one (model, device): _forget_colour starts a new one.
+        self._coloured: OrderedDict[int, FrameResult] = OrderedDict()
+        self._epoch = 0
+        self._colour_for: tuple = (None, "")
+        self._ahead_todo: set[int] = set()              # the frames the ahead job has still to colour
+        self._colour_seconds: deque[float] = deque(maxlen=8)   # its seconds per frame, lately
+        self._shown_at: deque[float] = deque(maxlen=25)        # when playback showed its last frames
+        self._next_due = 0.0
+        self._stalled = False                           # playback waits for the next frame's colour
+        self._shown_cached = False                      # the result in view was coloured before
 
         self.runner = LatestRunner(self)
         self.runner.result.connect(self._on_result)
         self.runner.error.connect(lambda m: self.message.emit(f"Colorizing the frame failed: {m}", "error"))
         self.runner.busy.connect(lambda b: self.compare.set_busy("colorizing…" if b else ""))
+        # Playback's own worker, so that the frame in view stays responsive while it colours ahead.
+        self.ahead = LatestRunner(self)
+        self.ahead.progress.connect(self._on_ahead)
+        self.ahead.error.connect(self._ahead_failed)
+        self.ahead.busy.connect(lambda b: b or self._fill_ahead())
         self.opener = LatestRunner(self)
         self.opener.result.connect(self._on_opened)
         self.opener.progress.connect(self._on_open_progress)
@@ -111,7 +134,8 @@ class ShotPanel(QWidget):
 
         self.picker = ModelPicker()
         self.picker.set_compact(True)
-        self.picker.modelChanged.connect(lambda _n: self.refresh())
+        self.picker.modelChanged.connect(lambda _n: self._colour_changed())
+        self.picker.deviceChanged.connect(lambda _d: self._colour_changed())
         model_box = QGroupBox("Hint model")
         QVBoxLayout(model_box).addWidget(self.picker)
 
@@ -174,7 +198,6 @@ class ShotPanel(QWidget):
         self._play_timer = QTimer(self)
         self._play_timer.setSingleShot(True)
         self._play_timer.timeout.connect(self._play_tick)
-        self._play_started = (0.0, 0)   # (time, frame) playback began, for the rate shown
         self.frame_box = QSpinBox()
         self.frame_box.setPrefix("frame ")
         self.frame_box.valueChanged.connect(lambda v: self.go_to(v - 1))
@@ -242,6 +265,7 @@ class ShotPanel(QWidget):
         self.play(False)
         self.data = data
         self.keyframes = {}
+        self._forget_colour()
         self.carried = []
         self.result = None
         n = len(data)
@@ -278,8 +302,9 @@ class ShotPanel(QWidget):
 
     # ------------------------------------------------------------------ playback
     def play(self, on: bool = True) -> None:
-        """Play from the frame in view (from the start when at the end): each frame is shown
-        once its colour is ready, at most at the shot's frame rate; stops at the last frame."""
+        """Play from the frame in view (from the start when at the end): the playhead moves
+        on to a frame once its colour is in (coloured ahead in a worker of its own), at most
+        at the shot's frame rate; stops at the last frame."""
         if self.play_button.isChecked() != on:
             self.play_button.setChecked(on)   # toggled -> here again
             return
@@ -287,43 +312,116 @@ class ShotPanel(QWidget):
         self.play_button.setToolTip("Pause" if on else PLAY_TIP)
         if not on:
             self._play_timer.stop()
+            self.ahead.cancel()
+            self._ahead_todo.clear()
+            self._stalled = False
+            if self.result is not None and self.result.index == self.index and self.data is not None:
+                self._info(self.result, self._shown_cached)
             return
         if self.data is None:
             self.play_button.setChecked(False)
             return
         if self.index >= len(self.data) - 1:
             self.go_to(0)
-        self._play_started = (time.monotonic(), self.index)
-        self._play_timer.start(self._frame_ms())
+        self._shown_at.clear()
+        self._colour_seconds.clear()
+        self._next_due = time.monotonic() + self._frame_s()
+        self._fill_ahead()
+        self._play_timer.start(round(self._frame_s() * 1000))
 
     def playing(self) -> bool:
         return self.play_button.isChecked()
 
-    def _frame_ms(self) -> int:
-        fps = self.data.fps if self.data is not None and self.data.fps else 12.0
-        return max(1, round(1000 / min(60.0, fps)))
+    def _fps(self) -> float:
+        """The rate playback aims at: the shot's (12 for a folder of frames), 60 at most."""
+        return min(60.0, self.data.fps if self.data is not None and self.data.fps else 12.0)
+
+    def _frame_s(self) -> float:
+        return 1.0 / self._fps()
 
     def _play_tick(self) -> None:
         if not self.playing() or self.data is None:
             return
-        if self.picker.model_name() is not None and (self.result is None or self.result.index != self.index):
-            self._play_timer.start(10)   # the frame's colour is not in yet: show it before moving on
-            return
         if self.index >= len(self.data) - 1:
             self.play(False)
             return
-        self.go_to(self.index + 1)
-        self._play_timer.start(self._frame_ms())
+        nxt = self.index + 1
+        if self.picker.model_name() is not None and nxt not in self._coloured:
+            self._stalled = True      # its colour is not in yet: _store ticks again when it is
+            self._fill_ahead()
+            return
+        self._stalled = False
+        now = time.monotonic()
+        frame = self._frame_s()
+        # on time: the next frame a frame later than this one was due; late (colour was
+        # slower): a frame from now
+        self._next_due = (self._next_due if now - self._next_due < frame else now) + frame
+        self._shown_at.append(now)
+        self.go_to(nxt)
+        self._play_timer.start(max(0, round((self._next_due - time.monotonic()) * 1000)))
+
+    def _fill_ahead(self) -> None:
+        """While playing: colour the frames after the playhead that are not coloured yet (up
+        to AHEAD_FRAMES ahead); a job already on the next of them goes on."""
+        key = self.picker.model_name()
+        if not self.playing() or self.data is None or key is None:
+            return
+        end = min(len(self.data), self.index + 1 + AHEAD_FRAMES)
+        todo = [i for i in range(self.index + 1, end) if i not in self._coloured]
+        if not todo:
+            if self._stalled:
+                self._play_timer.start(0)             # scrubbed to where nothing is left to colour
+            return
+        if self.ahead.is_busy() and todo[0] in self._ahead_todo:
+            return
+        self._ahead_todo = set(todo)
+        self.ahead.submit(colour_ahead, self.cache, key, self.picker.device(), self.data, todo,
+                          {k: list(v) for k, v in self.keyframes.items()}, 1.0, self._epoch)
+
+    def _on_ahead(self, res) -> None:
+        if isinstance(res, FrameResult) and res.epoch == self._epoch:
+            self._ahead_todo.discard(res.index)
+            self._colour_seconds.append(res.seconds)
+            self._store(res)
+
+    def _ahead_failed(self, msg: str) -> None:
+        self.play(False)
+        self.message.emit(f"Colorizing the frames ahead failed: {msg}", "error")
 
     def play_rate(self) -> float:
-        """Frames per second shown since playback began (0 before the second frame)."""
-        t0, f0 = self._play_started
-        dt = time.monotonic() - t0
-        return (self.index - f0) / dt if self.playing() and dt > 0 and self.index > f0 else 0.0
+        """Frames per second playback shows, over its last second or so (0 before the
+        second frame, and when not playing)."""
+        t = self._shown_at
+        return (len(t) - 1) / (t[-1] - t[0]) if self.playing() and len(t) > 1 and t[-1] > t[0] else 0.0
+
+    def colour_rate(self) -> float:
+        """Frames per second the play-ahead worker colours, lately (0 before its first)."""
+        s = sorted(self._colour_seconds)
+        return 1.0 / s[len(s) // 2] if s and s[len(s) // 2] > 0 else 0.0
+
+    def play_status(self) -> str:
+        """The rate playback shows frames at, and whether colour keeps up with the shot."""
+        rate, fps, colour = self.play_rate(), self._fps(), self.colour_rate()
+        shot = f"the shot is {fps:.3g} fps" if self.data is not None and self.data.fps else \
+            f"frames play at up to {fps:.3g} fps"
+        if self.picker.model_name() is None:
+            return f"playing at {rate:.1f} fps in gray (no model; {shot})" if rate else "playing in gray (no model)"
+        if not rate:
+            return f"playing ({shot})"
+        if rate < 0.9 * fps:
+            keeps = f"colour keeps up at {colour:.2g} fps" if colour else "waiting for colour"
+        elif not colour:
+            keeps = "every frame coloured before"
+        elif colour < 0.9 * fps:
+            keeps = f"frames coloured before; colour alone keeps up at {colour:.2g} fps"
+        else:
+            keeps = "colour keeps up"
+        return f"playing at {rate:.1f} fps ({keeps}; {shot})"
 
     # ------------------------------------------------------------------ frames
     def go_to(self, index: int) -> None:
-        """Show frame ``index`` (0-based): its hints in the editor, its result when ready."""
+        """Show frame ``index`` (0-based): its hints in the editor, its colour at once when
+        it was coloured before, else when it is ready."""
         if self.data is None:
             return
         index = max(0, min(len(self.data) - 1, int(index)))
@@ -336,13 +434,54 @@ class ShotPanel(QWidget):
             wdg.setValue(v)
             wdg.blockSignals(False)
         self.compare.set_input(build_pyramid(to_qimage(self.data.frames[index])))
-        self.compare.set_output(None)
         self.hints_editor.model.blockSignals(True)
         self.hints_editor.model.load_points(self.keyframes.get(index, []))
         self.hints_editor.model.blockSignals(False)
         self.hints_editor._refresh()
-        self.carried = []
+        if self._colour_key() != self._colour_for:      # the model changed without a signal
+            self._forget_colour()
+        kept = self._coloured.get(index)
+        if kept is not None:
+            self._coloured.move_to_end(index)
+            self._token += 1
+            self.runner.cancel()                      # a frame asked for before is not wanted now
+            self.compare.set_busy("")                 # what it still runs is not this frame's
+            self._show(kept, cached=True)
+        else:
+            self.compare.set_output(None)
+            self.carried = []
+            self.refresh()
+        self._fill_ahead()
+
+    def coloured_frames(self) -> list[int]:
+        """The frames whose colour is kept (least recently shown first)."""
+        return list(self._coloured)
+
+    def _colour_key(self) -> tuple:
+        return self.picker.model_name(), self.picker.device()
+
+    def _forget_colour(self) -> None:
+        """The kept colour no longer holds (a new shot, keyframe edit, model or device): a new
+        epoch, so what the workers still deliver from the old one is dropped."""
+        self._epoch += 1
+        self._coloured.clear()
+        self._colour_for = self._colour_key()
+        self._ahead_todo.clear()
+        self._colour_seconds.clear()
+        self.ahead.cancel()
+
+    def _colour_changed(self) -> None:
+        self._forget_colour()
         self.refresh()
+        self._fill_ahead()
+
+    def _store(self, res: FrameResult) -> None:
+        self._coloured[res.index] = res
+        self._coloured.move_to_end(res.index)
+        while len(self._coloured) > CACHE_FRAMES:
+            self._coloured.popitem(last=False)
+        if self._stalled and res.index == self.index + 1:
+            self._play_timer.start(0)                 # playback waited for this one
 
     def _hints_edited(self) -> None:
         if self.data is None:
@@ -353,7 +492,7 @@ class ShotPanel(QWidget):
         else:
             self.keyframes.pop(self.index, None)
         self._refresh_keys()
-        self.refresh()
+        self._colour_changed()
 
     def refresh(self) -> None:
         """Colorize the frame in view with the hints it gets (newest request wins)."""
@@ -362,26 +501,34 @@ class ShotPanel(QWidget):
             return
         self._token += 1
         self.runner.submit(view_frame, self.cache, key, self.picker.device(), self.data, self.index,
-                           {k: list(v) for k, v in self.keyframes.items()}, 1.0, self._token)
+                           {k: list(v) for k, v in self.keyframes.items()}, 1.0, self._token, self._epoch)
 
     def _on_result(self, res: FrameResult) -> None:
         if not isinstance(res, FrameResult) or res.token != self._token:
             return
+        if res.epoch == self._epoch:
+            self._store(res)
+        self._show(res)
+
+    def _show(self, res: FrameResult, cached: bool = False) -> None:
         self.result = res
         self.carried = res.carried
         self.compare.set_output(res.display)
         self.compare.left.update()
         self.picker.set_in_use(res.device)
+        self._shown_cached = cached
+        self._info(res, cached)
+        self.frameShown.emit(res.index)
+
+    def _info(self, res: FrameResult, cached: bool = False) -> None:
         own = len(self.keyframes.get(self.index, []))
         n = len(res.carried) - own
         carried = f"{n} hint{'s' if n != 1 else ''} carried from keyframes"
         what = (f"keyframe: {own} hint{'s' if own != 1 else ''} placed here" + (f", {carried}" if n else "")
                 if own else carried if n else "no hints reach this frame")
-        rate = self.play_rate()
-        self.frame_info.setText(f"frame {res.index + 1} of {len(self.data)} · {what} · "
-                                + (f"playing at {rate:.1f} fps" if rate else
-                                   f"{res.seconds:.2f} s (carrying {res.timings.get('plan', 0):.2f} s)"))
-        self.frameShown.emit(res.index)
+        how = (self.play_status() if self.playing() else "coloured before" if cached else
+               f"{res.seconds:.2f} s (carrying {res.timings.get('plan', 0):.2f} s)")
+        self.frame_info.setText(f"frame {res.index + 1} of {len(self.data)} · {what} · {how}")
 
     def _refresh_keys(self) -> None:
         self.slider.set_marks(self.keyframes)
@@ -413,6 +560,7 @@ class ShotPanel(QWidget):
             keyframes = {self.index: still}
         self.keyframes = {k: list(v) for k, v in keyframes.items() if v}
         self._refresh_keys()
+        self._forget_colour()
         shown, self.index = self.index, -1
         self.go_to(shown)
         return sum(len(v) for v in self.keyframes.values())
@@ -488,7 +636,7 @@ class ShotPanel(QWidget):
 
     def shutdown(self, msecs: int = 3000) -> None:
         self._play_timer.stop()
-        self.runner.cancel()
-        self.opener.cancel()
-        self.runner.wait(msecs)
-        self.opener.wait(msecs)
+        for r in (self.runner, self.ahead, self.opener):
+            r.cancel()
+        for r in (self.runner, self.ahead, self.opener):
+            r.wait(msecs)
