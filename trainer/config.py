@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from colorstudio.core.errors import UserError
+from trainer.groups import HELD_OUT_EVERY
 
 
 class ConfigError(UserError, ValueError):
@@ -44,7 +45,7 @@ class TrainConfig:
     model: dict = field(default_factory=dict)   # factory kwargs of the family
     data: str = ""                        # folder of photos (or of AB pairs for translate)
     val_data: str = ""                    # explicit validation folder; else a split of data
-    val_every_nth: int = 20               # split: every n-th file of each class folder is held out
+    val_every_nth: int = HELD_OUT_EVERY   # split: every n-th file of each class folder is held out (trainer.groups)
     out: str = ""                         # run folder
     epochs: int = 10
     batch_size: int = 16

@@ -12,6 +12,7 @@ from colorstudio.core.io import checkpoint
 from colorstudio.core.io.runs import RunLayout
 from trainer.engine.checkpoints import read_state
 from trainer.errors import TrainError
+from trainer.groups import HELD_OUT_EVERY
 
 
 def run_checkpoint(run: str | Path) -> Path:
@@ -49,7 +50,8 @@ def _held_out(cfg: dict[str, Any]) -> str:
     root = Path(cfg.get("data", ""))
     if cfg.get("task") == "translate" and (root / "val").is_dir():
         return f"{root / 'val'} (the pairs' own validation folder)"
-    return f"every {cfg.get('val_every_nth', 20)}th file of each class folder (sorted by name, from the first)"
+    every = cfg.get("val_every_nth", HELD_OUT_EVERY)
+    return f"every {every}th file of each class folder (sorted by name, from the first)"
 
 
 def export_metadata(state: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from colorstudio.models import create
 from trainer import data as tdata
 from trainer.errors import TrainError
 from trainer.report import evaluate, group_eval
-from trainer.groups import held_out_by_group
+from trainer.groups import HELD_OUT_EVERY, held_out_by_group
 
 
 def model_card(name: str, meta: dict[str, Any], res: dict[str, Any], data_note: str = "") -> str:
@@ -137,25 +137,26 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
     _refuse_fills(pred)
     root = Path(recipe.get("data", ""))
     if pred.spec.task == "restore":
-        res = restore_results(pred, root, recipe.get("val_every_nth", 20), limit)
+        res = restore_results(pred, root, recipe.get("val_every_nth", HELD_OUT_EVERY), limit)
     elif pred.spec.task == "translate":
         val, train = tdata.list_images(root / "val"), tdata.list_images(root / "train")
         res = evaluate.evaluate_translator(pred, val[:limit] if limit else val, train,
                                            direction=recipe.get("direction", "BtoA"))
         res["protocol"] = f"{root}/val, label -> photo, render {pred.spec.input_size}px"
     elif held_out_by_group(root):  # the photo mix: scored per kind of photo, as bench/quality does
-        by_group = held_out_by_group(root, recipe.get("val_every_nth", 20), limit)
+        by_group = held_out_by_group(root, recipe.get("val_every_nth", HELD_OUT_EVERY), limit)
         res = {"groups": group_eval.strip_private(group_eval.score_groups(pred, by_group,
                                                                           hints=pred.hint_planes)),
                "images": sum(len(v) for v in by_group.values()),
-               "protocol": (f"every {recipe.get('val_every_nth', 20)}th photo of each set folder of {root}, "
+               "protocol": (f"every {recipe.get('val_every_nth', HELD_OUT_EVERY)}th photo of each set folder "
+                            f"of {root}, "
                             f"render {pred.spec.input_size}px")}
     else:
-        files = tdata.split_files(tdata.list_images(root), recipe.get("val_every_nth", 20))[1]
+        files = tdata.split_files(tdata.list_images(root), recipe.get("val_every_nth", HELD_OUT_EVERY))[1]
         files = files[:limit] if limit else files
         res = evaluate.evaluate_colorizer(pred, files, hints=hints if pred.hint_planes else 0,
                                           gray_threshold=recipe.get("gray_threshold", 3.0))
-        res["protocol"] = (f"every {recipe.get('val_every_nth', 20)}th photo per class folder, "
+        res["protocol"] = (f"every {recipe.get('val_every_nth', HELD_OUT_EVERY)}th photo per class folder, "
                            f"render {pred.spec.input_size}px")
     res.pop("_examples", None)
     name = weights.stem
