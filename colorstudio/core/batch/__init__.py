@@ -34,7 +34,7 @@ from colorstudio.core.colorize import pipeline
 from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.batch.engine import (DEFAULT_WORKERS, MAX_PENDING_WRITES, PREFETCH, BatchEvent,
                                            Cancel, Job, Stage, is_cancelled, run_batch)
-from colorstudio.core.batch.inputs import check_format, collect_inputs, file_jobs
+from colorstudio.core.batch.inputs import FrameWindow, check_format, collect_inputs, file_jobs, with_neighbours
 from colorstudio.core.batch.outputs import ItemOutputs, plan as plan_items
 from colorstudio.core.batch.stages import ColorizeStage, TranslateStage
 from colorstudio.core.messages import one_line
@@ -54,14 +54,16 @@ def with_hints(jobs: Iterable[Job], frame_hints: Sequence[Sequence[pipeline.Hint
 
 def _files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, fmt: str, stage: Stage,
            overwrite: bool, quality: int, cancel: Cancel, workers: int,
-           max_pixels: int | None, frame_hints=None, plan=None) -> Iterator[BatchEvent]:
+           max_pixels: int | None, frame_hints=None, plan=None, sequence: bool = False) -> Iterator[BatchEvent]:
     inputs = [Path(p) for p in inputs]
     fmt = check_format(fmt)
     outputs = plan if plan is not None else \
         plan_items(inputs, outdir, fmt, getattr(stage, "extra_views", ()))
     clean_stale(outdir, keep=inputs)  # temp files of a run that was killed mid-write
-    return run_batch(with_hints(file_jobs(inputs, outputs, overwrite, max_pixels), frame_hints),
-                     len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
+    jobs = with_hints(file_jobs(inputs, outputs, overwrite, max_pixels), frame_hints)
+    if sequence and getattr(stage, "repairer", None) is not None:   # frames: one-frame dust from neighbours
+        jobs = with_neighbours(jobs, FrameWindow(inputs, max_pixels))
+    return run_batch(jobs, len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
                      workers=workers)
 
 
@@ -84,11 +86,14 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
     ``plan``: every input's outputs (``core.batch.outputs.plan``, when the caller plans a
     run of images and videos at once); by default planned here.  ``repairer`` (a
     ``damage-unet`` runner): each input's scratches, cracks and dust are mended first, and the
-    result's lightness is the mended one (``extras`` may then name ``repair-mask``).
+    result's lightness is the mended one (``extras`` may then name ``repair-mask``).  When the
+    inputs are frames of one sequence (``smooth`` > 0 or ``frame_hints``), the specks that
+    only one frame shows are first filled from its neighbouring frames along the optical flow
+    (``core.restore.temporal``), the rest spatially; photos are repaired one by one.
     """
     stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise, repairer)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
-                  frame_hints, plan)
+                  frame_hints, plan, sequence=bool(smooth) or frame_hints is not None)
 
 
 def translate_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, predictor, *,

@@ -69,6 +69,9 @@ class Job:
                                                      # (the repair's damage mask), written with the result
     original: np.ndarray | None = None   # the input as read, when ``Stage.restore`` changed it and a
                                          # view shows the "before" (a restorer compares with the damage)
+    neighbours: Callable[[], tuple[np.ndarray | None, np.ndarray | None]] | None = None
+    # a frame of a sequence: its raw neighbouring frames (before, after; None where there is none
+    # or it cannot be read), read in the worker when ``Stage.restore`` asks; None: a photo
 
 
 class Stage:

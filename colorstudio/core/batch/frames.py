@@ -124,6 +124,27 @@ def prefetched(it: Iterator, depth: int = 4) -> Iterator:
             close()
 
 
+def triples(frames: Iterable[np.ndarray]) -> Iterator[tuple[np.ndarray | None, np.ndarray, np.ndarray | None]]:
+    """(previous, frame, next) for each of ``frames`` (None before the first and after the
+    last): a frame's raw neighbours for its repair, one frame read ahead.  A read error
+    comes after the last frame read is yielded, as without the look-ahead."""
+    it = iter(frames)
+    try:
+        prev, cur = None, next(it, None)
+        while cur is not None:
+            try:
+                nxt = next(it, None)
+            except Exception:
+                yield prev, cur, None
+                raise
+            yield prev, cur, nxt
+            prev, cur = cur, nxt
+    finally:
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
+
+
 # ------------------------------------------------------------------- video colorization
 
 def video_outputs(src: str | os.PathLike, out: str | os.PathLike) -> tuple[Path, Path]:
@@ -164,7 +185,9 @@ def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
     an existing output video is skipped as a whole.  Failures and cancellation leave
     the frames for the next run and do not assemble the video.  ``frame_hints``: each
     frame's own hints (a shot's plan from ``core.batch.shot``), instead of ``hints`` for all.
-    ``repairer`` (a ``damage-unet`` runner): each frame's scratches and dust are mended first.
+    ``repairer`` (a ``damage-unet`` runner): each frame's scratches and dust are mended first --
+    what only that frame shows from its raw neighbouring frames (``core.restore.temporal``),
+    the rest spatially.
     """
     src = Path(src)
     video, frames_dir = video_outputs(src, out)
@@ -185,11 +208,15 @@ def _colorize_video(src: Path, video: Path, frames_dir: Path, info: VideoInfo, s
     for folder in (video.parent, frames_dir):
         clean_stale(folder, keep=(src,))  # what a killed run was writing
 
+    temporal = stage.repairer is not None   # one-frame dust filled from the raw neighbours first
+
     def jobs() -> Iterator[Job]:
-        for i, frame in enumerate(prefetched(iter_frames(src))):
+        for i, (prev, frame, nxt) in enumerate(triples(prefetched(iter_frames(src)))):
             dst = frames_dir / FRAME_PATTERN.format(i + 1)
             skip = dst.exists() and not overwrite
             job = Job(i, src, dst, None if skip else (lambda f=frame: f))
+            if temporal and not skip:
+                job.neighbours = lambda p=prev, n=nxt: (p, n)
             if frame_hints is not None:
                 job.hints = tuple(frame_hints[i]) if i < len(frame_hints) else ()
             yield job

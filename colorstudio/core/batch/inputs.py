@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -181,3 +183,59 @@ def _load_with_meta(job: Job, max_pixels: int | None) -> np.ndarray:
     image = imageio.read_image(job.src, max_pixels, job.notes)
     job.meta = image_meta.read_meta(job.src)
     return image
+
+
+class FrameWindow:
+    """The raw frames of a sequence of files (a folder of film frames) by index, each decoded
+    once while it is near the frames being loaded (:data:`KEEP` kept): what a frame's repair
+    reads around it (``Job.neighbours``).  Thread-safe; an unreadable or missing frame is None
+    (its neighbours are then repaired with the other one, or spatially)."""
+
+    KEEP = 2 + 2 * 3   # the loading frames' neighbours: PREFETCH + 1 frames in flight, and a spare
+
+    def __init__(self, files: Sequence[Path], max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS):
+        self.files = list(files)
+        self.max_pixels = max_pixels
+        self._cache: OrderedDict[int, np.ndarray | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _keep(self, i: int, image: np.ndarray | None) -> None:
+        with self._lock:
+            self._cache[i] = image
+            self._cache.move_to_end(i)
+            while len(self._cache) > self.KEEP:
+                self._cache.popitem(last=False)
+
+    def frame(self, i: int) -> np.ndarray | None:
+        if not 0 <= i < len(self.files):
+            return None
+        with self._lock:
+            if i in self._cache:
+                return self._cache[i]
+        try:
+            image = imageio.read_image(self.files[i], self.max_pixels)
+        except (imageio.ImageReadError, OSError, ValueError):
+            image = None
+        self._keep(i, image)
+        return image
+
+    def around(self, i: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Frame ``i``'s neighbours (before, after)."""
+        return self.frame(i - 1), self.frame(i + 1)
+
+    def loaded(self, i: int, load: Callable[[], np.ndarray]) -> np.ndarray:
+        """``load()`` (frame ``i``'s own job), kept for its neighbours."""
+        image = load()
+        self._keep(i, image)
+        return image
+
+
+def with_neighbours(jobs: Iterable[Job], window: FrameWindow, offset: int = 0) -> Iterator[Job]:
+    """``jobs`` (of ``window``'s files from ``offset`` on) as frames of one sequence: each job
+    that loads gets its raw neighbouring frames (``Job.neighbours``) from ``window``."""
+    for job in jobs:
+        if job.load is not None and not job.error:
+            i = offset + job.index
+            job.load = functools.partial(window.loaded, i, job.load)
+            job.neighbours = functools.partial(window.around, i)
+        yield job

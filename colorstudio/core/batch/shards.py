@@ -26,7 +26,7 @@ import numpy as np
 from colorstudio.core.batch import frames as video_frames
 from colorstudio.core.batch import outputs, ranges
 from colorstudio.core.batch.engine import BatchEvent, Cancel, Job, run_batch
-from colorstudio.core.batch.inputs import file_jobs
+from colorstudio.core.batch.inputs import FrameWindow, file_jobs, with_neighbours
 from colorstudio.core.batch.shot import small_lightness, work_size
 from colorstudio.core.batch.stages import ColorizeStage
 from colorstudio.core.colorize.pipeline import Hint
@@ -201,19 +201,21 @@ def _video_jobs(shot: Shot, folder: Path, stage: ColorizeStage, plan: RangePlan,
     warm = _warm(plan, stage, dst(plan.frames.start).exists(), overwrite)
     lo = warm.start if warm else plan.frames.start
     seen = 0   # frames decoded
+    temporal = stage.repairer is not None   # each frame's raw neighbours, as one run repairs it
     with contextlib.closing(video_frames.prefetched(video_frames.iter_frames(shot.video))) as decoded:
-        for i, frame in enumerate(decoded):
+        for i, (prev, frame, nxt) in enumerate(video_frames.triples(decoded)):
             if i >= plan.frames.stop:
                 break
             seen = i + 1
             if i < lo:
                 continue
+            around = (lambda p=prev, n=nxt: (p, n)) if temporal else None
             if i < plan.frames.start:
-                stage.warm_up(frame, _hints(frame_hints, i))
+                stage.warm_up(frame, _hints(frame_hints, i), around)
                 continue
             skip = dst(i).exists() and not overwrite
             yield Job(i - plan.frames.start, shot.video, dst(i), None if skip else (lambda f=frame: f),
-                      hints=_hints(frame_hints, i))
+                      hints=_hints(frame_hints, i), neighbours=None if skip else around)
     if seen < plan.frames.stop:   # a damaged tail: the frames left are reported once
         first = max(seen, plan.frames.start)
         yield Job(first - plan.frames.start, shot.video, dst(first), None,
@@ -227,10 +229,18 @@ def _file_jobs(shot: Shot, items: Sequence[outputs.ItemOutputs], stage: Colorize
     ``stage.warm_up`` (an unreadable one breaks the sequence there, as in one run)."""
     if not plan.frames:
         return
+    # Frames of one sequence as ``batch.colorize_files`` takes them (smoothed, or a shot file's
+    # plan): each repaired with its raw neighbours, read outside the range where need be.
+    sequence = stage.smoother is not None or frame_hints is not None
+    window = FrameWindow(shot.files, max_pixels) if stage.repairer is not None and sequence else None
     for i in _warm(plan, stage, items[plan.frames.start].done(), overwrite):
-        stage.warm_up(_read(shot.files[i], max_pixels), _hints(frame_hints, i))
+        stage.warm_up(_read(shot.files[i], max_pixels), _hints(frame_hints, i),
+                      functools.partial(window.around, i) if window is not None else None)
     part = slice(plan.frames.start, plan.frames.stop)
-    for job in file_jobs(shot.files[part], items[part], overwrite, max_pixels):
+    jobs = file_jobs(shot.files[part], items[part], overwrite, max_pixels)
+    if window is not None:
+        jobs = with_neighbours(jobs, window, plan.frames.start)
+    for job in jobs:
         job.hints = _hints(frame_hints, plan.frames.start + job.index)
         yield job
 

@@ -3,8 +3,9 @@ sequence) or translate a facade label map; see :class:`colorstudio.core.batch.en
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from colorstudio.core.colorize import pipeline, views
 from colorstudio.core.batch.engine import Job, Stage
 from colorstudio.core.inference.predictor import Runner, Streams
 from colorstudio.core.colorize.smoothing import TemporalSmoother
-from colorstudio.core.restore import repair
+from colorstudio.core.restore import repair, temporal
 
 
 class ColorizeStage(Stage):
@@ -44,6 +45,8 @@ class ColorizeStage(Stage):
             self.smoother = TemporalSmoother(smooth)
         self._prime_from: Path | None = None
         self._note: str | None = None
+        self.temporal_frames = 0   # frames of which the repair filled some pixels from their neighbours
+        self._count = threading.Lock()
 
     def streams(self) -> int:
         return self.predictor.streams("predict_ab") if isinstance(self.predictor, Streams) else 1
@@ -51,7 +54,14 @@ class ColorizeStage(Stage):
     def restore(self, job: Job, image: np.ndarray) -> np.ndarray:
         if self.repairer is None:
             return image
-        mended, r = repair.repair_image(self.repairer, image)
+        if job.neighbours is not None:   # a frame of a film: one-frame dust from its neighbours first
+            prev, nxt = job.neighbours()
+            mended, r, used = temporal.repair_frame(self.repairer, image, prev, nxt)
+            if used.any():
+                with self._count:
+                    self.temporal_frames += 1
+        else:
+            mended, r = repair.repair_image(self.repairer, image)
         if "repair-mask" in self.extra_views:
             job.early_views.append((views.EXTRA_VIEWS["repair-mask"], views.mask_view(r.mask)))
         if {"before-after", "wiper"} & set(self.extra_views):
@@ -104,15 +114,17 @@ class ColorizeStage(Stage):
             self.smoother.reset()
             self._prime_from = None
 
-    def warm_up(self, image: np.ndarray | None, hints: Sequence[pipeline.Hint] | None = None) -> None:
+    def warm_up(self, image: np.ndarray | None, hints: Sequence[pipeline.Hint] | None = None,
+                neighbours: Callable[[], tuple] | None = None) -> None:
         """Run a frame before a range through the network and the smoother, writing nothing
         (a shard's overlap, ``core.batch.ranges``): as resuming primes the smoother from the
         last frame written, this primes it from the frames one run would have coloured just
         before, so the range's first frames come out the same.  ``image`` None: that frame
-        could not be read, and one run would have failed it (the smoother forgets)."""
+        could not be read, and one run would have failed it (the smoother forgets).
+        ``neighbours``: the frame's raw neighbours (``Job.neighbours``), as one run repairs it."""
         if self.smoother is None:
             return
-        job = Job(-1, Path(), Path(), None, hints=hints)
+        job = Job(-1, Path(), Path(), None, hints=hints, neighbours=neighbours)
         if image is None:
             self.failed(job)
             return
