@@ -6,7 +6,7 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
 
 Writes docs/screenshot_{empty,colorize,wiper,guessing,repair_mask,repair_brush,repair,hints,hints_reach,
 balance,gray_brush,compare_loading,compare,batch,
-shot_keyframe,shot,window_train,window_facades}.png and
+shot_keyframe,shot,shot_playing,window_train,window_facades}.png and
 docs/screenshot.png (= colorize).  ``--weights NAME=PATH`` uses a
 checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
 temporary file, so the user's own settings are neither used nor changed.
@@ -256,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
             shot("shot_keyframe")
             frame_wait(lambda: sp.go_to(23))
             shot("shot")
+            sp.go_to(0)
+            sp.play(True)                  # playback: only coloured frames, the rate colour keeps up with
+            wait(app, lambda: sp.index >= 12 or not sp.playing(), 240, "playback")
+            shot("shot_playing")
+            sp.play(False)
 
         win.messages.dismiss()  # the batch's "finished" note belongs to the batch shot
         win.tabs.setCurrentWidget(win.dashboard)
