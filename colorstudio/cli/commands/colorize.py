@@ -37,7 +37,9 @@ def add_parser(sub) -> None:
     c.add_argument("--repair", choices=("off", "auto"), default="off",
                    help="mend an old print's scratches, cracks, folds and dust before colouring: auto finds "
                    "them (damage-unet) and fills them from around; the result's lightness is then the mended "
-                   "one (default off: the result keeps the scan's own lightness); photos and every frame of a video")
+                   "one (default off: the result keeps the scan's own lightness); photos and every frame of a video, "
+                   "where dust that one frame alone shows is taken from its neighbouring frames first (videos, "
+                   "shots, and frame folders run with --smooth or a shot hint file)")
     c.add_argument("--also", type=views, default=(), metavar="VIEW,...",
                    help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour, "
                    "NAME_repair_mask: before-after (original | result), wiper (split at the middle), "
