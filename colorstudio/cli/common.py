@@ -52,12 +52,11 @@ def _collect(paths: Sequence[str], counts: dict[str, int]) -> list[Path]:
     return inputs
 
 
-def _load_predictor(args, task: str):
-    """Model name -> Predictor, turning every user mistake into a UsageError."""
+def model_name(args, task: str):
+    """(name, spec) of the model the arguments ask for -- ``--model``, else the family in the
+    ``--weights`` file, else the task's default -- or a UsageError; nothing is built."""
     from colorstudio.core.io.checkpoint import CheckpointError
-    from colorstudio.core.inference.devices import DeviceError
-    from colorstudio.core.inference.predictor import Predictor
-    from colorstudio.models import create, default_model, spec
+    from colorstudio.models import default_model, spec
     from colorstudio.models.registry import UnknownModelError
 
     name = args.model
@@ -78,6 +77,17 @@ def _load_predictor(args, task: str):
                          f"(see '{PROG} models --task {task}')")
     if args.weights is not None and not args.weights.is_file():
         raise UsageError(f"weights file not found: {args.weights}")
+    return name, s
+
+
+def _load_predictor(args, task: str):
+    """Model name -> Predictor, turning every user mistake into a UsageError."""
+    from colorstudio.core.io.checkpoint import CheckpointError
+    from colorstudio.core.inference.devices import DeviceError
+    from colorstudio.core.inference.predictor import Predictor
+    from colorstudio.models import create
+
+    name, s = model_name(args, task)
     try:
         model = create(name, weights=args.weights if args.weights is not None else True)
         predictor = Predictor(model, device=args.device)
@@ -93,18 +103,46 @@ def _load_predictor(args, task: str):
     return predictor
 
 
-def load_repairer(args):
-    """The damage detector for ``--repair auto`` (None when off), or a UsageError when no
-    trained ``damage-unet`` is installed (random weights would flag noise as damage)."""
+def repairer_name(args) -> str | None:
+    """The damage detector ``--repair auto`` asks for (None when off), or a UsageError when
+    no trained one is installed (random weights would flag noise as damage); nothing is built."""
     if getattr(args, "repair", "off") == "off":
         return None
-    from colorstudio.core.inference.devices import DeviceError
-    from colorstudio.core.inference.predictor import Predictor
-    from colorstudio.models import create, default_model, spec
+    from colorstudio.models import default_model, spec
 
     name = default_model("restore")
     if not spec(name).has_weights:
         raise UsageError(f"--repair auto needs the trained {name} weights, and none are installed")
+    return name
+
+
+def build_predictor(name: str, weights: str | None, device: str):
+    """A colorizer built in a Dask worker (``--executor dask``): what ``_load_predictor``
+    builds, without its lines (the driver says them).  Module-level, so it pickles."""
+    from colorstudio.core.inference.predictor import Predictor
+    from colorstudio.models import create
+
+    return Predictor(create(name, weights=Path(weights) if weights is not None else True), device=device)
+
+
+def build_repairer(device: str):
+    """``--repair auto``'s damage detector built in a Dask worker (see :func:`load_repairer`)."""
+    from colorstudio.core.inference.predictor import Predictor
+    from colorstudio.models import create, default_model
+
+    return Predictor(create(default_model("restore"), weights=True), device=device)
+
+
+def load_repairer(args):
+    """The damage detector for ``--repair auto`` (None when off), or a UsageError when no
+    trained ``damage-unet`` is installed (random weights would flag noise as damage)."""
+    name = repairer_name(args)
+    if name is None:
+        return None
+    from colorstudio.core.inference.devices import DeviceError
+    from colorstudio.core.inference.predictor import Predictor
+    from colorstudio.models import create
+
     try:
         predictor = Predictor(create(name, weights=True), device=args.device)
     except DeviceError as exc:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from colorstudio.cli.batch_run import drain, run_batch
-from colorstudio.cli.common import UsageError, _read_shot, load_repairer
-from colorstudio.cli.options import add_batch_options, float_in, frame_span, saturation, shard, views
+from colorstudio.cli.common import PROG, UsageError, _read_shot, load_repairer
+from colorstudio.cli.options import add_batch_options, float_in, frame_span, int_in, saturation, shard, views
 from colorstudio.core.scales import BALANCE_MAX
 
 
@@ -58,6 +59,20 @@ def add_parser(sub) -> None:
                       help="colour shard I of N (I from 1) of one shot: N contiguous ranges cut at its shot cuts "
                       "where it can, else equal, as --frames does; 'auto' reads it from the farm "
                       "(COLORSTUDIO_SHARD=I/N, or a SLURM job array); see docs/scale.md")
+    farm = c.add_argument_group("distributed", "colour one shot on a Dask cluster (pip install 'colorstudio[dask]'); "
+                                "see docs/scale.md")
+    farm.add_argument("--executor", choices=("local", "dask"), default="local",
+                      help="local: this process (default); dask: the shot cut into shards, each a Dask task on "
+                      "the cluster's workers, retried when a worker dies, then the video assembled with the "
+                      "source's audio; the output folder must be reachable by every worker under the same path")
+    farm.add_argument("--scheduler", metavar="ADDRESS",
+                      help="a Dask scheduler's address, e.g. tcp://HOST:8786 (default: a local cluster of "
+                      "worker processes on this machine, closed at the end)")
+    farm.add_argument("--workers", type=int_in(1, 256), metavar="N",
+                      help="the local cluster's worker processes, one thread each (default: one per core, at most 8)")
+    farm.add_argument("--tasks", type=int_in(1, 100000), metavar="N",
+                      help="the shards the shot is cut into, one Dask task each (default: 2 per worker, at most "
+                      "one per frame)")
 
 
 def _look(args):
@@ -75,9 +90,12 @@ def _look(args):
 
 
 def run(args) -> int:
+    _check_executor(args)
     if args.shard == "auto":
         args.shard = _farm_shard()
     keyframes, hints = _read_shot(args.hints)
+    if args.executor == "dask":
+        return _colorize_dask(args, keyframes, hints)
     ranged = _plan_range(args, keyframes) if args.frames is not None or args.shard is not None else None
     still_points = hints if keyframes else []
     if keyframes:
@@ -193,3 +211,98 @@ def _colorize_range(args, ranged, predictor, progress, counts, hints, keyframes,
                                    overwrite=args.overwrite, quality=args.quality, denoise=args.denoise,
                                    repairer=repairer)
     drain(events, progress, counts, label=the_shot.name if the_shot.video is not None else "")
+
+
+# ------------------------------------------------------------------------ --executor dask
+
+def _check_executor(args) -> None:
+    """The distributed options that do not go together (usage errors before any work)."""
+    if args.executor != "dask":
+        for flag, value in (("--scheduler", args.scheduler), ("--workers", args.workers), ("--tasks", args.tasks)):
+            if value is not None:
+                raise UsageError(f"{flag} is for --executor dask")
+        return
+    if args.frames is not None or args.shard is not None:
+        raise UsageError("--executor dask cuts the shot into shards itself: --frames and --shard are for one "
+                         "task of a farm (leave them out, or give --tasks N)")
+    if args.scheduler is not None and args.workers is not None:
+        raise UsageError("--workers sizes the local cluster; with --scheduler the cluster's own workers run the "
+                         "shards")
+
+
+def _one_shot(inputs):
+    """The inputs as one shot (one video, or frames in order), or a UsageError."""
+    from colorstudio.core.batch import frames, shards
+
+    videos = [p for p in inputs if frames.is_video_file(p)]
+    if videos and len(inputs) > 1:
+        raise UsageError("--executor dask takes one shot: one video, or the frames of a folder or list")
+    return shards.Shot(video=videos[0]) if videos else shards.Shot(files=tuple(inputs))
+
+
+def _colorize_dask(args, keyframes: dict, hints: list) -> int:
+    """One shot on a Dask cluster (``core.batch.dask_exec``): shards as tasks, then the video.
+    Every check comes before the cluster starts, and the cluster before the output folder."""
+    import functools
+    import time
+
+    from colorstudio.cli.batch_run import summary
+    from colorstudio.cli.common import (_check_outdir, _collect, _make_outdir, build_predictor, build_repairer,
+                                        model_name, repairer_name)
+    from colorstudio.cli.progress import Progress
+    from colorstudio.core.batch import dask_exec, frames
+    from colorstudio.core.messages import shown
+
+    try:
+        dask_exec.require()
+    except dask_exec.DaskError as exc:
+        raise UsageError(str(exc)) from None
+    t0 = time.perf_counter()
+    counts: dict[str, int] = {}
+    inputs = _collect(args.inputs, counts)
+    the_shot = _one_shot(inputs)
+    try:
+        count = the_shot.count
+    except (frames.VideoError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    if keyframes and max(keyframes) + 1 > count:
+        raise UsageError(f"{args.hints.name} has hints on frame {max(keyframes) + 1}, but the shot has "
+                         f"{count} frames")
+    _check_outdir(args.output, args.inputs)
+    name, spec = model_name(args, "colorize")
+    look = _look(args)
+    if "repair-mask" in args.also and args.repair == "off":
+        raise UsageError("--also repair-mask needs --repair auto")
+    repair = repairer_name(args)
+    weights = str(args.weights.resolve()) if args.weights is not None else None   # the same path on every worker
+    job = dict(model=dask_exec.Loader(("colorize", name, weights, args.device),
+                                      functools.partial(build_predictor, name, weights, args.device)),
+               repairer=dask_exec.Loader(("restore", repair, args.device),
+                                         functools.partial(build_repairer, args.device)) if repair else None,
+               size=args.size, saturation=look, smooth=args.smooth, hints=[] if keyframes else hints,
+               keyframes=keyframes, still=hints if keyframes else [], fmt=args.format, extras=args.also,
+               overwrite=args.overwrite, quality=args.quality, denoise=args.denoise, tasks=args.tasks)
+    try:   # before the output folder: an address out of reach is a usage error
+        cluster = dask_exec.connect(args.scheduler, args.workers)
+    except dask_exec.DaskError as exc:
+        raise UsageError(str(exc)) from None
+    with cluster:
+        if args.weights is None and not spec.has_weights:
+            print(f"{PROG}: warning: model {shown(name)!r} has no trained weights installed; "
+                  "its output is from random weights", file=sys.stderr)
+        if not args.quiet:
+            origin = args.weights.name if args.weights is not None else \
+                "installed weights" if spec.has_weights else "random weights"
+            print(f"{PROG}: model {shown(name)} ({shown(origin)}) on {args.device}, in each Dask worker",
+                  file=sys.stderr)
+        _make_outdir(args.output)
+        progress = Progress(sys.stderr, args.quiet)
+        if args.also and the_shot.video is not None:
+            progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
+        try:
+            events = dask_exec.colorize_shot(the_shot, args.output, cluster=cluster,
+                                             say=(lambda text: None) if args.quiet else progress.message, **job)
+            drain(events, progress, counts, label=the_shot.name if the_shot.video is not None else "")
+        finally:
+            progress.close()
+    return summary(counts, args.output, t0)
