@@ -372,3 +372,9 @@ def test_colour_balance_from_the_options_or_the_hint_file(tmp_path, photos, weig
     np.testing.assert_array_equal(read_image(tmp_path / "file" / "a.png"), read_image(tmp_path / "warm" / "a.png"))
     assert_clean_error(run("colorize", photos / "a.png", "-o", tmp_path / "x", "--temperature", "90", *common),
                        match="--temperature")
+
+
+def test_fill_needs_the_repair(tmp_path, photos):
+    res = run("colorize", photos / "a.png", "-o", tmp_path / "o", "--fill", "ns")
+    assert_clean_error(res, match="--fill ns is how --repair auto fills")
+    assert not (tmp_path / "o").exists()

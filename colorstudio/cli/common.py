@@ -125,12 +125,20 @@ def build_predictor(name: str, weights: str | None, device: str):
     return Predictor(create(name, weights=Path(weights) if weights is not None else True), device=device)
 
 
-def build_repairer(device: str):
-    """``--repair auto``'s damage detector built in a Dask worker (see :func:`load_repairer`)."""
+def build_repairer(device: str, fill: str = "telea"):
+    """``--repair auto``'s damage detector with its ``--fill`` (``core.restore.repair.Mender``),
+    built here or in a Dask worker; a UsageError when the learned fill has no trained weights."""
     from colorstudio.core.inference.predictor import Predictor
-    from colorstudio.models import create, default_model
+    from colorstudio.core.restore.repair import Mender
+    from colorstudio.models import create, default_model, spec
 
-    return Predictor(create(default_model("restore"), weights=True), device=device)
+    inpainter = None
+    if fill == "learned":
+        name = default_model("inpaint")
+        if not spec(name).has_weights:
+            raise UsageError(f"--fill learned needs the trained {name} weights, and none are installed")
+        inpainter = Predictor(create(name, weights=True), device=device)
+    return Mender(Predictor(create(default_model("restore"), weights=True), device=device), fill, inpainter)
 
 
 def load_repairer(args):
@@ -140,16 +148,17 @@ def load_repairer(args):
     if name is None:
         return None
     from colorstudio.core.inference.devices import DeviceError
-    from colorstudio.core.inference.predictor import Predictor
-    from colorstudio.models import create
 
+    fill = getattr(args, "fill", "telea")
     try:
-        predictor = Predictor(create(name, weights=True), device=args.device)
+        mender = build_repairer(args.device, fill)
     except DeviceError as exc:
         raise UsageError(str(exc)) from None
     if not args.quiet:
-        print(f"{PROG}: repair: {shown(name)} finds the damage, then it is filled", file=sys.stderr)
-    return predictor
+        how = {"telea": "Telea's fill", "ns": "the Navier-Stokes fill",
+               "learned": "the learned fill (inpaint-unet)"}[fill]
+        print(f"{PROG}: repair: {shown(name)} finds the damage, {how} mends it", file=sys.stderr)
+    return mender
 
 
 def _read_hints(path: Path | None) -> list:

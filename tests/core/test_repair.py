@@ -196,3 +196,29 @@ def test_learned_fill_runs_a_real_inpaint_unet_on_both_backends(monkeypatch, tmp
         assert np.array_equal(out[~mask], L[~mask]) and np.isfinite(out).all()
         outs.append(out)
     assert np.abs(outs[0] - outs[1]).max() < 1e-2
+
+
+def test_a_mender_carries_its_fill_to_every_repair():
+    """``--fill``: the detector with its fill (``Mender``) runs as the detector, and repair,
+    repair_image and the film repair mend with its fill unless told otherwise."""
+    from colorstudio.core.restore import temporal
+
+    L = _photo()
+    L[60:62, 20:200] = 99.0                                  # a white scratch
+    u8 = (L * 2.55).astype(np.uint8)
+    net = _Inpainter()
+    mender = repair.Mender(_Bright(), "learned", net)
+    assert mender.run is not None and isinstance(mender.detector, _Bright)
+    out, r = repair.repair_image(mender, u8)
+    assert net.inputs and r.mask[60:62, 20:200].all()         # the learned fill ran
+    learned = len(net.inputs)
+    telea, _ = repair.repair_image(mender, u8, method="telea")   # told otherwise
+    assert len(net.inputs) == learned and not np.array_equal(telea, out)
+    np.testing.assert_array_equal(repair.repair(mender, L).mask, r.mask)
+    assert len(net.inputs) > learned
+    mended, _, _ = temporal.repair_frame(mender, u8, None, None)
+    np.testing.assert_array_equal(mended, out)
+    with pytest.raises(repair.RepairError, match="learned fill needs an inpainter"):
+        repair.Mender(_Bright(), "learned")
+    with pytest.raises(repair.RepairError, match="unknown fill"):
+        repair.Mender(_Bright(), "blur")

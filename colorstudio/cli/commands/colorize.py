@@ -41,6 +41,10 @@ def add_parser(sub) -> None:
                    "one (default off: the result keeps the scan's own lightness); photos and every frame of a video, "
                    "where dust that one frame alone shows is taken from its neighbouring frames first (videos, "
                    "shots, and frame folders run with --smooth or a shot hint file)")
+    c.add_argument("--fill", choices=("telea", "ns", "learned"), default="telea",
+                   help="with --repair auto, how the damage is filled: telea (OpenCV's fast marching, the default), "
+                   "ns (Navier-Stokes) or learned (inpaint-unet: less error left in the damage, several times "
+                   "slower; docs/models.md compares them)")
     c.add_argument("--also", type=views, default=(), metavar="VIEW,...",
                    help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour, "
                    "NAME_repair_mask: before-after (original | result), wiper (split at the middle), "
@@ -105,6 +109,8 @@ def run(args) -> int:
 
     if "repair-mask" in args.also and args.repair == "off":
         raise UsageError("--also repair-mask needs --repair auto")
+    if args.fill != "telea" and args.repair == "off":
+        raise UsageError(f"--fill {args.fill} is how --repair auto fills the damage: add --repair auto")
     repairer = load_repairer(args)
 
     def work(inputs, predictor, progress, counts) -> None:
@@ -277,8 +283,8 @@ def _colorize_dask(args, keyframes: dict, hints: list) -> int:
     weights = str(args.weights.resolve()) if args.weights is not None else None   # the same path on every worker
     job = dict(model=dask_exec.Loader(("colorize", name, weights, args.device),
                                       functools.partial(build_predictor, name, weights, args.device)),
-               repairer=dask_exec.Loader(("restore", repair, args.device),
-                                         functools.partial(build_repairer, args.device)) if repair else None,
+               repairer=dask_exec.Loader(("restore", repair, args.device, args.fill),
+                                         functools.partial(build_repairer, args.device, args.fill)) if repair else None,
                size=args.size, saturation=look, smooth=args.smooth, hints=[] if keyframes else hints,
                keyframes=keyframes, still=hints if keyframes else [], fmt=args.format, extras=args.also,
                overwrite=args.overwrite, quality=args.quality, denoise=args.denoise, tasks=args.tasks)

@@ -35,6 +35,28 @@ class RepairError(UserError, ValueError):
     """A mask that does not fit its photo, or a fill that does not exist."""
 
 
+class Mender:
+    """A damage detector with the fill it mends with (``--repair auto --fill ...``): it runs
+    as the detector (every Runner attribute is the detector's), and :func:`repair`,
+    :func:`repair_image` and the temporal repair take their fill from it when not told."""
+
+    def __init__(self, detector, method: str = "telea", inpainter=None):
+        if method not in FILLS:
+            raise RepairError(f"unknown fill {method!r}; one of {', '.join(FILLS)}")
+        if method == "learned":
+            _learned(inpainter)   # refused now, not at the first damaged photo
+        self.detector, self.fill_method, self.inpainter = detector, method, inpainter
+
+    def __getattr__(self, name: str):
+        return getattr(self.__dict__["detector"], name)
+
+
+def fill_of(runner, method: str | None, inpainter) -> tuple[str, object]:
+    """The fill asked for, else the runner's own (a :class:`Mender`), else Telea."""
+    return (method or getattr(runner, "fill_method", None) or "telea",
+            inpainter if inpainter is not None else getattr(runner, "inpainter", None))
+
+
 class Repair(NamedTuple):
     L: np.ndarray | None      # the repaired lightness (H, W) float32 in [0, 100] (None: an image was mended)
     mask: np.ndarray          # (H, W) bool: the pixels that were filled
@@ -182,10 +204,11 @@ def _learned_colour(rgb: np.ndarray, m: np.ndarray, net) -> np.ndarray:
 
 
 def repair(runner, L: np.ndarray, threshold: float = THRESHOLD, dilate: int = DILATE,
-           method: str = "telea", mask: np.ndarray | None = None, inpainter=None) -> Repair:
+           method: str | None = None, mask: np.ndarray | None = None, inpainter=None) -> Repair:
     """Detect (unless a ``mask`` is given: the restorer's own) and fill (``method``; the
-    learned one with its ``inpainter``)."""
+    learned one with its ``inpainter``; by default the runner's own, :class:`Mender`)."""
     L = _check_l(L)
+    method, inpainter = fill_of(runner, method, inpainter)
     if method == "learned":
         _learned(inpainter)   # refused before the detector runs
     prob = None
@@ -198,7 +221,7 @@ def repair(runner, L: np.ndarray, threshold: float = THRESHOLD, dilate: int = DI
 
 
 def repair_image(runner, image: np.ndarray, threshold: float = THRESHOLD, dilate: int = DILATE,
-                 method: str = "telea", mask: np.ndarray | None = None,
+                 method: str | None = None, mask: np.ndarray | None = None,
                  inpainter=None) -> tuple[np.ndarray, Repair]:
     """A scan (gray or colour, 8/16-bit or float, with or without alpha) with its damage
     filled, in its own dtype and layout: the detector reads its lightness; alpha is kept.
@@ -209,6 +232,7 @@ def repair_image(runner, image: np.ndarray, threshold: float = THRESHOLD, dilate
     img = np.asarray(image)
     if img.ndim not in (2, 3) or img.size == 0:
         raise RepairError(f"cannot repair an image of shape {img.shape}")
+    method, inpainter = fill_of(runner, method, inpainter)
     net = _learned(inpainter) if method == "learned" else None
     planes = img.shape[2] if img.ndim == 3 else 1
     colour = img[:, :, :3] if planes >= 3 else (img[:, :, 0] if img.ndim == 3 else img)

@@ -146,7 +146,7 @@ def temporal_fill(prev: np.ndarray | None, cur: np.ndarray, nxt: np.ndarray | No
 
 
 def repair_frame(runner, image: np.ndarray, prev: np.ndarray | None, nxt: np.ndarray | None, *,
-                 threshold: float = repair.THRESHOLD, dilate: int = repair.DILATE, method: str = "telea",
+                 threshold: float = repair.THRESHOLD, dilate: int = repair.DILATE, method: str | None = None,
                  mask: np.ndarray | None = None, inpainter=None) -> tuple[np.ndarray, repair.Repair, np.ndarray]:
     """One frame of a film repaired: the detector's mask (or ``mask``), its one-frame specks
     filled from the raw neighbouring frames ``prev`` / ``nxt`` (:func:`temporal_fill`), then
@@ -156,6 +156,7 @@ def repair_frame(runner, image: np.ndarray, prev: np.ndarray | None, nxt: np.nda
     img = np.asarray(image)
     if img.ndim not in (2, 3) or img.size == 0:
         raise repair.RepairError(f"cannot repair an image of shape {img.shape}")
+    method, inpainter = repair.fill_of(runner, method, inpainter)   # a Mender's own fill by default
     if method == "learned":
         repair._learned(inpainter)   # refused before the detector runs
     prob = None
