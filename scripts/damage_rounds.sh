@@ -39,44 +39,38 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY="${PY:-.venv/bin/python}"
 DATA="${2:-${DATA:-../shared/data/photos}}"
+MIX="${DATA_MIX:-runs/data-mix}"
+# The photo mix of r3 and later: DATA's folders and FULLRES/bsds500 as a folder of its own, by
+# hard links (the photo lister does not follow symbolic links to folders), copies where refused.
+make_mix() {
+    local fullres="${FULLRES:-$(dirname "$DATA")/photos_fullres}" d
+    mkdir -p "$MIX" runs
+    link() { [ -e "$2" ] || cp -al "$1" "$2" 2>/dev/null || cp -a "$1" "$2"; }
+    for d in "$DATA"/*/; do link "${d%/}" "$MIX/$(basename "$d")"; done
+    link "$fullres/bsds500" "$MIX/bsds500_fullres"
+}
 case "${1:-}" in
   r1) "$PY" -m trainer damage-unet --config trainer/presets/damage-unet-cpu.toml --data "$DATA" \
         --out runs/damage-r1 --time-budget "${MINUTES:-40}" ;;
   r2) "$PY" -m trainer damage-unet --config trainer/presets/damage-unet-cpu.toml --data "$DATA" \
         --init "${INIT:-runs/damage-r1/model.safetensors}" --set lr=5e-4 --set image_size=160 --set batch_size=12 \
         --set ema=0.99 --out runs/damage-r2 --time-budget "${MINUTES:-45}" ;;
-  r3) MIX="${DATA_MIX:-runs/data-mix}"; FULLRES="${FULLRES:-$(dirname "$DATA")/photos_fullres}"
-      mkdir -p "$MIX"
-      link() { [ -e "$2" ] || cp -al "$1" "$2" 2>/dev/null || cp -a "$1" "$2"; }
-      for d in "$DATA"/*/; do link "${d%/}" "$MIX/$(basename "$d")"; done
-      link "$FULLRES/bsds500" "$MIX/bsds500_fullres"
+  r3) make_mix
       "$PY" -m trainer damage-unet --config trainer/presets/damage-unet-cpu.toml --data "$MIX" \
         --init "${INIT:-runs/damage-r2/model.safetensors}" --set lr=5e-4 --set image_size=160 --set batch_size=12 \
         --set ema=0.99 --set folder_balance=0.3 --set "scale_range=[1.0,3.0]" --set clean_p=0.35 \
         --out runs/damage-r3 --time-budget "${MINUTES:-35}" ;;
-  r4) MIX="${DATA_MIX:-runs/data-mix}"; FULLRES="${FULLRES:-$(dirname "$DATA")/photos_fullres}"
-      mkdir -p "$MIX" runs
-      link() { [ -e "$2" ] || cp -al "$1" "$2" 2>/dev/null || cp -a "$1" "$2"; }
-      for d in "$DATA"/*/; do link "${d%/}" "$MIX/$(basename "$d")"; done
-      link "$FULLRES/bsds500" "$MIX/bsds500_fullres"
+  r4) make_mix
       "$PY" scripts/widen_damage_unet.py "${INIT:-resources/weights/damage-unet.safetensors}" runs/r4-init.safetensors \
         --widths 16,24,48,96
       "$PY" -m trainer damage-unet --config trainer/presets/damage-unet-cpu.toml --data "$MIX" \
         --init runs/r4-init.safetensors --set "model.widths=[16,24,48,96]" --set lr=5e-4 --set image_size=160 \
         --set batch_size=12 --set ema=0.99 --set folder_balance=0.3 --set "scale_range=[1.0,3.0]" --set clean_p=0.35 \
         --out runs/damage-r4 --time-budget "${MINUTES:-75}" ;;
-  inpaint1) MIX="${DATA_MIX:-runs/data-mix}"; FULLRES="${FULLRES:-$(dirname "$DATA")/photos_fullres}"
-      mkdir -p "$MIX"
-      link() { [ -e "$2" ] || cp -al "$1" "$2" 2>/dev/null || cp -a "$1" "$2"; }
-      for d in "$DATA"/*/; do link "${d%/}" "$MIX/$(basename "$d")"; done
-      link "$FULLRES/bsds500" "$MIX/bsds500_fullres"
+  inpaint1) make_mix
       "$PY" -m trainer inpaint-unet --config trainer/presets/inpaint-unet-cpu.toml --data "$MIX" \
         --set folder_balance=0.3 --out runs/inpaint1 --time-budget "${MINUTES:-45}" ;;
-  r5) MIX="${DATA_MIX:-runs/data-mix}"; FULLRES="${FULLRES:-$(dirname "$DATA")/photos_fullres}"
-      mkdir -p "$MIX"
-      link() { [ -e "$2" ] || cp -al "$1" "$2" 2>/dev/null || cp -a "$1" "$2"; }
-      for d in "$DATA"/*/; do link "${d%/}" "$MIX/$(basename "$d")"; done
-      link "$FULLRES/bsds500" "$MIX/bsds500_fullres"
+  r5) make_mix
       "$PY" -m trainer damage-unet --config trainer/presets/damage-unet-cpu.toml --data "$MIX" \
         --init "${INIT:-resources/weights/damage-unet.safetensors}" --set lr=5e-4 --set image_size=160 --set batch_size=12 \
         --set ema=0.99 --set folder_balance=0.3 --set "scale_range=[1.0,4.0]" --set clean_p=0.35 \

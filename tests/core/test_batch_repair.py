@@ -7,33 +7,17 @@ import pytest
 
 from colorstudio.core import batch
 from colorstudio.core.io import imageio
+from repair_stand_ins import Gray, WhiteIsDamage
 
 
-class _WhiteIsDamage:
-    """A stand-in detector: pure white (a scratch on a mid-gray print) is damage."""
-
-    def run(self, x, method="forward"):
-        return np.where(x > 0.45, 10.0, -10.0).astype(np.float32)
-
-
-class _Gray:
-    """A stand-in colorizer: no colour, so the result's lightness is what is compared."""
-
-    spec = None
-    hint_planes = False
-    fallback = None
-    name = "gray"
-
-    def predict_ab(self, x):
-        return np.zeros((1, 2, x.shape[2] // 2, x.shape[3] // 2), np.float32)
 
 
 def test_repair_mends_the_result_and_writes_the_mask(tmp_path):
     img = np.full((64, 80), 110, np.uint8)
     img[:, 40:42] = 255
     imageio.write_image(tmp_path / "scan.png", img)
-    events = list(batch.colorize_files([tmp_path / "scan.png"], tmp_path / "out", _Gray(), size=64,
-                                       repairer=_WhiteIsDamage(), extras=("repair-mask",)))
+    events = list(batch.colorize_files([tmp_path / "scan.png"], tmp_path / "out", Gray(), size=64,
+                                       repairer=WhiteIsDamage(), extras=("repair-mask",)))
     assert [e.status for e in events] == ["done"]
     out = imageio.read_image(tmp_path / "out" / "scan.png")
     mask = imageio.read_image(tmp_path / "out" / "scan_repair_mask.png")
@@ -44,15 +28,15 @@ def test_repair_mends_the_result_and_writes_the_mask(tmp_path):
 
 def test_a_mask_view_without_the_repair_is_refused():
     with pytest.raises(ValueError, match="repair-mask view needs the repair on"):
-        list(batch.colorize_files([], "out", _Gray(), extras=("repair-mask",)))
+        list(batch.colorize_files([], "out", Gray(), extras=("repair-mask",)))
 
 
 def test_before_after_shows_the_damaged_scan_beside_the_mended_result(tmp_path):
     img = np.full((64, 80), 110, np.uint8)
     img[:, 40:42] = 255
     imageio.write_image(tmp_path / "scan.png", img)
-    list(batch.colorize_files([tmp_path / "scan.png"], tmp_path / "out", _Gray(), size=64,
-                              repairer=_WhiteIsDamage(), extras=("before-after",)))
+    list(batch.colorize_files([tmp_path / "scan.png"], tmp_path / "out", Gray(), size=64,
+                              repairer=WhiteIsDamage(), extras=("before-after",)))
     pair = imageio.read_image(tmp_path / "out" / "scan_before_after.png")
     before, after = pair[:, :80], pair[:, -80:]
     assert before[:, 40:42].min() >= 250                 # the scratch, as scanned
@@ -68,8 +52,8 @@ def test_every_frame_of_a_video_is_mended(tmp_path):
         f[:, 40 + i:42 + i] = 255                     # a scratch that wanders along the film
         clip.append(f)
     src = frames.write_video(clip, tmp_path / "scan.mp4", 12.0)
-    events = list(frames.colorize_video(src, tmp_path / "out" / "scan.mp4", _Gray(), size=64,
-                                        repairer=_WhiteIsDamage()))
+    events = list(frames.colorize_video(src, tmp_path / "out" / "scan.mp4", Gray(), size=64,
+                                        repairer=WhiteIsDamage()))
     assert events[-1].kind == "video" and events[-1].status == "done"
     done = sorted((tmp_path / "out" / "scan_frames").glob("*.png"))
     assert len(done) == 4

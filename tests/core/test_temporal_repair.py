@@ -11,6 +11,7 @@ from colorstudio.core import batch
 from colorstudio.core.batch import frames
 from colorstudio.core.io import imageio
 from colorstudio.core.restore import repair, temporal
+from repair_stand_ins import Gray, WhiteIsDamage
 
 
 def _texture(seed: int = 0, shape=(300, 340)) -> np.ndarray:
@@ -128,23 +129,6 @@ def test_triples_give_each_frame_its_neighbours_and_keep_a_read_error_after_the_
 
 # ------------------------------------------------------------------------------ the batch
 
-class _WhiteIsDamage:
-    """A stand-in detector: near white is damage (the film's texture stays below it)."""
-
-    def run(self, x, method="forward"):
-        return np.where(x > 0.45, 10.0, -10.0).astype(np.float32)
-
-
-class _Gray:
-    """A stand-in colorizer: no colour, so the result's lightness is what is compared."""
-
-    spec = None
-    hint_planes = False
-    fallback = None
-    name = "gray"
-
-    def predict_ab(self, x):
-        return np.zeros((1, 2, x.shape[2] // 2, x.shape[3] // 2), np.float32)
 
 
 def _film(tmp_path, n: int = 5):
@@ -162,7 +146,7 @@ def _film(tmp_path, n: int = 5):
 
 
 def _run(files, out, **kw):
-    return list(batch.colorize_files(files, out, _Gray(), size=64, repairer=_WhiteIsDamage(), **kw))
+    return list(batch.colorize_files(files, out, Gray(), size=64, repairer=WhiteIsDamage(), **kw))
 
 
 def _gray(path):
@@ -213,8 +197,8 @@ def test_a_range_of_a_shot_reads_the_neighbours_outside_it(tmp_path, smooth):
     _run(files, tmp_path / "whole", smooth=smooth)   # one run: a sequence with smoothing, else photos
     shot = shards.Shot(files=tuple(files))
     plan = shards.plan_range(shot, frames=ranges.FrameSpan(3, 3), smooth=smooth)   # frame 3: the dusty one
-    events = list(shards.colorize_range(shot, tmp_path / "range", _Gray(), plan, size=64, smooth=smooth,
-                                        repairer=_WhiteIsDamage()))
+    events = list(shards.colorize_range(shot, tmp_path / "range", Gray(), plan, size=64, smooth=smooth,
+                                        repairer=WhiteIsDamage()))
     assert [e.status for e in events] == ["done"]
     assert np.array_equal(imageio.read_image(tmp_path / "range" / "f002.png"),
                           imageio.read_image(tmp_path / "whole" / "f002.png"))
