@@ -106,7 +106,7 @@ def test_hints_stop_where_the_network_sees_another_thing():
 
 def test_hints_that_agree_shift_the_rest_of_the_picture():
     """Several hints saying the same shift (the palette is off) move the far pixels too;
-    hints that disagree leave them."""
+    hints that disagree, or too few to call it a cast, leave them."""
     from colorstudio.core.colorize.pipeline import Hint, propagate_hints
 
     h, w = 64, 256
@@ -114,11 +114,13 @@ def test_hints_that_agree_shift_the_rest_of_the_picture():
     L[:, 128:] = 20.0                                    # far and behind an edge
     l_norm = color.normalize_l(L)
     ab = np.zeros((h, w, 2), np.float32)
-    pts = [(0.05, 0.2), (0.1, 0.8), (0.2, 0.5), (0.3, 0.3)]
+    pts = [(0.05, 0.2), (0.1, 0.8), (0.2, 0.5), (0.3, 0.3), (0.15, 0.1)]
     same = propagate_hints(ab, l_norm, [Hint(x, y, 20.0, 10.0, reach=0.05) for x, y in pts])
     assert same[32, 250, 0] > 10.0
+    few = propagate_hints(ab, l_norm, [Hint(x, y, 20.0, 10.0, reach=0.05) for x, y in pts[:3]])
+    assert abs(few[32, 250, 0]) < 1.0                   # three warm things are not a cast
     mixed = propagate_hints(ab, l_norm, [Hint(x, y, a, 0.0, reach=0.05)
-                                         for (x, y), a in zip(pts, (30.0, -30.0, 30.0, -30.0))])
+                                         for (x, y), a in zip(pts, (30.0, -30.0, 30.0, -30.0, 0.0))])
     assert abs(mixed[32, 250, 0]) < 3.0
 
 

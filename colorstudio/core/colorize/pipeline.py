@@ -145,7 +145,7 @@ HINT_REACH = 0.3       # of the long side: how far a hint pulls the colours arou
 HINT_REACH_RANGE = (0.01, 0.5)
 HINT_L_SIGMA = 100.0   # L units: the lightness step that stops a hint (the domain transform's range)
 HINT_CAST = 1.0        # how much hints that agree on a shift move the rest of the picture
-HINT_CAST_MIN = 3      # hints it takes to say the whole palette is off
+HINT_CAST_MIN = 5      # hints it takes to say the whole palette is off (fewer colour things, not a cast)
 
 
 def hint_weights(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH,
@@ -176,7 +176,8 @@ def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
     where the network sees another thing.  Where several hints reach a pixel, the nearest
     and most alike leads (weights to the 4th power, averaged).  Several hints that agree on
     one shift (the whole palette is off) move the rest of the picture by as much as they
-    agree.  ``weights``: :func:`hint_weights` of these inputs, when the caller has them.
+    agree (five or more: a few hints on warm things -- hair, skin, a coat -- are not a cast).
+    ``weights``: :func:`hint_weights` of these inputs, when the caller has them.
     """
     if not hints:
         return ab

@@ -252,6 +252,8 @@ class HintsEditor(QWidget):
         self.palette_note = QLabel()
         self.palette_note.setWordWrap(True)
         self._suggested_for: tuple[float, float] | None = None
+        self.palette_label.setVisible(False)
+        self.palette_note.setVisible(False)
 
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -416,6 +418,7 @@ class HintsEditor(QWidget):
             b.setToolTip(f"{QColor(*rgb).name()} · {prob:.0%} likely here: click to use it")
         self.palette_note.setText(note)
         self.palette_note.setVisible(bool(note))
+        self.palette_label.setVisible(bool(swatches))
 
     def suggestions(self) -> list[tuple[RGB, str]]:
         """The swatches shown now: (rgb, tooltip), most probable first."""
