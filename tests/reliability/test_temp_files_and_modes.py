@@ -108,3 +108,21 @@ def test_every_output_kind_gets_the_mode_of_a_plain_open(tmp_path, umask022, kin
             assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cs-")]
             return
     raise AssertionError(kind)
+
+
+def test_another_machines_temp_file_is_not_ours(tmp_path, monkeypatch):
+    """Workers of a farm or a Dask cluster share one output folder: a temporary file written
+    on another machine (whose pid means nothing here) is never taken for a stale one."""
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    monkeypatch.setattr(atomic, "_HOST", "another-machine")
+    theirs = tmp_path / _stale_name(".png", dead.pid)
+    theirs.write_bytes(b"half a frame")
+    monkeypatch.undo()
+    assert not atomic.is_ours(theirs) and atomic.clean_stale(tmp_path) == [] and theirs.exists()
+    mine = tmp_path / _stale_name(".jpg", dead.pid)
+    mine.write_bytes(b"half a frame")
+    assert atomic.clean_stale(tmp_path) == [mine] and theirs.exists()

@@ -6,9 +6,12 @@ never see half a file.  Temporary names are short and fixed in length --
 ``.cs-<pid>-<random><signature><suffix>`` -- so a target name of up to 255 bytes still
 works, two runs never share one, and the next run can tell its own leftovers: a temp
 file whose process is gone is stale (a kill mid-write) and :func:`clean_stale` removes
-it.  The signature (a hash of the pid and the random part) is what makes a name ours: a
-user's ``.cs-999999-holiday.png`` matches no signature and is never touched, and no
-file that is an input of the run is ever removed.
+it.  The signature (a hash of this machine's name, the pid and the random part) is what makes
+a name ours: a user's ``.cs-999999-holiday.png`` matches no signature and is never touched,
+and no file that is an input of the run is ever removed.  The machine's name is in it
+because a pid means something on one machine only: farm or Dask workers writing into one
+shared folder must not take each other's live temporary files for stale (each machine
+cleans its own leftovers).
 
 A temporary file is created with the mode a plain ``open()`` gives (0666 less the
 umask), so every output kind -- images, videos, frames, weights, cards, manifests --
@@ -21,6 +24,7 @@ import hashlib
 import os
 import re
 import secrets
+import socket
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -30,8 +34,11 @@ _PATTERN = re.compile(r"^\.cs-(\d+)-([0-9a-f]{8})([0-9a-f]{8})(\.[A-Za-z0-9.]+)?
 
 
 
+_HOST = socket.gethostname()
+
+
 def _signature(pid: str, token: str) -> str:
-    return hashlib.sha256(f"colorstudio-temp:{pid}:{token}".encode()).hexdigest()[:8]
+    return hashlib.sha256(f"colorstudio-temp:{_HOST}:{pid}:{token}".encode()).hexdigest()[:8]
 
 
 def temp_path(folder: str | os.PathLike, suffix: str = ".tmp") -> Path:
