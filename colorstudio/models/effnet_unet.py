@@ -4,17 +4,15 @@ Why: a small net trained from scratch on 2 cores cannot learn what grass, a gold
 a sweater is, and hedges to sepia; every strong colorizer (DeOldify, DDColor, ChromaGAN,
 Zhang's interactive net) starts from a classifier's encoder.  Here it is EfficientNet-Lite
 (:mod:`colorstudio.models.effnet_lite`): the gray picture goes into a stem whose RGB
-filters are summed into one (hint planes, when there are any, get extra stem filters that
-start at zero), the decoder climbs its features at strides 32 -> 16 -> 8 -> 4 -> 2 with
+filters are summed into one, the decoder climbs its features at strides 32 -> 16 -> 8 -> 4 -> 2 with
 skips, and the ab comes out at half the input size (recombined with the full-resolution L
 by the pipeline, as for every family).
 
-``hint_levels``: the hint planes also enter every decoder step (strides 16, 8, 4, 2), pooled
-to its size as the mean hinted ab of each cell and the share of the cell hinted.  Entering
-only the stem and the last block, a hint was heard 3x3 pixels around its dot: the deep
-ImageNet features drowned it (+0.5..+0.9 dB from 10 hints, round one of effnet-hints); at
-stride 16 one cell is a quarter of a 64-px crop, so the decoder can carry a hint over the
-object it lies on.
+``hint_adapter`` (``effnet-hints``): the same network, frozen, steered by user colour hints
+through a side network (:mod:`colorstudio.models.hint_adapter`) that adds corrections to the
+decoder's steps; without hints its answer is the colorizer's, bit for bit.  (The first five
+rounds of ``effnet-hints`` fed the hints into the stem and the decoder and fine-tuned the
+whole: hints were heard, but the colour without them fell below the default's; docs/models.md.)
 
 ``bins_head``: the hybrid of the search-space poster's two ideas -- beside the regression
 (L1) head, a 313-bin classification head at stride 4 trained with rebalanced
@@ -33,6 +31,7 @@ from torch import nn
 from colorstudio.core import color
 from colorstudio.models.ab_bins import BinsColorizer, Calibration, Decoded, calibrated_decode
 from colorstudio.models.effnet_lite import EfficientNetLite, gray_from_l_norm
+from colorstudio.models.hint_adapter import HintAdapter
 from colorstudio.models.layers import UpBlock, conv_bn_relu
 from colorstudio.models.registry import register
 from colorstudio.models.unet import lab_discriminator
@@ -42,7 +41,7 @@ class EffnetUNet(BinsColorizer):
     output_stride = 2
 
     def __init__(self, variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
-                 hints: bool = False, hint_skip: bool = True, hint_levels: bool = False,
+                 hint_adapter: bool = False,
                  bins_head: bool = False, bin_mix: float = 0.5, temperature: float = 0.38, grid: float = 10.0,
                  calibration: dict | None = None, class_weights: Sequence[float] | None = None):
         super().__init__()
@@ -51,20 +50,16 @@ class EffnetUNet(BinsColorizer):
             raise ValueError(f"effnet-unet needs 4 decoder widths >= 1 and bridge >= 1 (got {decoder}, {bridge})")
         if not 0.0 <= bin_mix <= 1.0:
             raise ValueError(f"bin_mix must be in [0, 1], got {bin_mix}")
-        self.hint_channels = 3 if hints else 0
-        self.hint_skip = bool(hint_skip and hints)
-        self.hint_levels = bool(hint_levels and hints)
-        self.encoder = EfficientNetLite(variant, in_channels=1 + self.hint_channels)
+        self.hint_channels = 3 if hint_adapter else 0
+        self.encoder = EfficientNetLite(variant, in_channels=1)
         c2, c4, c8, c16, c32 = self.encoder.channels
         self.bridge = conv_bn_relu(c32, bridge, k=1)
         d16, d8, d4, d2 = decoder
-        h = self.hint_channels if self.hint_levels else 0   # hint planes appended at each step
-        self.up16 = UpBlock(bridge, c16 + h, d16)
-        self.up8 = UpBlock(d16, c8 + h, d8)
-        self.up4 = UpBlock(d8, c4 + h, d4)
-        self.up2 = UpBlock(d4, c2 + h, d2)
-        extra = 1 + (self.hint_channels if self.hint_skip else 0)   # L (and hints) at stride 2
-        self.head = nn.Sequential(conv_bn_relu(d2 + extra, d2), nn.Conv2d(d2, 2, 1))
+        self.up16 = UpBlock(bridge, c16, d16)
+        self.up8 = UpBlock(d16, c8, d8)
+        self.up4 = UpBlock(d8, c4, d4)
+        self.up2 = UpBlock(d4, c2, d2)
+        self.head = nn.Sequential(conv_bn_relu(d2 + 1, d2), nn.Conv2d(d2, 2, 1))
         self.bins_head = bool(bins_head)
         self.bin_mix = float(bin_mix)
         self.calibration = Calibration.of(calibration)
@@ -74,6 +69,21 @@ class EffnetUNet(BinsColorizer):
             if class_weights is not None:   # the training's rebalancing, undone by calibration.prior_correction
                 self.set_class_weights(class_weights)
             self.train_outputs = ("ab", "logits")
+        self.adapter = HintAdapter((c16, c8, c4, c2), (d16, d8, d4, d2)) if hint_adapter else None
+        if self.adapter is not None:   # the colorizer under the adapter never trains
+            for name, p in self.named_parameters():
+                p.requires_grad_(name.startswith("adapter."))
+
+    def train(self, mode: bool = True) -> "EffnetUNet":
+        """With an adapter, only the adapter trains: the colorizer's batch statistics stay
+        its own (a BN layer in training mode would use the batch's and update its running
+        ones)."""
+        super().train(mode)
+        if self.adapter is not None and mode:
+            for name, m in self.named_children():
+                if name != "adapter":
+                    m.eval()
+        return self
 
     def bin_centres(self) -> torch.Tensor | None:
         return self.bins if self.bins_head else None
@@ -82,8 +92,8 @@ class EffnetUNet(BinsColorizer):
         """The bin head's logits (N, Q, H/4, W/4); None without a bin head."""
         return self._decode(x)[1] if self.bins_head else None
 
-    def pretrained_part(self) -> nn.Module:
-        return self.encoder
+    def pretrained_part(self) -> nn.Module | None:
+        return None if self.adapter is not None else self.encoder   # frozen with an adapter
 
     def init_pretrained(self) -> dict[str, int]:
         return self.encoder.load_imagenet()
@@ -92,17 +102,15 @@ class EffnetUNet(BinsColorizer):
         if x.shape[-2] % 32 or x.shape[-1] % 32:
             raise ValueError(f"{type(self).__name__} needs sides that are multiples of 32, "
                              f"got {x.shape[-2]}x{x.shape[-1]}")
-        planes = x[:, 1:]
-        enc_in = torch.cat([gray_from_l_norm(x[:, :1]), planes], 1) if self.hint_channels else \
-            gray_from_l_norm(x[:, :1])
-        f2, f4, f8, f16, f32 = self.encoder.features(enc_in)
-        hp = _pooled_hints(planes, (16, 8, 4, 2)) if self.hint_levels else [None] * 4
-        y4 = self.up4(self.up8(self.up16(self.bridge(f32), f16, hp[0]), f8, hp[1]), f4, hp[2])
-        y2 = self.up2(y4, f2, hp[3])
-        side = [F.avg_pool2d(x[:, :1], 2)]
-        if self.hint_skip:
-            side.append(F.avg_pool2d(planes, 2))
-        ab = torch.tanh(self.head(torch.cat([y2, *side], 1)))
+        f2, f4, f8, f16, f32 = self.encoder.features(gray_from_l_norm(x[:, :1]))
+        if self.adapter is not None and x.shape[1] > 1:
+            a16, a8, a4, a2 = self.adapter((f16, f8, f4, f2), x[:, 1:4])
+        else:
+            a16 = a8 = a4 = a2 = 0.0
+        y8 = self.up8(self.up16(self.bridge(f32), f16) + a16, f8) + a8
+        y4 = self.up4(y8, f4) + a4
+        y2 = self.up2(y4, f2) + a2
+        ab = torch.tanh(self.head(torch.cat([y2, F.avg_pool2d(x[:, :1], 2)], 1)))
         logits = self.bin_logits(y4) if self.bins_head else None
         return ab, logits
 
@@ -151,18 +159,6 @@ class EffnetUNet(BinsColorizer):
         return None if logits is None else self.decoded(logits, x).keep
 
 
-def _pooled_hints(planes: torch.Tensor, strides: Sequence[int]) -> list[torch.Tensor]:
-    """The hint planes (ab_norm where hinted, mask) at each stride: the mean hinted ab of a
-    cell (not diluted by the unhinted pixels around it) and the share of the cell hinted."""
-    ab, mask = planes[:, :2], planes[:, 2:3]
-    out = []
-    for s in strides:
-        m = F.avg_pool2d(mask, s)
-        a = F.avg_pool2d(ab * mask, s) / m.clamp_min(1e-6)
-        out.append(torch.cat([a * (m > 0), m], 1))
-    return out
-
-
 _DESCRIPTION = ("U-Net decoder over an ImageNet-pretrained EfficientNet-Lite encoder (fine-tuned): "
                 "knows what things are, so grass, skies, skin and clothes get their colours")
 
@@ -180,11 +176,12 @@ def effnet_unet(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), br
 
 
 @register("effnet-hints", task="colorize", input_size=256, hints=True, report="interactive colorization",
-          preference=0, description=_DESCRIPTION + "; steered by sparse user colour hints (ab + mask).")
+          preference=0,
+          description=_DESCRIPTION + "; the shipped colorizer, frozen, steered by colour hints through a "
+                                     "hint adapter (its answer without hints is the colorizer's).")
 def effnet_hints(variant: int = 0, decoder: Sequence[int] = (128, 96, 64, 48), bridge: int = 256,
-                 hint_skip: bool = True, hint_levels: bool = True, bins_head: bool = False,
-                 bin_mix: float = 0.5, temperature: float = 0.38, calibration: dict | None = None,
-                 class_weights: Sequence[float] | None = None) -> EffnetUNet:
-    return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, hints=True, hint_skip=hint_skip,
-                      hint_levels=hint_levels, bins_head=bins_head, bin_mix=bin_mix, temperature=temperature,
-                      calibration=calibration, class_weights=class_weights)
+                 bins_head: bool = True, bin_mix: float = 0.5, temperature: float = 0.38,
+                 calibration: dict | None = None, class_weights: Sequence[float] | None = None) -> EffnetUNet:
+    return EffnetUNet(variant=variant, decoder=decoder, bridge=bridge, hint_adapter=True, bins_head=bins_head,
+                      bin_mix=bin_mix, temperature=temperature, calibration=calibration,
+                      class_weights=class_weights)

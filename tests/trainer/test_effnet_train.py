@@ -150,30 +150,42 @@ def test_unknown_perceptual_net_is_refused(photo_dir):
         tiny_config("perceptual", photo_dir, "perceptual_net=vgg19")
 
 
-def test_hint_levels_join_a_trained_hint_model_without_changing_it(tmp_path):
-    """Round two of effnet-hints starts from round one (hints at the stem and the last
-    block only): the decoder steps get padded hint inputs, and with no hints the output is
-    round one's, exactly -- the pooled planes are zero there."""
-    small = {"decoder": [8, 8, 8, 8], "bridge": 8}
-    src = create("effnet-hints", weights=False, hint_levels=False, **small)
-    save_weights(tmp_path / "a.safetensors", src.state_dict(), {"family": "effnet-hints", "config": small})
+def test_hint_adapter_steers_a_trained_colorizer_without_changing_it(tmp_path):
+    """effnet-hints starts from the shipped colorizer's weights (--init): every weight of the
+    colorizer copied, the adapter new.  Its answer without hints is the colorizer's, exactly,
+    before and after training the adapter; only the adapter's weights train, and the
+    colorizer's batch statistics stay its own."""
+    small = {"decoder": [8, 8, 8, 8], "bridge": 8, "bins_head": True}
+    src = create("effnet-unet", weights=False, **small).eval()
+    save_weights(tmp_path / "a.safetensors", src.state_dict(), {"family": "effnet-unet", "config": small})
     dst = create("effnet-hints", weights=False, **small)
-    assert dst.hint_levels
     info = init_from(dst, str(tmp_path / "a.safetensors"))
-    assert info["padded_inputs"] == 4        # the first conv of each decoder step
-    x = torch.zeros(1, 4, 64, 64)
+    assert info["copied"] == len(src.state_dict()) and info["new"] > 0
+    x = torch.zeros(2, 4, 64, 64)
     x[:, 0] = torch.linspace(-1, 1, 64)
-    torch.testing.assert_close(dst(x), src(x))
-    x[:, 1:3, 8:11, 40:43], x[:, 3, 8:11, 40:43] = 0.6, 1.0
-    assert (dst(x) - src(x)).abs().max() > 1e-4     # the new inputs hear the hint
+    x[0, 1:3, 8:11, 40:43], x[0, 3, 8:11, 40:43] = 0.6, 1.0      # a hint on the first picture only
+    before = {k: v.clone() for k, v in dst.state_dict().items() if not k.startswith("adapter.")}
+    opt = torch.optim.Adam([p for p in dst.parameters() if p.requires_grad], lr=1e-2)
+    dst.train()
+    for _ in range(3):
+        out = dst(x)
+        (out["ab"] - 0.5).abs().mean().backward()
+        opt.step()
+        opt.zero_grad()
+    after = dst.state_dict()
+    assert all(torch.equal(v, after[k]) for k, v in before.items())   # weights and BN statistics
+    dst.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(dst(x[1:]), src(x[1:, :1]), rtol=0, atol=0)   # no hint: the colorizer
+        assert (dst(x[:1]) - src(x[:1, :1])).abs().max() > 1e-4                  # a hint is heard
 
 
 def test_pooled_hints_keep_the_hinted_colour_and_its_share():
-    from colorstudio.models.effnet_unet import _pooled_hints
+    from colorstudio.models.hint_adapter import pooled_hints
 
     planes = torch.zeros(1, 3, 32, 32)
     planes[:, 0, :2, :2], planes[:, 1, :2, :2], planes[:, 2, :2, :2] = 0.5, -0.25, 1.0
-    p16, p2 = _pooled_hints(planes, (16, 2))
+    p16, p2 = pooled_hints(planes, (16, 2))
     assert p16.shape == (1, 3, 2, 2) and p2.shape == (1, 3, 16, 16)
     torch.testing.assert_close(p16[0, :, 0, 0], torch.tensor([0.5, -0.25, 4 / 256]))
     assert p16[0, :, 1, 1].abs().sum() == 0           # an unhinted cell: no colour, no share

@@ -353,8 +353,8 @@ class Trainer:
         d = self.cfg.ema
         live = unwrap(self.G).state_dict()
         for k, e in self.ema.state_dict().items():
-            if e.is_floating_point():
-                e.mul_(d).add_(live[k].to(e.dtype), alpha=1.0 - d)
+            if e.is_floating_point():   # lerp: a frozen tensor (live == average) stays exact
+                e.lerp_(live[k].to(e.dtype), 1.0 - d)
             else:
                 e.copy_(live[k])
 
