@@ -2,13 +2,16 @@
 
     python scripts/ship_weights.py runs/seed-resgan/resgan.safetensors            # -> resources/weights/resgan.*
     python scripts/ship_weights.py runs/seed-zhang-mse/zhang-mse.safetensors --variant   # -> bench/weights/
-        [--note "paragraph for the card"]
+        [--note "paragraph for the card"] [--base effnet-unet]
 
 The checkpoint must be a ``colorstudio-train export --card`` output (fp16 safetensors with
 metadata, ``.md`` card and ``.eval.json`` beside it).  Shipped weights are named by their
 family (the registry finds ``resources/weights/<family>.safetensors``); variants keep
 their own name in bench/weights (scored by bench/models, loadable with Weights…).  The
-card's title becomes the shipped name and ``--note`` is added under it.
+card's title becomes the shipped name and ``--note`` is added under it.  ``--base FAMILY``: the
+model is built on that family's shipped weights (a hint adapter over the frozen colorizer):
+only the tensors that differ from them are shipped, with the base file's hash in the metadata
+(the registry completes the model from that very file).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("weights", type=Path)
     ap.add_argument("--variant", action="store_true", help="a variant for bench/weights, not the family's default")
     ap.add_argument("--note", default="", help="a paragraph for the model card (recipe, budget, what it shows)")
+    ap.add_argument("--base", default="", help="ship only what differs from this family's shipped weights")
     a = ap.parse_args(argv)
 
     from colorstudio.core.io.checkpoint import read_metadata
@@ -43,7 +47,19 @@ def main(argv: list[str] | None = None) -> int:
     name = w.stem if a.variant else family
     dest = (ROOT / "bench" / "weights") if a.variant else (ROOT / "resources" / "weights")
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(w, dest / f"{name}.safetensors")
+    if a.base:
+        from colorstudio.core.io import checkpoint
+        from colorstudio.models.registry import spec
+
+        base_path = spec(a.base).weights_path()
+        state, meta = checkpoint.load_weights(w)
+        base_state, _ = checkpoint.load_weights(base_path)
+        own = checkpoint.without_base(state, base_state)
+        meta = {**meta, "base": {"family": a.base, "sha256": checkpoint.file_sha256(base_path)}}
+        checkpoint.save_weights(dest / f"{name}.safetensors", own, meta, half=True)
+        print(f"{len(own)} of {len(state)} tensors differ from the shipped {a.base}: only they are shipped")
+    else:
+        shutil.copyfile(w, dest / f"{name}.safetensors")
     shutil.copyfile(scores, dest / f"{name}.eval.json")
     lines = card.read_text(encoding="utf-8").splitlines()
     if lines and lines[0].startswith("# "):

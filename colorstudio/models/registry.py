@@ -169,6 +169,7 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
         weights = path if path.is_file() else None
     if weights:
         state, meta = checkpoint.load_weights(weights)
+        state = with_base(state, meta, Path(weights).name)
         fam = meta.get("family")
         if fam and fam != name:
             raise checkpoint.CheckpointError(
@@ -197,6 +198,26 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
     model.config = full_config(s.factory, config)
     model.meta = meta
     return model
+
+
+def with_base(state: dict[str, Any], meta: dict[str, Any], source: str) -> dict[str, Any]:
+    """A file built on another family's shipped weights (``base`` in its metadata), completed
+    from that file -- the very one it was trained on, checked by its hash."""
+    from colorstudio.core.io import checkpoint
+
+    base = checkpoint.base_of(meta, source)
+    if base is None:
+        return state
+    family, sha = base
+    path = spec(family).weights_path()
+    if not path.is_file():
+        raise checkpoint.CheckpointError(f"{source} is built on the shipped {family} weights, "
+                                         f"which are missing ({path})")
+    if checkpoint.file_sha256(path) != sha:
+        raise checkpoint.CheckpointError(f"{source} is built on other {family} weights than the shipped "
+                                         f"ones ({path.name} has changed since): export it again")
+    base_state, _ = checkpoint.load_weights(path)
+    return {**base_state, **state}
 
 
 def full_config(factory: Callable[..., Any], config: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from colorstudio.core.io import checkpoint
+from colorstudio.models import registry
 from trainer.errors import TrainError
 
 
@@ -17,7 +18,8 @@ def init_from(model: torch.nn.Module, path: str) -> dict[str, int]:
     behaviour; zero weights there would keep the hints near-silent for thousands of steps.
     Whole modules the source lacks (a bin head added to a trained colorizer) keep their
     initialisation; a module the source has only part of is an error."""
-    state, _ = checkpoint.load_weights(path)
+    state, meta = checkpoint.load_weights(path)
+    state = registry.with_base(state, meta, Path(path).name)   # a hint adapter's file: + its colorizer
     own = model.state_dict()
     new, padded, fresh = {}, 0, 0
     source_modules = {k.rpartition(".")[0] for k in state}

@@ -94,6 +94,39 @@ def validate_metadata(meta: Any, source: str = "checkpoint") -> dict[str, Any]:
     return meta
 
 
+def file_sha256(path: str | os.PathLike) -> str:
+    """The hex SHA-256 of a file's bytes (what a file built on another one names it by)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def base_of(meta: Mapping[str, Any], source: str = "checkpoint") -> tuple[str, str] | None:
+    """``(family, sha256)`` of the shipped weights a file is built on (a hint adapter holds
+    only its own tensors: the frozen colorizer under it is that family's shipped file, named
+    by its hash so that another file is never taken for it); None for a whole file."""
+    base = meta.get("base")
+    if base is None:
+        return None
+    if not (isinstance(base, dict) and isinstance(base.get("family"), str)
+            and isinstance(base.get("sha256"), str) and len(base["sha256"]) == 64):
+        raise CheckpointError(f"{source}: metadata 'base' must name a family and its file's sha256")
+    return base["family"], base["sha256"]
+
+
+def without_base(state: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+    """The tensors of ``state`` that ``base`` lacks or holds with other values: what a file
+    built on ``base`` needs to store."""
+    import torch
+
+    return {k: v for k, v in state.items()
+            if k not in base or v.shape != base[k].shape or not torch.equal(v, base[k].to(v.dtype))}
+
+
 def load_weights(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read ``(state_dict, metadata)`` safely; tensors come back in float32 where floating."""
     import torch
