@@ -10,6 +10,10 @@
 # fine-tuned ImageNet encoder, so the GPU machine needs no encoder wheel) with the shipped
 # recipe (trainer/presets/effnet-unet-cpu.toml) at 160² crops, batch 64, mixed precision;
 # exports fp16 weights and scores them per kind of photo (bench/quality) into $OUT.
+#   bash scripts/gpu_round.sh --throughput      (issue 36, item 5; no data needed)
+# Frames/s of the default colorizer on 1080p frames by batch size (bench/gpu_throughput.py):
+# the network alone and the whole frame step, and the batch size that fills the GPU; the
+# table goes to $OUT/throughput.md.  Tried here with:  bash scripts/gpu_round.sh --throughput-cpu
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MIN="${1:-8}"
@@ -21,6 +25,11 @@ mkdir -p "$OUT"
 # Pillow and safetensors (nothing can be installed there); the repo root is on sys.path.
 PY="${PY:-.venv/bin/python}"
 [ -x "$PY" ] || PY=python3
+case "$MIN" in
+  --throughput) "$PY" -m bench.gpu_throughput --device cuda | tee "$OUT/throughput.md"; exit 0 ;;
+  --throughput-cpu) "$PY" -m bench.gpu_throughput --device cpu --size 320x180 --frames 4 --batches 1,2 \
+        | tee "$OUT/throughput.md"; exit 0 ;;
+esac
 [ -f "$INIT" ] || { echo "no $INIT to continue from" >&2; exit 2; }
 # The model's config (a bin head, its mix) comes from the weights' metadata via --init.
 model_cfg=$("$PY" -c "import json,sys; from colorstudio.core.io.checkpoint import read_metadata
