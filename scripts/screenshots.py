@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                               page.gray.extend(0.12 * ww, 0.45 * hh, 0.07 * ww), page.gray.end()))
         shot("gray_brush")
         page.controls.gray_button.setChecked(False)
-        run_and_wait(page._clear_gray)
+        run_and_wait(page.masks.clear_gray)
         win.resize(w, h)
         page.hints_editor.model.reset()
 

@@ -1,10 +1,14 @@
-"""The main window: a thin composition of the mode widgets, menus, toolbar, status bar.
+"""The main window: a thin composition of the tabs, menus, toolbar, status bar.
 
-It owns no image logic.  Modes (tabs): Colorize (:class:`ColorizePage`), Batch
-(:class:`BatchPanel`), Train (:class:`TrainingDashboard`), Facades (:class:`FacadePanel`).
-The window wires actions to them, remembers folders, model, geometry and recent files
-in QSettings, accepts drops, and asks before closing over a running training or batch.
-Nothing here imports torch: the registry is listed in a worker after the window shows.
+It owns no image logic.  Tabs: Colorize (:class:`ColorizePage`), Batch
+(:class:`BatchPanel`), Shot (:class:`ShotPanel`), Train (:class:`TrainingDashboard`),
+Facades (:class:`FacadePanel`).  The window composes them -- the model lists they share,
+a shot handed to Batch, a training run's weights handed to Colorize -- and otherwise
+talks to each through :class:`~colorstudio.gui.tabs.tab_page.TabPage` only: messages,
+the busy indicator, which actions apply, Export, Cancel, Open, paste, drops, the question
+before closing over running work, settings and shutdown.  It remembers the geometry, the
+model and recent files in QSettings.  Nothing here imports torch: the registry is listed
+in a worker after the window shows.
 """
 
 from __future__ import annotations
@@ -13,26 +17,34 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSettings, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
-from colorstudio.core.messages import shown
-from colorstudio.core.io.formats import WRITE_FORMATS, image_filter, save_filters
+from colorstudio.core.io.formats import image_filter
+from colorstudio.core.io.runs import RunLayout
 from colorstudio.gui import dialog_folders, wheel_guard
 from colorstudio.gui.predictors import PredictorCache
-from colorstudio.gui.theme import icon
 from colorstudio.gui.tabs.batch.page import BatchPanel
 from colorstudio.gui.tabs.colorize.page import ColorizePage
-from colorstudio.gui.widgets.compare_view import CompareView
-from colorstudio.gui.widgets.message_bar import MessageBar
-from colorstudio.gui.widgets.model_picker import load_entries, remembered
 from colorstudio.gui.tabs.shot.page import ShotPanel
+from colorstudio.gui.tabs.tab_page import TabPage
+from colorstudio.gui.theme import icon
+from colorstudio.gui.widgets.message_bar import MessageBar
+from colorstudio.gui.widgets.model_picker import ModelEntry, load_entries, remembered
 from colorstudio.gui.window_chrome import APP_NAME, WindowChrome
 from colorstudio.gui.workers import Worker, start
 
 MAX_RECENT = 10
 OPEN_FILTER = image_filter(named=True, all_files=True)   # the format table (core.io.formats)
-EXPORT_FILTERS = save_filters()   # the one format table's (core.io.formats)
+
+
+def run_entry(entries: list[ModelEntry], weights: Path) -> ModelEntry | None:
+    """The listed export of a training run whose weights file is ``weights`` -- that file,
+    however its path is spelt (a link, a relative or an unnormalised path) -- or None."""
+    want = Path(weights).expanduser().resolve()
+    for e in entries:
+        if e.origin == "run" and Path(e.name.partition("@")[2]).expanduser().resolve() == want:
+            return e
+    return None
 
 
 class MainWindow(QMainWindow):
@@ -50,7 +62,7 @@ class MainWindow(QMainWindow):
         self._icons: list[tuple[object, str]] = []
         self._registry_worker: Worker | None = None
 
-        # modes
+        # tabs
         self.messages = MessageBar()
         self._tab_messages: dict = {}   # tab widget -> (text, level) it last said, to show again
         self._last_said: dict = {}      # tab widget -> the text it last said (info included)
@@ -84,31 +96,39 @@ class MainWindow(QMainWindow):
 
         self.chrome = WindowChrome(self, self._icons)   # actions, menus, toolbar, status bar
 
-        # wiring
-        self.colorize.message.connect(lambda t, lv: self.show_message(t, lv, self.colorize))
-        self.colorize.messageCleared.connect(lambda: self.clear_message(self.colorize))
-        self.colorize.statusChanged.connect(self._on_status)
-        self.colorize.busyChanged.connect(self._on_busy)
+        # every tab, through its TabPage interface
+        for tab in self.pages():
+            tab.message.connect(lambda t, lv, tab=tab: self.show_message(t, lv, tab))
+            tab.messageCleared.connect(lambda tab=tab: self.clear_message(tab))
+            tab.statusChanged.connect(self._on_status)
+            tab.busyChanged.connect(self._on_busy)
+            tab.actionsChanged.connect(self._update_actions)
+        # what one tab hands another, and the Colorize tab's file (the window's Open and recent files)
         self.colorize.imageOpened.connect(self._on_image_opened)
-        self.colorize.resultReady.connect(lambda _o: self._update_actions())
         self.colorize.openRequested.connect(self.open_dialog)
-        self.colorize.viewModeChanged.connect(lambda m: self.chrome.act_wiper.setChecked(m == CompareView.WIPER))
-        self.batch.message.connect(lambda t, lv: self.show_message(t, lv, self.batch))
-        self.batch.runStarted.connect(self._update_actions)
-        self.batch.runFinished.connect(lambda _c: self._update_actions())
         self.batch.set_hints_provider(self.colorize.hints)
-        self.shot.message.connect(lambda t, lv: self.show_message(t, lv, self.shot))
         self.shot.shotReady.connect(self._shot_to_batch)
+        self.dashboard.runFinished.connect(lambda _run, _code: self.start_loading())   # its model joins the lists
+        self.dashboard.useRequested.connect(lambda run: self.use_run(run, show=True))
         self.tabs.currentChanged.connect(lambda _i: self._update_actions())
         self.tabs.currentChanged.connect(lambda _i: self._show_tab_message())
         self.tabs.currentChanged.connect(lambda _i: self._update_title())
-        self.dashboard.runFinished.connect(lambda _c: self.start_loading())   # its model joins the lists
-        self.dashboard.useRequested.connect(lambda w: self.use_model(w, show=True))
-        self.facades.failed.connect(lambda m: self.show_message(m, "error", self.facades))
         self.messages.dismissed.connect(lambda: self._tab_messages.pop(self.tabs.currentWidget(), None))
 
         self._restore_settings()
         self._update_actions()
+
+    # ------------------------------------------------------------------ the tabs
+    def pages(self) -> list[TabPage]:
+        """The tabs, in their order."""
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+
+    def current_tab(self) -> TabPage:
+        return self.tabs.currentWidget()
+
+    def _image_tab(self) -> TabPage:
+        """The tab the window's Open, recent files, samples and pasted pictures go to."""
+        return next(t for t in self.pages() if t.opens_images)
 
     # ------------------------------------------------------------------ start-up
     def start_loading(self) -> Worker:
@@ -121,10 +141,11 @@ class MainWindow(QMainWindow):
         start(w, QThreadPool.globalInstance())
         return w
 
-    def use_model(self, weights: Path, show: bool = True) -> None:
-        """Pick a run's exported model in the Colorize tab (after the lists are refreshed,
-        so a run that just ended is among them); ``show`` switches to that tab."""
-        self._pending_model = (Path(weights), show)
+    def use_run(self, run: Path, show: bool = True) -> None:
+        """Make the training run ``run``'s exported weights (``core.io.runs``: its layout)
+        the Colorize tab's model, once the lists are read again (so a run that just ended
+        is among them); ``show`` switches to that tab."""
+        self._pending_model = (RunLayout(run).model, show)
         self.start_loading()
 
     def _on_entries(self, out) -> None:
@@ -141,7 +162,7 @@ class MainWindow(QMainWindow):
         pending, self._pending_model = getattr(self, "_pending_model", None), None
         if pending is not None:
             weights, show = pending
-            picked = next((e for e in entries if e.origin == "run" and e.name.endswith(f"@{weights}")), None)
+            picked = run_entry(entries, weights)
             if picked is not None:
                 model = picked.name
                 self.show_message(f"{picked.label} is the Colorize tab's model now.", "info")
@@ -163,8 +184,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ file actions
     def open_path(self, path: str | Path) -> None:
-        self.tabs.setCurrentWidget(self.colorize)
-        self.colorize.open_path(path)
+        tab = self._image_tab()
+        self.tabs.setCurrentWidget(tab)
+        tab.open_paths([Path(path)])
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open image", dialog_folders.start_folder("open"), OPEN_FILTER)
@@ -172,52 +194,23 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def export_dialog(self, view: str = "result") -> None:
-        """Save the result, or one of ``core.colorize.views.EXTRA_VIEWS`` (before/after, wiper, colour layer)."""
-        from colorstudio.core.colorize.views import EXTRA_VIEWS
-
-        if self.tabs.currentWidget() is self.facades and view == "result":  # Ctrl+S saves that tab's result
-            self.facades.save_photo_dialog()
-            return
-        page = self.colorize
-        if not page.has_result():
-            self.show_message("Nothing to export yet: colorize an image first.", "warning")
-            return
-        stem = (page.path.stem if page.path else "image") + "_colorized" + EXTRA_VIEWS.get(view, "")
-        title = "Export result" if view == "result" else f"Export {view.replace('-', ' ')}"
-        start = dialog_folders.start_path("export", f"{stem}.png", fallback=page.path.parent if page.path else None)
-        path, flt = QFileDialog.getSaveFileName(self, title, start, ";;".join(EXPORT_FILTERS))
-        if not path:
-            return
-        p = Path(path)
-        if p.suffix.lower() not in WRITE_FORMATS:
-            p = p.with_suffix(EXPORT_FILTERS.get(flt, ".png"))
-        self.export(p, view)
-
-    def export(self, path: str | Path, view: str = "result") -> Worker | None:
-        p = Path(path)
-        dialog_folders.remember("export", p.parent)
-        out = self.colorize.output
-        note = ""
-        if out is not None and out.colorized.rgb.dtype.itemsize > 1 and p.suffix.lower() in (".jpg", ".jpeg"):
-            # said with "Saved", not replaced by it
-            note = "8 bits: JPEG stores 8 bits per channel, PNG or TIFF keep 16"
-        return self.colorize.export(p, view, note)
+        """Export (Ctrl+S) the shown tab's result, or one of ``core.colorize.views.EXTRA_VIEWS``."""
+        self.current_tab().export_dialog(view)
 
     def paste(self) -> None:
-        from colorstudio.gui.qimage import from_qimage
-
         img = QGuiApplication.clipboard().image()
         if img.isNull():
             self.show_message("The clipboard holds no image.", "warning")
             return
-        self.tabs.setCurrentWidget(self.colorize)
-        self.colorize.set_image(from_qimage(img), "pasted image")
+        tab = self._image_tab()
+        self.tabs.setCurrentWidget(tab)
+        tab.open_image(img, "pasted image")
 
     def cancel_current(self) -> None:
-        if self.tabs.currentWidget() is self.batch:
-            self.batch.cancel()
-        else:
-            self.colorize.cancel()
+        """Cancel (Esc): stop what the shown tab runs, when Cancel may (``TabPage.can_cancel``)."""
+        tab = self.current_tab()
+        if tab.can_cancel():
+            tab.cancel()
 
     # ------------------------------------------------------------------ recent files
     def recent_files(self) -> list[str]:
@@ -233,15 +226,11 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _update_title(self) -> None:
-        """The open photo's name while the Colorize tab shows it; the tab's name elsewhere."""
-        tab = self.tabs.currentWidget()
-        path = self.colorize.path
-        if tab is self.colorize and path is not None:
-            self.setWindowTitle(f"{shown(Path(path).name)} — {APP_NAME}")
-        elif tab is self.colorize:
-            self.setWindowTitle(APP_NAME)
-        else:
-            self.setWindowTitle(f"{self.tabs.tabText(self.tabs.currentIndex()).strip()} — {APP_NAME}")
+        """The shown tab's document (the open photo's name), else the tab's name."""
+        name = self.current_tab().document_title()
+        if name is None:
+            name = self.tabs.tabText(self.tabs.currentIndex()).strip()
+        self.setWindowTitle(f"{name} — {APP_NAME}" if name else APP_NAME)
 
     # ------------------------------------------------------------------ messages/status
     STATUS_CHARS = 70   # longer messages stay in the strip only: the status bar would cut them
@@ -291,37 +280,35 @@ class MainWindow(QMainWindow):
         self.chrome.busy_bar.setVisible(busy)
         self._update_actions()
 
-    def _colorize_only_actions(self) -> list[QAction]:
+    def _photo_actions(self) -> list[QAction]:
         c = self.chrome
         return [c.act_undo, c.act_redo, c.act_copy, c.act_fit, c.act_100, c.act_zoom_in, c.act_zoom_out,
                 c.act_wiper, c.act_rerun]
 
-    def _bind_shortcuts(self, on_colorize: bool) -> None:
-        """Colorize-tab shortcuts exist only while that tab is shown, so other tabs'
-        widgets (the facade painter's Ctrl+Z, its B/R/F/E tools) own their keys."""
+    def _bind_shortcuts(self, photo: bool) -> None:
+        """The photo actions' shortcuts exist only while a photo tab is shown, so other
+        tabs' widgets (the facade painter's Ctrl+Z, its B/R/F/E tools) own their keys."""
         if not hasattr(self, "_shortcuts"):
-            self._shortcuts = {a: a.shortcuts() for a in self._colorize_only_actions()}
+            self._shortcuts = {a: a.shortcuts() for a in self._photo_actions()}
         for a, keys in self._shortcuts.items():
-            a.setShortcuts(keys if on_colorize else [])
+            a.setShortcuts(keys if photo else [])
 
     def _update_actions(self) -> None:
-        c = self.chrome
-        on_colorize = self.tabs.currentWidget() is self.colorize
-        self._bind_shortcuts(on_colorize)
+        c, tab = self.chrome, self.current_tab()
+        photo = tab.photo_actions
+        self._bind_shortcuts(photo)
         for a in (c.act_undo, c.act_redo):  # hint undo means nothing on other tabs
-            a.setVisible(on_colorize)
-        has = self.colorize.has_result()
-        for lab in c.status_labels.values():  # image/model/time describe the Colorize tab
-            lab.setVisible(on_colorize)
+            a.setVisible(photo)
+        has = tab.can_export()
+        for lab in c.status_labels.values():  # image/model/time describe the photo tab
+            lab.setVisible(photo)
         for a in (c.act_fit, c.act_100, c.act_zoom_in, c.act_zoom_out, c.act_wiper, c.act_rerun):
-            a.setEnabled(on_colorize)
-        c.act_export.setEnabled((on_colorize and has) or self.tabs.currentWidget() is self.facades)
-        c.act_copy.setEnabled(on_colorize and has)
+            a.setEnabled(photo)
+        c.act_export.setEnabled(has)
+        c.act_copy.setEnabled(photo and has)
         for a in c.act_export_views.values():
-            a.setEnabled(on_colorize and has)
-        on_batch = self.tabs.currentWidget() is self.batch
-        c.act_cancel.setEnabled((on_colorize and self.colorize.is_busy())
-                                or (on_batch and self.batch.is_running()))
+            a.setEnabled(photo and has)
+        c.act_cancel.setEnabled(tab.can_cancel())
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event) -> None:
@@ -335,26 +322,23 @@ class MainWindow(QMainWindow):
         if paths:
             self.drop_paths(paths)
         elif md.hasImage():
-            from colorstudio.gui.qimage import from_qimage
-
-            self.tabs.setCurrentWidget(self.colorize)
-            self.colorize.set_image(from_qimage(md.imageData()), "dropped image")
+            tab = self._image_tab()
+            self.tabs.setCurrentWidget(tab)
+            tab.open_image(md.imageData(), "dropped image")
         event.acceptProposedAction()
 
     def drop_paths(self, paths: list[Path], follow_tab: bool = True) -> None:
-        """One file: colorize it. Several, a folder or a video (or a drop on the Batch
-        tab when ``follow_tab``): batch inputs."""
-        from colorstudio.core.io.formats import is_video_file
-
+        """Open ``paths`` in the tab that takes them (``TabPage.takes_paths``): the shown
+        tab first when ``follow_tab``, else the first in order (one photo: Colorize;
+        several, a folder or a video: Batch)."""
         if not paths:
             return
-        batchy = (len(paths) > 1 or paths[0].is_dir() or is_video_file(paths[0])
-                  or (follow_tab and self.tabs.currentWidget() is self.batch))
-        if batchy:
-            self.tabs.setCurrentWidget(self.batch)
-            self.batch.add_inputs(paths)
-        else:
-            self.open_path(paths[0])
+        shown = self.current_tab() if follow_tab else None
+        candidates = ([shown] if shown is not None else []) + self.pages()
+        tab = next((t for t in candidates if t.takes_paths(paths, t is shown)), None)
+        if tab is not None:
+            self.tabs.setCurrentWidget(tab)
+            tab.open_paths(paths)
 
     # ------------------------------------------------------------------ theme
     def changeEvent(self, event) -> None:
@@ -377,20 +361,20 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
-        self.colorize.restore_settings(s)
+        for tab in self.pages():
+            tab.restore_settings(s)
         try:
             self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
         except (TypeError, ValueError):
             pass
-        self.batch.restore_settings(s)
 
     def save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/tab", self.tabs.currentIndex())
-        self.colorize.save_settings(s)
-        self.batch.save_settings(s)
+        for tab in self.pages():
+            tab.save_settings(s)
         s.sync()
 
     def _ask(self, title: str, text: str) -> bool:
@@ -400,21 +384,15 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.dashboard.is_running():
-            kept = ("It saves a checkpoint as it stops; you can resume it later."
-                    if not self.dashboard.has_checkpoint() else
-                    "It saves a checkpoint as it stops (its last one is kept too); you can resume it later.")
-            if not self._ask("Training is running", f"A training run is still going. Stop it and quit?\n({kept})"):
+        """Ask before closing over each tab's running work (a training run, a batch); a yes stops it."""
+        for tab in self.pages():
+            question = tab.close_question()
+            if question is None:
+                continue
+            if not self._ask(*question):
                 event.ignore()
                 return
-            self.dashboard.stop()
-        if self.batch.is_running():
-            if not self._ask("Batch is running",
-                             "A batch is still colorizing. Cancel it and quit?\n"
-                             "(Finished frames are kept; a rerun resumes.)"):
-                event.ignore()
-                return
-            self.batch.cancel()
+            tab.cancel()
         self.save_settings()
         self._cancel_background_work()
         event.accept()
@@ -424,7 +402,6 @@ class MainWindow(QMainWindow):
         batch's frame is dropped (their files are written atomically; a batch resumes), and
         the app's exit (``app.end_process``) waits only for a user's file being written.
         Waiting here kept the window up, then the process alive, for seconds (issue 32, item 14)."""
-        for tab in (self.colorize, self.batch, self.shot, self.facades):
+        for tab in self.pages():
             tab.shutdown(0)
-        self.dashboard.shutdown()
 

@@ -138,6 +138,7 @@ class WindowChrome(QObject):
         self.act_wiper = self._action(
             "Before/after &wiper", lambda on: cmp_.set_mode(CompareView.WIPER if on else CompareView.SIDE),
             "W", "mdi6.compare-horizontal", "Before/after wiper instead of side by side", checkable=True)
+        page.viewModeChanged.connect(lambda m: self.act_wiper.setChecked(m == CompareView.WIPER))
         self.act_rerun = self._action("&Run again", page.run_again, "F5", "mdi6.refresh",
                                       "Run the network again")
         self.act_cancel = self._action("&Cancel", self.win.cancel_current, "Esc", "mdi6.stop",

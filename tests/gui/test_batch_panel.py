@@ -232,7 +232,7 @@ def test_new_inputs_forget_the_last_runs_preview_even_after_a_resize(qtbot, pane
 def test_the_views_and_the_grain_option_reach_the_batch_as_in_the_cli(qtbot, panel, frames, tmp_path):
     """Issue 32, item 9: Batch has the CLI's --denoise and --also."""
     from colorstudio.core.colorize.views import EXTRA_VIEWS
-    from colorstudio.gui.tabs.batch.page import VIEW_LABELS
+    from colorstudio.gui.tabs.batch.options import VIEW_LABELS
 
     assert {k for k, _ in VIEW_LABELS} == set(EXTRA_VIEWS)       # every view the CLI writes
     assert not panel.views["repair-mask"].isEnabled()             # only with the repair on

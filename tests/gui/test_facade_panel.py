@@ -38,7 +38,7 @@ def test_stroke_regenerates_the_photo(panel, qtbot):
         panel.show()                       # the first look loads the model and generates
     first = panel.photo().copy()
     assert first.shape == (256, 256, 3) and first.dtype == np.uint8
-    assert panel.message.level == "warning"        # random weights are announced
+    assert panel.message_bar.level == "warning"        # random weights are announced
     canvas = panel.painter
     panel.set_tool("rectangle")
     panel.class_list.setCurrentRow(3)                 # door
@@ -62,12 +62,12 @@ def test_model_errors_become_messages(qtbot, settings):
 
     p = FacadePanel(loader=broken, settings=settings)
     qtbot.addWidget(p)
-    with qtbot.waitSignal(p.failed, timeout=10000) as sig:
+    with qtbot.waitSignal(p.message, timeout=10000) as sig:   # to the window's message strip too
         p.regenerate()
-    assert "bad checkpoint" in sig.args[0]
-    assert p.message.level == "error" and "bad checkpoint" in p.message.message()
+    assert "bad checkpoint" in sig.args[0] and sig.args[1] == "error"
+    assert p.message_bar.level == "error" and "bad checkpoint" in p.message_bar.message()
     assert p.load(__file__) is False                # not an image: a message, no exception
-    assert "cannot load" in p.message.message()
+    assert "cannot load" in p.message_bar.message()
     p.shutdown()
 
 

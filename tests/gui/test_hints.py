@@ -170,7 +170,7 @@ def test_hints_from_a_reference_photo_are_editable_hints(qtbot, cache, entries, 
     messages = []
     page.message.connect(lambda t, lv: messages.append(t))
     with qtbot.waitSignal(page.hints_editor.model.changed, timeout=10000):
-        page.hints_from_reference(str(path))
+        page.hint_sources.from_reference(str(path))
     pts = page.hints_editor.model.points_list()
     assert len(pts) >= 4 and any("same picture" in m for m in messages)
     assert all((rgb[0] > rgb[2]) == (x < 0.5) for x, y, rgb in pts), "red on the left, blue on the right"

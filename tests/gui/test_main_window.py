@@ -109,7 +109,7 @@ def test_export_keeps_16_bit_and_copy(qtbot, win, tmp_path):
     out = _open(qtbot, win, p)
     assert out.colorized.rgb.dtype == np.uint16
     for name, dtype in (("out.png", np.uint16), ("out.tif", np.uint16), ("out.jpg", np.uint8)):
-        w = win.export(tmp_path / name)
+        w = win.colorize.export(tmp_path / name)
         qtbot.waitUntil(w.done.is_set, timeout=10000)
         back = read_image(tmp_path / name)
         assert back.dtype == dtype and back.shape == (48, 64, 3)
@@ -123,14 +123,14 @@ def test_export_keeps_the_scans_dpi(qtbot, win, tmp_path):
     p = tmp_path / "scan.tif"
     Image.fromarray(gray_image()).save(p, dpi=(1200, 1200))
     _open(qtbot, win, p)
-    w = win.export(tmp_path / "out.jpg")
+    w = win.colorize.export(tmp_path / "out.jpg")
     qtbot.waitUntil(w.done.is_set, timeout=10000)
     with Image.open(tmp_path / "out.jpg") as im:
         assert im.info["dpi"] == (1200, 1200)
     # never overwrite the original
     with qtbot.waitSignal(win.colorize.message, timeout=10000,
                           check_params_cb=lambda text, level: level == "error") as blocker:
-        win.export(p)
+        win.colorize.export(p)
     assert blocker.args[1] == "error" and "overwrite" in blocker.args[0]
     assert win.colorize.copy_result()
     assert not QGuiApplication.clipboard().image().isNull()
@@ -149,7 +149,7 @@ def test_drop_file_opens_and_folder_goes_to_batch(qtbot, win, gray_png, tmp_path
 
 def test_close_asks_while_training_runs(qtbot, win, monkeypatch):
     stopped = []
-    monkeypatch.setattr(win.dashboard, "is_running", lambda: True)
+    monkeypatch.setattr(win.dashboard, "is_busy", lambda: True)
     monkeypatch.setattr(win.dashboard, "stop", lambda: stopped.append(True))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     assert not win.close()
@@ -299,7 +299,7 @@ def test_a_finished_training_run_joins_colorize_batch_and_compare(qtbot, win, tm
     win.dashboard.runs_edit.setText(str(tmp_path / "runs"))
     win.dashboard.run_dir = run          # the run the Train tab followed (issue 32, item 1)
     before = win.colorize.model_name()
-    win.dashboard.runFinished.emit(0)
+    win.dashboard.runFinished.emit(run, 0)
     key = f"unet-gan@{run / 'model.safetensors'}"
     qtbot.waitUntil(lambda: win.colorize.picker.entry(key) is not None, timeout=30000)
     assert win.batch.picker.entry(key) is not None
@@ -356,6 +356,48 @@ def test_use_a_run_in_colorize_picks_it_and_shows_the_tab(qtbot, win, tmp_path):
     assert win.tabs.currentWidget() is win.colorize
 
 
+def test_the_hand_over_to_colorize_opens_exactly_that_runs_weights(qtbot, win, tmp_path):
+    """Issue 34, item 2: the Train tab names the run (its folder), and the window opens that
+    run's exported weights in Colorize -- the same file however its path is spelt (here
+    through a link to the runs folder), never another run's."""
+    runs = tmp_path / "runs"
+    mine = _finished_run(runs / "my-run")
+    _finished_run(runs / "my-run-2")
+    link = tmp_path / "runs-link"
+    try:
+        link.symlink_to(runs, target_is_directory=True)
+    except OSError:
+        pytest.skip("no symbolic links here")
+    win.dashboard.runs_edit.setText(str(runs))
+    win.dashboard.refresh_runs()
+    rows = {win.dashboard.runs_list.item(i).data(Qt.ItemDataRole.UserRole): i
+            for i in range(win.dashboard.runs_list.count())}
+    win.dashboard.runs_list.setCurrentRow(rows[str(runs / "my-run")])
+    with qtbot.waitSignal(win.dashboard.useRequested) as sig:
+        win.dashboard.use_button.click()
+    assert sig.args == [runs / "my-run"]                      # the run itself, not a weights path to match
+    qtbot.waitUntil(lambda: win.colorize.model_name() == f"unet-gan@{mine}", timeout=60000)
+    win.tabs.setCurrentWidget(win.dashboard)
+    win.colorize.picker.set_model("unet-gan")
+    win.dashboard.useRequested.emit(link / "my-run")          # spelt through the link: the same file
+    qtbot.waitUntil(lambda: win.colorize.model_name() == f"unet-gan@{mine}", timeout=60000)
+    assert win.tabs.currentWidget() is win.colorize
+
+
+def test_run_entry_matches_the_file_not_the_spelling(tmp_path):
+    from colorstudio.gui.main_window import run_entry
+    from colorstudio.gui.widgets.model_picker import ModelEntry
+
+    def entry(weights, origin="run"):
+        return ModelEntry(f"unet-gan@{weights}", "colorize", True, "", "", 256, True, False, origin=origin)
+
+    a, b = tmp_path / "runs" / "a" / "model.safetensors", tmp_path / "runs" / "b" / "model.safetensors"
+    entries = [entry(b), entry(a, origin="file"), entry(a)]
+    assert run_entry(entries, tmp_path / "runs" / "b" / ".." / "a" / "model.safetensors") is entries[2]
+    assert run_entry(entries, b) is entries[0]
+    assert run_entry(entries, tmp_path / "runs" / "c" / "model.safetensors") is None
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("view,width", [("before-after", 2 * 64 + 4), ("wiper", 64), ("colour-layer", 64)])
 def test_export_the_views_a_restorer_needs(qtbot, win, gray_png, tmp_path, view, width):
@@ -365,7 +407,7 @@ def test_export_the_views_a_restorer_needs(qtbot, win, gray_png, tmp_path, view,
     _open(qtbot, win, gray_png)
     assert all(a.isEnabled() for a in win.chrome.act_export_views.values())
     dst = tmp_path / f"x_{view}.png"
-    w = win.export(dst, view)
+    w = win.colorize.export(dst, view)
     qtbot.waitUntil(lambda: w.done.is_set(), timeout=20000)
     img = read_image(dst)
     assert img.shape[:2] == (48, width)
@@ -379,7 +421,7 @@ def test_a_16_bit_result_saved_as_jpeg_says_8_bits_with_saved(qtbot, win, tmp_pa
     _open(qtbot, win, src)
     with qtbot.waitSignal(win.colorize.message, timeout=20000,
                           check_params_cb=lambda text, *_: text.startswith("Saved")) as sig:
-        win.export(tmp_path / "out.jpg")
+        win.colorize.export(tmp_path / "out.jpg")
     assert "8 bits" in sig.args[0]
 
 
@@ -442,12 +484,12 @@ def test_messages_never_move_the_controls(qtbot, win):
         qtbot.wait(10)
         before = t.mapTo(win, QPoint(0, 0))
         win.show_message("a long message " * 12, "warning")
-        win.dashboard.message.show_message("training finished: runs/x -- 'Use in Colorize' ...", "info")
+        win.dashboard.message_bar.show_message("training finished: runs/x -- 'Use in Colorize' ...", "info")
         qtbot.wait(10)
         assert t.mapTo(win, QPoint(0, 0)) == before, t
         assert win.messages.isVisible() and win.messages.geometry().top() < 20
         win.messages.dismiss()
-        win.dashboard.message.dismiss()
+        win.dashboard.message_bar.dismiss()
         qtbot.wait(10)
         assert t.mapTo(win, QPoint(0, 0)) == before
 

@@ -319,7 +319,7 @@ def test_hints_saved_without_a_mask_forget_an_older_mask_file(qtbot, entries, tm
     hints = tmp_path / "photo.json"
     old = write_mask(mask_path(hints), np.ones((H, W), bool))
     page.hints_editor.model.add(0.5, 0.5, (200, 40, 40))
-    w = page.save_mask_beside(str(hints))
+    w = page.masks.save_beside(str(hints))
     assert w is not None
     qtbot.waitUntil(lambda: not old.exists(), timeout=RUN_TIMEOUT)
     page.shutdown()

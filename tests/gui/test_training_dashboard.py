@@ -173,7 +173,7 @@ def test_missing_data_folder_is_a_clear_error(dash, tmp_path):
     dash.data_edit.setText(str(tmp_path / "nope"))
     assert dash.start() is False
     assert "data folder not found" in dash.error_text()
-    assert not dash.is_running()
+    assert not dash.is_busy()
     dash.data_edit.setText("")
     assert dash.start() is False and "choose a data folder" in dash.error_text()
 
@@ -187,7 +187,7 @@ def test_trainer_that_cannot_start_is_reported(qtbot, settings, tmp_path):
     with qtbot.waitSignal(d.runFinished, timeout=5000):
         d.start()
     assert "could not start the trainer" in d.error_text()
-    assert d.start_button.isEnabled() and not d.is_running()
+    assert d.start_button.isEnabled() and not d.is_busy()
 
 
 def fake_python(tmp_path, body):
@@ -222,11 +222,11 @@ def test_stop_terminates_the_process(qtbot, settings, tmp_path):
     d.runs_edit.setText(str(tmp_path / "runs"))
     with qtbot.waitSignal(d.runStarted, timeout=5000):
         assert d.start()
-    assert d.is_running() and not d.start_button.isEnabled() and d.stop_button.isEnabled()
+    assert d.is_busy() and not d.start_button.isEnabled() and d.stop_button.isEnabled()
     qtbot.waitUntil(lambda: d.plots.point_count("loss/l1") >= 3, timeout=10000)
     pid = d.process.proc.processId()
     d.stop()
-    assert not d.is_running()
+    assert not d.is_busy()
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
     qtbot.waitUntil(lambda: "Stopped" in d.state_label.text(), timeout=5000)
     # issue 19, item 2: no checkpoint was written, so none is promised
@@ -245,7 +245,8 @@ def test_nonzero_exit_shows_the_reason(qtbot, settings, tmp_path):
     d.runs_edit.setText(str(tmp_path / "runs"))
     with qtbot.waitSignal(d.runFinished, timeout=10000) as sig:
         d.start()
-    assert sig.args == [2]
+    run, code = sig.args                               # the run that finished, not only its exit code
+    assert code == 2 and run == d.run_dir and run.parent == tmp_path / "runs"
     assert "exit code 2" in d.error_text() and "no images in the data folder" in d.error_text()
 
 
@@ -278,7 +279,7 @@ def test_real_training_subprocess_draws_curves(qtbot, settings, tmp_path):
                          "--set discriminator_config.base=8 --set discriminator_config.n_layers=2")
     with qtbot.waitSignal(d.runFinished, timeout=120000) as sig:
         assert d.start()
-    assert sig.args == [0], d.log.toPlainText()[-3000:]
+    assert sig.args == [d.run_dir, 0], d.log.toPlainText()[-3000:]
     run = d.run_dir
     assert (run / "config.json").is_file()
     losses = [k for k in d.plots.keys() if k.startswith("loss/")]
@@ -291,7 +292,7 @@ def test_real_training_subprocess_draws_curves(qtbot, settings, tmp_path):
     d.extra_edit.setText(d.extra_edit.text().replace("max_steps=2", "max_steps=3"))
     with qtbot.waitSignal(d.runFinished, timeout=120000) as sig:
         assert d.resume()
-    assert sig.args == [0], d.log.toPlainText()[-3000:]
+    assert sig.args == [run, 0], d.log.toPlainText()[-3000:]
     assert "--resume" in d.log.toPlainText()
     assert d.run_dir == run and d.plots.point_count(losses[0]) == 3
 
@@ -328,13 +329,13 @@ def test_checkpoint_line_follows_resume_and_start_line_shows_once(dash, qtbot, t
     f = run / "metrics.jsonl"
     dash.watch_run(run)
     ev = lambda kind, msg, **k: json.dumps({"kind": "event", "event": kind, "time": 0, "message": msg, **k}) + "\n"  # noqa: E731
-    dash._append_log("2026-12-01 trainer: unet-gan: 40 training images, resumed at step 13")  # the process's line
+    dash.log.add("2026-12-01 trainer: unet-gan: 40 training images, resumed at step 13")  # the process's line
     f.write_text(ev("start", "unet-gan: 40 training images") + train_line(10) + ev("checkpoint", "step 10")
                  + ev("start", "unet-gan: 40 training images, resumed at step 13", resumed_from=13))
     qtbot.waitUntil(lambda: "Resumed from the checkpoint at step 13" in dash.checkpoint_label.text(), timeout=5000)
     log = dash.log.toPlainText()
     assert log.count("resumed at step 13") == 1  # not echoed a second time from the metrics
-    dash._append_log("2026-12-01 23:43:39,895 trainer: unet-gan: 40 training images")  # after the event
+    dash.log.add("2026-12-01 23:43:39,895 trainer: unet-gan: 40 training images")  # after the event
     assert dash.log.toPlainText().count("unet-gan: 40 training images\n") <= 1
     with f.open("a") as fh:
         fh.write(train_line(16) + ev("checkpoint", "step 16", step=16) + ev("end", "stopped by SIGTERM at step 16"))
@@ -351,19 +352,19 @@ def test_start_from_the_shipped_model_or_from_scratch(dash, tmp_path):
     w.write_bytes(b"x")
     preset = tmp_path / "unet-gan-cpu.toml"
     preset.write_text("lr = 2e-4\n")
-    dash._set_recipes([Recipe("unet-gan", "U-Net GAN.\nAdam at lr 0.0002, ..., 20 epochs by default.", 20,
+    dash.form.set_recipes([Recipe("unet-gan", "U-Net GAN.\nAdam at lr 0.0002, ..., 20 epochs by default.", 20,
                               str(preset), str(w)),
                        Recipe("iizuka-lite", "CSCI5210, 50 epochs by default.", 50, "", "")])
     dash.data_edit.setText(str(tmp_path))
     dash.recipe_combo.setCurrentText("unet-gan")
     dash.form.set_start(START_FINE_TUNE)
-    req = dash._request()
+    req = dash.request()
     assert req.init == str(w) and req.config == str(preset) and req.epochs == 1
     args = trainer_args(req)
     assert args[args.index("--init") + 1] == str(w) and args[args.index("--config") + 1] == str(preset)
     assert "Fine-tuning the shipped unet-gan for 1 epoch" in dash.recipe_status.text()
     dash.form.set_start(START_SCRATCH)
-    req = dash._request()
+    req = dash.request()
     assert not req.init and not req.config and req.epochs == 20 and "20 epochs by default" in dash.recipe_status.text()
     assert "--init" not in trainer_args(req)
     dash.form.set_start(START_FINE_TUNE)
@@ -401,7 +402,7 @@ def test_the_train_tab_opens_on_a_model_to_fine_tune(qtbot, settings, tmp_path):
     try:
         w = tmp_path / "effnet-unet.safetensors"
         w.write_bytes(b"x")
-        d._set_recipes([Recipe("effnet-hints", "hints, untrained", 20, "", ""),
+        d.form.set_recipes([Recipe("effnet-hints", "hints, untrained", 20, "", ""),
                         Recipe("effnet-unet", "the default colorizer", 20, "", str(w)),
                         Recipe("unet-gan", "U-Net GAN", 20, "", str(w))])
         assert d.recipe_combo.currentText() == "effnet-unet" and d.form.start_key() == START_FINE_TUNE

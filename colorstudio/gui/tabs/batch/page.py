@@ -12,41 +12,29 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings, QThreadPool, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QSettings, QThreadPool, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from colorstudio.core.colorize.smoothing import DEFAULT_STRENGTH
-from colorstudio.gui.widgets.denoise_box import LABEL as DENOISE_LABEL, DenoiseBox
-from colorstudio.gui.tabs.batch.jobs import batch_job
-from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
+from colorstudio.core.io.formats import is_video_file
 from colorstudio.core.messages import format_eta, shown
-from colorstudio.core.scales import RENDER_SIZE_RANGE, SATURATION_MAX
-from colorstudio.gui import dialog_folders
-from colorstudio.gui.predictors import PredictorCache, detector_key
-from colorstudio.gui.theme import icon
-from colorstudio.gui.tabs.batch.inputs import BatchInputs, tool_button
+from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.tabs.batch.inputs import BatchInputs
+from colorstudio.gui.tabs.batch.jobs import batch_job
+from colorstudio.gui.tabs.batch.options import BatchOptions
+from colorstudio.gui.tabs.batch.output import BatchOutput
 from colorstudio.gui.tabs.batch.results import BatchResults
+from colorstudio.gui.tabs.tab_page import TabPage
+from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
-from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
+from colorstudio.gui.widgets.model_picker import ModelEntry
 from colorstudio.gui.workers import Worker
 
-IMAGE_FORMATS = OUTPUT_FORMATS      # the one table's (core.io.formats), as the CLI's --format
-VIDEO_FORMATS = VIDEO_OUTPUT_FORMATS
-VIEW_LABELS = (("before-after", "before/after"), ("wiper", "wiper"), ("colour-layer", "colour layer"),
-               ("repair-mask", "damage mask"))
-REPAIR_TIP = ("Mend each photo's scratches, cracks, folds and dust before colouring it: a damage detector\n"
-              "marks them and they are filled from the intact pixels around them (photos, not videos)")
-NO_DETECTOR_TIP = ("No trained damage detector (damage-unet) is installed: repairing needs its weights.\n"
-                   "Train one in the Train tab (task restore) or install the shipped weights.")
 
+class BatchPanel(TabPage):
+    """Inputs, output, model and options on the left (:mod:`.inputs`, :mod:`.output`,
+    :mod:`.options`); progress and thumbnails on the right (:mod:`.results`)."""
 
-class BatchPanel(QWidget):
-    """Inputs, output, model and options on the left; progress and thumbnails on the right."""
-
-    message = Signal(str, str)       # text, level
     runStarted = Signal()
     runFinished = Signal(dict)       # counts: done, skipped, failed, cancelled (bool)
     eventReceived = Signal(object)   # every BatchEvent (tests, other views)
@@ -58,8 +46,6 @@ class BatchPanel(QWidget):
         self._cancel = threading.Event()
         self._hints_provider: Callable[[], list] = lambda: []
         self._shot: tuple[Path, list] | None = None   # (source, each frame's hints) from the Shot tab
-        self._suggested_out = ""      # the output folder we proposed (follows the inputs until edited)
-        self._detector: str | None = None   # the restore model "Repair damage" uses (detector_key)
         self._last_event = None
         self._paused = False
         self.pool = QThreadPool(self)
@@ -67,99 +53,20 @@ class BatchPanel(QWidget):
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
         self.video_counts: dict[str, int] = {}
 
-        # inputs
+        # left: inputs, output, model and options
         self.input_box = BatchInputs()
         self.inputs = self.input_box.list
+        self.output_box = BatchOutput(self.input_box.start_dir)
+        self.outdir, self.fmt, self.overwrite = self.output_box.outdir, self.output_box.fmt, self.output_box.overwrite
         self.input_box.changed.connect(self._suggest_outdir)
-        self.input_box.cleared.connect(self._forget_suggestion)
-        in_box = self.input_box
-
-        # output
-        self.outdir = QLineEdit()
-        self.outdir.setPlaceholderText("output folder")
-        self.outdir.setToolTip("Colorized frames (and the video) are written here")
-        browse = tool_button("", "mdi6.folder-open", "Choose the output folder", self._choose_outdir)
-        orow = QHBoxLayout()
-        orow.addWidget(self.outdir, 1)
-        orow.addWidget(browse)
-        self.fmt = QComboBox()
-        self.fmt.setToolTip("Format of the written frames (16-bit inputs stay 16-bit in PNG/TIFF); "
-                            "for a video input, the container of the output video")
-        self.overwrite = QCheckBox("Overwrite existing outputs")
-        self.overwrite.setToolTip("Off: outputs that already exist are skipped, so a rerun resumes")
-        out_box = QGroupBox("Output")
-        of = QFormLayout(out_box)
-        of.addRow("Folder", orow)
-        of.addRow("Format", self.fmt)
-        of.addRow(self.overwrite)
-
-        # model and options
-        self.picker = ModelPicker()
-        self.picker.set_compact(True)  # the Colorize tab shows the model's facts; this form stays short
-        self.picker.modelChanged.connect(lambda _n: self._refresh_hints())
+        self.input_box.cleared.connect(self.output_box.forget_suggestion)
+        self.options = BatchOptions()
+        for name in ("picker", "size", "saturation", "denoise", "smooth", "smooth_strength", "use_hints",
+                     "repair", "views", "shot_note"):
+            setattr(self, name, getattr(self.options, name))
         self.picker.weightsLoaded.connect(
             lambda e: self.message.emit(f"Loaded {e.label}: it is in the model list now.", "info"))
         self.picker.weightsFailed.connect(lambda m: self.message.emit(f"Cannot use these weights: {m}", "error"))
-        self.size = QSpinBox()
-        self.size.setRange(0, RENDER_SIZE_RANGE[1])   # 0: the model's own size
-        self.size.setSingleStep(32)
-        self.size.setSpecialValueText("model default")
-        self.size.setSuffix(" px")
-        self.size.setToolTip("Render size of the network (long side)")
-        self.saturation = QSpinBox()   # percent, as the Colorize tab's slider and the CLI
-        self.saturation.setRange(0, int(SATURATION_MAX * 100))
-        self.saturation.setSingleStep(10)
-        self.saturation.setSuffix("%")
-        self.saturation.setValue(100)
-        self.saturation.setToolTip("Colour strength: 100% as predicted, 0% gray, up to 200%")
-        self.smooth = QCheckBox("Reduce flicker")
-        self.smooth.setToolTip("Blend each frame's colours with the previous frame's, motion-compensated\n"
-                               "with optical flow (for frames of one shot, in order)")
-        self.smooth_strength = QDoubleSpinBox()
-        self.smooth_strength.setRange(0.05, 0.95)
-        self.smooth_strength.setSingleStep(0.05)
-        self.smooth_strength.setValue(DEFAULT_STRENGTH)
-        self.smooth_strength.setToolTip("How much of the previous frame's colour is kept")
-        self.smooth_strength.setEnabled(False)
-        self.smooth.toggled.connect(self.smooth_strength.setEnabled)
-        srow = QHBoxLayout()
-        srow.addWidget(self.smooth)
-        srow.addWidget(self.smooth_strength)
-        srow.addStretch(1)
-        self.use_hints = QCheckBox("Apply the colour hints from the Colorize tab")
-        self.use_hints.setToolTip("Hints set on one frame (Colorize tab) steer every frame; "
-                                  "needs a hint-taking model")
-        model_box = QGroupBox("Model and options")
-        mf = QVBoxLayout(model_box)
-        mf.addWidget(self.picker)
-        form = QFormLayout()
-        self.denoise = DenoiseBox()
-        form.addRow("Render size", self.size)
-        form.addRow("Saturation", self.saturation)
-        form.addRow(DENOISE_LABEL, self.denoise)
-        form.addRow("Temporal", srow)
-        mf.addLayout(form)
-        mf.addWidget(self.use_hints)
-        self.repair = QCheckBox("Repair damage")
-        mf.addWidget(self.repair)
-        # The views the CLI's --also writes beside each photo (core.colorize.views.EXTRA_VIEWS).
-        self.views = {key: QCheckBox(label) for key, label in VIEW_LABELS}
-        self.views["before-after"].setToolTip("The photo as it came (its damage too) beside the result")
-        self.views["wiper"].setToolTip("One image: the photo on the left, the result on the right")
-        self.views["colour-layer"].setToolTip("The colour alone, to lay over the original in an editor's Color mode")
-        self.views["repair-mask"].setToolTip("White where Repair damage mended the photo")
-        self.views["repair-mask"].setEnabled(False)
-        self.repair.toggled.connect(self.views["repair-mask"].setEnabled)
-        vrow = QHBoxLayout()
-        vrow.addWidget(QLabel("Also write"))
-        for box in self.views.values():
-            vrow.addWidget(box)
-        vrow.addStretch(1)
-        mf.addLayout(vrow)
-        self.shot_note = QLabel()
-        self.shot_note.setWordWrap(True)
-        self.shot_note.hide()
-        mf.addWidget(self.shot_note)
 
         # run controls
         self.start_button = QPushButton(icon("mdi6.play"), "Start")
@@ -178,7 +85,7 @@ class BatchPanel(QWidget):
 
         left = QWidget()
         ll = QVBoxLayout(left)
-        for w in (in_box, out_box, model_box):
+        for w in (self.input_box, self.output_box, self.options):
             ll.addWidget(w)
         ll.addStretch(1)
         scroll = side_panel(left, 340)
@@ -187,19 +94,16 @@ class BatchPanel(QWidget):
         self.results = BatchResults()
         self.preview, self.thumbs, self.log = self.results.preview, self.results.thumbs, self.results.log
         self.progress, self.rate = self.results.progress, self.results.rate
-        self.results.open_out.clicked.connect(self._open_outdir)
+        self.results.open_out.clicked.connect(self.output_box.open_folder)
         self.results.set_buttons(brow)
-        right = self.results
 
-        side_by_side(self, scroll, right, (380, 900))
+        side_by_side(self, scroll, self.results, (380, 900))
 
         self.inputs.model().rowsInserted.connect(lambda *_: self._refresh_formats())
         self.inputs.model().rowsRemoved.connect(lambda *_: self._refresh_formats())
         self.inputs.model().rowsRemoved.connect(lambda *_: self._inputs_changed())
         self.inputs.model().rowsInserted.connect(lambda *_: self._inputs_changed())
         self._refresh_formats()
-        self._refresh_hints()
-        self._refresh_repair()
         self._set_running(False)
 
     # ------------------------------------------------------------------ configuration
@@ -208,10 +112,7 @@ class BatchPanel(QWidget):
 
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
                     device: str | None = None) -> None:
-        self.picker.set_entries([e for e in entries if e.task == "colorize"], devices, model, device)
-        self._detector = detector_key(entries)
-        self._refresh_hints()
-        self._refresh_repair()
+        self.options.set_entries(entries, devices, model, device)
 
     def set_shot(self, source: Path, frame_hints: list, model: str = "") -> None:
         """A shot from the Shot tab: its source becomes the input, each frame gets its own
@@ -226,7 +127,7 @@ class BatchPanel(QWidget):
         self.shot_note.show()
 
     def _inputs_changed(self) -> None:
-        if not self.is_running():
+        if not self.is_busy():
             self.results.reset()   # the last run's preview and "40/40 finished" belong to other inputs
         if self._shot is not None and self.input_paths() != [self._shot[0]]:
             self._shot = None
@@ -241,16 +142,8 @@ class BatchPanel(QWidget):
         self.input_box.add(paths)
 
     def _suggest_outdir(self) -> None:
-        """The output folder follows the first input while the user has not chosen one:
-        outputs of clip B must not land in clip A's folder."""
-        if not self.inputs.count():
-            return
-        if self.outdir.text() and self.outdir.text() != self._suggested_out:
-            return  # the user's own choice stays
-        first = self.input_paths()[0]
-        base = first if first.is_dir() else first.parent
-        self._suggested_out = str(base / (f"{first.stem}_colorized" if first.is_file() else "colorized"))
-        self.outdir.setText(self._suggested_out)
+        if self.inputs.count():
+            self.output_box.follow(self.input_paths()[0])
 
     def input_paths(self) -> list[Path]:
         return self.input_box.paths()
@@ -258,74 +151,59 @@ class BatchPanel(QWidget):
     def clear_inputs(self) -> None:
         self.input_box.clear()
 
-    def _forget_suggestion(self) -> None:
-        if self.outdir.text() == self._suggested_out:
-            self.outdir.clear()  # our suggestion for the old inputs: the next ones get their own
-
     def set_output_dir(self, path: str | Path) -> None:
         self.outdir.setText(str(path))
 
     def set_format(self, fmt: str) -> None:
-        i = self.fmt.findText(fmt)
-        if i < 0:
-            raise ValueError(f"format {fmt!r} is not offered here")
-        self.fmt.setCurrentIndex(i)
+        self.output_box.set_format(fmt)
 
     def _is_video(self) -> bool:
-        from colorstudio.core.io.formats import is_video_file
-
         paths = self.input_paths()
         return len(paths) == 1 and is_video_file(paths[0])
 
     def _refresh_formats(self) -> None:
         video = self._is_video()
-        wanted = VIDEO_FORMATS if video else IMAGE_FORMATS
-        if tuple(self.fmt.itemText(i) for i in range(self.fmt.count())) != wanted:
-            cur = self.fmt.currentText()
-            self.fmt.clear()
-            self.fmt.addItems(wanted)
-            if cur in wanted:
-                self.fmt.setCurrentText(cur)
-        self.smooth.setText("Reduce flicker" + (" (video)" if video else ""))
-
-    def _refresh_hints(self) -> None:
-        e = self.picker.entry()
-        ok = bool(e and e.hints)
-        self.use_hints.setEnabled(ok)
-        if not ok:
-            self.use_hints.setChecked(False)
-
-    def _refresh_repair(self) -> None:
-        """Repairing needs a trained damage detector; without one the box is off and says why."""
-        ok = self._detector is not None
-        self.repair.setEnabled(ok)
-        self.repair.setToolTip(REPAIR_TIP if ok else NO_DETECTOR_TIP)
-        if not ok:
-            self.repair.setChecked(False)
+        self.output_box.set_formats(video)
+        self.options.set_video(video)
 
     def repairing(self) -> bool:
         """Each photo's damage is mended before it is coloured."""
-        return self.repair.isEnabled() and self.repair.isChecked()
+        return self.options.repairing()
 
-    # ------------------------------------------------------------------ dialogs
-    def _choose_outdir(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Output folder", dialog_folders.start_folder(
-            "batch-output", current=self.outdir.text(), fallback=self.input_box.start_dir()))
-        if d:
-            dialog_folders.remember("batch-output", Path(d).parent)
-            self.outdir.setText(d)
+    def extra_views(self) -> tuple[str, ...]:
+        """The views ticked under "Also write" (the damage mask only with the repair on)."""
+        return self.options.extra_views()
 
-    def _open_outdir(self) -> None:
-        if self.outdir.text():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(self.outdir.text()))
-
-    # ------------------------------------------------------------------ running
-    def is_running(self) -> bool:
+    # ------------------------------------------------------------------ the window's (TabPage)
+    def is_busy(self) -> bool:
+        """A batch runs (till its last frame, or its cancel, is done)."""
         return self._worker is not None
 
+    def close_question(self) -> tuple[str, str] | None:
+        if not self.is_busy():
+            return None
+        return ("Batch is running", "A batch is still colorizing. Cancel it and quit?\n"
+                                    "(Finished frames are kept; a rerun resumes.)")
+
+    def takes_paths(self, paths: list[Path], shown: bool) -> bool:
+        """Several files, a folder or a video -- or anything dropped while this tab shows."""
+        return shown or len(paths) > 1 or paths[0].is_dir() or is_video_file(paths[0])
+
+    def open_paths(self, paths: list[Path]) -> None:
+        self.add_inputs(paths)
+
+    def save_settings(self, s: QSettings) -> None:
+        self.output_box.save_settings(s)
+        self.options.save_settings(s)
+
+    def restore_settings(self, s: QSettings) -> None:
+        self.output_box.restore_settings(s)
+        self.options.restore_settings(s)
+
+    # ------------------------------------------------------------------ running
     def start(self) -> Worker | None:
         """Validate the form and start the batch in a worker (None when invalid)."""
-        if self.is_running():
+        if self.is_busy():
             return None
         paths = self.input_paths()
         problem = self._validate(paths)
@@ -349,12 +227,11 @@ class BatchPanel(QWidget):
         self.progress.setTextVisible(True)
         self.rate.setText("loading model…")
         self._log(f"— start: {len(paths)} input(s) → {self.outdir.text()}")
-        smooth = self.smooth_strength.value() if self.smooth.isChecked() else 0.0
+        detector = self.options.detector if self.repairing() else None
         w = Worker(batch_job, self.cache, self.picker.model_name(), self.picker.device(), paths,
                    Path(self.outdir.text()), self.fmt.currentText(), self.size.value(),
-                   self.saturation.value() / 100.0, smooth, hints, self.overwrite.isChecked(), self._cancel,
-                   frame_hints, self._detector if self.repairing() else None, self.denoise.value(),
-                   self.extra_views())
+                   self.saturation.value() / 100.0, self.options.smoothing(), hints, self.overwrite.isChecked(),
+                   self._cancel, frame_hints, detector, self.denoise.value(), self.extra_views())
         w.signals.progress.connect(self._on_progress)
         w.signals.error.connect(self._on_error)
         w.signals.finished.connect(self._on_finished)
@@ -362,11 +239,10 @@ class BatchPanel(QWidget):
         self._set_running(True)
         self.pool.start(w)
         self.runStarted.emit()
+        self.actionsChanged.emit()   # Cancel stops it now
         return w
 
     def _validate(self, paths: list[Path]) -> str | None:
-        from colorstudio.core.io.formats import is_video_file
-
         if not paths:
             return "Add frames, a folder or a video first."
         if any(is_video_file(p) for p in paths) and len(paths) > 1:
@@ -508,31 +384,4 @@ class BatchPanel(QWidget):
         elif c["done"] or c["skipped"]:
             self.message.emit(f"Batch finished: {text}.", "info")
         self.runFinished.emit(c)
-
-    # ------------------------------------------------------------------ settings
-    def extra_views(self) -> tuple[str, ...]:
-        """The views ticked under "Also write" (the damage mask only with the repair on)."""
-        return tuple(k for k, box in self.views.items() if box.isChecked() and box.isEnabled())
-
-    def save_settings(self, s: QSettings) -> None:
-        s.setValue("batch/outdir", self.outdir.text())
-        s.setValue("batch/denoise", self.denoise.value())
-        s.setValue("batch/views", ",".join(k for k, box in self.views.items() if box.isChecked()))
-        s.setValue("batch/format", self.fmt.currentText())
-        s.setValue("batch/smooth", self.smooth.isChecked())
-        s.setValue("batch/smooth_strength", self.smooth_strength.value())
-
-    def restore_settings(self, s: QSettings) -> None:
-        self.outdir.setText(str(s.value("batch/outdir", "") or ""))
-        fmt = s.value("batch/format", "")
-        if fmt and self.fmt.findText(str(fmt)) >= 0:
-            self.fmt.setCurrentText(str(fmt))
-        self.smooth.setChecked(str(s.value("batch/smooth", "false")).lower() == "true")
-        self.denoise.set_value(str(s.value("batch/denoise", "off") or "off"))
-        ticked = set(str(s.value("batch/views", "") or "").split(","))
-        for key, box in self.views.items():
-            box.setChecked(key in ticked)
-        try:
-            self.smooth_strength.setValue(float(s.value("batch/smooth_strength", DEFAULT_STRENGTH)))
-        except (TypeError, ValueError):
-            pass
+        self.actionsChanged.emit()

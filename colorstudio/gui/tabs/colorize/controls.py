@@ -4,7 +4,7 @@ print (mend first, show the damage mask, the mask brush and its size)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHBoxLayout, QLabel, QSlider, QSpinBox,
                                QToolButton, QWidget)
 
@@ -246,3 +246,18 @@ class ColorizeControls(QWidget):
     def _on_sat(self, v: int) -> None:
         self.sat_label.setText(f"{v}%")
         self.saturationChanged.emit(v / 100.0)
+
+    def save_settings(self, s: QSettings) -> None:
+        """Render size, saturation and colour balance, for the next start."""
+        s.setValue("colorize/render_size", self.render_size())
+        s.setValue("colorize/saturation", self.saturation())
+        s.setValue("colorize/balance", list(self.balance()))
+
+    def restore_settings(self, s: QSettings) -> None:
+        try:
+            self.set_render_size(int(s.value("colorize/render_size", 0)))
+            self.set_saturation(float(s.value("colorize/saturation", 1.0)))
+            t, u = (s.value("colorize/balance") or [0, 0])[:2]
+            self.set_balance(float(t), float(u))
+        except (TypeError, ValueError):
+            pass

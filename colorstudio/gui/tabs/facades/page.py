@@ -25,6 +25,7 @@ from colorstudio.gui import dialog_folders
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.image_view import ImageView
 from colorstudio.gui.tabs.facades.label_painter import LabelPainter, random_layout
+from colorstudio.gui.tabs.tab_page import TabPage
 from colorstudio.gui.widgets.message_bar import MessageBar
 from colorstudio.gui.workers import LatestRunner
 
@@ -65,7 +66,7 @@ def _swatch(index: int, size: int = 16) -> QIcon:
     return QIcon(pm)
 
 
-class FacadePanel(QWidget):
+class FacadePanel(TabPage):
     """Label painter plus the pix2pix-facades photo, regenerated after each stroke.
 
     ``loader(weights)`` returns a predictor (tests inject a tiny random-weight one); it
@@ -73,7 +74,6 @@ class FacadePanel(QWidget):
     """
 
     photoChanged = Signal(object)   # np.ndarray uint8 RGB, the newest generated photo
-    failed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, loader: Loader | None = None,
                  settings: QSettings | None = None, device: str = "auto", seed: int = 0):
@@ -93,7 +93,7 @@ class FacadePanel(QWidget):
         self.painter = LabelPainter()
         self.painter.set_labels(random_layout(seed), undoable=False)  # empty history to start
         self.photo_view = ImageView("The generated photo appears here.")
-        self.message = MessageBar()
+        self.message_bar = MessageBar()   # this tab's own; its errors go to the window's strip too
         self.status = QLabel()
         self.hover = QLabel()
         self._build()
@@ -219,7 +219,7 @@ class FacadePanel(QWidget):
 
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        self.message.float_over(self)   # a message never moves the controls under the pointer
+        self.message_bar.float_over(self)   # a message never moves the controls under the pointer
         lay.addWidget(split, 1)
         lay.addWidget(self.status)
 
@@ -280,6 +280,15 @@ class FacadePanel(QWidget):
         """Save the generated photo (the window's Export, Ctrl+S, on this tab)."""
         self._choose_save_photo()
 
+    def can_export(self) -> bool:
+        """Always: Save photo says so when there is none yet."""
+        return True
+
+    def export_dialog(self, view: str = "result") -> None:
+        """The window's Export saves the photo (the other views are the Colorize tab's)."""
+        if view == "result":
+            self.save_photo_dialog()
+
     def _choose_save_photo(self) -> None:
         if self._photo is None:
             self._show_error("no photo yet: paint or load a label map first")
@@ -299,7 +308,7 @@ class FacadePanel(QWidget):
             self._show_error(f"cannot save: {exc}")
             return
         dialog_folders.remember(FOLDERS, path, self.settings)
-        self.message.show_message(f"saved {path}", "info")
+        self.message_bar.show_message(f"saved {path}", "info")
 
     def _choose_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "pix2pix-facades weights",
@@ -343,11 +352,11 @@ class FacadePanel(QWidget):
         where = f" on {out['device']}" if out.get("device") else ""
         self.status.setText(f"generated in {out['run_s'] * 1000:.0f} ms{where}{load}")
         if not out["trained"]:
-            self.message.show_message(f"{MODEL} has no trained weights yet: the photo comes from a random "
+            self.message_bar.show_message(f"{MODEL} has no trained weights yet: the photo comes from a random "
                                       "network. Train one in the Train tab, then pick its weights here.",
                                       "warning")
-        elif self.message.level == "error":
-            self.message.dismiss()
+        elif self.message_bar.level == "error":
+            self.message_bar.dismiss()
         self.photoChanged.emit(self._photo)
 
     def _on_error(self, msg: str) -> None:
@@ -355,8 +364,8 @@ class FacadePanel(QWidget):
         self.status.setText("")
 
     def _show_error(self, msg: str) -> None:
-        self.message.show_message(msg, "error")
-        self.failed.emit(msg)
+        self.message_bar.show_message(msg, "error")
+        self.message.emit(msg, "error")
 
     def showEvent(self, ev) -> None:
         super().showEvent(ev)

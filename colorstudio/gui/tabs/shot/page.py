@@ -1,79 +1,46 @@
 """The Shot tab: colour a keyframe once and carry it through the shot.
 
-Open a video or a folder of frames, scrub to any frame, place hints with the same hint
-editor as the Colorize tab -- on as many keyframes as you like.  The hints are carried to
-the other frames by optical flow (:mod:`colorstudio.core.batch.shot`: dropped where the flow
+Open a video or a folder of frames (:mod:`.source_box`), scrub to any frame, place hints
+with the same hint editor as the Colorize tab -- on as many keyframes as you like.  The
+hints are carried to the other frames by optical flow (:mod:`colorstudio.core.batch.shot`: dropped where the flow
 is unreliable and at cuts) and fed to the hint model; the frame in view is colorized
-live (its preview), with the carried hints drawn as rings; coloured frames are kept (the
-last :data:`CACHE_FRAMES`), so a frame seen once shows again at once.  Playback shows only
-coloured frames: a second worker colours the frames ahead of the playhead, and the
-playhead moves on to a frame once its colour is in, at most at the shot's frame rate --
-as fast as the machine colours them (the info line says which).  The shot's hints save and
-load as one JSON file (the CLI's ``--hints`` reads it); "Colorize shot" hands the
-source and every frame's hints to the Batch tab, which writes the full-size frames.
+live (its preview), with the carried hints drawn as rings (:mod:`.carried_hints`);
+coloured frames are kept (:mod:`.coloured_frames`), so a frame seen once shows again at
+once.  Playback shows only coloured frames, as fast as the machine colours them
+(:mod:`.playback`).  The shot's hints save and load as one JSON file (:mod:`.keyframes`;
+the CLI's ``--hints`` reads it); "Colorize shot" hands the source and every frame's hints
+to the Batch tab, which writes the full-size frames.
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict, deque
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from colorstudio.gui import dialog_folders
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.qimage import build_pyramid, to_qimage
 from colorstudio.gui.reference_jobs import no_reference_hints
-from colorstudio.gui.tabs.shot.jobs import (FrameResult, ShotData, colour_ahead, full_plan, open_shot,
-                                             shot_reference_job, view_frame)
+from colorstudio.gui.tabs.shot.carried_hints import CarriedHintsTool
+from colorstudio.gui.tabs.shot.coloured_frames import ColouredFrames
+from colorstudio.gui.tabs.shot.frame_slider import FrameSlider
+from colorstudio.gui.tabs.shot.jobs import FrameResult, ShotData, full_plan, open_shot, shot_reference_job, view_frame
+from colorstudio.gui.tabs.shot.keyframes import KeyframesBox
+from colorstudio.gui.tabs.shot.playback import ShotPlayback
+from colorstudio.gui.tabs.shot.source_box import ShotSource
+from colorstudio.gui.tabs.tab_page import TabPage
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.compare_view import CompareView
-from colorstudio.gui.tabs.shot.frame_slider import FrameSlider
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
 from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept
 
-PLAY_TIP = "Play the shot in colour (at its frame rate, or as fast as the model colours frames)"
-CACHE_FRAMES = 64     # coloured previews kept (~0.5 MB each), the least recently shown dropped first
-AHEAD_FRAMES = 48     # how far ahead of the playhead playback colours (below CACHE_FRAMES: none evicted unseen)
 
-
-class CarriedHintsTool:
-    """The hint editor's tool, plus rings where hints carried from keyframes landed."""
-
-    RING = 9
-
-    def __init__(self, inner, panel: "ShotPanel"):
-        self.inner, self.panel = inner, panel
-        self.cursor = inner.cursor
-
-    def __getattr__(self, name):          # press / move / release / double_click / key
-        return getattr(self.inner, name)
-
-    def paint(self, painter: QPainter, canvas) -> None:
-        img = canvas.image()
-        if img is not None:
-            own = self.panel.keyframes.get(self.panel.index, [])
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            for x, y, rgb in self.panel.carried[len(own):]:      # the frame's own come first
-                c = canvas.to_widget(QPointF(x * img.width(), y * img.height()))
-                painter.setPen(QPen(QColor(0, 0, 0, 180), 4))
-                painter.drawEllipse(c, self.RING, self.RING)
-                painter.setPen(QPen(QColor(*rgb), 2.5))
-                painter.drawEllipse(c, self.RING, self.RING)
-        self.inner.paint(painter, canvas)
-
-
-class ShotPanel(QWidget):
+class ShotPanel(TabPage):
     """See the module docstring."""
 
-    message = Signal(str, str)                 # text, level
     shotReady = Signal(object, object, str)    # source Path, per-frame hints, model key
     frameShown = Signal(int)                   # a result for this frame index is shown
 
@@ -89,48 +56,23 @@ class ShotPanel(QWidget):
         self._jobs: list[Worker] = []
         self._send: tuple[Path, str] = (Path(), "")   # what "Colorize shot in Batch" hands over
         self._loading = False
-        # Coloured frames by index, least recently shown first; valid for one epoch (shot,
-        # keyframes) and one (model, device): _forget_colour starts a new one.
-        self._coloured: OrderedDict[int, FrameResult] = OrderedDict()
-        self._epoch = 0
-        self._colour_for: tuple = (None, "")
-        self._ahead_todo: set[int] = set()              # the frames the ahead job has still to colour
-        self._colour_seconds: deque[float] = deque(maxlen=8)   # its seconds per frame, lately
-        self._shown_at: deque[float] = deque(maxlen=25)        # when playback showed its last frames
-        self._next_due = 0.0
-        self._stalled = False                           # playback waits for the next frame's colour
+        self.frames = ColouredFrames()
         self._shown_cached = False                      # the result in view was coloured before
 
         self.runner = LatestRunner(self)
         self.runner.result.connect(self._on_result)
         self.runner.error.connect(lambda m: self.message.emit(f"Colorizing the frame failed: {m}", "error"))
         self.runner.busy.connect(lambda b: self.compare.set_busy("colorizing…" if b else ""))
-        # Playback's own worker, so that the frame in view stays responsive while it colours ahead.
-        self.ahead = LatestRunner(self)
-        self.ahead.progress.connect(self._on_ahead)
-        self.ahead.error.connect(self._ahead_failed)
-        self.ahead.busy.connect(lambda b: b or self._fill_ahead())
+        self.playback = ShotPlayback(self)
+        self.ahead, self.play_button = self.playback.ahead, self.playback.button
         self.opener = LatestRunner(self)
         self.opener.result.connect(self._on_opened)
         self.opener.progress.connect(self._on_open_progress)
         self.opener.error.connect(self._open_failed)
 
         # side: source, model, keyframes, hints
-        self.source_label = QLabel("Open a video or a folder of frames.")
-        self.source_label.setWordWrap(True)
-        open_video = QPushButton(icon("mdi6.video"), "Video…")
-        open_video.setToolTip("Open a video file as a shot")
-        open_video.clicked.connect(self._open_video_dialog)
-        open_dir = QPushButton(icon("mdi6.folder"), "Frames…")
-        open_dir.setToolTip("Open a folder of frames (in name order) as a shot")
-        open_dir.clicked.connect(self._open_dir_dialog)
-        orow = QHBoxLayout()
-        orow.addWidget(open_video)
-        orow.addWidget(open_dir)
-        src_box = QGroupBox("Shot")
-        sl = QVBoxLayout(src_box)
-        sl.addLayout(orow)
-        sl.addWidget(self.source_label)
+        self.source_box = ShotSource()
+        self.source_box.chosen.connect(self.open_path)
 
         self.picker = ModelPicker()
         self.picker.set_compact(True)
@@ -139,23 +81,12 @@ class ShotPanel(QWidget):
         model_box = QGroupBox("Hint model")
         QVBoxLayout(model_box).addWidget(self.picker)
 
-        self.keys_list = QListWidget()
-        self.keys_list.setToolTip("Frames with hints of their own; click one to go there")
-        self.keys_list.setMaximumHeight(120)
-        self.keys_list.itemClicked.connect(lambda it: self.go_to(it.data(Qt.ItemDataRole.UserRole)))
-        self.save_button = QPushButton(icon("mdi6.content-save-outline"), "Save…")
-        self.save_button.setToolTip("Save every keyframe's hints as one shot file (the CLI's --hints reads it)")
-        self.save_button.clicked.connect(self._save_dialog)
-        self.load_button = QPushButton(icon("mdi6.folder-open-outline"), "Load…")
-        self.load_button.setToolTip("Load a shot file (or a still-hints file: its hints go on this frame)")
-        self.load_button.clicked.connect(self._load_dialog)
-        krow = QHBoxLayout()
-        krow.addWidget(self.save_button)
-        krow.addWidget(self.load_button)
-        keys_box = QGroupBox("Keyframes")
-        kl = QVBoxLayout(keys_box)
-        kl.addWidget(self.keys_list)
-        kl.addLayout(krow)
+        self.keys_box = KeyframesBox()
+        self.keys_list = self.keys_box.keys_list
+        self.save_button, self.load_button = self.keys_box.save_button, self.keys_box.load_button
+        self.keys_box.frameClicked.connect(self.go_to)
+        self.keys_box.saveTo.connect(self._save_to)
+        self.keys_box.loadFrom.connect(self._load_from)
 
         self.hints_editor = HintsEditor()
         self.hints_editor.set_available(True, "")
@@ -170,7 +101,7 @@ class ShotPanel(QWidget):
 
         side = QWidget()
         sv = QVBoxLayout(side)
-        for w in (src_box, model_box, keys_box, hints_box):
+        for w in (self.source_box, model_box, self.keys_box, hints_box):
             sv.addWidget(w)
         sv.addWidget(self.colorize_button)
         sv.addStretch(1)
@@ -185,19 +116,12 @@ class ShotPanel(QWidget):
         self.slider = FrameSlider()
         self.slider.setToolTip("Scrub through the shot; diamonds mark the keyframes")
         self.slider.valueChanged.connect(self.go_to)
-        self.play_button = QPushButton(icon("mdi6.play"), "")
-        self.play_button.setCheckable(True)
-        self.play_button.setToolTip(PLAY_TIP)
-        self.play_button.toggled.connect(self.play)
         self.prev_key = QPushButton(icon("mdi6.skip-previous"), "")
         self.prev_key.setToolTip("Previous keyframe")
         self.prev_key.clicked.connect(lambda: self._to_key(-1))
         self.next_key = QPushButton(icon("mdi6.skip-next"), "")
         self.next_key.setToolTip("Next keyframe")
         self.next_key.clicked.connect(lambda: self._to_key(1))
-        self._play_timer = QTimer(self)
-        self._play_timer.setSingleShot(True)
-        self._play_timer.timeout.connect(self._play_tick)
         self.frame_box = QSpinBox()
         self.frame_box.setPrefix("frame ")
         self.frame_box.valueChanged.connect(lambda v: self.go_to(v - 1))
@@ -234,22 +158,6 @@ class ShotPanel(QWidget):
         self.frame_info.setText(f"opening {Path(path).name}…")
         self.opener.submit(open_shot, Path(path))
 
-    def _open_video_dialog(self) -> None:
-        from colorstudio.core.io.formats import video_filter
-
-        f, _ = QFileDialog.getOpenFileName(self, "Open a video as a shot", dialog_folders.start_folder("shot"),
-                                           video_filter(all_files=True))
-        if f:
-            dialog_folders.remember("shot", f)
-            self.open_path(f)
-
-    def _open_dir_dialog(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Open a folder of frames as a shot",
-                                             dialog_folders.start_folder("shot"))
-        if d:
-            dialog_folders.remember("shot", Path(d).parent)   # the next shot is likely beside it
-            self.open_path(d)
-
     def _on_open_progress(self, item) -> None:
         if isinstance(item, tuple) and len(item) == 2:
             done, total = item
@@ -264,14 +172,13 @@ class ShotPanel(QWidget):
         self._loading = False
         self.play(False)
         self.data = data
+        self.keys_box.source = data.source
         self.keyframes = {}
         self._forget_colour()
         self.carried = []
         self.result = None
         n = len(data)
-        h, w = data.full_size
-        self.source_label.setText(f"{data.source.name}: {n} frames, {w}×{h}"
-                                  + (f", {data.fps:.3g} fps" if data.fps else ""))
+        self.source_box.describe(data.source.name, n, data.full_size, data.fps)
         for wdg in (self.slider, self.frame_box):
             wdg.blockSignals(True)
         self.slider.setRange(0, n - 1)
@@ -300,123 +207,13 @@ class ShotPanel(QWidget):
         if k is not None:
             self.go_to(k)
 
-    # ------------------------------------------------------------------ playback
+    # ------------------------------------------------------------------ playback (playback.py)
     def play(self, on: bool = True) -> None:
-        """Play from the frame in view (from the start when at the end): the playhead moves
-        on to a frame once its colour is in (coloured ahead in a worker of its own), at most
-        at the shot's frame rate; stops at the last frame."""
-        if self.play_button.isChecked() != on:
-            self.play_button.setChecked(on)   # toggled -> here again
-            return
-        self.play_button.setIcon(icon("mdi6.pause" if on else "mdi6.play"))
-        self.play_button.setToolTip("Pause" if on else PLAY_TIP)
-        if not on:
-            self._play_timer.stop()
-            self.ahead.cancel()
-            self._ahead_todo.clear()
-            self._stalled = False
-            if self.result is not None and self.result.index == self.index and self.data is not None:
-                self._info(self.result, self._shown_cached)
-            return
-        if self.data is None:
-            self.play_button.setChecked(False)
-            return
-        if self.index >= len(self.data) - 1:
-            self.go_to(0)
-        self._shown_at.clear()
-        self._colour_seconds.clear()
-        self._next_due = time.monotonic() + self._frame_s()
-        self._fill_ahead()
-        self._play_timer.start(round(self._frame_s() * 1000))
+        """Play from the frame in view, in colour (:meth:`ShotPlayback.play`)."""
+        self.playback.play(on)
 
     def playing(self) -> bool:
-        return self.play_button.isChecked()
-
-    def _fps(self) -> float:
-        """The rate playback aims at: the shot's (12 for a folder of frames), 60 at most."""
-        return min(60.0, self.data.fps if self.data is not None and self.data.fps else 12.0)
-
-    def _frame_s(self) -> float:
-        return 1.0 / self._fps()
-
-    def _play_tick(self) -> None:
-        if not self.playing() or self.data is None:
-            return
-        if self.index >= len(self.data) - 1:
-            self.play(False)
-            return
-        nxt = self.index + 1
-        if self.picker.model_name() is not None and nxt not in self._coloured:
-            self._stalled = True      # its colour is not in yet: _store ticks again when it is
-            self._fill_ahead()
-            return
-        self._stalled = False
-        now = time.monotonic()
-        frame = self._frame_s()
-        # on time: the next frame a frame later than this one was due; late (colour was
-        # slower): a frame from now
-        self._next_due = (self._next_due if now - self._next_due < frame else now) + frame
-        self._shown_at.append(now)
-        self.go_to(nxt)
-        self._play_timer.start(max(0, round((self._next_due - time.monotonic()) * 1000)))
-
-    def _fill_ahead(self) -> None:
-        """While playing: colour the frames after the playhead that are not coloured yet (up
-        to AHEAD_FRAMES ahead); a job already on the next of them goes on."""
-        key = self.picker.model_name()
-        if not self.playing() or self.data is None or key is None:
-            return
-        end = min(len(self.data), self.index + 1 + AHEAD_FRAMES)
-        todo = [i for i in range(self.index + 1, end) if i not in self._coloured]
-        if not todo:
-            if self._stalled:
-                self._play_timer.start(0)             # scrubbed to where nothing is left to colour
-            return
-        if self.ahead.is_busy() and todo[0] in self._ahead_todo:
-            return
-        self._ahead_todo = set(todo)
-        self.ahead.submit(colour_ahead, self.cache, key, self.picker.device(), self.data, todo,
-                          {k: list(v) for k, v in self.keyframes.items()}, 1.0, self._epoch)
-
-    def _on_ahead(self, res) -> None:
-        if isinstance(res, FrameResult) and res.epoch == self._epoch:
-            self._ahead_todo.discard(res.index)
-            self._colour_seconds.append(res.seconds)
-            self._store(res)
-
-    def _ahead_failed(self, msg: str) -> None:
-        self.play(False)
-        self.message.emit(f"Colorizing the frames ahead failed: {msg}", "error")
-
-    def play_rate(self) -> float:
-        """Frames per second playback shows, over its last second or so (0 before the
-        second frame, and when not playing)."""
-        t = self._shown_at
-        return (len(t) - 1) / (t[-1] - t[0]) if self.playing() and len(t) > 1 and t[-1] > t[0] else 0.0
-
-    def colour_rate(self) -> float:
-        """Frames per second the play-ahead worker colours, lately (0 before its first)."""
-        s = sorted(self._colour_seconds)
-        return 1.0 / s[len(s) // 2] if s and s[len(s) // 2] > 0 else 0.0
-
-    def play_status(self) -> str:
-        """The rate playback shows frames at, and whether colour keeps up with the shot."""
-        rate, fps, colour = self.play_rate(), self._fps(), self.colour_rate()
-        shot = f"the shot is {fps:.3g} fps" if self.data is not None and self.data.fps else \
-            f"frames play at up to {fps:.3g} fps"
-        if self.picker.model_name() is None:
-            return f"playing at {rate:.1f} fps in gray (no model; {shot})" if rate else "playing in gray (no model)"
-        if not rate:
-            return f"playing ({shot})"
-        if rate < 0.9 * fps:
-            keeps = f"colour keeps up at {colour:.2g} fps" if colour else "waiting for colour"
-        elif not colour:
-            keeps = "every frame coloured before"
-        elif colour < 0.9 * fps:
-            keeps = f"frames coloured before; colour alone keeps up at {colour:.2g} fps"
-        else:
-            keeps = "colour keeps up"
-        return f"playing at {rate:.1f} fps ({keeps}; {shot})"
+        return self.playback.playing()
 
     # ------------------------------------------------------------------ frames
     def go_to(self, index: int) -> None:
@@ -438,11 +235,10 @@ class ShotPanel(QWidget):
         self.hints_editor.model.load_points(self.keyframes.get(index, []))
         self.hints_editor.model.blockSignals(False)
         self.hints_editor._refresh()
-        if self._colour_key() != self._colour_for:      # the model changed without a signal
+        if self._colour_key() != self.frames.key:      # the model changed without a signal
             self._forget_colour()
-        kept = self._coloured.get(index)
+        kept = self.frames.shown(index)
         if kept is not None:
-            self._coloured.move_to_end(index)
             self._token += 1
             self.runner.cancel()                      # a frame asked for before is not wanted now
             self.compare.set_busy("")                 # what it still runs is not this frame's
@@ -451,11 +247,11 @@ class ShotPanel(QWidget):
             self.compare.set_output(None)
             self.carried = []
             self.refresh()
-        self._fill_ahead()
+        self.playback.fill_ahead()
 
     def coloured_frames(self) -> list[int]:
         """The frames whose colour is kept (least recently shown first)."""
-        return list(self._coloured)
+        return self.frames.indices()
 
     def _colour_key(self) -> tuple:
         return self.picker.model_name(), self.picker.device()
@@ -463,25 +259,18 @@ class ShotPanel(QWidget):
     def _forget_colour(self) -> None:
         """The kept colour no longer holds (a new shot, keyframe edit, model or device): a new
         epoch, so what the workers still deliver from the old one is dropped."""
-        self._epoch += 1
-        self._coloured.clear()
-        self._colour_for = self._colour_key()
-        self._ahead_todo.clear()
-        self._colour_seconds.clear()
-        self.ahead.cancel()
+        self.frames.forget(self._colour_key())
+        self.playback.forget()
 
     def _colour_changed(self) -> None:
         self._forget_colour()
         self.refresh()
-        self._fill_ahead()
+        self.playback.fill_ahead()
 
-    def _store(self, res: FrameResult) -> None:
-        self._coloured[res.index] = res
-        self._coloured.move_to_end(res.index)
-        while len(self._coloured) > CACHE_FRAMES:
-            self._coloured.popitem(last=False)
-        if self._stalled and res.index == self.index + 1:
-            self._play_timer.start(0)                 # playback waited for this one
+    def store(self, res: FrameResult) -> None:
+        """Keep a frame's colour (of this epoch); playback goes on if it waited for it."""
+        self.frames.store(res)
+        self.playback.stored(res.index)
 
     def _hints_edited(self) -> None:
         if self.data is None:
@@ -501,13 +290,13 @@ class ShotPanel(QWidget):
             return
         self._token += 1
         self.runner.submit(view_frame, self.cache, key, self.picker.device(), self.data, self.index,
-                           {k: list(v) for k, v in self.keyframes.items()}, 1.0, self._token, self._epoch)
+                           {k: list(v) for k, v in self.keyframes.items()}, 1.0, self._token, self.frames.epoch)
 
     def _on_result(self, res: FrameResult) -> None:
         if not isinstance(res, FrameResult) or res.token != self._token:
             return
-        if res.epoch == self._epoch:
-            self._store(res)
+        if res.epoch == self.frames.epoch:
+            self.store(res)
         self._show(res)
 
     def _show(self, res: FrameResult, cached: bool = False) -> None:
@@ -520,25 +309,25 @@ class ShotPanel(QWidget):
         self._info(res, cached)
         self.frameShown.emit(res.index)
 
+    def refresh_info(self) -> None:
+        """Say again what the frame in view shows (playback stopped: its rate no longer)."""
+        if self.result is not None and self.result.index == self.index and self.data is not None:
+            self._info(self.result, self._shown_cached)
+
     def _info(self, res: FrameResult, cached: bool = False) -> None:
         own = len(self.keyframes.get(self.index, []))
         n = len(res.carried) - own
         carried = f"{n} hint{'s' if n != 1 else ''} carried from keyframes"
         what = (f"keyframe: {own} hint{'s' if own != 1 else ''} placed here" + (f", {carried}" if n else "")
                 if own else carried if n else "no hints reach this frame")
-        how = (self.play_status() if self.playing() else "coloured before" if cached else
+        how = (self.playback.status() if self.playing() else "coloured before" if cached else
                f"{res.seconds:.2f} s (carrying {res.timings.get('plan', 0):.2f} s)")
         self.frame_info.setText(f"frame {res.index + 1} of {len(self.data)} · {what} · {how}")
 
     def _refresh_keys(self) -> None:
         self.slider.set_marks(self.keyframes)
         self._key_buttons()
-        self.keys_list.clear()
-        for k in sorted(self.keyframes):
-            n = len(self.keyframes[k])
-            it = QListWidgetItem(f"frame {k + 1} · {n} hint{'s' if n != 1 else ''}")
-            it.setData(Qt.ItemDataRole.UserRole, k)
-            self.keys_list.addItem(it)
+        self.keys_box.set_keyframes(self.keyframes)
 
     # ------------------------------------------------------------------ files
     def save_shot(self, path: str | Path) -> None:
@@ -565,34 +354,21 @@ class ShotPanel(QWidget):
         self.go_to(shown)
         return sum(len(v) for v in self.keyframes.values())
 
-    def _hints_start(self, name: str) -> str:
-        """Hint files: the folder last used for them, else the shot's own folder."""
-        near = Path(self.data.source).parent if self.data is not None else None
-        return dialog_folders.start_path("hints", name, fallback=near)
+    def _save_to(self, path: str) -> None:
+        try:
+            self.save_shot(path)
+            self.message.emit(f"Saved the hints of {len(self.keyframes)} keyframes to {path}", "info")
+        except OSError as exc:
+            self.message.emit(f"Cannot write {path}: {exc.strerror or exc}", "error")
 
-    def _save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the shot's hints", self._hints_start("shot-hints.json"),
-                                              "Hint files (*.json)")
-        if path:
-            dialog_folders.remember("hints", path)
-            try:
-                self.save_shot(path)
-                self.message.emit(f"Saved the hints of {len(self.keyframes)} keyframes to {path}", "info")
-            except OSError as exc:
-                self.message.emit(f"Cannot write {path}: {exc.strerror or exc}", "error")
-
-    def _load_dialog(self) -> None:
+    def _load_from(self, path: str) -> None:
         from colorstudio.core.colorize.hintfile import HintFileError
 
-        path, _ = QFileDialog.getOpenFileName(self, "Load shot hints", self._hints_start(""),
-                                              "Hint files (*.json);;All files (*)")
-        if path:
-            dialog_folders.remember("hints", path)
-            try:
-                n = self.load_shot(path)
-                self.message.emit(f"Loaded {n} hints on {len(self.keyframes)} keyframes.", "info")
-            except (HintFileError, OSError) as exc:
-                self.message.emit(f"Cannot load the hints: {exc}", "error")
+        try:
+            n = self.load_shot(path)
+            self.message.emit(f"Loaded {n} hints on {len(self.keyframes)} keyframes.", "info")
+        except (HintFileError, OSError) as exc:
+            self.message.emit(f"Cannot load the hints: {exc}", "error")
 
     # ------------------------------------------------------------------ reference, batch
     def hints_from_reference(self, path: str) -> Worker | None:
@@ -635,7 +411,7 @@ class ShotPanel(QWidget):
         self.message.emit(f"Cannot carry the hints through the shot: {msg}", "error")
 
     def shutdown(self, msecs: int = 3000) -> None:
-        self._play_timer.stop()
+        self.playback.timer.stop()
         for r in (self.runner, self.ahead, self.opener):
             r.cancel()
         for r in (self.runner, self.ahead, self.opener):

@@ -3,47 +3,43 @@
 The trainer runs as ``python -m trainer RECIPE --data DIR --out RUN ...`` (never
 imported here); the dashboard follows RUN/metrics.jsonl for live curves and
 RUN/samples/latest.png for the newest predictions, shows the process output in a log
-pane, and overlays earlier runs (folders with a metrics.jsonl under the runs folder).
+pane (:mod:`.run_log`), and overlays earlier runs (folders with a metrics.jsonl under
+the runs folder).  The form (:mod:`.form`) says which run to start.
 """
 
 from __future__ import annotations
 
 import os
-import shlex
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidgetItem,
-                               QPlainTextEdit, QPushButton, QSplitter, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidgetItem, QPushButton,
+                               QSplitter, QToolButton, QVBoxLayout, QWidget)
 
+from colorstudio.core.io.runs import LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries
 from colorstudio.core.messages import shown
 from colorstudio.gui import dialog_folders
-from colorstudio.gui.theme import icon
-from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, RunLayout, RunSeries,
-                                   new_run_folder, read_run_config)
-from colorstudio.gui.tabs.train.jobs import (MetricsTail, Recipe, RecipeLister, TrainingProcess,
-                                      TrainRequest)
+from colorstudio.gui.plaintext import plain_label
+from colorstudio.gui.tabs.tab_page import TabPage
+from colorstudio.gui.tabs.train.form import TrainForm
+from colorstudio.gui.tabs.train.jobs import MetricsTail, RecipeLister, TrainingProcess, TrainRequest
 from colorstudio.gui.tabs.train.loss_plots import LIVE, LossPlots
-from colorstudio.gui.tabs.train.recipes import first_choice
-from colorstudio.gui.widgets.message_bar import MessageBar
+from colorstudio.gui.tabs.train.run_log import RunLog
 from colorstudio.gui.tabs.train.runs_list import RunsList
 from colorstudio.gui.tabs.train.sample_view import SampleView
-from colorstudio.gui.tabs.train.form import START_FINE_TUNE, START_SCRATCH, TrainForm
-from colorstudio.gui.plaintext import plain_label
+from colorstudio.gui.theme import icon
+from colorstudio.gui.widgets.message_bar import MessageBar
 
 DEFAULT_RUNS_DIR = Path.home() / "ColorStudio" / "runs"
 STOP_GRACE_MS = 120_000   # how long a stopping trainer may take to finish its step and save
-FINE_TUNE_EPOCHS = 1   # a fine-tune on a CPU: one pass over the photos (about an hour on 20k photos)
 
 
-class TrainingDashboard(QWidget):
+class TrainingDashboard(TabPage):
     """Starts/stops a trainer subprocess and draws its metrics live."""
 
-    runStarted = Signal(str)       # run folder
-    runFinished = Signal(int)      # exit code
-    useRequested = Signal(object)  # Path of a run's exported weights: "Use in Colorize"
+    runStarted = Signal(str)           # run folder
+    runFinished = Signal(object, int)  # the run folder (Path) its process ran in, its exit code (-1: not started)
+    useRequested = Signal(object)      # a run folder (Path): "Use in Colorize" its exported weights
 
     def __init__(self, parent: QWidget | None = None, *, settings: QSettings | None = None,
                  python: str | None = None):
@@ -67,21 +63,17 @@ class TrainingDashboard(QWidget):
         self.plots = LossPlots()
         self.samples = SampleView()
         self._sample_timer.timeout.connect(self.samples.check)
-        self.message = MessageBar()
-        self.log = QPlainTextEdit()
-        self.log.setReadOnly(True)
-        self.log.setMaximumBlockCount(5000)
-        self.log.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.log.setPlaceholderText("Trainer output appears here.")
+        self.message_bar = MessageBar()   # this tab's own, floated over it (the window's strip shows none of it)
+        self.log = RunLog()
         self._build()
         self._restore()
 
-        self.process.output.connect(self._append_log)
+        self.process.output.connect(self.log.add)
         self.process.failed.connect(self._on_failed)
         self.process.started.connect(self._on_started)
         self.process.finished.connect(self._on_finished)
-        self.lister.recipes.connect(self._set_recipes)
-        self.lister.error.connect(lambda m: (self._append_log(m), self.recipe_status.setText(m)))
+        self.lister.recipes.connect(self.form.set_recipes)
+        self.lister.error.connect(lambda m: (self.log.add(m), self.recipe_status.setText(m)))
         self._update_buttons()
 
     # ------------------------------------------------------------------ layout
@@ -91,10 +83,6 @@ class TrainingDashboard(QWidget):
                      "nproc_spin", "device_combo", "extra_edit", "init_edit"):
             setattr(self, name, getattr(box, name))
         self.form = box
-        self._recipes: dict[str, Recipe] = {}
-        self.recipe_combo.currentTextChanged.connect(self._recipe_changed)   # picked or typed
-        box.startChanged.connect(self._recipe_changed)
-        box.start_combo.activated.connect(lambda _i: setattr(self, "_scratch_forced", False))   # the user's choice
         box.refresh_button.clicked.connect(self.refresh_recipes)
         self.runs_edit.editingFinished.connect(self._runs_dir_changed)
 
@@ -161,37 +149,15 @@ class TrainingDashboard(QWidget):
         main.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.addWidget(main, 1)
-        self.message.float_over(self)   # a message never moves the controls under the pointer
+        self.message_bar.float_over(self)   # a message never moves the controls under the pointer
 
     def sizeHint(self) -> QSize:
         return QSize(1200, 760)
 
     # ------------------------------------------------------------------ settings
     def _restore(self) -> None:
-        s = self.settings
-        self.data_edit.setText(str(s.value("train/data_dir", "")))
-        self.runs_edit.setText(str(s.value("train/runs_dir", str(DEFAULT_RUNS_DIR))))
-        self.epochs_spin.setValue(int(s.value("train/epochs", 10)))
-        self.nproc_spin.setValue(int(s.value("train/nproc", 1)))
-        dev = str(s.value("train/device", "auto"))
-        self.device_combo.setCurrentIndex(max(0, self.device_combo.findText(dev)))
-        self.extra_edit.setText(str(s.value("train/extra", "")))
-        self.form.set_start(str(s.value("train/start", START_FINE_TUNE)))
-        recipe = str(s.value("train/recipe", ""))
-        if recipe:
-            self.recipe_combo.setEditText(recipe)
+        self.form.restore(self.settings, DEFAULT_RUNS_DIR)
         self.refresh_runs()
-
-    def _save_settings(self) -> None:
-        s = self.settings
-        s.setValue("train/recipe", self.recipe_combo.currentText().strip())
-        s.setValue("train/data_dir", self.data_edit.text().strip())
-        s.setValue("train/runs_dir", self.runs_edit.text().strip())
-        s.setValue("train/epochs", self.epochs_spin.value())
-        s.setValue("train/nproc", self.nproc_spin.value())
-        s.setValue("train/device", self.device_combo.currentText())
-        s.setValue("train/extra", self.extra_edit.text())
-        s.setValue("train/start", self.form.start_key())
 
     def _choose_dir(self, edit: QLineEdit, title: str, key: str) -> None:
         kind = key.replace("/", "-")
@@ -218,55 +184,8 @@ class TrainingDashboard(QWidget):
         self.recipe_status.setText("asking the trainer for its recipes…")
         self.lister.refresh()
 
-    def _set_recipes(self, recipes: list[Recipe]) -> None:
-        current = self.recipe_combo.currentText().strip()
-        self.recipe_combo.blockSignals(True)
-        self.recipe_combo.clear()
-        self._recipes = {r.name: r for r in recipes}
-        for r in recipes:
-            self.recipe_combo.addItem(r.name, r.description)
-            self.recipe_combo.setItemData(self.recipe_combo.count() - 1, r.description,
-                                          Qt.ItemDataRole.ToolTipRole)
-        # With no recipe chosen yet: the default colorizer's, to fine-tune (recipes.first_choice).
-        first = first_choice(recipes)
-        i = self.recipe_combo.findText(current) if current else first
-        if i >= 0:
-            self.recipe_combo.setCurrentIndex(i)
-        else:
-            self.recipe_combo.setEditText(current)
-        self.recipe_combo.blockSignals(False)
-        self._recipe_changed()
-
-    def _recipe_changed(self, *_args) -> None:
-        """The recipe's text, and a form that agrees with it: epochs, and where the run starts."""
-        desc = self.recipe_combo.currentData()
-        r = self._recipes.get(self.recipe_combo.currentText().strip())
-        start = self.form.start_key()
-        text = str(desc) if desc else ""
-        if r is not None:
-            if start == START_FINE_TUNE and not r.can_fine_tune:
-                self.form.set_start(START_SCRATCH)   # nothing shipped to fine-tune
-                start = START_SCRATCH
-                self._scratch_forced = True
-            elif start == START_SCRATCH and r.can_fine_tune and getattr(self, "_scratch_forced", False):
-                self.form.set_start(START_FINE_TUNE)   # scratch was the last recipe's necessity, not a choice
-                start = START_FINE_TUNE
-                self._scratch_forced = False
-            if start == START_FINE_TUNE:
-                self.init_edit.setText(r.shipped_weights)
-                self.epochs_spin.setValue(FINE_TUNE_EPOCHS)
-                text += (f"\nFine-tuning the shipped {Path(r.shipped_weights).stem} for {FINE_TUNE_EPOCHS} epoch"
-                         f"{'s' if FINE_TUNE_EPOCHS != 1 else ''} with the settings it was trained with"
-                         + (f" ({Path(r.cpu_preset).name})" if r.cpu_preset else "") + ".")
-            elif start == START_SCRATCH:
-                self.init_edit.clear()
-                if r.epochs:
-                    self.epochs_spin.setValue(r.epochs)
-        self.init_edit.setEnabled(start != START_SCRATCH)
-        self.recipe_status.setText(text)
-
     def recipes(self) -> list[str]:
-        return [self.recipe_combo.itemText(i) for i in range(self.recipe_combo.count())]
+        return self.form.recipe_names()
 
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
@@ -291,7 +210,7 @@ class TrainingDashboard(QWidget):
         run = Path(run)
         series = RunSeries.from_file(run / METRICS_FILE)
         if not series.keys():
-            self.message.show_message(f"{run.name}: no curves in its {METRICS_FILE} yet", "warning")
+            self.message_bar.show_message(f"{run.name}: no curves in its {METRICS_FILE} yet", "warning")
         self.plots.add_overlay(run.name, series.as_dict())
         return len(series.keys())
 
@@ -305,8 +224,8 @@ class TrainingDashboard(QWidget):
     # ------------------------------------------------------------------ live run
     def watch_run(self, run: str | os.PathLike) -> None:
         """Follow a run folder live: curves from its metrics.jsonl, its latest samples."""
-        if self.is_running() and self.run_dir is not None and Path(run).resolve() != self.run_dir.resolve():
-            self.message.show_message("a run is in progress: stop it before following another one", "warning")
+        if self.is_busy() and self.run_dir is not None and Path(run).resolve() != self.run_dir.resolve():
+            self.message_bar.show_message("a run is in progress: stop it before following another one", "warning")
             return
         self.run_dir = Path(run)
         self.series = RunSeries()
@@ -316,7 +235,7 @@ class TrainingDashboard(QWidget):
         self.samples.set_path(self.run_dir / SAMPLE_FILE)
         self._sample_timer.start()
         self.tail.start()
-        if not self.is_running():
+        if not self.is_busy():
             self.state_label.setText(f"Following {self.run_dir.name} (curves update while it grows)")
         self.refresh_runs()
 
@@ -335,18 +254,17 @@ class TrainingDashboard(QWidget):
             if kind == "start":  # a new session of the run: the old checkpoint line is stale
                 resumed = ev.get("resumed_from")
                 self.checkpoint_label.setText(f"Resumed from the checkpoint at step {resumed}" if resumed else "")
-            if msg and any(line.endswith(msg) for line in self._recent_lines()):
+            if not self.log.add_event(kind, msg):
                 continue  # the trainer's own output already showed it (the start line)
-            self._append_log(f"[{kind}] {msg}".rstrip())
             if kind == "error":
-                self.message.show_message(f"training error: {msg}", "error")
+                self.message_bar.show_message(f"training error: {msg}", "error")
         if not self._plot_timer.isActive():
             self._plot_timer.start()
 
     def _redraw(self) -> None:
         self.plots.set_series(self.series.as_dict(), LIVE)
         steps = [xs[-1] for xs in self.series.xs.values() if xs]
-        if steps and self.is_running() and self.run_dir is not None:
+        if steps and self.is_busy() and self.run_dir is not None:
             self.state_label.setText(f"Running {self.run_dir.name}: "
                                      f"{self.series.progress() or f'step {int(max(steps))}'}")
 
@@ -359,32 +277,9 @@ class TrainingDashboard(QWidget):
         self.samples.check()
 
     # ------------------------------------------------------------------ process control
-    def is_running(self) -> bool:
-        """True while a training process is alive (the window asks before closing)."""
-        return self.process.is_running()
-
-    def _request(self, resume_run: Path | None = None) -> TrainRequest:
-        extra = shlex.split(self.extra_edit.text())
-        if resume_run is not None:
-            cfg = read_run_config(resume_run)
-            recipe = str(cfg.get("recipe") or self.recipe_combo.currentText()).strip()
-            data = self.data_edit.text().strip() or str(cfg.get("data", ""))
-            out = resume_run
-        else:
-            recipe = self.recipe_combo.currentText().strip()
-            data = self.data_edit.text().strip()
-            out = new_run_folder(self.runs_dir(), recipe)
-        config = init = ""
-        start = self.form.start_key()
-        if resume_run is None and start != START_SCRATCH:
-            init = self.init_edit.text().strip()
-            r = self._recipes.get(recipe)
-            if start == START_FINE_TUNE and r is not None:
-                config, init = r.cpu_preset, init or r.shipped_weights
-        return TrainRequest(recipe=recipe, data=Path(data) if data else "", out=out,
-                            epochs=self.epochs_spin.value(), nproc=self.nproc_spin.value(),
-                            resume=resume_run is not None, device=self.device_combo.currentText(),
-                            extra=extra, config=config, init=init)
+    def request(self, resume_run: Path | None = None) -> TrainRequest:
+        """The run the form describes (:meth:`TrainForm.request`), or ``resume_run`` continued."""
+        return self.form.request(self.runs_dir(), resume_run)
 
     def start(self) -> bool:
         """Start a new run from the form; False (with a message) when it cannot start."""
@@ -392,8 +287,7 @@ class TrainingDashboard(QWidget):
 
     def resume(self) -> bool:
         """Continue the selected run, or the last one followed, from its last checkpoint."""
-        item = self.runs_list.currentItem()
-        run = Path(item.data(Qt.ItemDataRole.UserRole)) if item else self.run_dir
+        run = self._selected_run()
         if run is None:
             self._error("choose a run to resume in the list of earlier runs")
             return False
@@ -401,15 +295,15 @@ class TrainingDashboard(QWidget):
 
     def _launch(self, resume_run: Path | None) -> bool:
         try:
-            req = self._request(resume_run)
+            req = self.request(resume_run)
             if resume_run is None and not req.recipe:
                 raise ValueError("choose a recipe")
             req.validate()
         except ValueError as exc:
             self._error(str(exc))
             return False
-        self._save_settings()
-        self.message.dismiss()
+        self.form.save(self.settings)
+        self.message_bar.dismiss()
         self.watch_run(req.out)
         self.state_label.setText(f"Starting {req.out.name}…")
         try:
@@ -418,13 +312,13 @@ class TrainingDashboard(QWidget):
             self._error(str(exc))
             return False
         self._update_buttons()
-        return self.is_running()
+        return self.is_busy()
 
     def stop(self, wait: bool = True) -> None:
         """Stop the running training process: the trainer finishes its step, saves a
         checkpoint and exports (a CPU step can take half a minute, so it gets
         STOP_GRACE_MS); a second Stop while it does so ends it at once."""
-        if not self.is_running():
+        if not self.is_busy():
             return
         if self.process.stopping and not wait:
             self.state_label.setText("Stopped at once: the step in progress is lost")
@@ -434,9 +328,29 @@ class TrainingDashboard(QWidget):
                                  "(Stop again to end it now)")
         self.process.stop(wait=wait, timeout_ms=STOP_GRACE_MS)
 
-    def shutdown(self) -> None:
+    # ------------------------------------------------------------------ the window's (TabPage)
+    def is_busy(self) -> bool:
+        """True while a training process is alive (the window asks before closing)."""
+        return self.process.is_running()
+
+    def can_cancel(self) -> bool:
+        """Never the window's Cancel (Esc): a run stops with its own Stop button, saving a checkpoint."""
+        return False
+
+    def cancel(self) -> None:
+        """The window closes over the run: stop it and wait for its checkpoint (:meth:`stop`)."""
+        self.stop()
+
+    def close_question(self) -> tuple[str, str] | None:
+        if not self.is_busy():
+            return None
+        kept = ("It saves a checkpoint as it stops; you can resume it later." if not self.has_checkpoint() else
+                "It saves a checkpoint as it stops (its last one is kept too); you can resume it later.")
+        return "Training is running", f"A training run is still going. Stop it and quit?\n({kept})"
+
+    def shutdown(self, msecs: int = 0) -> None:
         """The window closes: stop listing recipes and following files (a training run is
-        stopped by the window, which asks first)."""
+        stopped by the window, which asks first: :meth:`close_question`)."""
         self.lister.cancel()
         self.tail.stop()
         self._sample_timer.stop()
@@ -457,6 +371,7 @@ class TrainingDashboard(QWidget):
         self._error(msg)
 
     def _on_finished(self, code: int) -> None:
+        run = self.process.request.out if self.process.request is not None else self.run_dir
         if self.run_dir is not None:
             self.flush()
         self.tail.stop()
@@ -465,8 +380,8 @@ class TrainingDashboard(QWidget):
             self.state_label.setText("Could not start the trainer")
         elif code == 0 and not stopped:
             self.state_label.setText("Finished")
-            self.message.show_message(f"training finished: {shown(self.run_dir)} -- 'Use in Colorize' makes it "
-                                      "the Colorize tab's model", "info")
+            self.message_bar.show_message(f"training finished: {shown(self.run_dir)} -- 'Use in Colorize' makes "
+                                          "it the Colorize tab's model", "info")
         elif stopped and self.has_checkpoint():
             self.state_label.setText("Stopped: its checkpoint is saved (Resume continues from it)")
         elif stopped:
@@ -477,44 +392,36 @@ class TrainingDashboard(QWidget):
         self.samples.check()
         self.refresh_runs()
         self._update_buttons()
-        self.runFinished.emit(code)
+        self.runFinished.emit(run, code)
 
     def _update_buttons(self) -> None:
-        running = self.is_running()
+        running = self.is_busy()
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
-        item = self.runs_list.currentItem()
-        run = Path(item.data(Qt.ItemDataRole.UserRole)) if item else self.run_dir
+        run = self._selected_run()
         self.resume_button.setEnabled(not running and run is not None and (run / LAST_CHECKPOINT).is_file())
-        self.use_button.setEnabled(self._selected_model() is not None)
+        self.use_button.setEnabled(self._run_to_use() is not None)
 
-    def _selected_model(self) -> Path | None:
-        """The exported weights of the selected run (else the one followed), if it has them."""
+    def _selected_run(self) -> Path | None:
+        """The run selected in the list, else the one followed."""
         item = self.runs_list.currentItem()
-        run = Path(item.data(Qt.ItemDataRole.UserRole)) if item else self.run_dir
-        model = RunLayout(run).model if run is not None else None
-        return model if model is not None and model.is_file() else None
+        return Path(item.data(Qt.ItemDataRole.UserRole)) if item else self.run_dir
+
+    def _run_to_use(self) -> Path | None:
+        """The selected run (else the one followed), when it has exported its weights."""
+        run = self._selected_run()
+        return run if run is not None and RunLayout(run).model.is_file() else None
 
     def _use_selected(self) -> None:
-        model = self._selected_model()
-        if model is not None:
-            self.useRequested.emit(model)
+        run = self._run_to_use()
+        if run is not None:
+            self.useRequested.emit(run)
 
     # ------------------------------------------------------------------ messages
-    def _append_log(self, line: str) -> None:
-        if line.startswith("20") and " trainer: " in line:  # the trainer's own log line (stderr) ...
-            said = line.split(" trainer: ", 1)[1]
-            if any(r.startswith("[") and r.endswith(said) for r in self._recent_lines()):
-                return  # ... of what its metrics already showed (the start line)
-        self.log.appendPlainText(shown(line, "log"))
-
-    def _recent_lines(self, n: int = 20) -> list[str]:
-        return self.log.toPlainText().splitlines()[-n:]
-
     def _error(self, msg: str) -> None:
-        self.message.show_message(msg, "error")
-        self._append_log(f"error: {msg}")
+        self.message_bar.show_message(msg, "error")
+        self.log.add(f"error: {msg}")
 
     def error_text(self) -> str:
         """The message shown in the bar ('' when none): for tests and the status bar."""
-        return self.message.message()
+        return self.message_bar.message()
