@@ -51,6 +51,7 @@ class EffnetUNet(BinsColorizer):
         if not 0.0 <= bin_mix <= 1.0:
             raise ValueError(f"bin_mix must be in [0, 1], got {bin_mix}")
         self.hint_channels = 3 if hint_adapter else 0
+        self.in_channels = 1 + self.hint_channels   # the stem takes L alone: say what the net takes
         self.encoder = EfficientNetLite(variant, in_channels=1)
         c2, c4, c8, c16, c32 = self.encoder.channels
         self.bridge = conv_bn_relu(c32, bridge, k=1)
