@@ -87,8 +87,8 @@ install_package() {
     if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/colorstudio-cli" ]; then
         return
     fi
-    say "installing colorstudio (editable) with its test, fast, train and dask extras"
-    "$VENV/bin/python" -m pip install -e ".[test,fast,train,dask]"
+    say "installing colorstudio (editable) with its test, fast, train, dask and vfx extras"
+    "$VENV/bin/python" -m pip install -e ".[test,fast,train,dask,vfx]"
     echo "$want" > "$STAMP"
 }
 

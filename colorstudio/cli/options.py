@@ -60,11 +60,12 @@ def views(text: str) -> tuple[str, ...]:
 
 
 def frame_span(text: str):
-    """``--frames A-B`` / ``A-`` / ``A`` (from 1) -> a ``core.batch.ranges.FrameSpan``."""
+    """``--frames A-B`` / ``A-`` / ``A`` -> a ``core.batch.ranges.FrameSpan``: from 1 for a
+    video or frames folder (checked against the shot), from 0 for an image sequence's numbers."""
     from colorstudio.core.batch.ranges import RangeError, parse_frames
 
     try:
-        return parse_frames(text)
+        return parse_frames(text, lowest=0)
     except RangeError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -92,8 +93,10 @@ def saturation(text: str) -> float:
     return v / 100.0 if pct else v
 
 
-def add_batch_options(sp: argparse.ArgumentParser, default_model_task: str) -> None:
-    """What every batch command takes: inputs, output folder, model, device, size, format."""
+def add_batch_options(sp: argparse.ArgumentParser, default_model_task: str, formats: tuple[str, ...] = FORMATS,
+                      format_help: str = "output format (default: png)") -> None:
+    """What every batch command takes: inputs, output folder, model, device, size, format
+    (``formats``: the choices; the default, png, is left to the command when it names more)."""
     sp.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and/or folders (not recursive)")
     sp.add_argument("-o", "--output", required=True, metavar="OUTDIR", type=Path,
                     help="output folder (created if missing); outputs keep the input names")
@@ -107,7 +110,7 @@ def add_batch_options(sp: argparse.ArgumentParser, default_model_task: str) -> N
                     help="where the network runs (default: auto = cuda, then mps, then cpu)")
     sp.add_argument("--size", type=positive_int, metavar="N",
                     help="render size: the network's input side in pixels (default: the model's)")
-    sp.add_argument("--format", default="png", choices=FORMATS, help="output format (default: png)")
+    sp.add_argument("--format", default="png" if formats == FORMATS else None, choices=formats, help=format_help)
     sp.add_argument("--quality", type=int_in(1, 100), default=95, metavar="Q",
                     help="JPEG/WebP quality, 1-100 (default: 95)")
     sp.add_argument("--overwrite", action="store_true",

@@ -1,4 +1,4 @@
-"""colorstudio-cli colorize: photos, folders of frames and videos, with hints or a shot file."""
+"""colorstudio-cli colorize: photos, folders of frames, videos and image sequences, with hints or a shot file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from colorstudio.cli.batch_run import drain, run_batch
-from colorstudio.cli.common import PROG, UsageError, _read_shot, load_repairer
+from colorstudio.cli import sequence_run
+from colorstudio.cli.common import FORMATS, PROG, UsageError, _read_shot, load_repairer
 from colorstudio.cli.options import add_batch_options, float_in, frame_span, int_in, saturation, shard, views
 from colorstudio.core.scales import BALANCE_MAX
 
@@ -15,8 +16,12 @@ def add_parser(sub) -> None:
     c = sub.add_parser("colorize", help="colorize photos and videos",
                        description="Colorize black-and-white (or colour: their lightness is used) "
                        "photos and videos.  Video files become <name>.mp4 (.avi stays .avi) with "
-                       "their colorized frames kept in <name>_frames/ so an interrupted run resumes.")
-    add_batch_options(c, "colorize")
+                       "their colorized frames kept in <name>_frames/ so an interrupted run resumes.  "
+                       "An image sequence ('shot.####.exr', 'shot.%%04d.dpx', 'shot.@.tif', quoted) is one "
+                       "shot, written as the same pattern in OUTDIR with its frame numbers.")
+    add_batch_options(c, "colorize", FORMATS + tuple(f for f in sequence_run.SEQUENCE_ONLY if f not in FORMATS),
+                      "output format (default: png; an image sequence keeps its own: exr, dpx, tif or png -- "
+                      "EXR half or float, DPX 10-bit, TIFF and PNG 16-bit)")
     c.add_argument("--saturation", type=saturation, default=1.0, metavar="P",
                    help="colour strength as in the app: 0%% gray, 100%% as predicted (default), up to 200%%; "
                    "a plain number is the factor (1.5 = 150%%)")
@@ -63,6 +68,16 @@ def add_parser(sub) -> None:
                       help="colour shard I of N (I from 1) of one shot: N contiguous ranges cut at its shot cuts "
                       "where it can, else equal, as --frames does; 'auto' reads it from the farm "
                       "(COLORSTUDIO_SHARD=I/N, or a SLURM job array); see docs/scale.md")
+    seq = c.add_argument_group("image sequences", "EXR, DPX, TIFF and PNG frames named by a pattern, colour "
+                               "managed by OpenColorIO's built-in ACES config (pip install 'colorstudio[vfx]'); "
+                               "see docs/scale.md")
+    seq.add_argument("--colorspace-in", metavar="NAME",
+                     help="the frames' colour space, e.g. ACEScg, ACES2065-1, ADX10, 'Linear Rec.709 (sRGB)' "
+                     "(default: what the file says; else EXR scene-linear ACEScg, DPX by its transfer -- log ADX10, "
+                     "linear, video -- and TIFF/PNG sRGB); the network sees the display-referred sRGB of it")
+    seq.add_argument("--colorspace-out", metavar="NAME",
+                     help="the written frames' colour space (default: the input's when the format is the same, "
+                     "else EXR scene-linear ACEScg, DPX ADX10, TIFF/PNG sRGB)")
     farm = c.add_argument_group("distributed", "colour one shot on a Dask cluster (pip install 'colorstudio[dask]'); "
                                 "see docs/scale.md")
     farm.add_argument("--executor", choices=("local", "dask"), default="local",
@@ -97,9 +112,19 @@ def run(args) -> int:
     _check_executor(args)
     if args.shard == "auto":
         args.shard = _farm_shard()
+    seq = sequence_run.find(args)
+    if seq is None:
+        sequence_run.refuse_options(args)
+        args.format = args.format or "png"
+    the_shot = sequence_run.shot(args, seq) if seq is not None else None
+    if seq is not None:
+        sequence_run.warn_gaps(seq)
     keyframes, hints = _read_shot(args.hints)
     if args.executor == "dask":
-        return _colorize_dask(args, keyframes, hints)
+        return _colorize_dask(args, keyframes, hints, the_shot)
+    if the_shot is not None:
+        return sequence_run.run(args, the_shot, keyframes, hints, _look(args),
+                                ranged=args.frames is not None or args.shard is not None)
     ranged = _plan_range(args, keyframes) if args.frames is not None or args.shard is not None else None
     still_points = hints if keyframes else []
     if keyframes:
@@ -200,7 +225,7 @@ def _plan_range(args, keyframes: dict):
 
 def _colorize_range(args, ranged, predictor, progress, counts, hints, keyframes, still, repairer) -> None:
     """A range of one shot (``core.batch.shards``): its frames written as usual, never assembled."""
-    from colorstudio.core.batch import shards, shot
+    from colorstudio.core.batch import shards
 
     the_shot, plan = ranged
     if not args.quiet:
@@ -209,8 +234,7 @@ def _colorize_range(args, ranged, predictor, progress, counts, hints, keyframes,
         return
     frame_hints = None
     if keyframes:   # carried over the whole shot, so a range gets what one run would give it
-        frame_hints = (shot.plan_video(the_shot.video, keyframes, still) if the_shot.video is not None
-                       else shot.plan_files(the_shot.files, keyframes, still))
+        frame_hints = shards.carried_hints(the_shot, keyframes, still)
     events = shards.colorize_range(the_shot, args.output, predictor, plan, size=args.size,
                                    saturation=args.saturation, smooth=args.smooth, hints=hints,
                                    frame_hints=frame_hints, fmt=args.format, extras=args.also,
@@ -246,9 +270,10 @@ def _one_shot(inputs):
     return shards.Shot(video=videos[0]) if videos else shards.Shot(files=tuple(inputs))
 
 
-def _colorize_dask(args, keyframes: dict, hints: list) -> int:
+def _colorize_dask(args, keyframes: dict, hints: list, the_shot=None) -> int:
     """One shot on a Dask cluster (``core.batch.dask_exec``): shards as tasks, then the video.
-    Every check comes before the cluster starts, and the cluster before the output folder."""
+    Every check comes before the cluster starts, and the cluster before the output folder.
+    ``the_shot``: an image sequence's (``sequence_run.shot``), else the inputs make it."""
     import functools
     import time
 
@@ -265,8 +290,8 @@ def _colorize_dask(args, keyframes: dict, hints: list) -> int:
         raise UsageError(str(exc)) from None
     t0 = time.perf_counter()
     counts: dict[str, int] = {}
-    inputs = _collect(args.inputs, counts)
-    the_shot = _one_shot(inputs)
+    if the_shot is None:
+        the_shot = _one_shot(_collect(args.inputs, counts))
     try:
         count = the_shot.count
     except (frames.VideoError, OSError) as exc:
@@ -286,7 +311,8 @@ def _colorize_dask(args, keyframes: dict, hints: list) -> int:
                repairer=dask_exec.Loader(("restore", repair, args.device, args.fill),
                                          functools.partial(build_repairer, args.device, args.fill)) if repair else None,
                size=args.size, saturation=look, smooth=args.smooth, hints=[] if keyframes else hints,
-               keyframes=keyframes, still=hints if keyframes else [], fmt=args.format, extras=args.also,
+               keyframes=keyframes, still=hints if keyframes else [], fmt=args.format,
+               extras=() if the_shot.sequence is not None else args.also,
                overwrite=args.overwrite, quality=args.quality, denoise=args.denoise, tasks=args.tasks)
     try:   # before the output folder: an address out of reach is a usage error
         cluster = dask_exec.connect(args.scheduler, args.workers)
@@ -303,8 +329,9 @@ def _colorize_dask(args, keyframes: dict, hints: list) -> int:
                   file=sys.stderr)
         _make_outdir(args.output)
         progress = Progress(sys.stderr, args.quiet)
-        if args.also and the_shot.video is not None:
-            progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
+        if args.also and (the_shot.video is not None or the_shot.sequence is not None):
+            progress.message(f"note: --also {','.join(args.also)} is for photos; videos and sequences get their "
+                             "frames")
         try:
             events = dask_exec.colorize_shot(the_shot, args.output, cluster=cluster,
                                              say=(lambda text: None) if args.quiet else progress.message, **job)

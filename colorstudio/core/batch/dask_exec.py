@@ -1,9 +1,9 @@
 """A shot coloured by a Dask cluster: each shard one task, retried when its worker dies.
 
-``colorstudio-cli colorize SHOT -o OUT --executor dask`` cuts one shot (a video, or the
-frames of a folder in order) into shards and runs each as a Dask task on a cluster's
-workers -- a local cluster of worker processes on this machine, or the workers of a
-scheduler (``tcp://HOST:8786``).  A task runs exactly what ``--shard I/N`` runs
+``colorstudio-cli colorize SHOT -o OUT --executor dask`` cuts one shot (a video, the
+frames of a folder in order, or an image sequence ``shot.####.exr``) into shards and runs
+each as a Dask task on a cluster's workers -- a local cluster of worker processes on this
+machine, or the workers of a scheduler (``tcp://HOST:8786``).  A task runs exactly what ``--shard I/N`` runs
 (:func:`shards.plan_range` then :func:`shards.colorize_range`) in the worker's process,
 with the network loaded once per worker process and reused by its later tasks, and
 writes its frames and manifest straight into the output folder -- which every worker must
@@ -110,15 +110,10 @@ def _cached(loader: Loader) -> Any:
 def _frame_hints(task: ShardTask):
     """Every frame's hints of a shot file, carried over the whole shot as ``--shard`` carries
     them; once per run in a worker process."""
-    from colorstudio.core.batch import shot as shot_hints
-
     with _CACHE_LOCK:
         if task.run not in _PLANS:
             _PLANS.clear()   # one run's plan at a time
-            s = task.shot
-            _PLANS[task.run] = (shot_hints.plan_video(s.video, task.keyframes, list(task.still))
-                                if s.video is not None else shot_hints.plan_files(s.files, task.keyframes,
-                                                                                  list(task.still)))
+            _PLANS[task.run] = shards.carried_hints(task.shot, task.keyframes, task.still)
         return _PLANS[task.run]
 
 
@@ -358,7 +353,13 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
     count = shot.count
     if count <= 0:
         raise DaskError(f"{shot.name}: the shot has no frames")
-    if shot.video is not None:
+    if shot.sequence is not None:
+        items = outputs.plan_sequence(shot.sequence, outdir, shot.colour.fmt)
+        frame_paths = shot.sequence.paths
+
+        def where(n: int) -> tuple[Path, Path]:
+            return frame_paths[n - 1], items[n - 1].result
+    elif shot.video is not None:
         item = outputs.plan([shot.video], outdir, fmt)[0]
         if item.result.exists() and not overwrite:   # as one run: a video there is skipped whole
             yield BatchEvent(0, 1, shot.video, item.result, "skipped", done_count=1, eta_s=0.0, kind="video")

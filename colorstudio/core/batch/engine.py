@@ -72,6 +72,8 @@ class Job:
     neighbours: Callable[[], tuple[np.ndarray | None, np.ndarray | None]] | None = None
     # a frame of a sequence: its raw neighbouring frames (before, after; None where there is none
     # or it cannot be read), read in the worker when ``Stage.restore`` asks; None: a photo
+    frame: Any = None   # an image sequence's frame as read (``core.io.vfx.Frame``, set by ``load``):
+                        # its own colour space and precision, which the result is written in
 
 
 class Stage:
@@ -114,6 +116,15 @@ class Stage:
 
     def finish(self, image: np.ndarray, predicted: Any) -> np.ndarray:
         return predicted
+
+    def finish_job(self, job: Job, image: np.ndarray, predicted: Any) -> np.ndarray:
+        """``finish`` for one job (what the engine calls): stages that write in a job's own
+        precision and colour space, such as an image sequence's, override this one."""
+        return self.finish(image, predicted)
+
+    def write(self, job: Job, pixels: np.ndarray, quality: int, protect: Sequence[Path]) -> None:
+        """Write an item's result to ``job.dst`` (atomically, never over a ``protect`` ed input)."""
+        imageio.write_image(job.dst, pixels, quality=quality, protect=protect, meta=job.meta)
 
     def extras(self, image: np.ndarray, predicted: Any, out: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """More files of an item beside its output: (suffix added to the stem, pixels)."""
@@ -193,13 +204,13 @@ def run_batch(jobs: Iterable[Job], total: int, stage: Stage, *,
         return image, stage.prepare_job(job, image)
 
     def finish_and_write(job: Job, image: np.ndarray, predicted: Any) -> None:
-        out = stage.finish(image, predicted)
+        out = stage.finish_job(job, image, predicted)
         # The views first, the result last: a result on disk means its item is whole.
         before = job.original if job.original is not None else image
         for suffix, extra in [*job.early_views, *stage.extras(before, predicted, out)]:
             dst = job.views.get(suffix) or job.dst.with_name(job.dst.stem + suffix + job.dst.suffix)
             imageio.write_image(dst, extra, quality=quality, protect=protect, meta=job.meta)
-        imageio.write_image(job.dst, out, quality=quality, protect=protect, meta=job.meta)
+        stage.write(job, out, quality, protect)
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colorstudio-batch")
     streams = max(1, int(stage.streams()))

@@ -13,6 +13,11 @@ later gets names no recorded input has -- adding ``a.jpg`` beside an already don
 names it ``a-2`` instead of skipping it onto ``a.png``'s result.  An item is done only when
 all its outputs exist.  Names too long for the file system are shortened, with a hash of
 the full stem so that two long names stay apart.
+
+An image sequence (``shot.####.exr``) is one input: its frames are written as the same
+pattern in the output folder, with the output format's suffix, each frame keeping its input
+number and padding (``shot.1001.dpx`` -> ``OUT/shot.1001.exr``); the manifest records the
+pattern, not every frame (:func:`plan_sequence`).
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from typing import Iterator, Sequence
 
 from colorstudio.core.colorize.views import EXTRA_VIEWS
 from colorstudio.core.io import atomic
-from colorstudio.core.io.formats import is_video_file
+from colorstudio.core.io.formats import is_video_file, sequence_format
+from colorstudio.core.io.sequence import ImageSequence, Pattern, parse as parse_pattern
 
 MANIFEST = ".colorstudio-outputs.json"
 NAME_MAX = 255          # bytes in one file name (ext4, APFS, NTFS)
@@ -192,3 +198,64 @@ def _item(src: Path, outdir: Path, names: dict[str, str]) -> ItemOutputs:
     views = {r: outdir / n for r, n in names.items() if r not in ("result", "frames")}
     frames = outdir / names["frames"] if "frames" in names else None
     return ItemOutputs(src, outdir / names["result"], views, frames)
+
+
+def plan_sequence(seq: ImageSequence, outdir: str | os.PathLike, fmt: str, record: bool = True) -> list[ItemOutputs]:
+    """Each frame of ``seq`` -> its output in ``outdir``: the input's pattern with ``fmt``'s
+    suffix, the same numbers.  The pattern's head becomes ``shot-2.``, ``shot-3.`` ... where
+    the frames would land on the inputs (the output folder is theirs, the suffix the same) or
+    on another input's recorded outputs; a sequence the folder knows keeps its names.
+    ``record``: write the pattern to the folder's manifest (after creating the folder)."""
+    known_fmt = sequence_format(fmt)
+    if known_fmt is None:
+        raise ValueError(f"an image sequence is written as exr, dpx, tif or png, not {fmt!r}")
+    ext = known_fmt.suffixes[0]
+    outdir = Path(outdir)
+    key = _key(seq.pattern.folder / seq.pattern.name)
+    if record:
+        try:
+            outdir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            record = False
+    with _locked(outdir) if record else contextlib.nullcontext():
+        manifest = read_manifest(outdir)
+        others = [n for k, names in manifest.items() if k != key for n in names.values()]
+        onto_inputs = os.path.realpath(outdir) == os.path.realpath(seq.pattern.folder)
+
+        def free(pattern: Pattern) -> bool:
+            if onto_inputs and pattern.name == seq.pattern.name:
+                return False
+            return not any(n.lower() == pattern.name.lower() or pattern.number_of(n) is not None for n in others)
+
+        pattern = _recorded_pattern(manifest.get(key, {}).get(SEQUENCE_ROLE, ""), seq.pattern, ext)
+        if pattern is None or not free(pattern):
+            head = seq.pattern.head
+            stem = head.rstrip("._- ")
+            sep = head[len(stem):]
+            pattern = seq.pattern.renamed(head, ext)
+            k = 1
+            while not free(pattern):
+                k += 1
+                pattern = seq.pattern.renamed(f"{stem or 'frames'}-{k}{sep}", ext)
+        manifest[key] = {SEQUENCE_ROLE: pattern.name}
+        if record:
+            atomic.write_text(outdir / MANIFEST, json.dumps({"version": _VERSION, "items": manifest}, indent=1))
+    return [ItemOutputs(src, outdir / pattern.file_name(n)) for n, src in zip(seq.numbers, seq.paths)]
+
+
+SEQUENCE_ROLE = "sequence"   # a sequence's manifest entry: its output pattern (``shot.####.exr``)
+
+
+def _recorded_pattern(name: str, source: Pattern, ext: str) -> Pattern | None:
+    """The output pattern the manifest recorded for ``source``, when it is one of this format
+    and numbering; else None (named afresh)."""
+    if not name:
+        return None
+    try:
+        pattern = parse_pattern(name)
+    except ValueError:
+        return None
+    if pattern.suffix != ext or pattern.pad != source.pad:
+        return None
+    return source.renamed(pattern.head, ext)
+

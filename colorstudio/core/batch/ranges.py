@@ -2,7 +2,9 @@
 before them it must compute (not write) so that temporal smoothing runs on unbroken.
 
 Frames are numbered from 1, as a frames folder (``frame_000001.png``) and shot files
-number them; ranges here are 0-based Python ranges of frame indices.
+number them -- an image sequence's (``shot.####.exr``) by the numbers in its file names,
+gaps and all (:func:`resolve_numbers`); ranges here are 0-based Python ranges of frame
+indices.
 
 * A **frame range** is ``A-B`` (both included), ``A-`` (to the end) or ``A``.
 * A **shard** ``I/N`` is the I-th of N contiguous ranges.  Each boundary between two
@@ -19,10 +21,11 @@ number them; ranges here are 0-based Python ranges of frame indices.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
-from typing import Collection, Iterable, Mapping
+from typing import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -57,20 +60,38 @@ class FrameSpan:
         """The 0-based frame indices of this span in a shot of ``count`` frames; a span
         that reaches past the shot is refused (a wrong shot, not a short one)."""
         last = count if self.last is None else self.last
+        if self.first < 1:
+            raise RangeError(f"frames are numbered from 1, not {self.first}")
         if self.first > count or last > count:
             raise RangeError(f"frames {self} are outside the shot: it has frames 1-{count}")
         return range(self.first - 1, last)
 
 
-def parse_frames(text: str) -> FrameSpan:
-    """``"A-B"``, ``"A-"`` or ``"A"`` (A <= B, from 1) -> a :class:`FrameSpan`."""
+def resolve_numbers(span: FrameSpan, numbers: Sequence[int]) -> range:
+    """The 0-based indices of the frames numbered within ``span`` among ``numbers`` (an image
+    sequence's, ascending, with gaps); a span that reaches outside the sequence, or whose
+    frames are all missing, is refused."""
+    first, last = numbers[0], numbers[-1]
+    hi = last if span.last is None else span.last
+    if span.first < first or span.first > last or hi > last:
+        raise RangeError(f"frames {span} are outside the sequence: it has frames {first}-{last}")
+    lo_i, hi_i = bisect.bisect_left(numbers, span.first), bisect.bisect_right(numbers, hi)
+    if lo_i >= hi_i:
+        raise RangeError(f"frames {span} are all missing from the sequence (it has frames {first}-{last} "
+                         "with gaps)")
+    return range(lo_i, hi_i)
+
+
+def parse_frames(text: str, lowest: int = 1) -> FrameSpan:
+    """``"A-B"``, ``"A-"`` or ``"A"`` (A <= B, from ``lowest``: 1, or 0 where an image
+    sequence may start at frame 0) -> a :class:`FrameSpan`."""
     m = re.fullmatch(r"\s*(\d+)\s*(-\s*(\d*))?\s*", text)
     if not m:
         raise RangeError(f"{text[:40]!r} is not a frame range: use A-B, A- (to the end) or A, numbered from 1")
     first = int(m.group(1))
     last = int(m.group(3)) if m.group(3) else (None if m.group(2) else first)
-    if first < 1:
-        raise RangeError(f"frames are numbered from 1, not {first}")
+    if first < lowest:
+        raise RangeError(f"frames are numbered from {lowest}, not {first}")
     if last is not None and last < first:
         raise RangeError(f"frame range {first}-{last} ends before it starts")
     return FrameSpan(first, last)

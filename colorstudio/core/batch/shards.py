@@ -3,7 +3,9 @@
 A farm splits a shot into ranges (``--frames A-B``) or shards (``--shard I/N``), planned by
 :mod:`colorstudio.core.batch.ranges`.  Each range is coloured as a whole run would colour
 it: into the shot's usual outputs (a video's ``<name>_frames/frame_000001.png`` ..., a
-folder of frames' ``OUT/<stem>.png``), frames already there skipped, and with smoothing on
+folder of frames' ``OUT/<stem>.png``, an image sequence's ``OUT/shot.1001.exr`` ...,
+numbered as its input frames: :mod:`colorstudio.core.batch.sequences`), frames already
+there skipped, and with smoothing on
 the overlap before it computed and not written.  A range never assembles the video (its
 frames are a part of it); it leaves a small JSON manifest beside its frames saying what it
 wrote.  :func:`assemble` then muxes the frames folder into a video, with the source's
@@ -24,7 +26,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from colorstudio.core.batch import frames as video_frames
-from colorstudio.core.batch import outputs, ranges
+from colorstudio.core.batch import outputs, ranges, sequences
 from colorstudio.core.batch.engine import BatchEvent, Cancel, Job, run_batch
 from colorstudio.core.batch.inputs import FrameWindow, file_jobs, with_neighbours
 from colorstudio.core.batch.shot import small_lightness, work_size
@@ -33,6 +35,7 @@ from colorstudio.core.colorize.pipeline import Hint
 from colorstudio.core.errors import UserError
 from colorstudio.core.io import atomic, imageio, video_io
 from colorstudio.core.io.atomic import clean_stale
+from colorstudio.core.io.sequence import ImageSequence
 
 MANIFEST_PATTERN = ".colorstudio-frames-{:06d}-{:06d}.json"
 DEFAULT_FPS = 24.0     # a frames folder assembled with no source and no --fps: film's rate
@@ -43,23 +46,45 @@ _VERSION = 1
 
 @dataclass
 class Shot:
-    """A shot's frames in order: a video file, or frame files (a folder's, in natural order)."""
+    """A shot's frames in order: a video file, frame files (a folder's, in natural order), or
+    an image sequence (``shot.####.exr``: its frames by number, read and written as
+    ``colour`` says)."""
 
     video: Path | None = None
     files: tuple[Path, ...] = ()
+    sequence: ImageSequence | None = None
+    colour: sequences.SequenceColour | None = None   # None: the sequence's defaults (plan_colour)
+
+    def __post_init__(self) -> None:
+        if self.sequence is not None and self.colour is None:
+            self.colour = sequences.plan_colour(self.sequence)
 
     @property
     def name(self) -> str:
+        if self.sequence is not None:
+            return self.sequence.pattern.name
         return self.video.name if self.video is not None else (self.files[0].parent.name if self.files else "")
 
     @functools.cached_property
     def count(self) -> int:
         """Frames in the shot; for a video counted from its packets (nothing decoded), so
         that every shard of it plans with the same number."""
+        if self.sequence is not None:
+            return len(self.sequence)
         if self.video is None:
             return len(self.files)
         n = len(video_io.frame_times(self.video))
         return n or video_frames.video_info(self.video).frame_count
+
+    def number(self, i: int) -> int:
+        """The user's number of frame ``i`` (0-based): an image sequence's own, else ``i + 1``."""
+        return self.sequence.numbers[i] if self.sequence is not None else i + 1
+
+    def span(self, frames: ranges.FrameSpan) -> range:
+        """The 0-based frames of ``--frames``: by a sequence's numbers, else from 1."""
+        if self.sequence is not None:
+            return ranges.resolve_numbers(frames, self.sequence.numbers)
+        return frames.resolve(self.count)
 
     def lightness(self, indices: Sequence[int]) -> dict[int, np.ndarray | None]:
         """The small lightness (``shot.small_lightness``) of these frames; None for a frame
@@ -67,6 +92,10 @@ class Shot:
         want = set(indices)
         if not want:
             return {}
+        if self.sequence is not None:
+            paths = self.sequence.paths
+            return {i: sequences.small_lightness(paths[i], self.colour, work_size) for i in sorted(want)
+                    if 0 <= i < len(paths)}
         if self.video is None:
             return {i: _small(_read(self.files[i])) for i in sorted(want) if 0 <= i < len(self.files)}
         out: dict[int, np.ndarray | None] = {}
@@ -77,6 +106,25 @@ class Shot:
                 if i >= max(want):
                     break
         return out
+
+
+def carried_hints(shot: Shot, keyframes: dict, still: Sequence = ()) -> list[list]:
+    """Every frame's hints of a shot file's keyframes, carried over the whole shot
+    (``core.batch.shot``), so a range gets what one run would give it."""
+    from colorstudio.core.batch import shot as shot_hints
+
+    if shot.video is not None:
+        return shot_hints.plan_video(shot.video, keyframes, list(still))
+    if shot.sequence is None:
+        return shot_hints.plan_files(shot.files, keyframes, list(still))
+    def display(path: Path) -> np.ndarray | None:
+        try:
+            return sequences.read_prepared(path, shot.colour).prepared.gray
+        except (imageio.ImageReadError, OSError):
+            return None   # the batch reports this frame; the others keep their hints
+
+    return shot_hints.frame_hints(shot_hints.plan_frames((display(p) for p in shot.sequence.paths),
+                                                         keyframes, list(still)))
 
 
 def _read(path: Path, max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> np.ndarray | None:
@@ -102,20 +150,24 @@ class RangePlan:
     count: int
     shard: tuple[int, int] | None = None
 
-    def describe(self, name: str) -> str:
-        """One line for the user: which frames, and what is computed before them."""
+    def describe(self, name: str, number=None) -> str:
+        """One line for the user: which frames, and what is computed before them; ``number``
+        (0-based index -> the user's number, ``Shot.number``) names an image sequence's frames."""
         what = f"shard {self.shard[0]}/{self.shard[1]} of {name}" if self.shard else name
         if not self.frames:
             return f"{what}: no frames to colour (the shot has {self.count})"
-        line = f"{what}: {_frames_text(self.frames)} of {self.count}"
+        of = f"of {self.count}" if number is None else f"({len(self.frames)} of {self.count})"
+        line = f"{what}: {_frames_text(self.frames, number)} {of}"
         if self.overlap:
-            line += f" (after {_frames_text(self.overlap)}, computed for the smoothing and not written)"
+            line += f" (after {_frames_text(self.overlap, number)}, computed for the smoothing and not written)"
         return line
 
 
-def _frames_text(r: range) -> str:
-    """0-based indices -> ``frames 11-20`` / ``frame 12``, numbered from 1."""
-    return f"frame {r.start + 1}" if len(r) == 1 else f"frames {r.start + 1}-{r.stop}"
+def _frames_text(r: range, number=None) -> str:
+    """0-based indices -> ``frames 11-20`` / ``frame 12``, numbered from 1 (or by ``number``)."""
+    number = number or (lambda i: i + 1)
+    first, last = number(r.start), number(r.stop - 1)
+    return f"frame {first}" if len(r) == 1 else f"frames {first}-{last}"
 
 
 def plan_range(shot: Shot, *, frames: ranges.FrameSpan | None = None, shard: tuple[int, int] | None = None,
@@ -132,7 +184,7 @@ def plan_range(shot: Shot, *, frames: ranges.FrameSpan | None = None, shard: tup
         light = shot.lightness(ranges.shard_scan(count, n, i, k))
         span = ranges.shard_range(count, n, i, ranges.find_cuts(light))
     else:
-        span = frames.resolve(count) if frames is not None else range(count)
+        span = shot.span(frames) if frames is not None else range(count)
         light = shot.lightness(ranges.overlap_scan(span.start, k)) if span else {}
     start = ranges.overlap_start(span.start, k, ranges.sure_cuts(light)) if span else span.start
     return RangePlan(span, range(start, span.start), count, shard)
@@ -154,10 +206,21 @@ def colorize_range(shot: Shot, outdir: str | os.PathLike, predictor, plan: Range
     frame is already written, where resuming primes the smoother from it as today.  The
     manifest (:data:`MANIFEST_PATTERN`) is written beside the frames when the run ends.
     """
-    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras if shot.video is None else (),
-                          denoise, repairer)   # validates the arguments before any work
     outdir = Path(outdir)
-    if shot.video is not None:
+    if shot.sequence is not None:
+        if extras or repairer is not None:
+            raise sequences.SequenceSettingError("views (--also) and the repair (--repair) are not made for "
+                                                 "image sequences")
+        stage = sequences.SequenceStage(predictor, shot.colour, size, saturation, hints, smooth, denoise,
+                                        max_pixels)
+    else:
+        stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras if shot.video is None else (),
+                              denoise, repairer)   # validates the arguments before any work
+    if shot.sequence is not None:
+        items = outputs.plan_sequence(shot.sequence, outdir, shot.colour.fmt)
+        folder = outdir
+        jobs = _sequence_jobs(shot, items, stage, plan, overwrite, frame_hints, max_pixels)
+    elif shot.video is not None:
         item = outputs.plan([shot.video], outdir, fmt)[0]
         folder = item.frames
         jobs = _video_jobs(shot, folder, stage, plan, overwrite, frame_hints)
@@ -165,13 +228,15 @@ def colorize_range(shot: Shot, outdir: str | os.PathLike, predictor, plan: Range
         items = outputs.plan(shot.files, outdir, fmt, extras)
         folder = outdir
         jobs = _file_jobs(shot, items, stage, plan, overwrite, frame_hints, max_pixels)
-    protect = (shot.video,) if shot.video is not None else shot.files
+    protect = (shot.video,) if shot.video is not None else \
+        shot.sequence.paths if shot.sequence is not None else shot.files
     folder.mkdir(parents=True, exist_ok=True)
     clean_stale(folder, keep=protect)   # what a killed run was writing
     events = run_batch(jobs, len(plan.frames), stage, protect=protect, quality=quality, cancel=cancel,
                        workers=workers)
-    return _recorded(events, folder / MANIFEST_PATTERN.format(plan.frames.start + 1, plan.frames.stop),
-                     plan, shot, smooth)
+    name = MANIFEST_PATTERN.format(shot.number(plan.frames.start), shot.number(plan.frames.stop - 1)) \
+        if plan.frames else MANIFEST_PATTERN.format(0, 0)
+    return _recorded(events, folder / name, plan, shot, smooth)
 
 
 def _hints(frame_hints: Sequence[Sequence[Hint]] | None, i: int) -> tuple | None:
@@ -223,6 +288,23 @@ def _video_jobs(shot: Shot, folder: Path, stage: ColorizeStage, plan: RangePlan,
                   f"{plan.frames.stop} could not be decoded")
 
 
+def _sequence_jobs(shot: Shot, items: Sequence[outputs.ItemOutputs], stage: sequences.SequenceStage,
+                   plan: RangePlan, overwrite: bool, frame_hints, max_pixels: int | None) -> Iterator[Job]:
+    """An image sequence's range as jobs, after the overlap's frames are read and run through
+    ``stage.warm_up`` (as :func:`_file_jobs`); each job reads and prepares its frame."""
+    if not plan.frames:
+        return
+    paths = shot.sequence.paths
+    for i in _warm(plan, stage, items[plan.frames.start].done(), overwrite):
+        stage.warm_up(stage.display(paths[i]), _hints(frame_hints, i))
+    part = slice(plan.frames.start, plan.frames.stop)
+    for job in file_jobs(paths[part], items[part], overwrite, max_pixels):
+        if job.load is not None:
+            job.load = functools.partial(stage.load, job)
+        job.hints = _hints(frame_hints, plan.frames.start + job.index)
+        yield job
+
+
 def _file_jobs(shot: Shot, items: Sequence[outputs.ItemOutputs], stage: ColorizeStage, plan: RangePlan,
                overwrite: bool, frame_hints, max_pixels: int | None) -> Iterator[Job]:
     """The range's files as jobs, after the overlap's frames are read and run through
@@ -254,7 +336,7 @@ def _recorded(events: Iterator[BatchEvent], path: Path, plan: RangePlan, shot: S
     status: dict[int, str] = {}
     try:
         for ev in events:
-            status[plan.frames.start + ev.index + 1] = ev.status
+            status[shot.number(plan.frames.start + ev.index)] = ev.status
             yield ev
     finally:
         close = getattr(events, "close", None)
@@ -266,20 +348,26 @@ def _recorded(events: Iterator[BatchEvent], path: Path, plan: RangePlan, shot: S
 
 
 def manifest(plan: RangePlan, shot: Shot, smooth: float, status: dict[int, str]) -> dict:
-    """What a range wrote, by frame number (from 1), as runs ``[first, last]``: written now,
-    kept (there already), failed, and missing (not reached: cancelled or stopped)."""
-    numbers = range(plan.frames.start + 1, plan.frames.stop + 1)
+    """What a range wrote, by frame number (from 1; an image sequence's own numbers), as runs
+    ``[first, last]``: written now, kept (there already), failed, and missing (not reached:
+    cancelled or stopped)."""
+    numbers = [shot.number(i) for i in plan.frames]
 
     def runs(kind: str) -> list[list[int]]:
         return [list(r) for r in ranges.runs(n for n in numbers if status.get(n) == kind)]
 
     missing = [list(r) for r in ranges.runs(n for n in numbers if n not in status)]
-    return {"version": _VERSION,
-            "source": str(shot.video.resolve()) if shot.video is not None else
-            [str(shot.files[plan.frames.start].resolve()), str(shot.files[plan.frames.stop - 1].resolve())],
-            "frames": [plan.frames.start + 1, plan.frames.stop], "count": plan.count,
+    if shot.sequence is not None:
+        pattern = shot.sequence.pattern
+        source = str(pattern.folder.resolve() / pattern.name)
+    elif shot.video is not None:
+        source = str(shot.video.resolve())
+    else:
+        source = [str(shot.files[plan.frames.start].resolve()), str(shot.files[plan.frames.stop - 1].resolve())]
+    return {"version": _VERSION, "source": source,
+            "frames": [numbers[0], numbers[-1]], "count": plan.count,
             "shard": list(plan.shard) if plan.shard else None,
-            "overlap": [plan.overlap.start + 1, plan.overlap.stop] if plan.overlap else None,
+            "overlap": [shot.number(plan.overlap.start), shot.number(plan.overlap.stop - 1)] if plan.overlap else None,
             "smooth": smooth, "written": runs("done"), "kept": runs("skipped"), "failed": runs("failed"),
             "missing": missing, "complete": not missing and not runs("failed")}
 

@@ -1,7 +1,8 @@
 """The file formats: what is read and written, and the file-dialog filters they make.
 
-The one table of still-image formats (read by :mod:`colorstudio.core.io.imageio`) and the
-one of video formats (:mod:`colorstudio.core.batch.frames`); every suffix set, folder scan and
+The one table of still-image formats (read by :mod:`colorstudio.core.io.imageio`), the
+one of video formats (:mod:`colorstudio.core.batch.frames`) and the one of image-sequence
+formats (``shot.####.exr``: :mod:`colorstudio.core.io.vfx`); every suffix set, folder scan and
 file dialog comes from them.  Standard library only.
 """
 
@@ -90,3 +91,34 @@ def image_filter(label: str = "Images", all_files: bool = False, *, named: bool 
     else:
         suffixes = [s for f in IMAGE_FORMATS if f.scanned or named for s in f.suffixes]
     return dialog_filter(label, suffixes, all_files)
+
+
+@dataclass(frozen=True)
+class SequenceFormat:
+    """One format of image sequences (``shot.####.exr``): read and written at full precision."""
+
+    name: str                     # as the user names it (--format)
+    suffixes: tuple[str, ...]     # read (lower case, with the dot); the first is written
+    depth: str                    # what is written: 'half' (or 'float'), '10-bit', '16-bit'
+    vfx: bool                     # read and written through OpenImageIO (colorstudio[vfx])
+
+
+# The sequence format table: EXR and DPX through OpenImageIO (core.io.vfx), PNG and TIFF through
+# core.io.imageio; every sequence's reader, writer and --format come from it.
+SEQUENCE_FORMATS: tuple[SequenceFormat, ...] = (
+    SequenceFormat("exr", (".exr",), "half", True),
+    SequenceFormat("dpx", (".dpx",), "10-bit", True),
+    SequenceFormat("tif", (".tif", ".tiff"), "16-bit", False),
+    SequenceFormat("png", (".png",), "16-bit", False),
+)
+SEQUENCE_OUTPUT_FORMATS: tuple[str, ...] = tuple(f.name for f in SEQUENCE_FORMATS)
+"""What a sequence is written as, by name (``exr dpx tif png``)."""
+
+
+def sequence_format(name_or_suffix: str) -> SequenceFormat | None:
+    """The sequence format of a --format name (``exr``) or a suffix (``.EXR``), else None."""
+    key = name_or_suffix.lower()
+    for f in SEQUENCE_FORMATS:
+        if key == f.name or key in f.suffixes or "." + key in f.suffixes:
+            return f
+    return None

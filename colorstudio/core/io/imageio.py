@@ -507,6 +507,14 @@ def _pillow_encode(pixels: np.ndarray, fmt: str, quality: int, meta: ImageMeta) 
     return buf.getvalue()
 
 
+def refuse_inputs(path: str | os.PathLike, protect: Iterable[str | os.PathLike]) -> None:
+    """An :class:`ImageWriteError` when ``path`` is one of ``protect`` (a batch's inputs): every
+    writer of an output checks this first, so an output never replaces an original."""
+    for p in protect:
+        if _same_file(Path(path), Path(p)):
+            raise ImageWriteError(f"{path}: refusing to overwrite an input image")
+
+
 def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
                 protect: Iterable[str | os.PathLike] = (), meta: ImageMeta | None = None) -> Path:
     """Write ``img`` (RGB order) in the format of ``path``'s suffix, atomically, with
@@ -517,9 +525,7 @@ def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
     inputs, so an output can never overwrite an original.
     """
     path = Path(path)
-    for p in protect:
-        if _same_file(path, Path(p)):
-            raise ImageWriteError(f"{path}: refusing to overwrite an input image")
+    refuse_inputs(path, protect)
     if WRITE_FORMATS.get(path.suffix.lower()) == "png":
         # Streamed: the compressed segments go to the file as they finish.
         pixels = _prepare(img, "png")
