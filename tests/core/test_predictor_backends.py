@@ -227,6 +227,40 @@ def test_auto_keeps_ort_where_it_is_faster_and_torch_where_torch_is(monkeypatch)
     assert p.backend == "onnxruntime" and not calls
 
 
+def test_batches_are_timed_again_and_run_on_the_faster_engine(monkeypatch):
+    """Issue 36: eager torch gained more from a batch of 8 than ORT did on the default
+    colorizer, so a batch is timed on its own; single images keep their engine."""
+    m = small_unet()
+    one = np.random.default_rng(8).uniform(-0.5, 0.5, (1, 1, 64, 64)).astype(np.float32)
+    batch = np.repeat(one, 4, 0)
+    timings = {"ort": 1.0, "torch": 1.0}
+    engines = []
+
+    def fake_best_of(fn, n=3):  # the runner times ORT first, torch second
+        engine = "ort" if len(engines) % 2 == 0 else "torch"
+        engines.append(engine)
+        return timings[engine]
+
+    monkeypatch.setattr(backends.OrtRunner, "_best_of", staticmethod(fake_best_of))
+    ran = []
+    real_torch = backends.TorchRunner.__call__
+    monkeypatch.setattr(backends.TorchRunner, "__call__", lambda self, x, method: ran.append(len(x)) or
+                        real_torch(self, x, method))
+    timings["torch"] = 1.0                       # b1 probe: a tie -> ORT
+    p = Predictor(m, "cpu")
+    np.testing.assert_allclose(p.predict_ab(one), eager(m, one), atol=1e-4)
+    assert p.backend == "onnxruntime"
+    timings["torch"] = 0.25                      # the first batch: torch 4x faster -> torch for batches
+    ran.clear()
+    np.testing.assert_allclose(p.predict_ab(batch), eager(m, batch), atol=1e-4)
+    p.predict_ab(batch)
+    assert ran and ran[-1] == 4                  # the batch ran on torch
+    n = len(engines)
+    ran.clear()
+    p.predict_ab(one)
+    assert not ran and len(engines) == n         # a single image: still ORT, nothing timed again
+
+
 @pytest.mark.slow
 def test_streams_run_side_by_side_and_agree_with_the_model(monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
