@@ -6,7 +6,7 @@
 Each colorizer family (the shipped weights in resources/weights, plus the loss variants
 of the zhang-bins poster in bench/weights) is scored exactly as bench/quality scores the
 default colorizer -- the trainer's held-out rule (every 20th file of each set folder,
-sorted by name), grouped by kind (``trainer.groups``), each photo through
+sorted by name), grouped by kind (``core.photo_groups``), each photo through
 ``pipeline.colorize`` at the model's render size: PSNR gain over no colour, colourfulness
 against the truth's, colour cast, skin hue error on the two face-crop sets.  Beside them:
 parameters, training budget (from the weights' metadata) and ms per 512² image on this
@@ -33,12 +33,14 @@ import numpy as np
 from bench.docgen import write_block
 from colorstudio.core.colorize import pipeline
 from colorstudio.core.io.checkpoint import read_metadata
+from colorstudio.core.io.scorefile import read_scores, scores_path
 from colorstudio.core.colorize.contact_sheet import Tile, sheet
 from colorstudio.core.io.imageio import write_image
 from colorstudio.models import spec
 from colorstudio.models.loading import load_predictor
 from trainer.report.group_eval import score_groups, strip_private
-from trainer.groups import GROUPS, held_out_by_group
+from colorstudio.core.photo_groups import GROUPS
+from trainer.groups import held_out_by_group
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))
@@ -116,14 +118,10 @@ def _budget(meta: dict[str, Any]) -> str:
 
 
 def cached_scores(e: Entry, by_group: dict[str, list[Path]]) -> dict[str, Any] | None:
-    """The weights' own ``.eval.json`` groups, when they were scored on exactly these
-    held-out photos (its card was made by the same ``score_groups`` on the same rule)."""
-    import json
-
-    p = e.weights.with_suffix(".eval.json")
-    try:
-        groups = json.loads(p.read_text())["groups"]
-    except (OSError, ValueError, KeyError, TypeError):
+    """The weights' own scores file's groups (``core.io.scorefile``), when they were scored on
+    exactly these held-out photos (its card was made by the same ``score_groups`` on the same rule)."""
+    groups = read_scores(scores_path(e.weights)).groups
+    if not groups:
         return None
     # every group, each scored on its held-out files (grayscale ones are skipped: a few)
     if set(groups) != set(by_group) or not all(

@@ -5,7 +5,7 @@
 
 Colorizers: the held-out files of every photo set under ``--photos`` (in each folder,
 sorted by name, every 20th from the first -- the files the trainer leaves out), grouped
-by kind (``trainer.groups``): people, interiors, animals and objects, outdoor scenes,
+by kind (``core.photo_groups``): people, interiors, animals and objects, outdoor scenes,
 mixed (BSDS500).  Each photo's lightness goes through ``pipeline.colorize`` at the
 model's default render size; scores are in ``trainer.report.group_eval``.  Hint models are
 also scored with hints (10 from the truth; one random hint: lands? spreads?).
@@ -33,7 +33,8 @@ from colorstudio.models import available, default_model
 from trainer import data as tdata
 from trainer.report.evaluate import evaluate_translator, example_grid, fmt
 from trainer.report.group_eval import group_table, hint_table, score_groups, strip_private
-from trainer.groups import GROUPS, held_out_by_group
+from colorstudio.core.photo_groups import GROUPS
+from trainer.groups import held_out_by_group
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("COLORSTUDIO_DATA", ROOT.parent / "shared" / "data"))

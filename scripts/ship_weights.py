@@ -33,9 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
 
     from colorstudio.core.io.checkpoint import read_metadata
+    from colorstudio.core.io.scorefile import scores_path
 
     w = a.weights
-    card, scores = w.with_suffix(".md"), w.with_suffix(".eval.json")
+    card, scores = w.with_suffix(".md"), scores_path(w)
     for p in (w, card, scores):
         if not p.is_file():
             print(f"missing {p}: export with `colorstudio-train export RUN -o FILE --card`", file=sys.stderr)
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(own)} of {len(state)} tensors differ from the shipped {a.base}: only they are shipped")
     else:
         shutil.copyfile(w, dest / f"{name}.safetensors")
-    shutil.copyfile(scores, dest / f"{name}.eval.json")
+    shutil.copyfile(scores, scores_path(dest / f"{name}.safetensors"))
     lines = card.read_text(encoding="utf-8").splitlines()
     if lines and lines[0].startswith("# "):
         lines[0] = f"# {name}"

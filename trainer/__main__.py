@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import logging
 import os
 import subprocess
@@ -66,7 +65,7 @@ def _launch_torchrun(argv: list[str], nproc: int) -> int:
 
 
 def cmd_train(argv: list[str]) -> int:
-    from trainer.config import ConfigError, _apply, check_resume, make_config, parse_value, read_config
+    from trainer.config import ConfigError, make_config, resume_config
 
     args = _train_parser().parse_args(argv)
     if args.nproc < 1:
@@ -79,22 +78,7 @@ def cmd_train(argv: list[str]) -> int:
     if args.resume:
         if not out:
             raise ConfigError("--resume needs --out RUN_DIR (the run to continue)")
-        saved = Path(out) / "config.json"
-        if not saved.is_file():
-            raise ConfigError(f"--resume: {saved} not found")
-        cfg = read_config(saved)
-        if cfg.recipe != args.recipe:
-            raise ConfigError(f"--resume: {out} is a {cfg.recipe!r} run, not {args.recipe!r}")
-        before = copy.deepcopy(cfg)
-        for item in args.overrides:
-            k, _, v = item.partition("=")
-            _apply(cfg, k.strip(), parse_value(v), f"--set {item}")
-        for k, v in fields.items():
-            if v is not None:
-                _apply(cfg, k, v, f"--{k}")
-        cfg.resolve()
-        cfg.validate()
-        check_resume(before, cfg)
+        cfg = resume_config(out, args.recipe, args.overrides, **fields)
     else:
         cfg = make_config(args.recipe, args.config, args.overrides, **fields)
         if not out:
@@ -119,9 +103,8 @@ def cmd_train(argv: list[str]) -> int:
 
 def recipe_summaries() -> list[dict]:
     """Each recipe as plain facts and sentences (``recipes --json``, read by the app)."""
-    from trainer.config import RECIPES
-
     from colorstudio.models import registry
+    from trainer.recipes import RECIPES
 
     presets = Path(__file__).resolve().parent / "presets"
     default = registry.default_model("colorize")
@@ -146,7 +129,7 @@ def recipe_summaries() -> list[dict]:
 
 
 def cmd_recipes(argv: list[str]) -> int:
-    from trainer.config import RECIPES
+    from trainer.recipes import RECIPES
 
     if argv and argv[0] == "--json":
         import json
@@ -154,7 +137,7 @@ def cmd_recipes(argv: list[str]) -> int:
         print(json.dumps(recipe_summaries(), indent=1))
         return 0
     if argv:
-        from trainer.config import ConfigError
+        from trainer.settings import ConfigError
 
         raise ConfigError(f"recipes takes only --json, not {' '.join(argv)}")
     for name, cls in sorted(RECIPES.items()):
@@ -176,7 +159,7 @@ def cmd_export(argv: list[str]) -> int:
     p.add_argument("--note", default="", help="--card: extra paragraph for the model card")
     a = p.parse_args(argv)
     if not a.output.endswith(".safetensors"):
-        from trainer.config import ConfigError
+        from trainer.settings import ConfigError
 
         raise ConfigError("--output must end in .safetensors")
     from trainer.errors import TrainError

@@ -14,6 +14,7 @@ in a worker after the window shows.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
@@ -29,9 +30,12 @@ from colorstudio.gui.tabs.shot.page import ShotPanel
 from colorstudio.gui.tabs.tab_page import TabPage
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.message_bar import MessageBar
-from colorstudio.gui.widgets.model_picker import ModelEntry, load_entries, remembered
+from colorstudio.gui.widgets.model_picker import load_entries
 from colorstudio.gui.window_chrome import APP_NAME, WindowChrome
 from colorstudio.gui.workers import Worker, start
+
+if TYPE_CHECKING:   # the catalogue imports the families (torch): named for type checking only
+    from colorstudio.models.catalogue import ModelEntry
 
 MAX_RECENT = 10
 OPEN_FILTER = image_filter(named=True, all_files=True)   # the format table (core.io.formats)
@@ -42,7 +46,7 @@ def run_entry(entries: list[ModelEntry], weights: Path) -> ModelEntry | None:
     however its path is spelt (a link, a relative or an unnormalised path) -- or None."""
     want = Path(weights).expanduser().resolve()
     for e in entries:
-        if e.origin == "run" and Path(e.name.partition("@")[2]).expanduser().resolve() == want:
+        if e.origin == "run" and e.weights is not None and e.weights.expanduser().resolve() == want:
             return e
     return None
 
@@ -150,6 +154,7 @@ class MainWindow(QMainWindow):
 
     def _on_entries(self, out) -> None:
         from colorstudio.models import default_model   # torch is loaded by now (the worker did it)
+        from colorstudio.models.catalogue import remembered
 
         entries, devices = out
         opened = self.colorize.opened_entries()

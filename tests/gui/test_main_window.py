@@ -386,16 +386,21 @@ def test_the_hand_over_to_colorize_opens_exactly_that_runs_weights(qtbot, win, t
 
 def test_run_entry_matches_the_file_not_the_spelling(tmp_path):
     from colorstudio.gui.main_window import run_entry
-    from colorstudio.gui.widgets.model_picker import ModelEntry
+    from colorstudio.models.catalogue import ModelEntry
 
     def entry(weights, origin="run"):
-        return ModelEntry(f"unet-gan@{weights}", "colorize", True, "", "", 256, True, False, origin=origin)
+        return ModelEntry(f"unet-gan@{weights}", "colorize", True, "", "", 256, True, False, origin=origin,
+                          weights=weights)
 
     a, b = tmp_path / "runs" / "a" / "model.safetensors", tmp_path / "runs" / "b" / "model.safetensors"
     entries = [entry(b), entry(a, origin="file"), entry(a)]
     assert run_entry(entries, tmp_path / "runs" / "b" / ".." / "a" / "model.safetensors") is entries[2]
     assert run_entry(entries, b) is entries[0]
     assert run_entry(entries, tmp_path / "runs" / "c" / "model.safetensors") is None
+    # the entry's weights field says where its file is, not its name
+    renamed = ModelEntry("unet-gan@elsewhere", "colorize", True, "", "", 256, True, False, origin="run",
+                         weights=tmp_path / "runs" / "c" / "model.safetensors")
+    assert run_entry([renamed], tmp_path / "runs" / "c" / "model.safetensors") is renamed
 
 
 @pytest.mark.slow

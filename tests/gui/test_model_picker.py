@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from colorstudio.gui.plaintext import tooltip
-from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
+from colorstudio.gui.widgets.model_picker import ModelPicker
+from colorstudio.models.catalogue import ModelEntry
 
 
 def entry(name: str, trained: bool, card: str = "", facts=None, scores=None) -> ModelEntry:
@@ -78,6 +79,7 @@ def test_own_runs_join_the_model_list_with_their_scores(tmp_path):
     assert [e.label for e in mine] == ["faces-run"]
     e = mine[0]
     assert e.name == f"unet-gan@{runs / 'faces-run' / 'model.safetensors'}" and e.family == "unet-gan"
+    assert e.weights == runs / "faces-run" / "model.safetensors"
     assert e.trained and e.task == "colorize" and e.hints   # every colorizer follows hints
     assert "Held-out PSNR 24.50 dB (no colour 23.00)" in e.summary
     assert "A unet-gan model from your training run" in e.summary
@@ -130,7 +132,7 @@ def test_the_shipped_lists_hold_no_untrained_family(qtbot, entries):
 
 def test_the_article_follows_the_sound_of_the_family_name():
     """Issue 32, item 13: the run card read "A effnet-unet model"."""
-    from colorstudio.gui.widgets.model_picker import with_article
+    from colorstudio.models.catalogue import with_article
 
     assert with_article("effnet-unet") == "an effnet-unet"
     assert with_article("iizuka-lite") == "an iizuka-lite"
@@ -143,7 +145,7 @@ def test_a_remembered_model_no_longer_offered_gives_way_to_the_default():
     """A remembered effnet-hints (untrained, no longer offered) fell back to the first item."""
     import dataclasses
 
-    from colorstudio.gui.widgets.model_picker import ModelEntry, remembered
+    from colorstudio.models.catalogue import remembered
 
     fields = {f.name for f in dataclasses.fields(ModelEntry)}
     base = {k: v for k, v in {"task": "colorize", "description": "", "hints": False, "fixed_size": False,

@@ -71,7 +71,7 @@ def test_bounded_reads(tmp_path):
                                     {"groups": {"people": []}}, {"model": {"l1": None}}])
 def test_a_malformed_eval_json_costs_its_own_lines(qtbot, scores):
     from colorstudio.gui.tabs.colorize.model_checklist import ModelChecklist
-    from colorstudio.gui.widgets.model_picker import ModelEntry
+    from colorstudio.models.catalogue import ModelEntry
 
     bad = ModelEntry("unet-gan", "colorize", True, "d", "", 192, False, False, {"epochs": "many"}, scores)
     good = ModelEntry("zhang-bins", "colorize", True, "d2", "", 256, False, False, {}, {})

@@ -59,3 +59,23 @@ def test_shipped_presets_resolve():
         assert cfg.recipe == recipe and cfg.family
         params = inspect.signature(spec(cfg.family).factory).parameters
         assert set(cfg.model) <= set(params), (p.name, cfg.model)   # a [model] table the family takes
+
+
+def test_resume_reads_what_it_is_given_with_the_same_parser(tmp_path):
+    """Issue 34, item 5: --resume re-did the override merge and had drifted -- an override
+    without '=' passed, a flag was named --time_budget."""
+    from trainer.config import resume_config, save_config
+
+    run = tmp_path / "run"
+    run.mkdir()
+    save_config(make_config("unet-gan", None, ["model.base=8"], data=str(tmp_path)), run / "config.json")
+    cfg = resume_config(run, "unet-gan", ["max_steps=3"], time_budget=5, epochs=None)
+    assert cfg.max_steps == 3 and cfg.time_budget == 5.0 and cfg.model["base"] == 8
+    with pytest.raises(ConfigError, match="--set expects key=value, got 'max_steps'"):
+        resume_config(run, "unet-gan", ["max_steps"])
+    with pytest.raises(ConfigError, match="^--time-budget: 'time_budget' expects float"):
+        resume_config(run, "unet-gan", [], time_budget="soon")
+    with pytest.raises(ConfigError, match="--resume: lr was"):
+        resume_config(run, "unet-gan", ["lr=0.1"])
+    with pytest.raises(ConfigError, match="is a 'unet-gan' run, not 'resgan'"):
+        resume_config(run, "resgan")

@@ -1,10 +1,9 @@
-import json
-
 import numpy as np
 import pytest
 
 from colorstudio.core.color import palette
 from colorstudio.core.io.runs import read_metrics
+from colorstudio.core.io.scorefile import read_scores
 from trainer import data as tdata
 from trainer.report import cards, evaluate
 from trainer.engine import scores
@@ -60,9 +59,9 @@ def test_evaluate_cli_writes_card_and_json(facade_dir, tmp_path):
     train(tiny_config("pix2pix-facades", facade_dir, "max_steps=1"), tmp_path / "run")
     rc = cards.evaluate_command([str(tmp_path / "run"), "--data", str(facade_dir), "--out", str(tmp_path / "ev")])
     assert rc == 0
-    res = json.loads((tmp_path / "ev" / "pix2pix-facades.eval.json").read_text())
-    assert res["images"] == 3 and {"l1", "psnr", "ssim"} <= set(res["model"])
-    assert set(res["baseline_class_mean"]) == {"l1", "psnr", "ssim"}
+    res = read_scores(tmp_path / "ev" / "pix2pix-facades.eval.json")
+    assert res.images == 3 and {"l1", "psnr", "ssim"} <= set(res.model) and not res.skipped
+    assert set(res.baselines["class_mean"]) == {"l1", "psnr", "ssim"} and res.baseline == res.baselines["class_mean"]
     assert "# pix2pix-facades" in (tmp_path / "ev" / "pix2pix-facades.eval.md").read_text()
 
 

@@ -8,10 +8,12 @@ import pytest
 
 from colorstudio.core import color
 from colorstudio.core.inference.predictor import Predictor
+from colorstudio.core.io.scorefile import read_scores, scores_path
 from colorstudio.models import create
 from trainer import data as tdata
 from trainer.report.group_eval import evaluate_files, hue_error_deg, random_hint_colour
-from trainer.groups import GROUPS, held_out, held_out_by_group
+from colorstudio.core.photo_groups import GROUPS
+from trainer.groups import held_out, held_out_by_group
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,6 @@ def test_evaluate_files_scores_skin_cast_and_hints(photo_root):
 
 
 def test_model_card_of_a_mix_run_has_the_per_group_table(photo_root, tmp_path):
-    import json
 
     from helpers import tiny_config
     from trainer.report.cards import write_card
@@ -75,6 +76,6 @@ def test_model_card_of_a_mix_run_has_the_per_group_table(photo_root, tmp_path):
     card = write_card(w).read_text()
     assert "| people (faces, portraits, fashion) | 3 |" in card and "| interiors | 3 |" in card
     assert "10 truth hints" in card
-    res = json.loads(w.with_suffix(".eval.json").read_text())
-    assert set(res["groups"]) == {"people", "interiors"} and "skin_hue_error_median" in res["groups"]["people"]
-    assert "hint1_landed" in res["groups"]["interiors"]
+    res = read_scores(scores_path(w))
+    assert set(res.groups) == {"people", "interiors"} and "skin_hue_error_median" in res.groups["people"]
+    assert "hint1_landed" in res.groups["interiors"] and not res.skipped

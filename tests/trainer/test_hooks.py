@@ -22,6 +22,9 @@ class Recorder(Hook):
     def after_epoch(self, t):
         self.calls.append(("epoch", t.epoch))
 
+    def after_train(self, t):
+        self.calls.append(("after", t.step))
+
 
 def test_the_loop_calls_its_hooks_in_order(tmp_path, photo_dir):
     cfg = tiny_config("unet-gan", photo_dir, "epochs=3", "max_steps=5")
@@ -39,3 +42,33 @@ def test_the_loop_calls_its_hooks_in_order(tmp_path, photo_dir):
     per_epoch = t.steps_per_epoch
     assert [c[1] for c in steps if c[4]] == [s for s in (per_epoch, 2 * per_epoch) if s <= 5]
     assert [c for c in rec.calls if c[0] == "epoch"] == [("epoch", e + 1) for e in range(5 // per_epoch)]
+    assert rec.calls[-1] == ("after", 5) and [c[0] for c in rec.calls].count("after") == 1
+
+
+def test_after_train_closes_what_before_train_opened_when_a_step_fails(tmp_path, photo_dir):
+    import pytest
+
+    from trainer.errors import TrainError
+
+    t = Trainer(tiny_config("unet-gan", photo_dir, "max_steps=5"), tmp_path / "run")
+    rec = Recorder()
+    t.hooks.append(rec)
+
+    def failing(x, y, rng):
+        raise TrainError("loss became nan at step 0; lower the learning rate")
+
+    t.train_step = failing
+    with pytest.raises(TrainError, match="loss became nan"):
+        t.run()
+    assert rec.calls == [("before", 0), ("after", 0)]
+
+
+def test_hooks_see_the_trainer_through_its_typed_view(tmp_path, photo_dir):
+    """hooks.TrainerView names all a hook may use of the trainer; the Trainer offers it."""
+    from trainer.engine.hooks import TrainerView
+
+    t = Trainer(tiny_config("unet-gan", photo_dir, "max_steps=1"), tmp_path / "run")
+    members = [m for m in vars(TrainerView) if not m.startswith("_")] + list(TrainerView.__annotations__)
+    assert {"step", "epoch", "metrics", "is_main", "total_steps", "lr", "eta", "elapsed", "save_checkpoint",
+            "evaluate_and_log", "save_samples"} <= set(members)
+    assert all(hasattr(t, m) for m in members)

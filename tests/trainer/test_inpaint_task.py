@@ -26,7 +26,7 @@ def test_recipe_defaults_and_its_refusals():
     cfg = make_config("inpaint-unet")
     assert (cfg.task, cfg.loss, cfg.lr, cfg.batch_size, cfg.image_size) == ("inpaint", "l1", 1e-3, 12, 160)
     assert cfg.scale_range == (1.0, 3.0) and (cfg.hole_weight, cfg.edge_weight) == (6.0, 1.0)
-    preset = make_config("inpaint-unet", Path(tdata.__file__).parent / "presets" / "inpaint-unet-cpu.toml")
+    preset = make_config("inpaint-unet", Path(tdata.__file__).parents[1] / "presets" / "inpaint-unet-cpu.toml")
     assert (preset.image_size, preset.batch_size, preset.lr, preset.ema) == (160, 12, 1e-3, 0.99)
     with pytest.raises(ConfigError, match="multiple of 16"):
         make_config("inpaint-unet", overrides=["image_size=40"])

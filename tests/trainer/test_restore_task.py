@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from colorstudio.core.io.scorefile import read_scores, scores_path
 from colorstudio.models import create
 from trainer import data as tdata
 from trainer.config import ConfigError, make_config
@@ -120,4 +121,4 @@ def test_damage_evaluation_and_card(trained, photo_dir, monkeypatch):
     card = cards.write_card(run / "model.safetensors", limit=2)
     text = card.read_text()
     assert "| photos | 2 |" in text and "flagged on clean photos" in text and "held-out mix" in text
-    assert json.loads(card.with_suffix(".eval.json").read_text())["detection"]["photos"]["images"] == 2
+    assert read_scores(scores_path(card.with_suffix(".safetensors"))).detection["photos"]["images"] == 2

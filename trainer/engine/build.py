@@ -15,7 +15,7 @@ import torch
 
 from colorstudio.models import registry
 from trainer import data as tdata
-from trainer.config import TrainConfig
+from trainer.settings import TrainConfig
 from trainer.engine import losses
 from trainer.engine.balance import FolderBalancedSampler, folder_of
 from trainer.engine.surgery import init_from

@@ -12,7 +12,7 @@ from colorstudio.core.io import checkpoint
 from colorstudio.core.io.runs import RunLayout
 from trainer.engine.checkpoints import read_state
 from trainer.errors import TrainError
-from trainer.groups import HELD_OUT_EVERY
+from colorstudio.core.photo_groups import HELD_OUT_EVERY
 
 
 def run_checkpoint(run: str | Path) -> Path:

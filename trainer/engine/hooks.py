@@ -8,15 +8,49 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-# Hooks receive the running ``trainer.engine.loop.Trainer`` as ``t``; it is not imported here
-# (the loop imports this module, and even a type-checking import would be a cycle).
-Trainer = Any
+from trainer.engine.console import ConsoleProgress
+from trainer.settings import TrainConfig
+from trainer.engine.metrics import MetricsWriter
 
 LOG_SECONDS = 15.0   # a train point at least this often, whatever log_every says
+
+
+class TrainerView(Protocol):
+    """What a hook sees of the running trainer and may ask of it (``trainer.engine.loop.
+    Trainer`` is one; the loop is not imported here: it imports this module)."""
+
+    step: int                  # steps done, this one included
+    epoch: int                 # the epoch under way (after an epoch: the next one)
+    metrics: MetricsWriter     # the run's metrics.jsonl (rank 0 writes it)
+
+    @property
+    def is_main(self) -> bool:
+        """Rank 0: the process that logs, validates and checkpoints."""
+
+    @property
+    def total_steps(self) -> int:
+        """Where the run ends if no budget or signal stops it first."""
+
+    def lr(self) -> float: ...
+
+    def eta(self) -> float | None:
+        """Seconds left, None before the first step of this session."""
+
+    def elapsed(self, now: float) -> float:
+        """Seconds trained at the wall-clock time ``now``, earlier sessions included."""
+
+    def save_checkpoint(self) -> Path: ...
+
+    def evaluate_and_log(self, tag: str | None) -> None:
+        """Held-out scores into the metrics (every rank calls it); ``tag``: samples too."""
+
+    def save_samples(self, tag: str) -> None:
+        """Sample predictions of the held-out images under ``tag`` (rank 0)."""
 
 
 @dataclass
@@ -30,14 +64,18 @@ class StepInfo:
 
 
 class Hook:
-    def before_train(self, t: "Trainer") -> None:
+    def before_train(self, t: TrainerView) -> None:
         """Once, before the first step of this session (a resumed run: its first here)."""
 
-    def after_step(self, t: "Trainer", info: StepInfo) -> None:
+    def after_step(self, t: TrainerView, info: StepInfo) -> None:
         """After every step (``t.step`` already counts it)."""
 
-    def after_epoch(self, t: "Trainer") -> None:
+    def after_epoch(self, t: TrainerView) -> None:
         """After an epoch (``t.epoch`` is the next one; the schedule has stepped)."""
+
+    def after_train(self, t: TrainerView) -> None:
+        """Once after this session's last step, also when a step failed (what
+        :meth:`before_train` opened closes here); before the run's final validation."""
 
 
 class LogHook(Hook):
@@ -48,25 +86,32 @@ class LogHook(Hook):
 
     def __init__(self, log_every: int):
         self.every = max(1, int(log_every))
+        self.console: ConsoleProgress | None = None
 
-    def before_train(self, t: "Trainer") -> None:
+    def before_train(self, t: TrainerView) -> None:
         self.start_step = t.step
         self.window_t, self.window_n, self.window_logs = time.time(), 0, {}
+        self.console = ConsoleProgress()
 
-    def after_step(self, t: "Trainer", info: StepInfo) -> None:
+    def after_step(self, t: TrainerView, info: StepInfo) -> None:
         self.window_n += info.images
         for k, v in info.logs.items():
             self.window_logs.setdefault(k, []).append(v)
         now = time.time()
-        if not t.dist.main or not (t.step % self.every == 0 or t.step == self.start_step + 1 or info.epoch_end
+        if not t.is_main or not (t.step % self.every == 0 or t.step == self.start_step + 1 or info.epoch_end
                                    or info.reason or now - self.window_t >= LOG_SECONDS):
             return
         rate = self.window_n / max(1e-9, now - self.window_t)
         means = {k: float(np.mean(v)) for k, v in self.window_logs.items()}
         eta = t.eta()
         t.metrics.train(t.step, t.epoch, t.lr(), rate, means, total_steps=t.total_steps, eta=eta)
-        t.console.update(t.step, t.total_steps, t.epoch, t.elapsed_before + now - t.t_start, eta, means, rate)
+        if self.console is not None:
+            self.console.update(t.step, t.total_steps, t.epoch, t.elapsed(now), eta, means, rate)
         self.window_t, self.window_n, self.window_logs = now, 0, {}
+
+    def after_train(self, t: TrainerView) -> None:
+        if self.console is not None:
+            self.console.close()
 
 
 class CheckpointHook(Hook):
@@ -75,8 +120,8 @@ class CheckpointHook(Hook):
     def __init__(self, every: int):
         self.every = max(1, int(every))
 
-    def after_step(self, t: "Trainer", info: StepInfo) -> None:
-        if t.step % self.every == 0 and t.dist.main:
+    def after_step(self, t: TrainerView, info: StepInfo) -> None:
+        if t.step % self.every == 0 and t.is_main:
             t.save_checkpoint()
             t.metrics.event("checkpoint", f"step {t.step}", step=t.step)
 
@@ -85,21 +130,21 @@ class ValidationHook(Hook):
     """Held-out scores every ``val_every`` steps (with the 'latest' samples) and at each
     epoch's end but the last (with that epoch's samples; the run's end validates itself)."""
 
-    def __init__(self, val_every: int):
+    def __init__(self, val_every: int, epochs: int):
         self.every = int(val_every)
+        self.epochs = int(epochs)
 
-    def after_step(self, t: "Trainer", info: StepInfo) -> None:
+    def after_step(self, t: TrainerView, info: StepInfo) -> None:
         if self.every and t.step % self.every == 0:
             t.evaluate_and_log(None)
-            if t.dist.main:
-                t.validator.save_samples("latest")
+            t.save_samples("latest")
 
-    def after_epoch(self, t: "Trainer") -> None:
-        if t.epoch < t.cfg.epochs:
+    def after_epoch(self, t: TrainerView) -> None:
+        if t.epoch < self.epochs:
             t.evaluate_and_log(f"epoch_{t.epoch:04d}")
 
 
-def default_hooks(cfg) -> list[Hook]:
+def default_hooks(cfg: TrainConfig) -> list[Hook]:
     """The run's hooks, in the order they act after a step: log, checkpoint, validate."""
     return [LogHook(cfg.log_every), CheckpointHook(cfg.checkpoint_every or cfg.log_every),
-            ValidationHook(cfg.val_every)]
+            ValidationHook(cfg.val_every, cfg.epochs)]

@@ -6,8 +6,10 @@ from a DistributedSampler (``set_epoch`` reshuffles); only rank 0 logs, validate
 (:mod:`trainer.engine.validation`), writes samples and checkpoints (:mod:`trainer.engine.checkpoints`).
 Every sample's augmentation is seeded by ``(seed, step, rank, position)``
 (:mod:`trainer.engine.sampling`), so ``--resume`` replays the same batches from the last
-checkpoint on.  GAN families alternate a discriminator step and a generator step.
-What a run is built from (data, networks, optimisers) comes from :mod:`trainer.engine.build`.
+checkpoint on.  What a run is built from (data, networks, optimisers) comes from
+:mod:`trainer.engine.build`; what a step computes for the family -- its input, its loss
+terms, a GAN's discriminator update -- from :mod:`trainer.engine.steps`; what happens
+around the steps (logs, checkpoints, validation) from :mod:`trainer.engine.hooks`.
 """
 
 from __future__ import annotations
@@ -17,28 +19,25 @@ import math
 import random
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 
-from colorstudio.core.color import color_torch
-from colorstudio.core.io import checkpoint
 from colorstudio.core.io import atomic
 from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.io.runs import RunLayout, RunLock
 from colorstudio.models import registry
-from trainer.engine import build, checkpoints, losses
+from trainer.engine import build, checkpoints, steps
 from trainer.engine.checkpoints import jsonable, read_state
-from trainer.config import TrainConfig, save_config
-from trainer.engine.console import ConsoleProgress
+from trainer.config import save_config
+from trainer.settings import TrainConfig
 from trainer.engine.distributed import any_rank, barrier, broadcast_buffers, setup_distributed, unwrap
 from trainer.errors import TrainError
 from trainer.engine.hooks import StepInfo, default_hooks
 from trainer.engine.metrics import MetricsWriter
-from trainer.engine.sampling import rng_state, sample_hints, sample_seed, set_rng_state
+from trainer.engine.sampling import epoch_batches, rng_state, sample_seed, set_rng_state
 from trainer.engine.signals import StopRequest, die_with_parent
 from trainer.engine.validation import Validator
 
@@ -124,21 +123,8 @@ class Trainer:
     def load_state_dict(self, st: dict[str, Any], path: Path) -> None:
         """Continue from a checkpoint's state (``path`` names it in messages); a recipe that
         changed since is kept in the notes' history, a changed rate reaches the optimisers."""
-        try:
-            checkpoint.load_into_check(unwrap(self.G), st["G"], path.name)
-            if self.D is not None and st.get("D") is not None:
-                checkpoint.load_into_check(unwrap(self.D), st["D"], path.name)
-        except checkpoint.CheckpointError as exc:
-            was = st.get("family"), st.get("model_config")
-            raise TrainError(f"cannot resume: {path} holds a {was[0]} model {was[1]}, not this run's "
-                             f"{self.cfg.family} {dict(self.cfg.model)} ({str(exc)[:300]})") from None
-        was_images, now_images = st.get("train_images"), len(self.train_set)
-        if was_images and now_images != was_images:
-            # the epochs and the held-out split would silently mean other photos
-            raise TrainError(f"cannot resume: the training data changed since the run began ({was_images} "
-                             f"training images then, {now_images} now in {self.cfg.data}); restore the "
-                             "folder, or start a new run from this one's weights (--init "
-                             f"{self.run_dir / 'model.safetensors'})")
+        checkpoints.check_resumable(st, path, self.cfg, unwrap(self.G), unwrap(self.D) if self.D is not None else None,
+                                    len(self.train_set), self.run_dir / "model.safetensors")
         unwrap(self.G).load_state_dict(st["G"])
         if self.ema is not None:
             self.ema.load_state_dict(st["G_ema"] if st.get("G_ema") is not None else st["G"])
@@ -154,19 +140,11 @@ class Trainer:
         self.elapsed_before = float(st.get("elapsed", 0.0))
         self.last_val = dict(st.get("val") or {})
         self.notes.update(st.get("notes") or {})
-        old, new = st.get("config") or {}, self.cfg.to_dict()
-        defaults = type(self.cfg)().to_dict()  # keys an older run's config did not have yet
-        before = {k: old.get(k, defaults.get(k)) for k in new}
-        changed = {k: [before[k], v] for k, v in new.items()
-                   if k not in ("out", "time_budget", "threads", "device") and before[k] != v}
+        changed = checkpoints.recipe_changes(st.get("config") or {}, self.cfg)
         if changed:  # a resumed run that changed its recipe: keep the history in the metadata
             self.notes.setdefault("history", []).append({"step": self.step, "changed": changed})
         if "lr" in changed or "d_lr" in changed:  # the optimizer state carried the old rate
-            for opt, lr in ((self.opt_G, self.cfg.lr), (self.opt_D, self.cfg.d_lr or self.cfg.lr)):
-                for group in (opt.param_groups if opt is not None else ()):
-                    group["lr"] = group["initial_lr"] = lr * group.get("lr_mult", 1.0)
-            if self.sched is not None:
-                self.sched.base_lrs = [g["initial_lr"] for g in self.opt_G.param_groups]
+            checkpoints.set_rates(self.cfg, self.opt_G, self.opt_D, self.sched)
         set_rng_state(st["rng"])
 
     # ------------------------------------------------------------ building (trainer.engine.build)
@@ -179,17 +157,15 @@ class Trainer:
         cfg = self.cfg
         g = build.generator(cfg, self.notes)
         self.pretrained = g.pretrained_part()   # its own rate (and freeze) however it starts
-        self.takes_hints = registry.spec(cfg.family).hints   # the family says (the contract's planes)
         self.outputs = g.train_outputs
         self.G = g.to(self.device).train()
         d = build.discriminator(cfg)
         self.D = d.to(self.device).train() if d is not None else None
         rebalance = build.rebalance(cfg, self.train_set)
-        self.rebalance = rebalance.to(self.device) if rebalance is not None else None
-        vgg = build.perceptual_net(cfg, self.notes)
-        self.vgg = vgg.to(self.device) if vgg is not None else None   # the perceptual-loss network
-        self.bin_loss_name = cfg.loss if self.outputs == ("logits",) else cfg.bin_loss
-        build.bin_class_weights(g, self.bin_loss_name, cfg, self.train_set)
+        rebalance = rebalance.to(self.device) if rebalance is not None else None
+        perceptual = build.perceptual_net(cfg, self.notes)   # the perceptual loss's network
+        perceptual = perceptual.to(self.device) if perceptual is not None else None
+        build.bin_class_weights(g, steps.bin_loss_name(cfg, self.outputs), cfg, self.train_set)
         self.frozen = False
         if self.pretrained is not None and cfg.freeze_steps > 0:
             self._freeze(True)
@@ -208,6 +184,11 @@ class Trainer:
         if cfg.lr_step_epochs > 0:
             self.sched = torch.optim.lr_scheduler.StepLR(self.opt_G, cfg.lr_step_epochs, cfg.lr_gamma)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        adversary = steps.Adversary(cfg, g, self.D, self.opt_D, self.scaler, self._autocast) \
+            if self.D is not None else None
+        # what a step computes, chosen by the family's outputs (hints: the contract's planes)
+        family = steps.Family(cfg, g, self.outputs, registry.spec(cfg.family).hints, rebalance, perceptual)
+        self.family_step = steps.family_step(family, adversary)
 
     def _ddp(self, module):
         from torch.nn.parallel import DistributedDataParallel as DDP
@@ -232,107 +213,33 @@ class Trainer:
                                    f"(lr x{self.cfg.pretrained_lr:g})", step=self.step)
 
     # ------------------------------------------------------------ one step
-    def _epoch_batches(self, epoch_indices: list[int], first: int):
-        """Batches ``first``.. of this epoch; items are ``(index, seed)`` so the samples
-        do not depend on where they are decoded (main process or DataLoader workers)."""
-        bs, spe = self.cfg.batch_size, self.steps_per_epoch
-        batches = [[(i, sample_seed(self.cfg.seed, self.epoch * spe + b, self.dist.rank, j))
-                    for j, i in enumerate(epoch_indices[b * bs:(b + 1) * bs])] for b in range(first, spe)]
-        if self.cfg.cache or self.cfg.num_workers <= 0:
-            for items in batches:
-                yield _collate([self.train_set[it] for it in items])
-            return
-        loader = torch.utils.data.DataLoader(self.train_set, batch_sampler=batches, collate_fn=_collate,
-                                             num_workers=self.cfg.num_workers, prefetch_factor=2)
-        yield from loader
+    def _epoch_batches(self, epoch_indices: list[int], first: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Batches ``first``.. of this epoch (``sampling.epoch_batches``)."""
+        return epoch_batches(self.train_set, epoch_indices, first, self.cfg, self.epoch, self.steps_per_epoch,
+                             self.dist.rank)
 
     def _inputs(self, x: torch.Tensor, y: torch.Tensor, rng: np.random.Generator | None) -> torch.Tensor:
-        if self.takes_hints and self.cfg.task == "colorize":
-            if rng is None:
-                rng = np.random.default_rng(1234)
-            x = torch.cat([x, sample_hints(y, rng, self.cfg.hint_p, self.cfg.hint_max)], 1)
-        return x
+        """The network's input for a batch, as the family takes it (``steps.FamilyStep.inputs``)."""
+        return self.family_step.inputs(x, y, rng)
 
     def _autocast(self):
         return torch.autocast("cuda", dtype=torch.float16, enabled=self.amp)
 
-    def _pixel_terms(self, outs: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        cfg = self.cfg
-        if "mask" in outs:   # restore: damage logits against the mask; no colour, rebalancing or hints
-            return {cfg.loss: losses.mask_loss(outs["mask"], y, cfg.loss, cfg.mask_pos_weight) * cfg.pixel_weight}
-        if "fill" in outs:   # inpaint: the filled L against the undamaged scan (y's first plane), x's holes
-            terms = losses.fill_loss(outs["fill"], y[:, :1], x[:, 1:2], cfg.hole_weight, cfg.edge_weight)
-            return {cfg.loss if k == "l1" else k: v * cfg.pixel_weight for k, v in terms.items()}
-        terms: dict[str, torch.Tensor] = {}
-        out = outs.get("ab", outs.get("rgb"))   # the task's image output (None: bins only)
-        if "logits" in outs:
-            bin_term = unwrap(self.G).bin_loss(outs["logits"], y, self.bin_loss_name)
-            if out is None:
-                terms[cfg.loss] = bin_term * cfg.pixel_weight
-                return terms
-            terms[f"bins_{self.bin_loss_name}"] = bin_term * cfg.bin_weight
-        if y.shape[-2:] != out.shape[-2:]:
-            y = F.interpolate(y, size=out.shape[-2:], mode="area")
-        w = self.rebalance(y) if self.rebalance is not None else None
-        if self.takes_hints and cfg.hint_weight > 0:
-            near = losses.hint_neighbourhood(x[:, -1:], cfg.hint_sigma, out.shape[-2:])
-            w = (1.0 + cfg.hint_weight * near) * (w if w is not None else 1.0)
-        terms[cfg.loss] = losses.pixel_loss(cfg.loss, out.float(), y.float(), w) * cfg.pixel_weight
-        if self.vgg is not None:
-            l = x[:, :1]
-            rgb = [color_torch.lab_norm_to_rgb(l, ab.float()) for ab in (out, y)]
-            terms["perceptual"] = cfg.perceptual_weight * losses.perceptual_loss(self.vgg, *rgb)
-        return terms
-
-    def _judged_image(self, outs: dict[str, torch.Tensor]) -> torch.Tensor:
-        """What the discriminator judges: the image output (ab or RGB), or a bin head's
-        colours decoded.  Asked only with a discriminator: a mask (restore) or a fill (inpaint) has none."""
-        image = outs.get("ab", outs.get("rgb"))
-        return image if image is not None else unwrap(self.G).decode(outs["logits"])
-
-    def _d_input(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-        """Colorize: the Lab image (L + ab); translate: conditional (input, output)."""
-        cond = x[:, :1] if self.cfg.task == "colorize" else x
-        if cond.shape[-2:] != out.shape[-2:]:
-            cond = F.interpolate(cond, size=out.shape[-2:], mode="area")
-        return torch.cat([cond, out], 1)
-
     def train_step(self, x: torch.Tensor, y: torch.Tensor, rng: np.random.Generator) -> dict[str, float]:
+        """One optimisation step of every family alike: what the family's step computes
+        (its discriminator's update, its loss terms) is :attr:`family_step`'s."""
         cfg = self.cfg
         x = self._inputs(x, y, rng).to(self.device, non_blocking=True)
         y = y.to(self.device, non_blocking=True)
-        logs: dict[str, float] = {}
         if self.frozen:
             self.pretrained.eval()  # validation may have put it back in training mode
         with self._autocast():
             out = self.G(x)
         outs = out if isinstance(out, dict) else {self.outputs[0]: out}
-        if self.D is not None:
-            fake_ab = self._judged_image(outs)
-            self.opt_D.zero_grad(set_to_none=True)
-            tgt = y if y.shape[-2:] == fake_ab.shape[-2:] else F.interpolate(y, size=fake_ab.shape[-2:], mode="area")
-            with self._autocast():
-                d_real = self.D(self._d_input(x, tgt))
-            l_real = losses.bce(d_real, losses.gan_labels(d_real, True, cfg.label_smoothing,
-                                                          cfg.label_noise, cfg.label_flip))
-            self.scaler.scale(0.5 * l_real).backward()
-            with self._autocast():
-                d_fake = self.D(self._d_input(x, fake_ab.detach()))
-            l_fake = losses.bce(d_fake, losses.gan_labels(d_fake, False, 0.0, cfg.label_noise, cfg.label_flip))
-            self.scaler.scale(0.5 * l_fake).backward()
-            if cfg.grad_clip > 0:
-                self.scaler.unscale_(self.opt_D)
-                torch.nn.utils.clip_grad_norm_(self.D.parameters(), cfg.grad_clip)
-            self.scaler.step(self.opt_D)
-            logs["d"] = float(0.5 * (l_real + l_fake).detach())
-            logs["d_real"] = float(torch.sigmoid(d_real.detach().float()).mean())
-            logs["d_fake"] = float(torch.sigmoid(d_fake.detach().float()).mean())
+        logs = self.family_step.discriminator_update(outs, x, y)
         self.opt_G.zero_grad(set_to_none=True)
         with self._autocast():
-            terms = self._pixel_terms(outs, x, y)
-            if self.D is not None:
-                d_gen = self.D(self._d_input(x, fake_ab))
-                terms["g_adv"] = cfg.adv_weight * losses.bce(d_gen, torch.ones_like(d_gen))
+            terms = self.family_step.generator_terms(outs, x, y)
         total = sum(terms.values())
         if not torch.isfinite(total):
             raise TrainError(f"loss became {float(total)} at step {self.step}; lower the learning rate")
@@ -358,9 +265,20 @@ class Trainer:
             else:
                 e.copy_(live[k])
 
-    # ------------------------------------------------------------ the loop
+    # ------------------------------------------------------------ what the hooks see (hooks.TrainerView)
+    @property
+    def is_main(self) -> bool:
+        return self.dist.main
+
     def lr(self) -> float:
         return float(self.opt_G.param_groups[0]["lr"])
+
+    def elapsed(self, now: float) -> float:
+        return self.elapsed_before + now - self.t_start
+
+    def save_samples(self, tag: str) -> None:
+        if self.dist.main:
+            self.validator.save_samples(tag)
 
     def evaluate_and_log(self, tag: str | None) -> None:
         if getattr(self, "_val_step", None) == self.step:  # val_every and the epoch end coincide
@@ -401,7 +319,6 @@ class Trainer:
         self._stop = StopRequest()
         self._stop.install()
         die_with_parent()
-        self.console = ConsoleProgress()
         try:
             reason = self._loop()
         except BaseException as exc:
@@ -411,7 +328,6 @@ class Trainer:
             raise
         finally:
             self._stop.restore()
-            self.console.close()
         broadcast_buffers((self.G, self.D), self.dist)
         result: dict[str, Any] = {"step": self.step, "epoch": self.epoch, "reason": reason}
         if main:
@@ -432,8 +348,8 @@ class Trainer:
     @property
     def total_steps(self) -> int:
         """Where the run ends if no budget or signal stops it first."""
-        steps = self.cfg.epochs * self.steps_per_epoch
-        return min(steps, self.cfg.max_steps) if self.cfg.max_steps else steps
+        n = self.cfg.epochs * self.steps_per_epoch
+        return min(n, self.cfg.max_steps) if self.cfg.max_steps else n
 
     def eta(self) -> float | None:
         """Seconds left: the steps left at this session's pace, or the budget left if sooner."""
@@ -459,6 +375,15 @@ class Trainer:
         self._update_freeze()
         for h in self.hooks:
             h.before_train(self)
+        try:
+            return self._epochs()
+        finally:
+            for h in self.hooks:
+                h.after_train(self)
+
+    def _epochs(self) -> str:
+        """The steps of the epochs left (see :meth:`_loop`); why they ended."""
+        cfg = self.cfg
         while self.epoch < cfg.epochs:
             self.sampler.set_epoch(self.epoch)
             indices = list(self.sampler)
@@ -488,11 +413,6 @@ class Trainer:
         if any_rank(time.time() - self.t_start >= self._budget or self._stop.poll() is not None, self.dist):
             return f"stopped by {self._stop.signal}" if self._stop.signal else "time budget reached"
         return None
-
-
-def _collate(items) -> tuple[torch.Tensor, torch.Tensor]:
-    xs, ys = zip(*items)
-    return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
 
 
 def train(cfg: TrainConfig, run_dir: str | Path, resume: bool = False) -> dict[str, Any]:

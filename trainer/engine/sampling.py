@@ -1,4 +1,5 @@
-"""Randomness a run can replay: per-sample seeds, the RNG state in checkpoints, hints.
+"""Randomness a run can replay: per-sample seeds, an epoch's batches, the RNG state in
+checkpoints, hints.
 
 Every sample's augmentation is seeded by ``(seed, step, rank, position)``, so
 ``--resume`` replays the same batches from the last checkpoint on.
@@ -7,7 +8,7 @@ Every sample's augmentation is seeded by ``(seed, step, rank, position)``, so
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -15,6 +16,29 @@ import torch
 
 def sample_seed(seed: int, step: int, rank: int, j: int) -> int:
     return int(np.random.SeedSequence([seed, step, rank, j]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+def collate(items: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(x, y) samples -> a batch of each."""
+    xs, ys = zip(*items)
+    return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+
+
+def epoch_batches(train_set: Any, epoch_indices: list[int], first: int, cfg: Any, epoch: int,
+                  steps_per_epoch: int, rank: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Batches ``first``.. of epoch ``epoch`` of ``cfg.batch_size`` items each; items are
+    ``(index, seed)`` so the samples do not depend on where they are decoded (in this
+    process, from the cache or with no workers, or in ``cfg.num_workers`` DataLoader workers)."""
+    bs, spe = cfg.batch_size, steps_per_epoch
+    batches = [[(i, sample_seed(cfg.seed, epoch * spe + b, rank, j))
+                for j, i in enumerate(epoch_indices[b * bs:(b + 1) * bs])] for b in range(first, spe)]
+    if cfg.cache or cfg.num_workers <= 0:
+        for items in batches:
+            yield collate([train_set[it] for it in items])
+        return
+    loader = torch.utils.data.DataLoader(train_set, batch_sampler=batches, collate_fn=collate,
+                                         num_workers=cfg.num_workers, prefetch_factor=2)
+    yield from loader
 
 
 def rng_state() -> dict[str, Any]:

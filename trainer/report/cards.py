@@ -1,8 +1,8 @@
 """Model cards: what a trained model is, what it was trained on, how it scores.
 
 ``write_card`` evaluates exported weights on their run's held-out data (a damage detector:
-on those photos damaged, :func:`restore_results`) and writes
-``<weights>.md`` and ``<weights>.eval.json``; ``evaluate_command`` is the
+on those photos damaged, :func:`restore_results`) and writes ``<weights>.md`` and the
+scores file beside it (``core.io.scorefile``: its schema); ``evaluate_command`` is the
 ``colorstudio-train evaluate`` command.  Above :mod:`trainer.report.evaluate` (the scores),
 :mod:`trainer.report.group_eval` (per kind of photo) and :mod:`trainer.engine.export`.
 """
@@ -17,13 +17,15 @@ from typing import Any
 
 from colorstudio.core.io import atomic
 from colorstudio.core.io.checkpoint import read_metadata
+from colorstudio.core.io.scorefile import scores_path, write_scores
 from colorstudio.core.messages import shown
 from colorstudio.core.inference.predictor import Predictor
 from colorstudio.models import create
 from trainer import data as tdata
 from trainer.errors import TrainError
 from trainer.report import evaluate, group_eval
-from trainer.groups import HELD_OUT_EVERY, held_out_by_group
+from colorstudio.core.photo_groups import HELD_OUT_EVERY
+from trainer.groups import held_out_by_group
 
 
 def model_card(name: str, meta: dict[str, Any], res: dict[str, Any], data_note: str = "") -> str:
@@ -92,7 +94,8 @@ def data_note(path: str) -> str:
     return "**Data licence:** see the README of the training data folder."
 
 
-def damage_files(root: str | Path, every: int = 20, limit: int = 0, split: bool = True) -> dict[str, list[Path]]:
+def damage_files(root: str | Path, every: int = HELD_OUT_EVERY, limit: int = 0,
+                 split: bool = True) -> dict[str, list[Path]]:
     """The photos a damage detector is scored on: per kind of photo (``trainer.groups``)
     when ``root`` is the photo mix, else one group ``photos`` -- the held-out split (every
     ``every``-th file of each folder) unless ``split`` is off; ``limit`` > 0: that many per
@@ -106,7 +109,7 @@ def damage_files(root: str | Path, every: int = 20, limit: int = 0, split: bool 
     return {"photos": tdata.spread(files, limit) if limit else files}
 
 
-def restore_results(net, root: str | Path, every: int = 20, limit: int = 0, size: int | None = None,
+def restore_results(net, root: str | Path, every: int = HELD_OUT_EVERY, limit: int = 0, size: int | None = None,
                     split: bool = True) -> dict[str, Any]:
     """:func:`trainer.report.evaluate.evaluate_damage` on :func:`damage_files`, with its protocol."""
     size = size or evaluate.DAMAGE_EVAL_SIZE
@@ -128,7 +131,7 @@ def _refuse_fills(pred) -> None:
 
 def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str = "") -> Path:
     """Evaluate exported ``weights`` on its run's held-out data and write ``<weights>.md``
-    (model card) and ``<weights>.eval.json`` beside it."""
+    (model card) and its scores file (``core.io.scorefile.scores_path``) beside it."""
     weights = Path(weights)
     meta = read_metadata(weights)
     recipe = meta.get("recipe", {})
@@ -165,7 +168,7 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
     text += (f"\nFile: `{weights.name}`, {weights.stat().st_size / 1e6:.2f} MB, fp16 safetensors "
              f"(metadata key `colorstudio` holds family, config, recipe, data, epochs, time, metrics, version).\n")
     atomic.write_text(card, text)
-    atomic.write_text(weights.with_suffix(".eval.json"), json.dumps(res, indent=2))
+    write_scores(scores_path(weights), res)
     return card
 
 
@@ -175,7 +178,7 @@ def evaluate_command(argv: list[str] | None = None) -> int:
     ap.add_argument("checkpoint", help=".safetensors, run folder or training .pt")
     ap.add_argument("--data", required=True, help="photo folder (held-out split used) or facades folder")
     ap.add_argument("--split", choices=("heldout", "all"), default="heldout")
-    ap.add_argument("--every", type=int, default=20, help="held-out split: every n-th file per folder")
+    ap.add_argument("--every", type=int, default=HELD_OUT_EVERY, help="held-out split: every n-th file per folder")
     ap.add_argument("--size", type=int, help="render size (default: the model's; a damage detector: the "
                     "short side of the photos, 512)")
     ap.add_argument("--limit", type=int, default=0, help="score only the first N images")
@@ -211,7 +214,7 @@ def evaluate_command(argv: list[str] | None = None) -> int:
     out = Path(a.out) if a.out else Path(a.checkpoint).with_suffix("").parent
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{name}.eval"
-    atomic.write_text(out / f"{stem}.json", json.dumps(res, indent=2))
+    write_scores(out / f"{stem}.json", res)
     atomic.write_text(out / f"{stem}.md", model_card(name, meta, res))
     print(f"wrote {shown(out / (stem + '.md'))} and {shown(stem)}.json", file=sys.stderr)
     return 0

@@ -27,7 +27,7 @@ from colorstudio.core.color import palette
 from colorstudio.core.colorize import damage, pipeline
 from trainer import data as tdata
 from trainer.engine import scores
-from trainer.groups import GROUPS
+from colorstudio.core.photo_groups import GROUPS
 
 DAMAGE_EVAL_SIZE = 512   # short side the held-out photos are scored at: the damage's scan scale
 DAMAGE_THRESHOLD = 0.5   # damage probability from which a pixel counts as flagged

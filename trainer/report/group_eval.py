@@ -32,7 +32,7 @@ from colorstudio.core.colorize import aging, pipeline
 from colorstudio.core import color
 from trainer import data as tdata
 from trainer.report.evaluate import colorize_scores, fmt, gt_hints
-from trainer.groups import GROUPS, SKIN_BOX, SKIN_FOLDERS
+from colorstudio.core.photo_groups import GROUPS, SKIN_BOX, SKIN_FOLDERS
 
 LAND_TOLERANCE = 10.0     # Lab units of ab
 SPREAD_RADIUS = 0.12      # of the long side: the neighbourhood a hint should colour

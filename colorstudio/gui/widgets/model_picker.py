@@ -1,17 +1,16 @@
-"""Model and device choice: the registry's models (task, trained or not, model card).
+"""Model and device choice: a view over the model catalogue (``models.catalogue``).
 
-What the panel says of a model comes from its weights' metadata (data, epochs, time) and
-its shipped ``<name>.eval.json`` (held-out scores per kind of photo), never from parsing
-the markdown card, which is only the tooltip.
-
-Listing the registry imports the model families and hence torch (seconds), so the
-picker starts empty and is filled by :func:`load_entries` run in a worker.
+What the panel says of a model is the catalogue entry's: its summary (weights' metadata,
+held-out scores per kind of photo), its card as the tooltip.  The catalogue imports the
+model families and hence torch (seconds), so this module names it only for type checking
+and imports it in functions: the picker starts empty and is filled by :func:`load_entries`
+run in a worker; an entry in hand means the catalogue is loaded already.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QToolButton,
@@ -20,214 +19,25 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
 from colorstudio.gui import dialog_folders
 from colorstudio.gui.plaintext import plain_label, tooltip
 
-
-GROUP_NAMES = {"people": "people", "interiors": "interiors", "animals": "animals & objects",
-               "scenes": "scenes", "mixed": "mixed"}
-
-
-@dataclass(frozen=True)
-class ModelEntry:
-    """What the GUI needs to know about a registered model (no torch objects)."""
-
-    name: str
-    task: str
-    trained: bool
-    description: str
-    card: str            # model card markdown ('' when none ships): the tooltip
-    input_size: int
-    hints: bool          # follows colour hints (every colorizer)
-    fixed_size: bool
-    facts: dict = field(default_factory=dict)    # the weights' metadata (family, data, epochs, time)
-    scores: dict = field(default_factory=dict)   # the shipped <name>.eval.json
-    display: str = ""    # the name shown ('' = name); own checkpoints: their run or file name
-    origin: str = "shipped"   # shipped | run (a run folder's export) | file (opened with Weights…)
-
-    @property
-    def label(self) -> str:
-        return self.display or self.name
-
-    @property
-    def family(self) -> str:
-        """The registry family (own checkpoints are keyed ``family@path``)."""
-        return self.name.partition("@")[0]
-
-    @property
-    def summary(self) -> str:
-        """Plain sentences a user decides by: what it is, what it was trained on, how it
-        scored on held-out photos of each kind.  The whole card is the tooltip."""
-        lines = [self.description]
-        if self.origin != "shipped":
-            where = "your training run" if self.origin == "run" else "a checkpoint you opened"
-            lines.append(f"A{with_article(self.family)[1:]} model from {where}: {self.name.partition('@')[2]}")
-        try:   # the facts and scores come from the user's files: a malformed one costs its lines only
-            f = self.facts
-            if f.get("epochs") is not None:
-                data = f.get("data") or {}
-                where = Path(str(data.get("path", ""))).name
-                n = data.get("train_images")
-                trained = f"Trained on {where or 'its data'}" + (f" ({n:,} images)" if isinstance(n, int) else "")
-                minutes = float(f.get("time") or 0) / 60
-                lines.append(f"{trained}: {float(f['epochs']):.1f} epochs, {minutes:.0f} min.")
-            lines += _score_lines(self.scores)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            lines.append("(Its training facts or scores file is malformed and was skipped.)")
-        return "\n".join(lines)
-
-
-def with_article(word: str) -> str:
-    """``word`` after "a" or "an" as it is said, not as it is spelt: "an effnet-unet", "an
-    iizuka-lite", but "a unet-gan" (a "you"-sound: u, one consonant, a vowel) and "a zhang-bins"."""
-    w = word.lower()
-    you = w[:1] == "u" and len(w) > 2 and w[1] not in "aeiou" and w[2] in "aeiouy"
-    return ("an " if w[:1] in "aeiou" and not you else "a ") + word
-
-
-def _score_lines(res: dict) -> list[str]:
-    groups = res.get("groups") if isinstance(res, dict) else None
-    out = []
-    if isinstance(groups, dict) and groups:
-        gains = [f"{GROUP_NAMES.get(k, k)} {r['gain_db']:+.1f}" for k, r in groups.items()
-                 if isinstance(r, dict) and "gain_db" in r]
-        if gains:
-            out.append("Held-out gain over no colour (dB): " + ", ".join(gains) + ".")
-        colour = [r["colourfulness_ratio"] for r in groups.values() if "colourfulness_ratio" in r]
-        skin = next((r for r in groups.values() if "skin_hue_error_median" in r), None)
-        bits = []
-        if skin:
-            bits.append(f"skin hue error {skin['skin_hue_error_median']:.0f}°")
-        if colour:
-            bits.append(f"colourfulness {min(colour):.0%}–{max(colour):.0%} of the truth's")
-        if bits:
-            out.append(bits[0][0].upper() + "; ".join(bits)[1:] + ".")
-        hinted = [r for r in groups.values() if "hints_gain_db" in r]
-        if hinted:
-            g = sum(r["hints_gain_db"] for r in hinted) / len(hinted)
-            land = sum(r.get("hint1_landed", 0) for r in hinted) / len(hinted)
-            out.append(f"With 10 hints: {g:+.1f} dB; a single hint lands {land:.0%} of the time.")
-    elif isinstance(res, dict) and isinstance(res.get("model"), dict):
-        m, b = res["model"], res.get("baseline_class_mean") or res.get("baseline_ab0") or {}
-        if "l1" in m:
-            base = f" (class-mean colours {b['l1']:.3f})" if "l1" in b else ""
-            out.append(f"Held-out L1 {m['l1']:.3f}{base}.")
-        elif "psnr_rgb" in m:
-            out.append(f"Held-out PSNR {m['psnr_rgb']:.2f} dB" +
-                       (f" (no colour {b['psnr_rgb']:.2f})" if "psnr_rgb" in b else "") + ".")
-    return out
-
-
-def offered(entries: list[ModelEntry]) -> list[ModelEntry]:
-    """The entries a user may pick from: those with trained weights -- shipped, or the
-    user's own checkpoint of any family (a run's export, a file opened with Weights…).  A
-    family without trained weights runs on random weights and paints noise, so it is never
-    offered as if usable (issue 35); only when none of ``entries`` is trained (a checkout
-    without ``resources/weights``) are they all listed, marked untrained, so the app runs."""
-    trained = [e for e in entries if e.trained]
-    return trained or list(entries)
-
-
-def remembered(entries: list[ModelEntry], name: str | None, default: str) -> str:
-    """The model to select: the remembered ``name`` while it is still :func:`offered`, else
-    ``default`` -- a remembered family that is no longer offered (untrained since issue 35)
-    must not leave the picker on whatever happens to be listed first."""
-    names = {e.name for e in offered(entries)}
-    return name if name in names else default
-
-
-def _read_json(path: Path) -> dict:
-    """A model's .eval.json: a bad or huge one costs its own scores only."""
-    from colorstudio.core.io.textfiles import read_json_object
-
-    return read_json_object(path, 2 * 2 ** 20)
-
-
-def _read_card(path: Path) -> str:
-    """A model card for the tooltip: bounded (a huge card is cut, not read whole)."""
-    from colorstudio.core.io.textfiles import BadTextFile, read_text
-
-    if not path.is_file():
-        return ""
-    try:
-        return read_text(path)
-    except BadTextFile:
-        return ""
-
-
-def entry_for_checkpoint(path: str | Path, origin: str = "file", task: str | None = None,
-                         scores: dict | None = None, display: str = "") -> ModelEntry:
-    """A model list entry for one of the user's own checkpoints (a run's export or any
-    .safetensors file): its family from the metadata, its card and ``.eval.json`` when
-    they lie beside it.  Raises a one-line error for a file that is not a checkpoint of
-    ours, or one of another ``task``."""
-    from colorstudio.core.io.checkpoint import CheckpointError, read_metadata
-    from colorstudio.models import spec
-    from colorstudio.models.refs import parse_ref
-
-    path = Path(path)
-    if path.suffix.lower() != ".safetensors":
-        raise CheckpointError(f"{path.name} is not a .safetensors checkpoint")
-    ref = parse_ref(str(path), task)
-    s = spec(ref.family)
-    try:
-        facts = read_metadata(path)
-    except CheckpointError:
-        facts = {}
-    card_path = path.with_suffix(".md")
-    card = _read_card(card_path)
-    own_scores = _read_json(path.with_suffix(".eval.json"))
-    return ModelEntry(str(ref), s.task, True, s.description, card, s.input_size, s.follows_hints, s.fixed_size,
-                      facts, own_scores or scores or {}, display or ref.label, origin)
-
-
-def _run_scores(val: dict) -> dict:
-    """A run's last validation, in the shape of an .eval.json (model vs no colour)."""
-    if not val:
-        return {}
-    base = {"psnr_rgb": val["psnr_rgb_gray"]} if "psnr_rgb_gray" in val else {}
-    return {"model": dict(val), "baseline_ab0": base}
-
-
-def run_entries(runs_dir: str | Path | None, task: str | None = None) -> list[ModelEntry]:
-    """Entries for the exported weights of the training runs under ``runs_dir``
-    (newest first); runs without weights yet, or of another task, are left out."""
-    if not runs_dir:
-        return []
-    from colorstudio.core.io.runs import find_runs
-
-    out = []
-    for run in find_runs(runs_dir):
-        if run.weights is None:
-            continue
-        try:
-            e = entry_for_checkpoint(run.weights, "run", task, scores=_run_scores(run.scores),
-                                     display=run.name)
-        except Exception:  # noqa: BLE001 -- a half-written or foreign file: not listed
-            continue
-        out.append(e)
-    return out
+if TYPE_CHECKING:
+    from colorstudio.models.catalogue import ModelEntry
 
 
 def load_entries(task: str | None = None, runs_dir: str | Path | None = None) -> tuple[list[ModelEntry], list[str]]:
-    """Registry entries (then the user's own runs under ``runs_dir``) and pickable
-    devices. Slow (imports torch): call in a worker."""
-    from colorstudio.core.io.checkpoint import CheckpointError, read_metadata
+    """The catalogue (the registry's models, then the user's own runs under ``runs_dir``)
+    and the pickable devices. Slow (imports torch): call in a worker."""
     from colorstudio.core.inference.devices import available_devices
-    from colorstudio.models import available
+    from colorstudio.models.catalogue import list_models
 
-    out = []
-    for s in available(task):
-        card_path = s.card_path()
-        card = _read_card(card_path)
-        facts: dict = {}
-        if s.has_weights:
-            try:
-                facts = read_metadata(s.weights_path())
-            except CheckpointError:
-                facts = {}
-        scores = _read_json(s.weights_path().with_suffix(".eval.json"))
-        out.append(ModelEntry(s.name, s.task, s.has_weights, s.description, card, s.input_size,
-                              s.follows_hints, s.fixed_size, facts, scores))
-    out += run_entries(runs_dir, task)
-    return out, available_devices()
+    return list_models(task, runs_dir), available_devices()
+
+
+def read_weights(path: str | Path, task: str | None = None) -> ModelEntry:
+    """The catalogue entry of a checkpoint the user opened (in a worker: it imports torch);
+    a one-line error for a file that is not one of ours, or of another ``task``."""
+    from colorstudio.models.catalogue import entry_for_checkpoint
+
+    return entry_for_checkpoint(Path(path), "file", task)
 
 
 class ModelPicker(QWidget):
@@ -285,6 +95,8 @@ class ModelPicker(QWidget):
                     model: str | None = None, device: str | None = None) -> None:
         """Fill the boxes with the :func:`offered` ``entries``; select ``model``/``device``
         when listed (remembered choices)."""
+        from colorstudio.models.catalogue import offered   # loaded: it made the entries
+
         entries = offered(entries)
         self._entries = {e.name: e for e in entries}
         self.model_box.blockSignals(True)
@@ -331,7 +143,7 @@ class ModelPicker(QWidget):
         not a checkpoint).  Returns the worker."""
         from colorstudio.gui.workers import run_kept
 
-        return run_kept(self._workers, entry_for_checkpoint, Path(path), "file", self.task,
+        return run_kept(self._workers, read_weights, Path(path), self.task,
                         on_result=self._weights_read, on_error=self.weightsFailed.emit)
 
     def _weights_read(self, entry: ModelEntry) -> None:

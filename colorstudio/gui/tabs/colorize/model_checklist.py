@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from colorstudio.gui.theme import icon
-from colorstudio.gui.widgets.model_picker import ModelEntry, offered
 from colorstudio.gui.plaintext import tooltip
+
+if TYPE_CHECKING:   # the catalogue imports the families (torch): named for type checking only
+    from colorstudio.models.catalogue import ModelEntry
 
 MIN_MODELS, MAX_MODELS = 2, 6
 
@@ -48,6 +52,8 @@ class ModelChecklist(QWidget):
     def set_entries(self, entries: list[ModelEntry], ticked: list[str] | None = None) -> None:
         """List the :func:`offered` ``entries`` (no family without trained weights); tick
         ``ticked`` (default: the trained ones, at most six)."""
+        from colorstudio.models.catalogue import offered   # loaded: it made the entries
+
         entries = offered(entries)
         before = set(ticked if ticked is not None else self.checked())
         if not before:

@@ -15,6 +15,7 @@ to the Batch tab, which writes the full-size frames.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
@@ -34,8 +35,11 @@ from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
-from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
+from colorstudio.gui.widgets.model_picker import ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, run_kept
+
+if TYPE_CHECKING:   # the catalogue imports the families (torch): named for type checking only
+    from colorstudio.models.catalogue import ModelEntry
 
 
 class ShotPanel(TabPage):
