@@ -10,7 +10,11 @@ smoothing 0.7 -> EXR half (scene-linear ACEScg), through ``core.batch.shards.col
 spends per frame -- the stages overlap on the batch's threads, so they add up to more than the
 wall time; (S2) the lightness round trip of a gray frame where no colour is added (the
 default colorizer at saturation 0): EXR half, DPX 10-bit and 16-bit TIFF in and out, each value
-compared.  Needs the ``vfx`` extra (OpenImageIO, OpenColorIO).
+compared; (S3) the Dask executor's scheduling overhead: 2,000 tiny frames (a folder of 32x24
+PNGs, a small U-Net) in one process against the same shot as shards on a local cluster of 2
+worker processes already started (as a farm's scheduler is), wall time each, and the cluster's
+start-up apart.  Needs the ``vfx`` extra (OpenImageIO, OpenColorIO) and, for S3, the ``dask``
+extra.
 """
 
 from __future__ import annotations
@@ -205,11 +209,72 @@ def _native(path: Path) -> np.ndarray:
     return np.asarray(arr)
 
 
+# ------------------------------------------------------------------------ S3 Dask overhead
+
+DASK_OVERHEAD_TARGET = 0.10   # Dask may take this much more wall time than one process
+
+
+def _tiny_model(folder: Path) -> Path:
+    from colorstudio.core.io.checkpoint import save_weights
+    from colorstudio.models import create
+
+    cfg = {"base": 8, "depth": 2}
+    return save_weights(folder / "tiny.safetensors", create("unet-gan", weights=False, **cfg).state_dict(),
+                        {"family": "unet-gan", "config": cfg})
+
+
+def _load_tiny(weights: str):
+    from colorstudio.core.inference.predictor import Predictor
+    from colorstudio.models import create
+
+    return Predictor(create("unet-gan", weights=weights), device="cpu", backend="torch")
+
+
+def s3_dask_overhead(rep: Report, tmp: Path, n: int) -> None:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        rep.notes.append("S3: the dask extra is missing (pip install 'colorstudio[dask]')")
+        return
+    from colorstudio.core.batch import dask_exec, shards
+    from colorstudio.core.io.imageio import write_image
+
+    folder = tmp / "tiny"
+    rng = np.random.default_rng(5)
+    for i in range(n):
+        write_image(folder / f"tiny.{1001 + i}.png", (60 + 120 * rng.random((24, 32))).astype(np.uint8))
+    weights = str(_tiny_model(tmp))
+    files = tuple(sorted(folder.glob("*.png")))
+    shot = shards.Shot(files=files)
+    pred = _load_tiny(weights)
+    t0 = time.perf_counter()
+    done = sum(ev.ok for ev in shards.colorize_range(shot, tmp / "one", pred, shards.plan_range(shot),
+                                                     size=32, overwrite=True))
+    one = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+            Client(lc) as client:
+        start = time.perf_counter() - t0
+        cluster = dask_exec.Cluster(client)
+        loader = dask_exec.Loader(("bench-tiny", weights), functools.partial(_load_tiny, weights))
+        t0 = time.perf_counter()
+        done_d = sum(ev.ok for ev in dask_exec.colorize_shot(shot, tmp / "dask", loader, size=32, overwrite=True,
+                                                             cluster=cluster) if ev.kind != "video")
+        dask_t = time.perf_counter() - t0
+    ratio = dask_t / one - 1.0
+    rep.add(Row("S3", f"{n} tiny frames (32x24 PNG, a 0.03 M U-Net): one process {one:.1f} s ({done} written), "
+                f"a local Dask cluster of 2 worker processes {dask_t:.1f} s ({done_d} written; the cluster's "
+                f"start-up {start:.1f} s apart): Dask's extra wall time",
+                Stat(100 * ratio, 100 * ratio, 100 * ratio, 1), "%", "{:+.0f}",
+                f"<= +{100 * DASK_OVERHEAD_TARGET:.0f}%", ratio <= DASK_OVERHEAD_TARGET and done_d == done == n))
+
+
 # ------------------------------------------------------------------------ main
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
     ap.add_argument("--frames", type=int, default=24, help="frames of the 1080p DPX sequence (default 24)")
+    ap.add_argument("--tiny", type=int, default=2000, help="tiny frames for the Dask overhead (S3; 0: skip)")
     ap.add_argument("--markdown", type=Path, help="write the table into this markdown file "
                     "(between <!-- bench:start --> and <!-- bench:end -->, else appended)")
     args = ap.parse_args(argv)
@@ -231,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="colorstudio-scale-") as d:
         s1_dpx_to_exr(rep, Path(d), max(4, args.frames))
         s2_round_trips(rep, Path(d))
+        if args.tiny:
+            s3_dask_overhead(rep, Path(d), args.tiny)
     rep.notes.append(f"load average at start {load0}, at end {load()}; benchmark took "
                      f"{time.perf_counter() - t_start:.0f} s")
     print()

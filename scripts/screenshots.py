@@ -5,11 +5,13 @@ Run under a virtual display (the window is drawn by the real platform plugin)::
     xvfb-run -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py [--train-run runs/NAME]
 
 Writes docs/screenshot_{empty,colorize,wiper,guessing,repair_mask,repair_brush,repair,hints,hints_reach,
-balance,gray_brush,compare_loading,compare,batch,
+balance,gray_brush,compare_loading,compare,batch,batch_sequence,
 shot_keyframe,shot,shot_playing,window_train,window_facades}.png and
 docs/screenshot.png (= colorize).  ``--weights NAME=PATH`` uses a
-checkpoint that is not (yet) shipped, e.g. a fresh training run.  Settings go to a
-temporary file, so the user's own settings are neither used nor changed.
+checkpoint that is not (yet) shipped, e.g. a fresh training run.  ``--only batch_sequence``
+makes that scene alone (the Batch tab on an EXR sequence sent to a local Dask scheduler;
+needs the vfx and dask extras).  Settings go to a temporary file, so the user's own settings
+are neither used nor changed.
 """
 
 from __future__ import annotations
@@ -58,6 +60,50 @@ def make_frames(folder: Path, n: int = 12, sample: str = "chelsea.png", crop: fl
         write_image(folder / f"frame_{i + 1:03d}.png", np.ascontiguousarray(gray[:, x:x + cw]))
 
 
+def make_exr_sequence(folder: Path, numbers, sample: str = "chelsea.png") -> Path:
+    """A gray pan over a sample as a scene-linear (ACEScg) EXR half sequence ``plate.####.exr``:
+    a stand-in for a studio's film scans (the display gray converted by OpenColorIO)."""
+    import numpy as np
+
+    from colorstudio.core.color import spaces
+    from colorstudio.core.io import imageio, vfx
+
+    make_frames(folder, len(numbers), sample=sample, crop=0.8)
+    to_scene = spaces.conversion(spaces.canonical(spaces.DISPLAY), spaces.canonical("ACEScg"))
+    for png, n in zip(sorted(folder.glob("frame_*.png")), numbers):
+        gray = imageio.read_image(png).astype(np.float32) / 255.0
+        rgb = to_scene.apply(np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2)))
+        vfx.write_frame(folder / f"plate.{n:04d}.exr", rgb, depth="half", colorspace="ACEScg")
+        png.unlink()
+    return folder / "plate.####.exr"
+
+
+def batch_sequence_scene(app, win, tmp: Path, shot: Callable[[str], Path]) -> None:
+    """The Batch tab on an EXR sequence with a gap, a frame range, and a real local Dask
+    scheduler's address: the run sent there and finished."""
+    from distributed import LocalCluster
+
+    plates = tmp / "plates"
+    plates.mkdir()
+    pattern = make_exr_sequence(plates, [n for n in range(1001, 1025) if n not in (1013, 1014)])
+    b = win.batch
+    win.tabs.setCurrentWidget(b)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        b.add_inputs([pattern])
+        b.sequence_box.set_frames("1005-1020")
+        b.set_output_dir(tmp / "graded")
+        b.smooth.setChecked(True)
+        b.output_box.scheduler.setText(cluster.scheduler_address)
+        done: list = []
+        b.runFinished.connect(done.append)
+        if b.start() is None:
+            raise RuntimeError("the Batch tab refused the sequence")
+        wait(app, lambda: bool(done), 600, "the batch on the scheduler")
+        if done[0].get("refused") or not done[0].get("done"):
+            raise RuntimeError(f"the sequence's run did not colour: {done[0]}; {b.rate.text()}")
+        shot("batch_sequence")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs")
@@ -68,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--train-run", metavar="RUN", help="a run folder (with metrics.jsonl) for the "
                     "Train tab to show; read only")
     ap.add_argument("--dark", action="store_true", help="force the dark palette (checks the dark look)")
+    ap.add_argument("--only", choices=("batch_sequence",), help="make this scene alone")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -128,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
                 raise OSError(f"could not save {p}")
             print("wrote", p)
             return p
+
+        if args.only == "batch_sequence":
+            batch_sequence_scene(app, win, tmp, shot)
+            win.close()
+            return 0
 
         results: list = []
         page.resultReady.connect(results.append)
@@ -232,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         b.start()
         wait(app, lambda: bool(done), 300, "the batch")
         shot("batch")
+        b.clear_inputs()
+        batch_sequence_scene(app, win, tmp, shot)
 
         # shot: hints on two keyframes of a pan over the portrait, seen on a third frame
         sp = win.shot

@@ -69,11 +69,10 @@ def warn_gaps(seq) -> None:
 
 
 def describe(the_shot) -> str:
-    """``shot.####.dpx: 24 frames (1001-1024), ADX10 -> ACEScg, written as EXR``."""
-    seq, colour = the_shot.sequence, the_shot.colour
-    n = len(seq)
-    return (f"{seq.pattern.name}: {n} frame{'s' if n != 1 else ''} ({seq.first}-{seq.last}), "
-            f"{colour.space_in} -> {colour.space_out}, written as {colour.fmt.upper()}")
+    """``shot.####.dpx: 24 frames (1001-1024), ADX10 -> ACEScg, written as EXR`` (``core.batch.sequences``)."""
+    from colorstudio.core.batch.sequences import describe as line
+
+    return line(the_shot.sequence, the_shot.colour)
 
 
 def run(args, the_shot, keyframes: dict, hints: list, look, ranged: bool) -> int:

@@ -37,7 +37,7 @@ from typing import Any, Callable, Hashable, Iterator, Sequence
 
 from colorstudio.core.batch import frames as video_frames
 from colorstudio.core.batch import outputs, ranges, shards
-from colorstudio.core.batch.engine import RATE_SPAN, BatchEvent
+from colorstudio.core.batch.engine import RATE_SPAN, BatchEvent, Cancel, is_cancelled
 from colorstudio.core.errors import UserError
 from colorstudio.core.messages import one_line
 
@@ -336,7 +336,8 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
                   keyframes: dict | None = None, still: Sequence = (), fmt: str = "png", extras: Sequence[str] = (),
                   overwrite: bool = False, quality: int = 95, denoise: str = "off", cluster: Cluster | None = None,
                   scheduler: str | None = None, workers: int | None = None, tasks: int | None = None,
-                  retries: int = RETRIES, say: Callable[[str], None] = lambda text: None) -> Iterator[BatchEvent]:
+                  retries: int = RETRIES, say: Callable[[str], None] = lambda text: None,
+                  cancel: Cancel = None) -> Iterator[BatchEvent]:
     """Colour ``shot`` into ``outdir`` on a Dask cluster, one task per shard; yields one
     event per frame, then, for a video, one ``kind='video'`` for the assembled video (as
     :func:`frames.colorize_video` does).
@@ -344,7 +345,10 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
     ``cluster``: a :func:`connect` ed one (left open); else one connected here with
     ``scheduler`` and ``workers`` and closed at the end.  ``tasks``: the shards (default
     :data:`SHARDS_PER_WORKER` per worker thread, at most one per frame).  ``say``: where the
-    lines for the user go.  Raises :class:`DaskError` when Dask is missing, the cluster out of
+    lines for the user go.  ``cancel`` (as :func:`engine.run_batch` takes it: the app's Cancel)
+    is looked at every :data:`POLL_S`, events or not: once set, the shards not started are
+    cancelled and the generator ends (the frames written are kept; running shards finish on a
+    scheduler's workers).  Raises :class:`DaskError` when Dask is missing, the cluster out of
     reach, or a shard failed all its tries (after every other shard has finished: their
     frames are kept, and a rerun skips them).
     """
@@ -386,6 +390,8 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
         say(f"dask: {shot.name} in {n} shard{'s' if n != 1 else ''} on {cluster.describe()}")
         if threads == 0:
             say("dask: the scheduler has no workers yet; the shards wait for them")
+        if is_cancelled(cancel):   # cancelled while the cluster was reached: no task is sent
+            return
         tally = _Tally(count, where, _there(count, where))   # before any task can write
         client.subscribe_topic(topic(run), lambda event: inbox.put(event[1]))
         colour = dict(size=size, saturation=saturation, smooth=smooth, hints=list(hints), fmt=fmt,
@@ -398,6 +404,8 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
         failures: list[tuple[int, str]] = []
         pending = set(futures)
         while pending:
+            if is_cancelled(cancel):
+                return
             with contextlib.suppress(queue.Empty):
                 msg = inbox.get(timeout=POLL_S)
                 yield from tally.report(msg)

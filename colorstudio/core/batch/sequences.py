@@ -105,6 +105,14 @@ def gap_warning(seq: ImageSequence) -> str | None:
             "the others keep their numbers")
 
 
+def describe(seq: ImageSequence, colour: SequenceColour) -> str:
+    """One line for the user before a run (the CLI's and the app's):
+    ``shot.####.dpx: 24 frames (1001-1024), ADX10 -> ACEScg, written as EXR``."""
+    n = len(seq)
+    return (f"{seq.pattern.name}: {n} frame{'s' if n != 1 else ''} ({seq.first}-{seq.last}), "
+            f"{colour.space_in} -> {colour.space_out}, written as {colour.fmt.upper()}")
+
+
 @dataclass
 class Loaded:
     """What a job's ``load`` leaves for its write: the frame's file facts and its prepared values."""

@@ -40,7 +40,7 @@ def lab_colour(L: np.ndarray, ab: np.ndarray, encoded: bool = False) -> np.ndarr
 
 
 def recolour(L: np.ndarray, ab: np.ndarray, to_out: Conversion, base: np.ndarray | None = None,
-             gray_out: np.ndarray | None = None) -> np.ndarray:
+             gray_out: np.ndarray | None = None, gray_twin: np.ndarray | None = None) -> np.ndarray:
     """The coloured frame in the output space, float32 (H, W, 3).
 
     ``L``: the frame's display lightness (H, W), 0-100; ``ab``: the colour (h, w, 2) in Lab
@@ -48,7 +48,10 @@ def recolour(L: np.ndarray, ab: np.ndarray, to_out: Conversion, base: np.ndarray
     ``base``: a gray frame's own values in the output space (H, W, 3), kept and coloured by
     the difference (exact where ab is 0); None for a colour frame, rebuilt from L.
     ``gray_out``: the gray twin already in the output space, when the caller has it cheaper
-    (a table over the frame's codes).
+    (a table over the frame's codes).  ``gray_twin`` (H, W): the twin's one value per pixel
+    (a neutral has R = G = B) in the colour's own encoding -- linear, or sRGB-encoded for an
+    sRGB output -- when the caller has it (:class:`Prepared`), instead of a second Lab
+    conversion of the whole frame.
     """
     if to_out.src != spaces.canonical(LINEAR):
         raise ValueError(f"the colour is recombined in {spaces.canonical(LINEAR)}, not {to_out.src}")
@@ -62,13 +65,13 @@ def recolour(L: np.ndarray, ab: np.ndarray, to_out: Conversion, base: np.ndarray
     if base is None:
         return col if encoded else to_out.apply(col)
     if gray_out is None:
-        gray = lab_colour(L, np.zeros_like(up), encoded)
+        gray = lab_colour(L, np.zeros_like(up), encoded) if gray_twin is None else gray_twin[:, :, None]
         if encoded or to_out.matrix is not None or to_out.identity:
             diff = col - gray                         # linear (or the same encoding): convert the difference
             if not encoded and not to_out.identity:
                 diff = to_out.apply(diff)
-        else:
-            diff = to_out.apply(col) - to_out.apply(gray)
+        else:   # a conversion pixel by pixel: the twin as a whole frame
+            diff = to_out.apply(col) - to_out.apply(np.ascontiguousarray(np.broadcast_to(gray, col.shape)))
     else:
         diff = (col if encoded else to_out.apply(col)) - gray_out
     if plain.any():
@@ -108,6 +111,7 @@ class Prepared:
     L: np.ndarray                    # its display lightness, 0-100
     base: np.ndarray                 # its own values in the output space (a colour frame's: its luminance)
     gray_out: np.ndarray | None = None   # the gray twin in the output space, from a table
+    linear: np.ndarray | None = None     # the gray twin in linear light (its luminance, 0-1), (H, W)
 
 
 class FrameColour:
@@ -130,16 +134,16 @@ class FrameColour:
                     or self.space_out == spaces.canonical(DISPLAY))
 
     def tables(self, kind: str) -> tuple:
-        """(L, display gray, base or None, gray twin out or None) of every code of ``kind``."""
+        """(L, display gray, base or None, gray twin out or None, gray twin linear) of every code
+        of ``kind``."""
         with self._lock:
             if kind not in self._tables:
                 lin = self.to_lin.gray_table(kind)
                 L = lightness_of_y(cv2.transform(lin[None], Y_WEIGHTS)[0])
                 base = None if self.to_out.identity else self.to_out.gray_table(kind)
-                twin = None
-                if self._slow_out():
-                    twin = self.lin_out.apply(lab_colour(L[None], np.zeros((1, len(L), 2), np.float32)))[0]
-                self._tables[kind] = (L, display_gray(L), base, twin)
+                neutral = lab_colour(L[None], np.zeros((1, len(L), 2), np.float32))[0]   # each code's twin, linear
+                twin = self.lin_out.apply(neutral[None])[0] if self._slow_out() else None
+                self._tables[kind] = (L, display_gray(L), base, twin, np.ascontiguousarray(neutral[:, 1]))
             return self._tables[kind]
 
     def prepare(self, pixels: np.ndarray | Callable[[], np.ndarray], codes: np.ndarray | None = None,
@@ -149,10 +153,11 @@ class FrameColour:
         output space is the input's)."""
         values = pixels if callable(pixels) else (lambda: pixels)
         if codes is not None:
-            L_t, g_t, base_t, twin_t = self.tables(kind)
+            L_t, g_t, base_t, twin_t, lin_t = self.tables(kind)
             base = values() if base_t is None else np.take(base_t, codes, axis=0)
             return Prepared(np.take(g_t, codes), np.take(L_t, codes), base,
-                            None if twin_t is None else np.take(twin_t, codes, axis=0))
+                            None if twin_t is None else np.take(twin_t, codes, axis=0),
+                            None if twin_t is not None else np.take(lin_t, codes))
         pixels = values()
         lin = self.to_lin.apply(pixels)
         y = cv2.transform(lin, Y_WEIGHTS)
@@ -161,11 +166,13 @@ class FrameColour:
             base = pixels if self.to_out.identity else self.to_out.apply(pixels)
         else:   # its luminance kept (above display white too), its chroma dropped
             base = self.lin_out.apply(np.repeat(y[:, :, None], 3, axis=2))
-        return Prepared(display_gray(L), L, base)
+        return Prepared(display_gray(L), L, base, linear=np.clip(y, 0.0, 1.0))
 
     def finish(self, prepared: Prepared, ab: np.ndarray) -> np.ndarray:
         """The coloured frame in ``space_out`` (:func:`recolour`); ``ab`` with saturation applied."""
-        return recolour(prepared.L, ab, self.lin_out, prepared.base, prepared.gray_out)
+        encoded = self.space_out == spaces.canonical(DISPLAY)   # recolour works in sRGB for sRGB out
+        twin = prepared.gray if encoded else prepared.linear
+        return recolour(prepared.L, ab, self.lin_out, prepared.base, prepared.gray_out, twin)
 
     def display(self, pixels_out: np.ndarray, hw: tuple[int, int] | None = None) -> np.ndarray:
         """A frame written in ``space_out`` as display sRGB (0-1), at ``hw`` when given (resized

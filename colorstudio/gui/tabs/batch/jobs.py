@@ -1,5 +1,11 @@
-"""The Batch tab's worker job: the batch engine's events, with finished frames decoded at
-preview size in the worker (never on the GUI thread)."""
+"""The Batch tab's worker jobs: the batch engine's events, with finished frames decoded at
+preview size in the worker (never on the GUI thread) -- photos, folders and videos
+(:func:`batch_job`), an image sequence's range (:func:`sequence_job`), and one shot sent to a
+Dask scheduler (:func:`dask_job`, in :mod:`.remote`).
+
+Each job yields ``('device', str)``, ``('log', str)`` (a line for the log), ``('problem', str)``,
+``('refused', str)`` (the run was refused before any work: nothing was written) and
+``('event', BatchEvent, QImage | None)``."""
 
 from __future__ import annotations
 

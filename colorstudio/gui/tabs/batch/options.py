@@ -5,6 +5,8 @@ and what they allow; the page runs the batch)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSpinBox,
                                QVBoxLayout, QWidget)
@@ -13,7 +15,10 @@ from colorstudio.core.colorize.smoothing import DEFAULT_STRENGTH
 from colorstudio.core.scales import RENDER_SIZE_RANGE, SATURATION_MAX
 from colorstudio.gui.predictors import detector_key
 from colorstudio.gui.widgets.denoise_box import LABEL as DENOISE_LABEL, DenoiseBox
-from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
+from colorstudio.gui.widgets.model_picker import ModelPicker
+
+if TYPE_CHECKING:   # the catalogue imports the families (torch): named for type checking only
+    from colorstudio.models.catalogue import ModelEntry
 
 VIEW_LABELS = (("before-after", "before/after"), ("wiper", "wiper"), ("colour-layer", "colour layer"),
                ("repair-mask", "damage mask"))

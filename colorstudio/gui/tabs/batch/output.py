@@ -1,6 +1,7 @@
 """The Batch tab's "Output" box: the output folder (proposed beside the first input until
-the user chooses one), the format of the written frames -- or of the video, for a video
-input -- and whether existing outputs are overwritten (off: a rerun resumes)."""
+the user chooses one), the format of the written frames -- of the video, for a video input;
+EXR, DPX, TIFF or PNG for an image sequence -- whether existing outputs are overwritten
+(off: a rerun resumes), and where the run goes: here, or a Dask scheduler's address."""
 
 from __future__ import annotations
 
@@ -12,12 +13,18 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit,
                                QWidget)
 
-from colorstudio.core.io.formats import OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
+from colorstudio.core.io.formats import OUTPUT_FORMATS, SEQUENCE_OUTPUT_FORMATS, VIDEO_OUTPUT_FORMATS
 from colorstudio.gui import dialog_folders
 from colorstudio.gui.tabs.batch.inputs import tool_button
 
 IMAGE_FORMATS = OUTPUT_FORMATS      # the one table's (core.io.formats), as the CLI's --format
 VIDEO_FORMATS = VIDEO_OUTPUT_FORMATS
+SEQUENCE_FORMATS = SEQUENCE_OUTPUT_FORMATS   # exr dpx tif png: EXR half/float, DPX 10-bit, TIFF/PNG 16-bit
+FORMATS = {"images": IMAGE_FORMATS, "video": VIDEO_FORMATS, "sequence": SEQUENCE_FORMATS}
+SCHEDULER_TIP = ("Empty: the batch runs on this computer.  A Dask scheduler's address (tcp://HOST:8786): one shot --\n"
+                 "an image sequence, a video, or frames in order -- is cut into shards that its workers colour,\n"
+                 "each retried when a worker dies.  The inputs and the output folder must be reachable by every\n"
+                 "worker under the same path (a shared folder); the workers need ColorStudio of this version.")
 
 
 class BatchOutput(QGroupBox):
@@ -39,10 +46,15 @@ class BatchOutput(QGroupBox):
                             "for a video input, the container of the output video")
         self.overwrite = QCheckBox("Overwrite existing outputs")
         self.overwrite.setToolTip("Off: outputs that already exist are skipped, so a rerun resumes")
+        self.scheduler = QLineEdit()
+        self.scheduler.setPlaceholderText("this computer  (or a Dask scheduler: tcp://HOST:8786)")
+        self.scheduler.setToolTip(SCHEDULER_TIP)
+        self.scheduler.setClearButtonEnabled(True)
         of = QFormLayout(self)
         of.addRow("Folder", orow)
         of.addRow("Format", self.fmt)
         of.addRow(self.overwrite)
+        of.addRow("Run on", self.scheduler)
 
     def folder(self) -> str:
         return self.outdir.text()
@@ -61,16 +73,25 @@ class BatchOutput(QGroupBox):
         if self.outdir.text() == self._suggested:
             self.outdir.clear()
 
-    def set_formats(self, video: bool) -> None:
-        """Offer the video containers for one video input, else the image formats (the
-        choice kept when it is offered again)."""
-        wanted = VIDEO_FORMATS if video else IMAGE_FORMATS
+    def set_formats(self, kind: str, default: str | None = None) -> None:
+        """Offer the formats of ``kind`` (``images``, ``video``: the containers of one video
+        input, ``sequence``: an image sequence's), the choice kept when it is offered again,
+        else ``default``."""
+        wanted = FORMATS[kind]
         if tuple(self.fmt.itemText(i) for i in range(self.fmt.count())) != wanted:
             cur = self.fmt.currentText()
             self.fmt.clear()
             self.fmt.addItems(wanted)
-            if cur in wanted:
+            if default in wanted:
+                self.fmt.setCurrentText(default)
+            elif cur in wanted:
                 self.fmt.setCurrentText(cur)
+        elif default in wanted:
+            self.fmt.setCurrentText(default)
+
+    def scheduler_text(self) -> str:
+        """The "Run on" field: empty for this computer, else a scheduler's address."""
+        return self.scheduler.text()
 
     def set_format(self, fmt: str) -> None:
         i = self.fmt.findText(fmt)
@@ -93,9 +114,11 @@ class BatchOutput(QGroupBox):
     def save_settings(self, s: QSettings) -> None:
         s.setValue("batch/outdir", self.outdir.text())
         s.setValue("batch/format", self.fmt.currentText())
+        s.setValue("batch/scheduler", self.scheduler.text().strip())
 
     def restore_settings(self, s: QSettings) -> None:
         self.outdir.setText(str(s.value("batch/outdir", "") or ""))
+        self.scheduler.setText(str(s.value("batch/scheduler", "") or ""))
         fmt = s.value("batch/format", "")
         if fmt and self.fmt.findText(str(fmt)) >= 0:
             self.fmt.setCurrentText(str(fmt))

@@ -1,39 +1,47 @@
-"""Batch mode for animators: many frames (files or folders) or a video, colorized.
+"""Batch mode for animators: many frames (files or folders), a video or an image sequence
+(``shot.####.exr``, a frame range of it), colorized here or on a Dask scheduler.
 
-Built on ``core.batch.colorize_files`` and ``core.batch.frames.colorize_video`` (one engine for
-the CLI and the window): each item arrives as a BatchEvent, drawn here as a progress
-bar with count, frames/s and ETA, a thumbnail strip and a log of failures.  Outputs that
-exist are skipped, so running again after a cancel (or a crash) resumes.
+Built on the CLI's core calls (one engine for the CLI and the window: :mod:`.launch` says
+which): each item arrives as a BatchEvent, drawn here as a progress bar with count,
+frames/s and ETA, a thumbnail strip and a log of failures.  Outputs that exist are skipped,
+so running again after a cancel (or a crash) resumes.
 """
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QSettings, QThreadPool, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from colorstudio.core.io.formats import is_video_file
+from colorstudio.core.errors import UserError
+from colorstudio.core.io.formats import is_video_file, sequence_format
 from colorstudio.core.messages import format_eta, shown
 from colorstudio.gui.predictors import PredictorCache
+from colorstudio.gui.tabs.batch import launch, sequence_plan
 from colorstudio.gui.tabs.batch.inputs import BatchInputs
-from colorstudio.gui.tabs.batch.jobs import batch_job
 from colorstudio.gui.tabs.batch.options import BatchOptions
 from colorstudio.gui.tabs.batch.output import BatchOutput
 from colorstudio.gui.tabs.batch.results import BatchResults
+from colorstudio.gui.tabs.batch.sequence_box import SequenceBox
+from colorstudio.gui.tabs.batch.shot_jobs import remote_loader
 from colorstudio.gui.tabs.tab_page import TabPage
 from colorstudio.gui.theme import icon
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
-from colorstudio.gui.widgets.model_picker import ModelEntry
 from colorstudio.gui.workers import Worker
+
+if TYPE_CHECKING:   # the catalogue imports the families (torch): named for type checking only
+    from colorstudio.models.catalogue import ModelEntry
 
 
 class BatchPanel(TabPage):
-    """Inputs, output, model and options on the left (:mod:`.inputs`, :mod:`.output`,
-    :mod:`.options`); progress and thumbnails on the right (:mod:`.results`)."""
+    """Inputs, an image sequence's range and colour spaces, output, model and options on the
+    left (:mod:`.inputs`, :mod:`.sequence_box`, :mod:`.output`, :mod:`.options`); progress and
+    thumbnails on the right (:mod:`.results`).  ``remote_loader(model, device)``: how a Dask
+    worker builds the model (tests hand in a tiny one)."""
 
     runStarted = Signal()
     runFinished = Signal(dict)       # counts: done, skipped, failed, cancelled (bool)
@@ -52,10 +60,16 @@ class BatchPanel(TabPage):
         self.pool.setMaxThreadCount(1)
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
         self.video_counts: dict[str, int] = {}
+        self.remote_loader = remote_loader
+        self._remote = False            # the run goes to a Dask scheduler
+        self._refused: str | None = None
+        self._pattern: str | None = None  # the sequence input the box shows
 
-        # left: inputs, output, model and options
+        # left: inputs, the sequence, output, model and options
         self.input_box = BatchInputs()
         self.inputs = self.input_box.list
+        self.input_box.problem.connect(lambda text: self.message.emit(text, "warning"))
+        self.sequence_box = SequenceBox()
         self.output_box = BatchOutput(self.input_box.start_dir)
         self.outdir, self.fmt, self.overwrite = self.output_box.outdir, self.output_box.fmt, self.output_box.overwrite
         self.input_box.changed.connect(self._suggest_outdir)
@@ -85,7 +99,7 @@ class BatchPanel(TabPage):
 
         left = QWidget()
         ll = QVBoxLayout(left)
-        for w in (self.input_box, self.output_box, self.options):
+        for w in (self.input_box, self.sequence_box, self.output_box, self.options):
             ll.addWidget(w)
         ll.addStretch(1)
         scroll = side_panel(left, 340)
@@ -138,8 +152,14 @@ class BatchPanel(TabPage):
         self._hints_provider = fn
 
     def add_inputs(self, paths: list[str | Path]) -> None:
-        """Add files/folders/a video; the first one suggests an output folder."""
-        self.input_box.add(paths)
+        """Add files/folders/a video, or an image sequence (its pattern, or frames of it:
+        ``BatchInputs.add_paths``); the first input suggests an output folder."""
+        self.input_box.add_paths(paths)
+
+    def set_sequence(self, pattern: str) -> bool:
+        """An image sequence (``shot.####.exr``) becomes the one input (False, with a message,
+        when the pattern names no frame)."""
+        return self.input_box.set_sequence(pattern)
 
     def _suggest_outdir(self) -> None:
         if self.inputs.count():
@@ -161,10 +181,27 @@ class BatchPanel(TabPage):
         paths = self.input_paths()
         return len(paths) == 1 and is_video_file(paths[0])
 
+    def sequence_pattern(self) -> str | None:
+        """The image sequence's pattern when it is the input."""
+        return self.input_box.sequence_pattern()
+
     def _refresh_formats(self) -> None:
-        video = self._is_video()
-        self.output_box.set_formats(video)
+        video, pattern = self._is_video(), self.sequence_pattern()
+        seq = None
+        if pattern is not None:
+            try:
+                seq = sequence_plan.find(pattern)
+            except (UserError, OSError):
+                seq = None   # gone since: Start says so
+        default = None
+        if pattern != self._pattern and seq is not None:   # a new sequence: written as its own format
+            default = sequence_format(seq.pattern.suffix).name
+        self._pattern = pattern
+        self.output_box.set_formats("sequence" if pattern else "video" if video else "images", default)
+        self.sequence_box.set_sequence(seq)
         self.options.set_video(video)
+        if pattern is not None or not self.input_paths():
+            self.input_box.withdraw_offer()
 
     def repairing(self) -> bool:
         """Each photo's damage is mended before it is coloured."""
@@ -186,8 +223,11 @@ class BatchPanel(TabPage):
                                     "(Finished frames are kept; a rerun resumes.)")
 
     def takes_paths(self, paths: list[Path], shown: bool) -> bool:
-        """Several files, a folder or a video -- or anything dropped while this tab shows."""
-        return shown or len(paths) > 1 or paths[0].is_dir() or is_video_file(paths[0])
+        """Several files, a folder, a video, an EXR or DPX frame (its sequence) -- or anything
+        dropped while this tab shows."""
+        p = paths[0]
+        return shown or len(paths) > 1 or p.is_dir() or is_video_file(p) or \
+            bool((f := sequence_format(p.suffix)) and f.vfx)
 
     def open_paths(self, paths: list[Path]) -> None:
         self.add_inputs(paths)
@@ -202,36 +242,36 @@ class BatchPanel(TabPage):
 
     # ------------------------------------------------------------------ running
     def start(self) -> Worker | None:
-        """Validate the form and start the batch in a worker (None when invalid)."""
+        """Check the form (:func:`.launch.plan`) and start the batch in a worker (None, with
+        one message, when the form cannot run: nothing is written then)."""
         if self.is_busy():
             return None
         paths = self.input_paths()
-        problem = self._validate(paths)
-        if problem:
-            self.message.emit(problem, "warning")
-            return None
         hints, frame_hints = [], None
         if self._shot is not None and paths == [self._shot[0]]:
             frame_hints = self._shot[1]          # the Shot tab's keyframes, carried to every frame
         elif self.use_hints.isChecked():
             hints = list(self._hints_provider())
-            if not hints:
-                self.message.emit("No colour hints are set in the Colorize tab; running without.", "info")
         self._cancel = threading.Event()
-        self._last_event, self._paused = None, False
+        job = launch.plan(self.form(paths, hints, frame_hints), self.cache, self._cancel, self.remote_loader)
+        if isinstance(job, str):
+            self.message.emit(job, "warning")
+            return None
+        if self.use_hints.isChecked() and frame_hints is None and not hints:
+            self.message.emit("No colour hints are set in the Colorize tab; running without.", "info")
+        self._last_event, self._paused, self._remote, self._refused = None, False, job.remote, None
         self.counts = {"done": 0, "skipped": 0, "failed": 0}
         self.video_counts: dict[str, int] = {}
         self.thumbs.clear()
         self.progress.setRange(0, 0)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
-        self.rate.setText("loading model…")
-        self._log(f"— start: {len(paths)} input(s) → {self.outdir.text()}")
-        detector = self.options.detector if self.repairing() else None
-        w = Worker(batch_job, self.cache, self.picker.model_name(), self.picker.device(), paths,
-                   Path(self.outdir.text()), self.fmt.currentText(), self.size.value(),
-                   self.saturation.value() / 100.0, self.options.smoothing(), hints, self.overwrite.isChecked(),
-                   self._cancel, frame_hints, detector, self.denoise.value(), self.extra_views())
+        self.rate.setText("connecting…" if job.remote else "loading model…")
+        where = f" on {self.output_box.scheduler_text().strip()}" if job.remote else ""
+        self._log(f"— start: {len(paths)} input(s) → {self.outdir.text()}{where}")
+        for line in job.notes:
+            self._log(line)
+        w = Worker(job.fn, *job.args, **job.kwargs)
         w.signals.progress.connect(self._on_progress)
         w.signals.error.connect(self._on_error)
         w.signals.finished.connect(self._on_finished)
@@ -242,28 +282,19 @@ class BatchPanel(TabPage):
         self.actionsChanged.emit()   # Cancel stops it now
         return w
 
-    def _validate(self, paths: list[Path]) -> str | None:
-        if not paths:
-            return "Add frames, a folder or a video first."
-        if any(is_video_file(p) for p in paths) and len(paths) > 1:
-            return "Colorize one video at a time (or only image files and folders)."
-        if not self.outdir.text().strip():
-            return "Choose an output folder."
-        if self.picker.model_name() is None:
-            return "The models are still loading; try again in a moment."
-        return self.output_problem(paths, self.outdir.text())
+    def form(self, paths: list[Path], hints: list, frame_hints: list | None) -> launch.Form:
+        """The form's values, as :func:`.launch.plan` checks them."""
+        return launch.Form(paths, self.outdir.text(), self.fmt.currentText(), self.picker.model_name(),
+                           self.picker.device(), self.size.value(), self.saturation.value() / 100.0,
+                           self.options.smoothing(), hints, frame_hints, self.overwrite.isChecked(),
+                           self.options.detector if self.repairing() else None, self.denoise.value(),
+                           self.extra_views(), self.sequence_box.frames_text(), self.sequence_box.space_in.value(),
+                           self.sequence_box.space_out.value(), self.output_box.scheduler_text())
 
     @staticmethod
     def output_problem(paths: list[Path], outdir: str) -> str | None:
-        """Why ``outdir`` cannot take the results of ``paths`` (the CLI's check), else None:
-        one message before anything runs, not a failure per frame."""
-        from colorstudio.core.batch.inputs import OutputFolderError, check_output_folder
-
-        try:
-            check_output_folder(Path(outdir), paths, create=True)
-        except OutputFolderError as exc:
-            return str(exc)[0].upper() + str(exc)[1:] + "."
-        return None
+        """Why ``outdir`` cannot take the results of ``paths`` (the CLI's check), else None."""
+        return launch.output_problem(paths, outdir)
 
     def set_paused(self, paused: bool) -> None:
         w = self._worker
@@ -294,7 +325,7 @@ class BatchPanel(TabPage):
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
-        self.pause_button.setEnabled(running)
+        self.pause_button.setEnabled(running and not self._remote)   # a scheduler's tasks run on: no pause
         self.cancel_button.setEnabled(running)
         if not running:
             self.pause_button.blockSignals(True)
@@ -308,8 +339,16 @@ class BatchPanel(TabPage):
         if kind == "device":
             self.picker.set_in_use(item[1])
             self.rate.setText(f"running on {item[1]}…")
-        elif kind == "problem":
+        elif kind == "where":   # the scheduler: connecting, then its workers (each loads the model)
+            self.picker.set_in_use("the scheduler's workers")
+            self.rate.setText(f"{item[1]}…")
             self._log(item[1])
+        elif kind in ("problem", "log"):
+            self._log(item[1])
+        elif kind == "refused":   # checked in the worker before any work: nothing was written
+            self._refused = sequence_plan.sentence(item[1])
+            self._log(f"refused: {item[1]}")
+            self.message.emit(self._refused, "warning")
         elif kind == "event":
             self._on_event(item[1], item[2])
 
@@ -369,6 +408,11 @@ class BatchPanel(TabPage):
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
         c = dict(self.counts, cancelled=cancelled)
+        if self._refused:
+            self.rate.setText("refused · nothing ran")
+            self.runFinished.emit(dict(c, refused=True))
+            self.actionsChanged.emit()
+            return
         text = (f"{c['done']} done, {c['skipped']} skipped (already done), {c['failed']} failed")
         v = self.video_counts
         if v:

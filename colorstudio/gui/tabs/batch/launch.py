@@ -1,0 +1,147 @@
+"""What the Batch tab's Start runs: the form checked as the CLI checks its command line --
+before any work, each mistake one message for the tab's message bar -- and the job it
+becomes: photos, folders or a video here (:func:`.jobs.batch_job`), an image sequence's range
+here (:func:`.shot_jobs.sequence_job`), or one shot on a Dask scheduler
+(:func:`.shot_jobs.dask_job`).  The form's values in (:class:`Form`), a :class:`Launch` or a
+message out; no widget is read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from colorstudio.core.errors import UserError
+from colorstudio.core.io.formats import is_video_file
+from colorstudio.core.messages import one_line
+from colorstudio.gui.tabs.batch import sequence_plan
+from colorstudio.gui.tabs.batch.jobs import batch_job
+from colorstudio.gui.tabs.batch.sequence_plan import sentence
+from colorstudio.gui.tabs.batch.shot_jobs import dask_job, sequence_job
+
+
+@dataclass
+class Form:
+    """The Batch tab's form as values: inputs, output, model and options, the sequence's range
+    and colour spaces, and the "Run on" field."""
+
+    paths: list[Path]
+    outdir: str
+    fmt: str
+    model: str | None
+    device: str = "auto"
+    size: int = 0
+    saturation: float = 1.0
+    smooth: float = 0.0
+    hints: list = field(default_factory=list)
+    frame_hints: list | None = None    # each frame's own hints (a shot from the Shot tab)
+    overwrite: bool = False
+    detector: str | None = None        # the restore model, when Repair damage is on
+    denoise: str = "off"
+    extras: tuple[str, ...] = ()
+    frames: str = ""                   # an image sequence's range, by its numbers ('' = all)
+    space_in: str | None = None
+    space_out: str | None = None
+    scheduler: str = ""
+
+
+@dataclass
+class Launch:
+    """The job a Worker runs (``fn(*args, **kwargs)``), whether it runs on a scheduler (Pause
+    holds nothing there: the tasks run on), and the lines to log as it starts."""
+
+    fn: Callable
+    args: tuple
+    kwargs: dict
+    remote: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def output_problem(paths: list[Path], outdir: str, create: bool = True) -> str | None:
+    """Why ``outdir`` cannot take the results of ``paths`` (the CLI's check), else None: one
+    message before anything runs, not a failure per frame.  ``create``: make the folder now
+    (a run on a scheduler makes it only once the scheduler answers)."""
+    from colorstudio.core.batch.inputs import OutputFolderError, check_output_folder
+
+    try:
+        check_output_folder(Path(outdir), paths, create=create)
+    except OutputFolderError as exc:
+        return sentence(str(exc))
+    return None
+
+
+def _sequence(form: Form) -> tuple[str | None, sequence_plan.SequenceAsk | None]:
+    """(a problem, None) or (None, the sequence's ask); (None, None) when the input is no pattern."""
+    patterns = [p for p in form.paths if sequence_plan.is_pattern(p)]
+    if not patterns:
+        return None, None
+    if len(form.paths) > 1:
+        return "An image sequence is one shot: colour its pattern alone (remove the other inputs).", None
+    if form.detector is not None:
+        return ("Repair damage mends photos, videos and frame folders, not image sequences: untick it to colour "
+                "the sequence."), None
+    try:
+        ask, _seq = sequence_plan.check_sequence(str(patterns[0]), form.frames, form.space_in, form.space_out,
+                                                 form.fmt)
+    except UserError as exc:
+        return sentence(one_line(exc)), None
+    return None, ask
+
+
+def _remote_problem(form: Form, ask) -> str | None:
+    """What a run on a scheduler cannot take (the CLI's ``--executor dask`` refuses the same)."""
+    if form.detector is not None:
+        return "Repair damage runs on this computer only: untick it, or empty \"Run on\"."
+    if form.frame_hints is not None:
+        return "A shot with the Shot tab's hints runs on this computer only: empty \"Run on\"."
+    videos = [p for p in form.paths if is_video_file(p)]
+    if ask is None and videos and form.fmt != ("avi" if videos[0].suffix.lower() == ".avi" else "mp4"):
+        return (f"On a scheduler the video keeps its source's container: choose "
+                f"{'avi' if videos[0].suffix.lower() == '.avi' else 'mp4'}, or empty \"Run on\".")
+    return None
+
+
+def plan(form: Form, cache, cancel, remote_loader: Callable[[str, str], Any]) -> Launch | str:
+    """The job Start runs, or the one message that says why nothing runs."""
+    paths = form.paths
+    if not paths:
+        return "Add frames, a folder, a video or an image sequence first."
+    if any(is_video_file(p) for p in paths) and len(paths) > 1:
+        return "Colorize one video at a time (or only image files and folders)."
+    if not form.outdir.strip():
+        return "Choose an output folder."
+    if form.model is None:
+        return "The models are still loading; try again in a moment."
+    problem, ask = _sequence(form)
+    if problem:
+        return problem
+    try:
+        scheduler = sequence_plan.check_scheduler(form.scheduler)
+    except UserError as exc:
+        return sentence(one_line(exc))
+    if scheduler is not None and (problem := _remote_problem(form, ask)):
+        return problem
+    problem = output_problem(paths, form.outdir, create=scheduler is None)
+    if problem:
+        return problem
+    outdir = Path(form.outdir)
+    videos = [p for p in paths if is_video_file(p)]
+    notes = []
+    if form.extras and (ask is not None or (scheduler and videos)):   # batch_job says it for a video here
+        notes.append("note: the extra views are written for photos; a video or a sequence gets its frames")
+    look = dict(size=form.size, saturation=form.saturation, smooth=form.smooth, hints=form.hints,
+                overwrite=form.overwrite, cancel=cancel, denoise=form.denoise)
+    if scheduler is not None:
+        try:
+            loader = remote_loader(form.model, form.device)
+        except (UserError, LookupError, OSError) as exc:
+            return sentence(one_line(exc))
+        fmt = "png" if videos else form.fmt   # a video's frames; the container is its source's
+        return Launch(dask_job, (loader, scheduler, ask or list(paths), outdir),
+                      dict(look, fmt=fmt, extras=form.extras), remote=True, notes=notes)
+    if ask is not None:
+        return Launch(sequence_job, (cache, form.model, form.device, ask, outdir), look, notes=notes)
+    return Launch(batch_job, (cache, form.model, form.device, paths, outdir, form.fmt, form.size, form.saturation,
+                              form.smooth, form.hints, form.overwrite, cancel, form.frame_hints, form.detector,
+                              form.denoise, form.extras), {})
