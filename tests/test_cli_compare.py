@@ -77,6 +77,19 @@ def test_bad_model_lists_are_usage_errors(tmp_path, checkpoints, colour_photo):
     assert not out.exists()
 
 
+def test_masks_saved_with_the_hints_must_fit_the_photo(tmp_path, colour_photo):
+    """The gray and protect masks beside --hints apply to every tile; of another size: exit 2."""
+    from colorstudio.core.colorize.hintfile import write_masks, write_points
+
+    hints = tmp_path / "h.json"
+    write_points(hints, [(0.5, 0.5, (200, 40, 40))])
+    write_masks(hints, {"gray": np.ones((60, 80), bool), "protect": np.ones((10, 10), bool)})
+    out = tmp_path / "s.png"
+    res = run("compare", colour_photo, "--models", "unet-gan", "--hints", hints, "-o", out)
+    assert_clean_error(res, match="photo.png is 80x60 px, but h.protect-mask.png is 10x10")
+    assert "gray-mask" not in res.stderr and not out.exists()
+
+
 @pytest.mark.slow
 def test_colorize_takes_a_shot_hint_file(tmp_path):
     """--hints with keyframes: carried over the frames given in order; a frame past the

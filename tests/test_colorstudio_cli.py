@@ -374,6 +374,57 @@ def test_colour_balance_from_the_options_or_the_hint_file(tmp_path, photos, weig
                        match="--temperature")
 
 
+@pytest.mark.slow
+def test_colorize_applies_the_masks_saved_with_the_hints(tmp_path, weights):
+    """Issue 35, item 3: the gray and protect masks the app saves beside a hint file apply in the
+    CLI too: no colour where gray, the model's own no-hint colour where protected."""
+    from colorstudio.core import color
+    from colorstudio.core.colorize.hintfile import write_masks, write_points
+    from colorstudio.core.io.imageio import read_image
+
+    from colorstudio.core.io.imageio import write_image
+
+    photo = tmp_path / "in" / "flat.png"        # even ground: the hint spreads far on it
+    write_image(photo, np.tile(np.linspace(110, 130, 56).astype(np.uint8), (40, 1)))
+    common = ("--weights", weights, "--device", "cpu", "--size", "32")
+    point = [(0.3, 0.5, (40, 220, 40))]
+    write_points(tmp_path / "free.json", point)
+    write_points(tmp_path / "h.json", point)
+    gray, guard = np.zeros((40, 56), bool), np.zeros((40, 56), bool)
+    gray[:, :8] = True
+    guard[:, 30:] = True
+    write_masks(tmp_path / "h.json", {"gray": gray, "protect": guard})
+    out = {}
+    for name, extra in (("plain", ()), ("free", ("--hints", tmp_path / "free.json")),
+                        ("masked", ("--hints", tmp_path / "h.json"))):
+        res = run("colorize", photo, "-o", tmp_path / name, *common, *extra)
+        assert res.returncode == 0, res.stderr
+        out[name] = read_image(tmp_path / name / "flat.png").astype(int)
+    assert "the gray and protect masks saved with h.json" in res.stderr
+    inside = (slice(None), slice(36, None))
+    assert np.abs(out["free"][inside] - out["plain"][inside]).max() > 3       # the hint reaches it unprotected
+    np.testing.assert_array_equal(out["masked"][inside], out["plain"][inside])
+    assert np.abs(color.rgb_to_lab(out["masked"][:, :8].astype(np.uint8))[..., 1:]).max() < 1.0   # gray there
+    assert np.abs(out["masked"][:, 10:24] - out["plain"][:, 10:24]).max() > 3   # the hint colours the rest
+
+
+def test_masks_saved_with_the_hints_must_fit_the_photo(tmp_path, photos):
+    """A mask of another size, or a run it cannot apply to: one line, exit 2, before any work."""
+    from colorstudio.core.colorize.hintfile import write_masks, write_points
+
+    hints = tmp_path / "h.json"
+    write_points(hints, [(0.5, 0.5, (200, 40, 40))])
+    write_masks(hints, {"protect": np.ones((30, 30), bool)})
+    res = run("colorize", photos / "a.png", "-o", tmp_path / "o1", "--hints", hints)
+    assert_clean_error(res, match="a.png is 56x40 px, but h.protect-mask.png is 30x30")
+    write_masks(hints, {"protect": np.ones((40, 56), bool)})
+    res = run("colorize", photos, "-o", tmp_path / "o2", "--hints", hints, "--smooth", "0.5")
+    assert_clean_error(res, match="not to the frames of a sequence (--smooth)")
+    (tmp_path / "h.protect-mask.png").write_bytes(b"not a png")
+    assert_clean_error(run("colorize", photos, "-o", tmp_path / "o3", "--hints", hints), match="h.protect-mask.png")
+    assert not any((tmp_path / f"o{i}").exists() for i in (1, 2, 3))
+
+
 def test_fill_needs_the_repair(tmp_path, photos):
     res = run("colorize", photos / "a.png", "-o", tmp_path / "o", "--fill", "ns")
     assert_clean_error(res, match="--fill ns is how --repair auto fills")

@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 
 from colorstudio.core import color
-from colorstudio.core.colorize import pipeline
+from colorstudio.core.colorize import pipeline, recombine
 
 
 def whole(image: np.ndarray, ab_small: np.ndarray, saturation: float = 1.0) -> np.ndarray:
     """Reference: full-size L, full-size bilinear ab, one Lab -> RGB, one conversion."""
-    img, alpha = pipeline._split_alpha(image)
+    img, alpha = recombine._split_alpha(image)
     H, W = img.shape[:2]
     hs, ws = ab_small.shape[:2]
     ab = color.apply_saturation(ab_small.astype(np.float32), saturation)
-    x0, x1, wx = pipeline._linear_weights(W, ws)
+    x0, x1, wx = recombine._linear_weights(W, ws)
     abw = ab[:, x0] * (1 - wx)[None, :, None] + ab[:, x1] * wx[None, :, None]
-    y0, y1, wy = pipeline._linear_weights(H, hs)
+    y0, y1, wy = recombine._linear_weights(H, hs)
     ab_full = abw[y0] * (1 - wy)[:, None, None] + abw[y1] * wy[:, None, None]
     dtype = img.dtype if img.dtype in (np.uint8, np.uint16) else np.float32
     rgb = color.from_float01(color.lab_compose(color.luminance(img), ab_full), dtype)
@@ -58,7 +58,7 @@ def test_ab_larger_than_the_image_downsamples_exactly():
 
 
 def test_wide_images_are_split_by_pixel_budget(monkeypatch):
-    monkeypatch.setattr(pipeline, "_STRIP_PIXELS", 1000)  # forces ~3-row strips here
+    monkeypatch.setattr(recombine, "_STRIP_PIXELS", 1000)  # forces ~3-row strips here
     img = CASES["gray8"]
     ab = rng.normal(0, 30, (20, 30, 2)).astype(np.float32)
     np.testing.assert_array_equal(pipeline.compose(img, ab), whole(img, ab))
@@ -67,7 +67,7 @@ def test_wide_images_are_split_by_pixel_budget(monkeypatch):
 def test_single_worker_gives_the_same_result(monkeypatch):
     img, ab = CASES["rgb8"], rng.normal(0, 30, (16, 16, 2)).astype(np.float32)
     threaded = pipeline.compose(img, ab)
-    monkeypatch.setattr(pipeline, "_workers", lambda: 1)
+    monkeypatch.setattr(recombine, "_workers", lambda: 1)
     np.testing.assert_array_equal(pipeline.compose(img, ab), threaded)
 
 

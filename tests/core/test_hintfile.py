@@ -54,3 +54,43 @@ def test_bad_files(tmp_path):
         read_points(tmp_path / "bin.json")
     with pytest.raises(HintFileError, match="not a regular file"):
         read_points(tmp_path)
+
+
+def test_the_colour_masks_are_saved_beside_the_hints_and_read_back(tmp_path):
+    """Issue 35, item 3: the gray and protect masks go with the hints, as gray PNGs named from
+    the hint file; a mask no longer painted takes its old file away."""
+    from colorstudio.core.colorize.hintfile import mask_paths, read_masks, write_masks
+    from colorstudio.core.io.imageio import read_image
+
+    hints = tmp_path / "photo.json"
+    write_points(hints, [(0.5, 0.5, (200, 40, 40))])
+    gray, guard = np.zeros((30, 40), bool), np.zeros((30, 40), bool)
+    gray[2:8, 3:9] = True
+    guard[10:25, 20:38] = True
+    written, removed = write_masks(hints, {"gray": gray, "protect": guard})
+    paths = mask_paths(hints)
+    assert [p.name for p in written] == ["photo.gray-mask.png", "photo.protect-mask.png"] and not removed
+    assert paths == {"gray": tmp_path / "photo.gray-mask.png", "protect": tmp_path / "photo.protect-mask.png"}
+    img = read_image(paths["protect"])
+    assert img.dtype == np.uint8 and img.shape == (30, 40) and set(np.unique(img)) == {0, 255}
+    back = read_masks(hints, (30, 40, 3))
+    np.testing.assert_array_equal(back["gray"], gray)
+    np.testing.assert_array_equal(back["protect"], guard)
+    written, removed = write_masks(hints, {"gray": np.zeros_like(gray), "protect": guard})
+    assert [p.name for p in removed] == ["photo.gray-mask.png"] and not paths["gray"].exists()
+    assert set(read_masks(hints)) == {"protect"}
+    assert read_masks(tmp_path / "other.json") == {}
+    with pytest.raises(ValueError, match="unknown mask kind"):
+        write_masks(hints, {"colour": gray})
+
+
+def test_a_colour_mask_of_another_size_is_refused_in_one_line(tmp_path):
+    from colorstudio.core.colorize.hintfile import read_masks, write_masks
+    from colorstudio.core.restore.maskfile import MaskFileError
+
+    hints = tmp_path / "photo.json"
+    write_masks(hints, {"protect": np.ones((30, 40), bool)})
+    with pytest.raises(MaskFileError) as e:
+        read_masks(hints, (60, 80))
+    msg = str(e.value)
+    assert "\n" not in msg and "photo.protect-mask.png" in msg and "protect mask is 40x30" in msg and "80x60" in msg

@@ -201,7 +201,7 @@ def test_hint_reach_is_shown_and_limits_the_spread(qtbot, cache, entries):
     page.set_entries(*entries, model="unet-hints")
     seen = []
     real = pipeline.propagate_hints
-    import colorstudio.core.colorize.pipeline as pl
+    import colorstudio.core.colorize.hints as pl   # where the hint step calls it
 
     def spy(ab, l_norm, hints, reach=pl.HINT_REACH, l_sigma=pl.HINT_L_SIGMA, weights=None):
         seen.append(reach)

@@ -35,7 +35,9 @@ def add_parser(sub) -> None:
                    "height and rgb as [R, G, B] 0-255, applied to every input (the file the app's 'Save "
                    "hints' writes); or a shot file {\"frames\": {\"1\": [...], \"120\": [...]}} of "
                    "keyframe hints, carried by optical flow to every frame of the video or of the "
-                   "frames given in order (the Shot tab saves one); every colorizer follows them")
+                   "frames given in order (the Shot tab saves one); every colorizer follows them.  The gray "
+                   "and protect masks the app saves beside it (FILE.gray-mask.png: no colour there; "
+                   "FILE.protect-mask.png: the hints change nothing there) apply too, to photos of their size")
     c.add_argument("--denoise", choices=("off", "light", "strong"), default="off",
                    help="clean what the network sees of a grainy or dusty scan, so grain and dust do not "
                    "become speckles of colour (the result keeps the scan's own lightness): light = non-local "
@@ -120,6 +122,13 @@ def run(args) -> int:
     if seq is not None:
         sequence_run.warn_gaps(seq)
     keyframes, hints = _read_shot(args.hints)
+    masks = {}
+    if args.hints is not None:   # the gray and protect masks saved with the hints: photos of their size only
+        from colorstudio.cli import hint_masks
+
+        masks = hint_masks.read(args.hints)
+        if masks:
+            hint_masks.check_inputs(args, masks, keyframes, seq is not None)
     if args.executor == "dask":
         return _colorize_dask(args, keyframes, hints, the_shot)
     if the_shot is not None:
@@ -147,6 +156,9 @@ def run(args) -> int:
             return
         if hints and not args.quiet:
             progress.message(f"{len(hints)} colour hint{'s' if len(hints) != 1 else ''} from {args.hints.name}")
+        if masks and not args.quiet:
+            progress.message(f"the {' and '.join(masks)} mask{'s' if len(masks) > 1 else ''} saved with "
+                             f"{args.hints.name}")
         if keyframes and not args.quiet:
             n = sum(len(v) for v in keyframes.values())
             progress.message(f"{n} hint{'s' if n != 1 else ''} on {len(keyframes)} keyframe"
@@ -165,6 +177,12 @@ def run(args) -> int:
                     raise UsageError(f"{args.hints.name} has hints on frame {last}, but the input has "
                                      f"{len(images)} frame{'s' if len(images) != 1 else ''}")
                 plan = shot.plan_files(images, keyframes, still_points)
+            if masks:
+                drain(hint_masks.colorize_files(images, args.output, predictor, masks, plan=[items[p] for p in images],
+                                                size=args.size, saturation=args.saturation, overwrite=args.overwrite,
+                                                hints=hints, quality=args.quality, extras=args.also,
+                                                denoise=args.denoise, repairer=repairer), progress, counts)
+                return
             drain(batch.colorize_files(images, args.output, predictor, size=args.size,
                                         saturation=args.saturation, fmt=args.format,
                                         overwrite=args.overwrite, smooth=args.smooth, hints=hints,

@@ -29,7 +29,8 @@ def add_parser(sub) -> None:
                    help="colour strength as in the app: 0%% gray, 100%% as predicted (default), up to 200%%; "
                    "a plain number is the factor (1.5 = 150%%)")
     k.add_argument("--hints", type=Path, metavar="FILE.json",
-                   help="colour hints for the hint-taking models among them (others ignore them)")
+                   help="colour hints for every model (the app's hint file), with the gray and protect masks "
+                   "saved beside it (FILE.gray-mask.png, FILE.protect-mask.png; of the photo's size)")
     k.add_argument("--tile", type=int_in(64, 2048), default=384, metavar="PX",
                    help="height of each picture on the sheet in pixels (default 384)")
     k.add_argument("--columns", type=int_in(0, 12), default=0, metavar="N",
@@ -75,6 +76,12 @@ def run(args) -> int:
         image = read_image(args.photo)
     except (ImageReadError, OSError, ValueError) as exc:
         raise UsageError(f"cannot read {args.photo}: {exc}") from None
+    masks = {}
+    if args.hints is not None:   # the gray and protect masks saved with the hints (every tile, as the app's grid)
+        from colorstudio.cli import hint_masks
+
+        masks = hint_masks.read(args.hints)
+        hint_masks.check_fit(args.hints, masks, image.shape, args.photo.name)
     colour = image.ndim == 3 and image.shape[2] >= 3 and bool(
         (image[..., 0] != image[..., 1]).any() or (image[..., 1] != image[..., 2]).any())
     gray = pipeline.compose(image, np.zeros((1, 1, 2), np.float32), 1.0) if colour else image
@@ -87,7 +94,8 @@ def run(args) -> int:
         try:
             pred = load_predictor(ref.family, args.device, weights=ref.weights or True)
             t0 = time.perf_counter()
-            res = pipeline.colorize(image, pred, args.size, args.saturation, hints)
+            res = pipeline.colorize(image, pred, args.size, args.saturation, hints, gray_mask=masks.get("gray"),
+                                    protect_mask=masks.get("protect"))
             dt = time.perf_counter() - t0
         except (CheckpointError, DeviceError) as exc:
             raise UsageError(f"{ref.label}: {exc}") from None

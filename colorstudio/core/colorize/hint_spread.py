@@ -19,6 +19,8 @@ ITERATIONS = 3          # passes of the recursive filter (Gastal & Oliveira use 
 L_SIGMA = 100.0         # L units: the range of the lightness (a step of 20 cuts the reach ~10x)
 AB_SIGMA = 100.0        # ab units: the range of the network's own colour, likewise
 L_TOLERANCE = 20.0      # L units: how unlike the hinted pixel's lightness a pixel may be and follow
+WALL = 1000.0           # the guide's step across a protected region's edge (per unit of protected fraction):
+                        # the reach across it is exp(-1000) -- none -- even for a cell only partly protected
 
 
 def _edge_distance(guide: np.ndarray, axis: int, sigma_s: float) -> np.ndarray:
@@ -44,14 +46,18 @@ def _pass(f: np.ndarray, v: np.ndarray, axis: int) -> None:
 
 def reach_weights(points: np.ndarray, lightness: np.ndarray, ab: np.ndarray | None,
                   sigma_s: np.ndarray | float, l_sigma: float = L_SIGMA, ab_sigma: float = AB_SIGMA,
-                  l_tolerance: float | None = L_TOLERANCE, iterations: int = ITERATIONS) -> np.ndarray:
+                  l_tolerance: float | None = L_TOLERANCE, iterations: int = ITERATIONS,
+                  wall: np.ndarray | None = None) -> np.ndarray:
     """(K, h, w) float32 in [0, 1]: how much of hint k's colour each pixel takes.
 
     ``points`` (K, 2) int rows (y, x) on the grid; ``lightness`` (h, w) in L units;
     ``ab`` (h, w, 2) the colorizer's prediction (None: the lightness alone guides);
     ``sigma_s`` the reach in pixels (one per hint, or one for all); ``l_tolerance``: a
     Gaussian of the lightness difference to the hinted pixel on top (a hint on a dark coat
-    does not colour the pale face above it, even where the edge between them is soft)."""
+    does not colour the pale face above it, even where the edge between them is soft).
+    ``wall`` (h, w) in [0, 1]: the protected fraction of each pixel (``core.colorize.protect``):
+    no reach crosses its edge (a hint goes around the region, not through it) and a pixel keeps
+    only its unprotected share of the weight (none inside the region, a hint inside included)."""
     pts = np.asarray(points, np.int64).reshape(-1, 2)
     h, w = lightness.shape
     k = len(pts)
@@ -60,6 +66,9 @@ def reach_weights(points: np.ndarray, lightness: np.ndarray, ab: np.ndarray | No
     chans = [np.asarray(lightness, np.float32)[:, :, None] / np.float32(l_sigma)]
     if ab is not None:
         chans.append(np.asarray(ab, np.float32) / np.float32(ab_sigma))
+    if wall is not None:
+        wall = np.clip(np.asarray(wall, np.float32), 0.0, 1.0)
+        chans.append(wall[:, :, None] * np.float32(WALL))
     guide = np.concatenate(chans, axis=-1)
     sig = np.broadcast_to(np.asarray(sigma_s, np.float32), (k,)).astype(np.float32)
     # Hints of different reach: filter each group of equal reach together.
@@ -81,4 +90,6 @@ def reach_weights(points: np.ndarray, lightness: np.ndarray, ab: np.ndarray | No
         lp = np.asarray(lightness, np.float32)
         d = lp[None] - lp[pts[:, 0], pts[:, 1]][:, None, None]
         out *= np.exp(-d * d / np.float32(2.0 * l_tolerance * l_tolerance))
+    if wall is not None:
+        out *= np.float32(1.0) - wall
     return np.clip(out, 0.0, 1.0)

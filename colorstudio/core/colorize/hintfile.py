@@ -13,6 +13,14 @@ The colour balance set beside the hints is kept with them: the file is then
 ``{"hints": [...], "balance": {"temperature": T, "tint": U}}`` (ab units, see
 ``core.color.Look``; a file without it has no balance).
 
+The colour masks painted on the photo are kept with its hints too, as files beside the
+hint file named from it (:data:`MASKS`): ``photo.json`` -> ``photo.gray-mask.png`` (the
+gray brush: no colour there) and ``photo.protect-mask.png`` (the protect brush: the hints
+change nothing there).  Each is an 8-bit gray PNG of the photo's size, white where painted
+-- the format of the damage mask beside the same hints (``core.restore.maskfile``), which any
+editor opens and paints; a mask not there is a mask not painted.  Why files and not JSON: a
+mask is an image of the photo's size, and an image is what a restorer can look at and edit.
+
 A *shot* hint file holds the hints of keyframes, by frame number (1 = the first frame,
 as in ``frame_000001.png``); they are carried to the other frames by
 :mod:`colorstudio.core.batch.shot`.  Hints under ``"hints"`` apply to every frame unmoved, so
@@ -26,14 +34,19 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
 
 from colorstudio.core.io import textfiles
 from colorstudio.core.errors import UserError
 from colorstudio.core.scales import BALANCE_MAX
 from colorstudio.core.colorize.pipeline import Hint
+from colorstudio.core.restore import maskfile
+from colorstudio.core.restore.maskfile import MaskFileError  # noqa: F401 -- what read_masks raises
 
 RGB = tuple[int, int, int]
 MAX_FILE_BYTES = 4 << 20   # a hint file is small; refuse anything that is not one
@@ -161,6 +174,51 @@ def write_points(path: str | Path, points: Iterable[tuple[float, float, Sequence
 
     text = dumps_points(points, balance)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------- colour masks
+
+MASKS = {"gray": (".gray-mask.png", "gray mask"), "protect": (".protect-mask.png", "protect mask")}
+"""The colour masks kept with a photo's hints, by kind: (the suffix of the file beside the
+hint file, the mask's name in messages)."""
+
+
+def mask_paths(hints_path: str | os.PathLike) -> dict[str, Path]:
+    """Where each colour mask (:data:`MASKS`) of the hints at ``hints_path`` lives, by kind."""
+    return {kind: maskfile.mask_path(hints_path, suffix) for kind, (suffix, _) in MASKS.items()}
+
+
+def read_masks(hints_path: str | os.PathLike, shape: tuple[int, ...] | None = None) -> dict[str, np.ndarray]:
+    """The colour masks saved with the hints at ``hints_path``, by kind ((H, W) bool; a kind with
+    no file is left out); with ``shape`` (the photo's (H, W, ...)) each must be of that size.
+    :class:`MaskFileError` (one line, naming the file) for one that is unreadable or of another size."""
+    out = {}
+    for kind, (suffix, noun) in MASKS.items():
+        mask = maskfile.read_beside(hints_path, shape, suffix, noun)
+        if mask is not None:
+            out[kind] = mask
+    return out
+
+
+def write_masks(hints_path: str | os.PathLike,
+                masks: Mapping[str, np.ndarray | None]) -> tuple[list[Path], list[Path]]:
+    """Save the colour masks with the hints at ``hints_path``: each painted one (``masks``, by
+    kind, (H, W) bool) is written beside it atomically; the file of a kind with none or an
+    empty one is removed (it would come back with these hints).  Returns (written, removed).
+    OSError when a file cannot be written; :class:`MaskFileError` when an old one cannot go."""
+    unknown = set(masks) - set(MASKS)
+    if unknown:
+        raise ValueError(f"unknown mask kind(s) {', '.join(sorted(unknown))}; one of {', '.join(MASKS)}")
+    written, removed = [], []
+    for kind, (suffix, noun) in MASKS.items():
+        mask = masks.get(kind)
+        if mask is not None and np.any(mask):
+            written.append(maskfile.write_mask(maskfile.mask_path(hints_path, suffix), mask))
+        else:
+            gone = maskfile.forget_beside(hints_path, suffix, noun)
+            if gone is not None:
+                removed.append(gone)
+    return written, removed
 
 
 # ------------------------------------------------------------------------- shots

@@ -23,7 +23,6 @@ import json
 import io
 import logging
 import os
-import sys
 import threading
 import warnings
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from colorstudio.core.inference.export_cache import CACHE_KEEP, _prune, user_cache_dir, weights_hash
 from colorstudio.core.messages import one_line
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 BACKENDS = ("auto", "torch", "onnxruntime")
 ONNX_OPSET = 17
 _EXPORT_VERSION = 2  # bump when the export recipe changes: invalidates cached files
-CACHE_KEEP = 12  # cached exports kept (newest first); older ones are deleted
 
 
 class BackendError(RuntimeError):
@@ -91,39 +90,6 @@ def weights_version(tensors) -> int:
         except RuntimeError:  # inference tensors have no version counter (and never change)
             pass
     return total
-
-
-def weights_hash(model) -> str:
-    """sha256 of the state dict (names, shapes, dtypes, bytes): the cache key of an export."""
-    import torch
-
-    h = hashlib.sha256()
-    for k, v in model.state_dict().items():
-        t = v.detach().to("cpu").contiguous()
-        h.update(f"{k}:{tuple(t.shape)}:{t.dtype};".encode())
-        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
-
-
-def user_cache_dir() -> Path:
-    """Per-user cache folder (``COLORSTUDIO_CACHE_DIR`` overrides the platform default)."""
-    env = os.environ.get("COLORSTUDIO_CACHE_DIR")
-    if env:
-        return Path(env)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "colorstudio"
-
-
-def _prune(folder: Path, keep: int) -> None:
-    """Delete all but the ``keep`` most recently used exports in ``folder``."""
-    files = sorted(folder.glob("*.onnx"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[keep:]:
-        old.unlink(missing_ok=True)
 
 
 def resolve_backend(name: str | None) -> str:

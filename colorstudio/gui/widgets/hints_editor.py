@@ -46,7 +46,7 @@ class HintsEditor(QWidget):
         self._dialog: QColorDialog | None = None
         self._dragging = False
         self._index = 0                  # the undo stack's index last announced
-        self._more_to_save = False       # something saved with the hints exists (a damage mask)
+        self._more_to_save = False       # something saved with the hints exists (a mask)
 
         self.color_button = QToolButton()
         self.color_button.setToolTip("Colour for new hints (and the selected one)")
@@ -172,8 +172,8 @@ class HintsEditor(QWidget):
             self.hintsChanged.emit()
 
     def set_more_to_save(self, more: bool) -> None:
-        """Whether something is saved with the hints besides them (the page's damage mask):
-        Save is offered then even without a hint."""
+        """Whether something is saved with the hints besides them (the page's masks: damage,
+        gray, protect): Save is offered then even without a hint."""
         self._more_to_save = bool(more)
         self._refresh()
 

@@ -55,7 +55,8 @@ class CompareRuns(QObject):
         return jobs
 
     def submit(self, image: np.ndarray, hints: list, hint_reach: float | None = None,
-               repair: RepairRequest | None = None, gray: np.ndarray | None = None) -> bool:
+               repair: RepairRequest | None = None, gray: np.ndarray | None = None,
+               protect: np.ndarray | None = None) -> bool:
         """Run the ticked models on ``image`` (mended first when ``repair`` says so, as the
         single result is); False when none is ticked (nothing runs)."""
         jobs = self.jobs()
@@ -65,7 +66,7 @@ class CompareRuns(QObject):
             return False
         self.runner.submit(run_many, self.cache, jobs, self.picker.device(), image,
                            self.controls.look(), hints, self._token(), self.controls.denoise(), hint_reach,
-                           repair, gray)
+                           repair, gray, protect)
         return True
 
     def _layout_grid(self) -> None:

@@ -1,6 +1,7 @@
 """Controls that re-run quickly: render size (a network run), saturation and colour balance
-(no network run: the page re-composes from the cached small ab prediction); the repair of a damaged
-print (mend first, show the damage mask, the mask brush and its size)."""
+(no network run: the page re-composes from the cached small ab prediction); the colour brushes
+(gray: erase the colour; protect: keep the model's own colour whatever the hints do); the repair
+of a damaged print (mend first, show the damage mask, the mask brush and its size)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ NO_DETECTOR_TIP = ("No trained damage detector (damage-unet) is installed: repai
 MASK_TIP = "Tints the input red where the damage is mended (the detector's mask, or yours)"
 GRAY_TIP = ("Erase the colour where it is wrong: drag paints gray (the result keeps the photo's lightness\n"
             "there), right-drag or Alt+drag gives the colour back.  Each stroke can be undone (Ctrl+Z).")
+PROTECT_TIP = ("Protect a region from the hints: drag paints it (tinted amber while the brush is out) and the\n"
+               "result keeps the model's own colour there whatever the hints do; a hint put inside still\n"
+               "colours its own dot.  Right-drag or Alt+drag frees it again; each stroke can be undone (Ctrl+Z).")
 BRUSH_TIP = ("Correct the damage mask on the input: drag adds damage, right-drag or Alt+drag erases\n"
              "(the middle button pans).  Each stroke can be undone (Ctrl+Z); the repair follows.")
 
@@ -34,6 +38,7 @@ class ColorizeControls(QWidget):
     maskShownChanged = Signal(bool)     # tint the damage mask over the input
     brushToggled = Signal(bool)         # the mask brush is the input canvas's tool
     grayBrushToggled = Signal(bool)     # the gray brush (erase colour) is the input canvas's tool
+    protectBrushToggled = Signal(bool)  # the protect brush (keep the model's colour) is the input canvas's tool
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -83,30 +88,18 @@ class ColorizeControls(QWidget):
                                   "(Models that predict a colour distribution: the default effnet-unet.)")
         self.guess_box.toggled.connect(self.guessingChanged)
         form.addRow("", self.guess_box)
-        self.gray_button = QToolButton()
-        self.gray_button.setIcon(icon("mdi6.format-color-marker-cancel"))
-        self.gray_button.setText("Gray brush")
-        self.gray_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.gray_button.setCheckable(True)
-        self.gray_button.setAutoRaise(True)
-        self.gray_button.setToolTip(GRAY_TIP)
+        self.gray_button, self.gray_size, self.gray_clear, gray_row = self._brush_row(
+            "mdi6.format-color-marker-cancel", "Gray brush", GRAY_TIP,
+            "The gray brush's diameter, in the photo's pixels",
+            "Give the colour back everywhere the gray brush took it (undoable)")
         self.gray_button.toggled.connect(self._on_gray)
-        self.gray_clear = QToolButton()
-        self.gray_clear.setIcon(icon("mdi6.eraser"))
-        self.gray_clear.setAutoRaise(True)
-        self.gray_clear.setToolTip("Give the colour back everywhere the gray brush took it (undoable)")
-        self.gray_size = QSpinBox()
-        self.gray_size.setRange(1, 800)
-        self.gray_size.setValue(40)
-        self.gray_size.setSuffix(" px")
-        self.gray_size.setToolTip("The gray brush's diameter, in the photo's pixels")
-        gray_row = QHBoxLayout()
-        gray_row.setContentsMargins(0, 0, 0, 0)
-        gray_row.addWidget(self.gray_button)
-        gray_row.addWidget(self.gray_size)
-        gray_row.addWidget(self.gray_clear)
-        gray_row.addStretch(1)
         form.addRow("", gray_row)
+        self.protect_button, self.protect_size, self.protect_clear, protect_row = self._brush_row(
+            "mdi6.shield-half-full", "Protect brush", PROTECT_TIP,
+            "The protect brush's diameter, in the photo's pixels",
+            "Free every region the protect brush protected (undoable)")
+        self.protect_button.toggled.connect(self._on_protect)
+        form.addRow("", protect_row)
 
         self.repair_box = QCheckBox("Repair damage")
         self.repair_box.toggled.connect(self._on_repair)
@@ -122,6 +115,7 @@ class ColorizeControls(QWidget):
         self.brush_button.setToolTip(BRUSH_TIP)
         self.brush_button.toggled.connect(self.brushToggled)
         self.brush_button.toggled.connect(lambda on: on and self.gray_button.setChecked(False))
+        self.brush_button.toggled.connect(lambda on: on and self.protect_button.setChecked(False))
         self.brush_size = QSpinBox()
         self.brush_size.setRange(1, 400)
         self.brush_size.setValue(12)
@@ -158,10 +152,49 @@ class ColorizeControls(QWidget):
     def gray_diameter(self) -> int:
         return int(self.gray_size.value())
 
+    def protect_brushing(self) -> bool:
+        return self.protect_button.isChecked()
+
+    def protect_diameter(self) -> int:
+        return int(self.protect_size.value())
+
     def _on_gray(self, on: bool) -> None:
         if on:
             self.brush_button.setChecked(False)   # one brush on the input at a time
+            self.protect_button.setChecked(False)
         self.grayBrushToggled.emit(on)
+
+    def _on_protect(self, on: bool) -> None:
+        if on:
+            self.brush_button.setChecked(False)   # one brush on the input at a time
+            self.gray_button.setChecked(False)
+        self.protectBrushToggled.emit(on)
+
+    def _brush_row(self, icon_name: str, text: str, tip: str, size_tip: str,
+                   clear_tip: str) -> tuple[QToolButton, QSpinBox, QToolButton, QHBoxLayout]:
+        """A colour brush's row: its checkable button, its diameter and its clear button."""
+        button = QToolButton()
+        button.setIcon(icon(icon_name))
+        button.setText(text)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setToolTip(tip)
+        size = QSpinBox()
+        size.setRange(1, 800)
+        size.setValue(40)
+        size.setSuffix(" px")
+        size.setToolTip(size_tip)
+        clear = QToolButton()
+        clear.setIcon(icon("mdi6.eraser"))
+        clear.setAutoRaise(True)
+        clear.setToolTip(clear_tip)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (button, size, clear):
+            row.addWidget(w)
+        row.addStretch(1)
+        return button, size, clear, row
 
     def set_repair_available(self, available: bool) -> None:
         """Repairing needs a trained damage detector: without one the box is off and says why

@@ -173,9 +173,11 @@ def forget_network() -> None:
 
 def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, size: int,
          saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None,
-         guessing: bool = False, repair: RepairRequest | None = None, gray: np.ndarray | None = None):
+         guessing: bool = False, repair: RepairRequest | None = None, gray: np.ndarray | None = None,
+         protect: np.ndarray | None = None):
     """Generator: every yield is a point where a newer request may cancel this one.  ``gray``:
-    where the user erased the colour (the gray brush)."""
+    where the user erased the colour (the gray brush); ``protect``: where the hints change
+    nothing (the protect brush)."""
     from colorstudio.core.colorize import pipeline
 
     t0 = time.perf_counter()
@@ -192,7 +194,7 @@ def run_job(cache: PredictorCache, name: str, device: str, image: np.ndarray, si
     res = pipeline.colorize(image, pred, size or None, saturation, hints, denoise=denoise,
                             hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach,
                             repairer=repairer, repair_mask=None if repair is None else repair.mask, memo=_MEMO,
-                            gray_mask=gray)
+                            gray_mask=gray, protect_mask=protect)
     yield "display"
     q = display_pyramid(res.rgb)
     timings = dict(res.timings)
@@ -253,6 +255,22 @@ def read_mask_job(hints_path: Path, shape: tuple[int, int], token: int) -> tuple
     return mask_path(hints_path), read_beside(hints_path, shape), token
 
 
+def write_colour_masks_job(hints_path: Path, masks: dict) -> tuple[list[Path], list[Path]]:
+    """The gray and protect masks beside the hint file at ``hints_path``, an unpainted one's old
+    file removed: (written, removed) (``core.colorize.hintfile.write_masks``)."""
+    from colorstudio.core.colorize.hintfile import write_masks
+
+    return write_masks(hints_path, masks)
+
+
+def read_colour_masks_job(hints_path: Path, shape: tuple[int, int], token: int) -> tuple[dict, int]:
+    """(the gray and protect masks saved with the hints at ``hints_path``, by kind, ``token``);
+    MaskFileError for one that is unreadable or not of ``shape``."""
+    from colorstudio.core.colorize.hintfile import read_masks
+
+    return read_masks(hints_path, shape), token
+
+
 def write_view_job(path: Path, view: str, image: np.ndarray, rgb: np.ndarray, ab_small: np.ndarray,
                    saturation: float, position: float, protect: list[Path], source: Path | None = None) -> Path:
     """The result (``view`` 'result') or one of ``core.colorize.views.EXTRA_VIEWS``, at full resolution."""
@@ -274,14 +292,15 @@ class CompareJob:
 
 def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: np.ndarray,
              saturation: float, hints: list, token: int, denoise: str = "off", hint_reach: float | None = None,
-             repair: RepairRequest | None = None, gray: np.ndarray | None = None):
+             repair: RepairRequest | None = None, gray: np.ndarray | None = None,
+             protect: np.ndarray | None = None):
     """Generator: each model in turn; yields ``('loading', key, i, n)`` while a model
     loads (seconds, once: the grid says so instead of a silent "colorizing"),
     ``('running', key)``, then ``('done', key, RunOutput)`` or ``('failed', key,
     message)``, so the grid fills as results come and one model's failure leaves the
     others.  Every setting that changes a result applies to every tile as to the single result:
-    saturation, hints and their reach, the gray brush, the scan cleaning (``denoise``) and the repair (done
-    once, before the first model: every tile colours the same mended photo).  Returns
+    saturation, hints and their reach, the gray and protect brushes, the scan cleaning (``denoise``)
+    and the repair (done once, before the first model: every tile colours the same mended photo).  Returns
     :class:`CompareFinished`."""
     from colorstudio.core.colorize import pipeline
     from colorstudio.core.restore import repair as restore
@@ -307,7 +326,7 @@ def run_many(cache: PredictorCache, jobs: list[CompareJob], device: str, image: 
             yield ("running", job.key)
             res = pipeline.colorize(image, pred, job.size, saturation, hints if job.hints else [], denoise=denoise,
                                     hint_reach=pipeline.HINT_REACH if hint_reach is None else hint_reach,
-                                    gray_mask=gray)
+                                    gray_mask=gray, protect_mask=protect)
             q = display_pyramid(res.rgb)
         except Exception as exc:  # noqa: BLE001 -- reported in the model's cell
             yield ("failed", job.key, error_message(exc), token)

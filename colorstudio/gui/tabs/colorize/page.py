@@ -3,17 +3,16 @@
 Composition of the compare view, model picker, controls and hints editor, plus the
 little state machine around them.  All heavy work -- reading, loading a model, the
 network, full-resolution composing, display conversion, writing -- runs in workers;
-interactive edits go through one :class:`LatestRunner`, so a newer request supersedes
-an older one and only the newest result is shown.  Its parts, each in its own module:
-the photo's masks (:mod:`.masks`), the result's export (:mod:`.result_export`), hints
-from a reference photo, the suggested colours and the eyedropper (:mod:`.hint_sources`),
-the status fields and run notes (:mod:`.run_status`), the compare grid's runs
-(:mod:`.compare_mode`) and the view before any photo (:mod:`.empty_state`).
+interactive edits go through one :class:`LatestRunner` (only the newest result is shown).
+Its parts: :mod:`.masks` (the photo's masks), :mod:`.result_export`, :mod:`.hint_sources`
+(a reference photo, suggested colours, the eyedropper), :mod:`.run_status`,
+:mod:`.compare_mode` (the compare grid's runs), :mod:`.empty_state` (before any photo).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QSettings, QThreadPool, Signal
@@ -41,8 +40,11 @@ from colorstudio.gui.widgets.compare_view import CompareView
 from colorstudio.gui.widgets.hint_tools import HintsTool
 from colorstudio.gui.widgets.hints_editor import HintsEditor
 from colorstudio.gui.widgets.layout import side_by_side, side_panel
-from colorstudio.gui.widgets.model_picker import ModelEntry, ModelPicker
+from colorstudio.gui.widgets.model_picker import ModelPicker
 from colorstudio.gui.workers import LatestRunner, Worker, start
+
+if TYPE_CHECKING:   # the catalogue imports the families (torch): named for type checking only
+    from colorstudio.models.catalogue import ModelEntry
 
 
 class ColorizePage(TabPage):
@@ -88,7 +90,7 @@ class ColorizePage(TabPage):
         self.controls = ColorizeControls()
         self.hints_editor = HintsEditor()
         self.checklist = ModelChecklist()
-        # The damage mask and the gray brush's: edits on the hints' undo stack (Ctrl+Z undoes either, in order).
+        # The damage, gray and protect masks: edits on the hints' undo stack (Ctrl+Z undoes any, in order).
         self.masks = PhotoMasks(self)
         self.damage, self.brush = self.masks.damage, self.masks.brush
         self.gray, self.gray_brush = self.masks.gray, self.masks.gray_brush
@@ -268,13 +270,13 @@ class ColorizePage(TabPage):
         self._awaiting_run = True
         if self.comparing():
             if not self.compare_runs.submit(self.image, hints, self.hints_editor.reach(), self._repair_request(),
-                                            self.gray_mask()):
+                                            self.gray_mask(), self.masks.protect_mask()):
                 self._awaiting_run = False
             return
         self.runner.submit(run_job, self.cache, name, self.picker.device(), self.image,
                            self.controls.render_size(), self.controls.look(), hints, self._token,
                            self.controls.denoise(), self.hints_editor.reach(), self.controls.guessing(),
-                           self._repair_request(), self.gray_mask())
+                           self._repair_request(), self.gray_mask(), self.masks.protect_mask())
 
     def _repair_request(self) -> RepairRequest | None:
         """What "Repair damage" asks of a run: the user's own mask once edited, else the detector's."""
