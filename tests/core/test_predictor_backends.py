@@ -227,38 +227,44 @@ def test_auto_keeps_ort_where_it_is_faster_and_torch_where_torch_is(monkeypatch)
     assert p.backend == "onnxruntime" and not calls
 
 
-def test_batches_are_timed_again_and_run_on_the_faster_engine(monkeypatch):
-    """Issue 36: eager torch gained more from a batch of 8 than ORT did on the default
-    colorizer, so a batch is timed on its own; single images keep their engine."""
+@pytest.mark.parametrize("fastest", ["split", "torch", "ort"])
+def test_batches_are_timed_again_and_run_the_fastest_way(monkeypatch, fastest):
+    """Issue 36: a batch of 8 cost the default colorizer more per image than one image, and
+    the engines gain differently from a batch: the first batch is timed three ways (one
+    image at a time, whole on torch, whole on ORT) and its batches run the fastest way;
+    single images keep the engine their probe chose, and nothing is timed again."""
     m = small_unet()
     one = np.random.default_rng(8).uniform(-0.5, 0.5, (1, 1, 64, 64)).astype(np.float32)
     batch = np.repeat(one, 4, 0)
-    timings = {"ort": 1.0, "torch": 1.0}
-    engines = []
+    # The runner times: the b1 probe (ORT, torch), then the batch (split, torch, ORT).
+    order = ["probe-ort", "probe-torch", "split", "torch", "ort"]
+    times = {"probe-ort": 1.0, "probe-torch": 1.0, "split": 1.0, "torch": 1.0, "ort": 1.0, fastest: 0.25}
+    timed = []
 
-    def fake_best_of(fn, n=3):  # the runner times ORT first, torch second
-        engine = "ort" if len(engines) % 2 == 0 else "torch"
-        engines.append(engine)
-        return timings[engine]
+    def fake_best_of(fn, n=3):
+        name = order[len(timed)]
+        timed.append(name)
+        return times[name]
 
     monkeypatch.setattr(backends.OrtRunner, "_best_of", staticmethod(fake_best_of))
     ran = []
-    real_torch = backends.TorchRunner.__call__
-    monkeypatch.setattr(backends.TorchRunner, "__call__", lambda self, x, method: ran.append(len(x)) or
-                        real_torch(self, x, method))
-    timings["torch"] = 1.0                       # b1 probe: a tie -> ORT
+    real_torch, real_run = backends.TorchRunner.__call__, backends.OrtRunner._run
+    monkeypatch.setattr(backends.TorchRunner, "__call__", lambda self, x, method: ran.append(("torch", len(x)))
+                        or real_torch(self, x, method))
+    monkeypatch.setattr(backends.OrtRunner, "_run", lambda self, sess, x, method: ran.append(("ort", len(x)))
+                        or real_run(self, sess, x, method))
     p = Predictor(m, "cpu")
     np.testing.assert_allclose(p.predict_ab(one), eager(m, one), atol=1e-4)
-    assert p.backend == "onnxruntime"
-    timings["torch"] = 0.25                      # the first batch: torch 4x faster -> torch for batches
-    ran.clear()
+    assert p.backend == "onnxruntime"                  # a tie at b1: ORT stays
     np.testing.assert_allclose(p.predict_ab(batch), eager(m, batch), atol=1e-4)
+    assert timed == order
+    ran.clear()
     p.predict_ab(batch)
-    assert ran and ran[-1] == 4                  # the batch ran on torch
-    n = len(engines)
+    want = {"split": [("ort", 1)] * 4, "torch": [("torch", 4)], "ort": [("ort", 4)]}[fastest]
+    assert ran == want
     ran.clear()
     p.predict_ab(one)
-    assert not ran and len(engines) == n         # a single image: still ORT, nothing timed again
+    assert ran == [("ort", 1)] and len(timed) == len(order)   # one image: its engine; nothing timed again
 
 
 @pytest.mark.slow

@@ -170,8 +170,8 @@ class OrtRunner:
     With ``autotune`` each method is timed once on both engines at ``probe_size`` and
     runs on torch where that is clearly faster (e.g. a softmax over 313 ab bins, which
     ORT computes slowly across channels); batches (n > 1) are timed again on the first
-    batch a method gets, since the engines scale differently with the batch (eager torch
-    with channels_last gains more from a batch of 8 than ORT does on some networks).
+    batch a method gets -- whole on either engine, or one image at a time -- since a batch
+    can cost more per image than one image on a CPU (:meth:`_tune_batch`).
 
     Throughput mode (:meth:`streams`, :meth:`call_stream`): ``threads`` callers each run
     their own input on one thread of a single-threaded session, at the same time.  Many
@@ -201,7 +201,7 @@ class OrtRunner:
         self._stream_lock = threading.Lock()
         self.failed: dict[str, str] = {}
         self.faster_on_torch: dict[str, float] = {}  # method -> how much faster torch was
-        self.batched_on_torch: dict[str, bool] = {}  # method -> batches (n > 1) run on torch
+        self.batch_mode: dict[str, str] = {}  # method -> how its batches run: "ort", "torch" or "split"
         self.note: str | None = None
         self._verified: set[tuple[str, tuple[int, int]]] = set()   # (method, (h, w)) checked
         self._torch_only: set[tuple[str, tuple[int, int]]] = set()  # ORT disagreed / refused
@@ -361,33 +361,42 @@ class OrtRunner:
     def __call__(self, x: np.ndarray, method: str) -> np.ndarray:
         self.prepare(method)
         sess = self.sessions.get(method)
-        if sess is None or method in self.faster_on_torch:
-            return self.torch(x, method)
-        if x.ndim == 4 and x.shape[0] > 1 and self.autotune:
-            if method not in self.batched_on_torch:
-                self._tune_batch(sess, method, x)
-            if self.batched_on_torch[method]:
-                return self.torch(x, method)
-        return self._run(sess, x, method)
+        on_torch = sess is None or method in self.faster_on_torch
 
-    def _tune_batch(self, sess, method: str, x: np.ndarray) -> None:
-        """Time both engines on this first batch; torch runs the method's batches from now on
-        when it is clearly faster (both results are the same network's: the check at export)."""
+        def single(xi: np.ndarray) -> np.ndarray:   # the engine the probe chose for one image
+            return self.torch(xi, method) if on_torch else self._run(sess, xi, method)
+
+        if x.ndim == 4 and x.shape[0] > 1 and self.autotune:
+            mode = self.batch_mode.get(method) or self._tune_batch(sess, method, x, single)
+            if mode == "split":
+                return np.concatenate([single(x[i:i + 1]) for i in range(x.shape[0])])
+            return self.torch(x, method) if mode == "torch" else self._run(sess, x, method)
+        return single(x)
+
+    def _tune_batch(self, sess, method: str, x: np.ndarray, single) -> str:
+        """Time the first batch a method gets three ways -- whole on ORT, whole on torch, one
+        image at a time on the single-image engine -- and keep the fastest for its batches.
+        Why: on a CPU a batch of big activations can cost more per image than one image does
+        (the default colorizer's depthwise convolutions at 256^2: 241 ms an image in a batch of
+        8 against 115 ms alone), and which engine gains from a batch differs by network."""
         x = np.ascontiguousarray(x, dtype=np.float32)
+        ways = {"split": lambda: [single(x[i:i + 1]) for i in range(x.shape[0])],
+                "torch": lambda: self.torch(x, method)}
         key = (method, tuple(int(v) for v in x.shape[2:4]))
-        if key in self._torch_only:
-            self.batched_on_torch[method] = True
-            return
-        try:
-            t_ort = self._best_of(lambda: sess.run(None, {"x": x}), 2)
-        except Exception:  # noqa: BLE001  (ORT refused this shape: _run says so and uses torch)
-            self.batched_on_torch[method] = False
-            return
-        t_torch = self._best_of(lambda: self.torch(x, method), 2)
-        self.batched_on_torch[method] = t_torch * self.AUTOTUNE_MARGIN < t_ort
-        if self.batched_on_torch[method]:
-            log.info("%s.%s: batches run on torch (%.1fx faster than ONNX Runtime here)",
-                     self.model_name, method, t_ort / t_torch)
+        if sess is not None and key not in self._torch_only:
+            ways["ort"] = lambda: sess.run(None, {"x": x})
+        times = {}
+        for name, fn in ways.items():
+            try:
+                times[name] = self._best_of(fn, 2)
+            except Exception:  # noqa: BLE001  (ORT refused this shape: not a way)
+                continue
+        mode = min(times, key=times.get)
+        self.batch_mode[method] = mode
+        log.info("%s.%s: batches run %s (%s)", self.model_name, method,
+                 "one image at a time" if mode == "split" else f"whole on {mode}",
+                 ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in times.items()))
+        return mode
 
     def _run(self, sess, x: np.ndarray, method: str) -> np.ndarray:
         key = (method, tuple(int(v) for v in x.shape[2:4]))
