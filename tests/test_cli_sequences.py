@@ -135,6 +135,10 @@ def test_bad_sequences_are_one_line_before_any_work(shots, tmp_path):
                        "an image sequence is written as exr, dpx, tif or png, not 'jpg'")
     assert_clean_error(colorize(d / "dpx" / "shot.1001.dpx", "--format", "exr"), 2,
                        "--format exr is for image sequences")
+    shot_file = tmp_path / "keys.json"   # a sequence's keyframes are its frame numbers: "1" is none of them
+    shot_file.write_text('{"frames": {"1": [{"x": 0.5, "y": 0.5, "rgb": [200, 40, 40]}]}}')
+    assert_clean_error(colorize(d / "dpx" / "shot.####.dpx", "--hints", shot_file), 2,
+                       "keys.json: the hints' keyframe 1 is not a frame of shot.####.dpx (frames 1001-1006")
     # Without the vfx extra: each module shadowed by one that cannot be imported.
     for module in ("OpenImageIO", "PyOpenColorIO"):
         hide = tmp_path / f"hide-{module}" / module

@@ -84,9 +84,13 @@ def run(args, the_shot, keyframes: dict, hints: list, look, ranged: bool) -> int
                                  shard=args.shard if ranged else None, smooth=args.smooth)
     except (ranges.RangeError, OSError) as exc:
         raise UsageError(str(exc)) from None
-    if keyframes and max(keyframes) + 1 > plan.count:
-        raise UsageError(f"{args.hints.name} has hints on frame {max(keyframes) + 1}, but the sequence has "
-                         f"{plan.count} frames")
+    if keyframes:   # a sequence's keyframes are its frame numbers: checked before any work
+        from colorstudio.core.batch.sequences import KeyframeError, keyframes_by_number
+
+        try:
+            keyframes_by_number(the_shot.sequence, keyframes)
+        except KeyframeError as exc:
+            raise UsageError(f"{args.hints.name}: {exc}") from None
     t0 = time.perf_counter()
     counts: dict[str, int] = {}
     _check_outdir(args.output, args.inputs)

@@ -283,5 +283,10 @@ def test_a_shot_files_keyframes_are_carried_over_a_sequence(tmp_path):
     make_sequence(tmp_path, "exr-half", numbers=(11, 12, 14))
     shot = shards.Shot(sequence=sequence.find(tmp_path / "shot.####.exr"))   # its colour: the defaults
     assert (shot.colour.space_in, shot.colour.fmt) == ("ACEScg", "exr")
-    plan = shards.carried_hints(shot, {0: [(0.5, 0.5, (200, 40, 40))]})
-    assert len(plan) == 3 and len(plan[0]) == 1 and all(len(p) <= 1 for p in plan)
+    # A sequence's keyframes are its frame numbers: "12" (read as index 11) is its second frame.
+    plan = shards.carried_hints(shot, {11: [(0.5, 0.5, (200, 40, 40))]})
+    assert len(plan) == 3 and len(plan[1]) == 1 and all(len(p) <= 1 for p in plan)
+    assert sequences.keyframes_by_number(shot.sequence, {10: ["a"], 13: ["b"]}) == {0: ["a"], 2: ["b"]}
+    with pytest.raises(sequences.KeyframeError, match=r"keyframe 13 is not a frame of shot.####.exr "
+                                                       r"\(frames 11-14, with gaps\)"):
+        shards.carried_hints(shot, {0 + 12: [(0.5, 0.5, (200, 40, 40))]})

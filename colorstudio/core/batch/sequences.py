@@ -68,6 +68,25 @@ def require(seq: ImageSequence) -> None:
         vfx.require(f"{seq.pattern.suffix.lstrip('.').upper()} sequences ({name})")
 
 
+class KeyframeError(UserError, ValueError):
+    """A shot file's keyframe that is not a frame of the image sequence."""
+
+
+def keyframes_by_number(seq: ImageSequence, keyframes: dict[int, Sequence]) -> dict[int, Sequence]:
+    """A shot file's keyframes (``{frame - 1: hints}``, as read) -> by the sequence's position.
+
+    An image sequence's frames are named by their numbers (``shot.1001.exr`` ...), and so are
+    its keyframes in a shot file: ``"1001"`` is the frame numbered 1001, whatever comes before
+    it (the numbering may start anywhere and have gaps)."""
+    at = {n: i for i, n in enumerate(seq.numbers)}
+    bad = sorted(k + 1 for k in keyframes if k + 1 not in at)
+    if bad:
+        gaps = ", with gaps" if len(seq.numbers) < seq.last - seq.first + 1 else ""
+        raise KeyframeError(f"the hints' keyframe {bad[0]} is not a frame of {seq.pattern.name} "
+                            f"(frames {seq.first}-{seq.last}{gaps})")
+    return {at[k + 1]: pts for k, pts in keyframes.items()}
+
+
 def plan_colour(seq: ImageSequence, space_in: str | None = None, space_out: str | None = None,
                 fmt: str | None = None) -> SequenceColour:
     """The colour spaces and output format of ``seq``: each as given (checked), else its

@@ -124,7 +124,8 @@ def carried_hints(shot: Shot, keyframes: dict, still: Sequence = ()) -> list[lis
             return None   # the batch reports this frame; the others keep their hints
 
     return shot_hints.frame_hints(shot_hints.plan_frames((display(p) for p in shot.sequence.paths),
-                                                         keyframes, list(still)))
+                                                         sequences.keyframes_by_number(shot.sequence, keyframes),
+                                                         list(still)))
 
 
 def _read(path: Path, max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS) -> np.ndarray | None:
