@@ -153,6 +153,8 @@ def cmd_export(argv: list[str]) -> int:
     p.add_argument("run", help="run folder or checkpoint .pt")
     p.add_argument("-o", "--output", required=True, help="output .safetensors")
     p.add_argument("--fp32", action="store_true", help="keep float32 (default fp16)")
+    p.add_argument("--render-size", type=int, default=0,
+                   help="the size the weights render best at (stored in them; default: the family's)")
     p.add_argument("--card", action="store_true",
                    help="also evaluate on the run's held-out data and write the model card <output>.md")
     p.add_argument("--limit", type=int, default=0, help="--card: evaluate only N held-out images")
@@ -166,7 +168,7 @@ def cmd_export(argv: list[str]) -> int:
     from trainer.engine.export import export_run
 
     try:
-        path = export_run(a.run, a.output, half=not a.fp32)
+        path = export_run(a.run, a.output, half=not a.fp32, render_size=a.render_size or None)
     except OSError as exc:
         raise TrainError(f"cannot write {a.output}: {exc.strerror or exc}") from None
     print(f"wrote {shown(path)} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -183,8 +183,10 @@ def entry_for_checkpoint(path: str | Path, origin: str = "file", task: str | Non
     s = spec(ref.family)
     own = read_scores(scores_path(path))
     fallback = scores if isinstance(scores, EvalScores) else EvalScores.from_json(scores or {})
-    return ModelEntry(str(ref), s.task, True, s.description, _read_card(path.with_suffix(".md")), s.input_size,
-                      s.follows_hints, s.fixed_size, _metadata(path), own if not own.empty else fallback,
+    meta = _metadata(path)
+    size = meta.get("render_size") if isinstance(meta.get("render_size"), int) else s.input_size   # its own wins
+    return ModelEntry(str(ref), s.task, True, s.description, _read_card(path.with_suffix(".md")), size,
+                      s.follows_hints, s.fixed_size, meta, own if not own.empty else fallback,
                       display or ref.label, origin, path)
 
 

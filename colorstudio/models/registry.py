@@ -197,7 +197,23 @@ def create(name: str, weights: str | os.PathLike | None | bool = True, **config:
     model.spec = s
     model.config = full_config(s.factory, config)
     model.meta = meta
+    model.render_size = render_size(s, meta, Path(weights).name if weights else name)
     return model
+
+
+def render_size(s: ModelSpec, meta: dict[str, Any], source: str = "") -> int:
+    """The size a model renders at by default: its weights file's own ``render_size`` (a
+    fine-tuned file may render best at another size than the family's shipped weights), else
+    the family's; a fixed-size family runs at its size only."""
+    from colorstudio.core.io import checkpoint
+
+    size = meta.get("render_size")
+    if size is None:
+        return s.input_size
+    if s.fixed_size and int(size) != s.input_size:
+        raise checkpoint.CheckpointError(f"{source}: {s.name} runs at {s.input_size} px only, "
+                                         f"its metadata says render_size {size}")
+    return int(size)
 
 
 def with_base(state: dict[str, Any], meta: dict[str, Any], source: str) -> dict[str, Any]:

@@ -75,11 +75,16 @@ def export_metadata(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def export_run(run: str | Path, out: str | Path, half: bool = True) -> Path:
-    """Write the generator of a run (folder or .pt) as safetensors with its metadata."""
+def export_run(run: str | Path, out: str | Path, half: bool = True, render_size: int | None = None) -> Path:
+    """Write the generator of a run (folder or .pt) as safetensors with its metadata;
+    ``render_size``: the size these weights render best at, stored with them (the app and the
+    CLI render at it unless told otherwise; default: the family's)."""
     state = read_state(run_checkpoint(run), "cannot read")
     weights = state["G_ema"] if state.get("G_ema") is not None else state["G"]
     meta = export_metadata(state)
+    if render_size is not None:
+        meta["render_size"] = int(render_size)
+        checkpoint.validate_metadata(meta, Path(out).name)   # the range, before anything is written
     if state.get("G_ema") is not None:
         decay = state["config"].get("ema")
         meta["notes"] = {**meta.get("notes", {}), "weights": f"moving average of G (decay {decay})"}

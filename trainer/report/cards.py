@@ -145,7 +145,7 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
         val, train = tdata.list_images(root / "val"), tdata.list_images(root / "train")
         res = evaluate.evaluate_translator(pred, val[:limit] if limit else val, train,
                                            direction=recipe.get("direction", "BtoA"))
-        res["protocol"] = f"{root}/val, label -> photo, render {pred.spec.input_size}px"
+        res["protocol"] = f"{root}/val, label -> photo, render {pred.render_size}px"
     elif held_out_by_group(root):  # the photo mix: scored per kind of photo, as bench/quality does
         by_group = held_out_by_group(root, recipe.get("val_every_nth", HELD_OUT_EVERY), limit)
         res = {"groups": group_eval.strip_private(group_eval.score_groups(pred, by_group,
@@ -153,14 +153,14 @@ def write_card(weights: str | Path, limit: int = 0, hints: int = 10, note: str =
                "images": sum(len(v) for v in by_group.values()),
                "protocol": (f"every {recipe.get('val_every_nth', HELD_OUT_EVERY)}th photo of each set folder "
                             f"of {root}, "
-                            f"render {pred.spec.input_size}px")}
+                            f"render {pred.render_size}px")}
     else:
         files = tdata.split_files(tdata.list_images(root), recipe.get("val_every_nth", HELD_OUT_EVERY))[1]
         files = files[:limit] if limit else files
         res = evaluate.evaluate_colorizer(pred, files, hints=hints if pred.hint_planes else 0,
                                           gray_threshold=recipe.get("gray_threshold", 3.0))
         res["protocol"] = (f"every {recipe.get('val_every_nth', HELD_OUT_EVERY)}th photo per class folder, "
-                           f"render {pred.spec.input_size}px")
+                           f"render {pred.render_size}px")
     res.pop("_examples", None)
     name = weights.stem
     card = weights.with_suffix(".md")
@@ -199,7 +199,7 @@ def evaluate_command(argv: list[str] | None = None) -> int:
             train, val = tdata.split_files(tdata.list_images(root), a.every)
         val = val[:a.limit] if a.limit else val
         res = evaluate.evaluate_translator(predictor, val, train, a.size)
-        res["protocol"] = f"{root}/val, label -> photo, render {a.size or predictor.spec.input_size}px"
+        res["protocol"] = f"{root}/val, label -> photo, render {a.size or predictor.render_size}px"
     else:
         files = tdata.list_images(a.data)
         if a.split == "heldout":
@@ -208,7 +208,7 @@ def evaluate_command(argv: list[str] | None = None) -> int:
         res = evaluate.evaluate_colorizer(predictor, files, a.size,
                                  hints=a.hints if predictor.hint_planes else 0)
         res["protocol"] = (f"{'every %dth file per class folder' % a.every if a.split == 'heldout' else 'all'}"
-                           f" of {a.data}, render {a.size or predictor.spec.input_size}px")
+                           f" of {a.data}, render {a.size or predictor.render_size}px")
     res.pop("_examples", None)
     print(evaluate.results_markdown(res))
     out = Path(a.out) if a.out else Path(a.checkpoint).with_suffix("").parent

@@ -126,7 +126,7 @@ def single_hint_test(rgb: np.ndarray, predictor, size: int | None, base_lab: np.
     # Spread: pixels of similar lightness within SPREAD_RADIUS, outside the hint's own patch.
     yy, xx = np.mgrid[0:H, 0:W]
     dist = np.hypot(yy - y, xx - x)
-    patch = 2.5 * max(H, W) / float(size or predictor.spec.input_size)  # the rasterised patch, in full-res px
+    patch = 2.5 * max(H, W) / float(size or predictor.render_size)  # the rasterised patch, in full-res px
     region = (dist <= SPREAD_RADIUS * max(H, W)) & (dist > 2 * patch) & (np.abs(L - L[y, x]) < SPREAD_L_TOLERANCE)
     spread = float("nan")
     base_at = base_lab[max(0, y - 1):y + 2, max(0, x - 1):x + 2, 1:].reshape(-1, 2).mean(0)

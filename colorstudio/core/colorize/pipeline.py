@@ -83,12 +83,18 @@ def net_input_l(img: np.ndarray, hw: tuple[int, int], denoise: str = "off") -> n
     return color.normalize_l(color.luminance(small))[None, None].astype(np.float32)
 
 
+def default_size(predictor) -> int:
+    """A predictor's render size when the caller names none: its weights' own, else its family's."""
+    spec = predictor.spec
+    return int(getattr(predictor, "render_size", None) or (spec.input_size if spec else 256))
+
+
 def net_input(predictor, image: np.ndarray, size: int | None = None,
               hints: Sequence[Hint] = (), denoise: str = "off") -> np.ndarray:
     """What the colorizer's network takes for ``image`` at render ``size``: (1, C, h, w)
     float32 -- the normalised L, then the hint planes for models that take hints."""
     spec = predictor.spec
-    size = int(size or (spec.input_size if spec else 256))
+    size = int(size or default_size(predictor))
     img, _ = _split_alpha(image)
     hw = net_size(img.shape[:2], size, bool(spec and spec.fixed_size))
     x = net_input_l(img, hw, denoise)
@@ -200,8 +206,7 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
 
 def translate_input(labels: np.ndarray, predictor, size: int | None = None) -> np.ndarray:
     """Facade label map (RGB, any size) -> the translator's input (1, 3, size, size) in [-1, 1]."""
-    spec = predictor.spec
-    size = int(size or (spec.input_size if spec else 256))
+    size = int(size or default_size(predictor))
     img, _ = _split_alpha(labels)
     if img.ndim == 2:
         img = np.repeat(img[:, :, None], 3, 2)

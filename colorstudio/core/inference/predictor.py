@@ -77,6 +77,8 @@ class Predictor:
         self._lock = threading.Lock()  # one forward at a time per predictor
         self.spec = getattr(model, "spec", None)
         self.hint_planes = bool(self.spec is not None and self.spec.hints)
+        # the default render size: the weights file's own, else the family's (registry.render_size)
+        self.render_size = int(getattr(model, "render_size", None) or (self.spec.input_size if self.spec else 256))
         self.name = self.spec.name if self.spec else type(model).__name__
         self._torch = torch
         self._tensors = [*model.parameters(), *model.buffers()]
@@ -88,7 +90,7 @@ class Predictor:
         fixed = self.spec.input_size if (self.spec and self.spec.fixed_size) else None
         self._runner = make_runner(self.model, device, self._backend, name=self.name,
                                    fixed_size=fixed, disk_cache=disk_cache,
-                                   probe_size=self.spec.input_size if self.spec else 256)
+                                   probe_size=self.render_size)
         self._version = weights_version(self._tensors)
 
     @property

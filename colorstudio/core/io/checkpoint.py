@@ -82,6 +82,14 @@ def validate_metadata(meta: Any, source: str = "checkpoint") -> dict[str, Any]:
     family = meta.get("family")
     if family is not None and not isinstance(family, str):
         raise CheckpointError(f"{source}: metadata 'family' must be a name, not {family!r}")
+    size = meta.get("render_size")
+    if size is not None:   # the size this file renders best at: its own value wins over the family's
+        from colorstudio.core.scales import RENDER_SIZE_RANGE
+
+        lo, hi = RENDER_SIZE_RANGE
+        if isinstance(size, bool) or not isinstance(size, int) or not lo <= size <= hi:
+            raise CheckpointError(f"{source}: metadata 'render_size' must be a whole number of pixels, "
+                                  f"{lo}-{hi}, not {size!r}"[:200])
     config = meta.get("config")
     if config is not None:
         if not isinstance(config, dict):
