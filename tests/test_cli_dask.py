@@ -218,7 +218,6 @@ def test_dask_missing_is_one_line_with_the_install_command(clip, tmp_path, monke
 
 @pytest.mark.parametrize("extra, match", [
     (["--executor", "dask", "--shard", "1/2"], "--executor dask cuts the shot into shards itself"),
-    (["--executor", "dask", "--frames", "1-3"], "--frames and --shard are for one task of a farm"),
     (["--scheduler", "tcp://127.0.0.1:8786"], "--scheduler is for --executor dask"),
     (["--workers", "2"], "--workers is for --executor dask"),
     (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:8786", "--workers", "2"], "--workers sizes the local"),

@@ -115,6 +115,15 @@ def test_a_sequence_on_a_local_dask_cluster(shots, tmp_path):
     assert res.returncode == 0, res.stderr
     a, b = _frames(local, ".dpx"), _frames(tmp_path / "dask", ".dpx")
     assert sorted(b) == sorted(a) and all(np.array_equal(a[k], b[k]) for k in a)
+    # A range mid-shot with smoothing: its shards' overlaps reach back before the range, as
+    # one run's --frames does, so the frames are the same.
+    rng = ("--frames", "1003-1006", "--smooth", "0.7")
+    assert _cli("colorize", d / "dpx" / "shot.####.dpx", "-o", tmp_path / "l2", *common, *rng).returncode == 0
+    res = _cli("colorize", d / "dpx" / "shot.####.dpx", "-o", tmp_path / "d2", *common, *rng, "--executor", "dask",
+               "--workers", "2", "--tasks", "2", timeout=400)
+    assert res.returncode == 0, res.stderr
+    a, b = _frames(tmp_path / "l2", ".dpx"), _frames(tmp_path / "d2", ".dpx")
+    assert sorted(a) == sorted(b) and len(a) >= 3 and all(np.array_equal(a[k], b[k]) for k in a)
 
 
 def test_bad_sequences_are_one_line_before_any_work(shots, tmp_path):

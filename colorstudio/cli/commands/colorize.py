@@ -270,9 +270,9 @@ def _check_executor(args) -> None:
             if value is not None:
                 raise UsageError(f"{flag} is for --executor dask")
         return
-    if args.frames is not None or args.shard is not None:
-        raise UsageError("--executor dask cuts the shot into shards itself: --frames and --shard are for one "
-                         "task of a farm (leave them out, or give --tasks N)")
+    if args.shard is not None:
+        raise UsageError("--executor dask cuts the shot into shards itself: --shard is for one task of a farm "
+                         "(leave it out, or give --tasks N)")
     if args.scheduler is not None and args.workers is not None:
         raise UsageError("--workers sizes the local cluster; with --scheduler the cluster's own workers run the "
                          "shards")
@@ -314,9 +314,23 @@ def _colorize_dask(args, keyframes: dict, hints: list, the_shot=None) -> int:
         count = the_shot.count
     except (frames.VideoError, OSError) as exc:
         raise UsageError(str(exc)) from None
-    if keyframes and max(keyframes) + 1 > count:
+    if keyframes and the_shot.sequence is not None:   # a sequence's keyframes are its frame numbers
+        from colorstudio.core.batch.sequences import KeyframeError, keyframes_by_number
+
+        try:
+            keyframes_by_number(the_shot.sequence, keyframes)
+        except KeyframeError as exc:
+            raise UsageError(f"{args.hints.name}: {exc}") from None
+    elif keyframes and max(keyframes) + 1 > count:
         raise UsageError(f"{args.hints.name} has hints on frame {max(keyframes) + 1}, but the shot has "
                          f"{count} frames")
+    if args.frames is not None:   # the range, checked before the cluster starts
+        from colorstudio.core.batch import ranges
+
+        try:
+            the_shot.span(args.frames)
+        except ranges.RangeError as exc:
+            raise UsageError(str(exc)) from None
     _check_outdir(args.output, args.inputs)
     name, spec = model_name(args, "colorize")
     look = _look(args)
@@ -331,7 +345,8 @@ def _colorize_dask(args, keyframes: dict, hints: list, the_shot=None) -> int:
                size=args.size, saturation=look, smooth=args.smooth, hints=[] if keyframes else hints,
                keyframes=keyframes, still=hints if keyframes else [], fmt=args.format,
                extras=() if the_shot.sequence is not None else args.also,
-               overwrite=args.overwrite, quality=args.quality, denoise=args.denoise, tasks=args.tasks)
+               overwrite=args.overwrite, quality=args.quality, denoise=args.denoise, tasks=args.tasks,
+               frames=args.frames)
     try:   # before the output folder: an address out of reach is a usage error
         cluster = dask_exec.connect(args.scheduler, args.workers)
     except dask_exec.DaskError as exc:

@@ -75,6 +75,7 @@ class ShardTask:
     keyframes: dict = field(default_factory=dict)  # a shot file's keyframe hints, carried over the whole shot
     still: Sequence = ()                           # with keyframes: the hints on every frame
     run: str = ""                                  # the run's token: its progress topic, its cached plan
+    frames: Any = None                             # a range of the shot (ranges.FrameSpan); None: all of it
 
 
 def require() -> None:
@@ -155,7 +156,7 @@ def run_shard(task: ShardTask) -> dict:
     Returns a small summary: the range, and each frame's fate as runs of frame numbers."""
     predictor = _cached(task.model)
     repairer = _cached(task.repairer) if task.repairer is not None else None
-    plan = shards.plan_range(task.shot, shard=task.shard, smooth=task.colour.get("smooth", 0.0))
+    plan = shards.plan_range(task.shot, frames=task.frames, shard=task.shard, smooth=task.colour.get("smooth", 0.0))
     frame_hints = _frame_hints(task) if task.keyframes else None
     report = _Reporter(task)
     status: dict[int, str] = {}
@@ -260,8 +261,8 @@ class _Tally:
     """Each frame's status as the driver knows it, turned into :class:`BatchEvent` s with
     the rate and ETA the engine gives (the first processed frame's warm-up left out)."""
 
-    def __init__(self, count: int, where: Callable[[int], tuple[Path, Path]], before: set[int]):
-        self.count, self.where = count, where
+    def __init__(self, numbers: range, where: Callable[[int], tuple[Path, Path]], before: set[int]):
+        self.numbers, self.count, self.where = numbers, len(numbers), where
         self.before = before   # frames there before the run: a task's "skipped" for another is a lost
                                # attempt's work (its worker died after writing it), done by this run
         self.status: dict[int, str] = {}
@@ -275,7 +276,7 @@ class _Tally:
     def frame(self, number: int, status: str, error: str | None = None,
               final: bool = False) -> BatchEvent | None:
         """The event of a frame's first report (a failure only when ``final``: a retry may mend it)."""
-        if number in self.status or not 1 <= number <= self.count:
+        if number in self.status or number not in self.numbers:
             return None
         if status == "failed" and not final:
             self.failed[number] = error or "failed"
@@ -299,8 +300,8 @@ class _Tally:
         eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
         note = self.notes_due.pop(0) if self.notes_due else None
         src, dst = self.where(number)
-        return BatchEvent(number - 1, self.count, src, dst, status, error if status == "failed" else None,
-                          len(self.status), elapsed, rate, eta, note)
+        return BatchEvent(number - self.numbers.start, self.count, src, dst, status,
+                          error if status == "failed" else None, len(self.status), elapsed, rate, eta, note)
 
     def report(self, msg: dict) -> Iterator[BatchEvent]:
         self.note(msg.get("notes") or [])
@@ -337,7 +338,7 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
                   overwrite: bool = False, quality: int = 95, denoise: str = "off", cluster: Cluster | None = None,
                   scheduler: str | None = None, workers: int | None = None, tasks: int | None = None,
                   retries: int = RETRIES, say: Callable[[str], None] = lambda text: None,
-                  cancel: Cancel = None) -> Iterator[BatchEvent]:
+                  cancel: Cancel = None, frames: ranges.FrameSpan | None = None) -> Iterator[BatchEvent]:
     """Colour ``shot`` into ``outdir`` on a Dask cluster, one task per shard; yields one
     event per frame, then, for a video, one ``kind='video'`` for the assembled video (as
     :func:`frames.colorize_video` does).
@@ -350,13 +351,20 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
     cancelled and the generator ends (the frames written are kept; running shards finish on a
     scheduler's workers).  Raises :class:`DaskError` when Dask is missing, the cluster out of
     reach, or a shard failed all its tries (after every other shard has finished: their
-    frames are kept, and a rerun skips them).
+    frames are kept, and a rerun skips them).  ``frames``: only this range of the shot (as
+    ``--frames`` names it), cut into shards; each shard's smoothing overlap may reach back
+    before the range, as one run's would (a video's range is not assembled).
     """
     require()
     outdir = Path(outdir)
     count = shot.count
     if count <= 0:
         raise DaskError(f"{shot.name}: the shot has no frames")
+    try:   # a range: its frames (by a sequence's numbers), each shard's smoothing overlap before it
+        span = shot.span(frames) if frames is not None else range(count)
+    except ranges.RangeError as exc:
+        raise DaskError(str(exc)) from None
+    numbers = range(span.start + 1, span.stop + 1)
     if shot.sequence is not None:
         items = outputs.plan_sequence(shot.sequence, outdir, shot.colour.fmt)
         frame_paths = shot.sequence.paths
@@ -386,19 +394,19 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
     futures: dict = {}
     try:
         threads = cluster.threads
-        n = max(1, min(count, tasks or SHARDS_PER_WORKER * max(1, threads)))
+        n = max(1, min(len(numbers), tasks or SHARDS_PER_WORKER * max(1, threads)))
         say(f"dask: {shot.name} in {n} shard{'s' if n != 1 else ''} on {cluster.describe()}")
         if threads == 0:
             say("dask: the scheduler has no workers yet; the shards wait for them")
         if is_cancelled(cancel):   # cancelled while the cluster was reached: no task is sent
             return
-        tally = _Tally(count, where, _there(count, where))   # before any task can write
+        tally = _Tally(numbers, where, _there(numbers, where))   # before any task can write
         client.subscribe_topic(topic(run), lambda event: inbox.put(event[1]))
         colour = dict(size=size, saturation=saturation, smooth=smooth, hints=list(hints), fmt=fmt,
                       extras=tuple(extras), overwrite=overwrite, quality=quality, denoise=denoise)
         for i in range(1, n + 1):
             task = ShardTask(shot, outdir.resolve(), (i, n), model, repairer, colour, dict(keyframes or {}),
-                             tuple(still), run)
+                             tuple(still), run, frames)
             futures[client.submit(run_shard, task, key=f"colorstudio-shard-{i}of{n}-{run}", retries=retries,
                                   pure=False)] = i
         failures: list[tuple[int, str]] = []
@@ -426,7 +434,7 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
             more = f" (and {k} more shard{'s' if k > 1 else ''})" if k else ""
             raise DaskError(f"shard {i}/{n} of {shot.name} failed{more}: {why}; the frames done are kept, "
                             "run the command again to finish")
-        if shot.video is not None and len(tally.status) == count and \
+        if shot.video is not None and frames is None and len(tally.status) == count and \
                 all(s != "failed" for s in tally.status.values()):
             yield _assemble(shot, item, overwrite)
     finally:
@@ -439,11 +447,11 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
             cluster.close()
 
 
-def _there(count: int, where: Callable[[int], tuple[Path, Path]]) -> set[int]:
+def _there(numbers: range, where: Callable[[int], tuple[Path, Path]]) -> set[int]:
     """The frames whose output is there already (one listing of each output folder)."""
     listed: dict[Path, set[str]] = {}
     found = set()
-    for n in range(1, count + 1):
+    for n in numbers:
         dst = where(n)[1]
         if dst.parent not in listed:
             try:

@@ -173,20 +173,25 @@ def _frames_text(r: range, number=None) -> str:
 
 def plan_range(shot: Shot, *, frames: ranges.FrameSpan | None = None, shard: tuple[int, int] | None = None,
                smooth: float = 0.0) -> RangePlan:
-    """The frames this run colours (``frames``, else ``shard``, else all) and the overlap
-    before them; reads the small lightness of the few frames that decide both.  Raises
+    """The frames this run colours (``frames``, ``shard``, shard of ``frames`` when both, else
+    all) and the overlap before them; reads the small lightness of the few frames that decide both.  Raises
     :class:`ranges.RangeError` for a range outside the shot."""
     count = shot.count
     if count <= 0:
         raise ranges.RangeError(f"{shot.name}: the shot has no frames")
     k = ranges.overlap_frames(smooth)
-    if shard is not None:
+    whole = shot.span(frames) if frames is not None else range(count)
+    if shard is not None:   # shard i of n of the range (the Dask executor's tasks), else of the shot
         i, n = shard
-        light = shot.lightness(ranges.shard_scan(count, n, i, k))
-        span = ranges.shard_range(count, n, i, ranges.find_cuts(light))
+        a, m = whole.start, len(whole)
+        light = shot.lightness([a + f for f in ranges.shard_scan(m, n, i, k)])
+        local = ranges.shard_range(m, n, i, {c - a for c in ranges.find_cuts(light)})
+        span = range(a + local.start, a + local.stop)
     else:
-        span = shot.span(frames) if frames is not None else range(count)
-        light = shot.lightness(ranges.overlap_scan(span.start, k)) if span else {}
+        span, light = whole, {}
+    if span:   # the overlap before the range may reach back before the range itself
+        need = [f for f in ranges.overlap_scan(span.start, k) if f not in light]
+        light = {**light, **shot.lightness(need)}
     start = ranges.overlap_start(span.start, k, ranges.sure_cuts(light)) if span else span.start
     return RangePlan(span, range(start, span.start), count, shard)
 

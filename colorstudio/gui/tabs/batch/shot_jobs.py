@@ -128,12 +128,12 @@ def remote_loader(model: str, device: str):
                   functools.partial(loading.load_predictor, ref.family, device, weights=weights or True))
 
 
-def _dask_shot(source: SequenceAsk | Sequence[Path], smooth: float) -> tuple[object, list[str]]:
-    """The one shot a scheduler colours, and the lines to say first: a sequence (a range of it
-    as a sequence of its own), one video, or the files of the inputs in order."""
+def _dask_shot(source: SequenceAsk | Sequence[Path], smooth: float) -> tuple[object, list[str], object]:
+    """The one shot a scheduler colours, the lines to say first, and its range (None: all): a
+    sequence (its range cut into shards, each shard's smoothing overlap before it as one run's),
+    one video, or the files of the inputs in order."""
     from colorstudio.core.batch import collect_inputs, shards
     from colorstudio.core.io.formats import is_video_file
-    from colorstudio.core.io.sequence import ImageSequence
 
     if isinstance(source, SequenceAsk):
         shot = sequence_shot(source)
@@ -141,23 +141,19 @@ def _dask_shot(source: SequenceAsk | Sequence[Path], smooth: float) -> tuple[obj
         if source.frames is not None:
             span, seq = shot.span(source.frames), shot.sequence
             if len(span) < len(seq):
-                part = ImageSequence(seq.pattern, seq.numbers[span.start:span.stop])
-                shot = shards.Shot(sequence=part, colour=shot.colour)
-                n = len(part)
-                lines.append(f"{seq.pattern.name}: frames {part.first}-{part.last} ({n} of {len(seq)}), "
-                             "cut into shards as a sequence of their own")
-                if smooth and span.start > 0:   # the CLI's --frames computes the frames before; shards cannot
-                    lines.append(f"note: the smoothing starts afresh at frame {part.first} (colour the range on "
-                                 "this computer for a seamless boundary with the frames before it)")
-        return shot, lines
+                first, last = seq.numbers[span.start], seq.numbers[span.stop - 1]
+                lines.append(f"{seq.pattern.name}: frames {first}-{last} ({len(span)} of {len(seq)}), "
+                             "cut into shards")
+                return shot, lines, source.frames
+        return shot, lines, None
     videos = [p for p in source if is_video_file(p)]
     if videos:
-        return shards.Shot(video=videos[0]), []
+        return shards.Shot(video=videos[0]), [], None
     problems: list[str] = []
     files = collect_inputs(source, problems)
     if not files:
         raise ValueError("no image files to colorize in the chosen inputs")
-    return shards.Shot(files=tuple(files)), problems
+    return shards.Shot(files=tuple(files)), problems, None
 
 
 def dask_job(loader, scheduler: str, source: SequenceAsk | Sequence[Path], outdir: Path, *, size: int,
@@ -171,7 +167,7 @@ def dask_job(loader, scheduler: str, source: SequenceAsk | Sequence[Path], outdi
 
     try:
         dask_exec.require()
-        shot, lines = _dask_shot(source, smooth)
+        shot, lines, frames = _dask_shot(source, smooth)
         count = shot.count
     except (UserError, OSError, ValueError) as exc:
         yield ("refused", one_line(exc))
@@ -196,7 +192,7 @@ def dask_job(loader, scheduler: str, source: SequenceAsk | Sequence[Path], outdi
                                          smooth=smooth, hints=hints, fmt=colour.fmt if colour else fmt,
                                          extras=extras if shot.video is None and colour is None else (),
                                          overwrite=overwrite, denoise=denoise, cluster=cluster, say=said.append,
-                                         cancel=cancel)
+                                         cancel=cancel, frames=frames)
         thumbs = Thumbs(colour)
         try:
             for ev in events:
