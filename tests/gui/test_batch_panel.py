@@ -246,3 +246,23 @@ def test_the_views_and_the_grain_option_reach_the_batch_as_in_the_cli(qtbot, pan
     with qtbot.waitSignal(panel.runFinished, timeout=60000):
         panel.start()
     assert len(list(out.glob("*_before_after.png"))) == 6 and len(list(out.glob("*_colour.png"))) == 6
+
+
+def test_the_colour_balance_reaches_the_batch_as_the_clis(qtbot, panel, frames, tmp_path):
+    """Issue 35: the Batch tab has the Colorize tab's and the CLI's colour balance: a warmer
+    temperature moves every result towards yellow (Lab b), a tint towards magenta (a)."""
+    from colorstudio.core import color
+
+    assert panel.temperature.minimum() == -40 and panel.temperature.maximum() == 40 and panel.tint.value() == 0
+    means = {}
+    for name, temp, tint in (("plain", 0, 0), ("warm", 25, 15)):
+        panel.temperature.setValue(temp)
+        panel.tint.setValue(tint)
+        out = tmp_path / name
+        panel.add_inputs([frames])
+        panel.set_output_dir(out)
+        with qtbot.waitSignal(panel.runFinished, timeout=60000):
+            panel.start()
+        lab = [color.rgb_to_lab(color.to_float01(read_image(p))) for p in sorted(out.glob("*.png"))]
+        means[name] = np.mean([x.reshape(-1, 3).mean(0) for x in lab], 0)
+    assert means["warm"][2] - means["plain"][2] > 10 and means["warm"][1] - means["plain"][1] > 5

@@ -32,7 +32,7 @@ class Form:
     model: str | None
     device: str = "auto"
     size: int = 0
-    saturation: float = 1.0
+    saturation: Any = 1.0              # a factor, or a core.color.Look (saturation and colour balance)
     smooth: float = 0.0
     hints: list = field(default_factory=list)
     frame_hints: list | None = None    # each frame's own hints (a shot from the Shot tab)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox
                                QVBoxLayout, QWidget)
 
 from colorstudio.core.colorize.smoothing import DEFAULT_STRENGTH
-from colorstudio.core.scales import RENDER_SIZE_RANGE, SATURATION_MAX
+from colorstudio.core.scales import BALANCE_MAX, RENDER_SIZE_RANGE, SATURATION_MAX
 from colorstudio.gui.predictors import detector_key
 from colorstudio.gui.widgets.denoise_box import LABEL as DENOISE_LABEL, DenoiseBox
 from colorstudio.gui.widgets.model_picker import ModelPicker
@@ -49,6 +49,18 @@ class BatchOptions(QGroupBox):
         self.saturation.setSuffix("%")
         self.saturation.setValue(100)
         self.saturation.setToolTip("Colour strength: 100% as predicted, 0% gray, up to 200%")
+        # The colour balance after the saturation, as the Colorize tab's sliders and the CLI's
+        # --temperature/--tint (Lab units; a hint file saved by the app carries its own).
+        self.temperature, self.tint = QSpinBox(), QSpinBox()
+        for box, tip in ((self.temperature, "Colour balance: + warmer (towards yellow), - cooler (towards blue)"),
+                         (self.tint, "Colour balance: + magenta, - green")):
+            box.setRange(-int(BALANCE_MAX), int(BALANCE_MAX))
+            box.setToolTip(tip)
+        brow = QHBoxLayout()
+        brow.addWidget(self.temperature)
+        brow.addWidget(QLabel("Tint"))
+        brow.addWidget(self.tint)
+        brow.addStretch(1)
         self.smooth = QCheckBox("Reduce flicker")
         self.smooth.setToolTip("Blend each frame's colours with the previous frame's, motion-compensated\n"
                                "with optical flow (for frames of one shot, in order)")
@@ -72,6 +84,7 @@ class BatchOptions(QGroupBox):
         self.denoise = DenoiseBox()
         form.addRow("Render size", self.size)
         form.addRow("Saturation", self.saturation)
+        form.addRow("Temperature", brow)
         form.addRow(DENOISE_LABEL, self.denoise)
         form.addRow("Temporal", srow)
         mf.addLayout(form)
@@ -98,6 +111,13 @@ class BatchOptions(QGroupBox):
         mf.addWidget(self.shot_note)
         self._refresh_hints()
         self._refresh_repair()
+
+    def look(self):
+        """The saturation and colour balance as one :class:`~colorstudio.core.color.Look`
+        (what every colorize path takes where it takes a saturation)."""
+        from colorstudio.core.color import Look
+
+        return Look(self.saturation.value() / 100.0, float(self.temperature.value()), float(self.tint.value()))
 
     def set_entries(self, entries: list[ModelEntry], devices: list[str], model: str | None = None,
                     device: str | None = None) -> None:

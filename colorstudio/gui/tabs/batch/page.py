@@ -75,8 +75,8 @@ class BatchPanel(TabPage):
         self.input_box.changed.connect(self._suggest_outdir)
         self.input_box.cleared.connect(self.output_box.forget_suggestion)
         self.options = BatchOptions()
-        for name in ("picker", "size", "saturation", "denoise", "smooth", "smooth_strength", "use_hints",
-                     "repair", "views", "shot_note"):
+        for name in ("picker", "size", "saturation", "temperature", "tint", "denoise", "smooth", "smooth_strength",
+                     "use_hints", "repair", "views", "shot_note"):
             setattr(self, name, getattr(self.options, name))
         self.picker.weightsLoaded.connect(
             lambda e: self.message.emit(f"Loaded {e.label}: it is in the model list now.", "info"))
@@ -285,7 +285,7 @@ class BatchPanel(TabPage):
     def form(self, paths: list[Path], hints: list, frame_hints: list | None) -> launch.Form:
         """The form's values, as :func:`.launch.plan` checks them."""
         return launch.Form(paths, self.outdir.text(), self.fmt.currentText(), self.picker.model_name(),
-                           self.picker.device(), self.size.value(), self.saturation.value() / 100.0,
+                           self.picker.device(), self.size.value(), self.options.look(),
                            self.options.smoothing(), hints, frame_hints, self.overwrite.isChecked(),
                            self.options.detector if self.repairing() else None, self.denoise.value(),
                            self.extra_views(), self.sequence_box.frames_text(), self.sequence_box.space_in.value(),
