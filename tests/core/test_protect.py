@@ -145,3 +145,22 @@ def test_cells_and_the_soft_edge():
     s = protect.blend_weight(f)
     assert (s[:, :2] == 1.0).all() and 0.0 < s[0, 2] < 1.0 and (s[:, 3] == 0.0).all()
     np.testing.assert_allclose(protect.cells(np.where(m, 255, 0).astype(np.uint8), (4, 4)), f)
+
+
+def test_a_batch_of_photos_honours_the_masks_as_one_photo_does(tmp_path):
+    """The colour masks saved with the hints reach the batch's colorize stage (the CLI's
+    ``colorize --hints``): each photo comes out as ``pipeline.colorize`` makes it."""
+    from colorstudio.core import batch
+    from colorstudio.core.io.imageio import read_image, write_image
+
+    hint = [pipeline.Hint(0.2, 0.5, -40.0, 45.0, reach=0.5)]
+    gray = np.zeros((H, W), bool)
+    gray[70:90, 5:30] = True
+    for i in range(2):
+        write_image(tmp_path / "in" / f"p{i}.png", _photo())
+    events = list(batch.colorize_files(sorted((tmp_path / "in").glob("*.png")), tmp_path / "out", Ramp(), size=64,
+                                       hints=hint, gray=gray, protect=_block(), workers=1))
+    assert [e.status for e in events] == ["done", "done"]
+    want = pipeline.colorize(_photo(), Ramp(), size=64, hints=hint, gray_mask=gray, protect_mask=_block()).rgb
+    for i in range(2):
+        np.testing.assert_array_equal(read_image(tmp_path / "out" / f"p{i}.png"), want)

@@ -178,10 +178,11 @@ def run(args) -> int:
                                      f"{len(images)} frame{'s' if len(images) != 1 else ''}")
                 plan = shot.plan_files(images, keyframes, still_points)
             if masks:
-                drain(hint_masks.colorize_files(images, args.output, predictor, masks, plan=[items[p] for p in images],
-                                                size=args.size, saturation=args.saturation, overwrite=args.overwrite,
-                                                hints=hints, quality=args.quality, extras=args.also,
-                                                denoise=args.denoise, repairer=repairer), progress, counts)
+                drain(batch.colorize_files(images, args.output, predictor, plan=[items[p] for p in images],
+                                           size=args.size, saturation=args.saturation, overwrite=args.overwrite,
+                                           hints=hints, quality=args.quality, extras=args.also, fmt=args.format,
+                                           denoise=args.denoise, repairer=repairer, gray=masks.get("gray"),
+                                           protect=masks.get("protect")), progress, counts)
                 return
             drain(batch.colorize_files(images, args.output, predictor, size=args.size,
                                         saturation=args.saturation, fmt=args.format,

@@ -29,6 +29,8 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+import numpy as np
+
 from colorstudio.core.io import imageio
 from colorstudio.core.colorize import pipeline
 from colorstudio.core.io.atomic import clean_stale
@@ -75,7 +77,8 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
                    max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS,
                    frame_hints: Sequence[Sequence[pipeline.Hint]] | None = None,
                    extras: Sequence[str] = (), denoise: str = "off",
-                   plan: Sequence[ItemOutputs] | None = None, repairer=None) -> Iterator[BatchEvent]:
+                   plan: Sequence[ItemOutputs] | None = None, repairer=None,
+                   gray: np.ndarray | None = None, protect: np.ndarray | None = None) -> Iterator[BatchEvent]:
     """Colorize image files into ``outdir``; yields a :class:`BatchEvent` per file.
 
     ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
@@ -89,9 +92,12 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
     result's lightness is the mended one (``extras`` may then name ``repair-mask``).  When the
     inputs are frames of one sequence (``smooth`` > 0 or ``frame_hints``), the specks that
     only one frame shows are first filled from its neighbouring frames along the optical flow
-    (``core.restore.temporal``), the rest spatially; photos are repaired one by one.
+    (``core.restore.temporal``), the rest spatially; photos are repaired one by one.  ``gray``
+    and ``protect`` (H, W) bool: the colour masks saved with the hints, for photos of their
+    size (:class:`~colorstudio.core.batch.stages.ColorizeStage`).
     """
-    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise, repairer)
+    stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise, repairer,
+                          gray=gray, protect=protect)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
                   frame_hints, plan, sequence=bool(smooth) or frame_hints is not None)
 

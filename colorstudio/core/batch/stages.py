@@ -27,7 +27,8 @@ class ColorizeStage(Stage):
 
     def __init__(self, predictor: Runner, size: int | None = None, saturation: float | color.Look = 1.0,
                  hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0, extras: Sequence[str] = (),
-                 denoise: str = "off", repairer: Runner | None = None):
+                 denoise: str = "off", repairer: Runner | None = None, *, gray: np.ndarray | None = None,
+                 protect: np.ndarray | None = None):
         saturation = color.look_of(saturation)   # a bad saturation or balance fails here, before any work
         unknown = [e for e in extras if e not in views.EXTRA_VIEWS]
         if unknown:
@@ -40,6 +41,10 @@ class ColorizeStage(Stage):
             raise ValueError(f"denoise must be one of {', '.join(pipeline.DENOISE)}, not {denoise!r}")
         self.denoise = denoise
         self.predictor, self.size, self.saturation, self.hints = predictor, size, saturation, tuple(hints)
+        # The colour masks saved with the hints (photos of their size): ``gray`` takes the colour
+        # away there, ``protect`` keeps the model's own no-hint colour whatever the hints do.
+        self.gray = gray
+        self.protect = protect if protect is not None and protect.any() else None
         self.smoother = None
         if smooth:
             self.smoother = TemporalSmoother(smooth)
@@ -82,9 +87,20 @@ class ColorizeStage(Stage):
         x, hints = prepared
         p = self.predictor
         before = p.fallback
-        y = p.run_stream(x, "predict_ab") if isinstance(p, Streams) else p.predict_ab(x)
+
+        def run(v: np.ndarray) -> np.ndarray:
+            return pipeline.ab_from_output(p.run_stream(v, "predict_ab") if isinstance(p, Streams)
+                                           else p.predict_ab(v))
+
+        ab = run(x)
+        protect = self.protect if hints else None
+        plain = None
+        if protect is not None and p.hint_planes:   # the no-hint answer kept there: empty hint planes
+            x0 = x.copy()
+            x0[:, 1:] = 0.0
+            plain = run(x0)
         self._note = str(p.fallback) if p.fallback is not before else None
-        return pipeline.hinted_ab(pipeline.ab_from_output(y), x, hints)
+        return pipeline.hinted_ab(ab, x, hints, protect=protect, plain=plain)
 
     def ordered(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
         if self.smoother is not None:
@@ -99,7 +115,7 @@ class ColorizeStage(Stage):
         return ab
 
     def finish(self, image: np.ndarray, ab: np.ndarray) -> np.ndarray:
-        return pipeline.compose(image, ab, self.saturation)
+        return pipeline.compose(image, ab, self.saturation, gray=self.gray)
 
     def extras(self, image: np.ndarray, ab: np.ndarray, out: np.ndarray) -> list[tuple[str, np.ndarray]]:
         return [(views.EXTRA_VIEWS[v], views.extra_view(v, image, out, ab, self.saturation))
