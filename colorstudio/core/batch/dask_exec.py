@@ -37,7 +37,8 @@ from typing import Any, Callable, Hashable, Iterator, Sequence
 
 from colorstudio.core.batch import frames as video_frames
 from colorstudio.core.batch import outputs, ranges, shards
-from colorstudio.core.batch.engine import RATE_SPAN, BatchEvent, Cancel, is_cancelled
+from colorstudio.core.batch.dask_progress import FLUSH_S, Tally, frames_there
+from colorstudio.core.batch.engine import BatchEvent, Cancel, is_cancelled
 from colorstudio.core.errors import UserError
 from colorstudio.core.messages import one_line
 
@@ -45,7 +46,6 @@ INSTALL = "pip install 'colorstudio[dask]'"
 RETRIES = 2              # a task that raises is run up to 1 + RETRIES times (a dead worker's: Dask's own count)
 SHARDS_PER_WORKER = 2    # more shards than workers: a lost worker costs a small part of the shot
 MAX_LOCAL_WORKERS = 8    # the default local cluster: one process per core, at most this many
-FLUSH_S = 0.5            # a task sends its finished frames at most this often
 POLL_S = 0.25            # the driver looks at its tasks this often
 
 
@@ -257,81 +257,6 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Cluster
         raise
 
 
-class _Tally:
-    """Each frame's status as the driver knows it, turned into :class:`BatchEvent` s with
-    the rate and ETA the engine gives (the first processed frame's warm-up left out)."""
-
-    def __init__(self, numbers: range, where: Callable[[int], tuple[Path, Path]], before: set[int]):
-        self.numbers, self.count, self.where = numbers, len(numbers), where
-        self.before = before   # frames there before the run: a task's "skipped" for another is a lost
-                               # attempt's work (its worker died after writing it), done by this run
-        self.status: dict[int, str] = {}
-        self.failed: dict[int, str] = {}
-        self.t0: float | None = None   # not the cluster's start-up nor the workers' model loading
-        self.processed = 0
-        self.first: float | None = None
-        self.notes: set[str] = set()   # the tasks' notes (a device fallback): each shown once,
-        self.notes_due: list[str] = []  # on the next frame's event
-
-    def frame(self, number: int, status: str, error: str | None = None,
-              final: bool = False) -> BatchEvent | None:
-        """The event of a frame's first report (a failure only when ``final``: a retry may mend it)."""
-        if number in self.status or number not in self.numbers:
-            return None
-        if status == "failed" and not final:
-            self.failed[number] = error or "failed"
-            return None
-        if status == "skipped" and number not in self.before:
-            status = "done"
-        self.status[number] = status
-        now = time.perf_counter()
-        if self.t0 is None:   # the tasks' work began about one batch of events before it came
-            self.t0 = now - FLUSH_S
-        if status != "skipped":
-            self.processed += 1
-            self.first = self.first or now
-        elapsed, remaining = now - self.t0, self.count - len(self.status)
-        since = now - self.first if self.first else 0.0
-        n = self.processed
-        if n >= 2 and since > 0 and (since >= RATE_SPAN or remaining == 0):
-            rate = (n - 1) / since
-        else:
-            rate = n / elapsed if elapsed > 0 and n else 0.0
-        eta = remaining / rate if rate > 0 else (0.0 if remaining == 0 else None)
-        note = self.notes_due.pop(0) if self.notes_due else None
-        src, dst = self.where(number)
-        return BatchEvent(number - self.numbers.start, self.count, src, dst, status,
-                          error if status == "failed" else None, len(self.status), elapsed, rate, eta, note)
-
-    def report(self, msg: dict) -> Iterator[BatchEvent]:
-        self.note(msg.get("notes") or [])
-        for number, status, error in msg.get("frames") or []:
-            if (ev := self.frame(int(number), str(status), error)) is not None:
-                yield ev
-
-    def note(self, notes: Sequence[str]) -> None:
-        for text in notes:
-            if text not in self.notes:
-                self.notes.add(text)
-                self.notes_due.append(text)
-
-    def summary(self, result: dict) -> Iterator[BatchEvent]:
-        """What a finished task's summary says that no event brought (its failures, last)."""
-        self.note(result.get("notes") or [])
-        for kind in ("done", "skipped"):
-            for a, b in result.get(kind, []):
-                for n in range(a, b + 1):
-                    if (ev := self.frame(n, kind, final=True)) is not None:
-                        yield ev
-        for n, error in result.get("failed", {}).items():
-            if (ev := self.frame(int(n), "failed", error, final=True)) is not None:
-                yield ev
-        for a, b in result.get("missing", []):
-            for n in range(a, b + 1):
-                if (ev := self.frame(n, "failed", "not coloured (its task stopped)", final=True)) is not None:
-                    yield ev
-
-
 def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *, repairer: Loader | None = None,
                   size: int | None = None, saturation: Any = 1.0, smooth: float = 0.0, hints: Sequence = (),
                   keyframes: dict | None = None, still: Sequence = (), fmt: str = "png", extras: Sequence[str] = (),
@@ -400,7 +325,7 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
             say("dask: the scheduler has no workers yet; the shards wait for them")
         if is_cancelled(cancel):   # cancelled while the cluster was reached: no task is sent
             return
-        tally = _Tally(numbers, where, _there(numbers, where))   # before any task can write
+        tally = Tally(numbers, where, frames_there(numbers, where))   # before any task can write
         client.subscribe_topic(topic(run), lambda event: inbox.put(event[1]))
         colour = dict(size=size, saturation=saturation, smooth=smooth, hints=list(hints), fmt=fmt,
                       extras=tuple(extras), overwrite=overwrite, quality=quality, denoise=denoise)
@@ -445,22 +370,6 @@ def colorize_shot(shot: shards.Shot, outdir: str | os.PathLike, model: Loader, *
             client.unsubscribe_topic(topic(run))
         if own:
             cluster.close()
-
-
-def _there(numbers: range, where: Callable[[int], tuple[Path, Path]]) -> set[int]:
-    """The frames whose output is there already (one listing of each output folder)."""
-    listed: dict[Path, set[str]] = {}
-    found = set()
-    for n in numbers:
-        dst = where(n)[1]
-        if dst.parent not in listed:
-            try:
-                listed[dst.parent] = set(os.listdir(dst.parent))
-            except OSError:
-                listed[dst.parent] = set()
-        if dst.name in listed[dst.parent]:
-            found.add(n)
-    return found
 
 
 def _why(future, retries: int) -> str:

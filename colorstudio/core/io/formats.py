@@ -9,6 +9,7 @@ file dialog comes from them.  Standard library only.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -122,3 +123,9 @@ def sequence_format(name_or_suffix: str) -> SequenceFormat | None:
         if key == f.name or key in f.suffixes or "." + key in f.suffixes:
             return f
     return None
+
+
+def natural_key(path: str | os.PathLike) -> tuple:
+    """Sort key where 'img2' comes before 'img10' (numbers compared as numbers)."""
+    parts = re.split(r"(\d+)", Path(path).name.lower())
+    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from pathlib import Path
 from typing import Iterable
 
@@ -33,19 +32,18 @@ from colorstudio.core import color
 from colorstudio.core.io import png
 from colorstudio.core.io.atomic import atomic_write
 from colorstudio.core.errors import UserError
+from colorstudio.core.io.image_headers import (HEADER_BYTES, MAX_JPEG_SCANS, MAX_PAGES,  # noqa: F401
+                                              PNG_SIGNATURE, _sniff, max_file_bytes, png_without_text,
+                                              tiff_pages, tiff_size)
 from colorstudio.core.io.image_meta import ImageMeta, pillow_headers
 # The format table's names, where callers have always found them (the table: core.io.formats).
 from colorstudio.core.io.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
-                                      is_image_file)
+                                      is_image_file, natural_key)
 
 DEFAULT_MAX_PIXELS: int | None = environment.max_pixels(200_000_000)
 """Largest image (width x height) read by default; env ``COLORSTUDIO_MAX_PIXELS`` (0 = no limit)."""
 
 
-
-_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"GIF8", "GIF"))
 
 # EXIF orientation -> operations on an (H, W, ...) array (Pillow's exif_transpose table).
 _ORIENT = {
@@ -65,75 +63,6 @@ class ImageReadError(UserError, ValueError):
 
 class ImageWriteError(UserError, OSError):
     """An image could not be written; the message is one line for the user."""
-
-
-def _sniff(data: bytes) -> str | None:
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WebP"
-    for sig, name in _SIGNATURES:
-        if data.startswith(sig):
-            return name
-    return None
-
-
-def tiff_size(data: bytes, max_entries: int = 4096) -> tuple[int, int] | None:
-    """(width, height) of a TIFF's first image from its header (classic and BigTIFF), read
-    without any decoder -- the admission check for TIFFs Pillow cannot parse, which OpenCV
-    would otherwise decode whole before their size is known; None when not found."""
-    import struct
-
-    if len(data) < 16 or data[:2] not in (b"II", b"MM"):
-        return None
-    e = "<" if data[:2] == b"II" else ">"
-    magic = struct.unpack_from(e + "H", data, 2)[0]
-    big = magic == 43
-    if magic not in (42, 43):
-        return None
-    try:
-        off = struct.unpack_from(e + ("Q" if big else "I"), data, 8 if big else 4)[0]
-        n = struct.unpack_from(e + ("Q" if big else "H"), data, off)[0]
-        first, step = off + (8 if big else 2), (20 if big else 12)
-        size: dict[int, int] = {}
-        for i in range(min(int(n), max_entries)):
-            p = first + i * step
-            tag, typ = struct.unpack_from(e + "HH", data, p)
-            if tag in (256, 257):
-                at = p + (12 if big else 8)
-                fmt = {3: "H", 4: "I", 16: "Q"}.get(typ)
-                if fmt is None:
-                    return None
-                size[tag] = struct.unpack_from(e + fmt, data, at)[0]
-                if len(size) == 2:
-                    return size[256], size[257]
-    except struct.error:
-        return None
-    return None
-
-
-MAX_JPEG_SCANS = 1000   # a progressive JPEG has about ten; 20,000 repeats of one scan hung the decoder
-MAX_PAGES = 1000        # TIFF pages counted (Pillow counts them in quadratic time)
-
-
-def tiff_pages(data: bytes, cap: int = MAX_PAGES) -> int:
-    """How many images a classic TIFF holds, walking its IFD chain (cycles end it), at
-    most ``cap`` + 1; 1 when it cannot be walked."""
-    import struct
-
-    if len(data) < 8 or data[:2] not in (b"II", b"MM"):
-        return 1
-    e = "<" if data[:2] == b"II" else ">"
-    if struct.unpack_from(e + "H", data, 2)[0] != 42:
-        return 1
-    seen: set[int] = set()
-    try:
-        off = struct.unpack_from(e + "I", data, 4)[0]
-        while off and off not in seen and len(seen) <= cap:
-            seen.add(off)
-            n = struct.unpack_from(e + "H", data, off)[0]
-            off = struct.unpack_from(e + "I", data, off + 2 + 12 * n)[0]
-    except struct.error:
-        pass
-    return max(1, len(seen))
 
 
 def _in_range(arr: np.ndarray, name: str, notes: list[str] | None) -> np.ndarray:
@@ -195,28 +124,6 @@ def _open_header(data: bytes, name: str):
             raise ImageReadError(f"{name}: {what} ({_first_line(exc)})") from None
 
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
-
-
-def png_without_text(data: bytes) -> bytes:
-    """The PNG ``data`` with its text chunks (tEXt, zTXt, iTXt) left out; other chunks
-    are copied as they are (each carries its own CRC).  A damaged chunk list ends the copy."""
-    out = [data[:8]]
-    i = 8
-    while i + 12 <= len(data):
-        n = int.from_bytes(data[i:i + 4], "big")
-        kind = data[i + 4:i + 8]
-        end = i + 12 + n
-        if end > len(data):
-            out.append(data[i:])
-            break
-        if kind not in _PNG_TEXT_CHUNKS:
-            out.append(data[i:end])
-        i = end
-    return b"".join(out)
-
-
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -269,16 +176,6 @@ def _from_pillow(pil) -> np.ndarray:
     elif mode not in ("RGB", "RGBA"):
         pil = pil.convert("RGB")
     return np.asarray(pil)
-
-
-HEADER_BYTES = 1 << 18
-"""Bytes read first: enough for the size of every format we read (checked before the rest)."""
-
-
-def max_file_bytes(max_pixels: int | None) -> int | None:
-    """Largest file that can hold an image within ``max_pixels``: 16-bit RGBA
-    uncompressed (8 bytes a pixel) plus 16 MB of headers and metadata."""
-    return None if max_pixels is None else max_pixels * 8 + (16 << 20)
 
 
 def regular_file(path: Path, what: str = "image") -> os.stat_result:
@@ -546,9 +443,3 @@ def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
         err = ImageWriteError(f"cannot write {path}: {exc.strerror or _first_line(exc)}")
         err.errno = exc.errno   # the batch stops on errors that will fail every later write
         raise err from None
-
-
-def natural_key(path: str | os.PathLike) -> tuple:
-    """Sort key where 'img2' comes before 'img10' (numbers compared as numbers)."""
-    parts = re.split(r"(\d+)", Path(path).name.lower())
-    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts)

@@ -1,0 +1,110 @@
+"""What a file's first bytes say, read without any decoder: its format by signature, a
+TIFF's size and its number of pages, a PNG without its text chunks.  The admission check
+(``core.io.imageio``) uses them before a decoder spends memory or time on a hostile file."""
+
+from __future__ import annotations
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"GIF8", "GIF"))
+
+
+def _sniff(data: bytes) -> str | None:
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WebP"
+    for sig, name in _SIGNATURES:
+        if data.startswith(sig):
+            return name
+    return None
+
+
+def tiff_size(data: bytes, max_entries: int = 4096) -> tuple[int, int] | None:
+    """(width, height) of a TIFF's first image from its header (classic and BigTIFF), read
+    without any decoder -- the admission check for TIFFs Pillow cannot parse, which OpenCV
+    would otherwise decode whole before their size is known; None when not found."""
+    import struct
+
+    if len(data) < 16 or data[:2] not in (b"II", b"MM"):
+        return None
+    e = "<" if data[:2] == b"II" else ">"
+    magic = struct.unpack_from(e + "H", data, 2)[0]
+    big = magic == 43
+    if magic not in (42, 43):
+        return None
+    try:
+        off = struct.unpack_from(e + ("Q" if big else "I"), data, 8 if big else 4)[0]
+        n = struct.unpack_from(e + ("Q" if big else "H"), data, off)[0]
+        first, step = off + (8 if big else 2), (20 if big else 12)
+        size: dict[int, int] = {}
+        for i in range(min(int(n), max_entries)):
+            p = first + i * step
+            tag, typ = struct.unpack_from(e + "HH", data, p)
+            if tag in (256, 257):
+                at = p + (12 if big else 8)
+                fmt = {3: "H", 4: "I", 16: "Q"}.get(typ)
+                if fmt is None:
+                    return None
+                size[tag] = struct.unpack_from(e + fmt, data, at)[0]
+                if len(size) == 2:
+                    return size[256], size[257]
+    except struct.error:
+        return None
+    return None
+
+
+MAX_JPEG_SCANS = 1000   # a progressive JPEG has about ten; 20,000 repeats of one scan hung the decoder
+MAX_PAGES = 1000        # TIFF pages counted (Pillow counts them in quadratic time)
+
+
+def tiff_pages(data: bytes, cap: int = MAX_PAGES) -> int:
+    """How many images a classic TIFF holds, walking its IFD chain (cycles end it), at
+    most ``cap`` + 1; 1 when it cannot be walked."""
+    import struct
+
+    if len(data) < 8 or data[:2] not in (b"II", b"MM"):
+        return 1
+    e = "<" if data[:2] == b"II" else ">"
+    if struct.unpack_from(e + "H", data, 2)[0] != 42:
+        return 1
+    seen: set[int] = set()
+    try:
+        off = struct.unpack_from(e + "I", data, 4)[0]
+        while off and off not in seen and len(seen) <= cap:
+            seen.add(off)
+            n = struct.unpack_from(e + "H", data, off)[0]
+            off = struct.unpack_from(e + "I", data, off + 2 + 12 * n)[0]
+    except struct.error:
+        pass
+    return max(1, len(seen))
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+
+
+def png_without_text(data: bytes) -> bytes:
+    """The PNG ``data`` with its text chunks (tEXt, zTXt, iTXt) left out; other chunks
+    are copied as they are (each carries its own CRC).  A damaged chunk list ends the copy."""
+    out = [data[:8]]
+    i = 8
+    while i + 12 <= len(data):
+        n = int.from_bytes(data[i:i + 4], "big")
+        kind = data[i + 4:i + 8]
+        end = i + 12 + n
+        if end > len(data):
+            out.append(data[i:])
+            break
+        if kind not in _PNG_TEXT_CHUNKS:
+            out.append(data[i:end])
+        i = end
+    return b"".join(out)
+
+
+HEADER_BYTES = 1 << 18
+"""Bytes read first: enough for the size of every format we read (checked before the rest)."""
+
+
+def max_file_bytes(max_pixels: int | None) -> int | None:
+    """Largest file that can hold an image within ``max_pixels``: 16-bit RGBA
+    uncompressed (8 bytes a pixel) plus 16 MB of headers and metadata."""
+    return None if max_pixels is None else max_pixels * 8 + (16 << 20)
