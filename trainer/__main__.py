@@ -24,6 +24,7 @@ from colorstudio.core.inference.devices import DEVICE_CHOICES
 from colorstudio.core.messages import shown
 
 COMMANDS = ("recipes", "export", "evaluate")
+PRESETS = Path(__file__).resolve().parent / "presets"   # the shipped weights' CPU settings: <recipe>-cpu.toml
 
 
 def _train_parser() -> argparse.ArgumentParser:
@@ -38,7 +39,9 @@ def _train_parser() -> argparse.ArgumentParser:
                    help="stop cleanly (checkpoint, validation, export) after MIN minutes of this session")
     p.add_argument("--device", choices=DEVICE_CHOICES,
                    help="mps trains on the CPU (BN + GAN training on MPS is unreliable)")
-    p.add_argument("--config", metavar="FILE", help="TOML file of config overrides")
+    p.add_argument("--config", metavar="FILE",
+                   help="TOML file of config overrides (with --resume: checked as --set is, so it may "
+                        "change only what a resumed run may)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override a config field (dotted keys for model.*), repeatable")
     p.add_argument("--vgg-weights", metavar="PATH", help="VGG16 weights (torchvision layout) for the perceptual loss")
@@ -78,7 +81,7 @@ def cmd_train(argv: list[str]) -> int:
     if args.resume:
         if not out:
             raise ConfigError("--resume needs --out RUN_DIR (the run to continue)")
-        cfg = resume_config(out, args.recipe, args.overrides, **fields)
+        cfg = resume_config(out, args.recipe, args.overrides, file=args.config, **fields)
     else:
         cfg = make_config(args.recipe, args.config, args.overrides, **fields)
         if not out:
@@ -102,34 +105,18 @@ def cmd_train(argv: list[str]) -> int:
 
 
 def recipe_summaries() -> list[dict]:
-    """Each recipe as plain facts and sentences (``recipes --json``, read by the app)."""
+    """Each recipe as plain facts and sentences (``recipes --json``): the recipes' own
+    (``core.training.recipes.summaries``, which the Train tab reads in-process too) with the
+    registry's shipped weights and default colorizer, and this trainer's presets."""
     from colorstudio.models import registry
-    from trainer.recipes import RECIPES
+    from trainer.recipes import summaries
 
-    presets = Path(__file__).resolve().parent / "presets"
-    default = registry.default_model("colorize")
-    out = []
-    for name, cls in sorted(RECIPES.items()):
-        c = cls()
-        doc = " ".join((cls.__doc__ or "").split())
-        loss = c.loss + (" + GAN" if c.adv_weight > 0 else "")
-        cpu = presets / f"{name}-cpu.toml"
-        spec = registry.spec(c.family)
-        out.append({"name": name, "family": c.family, "task": c.task, "description": doc,
-                    "settings": f"{c.optimizer.capitalize()} at lr {c.lr:g}, batch {c.batch_size}, "
-                                f"{c.image_size} px crops, {loss} loss, {c.epochs} epochs by default",
-                    "lr": c.lr, "batch_size": c.batch_size, "image_size": c.image_size, "loss": loss,
-                    "epochs": c.epochs,
-                    # fine-tuning the shipped model with the settings it was trained with (fast on a CPU)
-                    "cpu_preset": str(cpu) if cpu.is_file() else "",
-                    "shipped_weights": str(spec.weights_path()) if spec.has_weights else "",
-                    # the app's Train tab opens on this one: the default colorizer's recipe
-                    "default": c.task == "colorize" and c.family == default})
-    return out
+    shipped = {s.name: s.weights_path() for s in registry.available() if s.has_weights}
+    return [s.to_json() for s in summaries(PRESETS, shipped, registry.default_model("colorize"))]
 
 
 def cmd_recipes(argv: list[str]) -> int:
-    from trainer.recipes import RECIPES
+    from trainer.recipes import summaries
 
     if argv and argv[0] == "--json":
         import json
@@ -140,11 +127,9 @@ def cmd_recipes(argv: list[str]) -> int:
         from trainer.settings import ConfigError
 
         raise ConfigError(f"recipes takes only --json, not {' '.join(argv)}")
-    for name, cls in sorted(RECIPES.items()):
-        doc = " ".join((cls.__doc__ or "").split())
-        c = cls()
-        print(f"{name:16s} {c.family:16s} {c.task:9s} lr {c.lr:g}, batch {c.batch_size}, "
-              f"{c.image_size}px, loss {c.loss}{' + GAN' if c.adv_weight > 0 else ''}  -- {doc}")
+    for r in summaries():
+        print(f"{r.name:16s} {r.family:16s} {r.task:9s} lr {r.lr:g}, batch {r.batch_size}, "
+              f"{r.image_size}px, loss {r.loss}  -- {r.description}")
     return 0
 
 

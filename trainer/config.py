@@ -1,10 +1,12 @@
 """A run's settings resolved, stored and resumed.
 
 A recipe is resolved as: the family's recipe (:mod:`trainer.recipes`, fields and checks in
-:mod:`trainer.settings`) -> ``--config FILE.toml`` -> ``--set key=value`` (dotted keys reach
-into the ``model`` / ``discriminator_config`` tables) -> the dedicated flags; one parser
-(:func:`apply_overrides`) does it for a new run and for ``--resume``.  The resolved config is
-written to RUN/config.json so a run can always be reproduced and resumed.
+:mod:`trainer.settings`; both at home in ``colorstudio.core.training``) -> ``--config
+FILE.toml`` -> ``--set key=value`` (dotted keys reach into the ``model`` /
+``discriminator_config`` tables) -> the dedicated flags; one parser (:func:`apply_overrides`)
+does it for a new run and for ``--resume``, where the result must then keep everything but
+:data:`RESUME_MAY_CHANGE` (:func:`check_resume`), whichever of them said it.  The resolved
+config is written to RUN/config.json so a run can always be reproduced and resumed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer.recipes import RECIPES, recipe_names
-from trainer.settings import ConfigError, TrainConfig
+from trainer.settings import ConfigError, TrainConfig, validate
 
 
 def parse_value(text: str) -> Any:
@@ -108,7 +110,7 @@ def apply_overrides(cfg: TrainConfig, file: str | Path | None = None, overrides:
         if v is not None:
             _apply(cfg, k, v, f"--{k.replace('_', '-')}")
     cfg.resolve()
-    cfg.validate()
+    validate(cfg)
     return cfg
 
 
@@ -122,10 +124,13 @@ def make_config(recipe: str, file: str | Path | None = None, overrides: list[str
     return apply_overrides(cfg, file, overrides, **fields)
 
 
-def resume_config(run: str | Path, recipe: str, overrides: list[str] | tuple = (), **fields: Any) -> TrainConfig:
+def resume_config(run: str | Path, recipe: str, overrides: list[str] | tuple = (), *,
+                  file: str | Path | None = None, **fields: Any) -> TrainConfig:
     """The settings of the run in folder ``run`` continued (``--resume``): its config.json
-    with :func:`apply_overrides` (the TOML file of the run's start is not read again), refused
-    (ConfigError) when it is another recipe's or changes more than :data:`RESUME_MAY_CHANGE`."""
+    with :func:`apply_overrides` -- a ``--config`` ``file`` as much as ``--set`` and the
+    flags (issue 34: the file was silently ignored) -- refused (ConfigError) when it is
+    another recipe's or changes more than :data:`RESUME_MAY_CHANGE`.  The same command run
+    again with ``--resume`` passes: its file and ``--set`` give what they gave at the start."""
     saved = Path(run) / "config.json"
     if not saved.is_file():
         raise ConfigError(f"--resume: {saved} not found")
@@ -133,7 +138,7 @@ def resume_config(run: str | Path, recipe: str, overrides: list[str] | tuple = (
     if cfg.recipe != recipe:
         raise ConfigError(f"--resume: {run} is a {cfg.recipe!r} run, not {recipe!r}")
     before = copy.deepcopy(cfg)
-    apply_overrides(cfg, None, overrides, **fields)
+    apply_overrides(cfg, file, overrides, **fields)
     check_resume(before, cfg)
     return cfg
 
@@ -170,7 +175,7 @@ def read_config(path: str | Path) -> TrainConfig:
         raise ConfigError(f"{p} is damaged ({type(exc).__name__}: {str(exc)[:120]}); "
                           "start a new run, or restore the file") from None
     cfg = config_from_dict(d, str(p))
-    cfg.validate()
+    validate(cfg)
     return cfg
 
 
@@ -181,7 +186,7 @@ def save_config(cfg: TrainConfig, path: str | Path) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
-# What may change when a run is resumed (``--resume`` with ``--set``/flags): how long it runs,
+# What may change when a run is resumed (``--resume`` with ``--config``/``--set``/flags): how long it runs,
 # where and how it logs.  Everything else -- the data, the model, the crops, the batch, the
 # losses, the schedule -- is the run's own: a changed batch size would remap the steps done onto
 # other epochs (and a run "resumed" past its end trains nothing).

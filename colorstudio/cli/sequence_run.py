@@ -5,7 +5,6 @@ frames coloured as one shot (``core.batch.shards``), or on a Dask cluster."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
@@ -19,17 +18,13 @@ SEQUENCE_ONLY = ("exr", "dpx")   # --format names only a sequence is written as
 
 def find(args):
     """The inputs' image sequence (``core.io.sequence.ImageSequence``), or None when they name
-    no pattern; a usage error for a pattern with other inputs or one that matches nothing."""
-    from colorstudio.core.io import sequence
+    no pattern (``core.batch.named_sequence``: the batch's one routing rule); a usage error for a
+    pattern with other inputs or one that matches nothing."""
+    from colorstudio.core import batch
 
-    patterns = [p for p in args.inputs if sequence.is_pattern(p)]
-    if not patterns:
-        return None
-    if len(args.inputs) > 1:
-        raise UsageError("an image sequence is one shot: give its pattern alone (e.g. 'shot.####.exr', quoted)")
     try:
-        return sequence.find(os.path.abspath(patterns[0]))   # one path for every Dask worker
-    except sequence.SequenceError as exc:
+        return batch.named_sequence(args.inputs)   # an absolute pattern: one path for every Dask worker
+    except (batch.SequenceNotAloneError, batch.SequenceError) as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -45,7 +40,8 @@ def refuse_options(args) -> None:
 
 def shot(args, seq):
     """The sequence as a shot, its colour settled (``core.batch.sequences.plan_colour``)."""
-    from colorstudio.core.batch import sequences, shards
+    from colorstudio.core import batch
+    from colorstudio.core.batch import sequences
     from colorstudio.core.color import spaces
     from colorstudio.core.io.imageio import ImageReadError
 
@@ -56,7 +52,7 @@ def shot(args, seq):
     except (spaces.VfxMissing, spaces.ColorSpaceError, sequences.SequenceSettingError, ImageReadError) as exc:
         raise UsageError(str(exc)) from None
     args.format = colour.fmt
-    return shards.Shot(sequence=seq, colour=colour)
+    return batch.Shot(sequence=seq, colour=colour)
 
 
 def warn_gaps(seq) -> None:
@@ -77,19 +73,17 @@ def describe(the_shot) -> str:
 
 def run(args, the_shot, keyframes: dict, hints: list, look, ranged: bool) -> int:
     """Colour the sequence locally: all of it, or the ``--frames`` / ``--shard`` range."""
-    from colorstudio.core.batch import ranges, shards
+    from colorstudio.core import batch
 
     try:
-        plan = shards.plan_range(the_shot, frames=args.frames if ranged else None,
-                                 shard=args.shard if ranged else None, smooth=args.smooth)
-    except (ranges.RangeError, OSError) as exc:
+        plan = batch.plan_range(the_shot, frames=args.frames if ranged else None,
+                                shard=args.shard if ranged else None, smooth=args.smooth)
+    except (batch.RangeError, OSError) as exc:
         raise UsageError(str(exc)) from None
     if keyframes:   # a sequence's keyframes are its frame numbers: checked before any work
-        from colorstudio.core.batch.sequences import KeyframeError, keyframes_by_number
-
         try:
-            keyframes_by_number(the_shot.sequence, keyframes)
-        except KeyframeError as exc:
+            batch.keyframes_by_number(the_shot.sequence, keyframes)
+        except batch.KeyframeError as exc:
             raise UsageError(f"{args.hints.name}: {exc}") from None
     t0 = time.perf_counter()
     counts: dict[str, int] = {}
@@ -105,10 +99,10 @@ def run(args, the_shot, keyframes: dict, hints: list, look, ranged: bool) -> int
                 progress.message(plan.describe(the_shot.name, the_shot.number))
         if args.also:
             progress.message(f"note: --also {','.join(args.also)} is for photos; a sequence gets its frames")
-        frame_hints = shards.carried_hints(the_shot, keyframes, hints) if keyframes else None
-        events = shards.colorize_range(the_shot, args.output, predictor, plan, size=args.size, saturation=look,
-                                       smooth=args.smooth, hints=[] if keyframes else hints,
-                                       frame_hints=frame_hints, overwrite=args.overwrite, denoise=args.denoise)
+        frame_hints = batch.carried_hints(the_shot, keyframes, hints) if keyframes else None
+        events = batch.colorize_range(the_shot, args.output, predictor, plan, size=args.size, saturation=look,
+                                      smooth=args.smooth, hints=[] if keyframes else hints,
+                                      frame_hints=frame_hints, overwrite=args.overwrite, denoise=args.denoise)
         drain(events, progress, counts)
     finally:
         progress.close()

@@ -16,9 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, QThreadPool
+from PySide6.QtCore import QEvent, QSettings, Qt, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from colorstudio.core.io.formats import image_filter
 from colorstudio.core.io.runs import RunLayout
@@ -96,7 +96,8 @@ class MainWindow(QMainWindow):
         lay.setSpacing(4)
         lay.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.messages.float_over(central)   # over the tabs: a message never moves their controls
+        # Over the pages, below the tab bar: a message never moves a page's controls, nor hides a tab.
+        self.messages.float_over(self.tabs.findChild(QStackedWidget, options=Qt.FindChildOption.FindDirectChildrenOnly))
 
         self.chrome = WindowChrome(self, self._icons)   # actions, menus, toolbar, status bar
 

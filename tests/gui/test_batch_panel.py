@@ -101,7 +101,7 @@ def test_invalid_form_gives_messages(qtbot, panel, tmp_path):
     panel.set_output_dir(tmp_path / "o")
     with qtbot.waitSignal(panel.message) as b:
         assert panel.start() is None
-    assert "one video" in b.args[0]
+    assert "No image files or videos to colorize" in b.args[0] and "a.mp4" in b.args[0]   # routed as the CLI
 
 
 def test_video_in_video_out(qtbot, entries, tmp_path):

@@ -480,12 +480,14 @@ def test_show_where_the_model_guesses(qtbot, settings, entries, gray_png):
 
 def test_messages_never_move_the_controls(qtbot, win):
     """Issue 32, item 4: a banner pushed the page down and pulled it back, so buttons moved
-    under the pointer.  Messages float over the top of the window, the Train and Facades tabs."""
+    under the pointer.  Messages float over the top of the page (below the tab bar), the Train
+    and Facades tabs."""
     from PySide6.QtCore import QPoint
 
     targets = [win.colorize.controls.guess_box, win.dashboard.start_button, win.dashboard.use_button]
     for t in targets:
         win.tabs.setCurrentWidget(win.colorize if t is win.colorize.controls.guess_box else win.dashboard)
+        qtbot.waitUntil(lambda: not win.dashboard.lister.is_running(), timeout=60000)   # its recipes' text in
         qtbot.wait(10)
         before = t.mapTo(win, QPoint(0, 0))
         win.show_message("a long message " * 12, "warning")
@@ -497,6 +499,35 @@ def test_messages_never_move_the_controls(qtbot, win):
         win.dashboard.message_bar.dismiss()
         qtbot.wait(10)
         assert t.mapTo(win, QPoint(0, 0)) == before
+
+
+def test_the_message_strip_covers_no_tab(qtbot, win):
+    """Issue 34: the window's message strip floated over the top of the window, across the
+    tab bar; it floats below the bar now, over the shown page -- still moving none of its
+    controls -- and on top of that page after a tab change."""
+    from PySide6.QtCore import QPoint, QRect
+
+    def rect(w):
+        return QRect(w.mapTo(win, QPoint(0, 0)), w.size())
+
+    def on_top(w):
+        hit = win.childAt(rect(w).center())
+        return hit is w or w.isAncestorOf(hit)
+
+    bar = win.tabs.tabBar()
+    for page in win.pages():
+        win.tabs.setCurrentWidget(page)
+        qtbot.wait(10)
+        win.show_message(f"a long message on {page.objectName() or type(page).__name__} " * 6, "warning")
+        qtbot.wait(10)
+        assert win.messages.isVisible() and on_top(win.messages), page
+        assert not rect(win.messages).intersects(rect(bar)), (rect(win.messages), rect(bar))
+        assert rect(win.messages).top() > rect(bar).bottom() and rect(win.messages).bottom() < win.height() // 2
+    win.tabs.setCurrentWidget(win.batch)              # away and back: the page is raised, then the strip
+    win.tabs.setCurrentWidget(win.pages()[-1])
+    qtbot.wait(10)
+    assert win.messages.isVisible() and on_top(win.messages)
+    assert not rect(win.messages).intersects(rect(bar))
 
 
 def test_colour_balance_recomposes_and_travels_with_the_hints(qtbot, win, gray_png, tmp_path):

@@ -1,4 +1,5 @@
-"""Training dashboard: metrics tailing, live curves, overlays, the trainer subprocess."""
+"""Training dashboard: metrics tailing, live curves, overlays, the trainer subprocess, the
+recipes read in-process."""
 
 import importlib.util
 import json
@@ -12,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
-from colorstudio.gui.tabs.train.jobs import (MetricsReader, RunSeries, TrainRequest, parse_recipes,
-                                      trainer_args)
+from colorstudio.core.training.recipes import RecipeSummary
+from colorstudio.gui.tabs.train.jobs import MetricsReader, Recipe, RunSeries, TrainRequest, trainer_args
 from colorstudio.gui.tabs.train.page import TrainingDashboard
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake trainer is a shell script")
@@ -56,11 +57,18 @@ def test_run_series_sorts_keys_and_events():
     assert [e["event"] for e in s.events] == ["checkpoint"]
 
 
-def test_parse_recipes_reads_the_trainers_json_only():
-    rs = parse_recipes('[{"name": "unet-gan", "description": "U-Net", "settings": "Adam", "epochs": 20}, {"x": 1}]')
-    assert [(r.name, r.description, r.epochs) for r in rs] == [("unet-gan", "U-Net\nAdam.", 20)]
-    for other in ("", '["a", "b"]', '{"x": "desc"}', "iizuka-lite  iizuka-lite  colorize  -- CSCI5210\n"):
-        assert parse_recipes(other) == []
+def summary(name="unet-gan", description="U-Net", **kw):
+    facts = dict(family=name, task="colorize", settings="Adam", lr=2e-4, batch_size=16, image_size=128, loss="l1",
+                 epochs=20)
+    return RecipeSummary(name, description=description, **{**facts, **kw})
+
+
+def test_a_recipe_shows_its_description_then_its_settings():
+    r = Recipe.of(summary())
+    assert (r.name, r.description, r.epochs, r.task, r.default) == ("unet-gan", "U-Net\nAdam.", 20, "colorize", False)
+    assert Recipe.of(summary(description="")).description == "Adam."
+    d = Recipe.of(summary("effnet-unet", shipped_weights="/w/e.safetensors", cpu_preset="/p.toml", default=True))
+    assert d.can_fine_tune and d.default and d.cpu_preset == "/p.toml" and d.shipped_weights == "/w/e.safetensors"
 
 
 def test_trainer_command_line(tmp_path):
@@ -297,28 +305,43 @@ def test_real_training_subprocess_draws_curves(qtbot, settings, tmp_path):
     assert d.run_dir == run and d.plots.point_count(losses[0]) == 3
 
 
-@posix_only
-def test_a_trainer_that_cannot_list_its_recipes_is_one_message(qtbot, tmp_path):
+def test_recipes_that_cannot_be_listed_are_one_message(qtbot):
     from colorstudio.gui.tabs.train.jobs import RecipeLister
 
-    body = """
-        import sys
-        print("unet-gan    unet-gan  colorize  -- not JSON")
-        sys.exit("colorstudio-train: error: no recipes here")
-    """
-    lister = RecipeLister(fake_python(tmp_path, body))
+    def broken():
+        raise OSError("the weights folder is unreadable")
+
+    lister = RecipeLister(lister=broken)
     with qtbot.waitSignal(lister.error, timeout=10000) as sig:
         lister.refresh()
-    assert sig.args[0] == "could not list the trainer's recipes: colorstudio-train: error: no recipes here"
+    assert sig.args[0] == "could not list the recipes: the weights folder is unreadable"
+    assert not lister.is_running()
+    late = RecipeLister(lister=lambda: [Recipe("unet-gan")])
+    late.refresh()
+    late.cancel()                                     # the window closed: a late answer is dropped
+    with qtbot.assertNotEmitted(late.recipes, wait=300):
+        pass
+
+
+def test_the_train_tab_reads_the_recipes_without_torch_or_the_trainer():
+    """Issue 34: the recipes came from 'python -m trainer recipes --json' in a subprocess; they
+    are read in-process now, and the tab's modules still import neither torch nor the trainer."""
+    import subprocess
+
+    code = ("import sys; import colorstudio.gui.tabs.train.page, colorstudio.core.training.recipes as r; "
+            "assert len(r.RECIPES) == 11 and not [m for m in sys.modules if m.split('.')[0] in ('torch', 'trainer')]")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
+                   env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    src = (Path(__file__).resolve().parents[2] / "colorstudio" / "gui" / "tabs" / "train" / "recipes.py").read_text()
+    assert "QProcess" not in src and "--json" not in src
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("trainer") is None,
-                    reason="the trainer package (engineer C) cannot be imported")
-def test_dashboard_lists_the_trainers_recipes(dash, qtbot):
+def test_dashboard_lists_the_recipes(dash, qtbot):
     with qtbot.waitSignal(dash.lister.recipes, timeout=60000):
-        dash.show()                                   # listed on first show, in a subprocess
+        dash.show()                                   # listed on first show, in a worker
     assert {"unet-gan", "pix2pix-facades"} <= set(dash.recipes())
+    assert dash.recipe_combo.currentText() == "effnet-unet"   # the default colorizer's, to fine-tune
     dash.recipe_combo.setCurrentText("pix2pix-facades")
     assert dash.recipe_status.text()                  # the recipe's description
 
@@ -372,21 +395,23 @@ def test_start_from_the_shipped_model_or_from_scratch(dash, tmp_path):
     assert dash.form.start_key() == START_SCRATCH and dash.epochs_spin.value() == 50
 
 
-@pytest.mark.slow
-def test_trainer_reports_presets_and_shipped_weights():
-    import json
-    import subprocess
+def test_the_tab_reads_what_the_trainer_reports():
+    """The direct read lists what 'colorstudio-train recipes --json' does: the same recipes in
+    the same order, their presets and shipped weights, and opens on the default colorizer's."""
+    from colorstudio.gui.tabs.train.recipes import first_choice, list_recipes
+    from trainer.__main__ import recipe_summaries
 
-    out = subprocess.run([sys.executable, "-m", "trainer", "recipes", "--json"], capture_output=True, text=True,
-                         timeout=120, cwd=Path(__file__).resolve().parents[2]).stdout
-    by = {r["name"]: r for r in json.loads(out)}
-    assert by["unet-gan"]["cpu_preset"].endswith("unet-gan-cpu.toml") and Path(by["unet-gan"]["cpu_preset"]).is_file()
-    assert by["unet-gan"]["shipped_weights"].endswith("unet-gan.safetensors")
+    recipes, reported = list_recipes(), recipe_summaries()
+    assert [r.name for r in recipes] == [d["name"] for d in reported] == sorted(d["name"] for d in reported)
+    for r, d in zip(recipes, reported):
+        assert (r.cpu_preset, r.shipped_weights, r.task, r.default, r.epochs) == \
+            (d["cpu_preset"], d["shipped_weights"], d["task"], d["default"], d["epochs"]), r.name
+        assert r.description == f"{d['description']}\n{d['settings']}."
+    by = {r.name: r for r in recipes}
+    assert by["unet-gan"].cpu_preset.endswith("unet-gan-cpu.toml") and Path(by["unet-gan"].cpu_preset).is_file()
+    assert by["unet-gan"].shipped_weights.endswith("unet-gan.safetensors")
     # issue 35, item 4: the app opens on the default colorizer's recipe, and only on it
-    assert [n for n, r in by.items() if r["default"]] == ["effnet-unet"] and by["damage-unet"]["task"] == "restore"
-    from colorstudio.gui.tabs.train.recipes import first_choice
-
-    recipes = parse_recipes(out)
+    assert [n for n, r in by.items() if r.default] == ["effnet-unet"] and by["damage-unet"].task == "restore"
     assert recipes[first_choice(recipes)].name == "effnet-unet"
 
 
@@ -431,5 +456,5 @@ def test_the_first_recipe_is_the_default_colorizers():
     assert first_choice([damage, hints, gan]) == 2            # an older trainer: the first colorizer with weights
     assert first_choice([hints, damage]) == 1                 # nothing else to fine-tune
     assert first_choice([hints]) == 0 and first_choice([]) == 0
-    rs = parse_recipes('[{"name": "effnet-unet", "task": "colorize", "default": true}, {"name": "x"}]')
-    assert rs[0].default and rs[0].task == "colorize" and not rs[1].default
+    rs = [Recipe.of(summary("effnet-unet", default=True)), Recipe.of(summary("x"))]
+    assert rs[0].default and rs[0].task == "colorize" and not rs[1].default and first_choice(rs) == 0

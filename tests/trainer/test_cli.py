@@ -54,20 +54,48 @@ def test_help_is_plain_text():
 
 
 @pytest.mark.slow
-def test_recipes_json_is_what_the_app_parses():
-    import json
+def test_recipes_json_is_the_shared_summaries():
+    """``recipes --json`` prints the recipes' summaries (``core.training.recipes``, which the
+    Train tab reads in-process) with the registry's facts, key for key."""
     import subprocess
     import sys
     from pathlib import Path
 
-    from colorstudio.gui.tabs.train.jobs import parse_recipes  # Qt-free parser, imported without a window
+    from trainer.__main__ import recipe_summaries
     from trainer.config import recipe_names
 
     exe = Path(sys.executable).parent / "colorstudio-train"
     out = subprocess.run([str(exe), "recipes", "--json"], capture_output=True, text=True, timeout=60).stdout
     data = json.loads(out)
     assert [d["name"] for d in data] == recipe_names()
-    recipes = parse_recipes(out)
-    unet = next(r for r in recipes if r.name == "unet-gan")
-    assert "U-Net generator" in unet.description and "lr 0.0002, batch 16" in unet.description
-    assert "  " not in unet.description  # no column spacing
+    assert data == recipe_summaries()
+    unet = next(d for d in data if d["name"] == "unet-gan")
+    assert "U-Net generator" in unet["description"] and "lr 0.0002, batch 16" in unet["settings"]
+    assert "  " not in unet["description"]  # no column spacing
+    assert list(unet) == ["name", "family", "task", "description", "settings", "lr", "batch_size", "image_size",
+                          "loss", "epochs", "cpu_preset", "shipped_weights", "default"]
+
+
+def test_config_is_honoured_on_resume_and_checked_as_set_is(tmp_path, capsys, monkeypatch):
+    """Issue 34: ``--resume --config F.toml`` ignored the file; it now goes through the same
+    check as ``--set``: what a resumed run may change is taken, the rest refused by name."""
+    from trainer.config import make_config, save_config
+    from trainer.engine import loop
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (tmp_path / "photos").mkdir()
+    save_config(make_config("unet-gan", None, ["model.base=8"], data=str(tmp_path / "photos")), run / "config.json")
+    seen = {}
+    monkeypatch.setattr(loop, "train", lambda cfg, out, resume: seen.update(cfg=cfg, resume=resume) or
+                        {"reason": "done", "step": 0, "epoch": 0})
+    more = tmp_path / "more.toml"
+    more.write_text("max_steps = 7\ntime_budget = 2\n")
+    assert main(["unet-gan", "--out", str(run), "--resume", "--config", str(more)]) == 0
+    assert seen["resume"] and seen["cfg"].max_steps == 7 and seen["cfg"].time_budget == 2.0
+    other = tmp_path / "other.toml"
+    other.write_text("lr = 0.1\n")
+    seen.clear()
+    assert main(["unet-gan", "--out", str(run), "--resume", "--config", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert "--resume: lr was 0.0002 in this run and cannot change on resume (now 0.1)" in err and not seen

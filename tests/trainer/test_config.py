@@ -79,3 +79,60 @@ def test_resume_reads_what_it_is_given_with_the_same_parser(tmp_path):
         resume_config(run, "unet-gan", ["lr=0.1"])
     with pytest.raises(ConfigError, match="is a 'unet-gan' run, not 'resgan'"):
         resume_config(run, "resgan")
+
+
+def test_resume_reads_a_config_file_through_the_same_check(tmp_path):
+    """Issue 34: a --config file on --resume was ignored; it is read as --set is, the same
+    file given again passes, and what may not change is refused by name."""
+    from trainer.config import resume_config, save_config
+
+    start = tmp_path / "start.toml"
+    start.write_text("lr = 0.001\n[model]\nbase = 8\n")
+    run = tmp_path / "run"
+    run.mkdir()
+    save_config(make_config("unet-gan", start, ["batch_size=4"], data=str(tmp_path)), run / "config.json")
+    cfg = resume_config(run, "unet-gan", ["batch_size=4"], file=start)   # the start's command again
+    assert cfg.lr == 0.001 and cfg.model["base"] == 8 and cfg.batch_size == 4
+    longer = tmp_path / "longer.toml"
+    longer.write_text("epochs = 40\nmax_steps = 9\n")
+    cfg = resume_config(run, "unet-gan", file=longer)
+    assert cfg.epochs == 40 and cfg.max_steps == 9
+    with pytest.raises(ConfigError, match="--resume: image_size was 128 in this run and cannot change"):
+        resume_config(run, "unet-gan", file=_toml(tmp_path, "image_size = 64\n"))
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        resume_config(run, "unet-gan", file=_toml(tmp_path, "epochs = = 1\n"))
+
+
+def _toml(folder, text):
+    p = folder / "extra.toml"
+    p.write_text(text)
+    return p
+
+
+def test_the_recipes_are_read_without_torch_and_re_exported_by_the_trainer():
+    """Issue 34: the recipes' home is core.training (torch-free, so the Train tab reads them
+    in-process); the trainer's names are the very same objects."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import colorstudio.core.training.recipes as core_recipes
+    import colorstudio.core.training.settings as core_settings
+    import trainer.recipes
+    import trainer.settings
+
+    assert trainer.recipes.RECIPES is core_recipes.RECIPES and RECIPES is core_recipes.RECIPES
+    assert trainer.settings.TrainConfig is core_settings.TrainConfig and ConfigError is core_settings.ConfigError
+    code = ("import sys, colorstudio.core.training.recipes as r; r.summaries(); "
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'PySide6', 'trainer')], "
+            "sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'PySide6', 'trainer'))")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_model_options_are_still_checked_when_a_run_is_resolved():
+    """The model's own options are the registry's to check (trainer.settings.validate), as
+    part of every resolution -- the core's TrainConfig.validate checks the fields only."""
+    with pytest.raises(ConfigError, match="model option depth=99 is out of range"):
+        make_config("unet-gan", overrides=["model.depth=99"])
+    with pytest.raises(ConfigError, match="discriminator: model option base=0 is out of range"):
+        make_config("unet-gan", overrides=["discriminator_config.base=0"])

@@ -114,7 +114,7 @@ def run(args) -> int:
     _check_executor(args)
     if args.shard == "auto":
         args.shard = _farm_shard()
-    seq = sequence_run.find(args)
+    seq = sequence_run.find(args)   # the pattern half of the one routing rule (core.batch.routing)
     if seq is None:
         sequence_run.refuse_options(args)
         args.format = args.format or "png"
@@ -134,7 +134,9 @@ def run(args) -> int:
     if the_shot is not None:
         return sequence_run.run(args, the_shot, keyframes, hints, _look(args),
                                 ranged=args.frames is not None or args.shard is not None)
-    ranged = _plan_range(args, keyframes) if args.frames is not None or args.shard is not None else None
+    one_shot = args.frames is not None or args.shard is not None
+    route = _route(args, keyframes=bool(keyframes), one_shot=one_shot, who="--frames and --shard take")
+    ranged = _plan_range(args, keyframes, route) if one_shot else None
     still_points = hints if keyframes else []
     if keyframes:
         hints = []
@@ -149,7 +151,6 @@ def run(args) -> int:
 
     def work(inputs, predictor, progress, counts) -> None:
         from colorstudio.core import batch
-        from colorstudio.core.batch import frames, shot
 
         if ranged is not None:
             _colorize_range(args, ranged, predictor, progress, counts, hints, keyframes, still_points, repairer)
@@ -164,19 +165,18 @@ def run(args) -> int:
             progress.message(f"{n} hint{'s' if n != 1 else ''} on {len(keyframes)} keyframe"
                              f"{'s' if len(keyframes) != 1 else ''} from {args.hints.name}, carried to "
                              "every frame of each shot")
-        images = [p for p in inputs if not frames.is_video_file(p)]
-        videos = [p for p in inputs if frames.is_video_file(p)]
+        images, videos = route.photos, route.videos
         # One plan names every output of every input (images, views, videos, frames folders).
         items = dict(zip(inputs, batch.plan_items(inputs, args.output, args.format,
                                                   args.also if images else ())))
         if images:
             plan = None
-            if keyframes:   # the images are the frames of one shot, in order
+            if route.photo_shot:   # the images are the frames of one shot, in order
                 last = max(keyframes) + 1
                 if last > len(images):
                     raise UsageError(f"{args.hints.name} has hints on frame {last}, but the input has "
                                      f"{len(images)} frame{'s' if len(images) != 1 else ''}")
-                plan = shot.plan_files(images, keyframes, still_points)
+                plan = batch.carried_hints(batch.Shot(files=tuple(images)), keyframes, still_points)
             if masks:
                 drain(batch.colorize_files(images, args.output, predictor, plan=[items[p] for p in images],
                                            size=args.size, saturation=args.saturation, overwrite=args.overwrite,
@@ -195,18 +195,29 @@ def run(args) -> int:
             progress.message(f"note: --also {','.join(args.also)} is for photos; videos get their frames and video")
         for v in videos:
             try:
-                plan = shot.plan_video(v, keyframes, still_points) if keyframes else None
-                events = frames.colorize_video(v, items[v].result, predictor, size=args.size,
-                                               saturation=args.saturation, smooth=args.smooth,
-                                               hints=hints, overwrite=args.overwrite, frame_hints=plan,
-                                               denoise=args.denoise, repairer=repairer)
+                plan = batch.carried_hints(batch.Shot(video=v), keyframes, still_points) if keyframes else None
+                events = batch.colorize_video(v, items[v].result, predictor, size=args.size,
+                                              saturation=args.saturation, smooth=args.smooth,
+                                              hints=hints, overwrite=args.overwrite, frame_hints=plan,
+                                              denoise=args.denoise, repairer=repairer)
             except (OSError, ValueError) as exc:
                 counts["failed"] = counts.get("failed", 0) + 1
                 progress.message(f"FAILED {v.name}: {batch.one_line(exc, v)}")
                 continue
             drain(events, progress, counts, label=v.name)
 
-    return run_batch(args, "colorize", work)
+    return run_batch(args, "colorize", work, route=route)
+
+
+def _route(args, *, keyframes: bool = False, one_shot: bool = False, who: str = ""):
+    """The inputs routed by the batch's one rule (``core.batch.route``); ``who`` takes one shot
+    (``--frames and --shard take``): a usage error when they are not one."""
+    from colorstudio.core import batch
+
+    try:
+        return batch.route(args.inputs, keyframes=keyframes, one_shot=one_shot)
+    except batch.OneShotError as exc:
+        raise UsageError(f"{who} {exc}") from None
 
 
 def _farm_shard() -> tuple[int, int]:
@@ -219,22 +230,18 @@ def _farm_shard() -> tuple[int, int]:
         raise UsageError(f"--shard auto: {exc}") from None
 
 
-def _plan_range(args, keyframes: dict):
-    """``--frames`` / ``--shard``: the shot (one video, or the frames given, in order) and
-    what this run colours of it -- planned before the model loads, so a range outside the
-    shot is a usage error in a moment.  None when there is no input (reported as usual)."""
-    from colorstudio.core.batch import collect_inputs, frames, ranges, shards
+def _plan_range(args, keyframes: dict, route):
+    """``--frames`` / ``--shard``: the shot (the ``route``'s one video, or the frames given, in
+    order) and what this run colours of it -- planned before the model loads, so a range
+    outside the shot is a usage error in a moment.  None when there is no input (reported as usual)."""
+    from colorstudio.core import batch
 
-    inputs = collect_inputs(args.inputs)
-    if not inputs:
+    if route.empty:
         return None
-    videos = [p for p in inputs if frames.is_video_file(p)]
-    if videos and len(inputs) > 1:
-        raise UsageError("--frames and --shard take one shot: one video, or the frames of a folder or list")
-    the_shot = shards.Shot(video=videos[0]) if videos else shards.Shot(files=tuple(inputs))
+    the_shot = route.shot()
     try:
-        plan = shards.plan_range(the_shot, frames=args.frames, shard=args.shard, smooth=args.smooth)
-    except (ranges.RangeError, frames.VideoError, OSError) as exc:
+        plan = batch.plan_range(the_shot, frames=args.frames, shard=args.shard, smooth=args.smooth)
+    except (batch.RangeError, batch.VideoError, OSError) as exc:
         raise UsageError(str(exc)) from None
     if keyframes and max(keyframes) + 1 > plan.count:
         raise UsageError(f"{args.hints.name} has hints on frame {max(keyframes) + 1}, but the shot has "
@@ -244,7 +251,7 @@ def _plan_range(args, keyframes: dict):
 
 def _colorize_range(args, ranged, predictor, progress, counts, hints, keyframes, still, repairer) -> None:
     """A range of one shot (``core.batch.shards``): its frames written as usual, never assembled."""
-    from colorstudio.core.batch import shards
+    from colorstudio.core import batch
 
     the_shot, plan = ranged
     if not args.quiet:
@@ -253,12 +260,12 @@ def _colorize_range(args, ranged, predictor, progress, counts, hints, keyframes,
         return
     frame_hints = None
     if keyframes:   # carried over the whole shot, so a range gets what one run would give it
-        frame_hints = shards.carried_hints(the_shot, keyframes, still)
-    events = shards.colorize_range(the_shot, args.output, predictor, plan, size=args.size,
-                                   saturation=args.saturation, smooth=args.smooth, hints=hints,
-                                   frame_hints=frame_hints, fmt=args.format, extras=args.also,
-                                   overwrite=args.overwrite, quality=args.quality, denoise=args.denoise,
-                                   repairer=repairer)
+        frame_hints = batch.carried_hints(the_shot, keyframes, still)
+    events = batch.colorize_range(the_shot, args.output, predictor, plan, size=args.size,
+                                  saturation=args.saturation, smooth=args.smooth, hints=hints,
+                                  frame_hints=frame_hints, fmt=args.format, extras=args.also,
+                                  overwrite=args.overwrite, quality=args.quality, denoise=args.denoise,
+                                  repairer=repairer)
     drain(events, progress, counts, label=the_shot.name if the_shot.video is not None else "")
 
 
@@ -279,16 +286,6 @@ def _check_executor(args) -> None:
                          "shards")
 
 
-def _one_shot(inputs):
-    """The inputs as one shot (one video, or frames in order), or a UsageError."""
-    from colorstudio.core.batch import frames, shards
-
-    videos = [p for p in inputs if frames.is_video_file(p)]
-    if videos and len(inputs) > 1:
-        raise UsageError("--executor dask takes one shot: one video, or the frames of a folder or list")
-    return shards.Shot(video=videos[0]) if videos else shards.Shot(files=tuple(inputs))
-
-
 def _colorize_dask(args, keyframes: dict, hints: list, the_shot=None) -> int:
     """One shot on a Dask cluster (``core.batch.dask_exec``): shards as tasks, then the video.
     Every check comes before the cluster starts, and the cluster before the output folder.
@@ -296,11 +293,12 @@ def _colorize_dask(args, keyframes: dict, hints: list, the_shot=None) -> int:
     import functools
     import time
 
-    from colorstudio.cli.batch_run import summary
-    from colorstudio.cli.common import (_check_outdir, _collect, _make_outdir, build_predictor, build_repairer,
+    from colorstudio.cli.batch_run import collected, summary
+    from colorstudio.cli.common import (_check_outdir, _make_outdir, build_predictor, build_repairer,
                                         model_name, repairer_name)
     from colorstudio.cli.progress import Progress
-    from colorstudio.core.batch import dask_exec, frames
+    from colorstudio.core import batch
+    from colorstudio.core.batch import dask_exec
     from colorstudio.core.messages import shown
 
     try:
@@ -309,28 +307,29 @@ def _colorize_dask(args, keyframes: dict, hints: list, the_shot=None) -> int:
         raise UsageError(str(exc)) from None
     t0 = time.perf_counter()
     counts: dict[str, int] = {}
-    if the_shot is None:
-        the_shot = _one_shot(_collect(args.inputs, counts))
+    if the_shot is None:   # the inputs' problems said (and counted) first, then whether they are one shot
+        route = _route(args)
+        collected(route, counts)
+        try:
+            the_shot = route.shot()
+        except batch.OneShotError as exc:
+            raise UsageError(f"--executor dask takes {exc}") from None
     try:
         count = the_shot.count
-    except (frames.VideoError, OSError) as exc:
+    except (batch.VideoError, OSError) as exc:
         raise UsageError(str(exc)) from None
     if keyframes and the_shot.sequence is not None:   # a sequence's keyframes are its frame numbers
-        from colorstudio.core.batch.sequences import KeyframeError, keyframes_by_number
-
         try:
-            keyframes_by_number(the_shot.sequence, keyframes)
-        except KeyframeError as exc:
+            batch.keyframes_by_number(the_shot.sequence, keyframes)
+        except batch.KeyframeError as exc:
             raise UsageError(f"{args.hints.name}: {exc}") from None
     elif keyframes and max(keyframes) + 1 > count:
         raise UsageError(f"{args.hints.name} has hints on frame {max(keyframes) + 1}, but the shot has "
                          f"{count} frames")
     if args.frames is not None:   # the range, checked before the cluster starts
-        from colorstudio.core.batch import ranges
-
         try:
             the_shot.span(args.frames)
-        except ranges.RangeError as exc:
+        except batch.RangeError as exc:
             raise UsageError(str(exc)) from None
     _check_outdir(args.output, args.inputs)
     name, spec = model_name(args, "colorize")

@@ -17,10 +17,14 @@ item to item), on ``Predictor.streams()`` threads with one item each: on the CPU
 is one single-threaded session per core, faster for many small images than one image
 at a time on all cores.
 
-The parts: :mod:`~colorstudio.core.batch.inputs` (input discovery, output naming),
-:mod:`~colorstudio.core.batch.engine` (events, jobs, stages, ``run_batch``) and
-:mod:`~colorstudio.core.batch.stages` (colorize, translate); this module is their one
-public face, and its names are the ones callers use.
+The parts: :mod:`~colorstudio.core.batch.routing` (what the inputs are: photos, videos or an
+image sequence, by one rule), :mod:`~colorstudio.core.batch.inputs` (input discovery),
+:mod:`~colorstudio.core.batch.outputs` (output naming), :mod:`~colorstudio.core.batch.engine`
+(events, jobs, stages, ``run_batch``), :mod:`~colorstudio.core.batch.stages` (colorize,
+translate), :mod:`~colorstudio.core.batch.frames` (videos) and
+:mod:`~colorstudio.core.batch.shards` (one shot, or a range of it); this module is their one
+public face, and its names are the ones the front ends use (the Dask executor,
+``core.batch.dask_exec``, an extra, stays a module of its own).
 """
 
 from __future__ import annotations
@@ -36,14 +40,27 @@ from colorstudio.core.colorize import pipeline
 from colorstudio.core.io.atomic import clean_stale
 from colorstudio.core.batch.engine import (DEFAULT_WORKERS, MAX_PENDING_WRITES, PREFETCH, BatchEvent,
                                            Cancel, Job, Stage, is_cancelled, run_batch)
-from colorstudio.core.batch.inputs import FrameWindow, check_format, collect_inputs, file_jobs, with_neighbours
+from colorstudio.core.batch.frames import VideoError, colorize_video
+from colorstudio.core.batch.inputs import (FrameWindow, OutputFolderError, check_format, check_output_folder,
+                                           collect_inputs, file_jobs, with_neighbours)
 from colorstudio.core.batch.outputs import ItemOutputs, plan as plan_items
+from colorstudio.core.batch.ranges import RangeError
+from colorstudio.core.batch.routing import (ONE_SHOT, OneShotError, Route, RoutingError, SequenceNotAloneError,
+                                            find_sequence, named_sequence, route)
+from colorstudio.core.batch.sequences import KeyframeError, keyframes_by_number
+from colorstudio.core.batch.shards import Shot, carried_hints, colorize_range, plan_range
 from colorstudio.core.batch.stages import ColorizeStage, TranslateStage
+from colorstudio.core.io.formats import VIDEO_OUTPUT_FORMATS, is_video_file
+from colorstudio.core.io.sequence import SequenceError
 from colorstudio.core.messages import one_line
 
-__all__ = ["DEFAULT_WORKERS", "MAX_PENDING_WRITES", "PREFETCH", "BatchEvent", "Cancel", "ColorizeStage",
-           "Job", "Stage", "TranslateStage", "check_format", "collect_inputs", "colorize_files", "file_jobs",
-           "ItemOutputs", "is_cancelled", "one_line", "plan_items", "run_batch", "translate_files"]
+__all__ = ["DEFAULT_WORKERS", "MAX_PENDING_WRITES", "ONE_SHOT", "PREFETCH", "VIDEO_OUTPUT_FORMATS", "BatchEvent",
+           "Cancel", "ColorizeStage", "ItemOutputs", "Job", "KeyframeError", "OneShotError", "OutputFolderError",
+           "RangeError", "Route", "RoutingError", "SequenceError", "SequenceNotAloneError", "Shot", "Stage",
+           "TranslateStage", "VideoError", "carried_hints", "check_format", "check_output_folder", "collect_inputs",
+           "colorize_files", "colorize_range", "colorize_video", "file_jobs", "find_sequence", "is_cancelled",
+           "is_video_file", "keyframes_by_number", "named_sequence", "one_line", "plan_items", "plan_range", "route",
+           "run_batch", "translate_files"]
 
 
 def with_hints(jobs: Iterable[Job], frame_hints: Sequence[Sequence[pipeline.Hint]] | None) -> Iterator[Job]:

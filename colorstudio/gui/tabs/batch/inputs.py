@@ -1,5 +1,5 @@
-"""The Batch tab's inputs: image files, folders of frames, one video file, or one image
-sequence -- its pattern typed (``/shots/sh010.####.exr``) or found from one of its frames
+"""The Batch tab's inputs: image files, folders of frames and video files (coloured one after
+another), or one image sequence -- its pattern typed (``/shots/sh010.####.exr``) or found from one of its frames
 (Sequence…) -- and the offer of the sequence that picked or dropped frames belong to."""
 
 from __future__ import annotations
@@ -57,16 +57,16 @@ class BatchInputs(QGroupBox):
     problem = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Input frames, video or image sequence", parent)
+        super().__init__("Input frames, videos or image sequence", parent)
         self.list = QListWidget()
-        self.list.setToolTip("Image files, folders of frames, one video file, or one image sequence")
+        self.list.setToolTip("Image files, folders of frames and video files, or one image sequence")
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.list.setMinimumHeight(70)
         self.list.setMaximumHeight(130)
         row = QHBoxLayout()
         for b in (tool_button("Files…", "mdi6.file-image-plus", "Add image files", self._add_files),
                   tool_button("Folder…", "mdi6.folder-plus", "Add a folder of frames", self._add_folder),
-                  tool_button("Video…", "mdi6.video-plus", "Choose a video file", self._add_video),
+                  tool_button("Videos…", "mdi6.video-plus", "Add video files", self._add_videos),
                   tool_button("Sequence…", "mdi6.filmstrip-box-multiple",
                               "Choose one frame of an image sequence (shot.1001.exr): the whole numbered "
                               "sequence is the input", self._pick_frame)):
@@ -159,7 +159,7 @@ class BatchInputs(QGroupBox):
             self.set_sequence(str(seq.pattern))
 
     def add_paths(self, paths: list[str | Path]) -> None:
-        """Files, folders or a video as they are; a pattern as its sequence; frames of one
+        """Files, folders or videos as they are; a pattern as its sequence; frames of one
         numbered sequence: EXR and DPX ones as their sequence (they are no photos), PNG and
         TIFF ones as files, with the sequence offered."""
         if any(sequence_plan.is_pattern(p) for p in paths):
@@ -215,13 +215,11 @@ class BatchInputs(QGroupBox):
             dialog_folders.remember(KIND, Path(d).parent)
             self.add([d])
 
-    def _add_video(self) -> None:
-        f, _ = QFileDialog.getOpenFileName(self, "Choose a video", self.start_dir(),
-                                           video_filter())
-        if f:
-            dialog_folders.remember(KIND, f)
-            self.clear()
-            self.add([f])
+    def _add_videos(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Add videos", self.start_dir(), video_filter())
+        if files:
+            dialog_folders.remember(KIND, files[-1])
+            self.add_paths(files)   # beside the photos and other videos; a sequence is replaced
 
     def _remove_selected(self) -> None:
         for it in self.list.selectedItems():

@@ -128,7 +128,7 @@ class BatchOptions(QGroupBox):
         self._refresh_repair()
 
     def set_video(self, video: bool) -> None:
-        """The input is one video: flicker reduction says it applies to it."""
+        """The inputs are videos: flicker reduction says it applies to them."""
         self.smooth.setText("Reduce flicker" + (" (video)" if video else ""))
 
     def _refresh_hints(self) -> None:

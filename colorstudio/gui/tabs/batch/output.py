@@ -1,5 +1,5 @@
 """The Batch tab's "Output" box: the output folder (proposed beside the first input until
-the user chooses one), the format of the written frames -- of the video, for a video input;
+the user chooses one), the format of the written frames -- of the videos, when every input is one;
 EXR, DPX, TIFF or PNG for an image sequence -- whether existing outputs are overwritten
 (off: a rerun resumes), and where the run goes: here, or a Dask scheduler's address."""
 
@@ -43,7 +43,8 @@ class BatchOutput(QGroupBox):
         orow.addWidget(browse)
         self.fmt = QComboBox()
         self.fmt.setToolTip("Format of the written frames (16-bit inputs stay 16-bit in PNG/TIFF); "
-                            "for a video input, the container of the output video")
+                            "when every input is a video, the container of the output videos (beside photos, "
+                            "a video keeps its source's: avi stays avi, else mp4)")
         self.overwrite = QCheckBox("Overwrite existing outputs")
         self.overwrite.setToolTip("Off: outputs that already exist are skipped, so a rerun resumes")
         self.scheduler = QLineEdit()
@@ -74,8 +75,8 @@ class BatchOutput(QGroupBox):
             self.outdir.clear()
 
     def set_formats(self, kind: str, default: str | None = None) -> None:
-        """Offer the formats of ``kind`` (``images``, ``video``: the containers of one video
-        input, ``sequence``: an image sequence's), the choice kept when it is offered again,
+        """Offer the formats of ``kind`` (``images``, ``video``: the containers of video
+        inputs, ``sequence``: an image sequence's), the choice kept when it is offered again,
         else ``default``."""
         wanted = FORMATS[kind]
         if tuple(self.fmt.itemText(i) for i in range(self.fmt.count())) != wanted:

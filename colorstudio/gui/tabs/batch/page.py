@@ -1,4 +1,4 @@
-"""Batch mode for animators: many frames (files or folders), a video or an image sequence
+"""Batch mode for animators: many frames (files or folders), videos or an image sequence
 (``shot.####.exr``, a frame range of it), colorized here or on a Dask scheduler.
 
 Built on the CLI's core calls (one engine for the CLI and the window: :mod:`.launch` says
@@ -152,7 +152,7 @@ class BatchPanel(TabPage):
         self._hints_provider = fn
 
     def add_inputs(self, paths: list[str | Path]) -> None:
-        """Add files/folders/a video, or an image sequence (its pattern, or frames of it:
+        """Add files/folders/videos, or an image sequence (its pattern, or frames of it:
         ``BatchInputs.add_paths``); the first input suggests an output folder."""
         self.input_box.add_paths(paths)
 
@@ -178,8 +178,10 @@ class BatchPanel(TabPage):
         self.output_box.set_format(fmt)
 
     def _is_video(self) -> bool:
+        """Every input is a video: the Format box offers the containers (else the photos' formats,
+        and videos keep their source's container, as in the CLI)."""
         paths = self.input_paths()
-        return len(paths) == 1 and is_video_file(paths[0])
+        return bool(paths) and all(is_video_file(p) for p in paths)
 
     def sequence_pattern(self) -> str | None:
         """The image sequence's pattern when it is the input."""
@@ -416,14 +418,15 @@ class BatchPanel(TabPage):
         text = (f"{c['done']} done, {c['skipped']} skipped (already done), {c['failed']} failed")
         v = self.video_counts
         if v:
-            text += "; video " + ", ".join(f"{'written' if k == 'done' else k}" for k in v)
+            text += f"; video{'s' if sum(v.values()) > 1 else ''} " + \
+                ", ".join(f"{n} {'written' if k == 'done' else k}" for k, n in v.items())
         self._log(("— cancelled: " if cancelled else "— finished: ") + text)
         self.rate.setText(("cancelled · " if cancelled else "finished · ") + text)
         if cancelled:
             again = ("Start again to redo every frame (Overwrite is on; untick it to resume instead)."
                      if self.overwrite.isChecked() else "Start again to resume.")
             self.message.emit(f"Batch cancelled ({text}). {again}", "info")
-        elif c["failed"]:
+        elif c["failed"] or v.get("failed"):
             self.message.emit(f"Batch finished with failures: {text}. See the log.", "warning")
         elif c["done"] or c["skipped"]:
             self.message.emit(f"Batch finished: {text}.", "info")

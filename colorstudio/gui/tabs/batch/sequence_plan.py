@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from colorstudio.core.batch import ranges
+from colorstudio.core.batch import find_sequence, ranges
 from colorstudio.core.errors import UserError
 from colorstudio.core.io import sequence
 from colorstudio.core.io.formats import sequence_format
@@ -50,9 +50,9 @@ def is_pattern(text: str | os.PathLike) -> bool:
 
 
 def find(text: str | os.PathLike) -> ImageSequence:
-    """The frames of a pattern on disk, as the CLI finds them (an absolute pattern); a
-    ``SequenceError`` in one line when it names nothing."""
-    return sequence.find(os.path.abspath(os.path.expanduser(str(text))))
+    """The frames of a pattern on disk, as the CLI finds them (``core.batch.find_sequence``: an
+    absolute pattern); a ``SequenceError`` in one line when it names nothing."""
+    return find_sequence(text)
 
 
 def sequence_of(paths: Sequence[str | os.PathLike]) -> ImageSequence | None:
@@ -90,18 +90,19 @@ def _candidates(path: Path) -> list[Path]:
     return out
 
 
-def check_sequence(pattern: str, frames: str, space_in: str | None, space_out: str | None,
+def check_sequence(pattern: str | ImageSequence, frames: str, space_in: str | None, space_out: str | None,
                    fmt: str) -> tuple[SequenceAsk, ImageSequence]:
     """The form's sequence checked as the CLI checks ``colorize PATTERN --frames A-B
     --colorspace-in/-out NAME --format FMT`` before any work -- a pattern that matches
     nothing, a range outside the sequence (or wholly in a gap), the ``vfx`` extra missing,
     an unknown colour space -- each a ``UserError`` in the core's one line.  The first frame
-    is not read here (the worker settles the defaults from it)."""
+    is not read here (the worker settles the defaults from it).  ``pattern``: its text, or the
+    sequence already found (``core.batch.route``)."""
     from colorstudio.core.batch import sequences
     from colorstudio.core.color import spaces
     from colorstudio.core.io import vfx
 
-    seq = find(pattern)
+    seq = pattern if isinstance(pattern, ImageSequence) else find(pattern)
     span = ranges.parse_frames(frames, lowest=0) if frames.strip() else None
     if span is not None:
         ranges.resolve_numbers(span, seq.numbers)

@@ -70,10 +70,11 @@ class Thumbs:
 def sequence_shot(ask: SequenceAsk):
     """The sequence as ``colorize PATTERN`` takes it: its frames found afresh, its colour spaces
     and format settled (``core.batch.sequences.plan_colour``: the defaults from the first frame)."""
-    from colorstudio.core.batch import sequences, shards
+    from colorstudio.core import batch
+    from colorstudio.core.batch import sequences
 
     seq = find(ask.pattern)
-    return shards.Shot(sequence=seq, colour=sequences.plan_colour(seq, ask.space_in, ask.space_out, ask.fmt))
+    return batch.Shot(sequence=seq, colour=sequences.plan_colour(seq, ask.space_in, ask.space_out, ask.fmt))
 
 
 def intro(shot) -> list[str]:
@@ -90,11 +91,11 @@ def sequence_job(cache, model: str, device: str, ask: SequenceAsk, outdir: Path,
     """An image sequence's range (all of it when ``ask.frames`` is None) coloured here, with
     the smoothing's overlap before the range computed and not written, frames already there
     skipped (a rerun resumes) and the range's manifest beside the frames."""
-    from colorstudio.core.batch import shards
+    from colorstudio.core import batch
 
     try:
         shot = sequence_shot(ask)
-        plan = shards.plan_range(shot, frames=ask.frames, smooth=smooth)
+        plan = batch.plan_range(shot, frames=ask.frames, smooth=smooth)
     except (UserError, OSError) as exc:
         yield ("refused", one_line(exc))
         return
@@ -104,8 +105,8 @@ def sequence_job(cache, model: str, device: str, ask: SequenceAsk, outdir: Path,
         yield ("log", plan.describe(shot.name, shot.number))
     pred = cache.get(model, device)
     yield ("device", pred.device_name)
-    events = shards.colorize_range(shot, outdir, pred, plan, size=size or None, saturation=saturation,
-                                   smooth=smooth, hints=hints, overwrite=overwrite, cancel=cancel, denoise=denoise)
+    events = batch.colorize_range(shot, outdir, pred, plan, size=size or None, saturation=saturation,
+                                  smooth=smooth, hints=hints, overwrite=overwrite, cancel=cancel, denoise=denoise)
     thumbs = Thumbs(shot.colour)
     try:
         for ev in events:
@@ -131,9 +132,8 @@ def remote_loader(model: str, device: str):
 def _dask_shot(source: SequenceAsk | Sequence[Path], smooth: float) -> tuple[object, list[str], object]:
     """The one shot a scheduler colours, the lines to say first, and its range (None: all): a
     sequence (its range cut into shards, each shard's smoothing overlap before it as one run's),
-    one video, or the files of the inputs in order."""
-    from colorstudio.core.batch import collect_inputs, shards
-    from colorstudio.core.io.formats import is_video_file
+    or the inputs routed as one shot (``core.batch.route``): one video, or photos in order."""
+    from colorstudio.core import batch
 
     if isinstance(source, SequenceAsk):
         shot = sequence_shot(source)
@@ -146,14 +146,10 @@ def _dask_shot(source: SequenceAsk | Sequence[Path], smooth: float) -> tuple[obj
                              "cut into shards")
                 return shot, lines, source.frames
         return shot, lines, None
-    videos = [p for p in source if is_video_file(p)]
-    if videos:
-        return shards.Shot(video=videos[0]), [], None
-    problems: list[str] = []
-    files = collect_inputs(source, problems)
-    if not files:
-        raise ValueError("no image files to colorize in the chosen inputs")
-    return shards.Shot(files=tuple(files)), problems, None
+    route = batch.route(source, one_shot=True)
+    if not route.files:
+        raise ValueError("no image files or videos to colorize in the chosen inputs")
+    return route.shot(), list(route.problems), None
 
 
 def dask_job(loader, scheduler: str, source: SequenceAsk | Sequence[Path], outdir: Path, *, size: int,

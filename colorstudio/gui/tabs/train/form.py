@@ -42,11 +42,11 @@ class TrainForm(QGroupBox):
         form = QFormLayout()
         self.recipe_combo = QComboBox()
         self.recipe_combo.setEditable(True)
-        self.recipe_combo.setToolTip("Training recipe (one per model family); listed by the trainer")
+        self.recipe_combo.setToolTip("Training recipe (one per model family)")
         self.recipe_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.refresh_button = refresh = QToolButton()
         refresh.setIcon(icon("mdi6.refresh"))
-        refresh.setToolTip("Ask the trainer for its recipes again")
+        refresh.setToolTip("List the recipes again (and the weights shipped for them)")
         rrow = QWidget()
         rl = QHBoxLayout(rrow)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -136,7 +136,7 @@ class TrainForm(QGroupBox):
 
     # ------------------------------------------------------------------ recipes
     def set_recipes(self, recipes: list[Recipe]) -> None:
-        """The trainer's recipes in the combo (the one typed or picked kept; with none yet,
+        """The recipes in the combo (the one typed or picked kept; with none yet,
         the default colorizer's, to fine-tune: ``recipes.first_choice``)."""
         current = self.recipe_combo.currentText().strip()
         self.recipe_combo.blockSignals(True)

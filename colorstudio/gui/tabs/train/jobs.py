@@ -4,8 +4,8 @@ The GUI never imports the trainer: it starts ``python -m trainer ...`` through Q
 and reads the JSON-lines stream the trainer writes (layout, schema and reader:
 :mod:`colorstudio.core.io.runs`, which both sides import).  The parts: the command
 (:mod:`~colorstudio.gui.tabs.train.trainer_cmd`), the tail of the metrics
-(:mod:`~colorstudio.gui.tabs.train.metrics_tail`), the recipe list (:mod:`~colorstudio.gui.tabs.train.recipes`);
-their names are importable from here too.
+(:mod:`~colorstudio.gui.tabs.train.metrics_tail`), the recipe list (:mod:`~colorstudio.gui.tabs.train.recipes`,
+read in-process); their names are importable from here too.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 from colorstudio.core.io.runs import (LAST_CHECKPOINT, METRICS_FILE, SAMPLE_FILE, MetricsReader, RunSeries,
                                    read_metrics, read_run_config)
 from colorstudio.gui.tabs.train.metrics_tail import MetricsTail
-from colorstudio.gui.tabs.train.recipes import Recipe, RecipeLister, parse_recipes
+from colorstudio.gui.tabs.train.recipes import Recipe, RecipeLister, list_recipes
 from colorstudio.gui.tabs.train.trainer_cmd import TrainRequest, descendants, process_env, trainer_args
 
 __all__ = ["LAST_CHECKPOINT", "METRICS_FILE", "SAMPLE_FILE", "MetricsReader", "MetricsTail", "Recipe",
-           "RecipeLister", "RunSeries", "TrainRequest", "TrainingProcess", "parse_recipes", "read_metrics",
+           "RecipeLister", "RunSeries", "TrainRequest", "TrainingProcess", "list_recipes", "read_metrics",
            "read_run_config", "trainer_args"]
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ The trainer runs as ``python -m trainer RECIPE --data DIR --out RUN ...`` (never
 imported here); the dashboard follows RUN/metrics.jsonl for live curves and
 RUN/samples/latest.png for the newest predictions, shows the process output in a log
 pane (:mod:`.run_log`), and overlays earlier runs (folders with a metrics.jsonl under
-the runs folder).  The form (:mod:`.form`) says which run to start.
+the runs folder).  The form (:mod:`.form`) says which run to start, of the recipes read
+in-process from ``core.training`` (:mod:`.recipes`).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class TrainingDashboard(TabPage):
         super().__init__(parent)
         self.settings = settings if settings is not None else QSettings()
         self.process = TrainingProcess(python, self)
-        self.lister = RecipeLister(python, self)
+        self.lister = RecipeLister(self)   # in-process, in a worker: no trainer subprocess
         self.run_dir: Path | None = None      # the run being followed live
         self.series = RunSeries()
         self.tail = MetricsTail(METRICS_FILE, parent=self)   # retargeted by watch_run
@@ -179,9 +180,10 @@ class TrainingDashboard(TabPage):
 
     # ------------------------------------------------------------------ recipes
     def refresh_recipes(self) -> None:
-        """Ask the trainer for its recipes (in a subprocess; the list fills in when it answers)."""
+        """List the recipes (``core.training``) with their families' shipped weights, in a
+        worker: the registry imports torch; the list fills in when it is read."""
         self._listed = True
-        self.recipe_status.setText("asking the trainer for its recipes…")
+        self.recipe_status.setText("listing the recipes…")
         self.lister.refresh()
 
     def recipes(self) -> list[str]:

@@ -1,15 +1,25 @@
-"""The trainer's recipes, asked of it in a subprocess (``python -m trainer recipes --json``)."""
+"""The recipes the Train tab offers, read in-process from ``core.training.recipes`` (the
+trainer's own list; no subprocess), with what the model registry knows of their families.
+
+The recipes themselves are torch-free; the registry (shipped weights, the default
+colorizer) imports every family and so torch, so :class:`RecipeLister` reads them in a
+worker thread and the tab opens at once.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import dataclass
-from typing import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from PySide6.QtCore import QObject, QProcess, Signal
+import shiboken6
+from PySide6.QtCore import QObject, Signal
 
-from colorstudio.gui.tabs.train.trainer_cmd import process_env
+from colorstudio.gui.tabs.train.trainer_cmd import trainer_presets
+from colorstudio.gui.workers import Worker, start
+
+if TYPE_CHECKING:   # built in the worker: the window's start does not pay for eleven dataclasses
+    from colorstudio.core.training.recipes import RecipeSummary
 
 
 @dataclass
@@ -19,12 +29,18 @@ class Recipe:
     epochs: int = 0              # the recipe's default (0: unknown)
     cpu_preset: str = ""         # TOML of the settings the shipped weights were trained with
     shipped_weights: str = ""    # the family's shipped weights: fine-tuning starts from them
-    task: str = ""               # colorize, translate, restore ('' when the trainer did not say)
+    task: str = ""               # colorize, translate, restore ('' when not known)
     default: bool = False        # the default colorizer's recipe: the Train tab opens on it
 
     @property
     def can_fine_tune(self) -> bool:
         return bool(self.shipped_weights)
+
+    @classmethod
+    def of(cls, s: RecipeSummary) -> "Recipe":
+        """The view of a recipe's summary: its description followed by its settings."""
+        desc = f"{s.description}\n{s.settings}." if s.description else f"{s.settings}."
+        return cls(s.name, desc, s.epochs, s.cpu_preset, s.shipped_weights, s.task, s.default)
 
 
 def first_choice(recipes: Sequence[Recipe]) -> int:
@@ -40,68 +56,50 @@ def first_choice(recipes: Sequence[Recipe]) -> int:
     return 0
 
 
-def parse_recipes(text: str) -> list[Recipe]:
-    """Recipes from ``trainer recipes --json``: a list of objects (the trainer's
-    ``recipe_summaries``); any other text holds none."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    if not isinstance(data, list):
-        return []
-    return [_recipe(item) for item in data if isinstance(item, dict) and item.get("name")]
+def list_recipes(presets: Path | None = None) -> list[Recipe]:
+    """Every recipe, in the trainer's order, with its family's shipped weights, the default
+    colorizer and the trainer's CPU presets (``presets``: found beside the trainer).  It
+    imports the registry (torch): call it off the GUI thread."""
+    from colorstudio.core.training.recipes import summaries
+    from colorstudio.models import registry
 
-
-def _recipe(item: dict) -> Recipe:
-    """One recipe object of ``recipes --json``: its description followed by its settings."""
-    desc = str(item.get("description", "") or "")
-    if item.get("settings"):
-        desc = f"{desc}\n{item['settings']}." if desc else f"{item['settings']}."
-    epochs = item.get("epochs")
-    return Recipe(str(item["name"]), desc, epochs if isinstance(epochs, int) else 0,
-                  str(item.get("cpu_preset") or ""), str(item.get("shipped_weights") or ""),
-                  str(item.get("task") or ""), item.get("default") is True)
+    shipped = {s.name: s.weights_path() for s in registry.available() if s.has_weights}
+    found = summaries(presets if presets is not None else trainer_presets(), shipped,
+                      registry.default_model("colorize"))
+    return [Recipe.of(s) for s in found]
 
 
 class RecipeLister(QObject):
-    """Asks the trainer for its recipes in a subprocess (``recipes --json``)."""
+    """Lists the recipes (:func:`list_recipes`, or ``lister``) in a worker thread."""
 
     recipes = Signal(list)   # list[Recipe]
     error = Signal(str)
 
-    def __init__(self, python: str | None = None, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, lister: Callable[[], list[Recipe]] = list_recipes):
         super().__init__(parent)
-        self.python = python or sys.executable
-        self.proc = QProcess(self)
-        self.proc.finished.connect(self._done)
-        self.proc.errorOccurred.connect(self._on_error)
+        self._lister = lister
+        self._worker: Worker | None = None
 
     def is_running(self) -> bool:
-        return self.proc.state() != QProcess.ProcessState.NotRunning
+        return self._worker is not None
 
     def cancel(self) -> None:
-        """Stop asking (the window closes): the listing subprocess must not outlive the app."""
-        if self.is_running():
-            self.proc.blockSignals(True)   # a killed listing is no failure to retry or report
-            self.proc.kill()
-            self.proc.waitForFinished(1000)
-            self.proc.blockSignals(False)
+        """Stop listening (the window closes): a listing still running is dropped when it ends."""
+        self._worker = None
 
     def refresh(self) -> None:
-        if not self.is_running():
-            self.proc.setProcessEnvironment(process_env())
-            self.proc.start(self.python, ["-m", "trainer", "recipes", "--json"])
+        if self._worker is not None:
+            return
+        w = self._worker = Worker(self._lister)
+        w.signals.result.connect(lambda out, w=w: self._done(w, out, ""))
+        w.signals.error.connect(lambda msg, w=w: self._done(w, None, msg))
+        start(w)
 
-    def _on_error(self, err: QProcess.ProcessError) -> None:
-        if err == QProcess.ProcessError.FailedToStart:
-            self.error.emit(f"could not run the trainer: {self.proc.errorString()}")
-
-    def _done(self, code: int, _status) -> None:
-        out = bytes(self.proc.readAllStandardOutput()).decode("utf-8", "replace")
-        err = bytes(self.proc.readAllStandardError()).decode("utf-8", "replace").strip()
-        recipes = parse_recipes(out) if code == 0 else []
+    def _done(self, worker: Worker, recipes: list[Recipe] | None, msg: str) -> None:
+        if worker is not self._worker or not shiboken6.isValid(self):
+            return   # cancelled, or the tab is gone
+        self._worker = None
         if recipes:
             self.recipes.emit(recipes)
         else:
-            last = err.splitlines()[-1] if err else f"exit code {code}"
-            self.error.emit(f"could not list the trainer's recipes: {last}")
+            self.error.emit(f"could not list the recipes: {msg or 'there are none'}")

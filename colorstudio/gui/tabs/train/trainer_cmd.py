@@ -1,5 +1,6 @@
-"""How the GUI starts the trainer: the request, its argument list, the environment, and
-the worker processes it spawns (``--nproc`` > 1 runs them under torchrun).
+"""How the GUI starts the trainer: the request, its argument list, the environment, where
+the trainer keeps its presets, and the worker processes it spawns (``--nproc`` > 1 runs them
+under torchrun).
 
 The GUI never imports the trainer: it runs ``python -m trainer ...`` in a subprocess.
 """
@@ -7,12 +8,18 @@ The GUI never imports the trainer: it runs ``python -m trainer ...`` in a subpro
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
+from importlib.machinery import PathFinder
 from pathlib import Path
 
 from PySide6.QtCore import QProcessEnvironment
 
 from colorstudio.core.io.runs import LAST_CHECKPOINT, PARENT_PID_ENV
+
+# The folder that holds the colorstudio package -- in a checkout (or a wheel's site-packages)
+# the trainer's too: put first on the trainer's path, so it runs from wherever the app started.
+CHECKOUT = Path(__file__).resolve().parents[4]
 
 
 @dataclass
@@ -72,10 +79,21 @@ def process_env() -> QProcessEnvironment:
     env.insert("PYTHONUNBUFFERED", "1")   # live log lines
     env.insert(PARENT_PID_ENV, str(os.getpid()))   # the trainer ends when the studio does
     # The checkout's root must be importable even when the app was started from elsewhere.
-    root = str(Path(__file__).resolve().parents[2])
     old = env.value("PYTHONPATH", "")
-    env.insert("PYTHONPATH", root + (os.pathsep + old if old else ""))
+    env.insert("PYTHONPATH", str(CHECKOUT) + (os.pathsep + old if old else ""))
     return env
+
+
+def trainer_presets() -> Path | None:
+    """The trainer's presets folder (``<recipe>-cpu.toml``, its package data) of the trainer
+    ``python -m trainer`` runs -- its working folder first, then :data:`CHECKOUT`, then this
+    interpreter's path -- found without importing it; None when there is none (a frozen
+    build ships no presets)."""
+    spec = PathFinder.find_spec("trainer", [os.getcwd(), str(CHECKOUT), *sys.path])
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "presets"
+    return folder.resolve() if folder.is_dir() else None
 
 
 def descendants(pid: int) -> list[int]:
