@@ -1,18 +1,19 @@
 """Colour hints: the Hint, its planes for networks that take them, and the hint step after
-any colorizer's network (issue 35) -- each hint's residual spread over the thing it is put on
-(``core.colorize.hint_spread``), a protected region kept (``core.colorize.protect``), the dots
+any colorizer's network (issue 35) -- the picture's palette refit and each hint carried to the
+pixels coloured alike (``core.colorize.hint_palette``), each hint's residual spread over the
+thing it is put on (``core.colorize.hint_spread``), a protected region kept (``core.colorize.protect``), the dots
 made to land after the edge-aware upsampling.  ``core.colorize.pipeline`` runs it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import cv2
 import numpy as np
 
 from colorstudio.core import color
-from colorstudio.core.colorize import hint_spread, protect as protection
+from colorstudio.core.colorize import hint_palette, hint_spread, protect as protection
 from colorstudio.core.colorize.edges import guided_upsample
 
 @dataclass(frozen=True)
@@ -58,13 +59,30 @@ HINT_CAST = 1.0        # how much hints that agree on a shift move the rest of t
 HINT_CAST_MIN = 5      # hints it takes to say the whole palette is off (fewer colour things, not a cast)
 
 
+class HintReach(NamedTuple):
+    """Where each hint's colour goes on the network's grid (:func:`hint_weights`)."""
+
+    pts: np.ndarray      # (K, 2) int: each hint's (y, x) cell
+    local: np.ndarray    # (K, h, w) in [0, 1]: its edge-aware reach around it
+    alike: np.ndarray    # (K, h, w) in [0, 1]: the pixels the network coloured like it
+    lightness: np.ndarray   # (h, w) L units on this grid
+
+    @property
+    def shown(self) -> np.ndarray:
+        """(K, h, w): how much of each hint's colour a pixel takes, as :func:`propagate_hints`
+        gives it and the reach overlay shows it -- the local reach, and beyond it (where no
+        hint reaches fully) the share given to the pixels coloured alike."""
+        beyond = (1.0 - self.local.max(0)) * hint_palette.ALIKE_SHARE
+        return np.clip(self.local + beyond[None] * self.alike, 0.0, 1.0).astype(np.float32)
+
+
 def hint_weights(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH,
-                 l_sigma: float = HINT_L_SIGMA, protect: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Where each hint's colour goes on the network's grid: (its (y, x) cells (K, 2), its
-    weights (K, h, w) in [0, 1]) -- what :func:`propagate_hints` applies and the hint
-    editor's reach overlay shows.  ``protect`` (H, W) at any size, e.g. the photo's: the
-    region no hint reaches or crosses (``core.colorize.protect``); each hint's own dot keeps
-    weight 1 even there (a hint always lands)."""
+                 l_sigma: float = HINT_L_SIGMA, protect: np.ndarray | None = None) -> HintReach:
+    """Where each hint's colour goes on the network's grid (``ab``: the network's own colour,
+    the guide) -- what :func:`propagate_hints` applies and the hint editor's reach overlay
+    shows.  ``protect`` (H, W) at any size, e.g. the photo's: the region no hint reaches or
+    crosses (``core.colorize.protect``); each hint's own dot keeps weight 1 even there (a hint
+    always lands)."""
     h, w = ab.shape[:2]
     L = color.denormalize_l(np.asarray(l_norm, np.float32))
     if L.shape != (h, w):
@@ -74,52 +92,60 @@ def hint_weights(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint], reac
     sig = np.array([max(1.0, (t.reach if t.reach is not None else reach) * max(h, w)) for t in hints], np.float32)
     wall = None if protect is None else protection.cells(protect, (h, w))
     wts = hint_spread.reach_weights(pts, L, ab, sig, l_sigma=l_sigma, wall=wall)
+    alike = hint_palette.alike_weights(ab, L, pts, wall)
     if wall is not None:
         for k, (cy, cx) in enumerate(pts):   # the dot stamp_hints puts down
             wts[k, max(0, cy - 1):cy + 2, max(0, cx - 1):cx + 2] = 1.0
-    return pts, wts
+    return HintReach(pts, wts, alike, L)
 
 
 def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
                     reach: float = HINT_REACH, l_sigma: float = HINT_L_SIGMA,
-                    weights: tuple[np.ndarray, np.ndarray] | None = None,
+                    weights: HintReach | None = None,
                     protect: np.ndarray | None = None) -> np.ndarray:
-    """Pull the predicted ab (h, w, 2) to each hint's colour over the thing it is put on
-    (``l_norm``: the network's (h, w) lightness input).
+    """Pull the predicted ab (h, w, 2) to the hints' colours (``l_norm``: the network's (h, w)
+    lightness input).  Any colorizer takes hints through this step, in three moves:
 
-    Any colorizer takes hints through this step: each hint's residual (its colour minus
-    the prediction at it) is added with an edge-aware weight (:func:`hint_spread.reach_weights`:
-    1 at the hint, falling with the distance along the image and faster across edges of the
-    lightness and of the network's own colour), so a hint spreads over its region and stops
-    where the network sees another thing.  Where several hints reach a pixel, the nearest
-    and most alike leads (weights to the 4th power, averaged).  Several hints that agree on
-    one shift (the whole palette is off) move the rest of the picture by as much as they
-    agree (five or more: a few hints on warm things -- hair, skin, a coat -- are not a cast).
+    1. five or more hints refit the picture's palette (``hint_palette.refit_palette``: one
+       affine map of the network's colours and the lightness, held towards no change);
+    2. each hint's residual (its colour minus the refit colour at it) is added with an
+       edge-aware weight (:func:`hint_spread.reach_weights`: 1 at the hint, falling with the
+       distance along the image and faster across edges of the lightness and of the network's
+       own colour), so it fills the thing it is put on and stops where the network sees
+       another thing;
+    3. beyond that reach, the pixels the network coloured like the hint's cell (the same
+       thing elsewhere, ``hint_palette.alike_weights``) take half of it.
+
+    Where several hints reach a pixel, the nearest and most alike leads.  Several hints that
+    still agree on one shift move the rest of the picture by as much as they agree.
     ``weights``: :func:`hint_weights` of these inputs, when the caller has them.  ``protect``
-    (H, W): a region kept at ``ab`` (no reach, no cast; the hints' dots still land).
+    (H, W): a region kept at ``ab`` (no reach, no refit, no cast; the hints' dots still land).
     """
     if not hints:
         return ab
-    pts, wts = weights if weights is not None else hint_weights(ab, l_norm, hints, reach, l_sigma, protect)
-    resid = np.array([[t.a, t.b] for t in hints], np.float32) - ab[pts[:, 0], pts[:, 1]]
-    mix = wts ** 4   # where hints overlap, the nearest and most alike one leads
-    num = np.tensordot(mix, resid, axes=(0, 0))
-    den = mix.sum(0)
-    wmax = wts.max(0)
-    out = ab + num * (wmax / np.maximum(den, 1e-30))[:, :, None]
+    reach_ = weights if weights is not None else hint_weights(ab, l_norm, hints, reach, l_sigma, protect)
+    pts, wts = reach_.pts, reach_.local
+    free = None if protect is None else 1.0 - protection.cells(protect, ab.shape[:2])
+    tgt = np.array([[t.a, t.b] for t in hints], np.float32)
+    base = hint_palette.refit_palette(ab, reach_.lightness, pts, tgt, free)
+    resid = tgt - base[pts[:, 0], pts[:, 1]]
+    out = hint_palette.blend(base, wts, resid)
+    # Beyond the local reach, the pixels the network coloured like a hint take a share of it.
+    alike = hint_palette.blend(np.zeros_like(base), hint_palette.ALIKE_SHARE * reach_.alike, resid)
+    out += alike * (1.0 - wts.max(0))[:, :, None]
     if len(hints) >= HINT_CAST_MIN and HINT_CAST:
-        # Several hints that agree on a shift (the picture's palette is off, not one thing's
-        # colour) shift the rest of the picture too, as far as they agree.
+        # Several hints that still agree on a shift (the picture's palette is off, not one
+        # thing's colour) shift the rest of the picture too, as far as they agree.
         med = np.median(resid, 0)
         spread = np.median(np.linalg.norm(resid - med, axis=1))
         agree = float(np.clip(1.0 - spread / max(1e-6, float(np.linalg.norm(med))), 0.0, 1.0))
-        free = 1.0 - wmax if protect is None else (1.0 - wmax) * (1.0 - protection.cells(protect, wmax.shape))
-        out += (HINT_CAST * agree * free)[:, :, None] * med
+        rest = 1.0 - wts.max(0) if free is None else (1.0 - wts.max(0)) * free
+        out += (HINT_CAST * agree * rest)[:, :, None] * med
     return stamp_hints(out.astype(np.float32, copy=False), hints)   # the dots: exactly their colour
 
 
 def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH,
-              edges: bool = True, weights: tuple[np.ndarray, np.ndarray] | None = None,
+              edges: bool = True, weights: HintReach | None = None,
               protect: np.ndarray | None = None, plain: np.ndarray | None = None) -> np.ndarray:
     """The network's ab for input ``x`` finished as every caller (single image, batch,
     video) finishes it: the hints made to land, then (``edges``) upsampled to the input's

@@ -19,7 +19,7 @@ import numpy as np
 from colorstudio.core import color
 from colorstudio.core.colorize import protect as protection
 from colorstudio.core.colorize.hints import (HINT_CAST, HINT_CAST_MIN, HINT_L_SIGMA, HINT_REACH,  # noqa: F401
-                                             HINT_REACH_RANGE, Hint, hint_weights, hinted_ab,
+                                             HINT_REACH_RANGE, Hint, HintReach, hint_weights, hinted_ab,
                                              propagate_hints, rasterize_hints, stamp_hints)
 from colorstudio.core.colorize.recombine import DEFAULT_STRIP_ROWS, _split_alpha, compose, lightness  # noqa: F401
 from colorstudio.core.restore import repair
@@ -63,7 +63,7 @@ DENOISE = {"off": 0.0, "light": 5.0, "strong": 9.0}
 def _denoised_l(img: np.ndarray, hw: tuple[int, int], mode: str) -> np.ndarray:
     h = DENOISE[mode]
     mid = (min(img.shape[0], 2 * hw[0]), min(img.shape[1], 2 * hw[1]))
-    L = color.luminance(cv2.resize(img, (mid[1], mid[0]), interpolation=cv2.INTER_AREA))
+    L = color.luminance(_split_alpha(cv2.resize(img, (mid[1], mid[0]), interpolation=cv2.INTER_AREA))[0])
     g8 = color.l_to_u8(L)
     if mode == "strong":
         g8 = cv2.medianBlur(g8, 3)
@@ -73,13 +73,16 @@ def _denoised_l(img: np.ndarray, hw: tuple[int, int], mode: str) -> np.ndarray:
 
 
 def net_input_l(img: np.ndarray, hw: tuple[int, int], denoise: str = "off") -> np.ndarray:
-    """Normalised lightness (1, 1, h, w) of ``img`` resized (area) to ``hw``, denoised
+    """Normalised lightness (1, 1, h, w) of ``img`` (gray, RGB or RGBA: the alpha is not
+    looked at) resized (area) to ``hw``, denoised
     (:data:`DENOISE`) when asked."""
     if denoise not in DENOISE:
         raise ValueError(f"denoise must be one of {', '.join(DENOISE)}, not {denoise!r}")
     if DENOISE[denoise]:
         return color.normalize_l(_denoised_l(img, hw, denoise))[None, None].astype(np.float32)
-    small = cv2.resize(img, (hw[1], hw[0]), interpolation=cv2.INTER_AREA)
+    # The whole image resized, alpha and all, then the alpha dropped: resizing an RGBA image's
+    # RGB view would make OpenCV copy the full-size view first.
+    small, _ = _split_alpha(cv2.resize(img, (hw[1], hw[0]), interpolation=cv2.INTER_AREA))
     return color.normalize_l(color.luminance(small))[None, None].astype(np.float32)
 
 
@@ -95,9 +98,8 @@ def net_input(predictor, image: np.ndarray, size: int | None = None,
     float32 -- the normalised L, then the hint planes for models that take hints."""
     spec = predictor.spec
     size = int(size or default_size(predictor))
-    img, _ = _split_alpha(image)
-    hw = net_size(img.shape[:2], size, bool(spec and spec.fixed_size))
-    x = net_input_l(img, hw, denoise)
+    hw = net_size(image.shape[:2], size, bool(spec and spec.fixed_size))
+    x = net_input_l(image, hw, denoise)
     if predictor.hint_planes:   # other colorizers take hints after the network (propagate_hints)
         x = np.concatenate([x, rasterize_hints(hints, hw)[None]], 1)
     return x
@@ -201,7 +203,7 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
     note = str(predictor.fallback) if predictor.fallback is not before else None
     return Colorized(rgb, ab_small, {"predict": t1 - t0, "compose": t2 - t1, "total": t2 - t0}, note, mended,
                      image if mended is not None else None,
-                     None if weights is None else weights[1].astype(np.float16))
+                     None if weights is None else weights.shown.astype(np.float16))
 
 
 def translate_input(labels: np.ndarray, predictor, size: int | None = None) -> np.ndarray:

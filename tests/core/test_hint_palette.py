@@ -1,0 +1,92 @@
+"""Issue 35: what a set of hints says beyond each hint's neighbourhood -- the picture's palette
+refit, and a hint carried to the pixels the network coloured alike (core.colorize.hint_palette
+through pipeline.propagate_hints)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from colorstudio.core import color
+from colorstudio.core.colorize import hint_palette, pipeline
+from colorstudio.core.colorize.pipeline import Hint, propagate_hints
+
+
+def _scene(h: int = 64, w: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """Lightness steps (so no hint's local reach crosses them) under an over-saturated palette:
+    the network's colour is twice the truth's everywhere."""
+    L = np.full((h, w), 60.0, np.float32)
+    for k, x0 in enumerate(range(0, w, 32)):
+        L[:, x0:x0 + 32] = 30.0 + 3.0 * k
+    rng = np.random.default_rng(0)
+    truth = np.zeros((h, w, 2), np.float32)
+    for x0 in range(0, w, 32):
+        truth[:, x0:x0 + 32] = rng.uniform(-20, 20, 2)
+    return color.normalize_l(L), truth
+
+
+def test_hints_that_agree_on_a_palette_refit_the_pixels_they_do_not_reach():
+    l_norm, truth = _scene()
+    net = truth * 2.0                                     # vivid but wrong: twice too saturated
+    xs = [(k * 32 + 16) / 512 for k in range(12)]        # hints on twelve of the sixteen strips
+    hints = [Hint(x, 0.5, *truth[32, int(x * 512)], reach=0.01) for x in xs]
+    out = propagate_hints(net, l_norm, hints)
+    far = (slice(20, 44), slice(388, 508))                # the last strips: no hint, far from all
+    before = np.abs(net[far] - truth[far]).mean()
+    after = np.abs(out[far] - truth[far]).mean()
+    assert after < 0.6 * before                           # much of the palette's error gone there
+    L = color.denormalize_l(l_norm)
+    pts = np.array([[32, int(x * 512)] for x in xs[:4]])
+    few = hint_palette.refit_palette(net, L, pts, truth[pts[:, 0], pts[:, 1]])
+    assert few is net                                     # four hints: colours of things, no refit
+
+
+def test_the_refit_never_mirrors_nor_stretches_the_colours_beyond_its_bounds():
+    """Hints all on one end of the picture's colours asking for the other end: a plain least
+    squares fit would mirror the hue axis for the rest of the picture; the map mutes instead."""
+    ab = np.zeros((32, 64, 2), np.float32)
+    ab[..., 0] = np.linspace(-10, 10, 64, dtype=np.float32)
+    L = np.full((32, 64), 50.0, np.float32)
+    pts = np.array([[16, x] for x in (2, 5, 8, 11, 14, 17)])
+    m = hint_palette.palette_map(ab, L, pts, np.tile([[20.0, 10.0]], (len(pts), 1)))
+    assert np.linalg.det(m[:2]) >= 0.0
+    s = np.linalg.svd(m[:2])[1]
+    lo, hi = hint_palette.PALETTE_STRETCH
+    assert lo - 1e-9 <= s.min() and s.max() <= hi + 1e-9
+    # The same hints on a picture whose colour they do describe: the identity is kept.
+    same = hint_palette.palette_map(ab, L, pts, ab[pts[:, 0], pts[:, 1]])
+    np.testing.assert_allclose(same, [[1, 0], [0, 1], [0, 0], [0, 0]], atol=1e-6)
+
+
+def test_a_hint_reaches_the_same_colour_elsewhere_by_half_and_the_overlay_says_so():
+    h, w = 48, 192
+    l_norm = color.normalize_l(np.full((h, w), 55.0, np.float32))
+    ab = np.zeros((h, w, 2), np.float32)
+    ab[:, :24] = (20.0, 25.0)            # a brown coat ...
+    ab[:, 168:] = (20.0, 25.0)           # ... and its other sleeve, far beyond the local reach
+    ab[:, 84:108] = (-20.0, 10.0)        # a green thing between them
+    hint = [Hint(12.5 / w, 24.5 / h, 40.0, 40.0, reach=0.05)]     # the coat is redder
+    out = propagate_hints(ab, l_norm, hint)
+    resid = np.array([20.0, 15.0])
+    far = out[20:28, 176:188] - ab[20:28, 176:188]
+    np.testing.assert_allclose(far.mean((0, 1)), hint_palette.ALIKE_SHARE * resid, atol=1.5)
+    assert np.abs(out[:, 90:102] - ab[:, 90:102]).max() < 0.5      # another colour: untouched
+    assert np.abs(out[:, 60:72] - ab[:, 60:72]).max() < 0.5        # gray to the network: untouched
+    reach = pipeline.hint_weights(ab, l_norm, hint)
+    shown = reach.shown[0]
+    assert abs(float(shown[24, 182]) - hint_palette.ALIKE_SHARE) < 0.05    # where the colour went
+    assert float(shown[24, 96]) < 0.02 and float(shown[24, 66]) < 0.02
+
+
+def test_likeness_stops_at_a_protected_region_and_gives_nothing_from_inside_it():
+    h, w = 48, 192
+    L = np.full((h, w), 55.0, np.float32)
+    ab = np.zeros((h, w, 2), np.float32)
+    ab[:, :24] = ab[:, 168:] = (20.0, 25.0)
+    guard = np.zeros((h, w), bool)
+    guard[:, 160:] = True
+    reach = pipeline.hint_weights(ab, color.normalize_l(L), [Hint(12.5 / w, 24.5 / h, 40.0, 40.0, reach=0.05)],
+                                  protect=guard)
+    assert reach.alike[0][:, 164:].max() == 0.0
+    inside = pipeline.hint_weights(ab, color.normalize_l(L), [Hint(180.5 / w, 24.5 / h, 40.0, 40.0, reach=0.05)],
+                                   protect=guard)
+    assert inside.alike[0].max() == 0.0
