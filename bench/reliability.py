@@ -3,8 +3,11 @@
     python -m bench.reliability [--kills N] [--frames N]
 
 1. Builds the corpus of tests/reliability/corpus.py, runs ``colorstudio-cli colorize``
-   once over all of it, and prints a table: kind -> what happened (exit status of the
-   run, the one-line message of each input).
+   once over all of it (a user's file named like a stale temp waiting in the output
+   folder), and prints the counts -- tracebacks, unclear messages, silent wrong results
+   (a bad input passed, a one-colour result), lost or torn outputs (inputs changed, that
+   user's file gone, a result missing or unreadable), stray files, hangs, raw control
+   characters, a library's own lines -- then a table: kind -> what happened.
 2. Kills a batch of ``--frames`` images with SIGKILL ``--kills`` times at random
    points, resumes each time, and compares the final outputs with an uninterrupted run
    byte for byte; counts stray temporary files.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -41,26 +45,97 @@ def _weights(folder: Path) -> Path:
                                                                    "config": {"base": 8, "depth": 2}})
 
 
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")   # what must not reach a terminal raw
+USER_FILE = ".cs-999998-notes.png"   # a user's file in the output folder, named like a stale temp
+
+
+def _snapshot(paths) -> dict[str, tuple]:
+    """What an input is on disk (kind, size, mtime, inode), to tell it was left untouched."""
+    snap = {}
+    for p in paths:
+        try:
+            st = os.lstat(p)
+            snap[str(p)] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            snap[str(p)] = None
+    return snap
+
+
+def _judge(expect: str, msg: str, out: Path | None) -> str:
+    """'' when the item did what the corpus expects, else the class of what went wrong."""
+    if RAW_CONTROL.search(msg):
+        return "unclear message"
+    if expect != "done":
+        if not msg:
+            return "silent wrong result"          # a bad input passed for a result
+        return "" if expect.lower() in msg.lower() else "unclear message"
+    if msg:
+        return "unclear message"                  # a good input refused
+    if out is None or not out.is_file():
+        return "lost or torn output"
+    from colorstudio.core.io.imageio import ImageReadError, read_image
+
+    try:
+        img = read_image(out, max_pixels=None)
+    except ImageReadError:
+        return "lost or torn output"
+    return "silent wrong result" if img[..., :3].size > 3 and float(img[..., :3].std()) == 0 else ""
+
+
 def corpus_table(tmp: Path, weights: Path) -> str:
+    from colorstudio.core.batch.outputs import MANIFEST, read_manifest
+    from colorstudio.core.messages import shown
+
     items = build(tmp / "corpus")
     out = tmp / "corpus_out"
+    out.mkdir()
+    (out / USER_FILE).write_bytes(b"a user's file: never ours to delete")
+    before = _snapshot(p for _, p, _ in items)
     t0 = time.time()
-    res = subprocess.run([str(BIN / "colorstudio-cli"), "colorize", *[str(p) for _, p, _ in items], "-o", str(out),
-                          "--weights", str(weights), "--device", "cpu", "--size", "32", "-q"],
-                         capture_output=True, text=True, env=ENV, timeout=600)
-    lines = res.stderr.splitlines()
-    rows = [f"{len(items)} kinds of input in one run: exit status {res.returncode}, {time.time() - t0:.1f} s; "
-            f"traceback printed: {'yes' if 'Traceback' in res.stderr else 'no'}; summary: {res.stdout.strip()}", "",
-            "| kind | expected | result | message |", "|---|---|---|---|"]
+    hung = 0
+    try:
+        res = subprocess.run([str(BIN / "colorstudio-cli"), "colorize", *[str(p) for _, p, _ in items], "-o",
+                              str(out), "--weights", str(weights), "--device", "cpu", "--size", "32", "-q"],
+                             capture_output=True, text=True, env=ENV, timeout=600)
+        rc, stdout, stderr = res.returncode, res.stdout, res.stderr
+    except subprocess.TimeoutExpired as exc:
+        hung, rc = 1, None
+        stdout, stderr = (x.decode(errors="replace") if isinstance(x, bytes) else x or "" for x in (exc.stdout,
+                                                                                                   exc.stderr))
+    lines = stderr.splitlines()
+    plan = read_manifest(out)
+    counts = dict.fromkeys(("unclear message", "silent wrong result", "lost or torn output"), 0)
+    rows = ["| kind | expected | result | message |", "|---|---|---|---|"]
+    results = {out / MANIFEST, out / USER_FILE}
     for kind, path, expect in items:
-        msg = next((ln for ln in lines if path.name in ln and not ln.startswith(("[", "note:"))), "")
-        note = next((ln for ln in lines if path.name in ln and ln.startswith("note:")), "")
-        msg = msg.split(f"{path.name}: ", 1)[-1] if msg else ""
-        result = "failed" if msg else "done"
-        ok = (result == "done") == (expect == "done") and (expect == "done" or expect.lower() in msg.lower())
-        rows.append(f"| {kind} | {'done' if expect == 'done' else 'one line'} | {result}{'' if ok else ' (!)'} | "
-                    f"{(msg or note).replace('|', '/')[:110]} |")
-    return "\n".join(rows)
+        name = shown(path.name)
+        msg = next((ln for ln in lines if name in ln and not ln.startswith(("[", "note:"))), "")
+        note = next((ln for ln in lines if name in ln and ln.startswith("note:")), "")
+        msg = msg.split(f"{name}: ", 1)[-1] if msg else ""
+        result = plan.get(os.path.normcase(os.path.abspath(path)), {}).get("result")
+        dst = out / result if result else None
+        results.add(dst)
+        wrong = _judge(expect, msg, dst)
+        if wrong:
+            counts[wrong] += 1
+        rows.append(f"| {shown(kind)} | {'done' if expect == 'done' else 'one line'} | "
+                    f"{'failed' if msg else 'done'}{f' (!: {wrong})' if wrong else ''} | "
+                    f"{shown(msg or note).replace('|', '/')[:110]} |")
+    changed = [p for p, v in _snapshot(before).items() if v != before[p]]
+    counts["lost or torn output"] += len(changed) + (not (out / USER_FILE).is_file())
+    stray = [q.name for q in out.iterdir() if q not in results] if out.is_dir() else []
+    tracebacks = (stdout + stderr).count("Traceback")
+    ours = ("FAILED ", "note:", "[", "colorstudio-cli:", "warning:")
+    noise = [ln for ln in lines if ln.strip() and not ln.startswith(ours)]   # a library's own lines
+    head = [f"{len(items)} kinds of input in one run: exit status {rc}, {time.time() - t0:.1f} s; "
+            f"summary: {shown(stdout.strip())}",
+            f"cases {len(items)}; tracebacks {tracebacks}; unclear messages {counts['unclear message']}; "
+            f"silent wrong results {counts['silent wrong result']}; lost or torn outputs (inputs changed, the "
+            f"user's {USER_FILE} in the output folder removed) {counts['lost or torn output']}; stray files "
+            f"{len(stray)}; hangs {hung}; raw control characters printed: "
+            f"{'yes' if RAW_CONTROL.search(stdout + stderr) else 'no'}; a library's own lines on stderr: "
+            f"{len(noise)}{' (' + shown(' / '.join(noise))[:200] + ')' if noise else ''}", ""]
+    return "\n".join(head + rows)
 
 
 def kill_soak(tmp: Path, weights: Path, kills: int, frames: int) -> str:

@@ -44,18 +44,30 @@ def shown(text: object, surface: Surface = "terminal") -> str:
     return html.escape(s) if surface == "rich" else s
 
 
+# What str.splitlines() breaks a line at: a name holding one of these must not cut a message.
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def one_line(exc: BaseException, src: str | os.PathLike | None = None) -> str:
     """First line of an exception's message (its type's name when it has none; "out of
-    memory" for a bare MemoryError), without a leading ``'<src>: '`` or ``'<src name>: '``."""
-    lines = str(exc).strip().splitlines()
+    memory" for a bare MemoryError), without a leading ``'<src>: '`` or ``'<src name>: '``.
+    ``src``'s path, name and stem are escaped (:func:`shown`) where the message holds them
+    before it is cut at its first line break: a file named ``x<newline>FAILED a.png`` left
+    only ``x`` of its message (the reason after the name was lost)."""
+    text = str(exc).strip()
+    if src is not None:
+        names = [str(src), Path(src).name, Path(src).stem]
+        for prefix in (f"{n}: " for n in names[:2]):
+            if text.startswith(prefix):
+                text = text[len(prefix):]
+                break
+        for n in names:   # longest first: an escaped path holds no raw name any more
+            if n and not _LINE_BREAKS.isdisjoint(n):
+                text = text.replace(n, shown(n))
+    lines = text.splitlines()
     msg = lines[0] if lines else type(exc).__name__
     if isinstance(exc, MemoryError) and not lines:
         msg = "out of memory"
-    if src is not None:
-        for prefix in (f"{src}: ", f"{Path(src).name}: "):
-            if msg.startswith(prefix):
-                msg = msg[len(prefix):]
-                break
     return msg
 
 

@@ -37,7 +37,11 @@ def error_message(exc: BaseException) -> str:
     """A one-line, user-facing message for an exception (what to do about it when the
     memory ran out)."""
     if isinstance(exc, MemoryError):
-        return "out of memory: try a smaller render size or close other programs"
+        said = one_line(exc) if str(exc).strip() else ""
+        if "try " in said:   # the predictor's own: the network, the size it ran at, what to do
+            return said
+        advice = "try a smaller render size or close other programs"
+        return f"out of memory ({said}): {advice}" if said else f"out of memory: {advice}"
     return one_line(exc)
 
 

@@ -212,6 +212,84 @@ def _long_name(d: Path) -> Path:
     return p
 
 
+# ---------------------------------------------------------------- issue 33's fourth campaign
+
+def _deflate_float_tiff(side: int = 16000, rows: int = 16) -> bytes:
+    """A valid deflate float32 RGB TIFF of side x side whose strips all share one compressed
+    strip of zeros: 11 KB on disk, 3 GB decoded.  Pillow cannot identify float RGB TIFFs, and
+    OpenCV decoded it whole before the pixel limit was looked at (6.4 GB)."""
+    strip = zlib.compress(bytes(side * rows * 12), 9)
+    nstrips = -(-side // rows)
+    n = 11
+    bps_at = 8 + 2 + 12 * n + 4
+    fmt_at, offs_at = bps_at + 6, bps_at + 12
+    counts_at = offs_at + 4 * nstrips
+    strip_at = counts_at + 4 * nstrips
+    tags = [(256, 4, 1, side), (257, 4, 1, side), (258, 3, 3, bps_at), (259, 3, 1, 8), (262, 3, 1, 2),
+            (273, 4, nstrips, offs_at), (277, 3, 1, 3), (278, 4, 1, rows), (279, 4, nstrips, counts_at),
+            (284, 3, 1, 1), (339, 3, 3, fmt_at)]
+    ifd = struct.pack("<H", n) + b"".join(
+        struct.pack("<HHI", t, typ, c) + (struct.pack("<HH", v, 0) if typ == 3 and c == 1 else struct.pack("<I", v))
+        for t, typ, c, v in tags) + b"\0\0\0\0"
+    return (b"II*\0" + struct.pack("<I", 8) + ifd + struct.pack("<6H", 32, 32, 32, 3, 3, 3)
+            + struct.pack(f"<{nstrips}I", *[strip_at] * nstrips)
+            + struct.pack(f"<{nstrips}I", *[len(strip)] * nstrips) + strip)
+
+
+def _png_bomb_25k() -> bytes:
+    """A 25000x25000 RGB PNG header (625 MP) over one tiny IDAT: the trainer read 3.9 GB."""
+    return _png_header(25000, 25000) + _chunk(b"IDAT", zlib.compress(b"\0" * 75001)) + _chunk(b"IEND", b"")
+
+
+def _jpeg_scan_bomb(repeats: int = 5000, side: int = 16) -> bytes:
+    """A progressive JPEG whose last scan is repeated ``repeats`` times (20,000 hung the
+    decoder for 300 s; 900 of a 4000x4000 gray took 16 s from 90 KB)."""
+    buf = io.BytesIO()
+    pixels = Image.fromarray(_img(16, 16, 1)) if side == 16 else Image.new("L", (side, side), 128)
+    pixels.save(buf, "JPEG", progressive=True)
+    data = buf.getvalue()
+    scan = data[data.rindex(b"\xff\xda"):-2]
+    return data[:-2] + scan * repeats + b"\xff\xd9"
+
+
+def _tiff_many_pages(pages: int = 20000) -> bytes:
+    """A TIFF chaining ``pages`` copies of one IFD (Pillow counted 100k in 83 s, quadratic)."""
+    base = bytearray(cv2.imencode(".tiff", _img(8, 8, 1))[1].tobytes())
+    e = "<" if base[:2] == b"II" else ">"
+    off = struct.unpack_from(e + "I", base, 4)[0]
+    entries = struct.unpack_from(e + "H", base, off)[0]
+    ifd = bytes(base[off:off + 2 + 12 * entries])
+    out, next_field = base, off + 2 + 12 * entries
+    for _ in range(pages - 1):
+        at = len(out)
+        struct.pack_into(e + "I", out, next_field, at)
+        out += ifd + b"\0\0\0\0"
+        next_field = at + len(ifd)
+    return bytes(out)
+
+
+
+def _png_bad_text_crc(w: int, h: int, pixels: bool = True) -> bytes:
+    """A gray PNG with one text chunk whose checksum is wrong: Pillow cannot identify it,
+    OpenCV decodes it (libpng drops the chunk) -- whole, before its size was admitted."""
+    raw = zlib.compress(b"".join(b"\0" + bytes(w) for _ in range(h)) if pixels else b"\0" * 64)
+    text = b"Comment\0hello"
+    bad = struct.pack(">I", len(text)) + b"tEXt" + text + struct.pack(">I", ~zlib.crc32(b"tEXt" + text) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + bad
+            + _chunk(b"IDAT", raw) + _chunk(b"IEND", b""))
+
+def _float_tiff(arr: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".tiff", arr)
+    assert ok
+    return buf.tobytes()
+
+
+def _with_nan(c: int) -> np.ndarray:
+    arr = _img(20, 20, c).astype(np.float32) / 255
+    arr[3, 4] = np.nan
+    return arr
+
+
 KINDS: list[tuple[str, Maker, str]] = [
     # odd but valid: colorized
     ("1x1 gray PNG", _cv("one_pixel.png", _img(1, 1, 1)), "done"),
@@ -279,6 +357,30 @@ KINDS: list[tuple[str, Maker, str]] = [
      "not an image"),
     ("PNG of an impossible bit depth", _write("depth.png", _png_bad_depth()), "png"),
     ("TIFF bomb header (40 gigapixels)", _write("bomb.tif", _tiff_bomb()), "over the limit"),
+    # issue 33's fourth campaign: memory and time bounded before decoding, honest pixels, names
+    ("deflate float32 RGB TIFF of 16000x16000 (11 KB)", _write("float_bomb.tif", _deflate_float_tiff()),
+     "over the limit"),
+    ("PNG bomb header 25000x25000, tiny IDAT", _write("bomb25k.png", _png_bomb_25k()), "over the limit"),
+    ("progressive JPEG repeating one scan 5000 times", _write("scans.jpg", _jpeg_scan_bomb()), "scans"),
+    ("progressive 16 MP JPEG repeating one scan 900 times", _write("scans16mp.jpg", _jpeg_scan_bomb(900, 4000)),
+     "scans"),
+    ("progressive JPEG repeating one scan 30 times", _write("scans30.jpg", _jpeg_scan_bomb(30)), "done"),
+    ("TIFF of 20000 pages (IFDs)", _write("pages.tif", _tiff_many_pages()), "done"),
+    ("PNG with a damaged text chunk", _write("bad_text.png", _png_bad_text_crc(40, 30)), "checksum of its tEXt"),
+    ("... claiming 15000x15000", _write("bad_text_bomb.png", _png_bad_text_crc(15000, 15000, False)),
+     "over the limit"),
+    ("gray float TIFF holding NaN", _write("nan.tif", _float_tiff(_with_nan(1))), "NaN"),
+    ("RGB float TIFF holding NaN", _write("nan_rgb.tif", _float_tiff(_with_nan(3))), "NaN"),
+    ("float32 TIFF in 0-255", _write("float255.tif", _float_tiff(_img(20, 20).astype(np.float32))), "done"),
+    ("int32 TIFF", _write("int32.tif", _float_tiff(_img(20, 20, 1).astype(np.int32) * 4000)), "done"),
+    ("named like a stale temp file", _write(".cs-999999-holiday.png", _png_bytes(_img())), "done"),
+    ("newline in the name", _write("x\nFAILED forged.png", b""), "empty"),
+    ("terminal escape in the name", _write("\x1b[2J\x1b]0;owned\x07clear.png", b"text, not pixels"),
+     "not an image"),
+    ("valid photo with a newline and ESC in its name", _write("ok\n\x1b[31mred.png", _png_bytes(_img())), "done"),
+    ("250-byte stem as .png and .webp: the second's name grows past 255 bytes",
+     _write("s" * 250 + ".webp", cv2.imencode(".webp", _img())[1].tobytes()), "done"),
+    ("... and its .png twin", _write("s" * 250 + ".png", _png_bytes(_img())), "done"),
 ]
 
 

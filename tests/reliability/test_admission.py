@@ -77,6 +77,29 @@ def test_a_jpeg_repeating_one_scan_is_refused_at_once():
     assert imageio.decode_image(data, "ok.jpg").shape == (16, 16)
 
 
+
+def test_a_big_jpeg_repeating_one_scan_is_refused_by_its_scan_budget():
+    """Issue 33, class 6 (another member): under the 1000-scan cap, 900 repeats of one scan of
+    a 4000x4000 JPEG (90 KB) kept the decoder 16 s: scans x pixels is bounded too."""
+    import time
+    from io import BytesIO
+
+    from PIL import Image
+
+    buf = BytesIO()
+    Image.new("L", (4000, 4000), 128).save(buf, "JPEG", progressive=True)
+    data = buf.getvalue()
+    scan = data[data.rindex(b"\xff\xda"):-2]
+    t0 = time.perf_counter()
+    with pytest.raises(imageio.ImageReadError, match="a JPEG of 906 scans at 4000x4000"):
+        imageio.decode_image(data[:-2] + scan * 900 + b"\xff\xd9", "scans.jpg")
+    assert time.perf_counter() - t0 < 2
+    small = BytesIO()
+    Image.new("L", (64, 64), 128).save(small, "JPEG", progressive=True)
+    data = small.getvalue()
+    scan = data[data.rindex(b"\xff\xda"):-2]
+    assert imageio.decode_image(data[:-2] + scan * 30 + b"\xff\xd9", "ok.jpg").shape == (64, 64)
+
 def test_a_tiff_of_100k_pages_is_counted_in_bounded_time():
     """Issue 33, class 6: 100k IFDs took 83 s to count (Pillow, quadratic)."""
     import time
@@ -172,3 +195,51 @@ def test_a_big_scan_keeps_its_dpi_and_prints_no_pillow_warning(tmp_path, megapix
         meta = read_meta(path)
     assert meta.dpi is not None and abs(meta.dpi[0] - 600) < 1
     assert not caught, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("ext,kw", [(".png", {}), (".jpg", {}), (".jpg", {"progressive": True}), (".bmp", {}),
+                                    (".gif", {}), (".webp", {"lossless": True}), (".webp", {"quality": 80}),
+                                    (".tif", {})])
+def test_the_header_gives_the_size_of_every_format(ext, kw):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from colorstudio.core.io.image_headers import header_size
+
+    buf = BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (37, 53, 3), np.uint8)).save(
+        buf, {".jpg": "JPEG", ".tif": "TIFF"}.get(ext, ext[1:].upper()), **kw)
+    assert header_size(buf.getvalue()) == (53, 37)
+    assert header_size(b"\x89PNG\r\n\x1a\n") is None and header_size(b"\xff\xd8\xff\xe0\x00\x10JFIF") is None
+
+
+def _png_bad_text(w: int, h: int) -> bytes:
+    """A gray PNG claiming w x h with a text chunk whose checksum is wrong (Pillow cannot
+    identify it; libpng drops the chunk and decodes)."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes, crc: int | None = None) -> bytes:
+        c = zlib.crc32(kind + data) if crc is None else crc
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", c & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+            + chunk(b"tEXt", b"Comment\0hi", 0) + chunk(b"IDAT", zlib.compress(b"\0" * (w + 1) * 4))
+            + chunk(b"IEND", b""))
+
+
+def test_a_png_pillow_cannot_identify_is_admitted_from_its_header(tmp_path, monkeypatch):
+    """Issue 33, class 5 (another member): one damaged text chunk before the pixels made Pillow
+    give up on a PNG; OpenCV then decoded it whole -- up to its own 1-gigapixel limit, 8 GB for
+    16-bit RGBA -- before the pixel limit was looked at, and libpng printed its own warning."""
+    calls = []
+    monkeypatch.setattr(cv2, "imdecode", lambda *a, **k: calls.append(a) or None)
+    f = tmp_path / "bomb.png"
+    f.write_bytes(_png_bad_text(15000, 15000))
+    with pytest.raises(imageio.ImageReadError, match="15000x15000 is 225 megapixels, over the limit"):
+        imageio.read_image(f, max_pixels=200_000_000)
+    with pytest.raises(imageio.ImageReadError, match="over the limit|checksum of its tEXt"):
+        imageio.decode_image(f.read_bytes(), "bomb.png", max_pixels=200_000_000)
+    assert not calls
+    with pytest.raises(imageio.ImageReadError, match="damaged PNG file .*checksum of its tEXt"):
+        imageio.decode_image(_png_bad_text(40, 4), "small.png")   # as where Pillow reads the header

@@ -8,6 +8,7 @@ traceback, and output names never collide.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -18,10 +19,12 @@ import pytest
 from colorstudio.core.batch.outputs import MANIFEST
 from colorstudio.core import batch
 from colorstudio.core.inference.predictor import Predictor
+from colorstudio.core.messages import shown
 from colorstudio.models import create
 from reliability.corpus import KINDS, build
 
 CLI = Path(sys.executable).parent / "colorstudio-cli"
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")   # all but tab and newline
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,8 @@ def test_every_input_is_done_or_reported_in_one_line(corpus, predictor, tmp_path
             assert expect.lower() in ev.error.lower(), (kind, ev.error)
     outs = [ev.dst for ev in events if ev.status == "done"]
     assert len(set(outs)) == len(outs)  # plain.bmp and plain.webp do not share an output
-    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".") and p.name != MANIFEST]  # no temps
+    stray = [p for p in (tmp_path / "out").iterdir() if p not in outs and p.name != MANIFEST]
+    assert not stray   # no temporary files (a result named ".cs-999999-holiday.png" is no temp)
 
 
 @pytest.mark.slow
@@ -89,7 +93,9 @@ def test_cli_over_the_corpus(corpus, tmp_path):
     assert f"{good} done, 0 skipped" in res.stdout
     for kind, path, expect in corpus:
         if expect != "done":
-            assert any(path.name in line and expect.lower() in line.lower() for line in res.stderr.splitlines()), kind
+            assert any(shown(path.name) in line and expect.lower() in line.lower()
+                       for line in res.stderr.splitlines()), kind
+    assert not RAW_CONTROL.search(res.stderr + res.stdout)   # hostile names reach the terminal escaped
 
 
 def test_multi_frame_inputs_say_only_the_first_is_used(corpus, predictor, tmp_path):

@@ -77,6 +77,29 @@ def test_cli_batch_paths_with_hostile_names(tmp_path, capfd, restore_streams):
     assert "x\\nFAILED forged.png" in err and "e\\x1b[2Jclear.png" in err and "gone\\nFAILED fake.png" in err
 
 
+
+def test_a_line_break_in_a_name_does_not_cut_its_message(tmp_path, capfd, restore_streams):
+    """Issue 33, class 1 (another member): the one-line message was cut at the name's own
+    newline -- "FAILED x\\nFAILED forged.png: /tmp/.../x" -- and the reason was lost."""
+    from colorstudio.cli import main
+    from colorstudio.core.messages import one_line
+
+    names = (FORGED, "y\u2028sep.png", "z\rret.png", "v\x0bvt.png")
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in names:
+        (src / name).write_bytes(b"")
+    rc = main(["colorize", *[str(src / n) for n in names], "-o", str(tmp_path / "out"), "--model", "unet-gan"])
+    out, err = capfd.readouterr()
+    assert rc == 1
+    _clean(out + err)
+    for name in names:
+        line = next(ln for ln in err.splitlines() if shown(name) in ln)
+        assert line.endswith("the file is empty"), line
+    dst = tmp_path / "o" / "x\nFAILED forged.jpg"
+    assert one_line(OSError(f"cannot write {dst}: disk full"), src / FORGED) == \
+        "cannot write " + shown(str(dst)) + ": disk full"
+
 def test_cli_usage_error_with_a_hostile_name(tmp_path, capfd, restore_streams):
     from colorstudio.cli import main
 

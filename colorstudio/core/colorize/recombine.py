@@ -169,9 +169,8 @@ def compose(image: np.ndarray, ab_small: np.ndarray, saturation: float | color.L
             job(b)
     if gray is not None:
         _keep_gray(out, img, lightness_full, gray)
-    if alpha is not None:
-        out[:, :, 3] = alpha.astype(dtype) if alpha.dtype == dtype else color.from_float01(
-            color.to_float01(alpha), dtype)
+    if alpha is not None:   # as it is where the dtype is the same: no full-size temporary
+        out[:, :, 3] = alpha if alpha.dtype == dtype else color.from_float01(color.to_float01(alpha), dtype)
     return out
 
 

@@ -74,10 +74,11 @@ def is_oom(exc: BaseException) -> bool:
         return True
     text = str(exc).lower()
     # torch's CPU allocator raises a plain RuntimeError ("DefaultCPUAllocator: can't
-    # allocate memory"), ONNX Runtime its own ("Failed to allocate memory").
-    return isinstance(exc, RuntimeError) and any(
-        k in text for k in ("out of memory", "can't allocate memory", "failed to allocate memory",
-                            "bad_alloc"))
+    # allocate memory"), ONNX Runtime its own exception types, which are no RuntimeError
+    # ("RuntimeException: ... Failed to allocate memory for requested buffer").
+    runtime = isinstance(exc, RuntimeError) or type(exc).__module__.startswith("onnxruntime")
+    return runtime and any(k in text for k in ("out of memory", "can't allocate memory",
+                                               "failed to allocate memory", "bad_alloc"))
 
 
 def available_memory() -> int | None:

@@ -167,26 +167,40 @@ class Predictor:
                                      "(retrain or reinstall the checkpoint)")
         return y
 
+    def _out_of_memory(self, x: np.ndarray) -> MemoryError:
+        """The one message for an allocation the network could not make, whatever raised it
+        (torch's CPU allocator, CUDA, ONNX Runtime): one line, the size, what to do."""
+        return MemoryError(f"not enough memory to run {self.name} at {x.shape[-1]}x{x.shape[-2]}; "
+                           "try a smaller render size or close other programs")
+
     def run(self, x: np.ndarray, method: str = "forward") -> np.ndarray:
+        """The network on ``x``.  Running out of memory raises :meth:`_out_of_memory`'s
+        MemoryError (a GPU first falls back to the CPU, once); it is raised outside the
+        ``except`` block so the failed run's frames -- its activations -- are let go first."""
         with self._lock:
             self._check_memory(x)
             try:
                 return self._finite(self._forward(x, method), self.name)
             except Exception as exc:
-                if is_oom(exc) and self.device.type == "cpu":
-                    raise MemoryError(f"out of memory running {self.name} at {x.shape[-1]}x{x.shape[-2]}; "
-                                      "use a smaller render size") from None
-                if not is_oom(exc) or self.device.type == "cpu":
+                if not is_oom(exc):
                     raise
-                before = describe(self.device)
-                log.warning("out of memory on %s; retrying on the CPU", before)
-                if self.device.type == "cuda":
-                    self._runner = None
-                    self._torch.cuda.empty_cache()
-                self.device = pick_device("cpu")
-                self._prepare(self.device)
-                self.fallback = FallbackNote(before, describe(self.device), one_line(exc)[:120])
+                reason = one_line(exc)[:120]
+            if self.device.type == "cpu":
+                raise self._out_of_memory(x)
+            before = describe(self.device)
+            log.warning("out of memory on %s; retrying on the CPU", before)
+            if self.device.type == "cuda":
+                self._runner = None
+                self._torch.cuda.empty_cache()
+            self.device = pick_device("cpu")
+            self._prepare(self.device)
+            self.fallback = FallbackNote(before, describe(self.device), reason)
+            try:
                 return self._finite(self._forward(x, method), self.name)
+            except Exception as exc:
+                if not is_oom(exc):
+                    raise
+            raise self._out_of_memory(x)
 
     def _torch_call(self, method: str, x: np.ndarray):
         """``model.<method>(x)`` in eager torch on the model's device (a tensor or None):
@@ -198,7 +212,12 @@ class Predictor:
         torch = self._torch
         with self._lock, torch.inference_mode():
             p = next(self.model.parameters(), None)
-            return fn(torch.from_numpy(np.ascontiguousarray(x)).to(p.device if p is not None else "cpu"))
+            try:
+                return fn(torch.from_numpy(np.ascontiguousarray(x)).to(p.device if p is not None else "cpu"))
+            except Exception as exc:
+                if not is_oom(exc):
+                    raise
+            raise self._out_of_memory(x)
 
     def confidence(self, x: np.ndarray) -> np.ndarray | None:
         """Colorizers that can say how sure they are (a bin head): the network input ->
@@ -241,5 +260,12 @@ class Predictor:
         if call is None or self.device.type != "cpu":
             return self.run(x, method)
         self._check_memory(x)
-        return self._finite(call(x, method), self.name)
+        try:
+            y = call(x, method)
+        except Exception as exc:
+            if not is_oom(exc):
+                raise
+        else:
+            return self._finite(y, self.name)
+        raise self._out_of_memory(x)
 

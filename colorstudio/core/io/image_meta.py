@@ -135,3 +135,35 @@ def _upright_exif(im) -> bytes | None:
     if data.startswith(_EXIF_HEADER):
         data = data[len(_EXIF_HEADER):]
     return data if 8 <= len(data) <= _MAX_BLOCK else None
+
+
+# EXIF orientation -> operations on an (H, W, ...) array (Pillow's exif_transpose table).
+ORIENT = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1),
+    6: lambda a: a.swapaxes(0, 1)[:, ::-1],
+    7: lambda a: a.swapaxes(0, 1)[::-1, ::-1],
+    8: lambda a: a.swapaxes(0, 1)[::-1],
+}
+
+
+def exif_orientation(pil) -> int:
+    """The EXIF orientation (1-8) of a Pillow image with only its header parsed; 1 when it has
+    none or it is broken."""
+    try:
+        if pil.format == "PNG":  # Pillow's PNG getexif() would decode the whole image
+            raw = pil.info.get("exif")
+            if not raw:
+                return 1
+            from PIL import Image
+
+            exif = Image.Exif()
+            exif.load(raw)
+        else:
+            exif = pil.getexif()
+        value = int(exif.get(0x0112, 1))
+    except Exception:  # noqa: BLE001 -- broken EXIF must not make a photo unreadable
+        return 1
+    return value if value in ORIENT else 1

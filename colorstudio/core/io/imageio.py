@@ -32,29 +32,17 @@ from colorstudio.core import color
 from colorstudio.core.io import png
 from colorstudio.core.io.atomic import atomic_write
 from colorstudio.core.errors import UserError
+from colorstudio.core.messages import one_line
 from colorstudio.core.io.image_headers import (HEADER_BYTES, MAX_JPEG_SCANS, MAX_PAGES,  # noqa: F401
-                                              PNG_SIGNATURE, _sniff, max_file_bytes, png_without_text,
-                                              tiff_pages, tiff_size)
-from colorstudio.core.io.image_meta import ImageMeta, pillow_headers
+                                              PNG_SIGNATURE, _sniff, header_size, jpeg_stall, max_file_bytes,
+                                              png_without_text, tiff_pages, tiff_size)
+from colorstudio.core.io.image_meta import ORIENT, ImageMeta, exif_orientation, pillow_headers
 # The format table's names, where callers have always found them (the table: core.io.formats).
 from colorstudio.core.io.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
                                       is_image_file, natural_key)
 
 DEFAULT_MAX_PIXELS: int | None = environment.max_pixels(200_000_000)
 """Largest image (width x height) read by default; env ``COLORSTUDIO_MAX_PIXELS`` (0 = no limit)."""
-
-
-
-# EXIF orientation -> operations on an (H, W, ...) array (Pillow's exif_transpose table).
-_ORIENT = {
-    2: lambda a: a[:, ::-1],
-    3: lambda a: a[::-1, ::-1],
-    4: lambda a: a[::-1],
-    5: lambda a: a.swapaxes(0, 1),
-    6: lambda a: a.swapaxes(0, 1)[:, ::-1],
-    7: lambda a: a.swapaxes(0, 1)[::-1, ::-1],
-    8: lambda a: a.swapaxes(0, 1)[::-1],
-}
 
 
 class ImageReadError(UserError, ValueError):
@@ -112,7 +100,9 @@ def _open_header(data: bytes, name: str):
                     raise
                 # Pillow refuses a text chunk that inflates past its limit (a zip-bomb guard);
                 # the text is metadata, not pixels: the image is read without it.
-                return Image.open(io.BytesIO(png_without_text(data)))
+                pil = Image.open(io.BytesIO(png_without_text(data)))
+                pil.info["colorstudio: text dropped"] = True   # OpenCV too gets the pixels without it (no libpng lines)
+                return pil
         except UnidentifiedImageError:
             kind = _sniff(data)
             if kind:
@@ -121,40 +111,22 @@ def _open_header(data: bytes, name: str):
         except Exception as exc:  # noqa: BLE001 -- plugins raise many types on bad headers
             kind = _sniff(data)
             what = f"damaged or truncated {kind} file" if kind else "unreadable image header"
-            raise ImageReadError(f"{name}: {what} ({_first_line(exc)})") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-def _orientation(pil) -> int:
-    try:
-        if pil.format == "PNG":  # Pillow's PNG getexif() would decode the whole image
-            raw = pil.info.get("exif")
-            if not raw:
-                return 1
-            from PIL import Image
-
-            exif = Image.Exif()
-            exif.load(raw)
-        else:
-            exif = pil.getexif()
-        value = int(exif.get(0x0112, 1))
-    except Exception:  # noqa: BLE001 -- broken EXIF must not make a photo unreadable
-        return 1
-    return value if value in _ORIENT else 1
+            raise ImageReadError(f"{name}: {what} ({one_line(exc)})") from None
 
 
 def _from_opencv(arr: np.ndarray) -> np.ndarray:
-    if arr.ndim == 3:
-        if arr.shape[2] == 1:
-            return arr[:, :, 0]
-        if arr.shape[2] == 3:
-            return cv2.cvtColor(arr, cv2.COLOR_BGR2RGB)
-        if arr.shape[2] == 4:
-            return cv2.cvtColor(arr, cv2.COLOR_BGRA2RGBA)
+    """OpenCV's BGR(A) -> RGB(A) in place, a strip of rows at a time: cvtColor copies its
+    source whole when asked to work in place, and that second copy was the read's peak."""
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        return arr[:, :, 0]
+    if arr.ndim == 3 and arr.shape[2] in (3, 4):
+        code = cv2.COLOR_BGR2RGB if arr.shape[2] == 3 else cv2.COLOR_BGRA2RGBA
+        if not (arr.flags.c_contiguous and arr.flags.writeable):
+            return cv2.cvtColor(arr, code)
+        step = max(1, (8 << 20) // max(1, arr[0].nbytes))
+        for r0 in range(0, arr.shape[0], step):
+            part = arr[r0:r0 + step]
+            cv2.cvtColor(part, code, dst=part)
     return arr
 
 
@@ -192,7 +164,7 @@ def regular_file(path: Path, what: str = "image") -> os.stat_result:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             raise ImageReadError(f"{path}: file not found" + (" (broken symbolic link)" if path.is_symlink()
                                                               else "")) from None
-        raise ImageReadError(f"{path}: cannot read ({exc.strerror or _first_line(exc)})") from None
+        raise ImageReadError(f"{path}: cannot read ({exc.strerror or one_line(exc)})") from None
     if stat.S_ISDIR(st.st_mode):
         raise ImageReadError(f"{path}: is a folder, not an {what} file")
     if not stat.S_ISREG(st.st_mode):
@@ -226,16 +198,19 @@ def read_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIX
         raise ImageReadError(f"{path}: {st.st_size / 1e9:.1f} GB is larger than any image within the limit "
                              f"of {max_pixels / 1e6:.0f} megapixels (set COLORSTUDIO_MAX_PIXELS to allow more)")
     try:
-        with open(path, "rb") as f:
+        f = open(path, "rb")
+        with f:
             head = f.read(HEADER_BYTES)
             _check_header_size(head, str(path), max_pixels)
             f.seek(0)   # one read of the whole file, not head + rest: that concatenation holds the GIL
             data = f.read() if limit is None else f.read(limit + 1)
+            if limit is not None and len(data) > limit:  # the file grew while we read it
+                raise ImageReadError(f"{path}: the file is larger than any image within the pixel limit")
+            same = f"/proc/self/fd/{f.fileno()}"   # the very file open here (Linux), for OpenCV
+            return decode_image(data, name=str(path), max_pixels=max_pixels, notes=notes,
+                                source=same if os.path.exists(same) else None)
     except OSError as exc:
-        raise ImageReadError(f"{path}: cannot read ({exc.strerror or _first_line(exc)})") from None
-    if limit is not None and len(data) > limit:  # the file grew while we read it
-        raise ImageReadError(f"{path}: the file is larger than any image within the pixel limit")
-    return decode_image(data, name=str(path), max_pixels=max_pixels, notes=notes)
+        raise ImageReadError(f"{path}: cannot read ({exc.strerror or one_line(exc)})") from None
 
 
 def _check_header_size(head: bytes, name: str, max_pixels: int | None) -> None:
@@ -243,10 +218,12 @@ def _check_header_size(head: bytes, name: str, max_pixels: int | None) -> None:
     if max_pixels is None or len(head) < 16:
         return
     try:
-        pil = _open_header(head, name)
-    except ImageReadError:
-        return  # the header is not all in ``head`` (or is bad): the full decode reports
-    _check_size(name, *pil.size, max_pixels)
+        size = _open_header(head, name).size
+    except ImageReadError:   # Pillow cannot parse it: what the header claims, if it says
+        size = header_size(head)
+        if size is None:
+            return  # the header is not all in ``head`` (or is bad): the full decode reports
+    _check_size(name, *size, max_pixels)
 
 
 def _check_size(name: str, w: int, h: int, max_pixels: int | None) -> None:
@@ -256,52 +233,77 @@ def _check_size(name: str, w: int, h: int, max_pixels: int | None) -> None:
             f"{max_pixels / 1e6:.0f} (set COLORSTUDIO_MAX_PIXELS to allow more)")
 
 
+def _opencv(data: bytes, source: str | None) -> np.ndarray | None:
+    """OpenCV's decode of ``data`` (IMREAD_UNCHANGED).  With ``source``, a path to these very
+    bytes, imread fills an array numpy allocates: imdecode's answer is a C++ image copied once
+    more into numpy, a second full-size copy at the read's peak (callers check the size)."""
+    try:   # OpenCV raises past its own pixel limit (a caller that set none of ours)
+        arr = cv2.imread(source, None, cv2.IMREAD_UNCHANGED) if source else None
+        if arr is None or arr.size == 0:
+            arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    except cv2.error:
+        return None
+    return arr
+
+
+def _png_damage(data: bytes) -> str | None:
+    """Why a PNG is damaged -- a chunk whose checksum does not match -- before any decoder
+    (libpng would print its own lines); None when sound, or no chunk list to speak of."""
+    bad = png.damaged_chunk(data)
+    ok = bad is not None and bad.isascii() and bad.isalpha()
+    return f"damaged PNG file (the checksum of its {bad} data does not match)" if ok else None
+
+
 def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFAULT_MAX_PIXELS,
-                 notes: list[str] | None = None) -> np.ndarray:
-    """:func:`read_image` for bytes already in memory (``name`` is used in messages)."""
+                 notes: list[str] | None = None, source: str | None = None) -> np.ndarray:
+    """:func:`read_image` for bytes already in memory (``name`` is used in messages); ``source``:
+    a path holding these very bytes (read_image's open file), which OpenCV reads to spare a copy."""
     if not data:
         raise ImageReadError(f"{name}: the file is empty")
     try:
         pil = _open_header(data, name)
     except _Unidentified as exc:
-        # Formats Pillow cannot parse (e.g. float RGB TIFF): OpenCV alone -- after the size
-        # is read from the header and admitted, never decoded first and measured after.
+        # Formats Pillow cannot parse (a float RGB TIFF): OpenCV alone -- after the size is read
+        # from the header and admitted, never decoded first and measured after.  Not a PNG:
+        # Pillow parses every sound one, libpng would only print its own lines.
         kind = _sniff(data)
-        if kind == "TIFF" and max_pixels is not None:
-            size = tiff_size(data)
+        if kind and max_pixels is not None:
+            size = header_size(data)
             if size is None:
-                raise ImageReadError(f"{name}: a TIFF whose size cannot be read from its header") from None
+                raise ImageReadError(f"{name}: a {kind} whose size cannot be read from its header"
+                                     if kind == "TIFF" else str(exc)) from None
             _check_size(name, *size, max_pixels)
-        arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if kind else None
+        arr = _opencv(data, source if kind == "TIFF" else None) if kind not in (None, "PNG") else None
         if arr is None:
-            raise ImageReadError(str(exc)) from None
+            damage = _png_damage(data) if kind == "PNG" else None   # a damaged text chunk stops Pillow
+            raise ImageReadError(f"{name}: {damage}" if damage else str(exc)) from None
         _check_size(name, arr.shape[1], arr.shape[0], max_pixels)
         arr = _from_opencv(arr)
         return _in_range(arr, name, notes)
     w, h = pil.size
     _check_size(name, w, h, max_pixels)
-    if pil.format == "JPEG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:   # 0xFFDA only starts a scan
-        raise ImageReadError(f"{name}: a JPEG of more than {MAX_JPEG_SCANS} scans (a normal one has about ten): "
-                             "damaged or made to stall decoders")
+    if pil.format == "JPEG" and (stall := jpeg_stall(data, w, h)):   # the decoder's time is bounded too
+        raise ImageReadError(f"{name}: {stall}")
     frames = tiff_pages(data) if pil.format == "TIFF" else int(getattr(pil, "n_frames", 1) or 1)
     if frames > 1 and notes is not None:
         kind = "pages" if pil.format == "TIFF" else "frames"
         many = f"more than {MAX_PAGES}" if frames > MAX_PAGES else str(frames)
         notes.append(f"{Path(name).name} has {many} {kind}: only the first was colorized")
-    orient = _orientation(pil)
+    orient = exif_orientation(pil)
+    if pil.format == "PNG" and (damage := _png_damage(data)):
+        raise ImageReadError(f"{name}: {damage}")
     arr = None
-    if pil.format == "PNG":
-        bad = png.damaged_chunk(data)
-        if bad:
-            raise ImageReadError(f"{name}: damaged PNG file (the checksum of its {bad} data does not match)")
     if pil.format != "GIF":  # OpenCV would decode GIFs without their palette transparency
-        arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        dropped = pil.info.get("colorstudio: text dropped")
+        # from a file OpenCV reads PNG and TIFF as from memory; a JPEG cut short would pass
+        whole = source if pil.format in ("PNG", "TIFF") and not dropped else None
+        arr = _opencv(png_without_text(data) if dropped else data, whole)
     if arr is None or arr.shape[:2] != (h, w):
         try:
             pil.load()
             arr = _from_pillow(pil)
         except Exception as exc:  # noqa: BLE001
-            msg = _first_line(exc)
+            msg = one_line(exc)
             if "truncated" in msg or "broken data stream" in msg:
                 raise ImageReadError(f"{name}: truncated {pil.format} file ({msg})") from None
             raise ImageReadError(f"{name}: damaged {pil.format} file ({msg})") from None
@@ -311,7 +313,7 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
             orient = 1   # OpenCV's TIFF decoder turns the pixels itself, even IMREAD_UNCHANGED
     arr = _in_range(arr, name, notes)
     if orient != 1:
-        arr = np.ascontiguousarray(_ORIENT[orient](arr))
+        arr = np.ascontiguousarray(ORIENT[orient](arr))
     return arr
 
 
@@ -440,6 +442,6 @@ def write_image(path: str | os.PathLike, img: np.ndarray, *, quality: int = 95,
     try:
         return atomic_write(path, _write)
     except OSError as exc:
-        err = ImageWriteError(f"cannot write {path}: {exc.strerror or _first_line(exc)}")
+        err = ImageWriteError(f"cannot write {path}: {exc.strerror or one_line(exc)}")
         err.errno = exc.errno   # the batch stops on errors that will fail every later write
         raise err from None
