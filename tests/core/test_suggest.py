@@ -86,6 +86,16 @@ def test_nearby_bins_merge_into_the_peak():
     assert [round(m, 3) for _, m in got] == [0.35, 0.35, 0.2]
 
 
+def test_a_broad_mode_beats_one_lone_peak_bin():
+    """The first swatch is where the most probability lies within a swatch's reach, not the
+    single most probable bin: a brown spread over five neighbouring bins (0.6 in all) comes
+    before one lone green bin of 0.3 -- the truth is likelier near the brown."""
+    bins = np.array([[50, 50], [0, 30], [10, 30], [-10, 30], [0, 40], [0, 20]], np.float32)
+    prob = np.array([0.30, 0.12, 0.12, 0.12, 0.12, 0.12], np.float32)
+    got = peaks(prob, bins, k=2, min_separation=20.0)
+    assert got[0][0] == 1 and round(got[0][1], 3) == 0.6 and got[1][0] == 0
+
+
 def test_one_noisy_cell_does_not_decide():
     p = np.zeros((2, 5, 5), np.float32)
     p[0] = 1.0

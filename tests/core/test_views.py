@@ -45,6 +45,25 @@ def test_colour_layer_is_the_colour_alone_and_restores_the_result(pair):
     assert np.abs(back * 255 - result).mean() < 3
 
 
+def test_the_colour_layer_is_neutral_where_the_colour_was_erased(pair, tmp_path, fake_predictor):
+    """Issue 35: the gray brush's region is gray in the result, so the colour layer adds no
+    colour there either (in the app's export and in the batch's --also views alike)."""
+    gray, result, ab = pair
+    erased = np.zeros(gray.shape, bool)
+    erased[:, :30] = True
+    layer = color.rgb_to_lab(views.extra_view("colour-layer", gray, result, ab, gray=erased))
+    assert np.abs(layer[:, :28, 1:]).max() < 1.0                       # neutral where erased ...
+    assert np.allclose(layer[:, 32:, 1:].mean((0, 1)), [30, -20], atol=2.5)   # ... the colour elsewhere
+    from colorstudio.core import batch
+    from colorstudio.core.io.imageio import read_image, write_image
+
+    src = write_image(tmp_path / "p.png", gray)
+    list(batch.colorize_files([src], tmp_path / "out", fake_predictor(), size=32, extras=("colour-layer",),
+                              gray=erased))
+    out = color.rgb_to_lab(read_image(tmp_path / "out" / "p_colour.png"))
+    assert np.abs(out[:, :28, 1:]).max() < 1.0
+
+
 def test_sixteen_bit_stays_sixteen_bit_and_bad_names_are_refused(pair):
     gray, _, ab = pair
     g16 = gray.astype(np.uint16) * 257

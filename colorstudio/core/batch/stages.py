@@ -118,7 +118,7 @@ class ColorizeStage(Stage):
         return pipeline.compose(image, ab, self.saturation, gray=self.gray)
 
     def extras(self, image: np.ndarray, ab: np.ndarray, out: np.ndarray) -> list[tuple[str, np.ndarray]]:
-        return [(views.EXTRA_VIEWS[v], views.extra_view(v, image, out, ab, self.saturation))
+        return [(views.EXTRA_VIEWS[v], views.extra_view(v, image, out, ab, self.saturation, gray=self.gray))
                 for v in self.extra_views if v not in views.REPAIR_VIEWS]
 
     def skipped(self, job: Job) -> None:

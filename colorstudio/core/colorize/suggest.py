@@ -4,9 +4,9 @@ Why: the hint a restorer puts down is most often one of the colours the network 
 considers likely there (Zhang et al.'s interactive colorization shows them as a palette:
 one click makes a swatch a hint).  A colorizer with a bin head gives the probability of
 each of its ab bins at every cell (``Predictor.colour_distribution``); at the clicked point
-that distribution is averaged over a few cells (one noisy cell does not decide), its peaks
-are taken most probable first, and bins near a peak are merged into it (non-maximum
-suppression), so the swatches are different colours, each with the probability of its
+that distribution is averaged over a few cells (one noisy cell does not decide), and the
+swatches are the bins whose neighbourhoods hold the most probability, greedily, a minimum
+distance apart (so they are different colours), each with the probability of its
 neighbourhood of bins.
 
 Pure: the network comes in as an argument (a ``Predictor`` or any ``Runner``).
@@ -25,9 +25,9 @@ from colorstudio.core.colorize.pipeline import Hint, lightness, net_input
 from colorstudio.core.errors import UserError
 
 COUNT_RANGE = (1, 12)        # swatches asked for; the palette shows 3-6
-MIN_SEPARATION = 20.0        # ab units: bins closer than this to a swatch merge into it (bench.suggest:
-                             # 20 gives distinct swatches and 84-88% hits on 12 photos per kind; 12 gave 79-85%)
+MIN_SEPARATION = 20.0        # ab units between two swatches: distinct colours to the eye
 NEIGHBOURHOOD = 1            # cells around the point averaged: (2r+1)^2 = 3x3
+SWATCH_REACH = 10.0          # ab units: the bins a swatch stands for (the bin grid's step: it and its 4 neighbours)
 
 
 class NoColourDistribution(UserError, ValueError):
@@ -100,23 +100,30 @@ def distribution_at(p: np.ndarray, point: Sequence[float], radius: int = NEIGHBO
     return out / max(float(out.sum()), 1e-12)
 
 
-def peaks(prob: np.ndarray, bins: np.ndarray, k: int, min_separation: float) -> list[tuple[int, float]]:
-    """Non-maximum suppression over the bins: the most probable bin starts a swatch, every
-    bin within ``min_separation`` ab units of a swatch adds its probability to the nearest
-    one, a bin farther from all starts the next swatch (up to ``k``).  (bin, probability)
-    pairs, most probable first; the swatches' bins are ``min_separation`` apart or more."""
+def peaks(prob: np.ndarray, bins: np.ndarray, k: int, min_separation: float,
+          reach: float = SWATCH_REACH) -> list[tuple[int, float]]:
+    """The ``k`` swatches most likely to hold the colour there, greedily: each is the bin whose
+    neighbourhood (the bins within ``reach`` ab units) holds the most probability not yet taken
+    by a swatch before it, at least ``min_separation`` from those (so the swatches are
+    different colours); its neighbourhood's probability is then its own.  (bin, probability)
+    pairs, most probable first.  A swatch that covers a mode with its neighbours beats one
+    lone peak bin: on held-out animals 79-80% of strongly coloured points had the truth
+    within 15 ab of one of six, against 76% for the six highest bins apart (bench.suggest)."""
+    near = np.hypot(*(bins[:, None] - bins[None]).transpose(2, 0, 1)) <= reach
+    left = np.asarray(prob, np.float64).copy()
     chosen: list[int] = []
     mass: list[float] = []
-    for q in np.argsort(-prob, kind="stable"):
+    while len(chosen) < k:
+        held = near @ left
         if chosen:
-            d = np.hypot(*(bins[chosen] - bins[q]).T)
-            near = int(np.argmin(d))
-            if d[near] < min_separation:
-                mass[near] += float(prob[q])
-                continue
-        if len(chosen) < k:
-            chosen.append(int(q))
-            mass.append(float(prob[q]))
+            apart = np.hypot(*(bins[:, None] - bins[chosen][None]).transpose(2, 0, 1)).min(1) >= min_separation
+            held = np.where(apart, held, -1.0)
+        q = int(np.lexsort((left, held))[-1])   # ties: the more probable bin itself
+        if held[q] <= 0.0:
+            break
+        chosen.append(q)
+        mass.append(float(held[q]))
+        left[near[q]] = 0.0
     return sorted(zip(chosen, mass), key=lambda t: -t[1])
 
 

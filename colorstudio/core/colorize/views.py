@@ -67,24 +67,27 @@ def wiper(before: np.ndarray, after: np.ndarray, position: float = 0.5, line: in
 
 
 def colour_layer(ab_small: np.ndarray, shape: tuple[int, int], saturation: float = 1.0,
-                 dtype: np.dtype = np.uint8, lightness: float = LAYER_LIGHTNESS) -> np.ndarray:
+                 dtype: np.dtype = np.uint8, lightness: float = LAYER_LIGHTNESS,
+                 gray: np.ndarray | None = None) -> np.ndarray:
     """The colour alone at full size (H, W, 3): the predicted ab, upsampled as the result's
     is, on a constant lightness -- in an editor, over the original in the *Color* blend
-    mode, it gives the colorized picture and can be painted over."""
-    gray = np.full(tuple(shape[:2]), lightness, np.float32)
-    base = color.lab_compose(gray, np.zeros(gray.shape + (2,), np.float32))[:, :, 0]
-    return pipeline.compose(color.from_float01(base, dtype), ab_small, saturation)
+    mode, it gives the colorized picture and can be painted over.  ``gray`` (H, W) bool: where
+    the user erased the colour, the layer is neutral too (it adds no colour there)."""
+    flat = np.full(tuple(shape[:2]), lightness, np.float32)
+    base = color.lab_compose(flat, np.zeros(flat.shape + (2,), np.float32))[:, :, 0]
+    return pipeline.compose(color.from_float01(base, dtype), ab_small, saturation, gray=gray)
 
 
 def extra_view(name: str, before: np.ndarray, result: np.ndarray, ab_small: np.ndarray,
-               saturation: float = 1.0, position: float = 0.5) -> np.ndarray:
-    """One of :data:`EXTRA_VIEWS` for a colorized photo."""
+               saturation: float = 1.0, position: float = 0.5, gray: np.ndarray | None = None) -> np.ndarray:
+    """One of :data:`EXTRA_VIEWS` for a colorized photo (``gray``: the erased region, which the
+    colour layer leaves neutral as the result leaves it gray)."""
     if name == "before-after":
         return side_by_side(before, result)
     if name == "wiper":
         return wiper(before, result, position)
     if name == "colour-layer":
-        return colour_layer(ab_small, result.shape[:2], saturation, result.dtype)
+        return colour_layer(ab_small, result.shape[:2], saturation, result.dtype, gray=gray)
     if name in REPAIR_VIEWS:
         raise ValueError(f"the {name} view is the repair's: it needs the repair on (--repair auto)")
     raise ValueError(f"unknown view {name!r}; one of {', '.join(EXTRA_VIEWS)}")

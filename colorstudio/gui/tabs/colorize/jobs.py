@@ -272,12 +272,14 @@ def read_colour_masks_job(hints_path: Path, shape: tuple[int, int], token: int) 
 
 
 def write_view_job(path: Path, view: str, image: np.ndarray, rgb: np.ndarray, ab_small: np.ndarray,
-                   saturation: float, position: float, protect: list[Path], source: Path | None = None) -> Path:
-    """The result (``view`` 'result') or one of ``core.colorize.views.EXTRA_VIEWS``, at full resolution."""
+                   saturation: float, position: float, protect: list[Path], source: Path | None = None,
+                   gray: np.ndarray | None = None) -> Path:
+    """The result (``view`` 'result') or one of ``core.colorize.views.EXTRA_VIEWS``, at full
+    resolution (``gray``: the erased region, neutral in the colour layer too)."""
     if view != "result":
         from colorstudio.core.colorize.views import extra_view
 
-        rgb = extra_view(view, image, rgb, ab_small, saturation, position)
+        rgb = extra_view(view, image, rgb, ab_small, saturation, position, gray=gray)
     return write_job(path, rgb, protect, source)
 
 

@@ -69,7 +69,7 @@ class ResultExport(QObject):
         note = eight_bit_note(c.rgb.dtype.itemsize > 1, path)
         protect = [page.path] if page.path is not None else []
         return run_kept(page.writers, write_view_job, path, view, page.image, c.rgb, c.ab_small,
-                        page.controls.look(), page.compare.wiper.position, protect, page.path,
+                        page.controls.look(), page.compare.wiper.position, protect, page.path, page.gray_mask(),
                         on_result=lambda p: self._exported(p, note), on_error=self._export_failed, writes=True)
 
     def _exported(self, path: Path, note: str = "") -> None:
