@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         win.tabs.setCurrentWidget(win.dashboard)
         if args.train_run:
             win.dashboard.watch_run(args.train_run)
-        settle(app, 3.0)  # recipes are listed by a trainer subprocess; curves are read
+        settle(app, 3.0)  # recipes are listed in a worker (the registry imports torch); curves are read
         shot("window_train")
         photos: list = []
         win.facades.photoChanged.connect(photos.append)

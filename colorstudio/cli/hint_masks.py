@@ -49,8 +49,7 @@ def refuse(args, masks: dict, why: str) -> None:
 def check_inputs(args, masks: dict, keyframes: dict, sequence: bool) -> list[Path]:
     """Every input a photo of the masks' size, and no option that colours frames of a shot:
     else a UsageError, before any work.  Returns the photos (the inputs as the batch will see them)."""
-    from colorstudio.core.batch import collect_inputs
-    from colorstudio.core.batch.frames import is_video_file
+    from colorstudio.core.batch import route
     from colorstudio.core.io.imageio import ImageReadError, read_image
 
     for bad, why in ((keyframes, "the keyframes of a shot file"), (sequence, "an image sequence"),
@@ -59,10 +58,11 @@ def check_inputs(args, masks: dict, keyframes: dict, sequence: bool) -> list[Pat
                      (args.smooth, "the frames of a sequence (--smooth)")):
         if bad:
             refuse(args, masks, why)
-    photos = collect_inputs(args.inputs, [])
+    routed = route(args.inputs)   # the batch's own rule: what is a photo, what a video
+    if routed.videos:
+        refuse(args, masks, f"a video ({routed.videos[0].name})")
+    photos = list(routed.files)
     for p in photos:
-        if is_video_file(p):
-            refuse(args, masks, f"a video ({p.name})")
         try:
             shape = read_image(p).shape[:2]
         except ImageReadError:

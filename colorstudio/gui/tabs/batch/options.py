@@ -23,7 +23,8 @@ if TYPE_CHECKING:   # the catalogue imports the families (torch): named for type
 VIEW_LABELS = (("before-after", "before/after"), ("wiper", "wiper"), ("colour-layer", "colour layer"),
                ("repair-mask", "damage mask"))
 REPAIR_TIP = ("Mend each photo's scratches, cracks, folds and dust before colouring it: a damage detector\n"
-              "marks them and they are filled from the intact pixels around them (photos, not videos)")
+              "marks them and they are filled from the intact pixels around them -- photos, and every frame\n"
+              "of a video or shot, where dust that one frame alone shows is taken from its neighbours")
 NO_DETECTOR_TIP = ("No trained damage detector (damage-unet) is installed: repairing needs its weights.\n"
                    "Train one in the Train tab (task restore) or install the shipped weights.")
 
