@@ -1,13 +1,17 @@
-"""``colorize --hints FILE.json`` with the colour masks saved beside the hint file.
+"""``colorize --hints FILE.json`` with the masks saved beside the hint file.
 
 The app's *Save hints* writes the gray brush's and the protect brush's masks beside the hint
-file (``core.colorize.hintfile``: ``photo.gray-mask.png``, ``photo.protect-mask.png``); a
-command that reads those hints applies them too, so a photo comes out of the CLI as it did
-out of the app.  A mask is drawn on one photo, so it applies to photos of that photo's size:
+file (``core.colorize.hintfile``: ``photo.gray-mask.png``, ``photo.protect-mask.png``), and the
+restorer's damage mask (``core.restore.maskfile``: ``photo.repair-mask.png``); a command that
+reads those hints applies them too, so a photo comes out of the CLI as it did out of the app
+(colorize mends with the damage mask; compare, which does not repair, reads the colour masks
+only).  A mask is drawn on one photo, so it applies to photos of that photo's size:
 every check -- the files readable, every input a photo of the masks' size, no video, shot,
 image sequence, frame range, smoothing or Dask run -- is done before any work (a usage error,
 exit 2, one line); the photos then go through ``core.batch.colorize_files`` with the masks
-(its colorize stage honours them, as the app's pipeline does).
+(its colorize stage honours them, as the app's pipeline does).  The damage mask is the user's
+own, so it mends with or without ``--repair auto``, and the detector never overrules it (the
+app mends with its mask instead of detecting); ``--repair auto`` adds only its ``--fill``.
 """
 
 from __future__ import annotations
@@ -19,24 +23,37 @@ import numpy as np
 from colorstudio.cli.common import UsageError
 
 
-def read(hints_path: Path | None) -> dict[str, np.ndarray]:
-    """The colour masks saved with the hints at ``hints_path``, by kind (none: {}); a UsageError
-    for one that cannot be read."""
+DAMAGE = "damage"   # the damage mask's kind among the masks read here, beside hintfile.MASKS' own
+
+
+def read(hints_path: Path | None, damage: bool = False) -> dict[str, np.ndarray]:
+    """The colour masks saved with the hints at ``hints_path``, by kind (none: {}), and with
+    ``damage`` the damage mask too (:data:`DAMAGE`); a UsageError for one that cannot be read."""
     if hints_path is None:
         return {}
     from colorstudio.core.colorize.hintfile import read_masks
-    from colorstudio.core.restore.maskfile import MaskFileError
+    from colorstudio.core.restore.maskfile import MaskFileError, read_beside
 
     try:
-        return read_masks(hints_path)
+        masks = read_masks(hints_path)
+        mended = read_beside(hints_path) if damage else None
     except MaskFileError as exc:
         raise UsageError(str(exc)) from None
+    if mended is not None:
+        masks[DAMAGE] = mended
+    return masks
+
+
+def _paths(hints_path: Path) -> dict[str, Path]:
+    """Every mask file of the hints at ``hints_path``, by kind: for messages naming them."""
+    from colorstudio.core.colorize.hintfile import mask_paths
+    from colorstudio.core.restore.maskfile import mask_path
+
+    return {**mask_paths(hints_path), DAMAGE: mask_path(hints_path)}
 
 
 def _names(hints_path: Path, masks: dict) -> str:
-    from colorstudio.core.colorize.hintfile import mask_paths
-
-    paths = mask_paths(hints_path)
+    paths = _paths(hints_path)
     return " and ".join(paths[k].name for k in masks)
 
 
@@ -76,9 +93,7 @@ def check_fit(hints_path: Path, masks: dict, shape: tuple[int, ...], photo: str)
     h, w = shape[:2]
     wrong = {k: m.shape for k, m in masks.items() if m.shape != (h, w)}
     if wrong:
-        from colorstudio.core.colorize.hintfile import mask_paths
-
-        paths = mask_paths(hints_path)
+        paths = _paths(hints_path)
         raise UsageError(f"{photo} is {w}x{h} px, but " + ", ".join(f"{paths[k].name} is {s[1]}x{s[0]}"
                                                                      for k, s in wrong.items())
                          + f": the masks saved with {hints_path.name} fit a photo of their size only")

@@ -80,7 +80,8 @@ def _files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, fmt: 
         plan_items(inputs, outdir, fmt, getattr(stage, "extra_views", ()))
     clean_stale(outdir, keep=inputs)  # temp files of a run that was killed mid-write
     jobs = with_hints(file_jobs(inputs, outputs, overwrite, max_pixels), frame_hints)
-    if sequence and getattr(stage, "repairer", None) is not None:   # frames: one-frame dust from neighbours
+    if sequence and getattr(stage, "repairer", None) is not None and getattr(stage, "repair_mask", None) is None:
+        # frames: one-frame dust from neighbours (a given damage mask replaces the detection)
         jobs = with_neighbours(jobs, FrameWindow(inputs, max_pixels))
     return run_batch(jobs, len(inputs), stage, protect=inputs, quality=quality, cancel=cancel,
                      workers=workers)
@@ -95,7 +96,8 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
                    frame_hints: Sequence[Sequence[pipeline.Hint]] | None = None,
                    extras: Sequence[str] = (), denoise: str = "off",
                    plan: Sequence[ItemOutputs] | None = None, repairer=None,
-                   gray: np.ndarray | None = None, protect: np.ndarray | None = None) -> Iterator[BatchEvent]:
+                   gray: np.ndarray | None = None, protect: np.ndarray | None = None,
+                   repair_mask: np.ndarray | None = None) -> Iterator[BatchEvent]:
     """Colorize image files into ``outdir``; yields a :class:`BatchEvent` per file.
 
     ``smooth`` (0..1) treats the inputs as frames of one sequence (e.g. a folder of
@@ -111,10 +113,13 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
     only one frame shows are first filled from its neighbouring frames along the optical flow
     (``core.restore.temporal``), the rest spatially; photos are repaired one by one.  ``gray``
     and ``protect`` (H, W) bool: the colour masks saved with the hints, for photos of their
-    size (:class:`~colorstudio.core.batch.stages.ColorizeStage`).
+    size (:class:`~colorstudio.core.batch.stages.ColorizeStage`).  ``repair_mask`` (H, W): the
+    damage mask saved with the hints, mended on every input as the app's pipeline does
+    (``pipeline.colorize(repair_mask=)``): nothing is detected, ``repairer`` (may be None) only
+    lends its fill, and ``extras`` may name ``repair-mask`` (the mask itself).
     """
     stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise, repairer,
-                          gray=gray, protect=protect)
+                          gray=gray, protect=protect, repair_mask=repair_mask)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
                   frame_hints, plan, sequence=bool(smooth) or frame_hints is not None)
 

@@ -28,15 +28,18 @@ class ColorizeStage(Stage):
     def __init__(self, predictor: Runner, size: int | None = None, saturation: float | color.Look = 1.0,
                  hints: Sequence[pipeline.Hint] = (), smooth: float = 0.0, extras: Sequence[str] = (),
                  denoise: str = "off", repairer: Runner | None = None, *, gray: np.ndarray | None = None,
-                 protect: np.ndarray | None = None):
+                 protect: np.ndarray | None = None, repair_mask: np.ndarray | None = None):
         saturation = color.look_of(saturation)   # a bad saturation or balance fails here, before any work
         unknown = [e for e in extras if e not in views.EXTRA_VIEWS]
         if unknown:
             raise ValueError(f"unknown view(s) {', '.join(unknown)}; one of {', '.join(views.EXTRA_VIEWS)}")
         self.extra_views = tuple(extras)
         self.repairer = repairer   # a damage-unet runner: each input's damage is mended first
-        if repairer is None and any(v in views.REPAIR_VIEWS for v in extras):
-            raise ValueError("the repair-mask view needs the repair on (--repair auto)")
+        # The damage mask saved with the hints (the user's own, photos of its size): mended with
+        # instead of detecting, as the app's pipeline does; the repairer then lends only its fill.
+        self.repair_mask = repair_mask
+        if repairer is None and repair_mask is None and any(v in views.REPAIR_VIEWS for v in extras):
+            raise ValueError("the repair-mask view needs the repair on (--repair auto) or a damage mask")
         if denoise not in pipeline.DENOISE:
             raise ValueError(f"denoise must be one of {', '.join(pipeline.DENOISE)}, not {denoise!r}")
         self.denoise = denoise
@@ -57,9 +60,11 @@ class ColorizeStage(Stage):
         return self.predictor.streams("predict_ab") if isinstance(self.predictor, Streams) else 1
 
     def restore(self, job: Job, image: np.ndarray) -> np.ndarray:
-        if self.repairer is None:
+        if self.repairer is None and self.repair_mask is None:
             return image
-        if job.neighbours is not None:   # a frame of a film: one-frame dust from its neighbours first
+        if self.repair_mask is not None:   # the given mask, never the detector's (the app's rule)
+            mended, r = repair.repair_image(self.repairer, image, mask=self.repair_mask)
+        elif job.neighbours is not None:   # a frame of a film: one-frame dust from its neighbours first
             prev, nxt = job.neighbours()
             mended, r, used = temporal.repair_frame(self.repairer, image, prev, nxt)
             if used.any():
