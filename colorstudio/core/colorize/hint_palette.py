@@ -4,8 +4,9 @@ refit, and the hint carried to the other pixels the network coloured alike.
 Ten hints on a photo say more than ten local colours.  Where the network's colour is off the
 same way all over (too saturated, too warm, bluish in the shadows -- the "vivid but wrong"
 cases), the hints' pairs (the network's colour at the hint -> the hint's colour) fit one map
-of the whole picture: an affine map of the network's ab and the lightness, held towards "no
-change" by a ridge so that a few hints, or hints that disagree, change little.  And a hint
+of the whole picture: a stretch of the network's ab plane along two axes, a shift, and a
+shift with the lightness, held towards "no change" by a ridge so that a few hints, or hints
+that disagree, change little.  And a hint
 on a thing the network coloured distinctly (a brown coat, a green wall) also reaches the
 other pixels it gave that same colour at that lightness (the same thing elsewhere: both
 sleeves, every chair), half as strongly, as far as they are -- which the edge-aware local
@@ -14,8 +15,8 @@ left near gray are no "thing" to it: they take no hint by likeness (a hint on a 
 does not tint a gray wall).
 
 Tuned on 25 held-out photos per kind and checked on about 50 others (docs/models.md): with
-the local step, 10 truth hints gain +3.4 / +4.2 / +4.0 dB (people / interiors / animals; the
-others: +3.4 / +3.1 / +3.3) where the local step alone gained +2.5 / +3.1 / +2.4.
+the local step, 10 truth hints gain +3.4 / +4.0 / +3.9 dB (people / interiors / animals; the
+others: +3.4 / +3.1 / +3.2) where the local step alone gained +2.5 / +3.1 / +2.4.
 """
 
 from __future__ import annotations
@@ -27,40 +28,51 @@ PALETTE_RIDGE = 10.0     # how strongly the map is held to "no change": as many 
                          # whole picture's mean squared change (so a map that would flip or stretch
                          # colours the picture has much of costs what it changes there)
 PALETTE_FLOOR = 1.0      # (ab and L units)²: the picture's spread taken as at least this (a gray picture)
-PALETTE_STRETCH = (0.3, 3.0)   # the map's colour part scales no axis of ab beyond these, and never
-                               # mirrors one (a flipped axis is muted to the least: unsure, not opposite)
+PALETTE_STRETCH = (0.3, 3.0)   # the map scales no axis of the ab plane beyond these, and never mirrors
+                               # one (an axis the fit would flip is muted to the least: unsure, not opposite)
 ALIKE_SHARE = 0.5        # how much of its residual a hint gives to the pixels coloured alike
 ALIKE_AB_SIGMA = 6.0     # ab units: how alike the network's colours must be (a Gaussian)
 ALIKE_L_TOLERANCE = 8.0  # L units: ... and the lightness (tight: a white collar is not the face above it)
 ALIKE_CHROMA = (4.0, 12.0)   # the network's chroma from which a pixel is a coloured thing (ramp)
 
 
-def _design(ab: np.ndarray, L: np.ndarray) -> np.ndarray:
-    """Rows (a, b, 1, L - 50) of the palette map, float64."""
+def _rows(ab: np.ndarray, L: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The palette map's design for the a and the b output of each pixel (float64 (N, 7) each):
+    ``a' = m11 a + m12 b + ca + da (L - 50)``, ``b' = m12 a + m22 b + cb + db (L - 50)`` -- the
+    unknowns ``(m11, m12, m22, ca, cb, da, db)``."""
     ab = np.asarray(ab, np.float64).reshape(-1, 2)
-    return np.concatenate([ab, np.ones((len(ab), 1)), (np.asarray(L, np.float64).reshape(-1, 1) - 50.0)], 1)
+    a, b = ab[:, 0], ab[:, 1]
+    lo = np.asarray(L, np.float64).reshape(-1) - 50.0
+    z, one = np.zeros_like(a), np.ones_like(a)
+    return np.stack([a, b, z, one, z, lo, z], 1), np.stack([z, a, b, z, one, z, lo], 1)
+
+
+IDENTITY = np.array([1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
 
 
 def palette_map(ab: np.ndarray, L: np.ndarray, pts: np.ndarray, targets: np.ndarray,
                 ridge: float = PALETTE_RIDGE) -> np.ndarray:
-    """The (4, 2) map ``[a, b, 1, L - 50] @ map`` that takes the network's colour ``ab``
-    (h, w, 2) at the hints' cells ``pts`` (K, 2 rows (y, x)) to their colours ``targets``
-    (K, 2), by ridge regression towards the identity.  The ridge is the picture's own second
-    moment: a change is as costly as the mean squared change it makes over the whole picture,
-    so hints that all sit on similar colours cannot turn the rest of the picture's colours
-    around (a slope fitted on a few reds is a large change to the greens), while one shift
+    """The map's seven numbers (:func:`_rows`) that take the network's colour ``ab`` (h, w, 2)
+    at the hints' cells ``pts`` (K, 2 rows (y, x)) to their colours ``targets`` (K, 2), by
+    ridge regression towards the identity.
+
+    Its colour part is symmetric -- a stretch or a squeeze of the ab plane along two axes,
+    never a turn of the hues or a shear, which ten samples cannot justify for the colours
+    they did not sample (and which measured no better) -- with each axis scaled within
+    :data:`PALETTE_STRETCH`.  The ridge is the picture's own second moment: a change costs the
+    mean squared change it makes over the whole picture, so hints that all sit on similar
+    colours cannot turn the picture's other colours around, while one shift or desaturation
     they agree on is cheap to follow."""
-    X = _design(ab[pts[:, 0], pts[:, 1]], L[pts[:, 0], pts[:, 1]])
-    A = _design(ab, L)
-    moment = A.T @ A / len(A) + np.diag([PALETTE_FLOOR, PALETTE_FLOOR, 0.0, PALETTE_FLOOR])
-    prior = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [0.0, 0.0]])
+    ra, rb = _rows(ab[pts[:, 0], pts[:, 1]], L[pts[:, 0], pts[:, 1]])
+    X = np.concatenate([ra, rb])
+    y = np.concatenate([np.asarray(targets, np.float64)[:, 0], np.asarray(targets, np.float64)[:, 1]])
+    pa, pb = _rows(ab, L)
+    moment = (pa.T @ pa + pb.T @ pb) / len(pa) + PALETTE_FLOOR * np.diag([1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0])
     R = ridge * moment
-    m = np.linalg.solve(X.T @ X + R, X.T @ np.asarray(targets, np.float64) + R @ prior)
-    u, sv, vt = np.linalg.svd(m[:2])
-    sv = np.clip(sv, *PALETTE_STRETCH)
-    if np.linalg.det(m[:2]) < 0:   # a mirrored hue axis (no hints say "the opposite colour"): muted,
-        sv[-1] = -PALETTE_STRETCH[0]   # unmirrored -- the nearest map that keeps every hue's side
-    m[:2] = u @ np.diag(sv) @ vt
+    m = np.linalg.solve(X.T @ X + R, X.T @ y + R @ IDENTITY)
+    w, v = np.linalg.eigh(np.array([[m[0], m[1]], [m[1], m[2]]]))
+    stretch = v @ np.diag(np.clip(w, *PALETTE_STRETCH)) @ v.T   # a mirrored axis: muted, not flipped
+    m[0], m[1], m[2] = stretch[0, 0], stretch[0, 1], stretch[1, 1]
     return m
 
 
@@ -72,7 +84,8 @@ def refit_palette(ab: np.ndarray, L: np.ndarray, pts: np.ndarray, targets: np.nd
     if len(pts) < PALETTE_MIN:
         return ab
     m = palette_map(ab, L, pts, targets)
-    moved = (_design(ab, L) @ m).reshape(ab.shape).astype(np.float32)
+    pa, pb = _rows(ab, L)
+    moved = np.stack([pa @ m, pb @ m], 1).reshape(ab.shape).astype(np.float32)
     return moved if free is None else ab + (moved - ab) * free[:, :, None]
 
 
