@@ -38,6 +38,17 @@ def _collect_on_the_gui_thread(request):
 
 
 @pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory) -> Path:
+    """A tiny random unet-gan checkpoint with its config in the metadata (the CLI's tests)."""
+    from colorstudio.core.io.checkpoint import save_weights
+    from colorstudio.models import create
+
+    m = create("unet-gan", weights=False, base=8, depth=2)
+    p = tmp_path_factory.mktemp("w") / "tiny.safetensors"
+    return save_weights(p, m.state_dict(), {"family": "unet-gan", "config": {"base": 8, "depth": 2}})
+
+
+@pytest.fixture(scope="session")
 def photo_dir(tmp_path_factory) -> Path:
     """Two class folders of 12 colour photos each plus 3 grayscale ones (to be skipped);
     generated, never the real datasets."""

@@ -31,14 +31,9 @@ def assert_clean_error(res, code=2, match=""):
 
 
 @pytest.fixture(scope="module")
-def weights(tmp_path_factory):
-    """A tiny random unet-gan checkpoint with its config in the metadata."""
-    from colorstudio.core.io.checkpoint import save_weights
-    from colorstudio.models import create
-
-    m = create("unet-gan", weights=False, base=8, depth=2)
-    p = tmp_path_factory.mktemp("w") / "tiny.safetensors"
-    return save_weights(p, m.state_dict(), {"family": "unet-gan", "config": {"base": 8, "depth": 2}})
+def weights(tiny_weights):
+    """A tiny random unet-gan checkpoint with its config in the metadata (conftest)."""
+    return tiny_weights
 
 
 @pytest.fixture
