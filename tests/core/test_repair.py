@@ -76,7 +76,7 @@ def test_a_mask_of_another_size_or_an_unknown_fill_is_one_line():
 def test_repair_image_keeps_dtype_layout_and_alpha(layout):
     clean = _photo()
     if layout == "gray8":
-        img = (clean * 2.55).astype(np.uint8)
+        img = color.l_to_u8(clean, rounded=False)
         img[:, 100:102] = 255
     elif layout == "rgba16":
         g = (clean * 655.35).astype(np.uint16)
@@ -139,7 +139,7 @@ def test_learned_fill_without_an_inpainter_is_one_line():
     mask = np.zeros(L.shape, bool)
     for call in (lambda: repair.fill(L, mask, "learned"),
                  lambda: repair.repair(_Bright(), L, method="learned"),
-                 lambda: repair.repair_image(_Bright(), (L * 2.55).astype(np.uint8), method="learned")):
+                 lambda: repair.repair_image(_Bright(), color.l_to_u8(L, rounded=False), method="learned")):
         with pytest.raises(repair.RepairError, match="learned fill needs an inpainter") as err:
             call()
         assert "\n" not in str(err.value)
@@ -205,7 +205,7 @@ def test_a_mender_carries_its_fill_to_every_repair():
 
     L = _photo()
     L[60:62, 20:200] = 99.0                                  # a white scratch
-    u8 = (L * 2.55).astype(np.uint8)
+    u8 = color.l_to_u8(L, rounded=False)
     net = _Inpainter()
     mender = repair.Mender(_Bright(), "learned", net)
     assert mender.run is not None and isinstance(mender.detector, _Bright)
