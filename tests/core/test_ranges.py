@@ -81,7 +81,9 @@ def test_every_plan_covers_the_shot_and_each_shard_needs_only_its_windows():
 
 
 def _light(value: float) -> np.ndarray:
-    return np.full((8, 12), round(value * 2.55), np.uint8)
+    from colorstudio.core import color
+
+    return np.full((8, 12), color.l_to_u8(np.float32(value)), np.uint8)
 
 
 def test_cuts_and_sure_cuts_from_lightness():
