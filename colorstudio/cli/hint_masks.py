@@ -44,6 +44,21 @@ def read(hints_path: Path | None, damage: bool = False) -> dict[str, np.ndarray]
     return masks
 
 
+def note_unused_damage(hints_path: Path) -> None:
+    """A damage mask saved beside the hints, but no --repair: one line saying how to use it (the
+    app, likewise, mends with a loaded mask only once "Repair damage" is ticked)."""
+    import sys
+
+    from colorstudio.cli.common import PROG
+    from colorstudio.core.messages import shown
+    from colorstudio.core.restore.maskfile import mask_path
+
+    path = mask_path(hints_path)
+    if path.is_file():
+        print(f"{PROG}: note: {shown(path.name)} beside the hints is not used: add --repair auto to mend "
+              "the photos with it", file=sys.stderr)
+
+
 def _paths(hints_path: Path) -> dict[str, Path]:
     """Every mask file of the hints at ``hints_path``, by kind: for messages naming them."""
     from colorstudio.core.colorize.hintfile import mask_paths

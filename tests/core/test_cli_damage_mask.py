@@ -40,20 +40,19 @@ def cli(*args) -> int:
     return main([str(a) for a in args])
 
 
-@pytest.mark.parametrize("repair", [(), ("--repair", "auto")], ids=["no-repair", "repair-auto"])
-def test_the_cli_mends_with_the_saved_mask_as_the_app_does(tmp_path, weights, scan, repair):
-    """With or without --repair auto the saved mask is mended with (the detector never runs on
-    it, as in the app), and the result is the app's to the pixel."""
+def test_the_cli_mends_with_the_saved_mask_as_the_app_does(tmp_path, weights, scan):
+    """With --repair auto (the app's "Repair damage" ticked) the saved mask is mended with --
+    the detector never runs on it, as in the app -- and the result is the app's to the pixel."""
     from colorstudio.cli.common import build_predictor
     from colorstudio.core.colorize import pipeline
     from colorstudio.models import spec
 
-    if repair and not spec("damage-unet").has_weights:
+    if not spec("damage-unet").has_weights:
         pytest.skip("--repair auto needs the trained damage-unet weights")
     photo, hints, mask = scan
     out = tmp_path / "out"
     assert cli("colorize", photo, "-o", out, "--hints", hints, "--weights", weights, "--device", "cpu",
-               "--size", "32", "-q", *repair) == 0
+               "--size", "32", "-q", "--repair", "auto") == 0
     got = read_image(out / "scan.png")
     image = read_image(photo)
     app = pipeline.colorize(image, build_predictor("unet-gan", str(weights), "cpu"), 32, 1.0, read_hints(hints),
@@ -63,31 +62,50 @@ def test_the_cli_mends_with_the_saved_mask_as_the_app_does(tmp_path, weights, sc
     assert gray[:, 20:22].max() < 200   # the scratch is mended, not coloured
 
 
+def test_without_repair_the_saved_mask_is_named_not_used(tmp_path, weights, scan, capsys):
+    """As in the app with "Repair damage" unticked: the photo is coloured as it is, and one note
+    says how to use the mask."""
+    from colorstudio.cli.common import build_predictor
+    from colorstudio.core.colorize import pipeline
+
+    photo, hints, _ = scan
+    out = tmp_path / "out"
+    assert cli("colorize", photo, "-o", out, "--hints", hints, "--weights", weights, "--device", "cpu",
+               "--size", "32", "-q") == 0
+    assert "h.repair-mask.png beside the hints is not used: add --repair auto" in capsys.readouterr().err
+    image = read_image(photo)
+    app = pipeline.colorize(image, build_predictor("unet-gan", str(weights), "cpu"), 32, 1.0, read_hints(hints))
+    np.testing.assert_array_equal(read_image(out / "scan.png"), app.rgb)
+
+
 def test_a_damage_mask_of_another_size_is_a_usage_error(tmp_path, scan, capsys):
     photo, hints, _ = scan
     write_mask(tmp_path / "h.repair-mask.png", np.ones((30, 30), bool))
-    assert cli("colorize", photo, "-o", tmp_path / "o1", "--hints", hints) == 2
+    assert cli("colorize", photo, "-o", tmp_path / "o1", "--hints", hints, "--repair", "auto") == 2
     err = capsys.readouterr().err
     assert "scan.png is 56x40 px, but h.repair-mask.png is 30x30" in err and len(err.strip().splitlines()) == 1
     write_mask(tmp_path / "h.repair-mask.png", np.ones((H, W), bool))
-    assert cli("colorize", photo, "-o", tmp_path / "o2", "--hints", hints, "--smooth", "0.5") == 2
+    assert cli("colorize", photo, "-o", tmp_path / "o2", "--hints", hints, "--smooth", "0.5", "--repair", "auto") == 2
     assert "h.repair-mask.png beside h.json" in capsys.readouterr().err
     (tmp_path / "h.repair-mask.png").write_bytes(b"not a png")
-    assert cli("colorize", photo, "-o", tmp_path / "o3", "--hints", hints) == 2
+    assert cli("colorize", photo, "-o", tmp_path / "o3", "--hints", hints, "--repair", "auto") == 2
     assert "h.repair-mask.png" in capsys.readouterr().err
     assert not any((tmp_path / f"o{i}").exists() for i in (1, 2, 3))
 
 
 def test_also_repair_mask_writes_the_saved_mask(tmp_path, weights, scan):
-    """Without --repair the view is allowed when a damage mask is saved, and it is that mask."""
+    """With --repair auto the repair-mask view is the saved mask, not the detector's."""
+    from colorstudio.models import spec
+
+    if not spec("damage-unet").has_weights:
+        pytest.skip("--repair auto needs the trained damage-unet weights")
     photo, hints, mask = scan
     out = tmp_path / "out"
     assert cli("colorize", photo, "-o", out, "--hints", hints, "--weights", weights, "--device", "cpu",
-               "--size", "32", "-q", "--also", "repair-mask,before-after") == 0
+               "--size", "32", "-q", "--repair", "auto", "--also", "repair-mask,before-after") == 0
     np.testing.assert_array_equal(read_image(out / "scan_repair_mask.png"), np.where(mask, 255, 0))
     before = read_image(out / "scan_before_after.png")[:, :W]
     assert before[:, 20:22].min() >= 250   # "before" is the scan with its damage
-    (tmp_path / "h.repair-mask.png").unlink()
     assert cli("colorize", photo, "-o", tmp_path / "o2", "--hints", hints, "--also", "repair-mask") == 2
 
 

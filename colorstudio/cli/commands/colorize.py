@@ -37,8 +37,9 @@ def add_parser(sub) -> None:
                    "keyframe hints, carried by optical flow to every frame of the video or of the "
                    "frames given in order (the Shot tab saves one); every colorizer follows them.  The gray "
                    "and protect masks the app saves beside it (FILE.gray-mask.png: no colour there; "
-                   "FILE.protect-mask.png: the hints change nothing there), and its damage mask (FILE.repair-mask.png: "
-                   "mended there first, with or without --repair) apply too, to photos of their size")
+                   "FILE.protect-mask.png: the hints change nothing there) apply too, to photos of their size, "
+                   "and with --repair auto its damage mask (FILE.repair-mask.png: mended there, not the "
+                   "detector's)")
     c.add_argument("--denoise", choices=("off", "light", "strong"), default="off",
                    help="clean what the network sees of a grainy or dusty scan, so grain and dust do not "
                    "become speckles of colour (the result keeps the scan's own lightness): light = non-local "
@@ -57,8 +58,8 @@ def add_parser(sub) -> None:
                    help="write these beside each result, as NAME_before_after, NAME_wiper, NAME_colour, "
                    "NAME_repair_mask: before-after (original | result), wiper (split at the middle), "
                    "colour-layer (the colour alone, to lay over the original in an editor's Color blend "
-                   "mode), repair-mask (white where --repair auto, or the damage mask saved with --hints, mended "
-                   "the scan); photos only")
+                   "mode), repair-mask (white where --repair auto mended the scan: the detector's mask, or the one "
+                   "saved with --hints); photos only")
     c.add_argument("--smooth", type=float_in(0.0, 1.0, hi_open=True), default=0.0, metavar="F",
                    help="temporal smoothing in [0, 1) for videos and folders of frames: blends each "
                    "frame's colours with the previous frame's, following the motion (default 0: off)")
@@ -128,7 +129,11 @@ def run(args) -> int:
     if args.hints is not None:   # the gray, protect and damage masks saved with the hints: photos of their size only
         from colorstudio.cli import hint_masks
 
-        masks = hint_masks.read(args.hints, damage=True)
+        # The damage mask mends only with --repair auto, as it does in the app only with
+        # "Repair damage" ticked (the app saves the mask it holds either way).
+        masks = hint_masks.read(args.hints, damage=args.repair != "off")
+        if args.repair == "off":
+            hint_masks.note_unused_damage(args.hints)
         if masks:
             hint_masks.check_inputs(args, masks, keyframes, seq is not None)
     if args.executor == "dask":
@@ -145,8 +150,8 @@ def run(args) -> int:
 
     args.saturation = _look(args)
 
-    if "repair-mask" in args.also and args.repair == "off" and "damage" not in masks:
-        raise UsageError("--also repair-mask needs --repair auto (or a damage mask saved with --hints)")
+    if "repair-mask" in args.also and args.repair == "off":
+        raise UsageError("--also repair-mask needs --repair auto")
     if args.fill != "telea" and args.repair == "off":
         raise UsageError(f"--fill {args.fill} is how --repair auto fills the damage: add --repair auto")
     repairer = load_repairer(args)
