@@ -100,6 +100,30 @@ def test_a_big_jpeg_repeating_one_scan_is_refused_by_its_scan_budget():
     scan = data[data.rindex(b"\xff\xda"):-2]
     assert imageio.decode_image(data[:-2] + scan * 30 + b"\xff\xd9", "ok.jpg").shape == (64, 64)
 
+def test_a_jpeg_of_an_odd_progression_decodes_without_library_lines(tmp_path):
+    """Issue 33, class 10 (library noise): OpenCV's libjpeg printed "Inconsistent progression
+    sequence" on a JPEG repeating one scan 30 times; such a file is decoded by Pillow, quietly,
+    to the same picture size -- checked on stderr's file descriptor, in a fresh process."""
+    import subprocess
+    import sys
+    from io import BytesIO
+
+    from PIL import Image
+
+    buf = BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64), dtype=np.uint8)).save(
+        buf, "JPEG", progressive=True)
+    data = buf.getvalue()
+    scan = data[data.rindex(b"\xff\xda"):-2]
+    path = tmp_path / "scans30.jpg"
+    path.write_bytes(data[:-2] + scan * 30 + b"\xff\xd9")
+    code = ("import sys; from colorstudio.core.io import imageio; "
+            "print(imageio.read_image(sys.argv[1]).shape)")
+    res = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == "(64, 64)", res.stderr
+    assert res.stderr == ""
+
+
 def test_a_tiff_of_100k_pages_is_counted_in_bounded_time():
     """Issue 33, class 6: 100k IFDs took 83 s to count (Pillow, quadratic)."""
     import time

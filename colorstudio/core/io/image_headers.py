@@ -126,15 +126,23 @@ JPEG_SCAN_PIXELS = 4_000_000_000
 about 1 ns each): 900 repeats of one scan of a 16-megapixel image took 16 s from 90 KB."""
 
 
-def jpeg_stall(data: bytes, width: int, height: int) -> str | None:
+ODD_JPEG_SCANS = 20      # more scans than a progressive JPEG's usual ten: an odd progression
+
+
+def jpeg_scans(data: bytes) -> int:
+    """How many scans a JPEG holds (0xFFDA only starts a scan: entropy-coded data stuffs every 0xFF)."""
+    return data.count(b"\xff\xda")
+
+
+def jpeg_stall(data: bytes, width: int, height: int, scans: int | None = None) -> str | None:
     """Why a JPEG's scans would stall its decoder (more than :data:`MAX_JPEG_SCANS`, or more
-    than 20 whose passes over ``width`` x ``height`` exceed :data:`JPEG_SCAN_PIXELS`), else
-    None.  0xFFDA only starts a scan: entropy-coded data stuffs every 0xFF."""
-    scans = data.count(b"\xff\xda")
+    than :data:`ODD_JPEG_SCANS` whose passes over ``width`` x ``height`` exceed
+    :data:`JPEG_SCAN_PIXELS`), else None; ``scans``: :func:`jpeg_scans`, when counted."""
+    scans = jpeg_scans(data) if scans is None else scans
     if scans > MAX_JPEG_SCANS:
         return f"a JPEG of more than {MAX_JPEG_SCANS} scans (a normal one has about ten): damaged or made to stall " \
                "decoders"
-    if scans > 20 and scans * width * height > JPEG_SCAN_PIXELS:
+    if scans > ODD_JPEG_SCANS and scans * width * height > JPEG_SCAN_PIXELS:
         return f"a JPEG of {scans} scans at {width}x{height} (a normal one has about ten): damaged or made to " \
                "stall decoders"
     return None

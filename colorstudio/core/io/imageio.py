@@ -34,8 +34,8 @@ from colorstudio.core.io.atomic import atomic_write
 from colorstudio.core.errors import UserError
 from colorstudio.core.messages import one_line
 from colorstudio.core.io.image_headers import (HEADER_BYTES, MAX_JPEG_SCANS, MAX_PAGES,  # noqa: F401
-                                              PNG_SIGNATURE, _sniff, header_size, jpeg_stall, max_file_bytes,
-                                              png_without_text, tiff_pages, tiff_size)
+                                              ODD_JPEG_SCANS, PNG_SIGNATURE, _sniff, header_size, jpeg_scans,
+                                              jpeg_stall, max_file_bytes, png_without_text, tiff_pages, tiff_size)
 from colorstudio.core.io.image_meta import ORIENT, ImageMeta, exif_orientation, pillow_headers
 # The format table's names, where callers have always found them (the table: core.io.formats).
 from colorstudio.core.io.formats import (IMAGE_EXTENSIONS, IMAGE_FORMATS, WRITE_FORMATS,  # noqa: F401
@@ -282,7 +282,8 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
         return _in_range(arr, name, notes)
     w, h = pil.size
     _check_size(name, w, h, max_pixels)
-    if pil.format == "JPEG" and (stall := jpeg_stall(data, w, h)):   # the decoder's time is bounded too
+    scans = jpeg_scans(data) if pil.format == "JPEG" else 0
+    if scans and (stall := jpeg_stall(data, w, h, scans)):   # the decoder's time is bounded too
         raise ImageReadError(f"{name}: {stall}")
     frames = tiff_pages(data) if pil.format == "TIFF" else int(getattr(pil, "n_frames", 1) or 1)
     if frames > 1 and notes is not None:
@@ -293,7 +294,9 @@ def decode_image(data: bytes, name: str = "image", max_pixels: int | None = DEFA
     if pil.format == "PNG" and (damage := _png_damage(data)):
         raise ImageReadError(f"{name}: {damage}")
     arr = None
-    if pil.format != "GIF":  # OpenCV would decode GIFs without their palette transparency
+    # OpenCV would decode GIFs without their palette transparency, and its libjpeg prints its
+    # own warnings on a JPEG of an odd progression (Pillow's is quiet).
+    if pil.format != "GIF" and scans <= ODD_JPEG_SCANS:
         dropped = pil.info.get("colorstudio: text dropped")
         # from a file OpenCV reads PNG and TIFF as from memory; a JPEG cut short would pass
         whole = source if pil.format in ("PNG", "TIFF") and not dropped else None
