@@ -96,3 +96,25 @@ def test_likeness_stops_at_a_protected_region_and_gives_nothing_from_inside_it()
     inside = pipeline.hint_weights(ab, color.normalize_l(L), [Hint(180.5 / w, 24.5 / h, 40.0, 40.0, reach=0.05)],
                                    protect=guard)
     assert inside.alike[0].max() == 0.0
+
+
+def test_frames_of_a_shot_keep_their_palette_in_the_app_and_the_batch_alike(tmp_path, fake_predictor):
+    """A palette refitted frame by frame flickers (a pan with six carried hints: 1.26 ab units
+    between frames against 0.83), so a shot's frames take the local spread and likeness only --
+    the Shot tab's preview (``pipeline.colorize(frame=True)``) as the batch's frames; a photo's
+    hints refit its palette, in the app as in the batch."""
+    from colorstudio.core import batch
+    from colorstudio.core.io.imageio import read_image, write_image
+
+    img = np.tile(np.linspace(40, 200, 96).astype(np.uint8), (64, 1))
+    src = write_image(tmp_path / "f.png", img)
+    colours = ((0, 0), (40, -15), (20, 20), (20, -50), (-10, -15), (50, 10))
+    hints = [Hint(0.1 + 0.15 * k, 0.3 + 0.08 * k, float(a), float(b), reach=0.05) for k, (a, b) in enumerate(colours)]
+    pred = fake_predictor()
+    photo = pipeline.colorize(img, pred, size=32, hints=hints).rgb
+    frame = pipeline.colorize(img, pred, size=32, hints=hints, frame=True).rgb
+    assert np.abs(photo.astype(int) - frame.astype(int)).max() > 3       # the refit acts on a photo only
+    list(batch.colorize_files([src], tmp_path / "photos", pred, size=32, hints=hints))
+    np.testing.assert_array_equal(read_image(tmp_path / "photos" / "f.png"), photo)
+    list(batch.colorize_files([src], tmp_path / "frames", pred, size=32, frame_hints=[hints]))
+    np.testing.assert_array_equal(read_image(tmp_path / "frames" / "f.png"), frame)

@@ -203,9 +203,9 @@ def test_hint_reach_is_shown_and_limits_the_spread(qtbot, cache, entries):
     real = pipeline.propagate_hints
     import colorstudio.core.colorize.hints as pl   # where the hint step calls it
 
-    def spy(ab, l_norm, hints, reach=pl.HINT_REACH, l_sigma=pl.HINT_L_SIGMA, weights=None):
+    def spy(ab, l_norm, hints, reach=pl.HINT_REACH, l_sigma=pl.HINT_L_SIGMA, weights=None, **kw):
         seen.append(reach)
-        return real(ab, l_norm, hints, reach, l_sigma, weights)
+        return real(ab, l_norm, hints, reach, l_sigma, weights, **kw)
 
     pl.propagate_hints = spy
     try:

@@ -118,10 +118,11 @@ def colorize_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLik
     (``pipeline.colorize(repair_mask=)``): nothing is detected, ``repairer`` (may be None) only
     lends its fill, and ``extras`` may name ``repair-mask`` (the mask itself).
     """
+    sequence = bool(smooth) or frame_hints is not None   # the inputs are frames of one shot
     stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras, denoise, repairer,
-                          gray=gray, protect=protect, repair_mask=repair_mask)
+                          gray=gray, protect=protect, repair_mask=repair_mask, frames=sequence)
     return _files(inputs, outdir, fmt, stage, overwrite, quality, cancel, workers, max_pixels,
-                  frame_hints, plan, sequence=bool(smooth) or frame_hints is not None)
+                  frame_hints, plan, sequence=sequence)
 
 
 def translate_files(inputs: Iterable[str | os.PathLike], outdir: str | os.PathLike, predictor, *,

@@ -195,7 +195,7 @@ def colorize_video(src: str | os.PathLike, out: str | os.PathLike, predictor, *,
         raise VideoError(f"{video}: the output would overwrite the input video")
     info = video_info(src)
     stage = ColorizeStage(predictor, size, saturation, hints, smooth, denoise=denoise,
-                          repairer=repairer)  # validates arguments
+                          repairer=repairer, frames=True)  # validates arguments
     return _colorize_video(src, video, frames_dir, info, stage, overwrite, cancel, workers, frame_hints)
 
 

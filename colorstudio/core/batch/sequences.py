@@ -170,7 +170,7 @@ class SequenceStage(ColorizeStage):
     def __init__(self, predictor: Runner, colour: SequenceColour, size: int | None = None,
                  saturation: float | color.Look = 1.0, hints: Sequence[Hint] = (), smooth: float = 0.0,
                  denoise: str = "off", max_pixels: int | None = imageio.DEFAULT_MAX_PIXELS):
-        super().__init__(predictor, size, saturation, hints, smooth, (), denoise, None)
+        super().__init__(predictor, size, saturation, hints, smooth, (), denoise, None, frames=True)
         self.colour = colour
         self.frames = colour.frame_colour()
         self.max_pixels = max_pixels

@@ -221,7 +221,7 @@ def colorize_range(shot: Shot, outdir: str | os.PathLike, predictor, plan: Range
                                         max_pixels)
     else:
         stage = ColorizeStage(predictor, size, saturation, hints, smooth, extras if shot.video is None else (),
-                              denoise, repairer)   # validates the arguments before any work
+                              denoise, repairer, frames=True)   # validates the arguments before any work
     if shot.sequence is not None:
         items = outputs.plan_sequence(shot.sequence, outdir, shot.colour.fmt)
         folder = outdir

@@ -16,7 +16,9 @@ does not tint a gray wall).
 
 Tuned on 25 held-out photos per kind and checked on about 50 others (docs/models.md): with
 the local step, 10 truth hints gain +3.4 / +4.0 / +3.9 dB (people / interiors / animals; the
-others: +3.4 / +3.1 / +3.2) where the local step alone gained +2.5 / +3.1 / +2.4.
+others: +3.4 / +3.1 / +3.2) where the local step alone gained +2.5 / +3.1 / +2.4.  The refit
+is for photos: the frames of a shot keep their palette (``propagate_hints(refit=False)``), as a
+map fitted frame by frame flickers.
 """
 
 from __future__ import annotations

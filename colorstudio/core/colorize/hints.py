@@ -102,7 +102,7 @@ def hint_weights(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint], reac
 def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
                     reach: float = HINT_REACH, l_sigma: float = HINT_L_SIGMA,
                     weights: HintReach | None = None,
-                    protect: np.ndarray | None = None) -> np.ndarray:
+                    protect: np.ndarray | None = None, refit: bool = True) -> np.ndarray:
     """Pull the predicted ab (h, w, 2) to the hints' colours (``l_norm``: the network's (h, w)
     lightness input).  Any colorizer takes hints through this step, in three moves:
 
@@ -120,6 +120,7 @@ def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
     still agree on one shift move the rest of the picture by as much as they agree.
     ``weights``: :func:`hint_weights` of these inputs, when the caller has them.  ``protect``
     (H, W): a region kept at ``ab`` (no reach, no refit, no cast; the hints' dots still land).
+    ``refit`` False: no palette refit (frames of a shot: a map fitted frame by frame flickers).
     """
     if not hints:
         return ab
@@ -127,7 +128,7 @@ def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
     pts, wts = reach_.pts, reach_.local
     free = None if protect is None else 1.0 - protection.cells(protect, ab.shape[:2])
     tgt = np.array([[t.a, t.b] for t in hints], np.float32)
-    base = hint_palette.refit_palette(ab, reach_.lightness, pts, tgt, free)
+    base = hint_palette.refit_palette(ab, reach_.lightness, pts, tgt, free) if refit else ab
     resid = tgt - base[pts[:, 0], pts[:, 1]]
     out = hint_palette.blend(base, wts, resid)
     # Beyond the local reach, the pixels the network coloured like a hint take a share of it.
@@ -146,7 +147,8 @@ def propagate_hints(ab: np.ndarray, l_norm: np.ndarray, hints: Sequence[Hint],
 
 def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint], reach: float = HINT_REACH,
               edges: bool = True, weights: HintReach | None = None,
-              protect: np.ndarray | None = None, plain: np.ndarray | None = None) -> np.ndarray:
+              protect: np.ndarray | None = None, plain: np.ndarray | None = None,
+              refit: bool = True) -> np.ndarray:
     """The network's ab for input ``x`` finished as every caller (single image, batch,
     video) finishes it: the hints made to land, then (``edges``) upsampled to the input's
     size along the edges of its lightness (:func:`edges.guided_upsample`).
@@ -154,7 +156,8 @@ def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint], reach: float
     ``protect`` (H, W), e.g. the photo's: that region keeps the model's own no-hint colour --
     ``plain``, the network's answer without hints (a network that takes hints: its answer to
     empty hint planes; by default ``ab``), finished alike -- blended on this grid with a soft
-    edge (``core.colorize.protect``); the hints' dots still land (a hint is an order)."""
+    edge (``core.colorize.protect``); the hints' dots still land (a hint is an order).
+    ``refit`` False: the hints do not refit the picture's palette (:func:`propagate_hints`)."""
     net = ab
     if hints:
         l_norm = x[0, 0]
@@ -162,7 +165,7 @@ def hinted_ab(ab: np.ndarray, x: np.ndarray, hints: Sequence[Hint], reach: float
             l_norm = cv2.resize(l_norm, (ab.shape[1], ab.shape[0]), interpolation=cv2.INTER_AREA)
         if protect is not None and weights is None:
             weights = hint_weights(ab, l_norm, hints, reach, protect=protect)
-        ab = propagate_hints(ab, l_norm, hints, reach, weights=weights)
+        ab = propagate_hints(ab, l_norm, hints, reach, weights=weights, refit=refit)
     ab_h, radius = ab.shape[0], 1
     if edges and x.shape[2:4] != ab.shape[:2]:
         ab = guided_upsample(ab, color.denormalize_l(x[0, 0]))

@@ -150,7 +150,7 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
              hints: Sequence[Hint] = (), strip_rows: int = DEFAULT_STRIP_ROWS, denoise: str = "off",
              hint_reach: float = HINT_REACH, repairer=None, repair_mask: np.ndarray | None = None,
              memo: NetworkMemo | None = None, gray_mask: np.ndarray | None = None,
-             protect_mask: np.ndarray | None = None) -> Colorized:
+             protect_mask: np.ndarray | None = None, frame: bool = False) -> Colorized:
     """Colorize a gray (or colour: its lightness is used) image of any size and depth;
     ``denoise`` cleans what the network sees of a grainy or dusty scan (:data:`DENOISE`).
 
@@ -161,7 +161,9 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
     reused when only the hints (or saturation) changed.  ``gray_mask`` (H, W): where the
     user erased the colour.  ``protect_mask`` (H, W): where the hints change nothing -- the
     model's own no-hint colour is kept there (:func:`hinted_ab`); a network that takes hints
-    then also runs without them, once per picture with a ``memo``."""
+    then also runs without them, once per picture with a ``memo``.  ``frame``: the image is a
+    frame of a shot (its hints carried from keyframes): the hints do not refit its palette, as
+    the batch colours a shot's frames (a palette fitted frame by frame flickers)."""
     if image.size == 0:
         raise ValueError("the image is empty")
     protect = protection.checked(protect_mask, image.shape[:2])
@@ -196,7 +198,7 @@ def colorize(image: np.ndarray, predictor, size: int | None = None, saturation: 
             x = np.concatenate([x[:, :1], rasterize_hints(hints, x.shape[2:4])[None]], 1)
             ab0 = ab_from_output(predictor.predict_ab(x))
     weights = hint_weights(ab0, x[0, 0], hints, hint_reach, protect=protect) if hints else None
-    ab_small = hinted_ab(ab0, x, hints, hint_reach, weights=weights, protect=protect, plain=plain)
+    ab_small = hinted_ab(ab0, x, hints, hint_reach, weights=weights, protect=protect, plain=plain, refit=not frame)
     t1 = time.perf_counter()
     rgb = compose(image, ab_small, saturation, strip_rows, gray=gray_mask)
     t2 = time.perf_counter()

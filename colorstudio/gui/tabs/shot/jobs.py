@@ -154,7 +154,7 @@ def _colour(pred, data: ShotData, plan: list[list[Any]], index: int, saturation:
     from colorstudio.core.colorize import pipeline
     from colorstudio.core.colorize.hintfile import to_hints
 
-    res = pipeline.colorize(data.frames[index], pred, None, saturation, to_hints(plan[index]))
+    res = pipeline.colorize(data.frames[index], pred, None, saturation, to_hints(plan[index]), frame=True)
     timings = dict(res.timings, plan=t_plan)
     return FrameResult(index, build_pyramid(to_qimage(res.rgb)), plan[index], time.perf_counter() - t0,
                        pred.device_name, token, timings, epoch)
