@@ -7,21 +7,10 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from colorstudio.cli.common import (EXIT_FAILED, EXIT_OK, PROG, UsageError, _check_outdir, _collect, _load_predictor,
-                                    _make_outdir)
+from colorstudio.cli.common import (EXIT_FAILED, EXIT_OK, _check_outdir, _collect, _load_predictor,
+                                    _make_outdir, collected)
 from colorstudio.cli.progress import Progress
 from colorstudio.core.messages import shown
-
-
-def collected(route, counts: dict[str, int]) -> list[Path]:
-    """A routed batch's files (``core.batch.Route``), said as ``common._collect`` says a list's:
-    each problem one line on stderr, counted as failed, and no file at all a usage error."""
-    for msg in route.problems:
-        print(f"{PROG}: {shown(msg)}", file=sys.stderr)
-    if not route.files:
-        raise UsageError("no input images found")
-    counts["failed"] = len(route.problems)
-    return list(route.files)
 
 
 def drain(events: Iterator, progress: Progress, counts: dict[str, int], label: str = "") -> None:
@@ -60,7 +49,7 @@ def run_batch(args, task: str, work, check=None, route=None) -> int:
     """
     t0 = time.perf_counter()   # the summary's time is the whole command's, model loading included
     counts: dict[str, int] = {}
-    inputs = collected(route, counts) if route is not None else _collect(args.inputs, counts)
+    inputs = collected(route.files, route.problems, counts) if route is not None else _collect(args.inputs, counts)
     _check_outdir(args.output, args.inputs)
     predictor = _load_predictor(args, task)
     loaded = time.perf_counter() - t0

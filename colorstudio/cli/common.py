@@ -37,19 +37,24 @@ def _make_outdir(outdir: Path) -> None:
         raise UsageError(f"cannot create output folder {outdir}: {exc.strerror or exc}") from None
 
 
+def collected(files: Sequence[Path], problems: Sequence[str], counts: dict[str, int]) -> list[Path]:
+    """The input files found, said: each path that gave nothing (``problems``) one line on
+    stderr, counted as failed -- so the good inputs are still done and the exit status says
+    something was not -- and no file at all a usage error."""
+    for msg in problems:
+        print(f"{PROG}: {shown(msg)}", file=sys.stderr)
+    if not files:
+        raise UsageError("no input images found")
+    counts["failed"] = len(problems)
+    return list(files)
+
+
 def _collect(paths: Sequence[str], counts: dict[str, int]) -> list[Path]:
-    """Input files; each missing path or empty folder gets one line and counts as failed,
-    so the good inputs are still done and the exit status says something was not."""
+    """Input files of a command that takes photos only (translate), :func:`collected`."""
     from colorstudio.core.batch import collect_inputs
 
     problems: list[str] = []
-    inputs = collect_inputs(paths, problems)
-    for msg in problems:
-        print(f"{PROG}: {shown(msg)}", file=sys.stderr)
-    if not inputs:
-        raise UsageError("no input images found")
-    counts["failed"] = len(problems)
-    return inputs
+    return collected(collect_inputs(paths, problems), problems, counts)
 
 
 def model_name(args, task: str):

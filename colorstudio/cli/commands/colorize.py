@@ -301,7 +301,8 @@ def _colorize_dask(args, keyframes: dict, hints: list, the_shot=None) -> int:
     import functools
     import time
 
-    from colorstudio.cli.batch_run import collected, summary
+    from colorstudio.cli.batch_run import summary
+    from colorstudio.cli.common import collected
     from colorstudio.cli.common import (_check_outdir, _make_outdir, build_predictor, build_repairer,
                                         model_name, repairer_name)
     from colorstudio.cli.progress import Progress
@@ -317,7 +318,7 @@ def _colorize_dask(args, keyframes: dict, hints: list, the_shot=None) -> int:
     counts: dict[str, int] = {}
     if the_shot is None:   # the inputs' problems said (and counted) first, then whether they are one shot
         route = _route(args)
-        collected(route, counts)
+        collected(route.files, route.problems, counts)
         try:
             the_shot = route.shot()
         except batch.OneShotError as exc:
