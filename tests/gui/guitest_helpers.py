@@ -76,3 +76,16 @@ def drag(widget, a: QPointF, b: QPointF, button=Qt.MouseButton.LeftButton) -> No
     mouse(widget, QEvent.Type.MouseMove, (a + b) / 2, button)
     mouse(widget, QEvent.Type.MouseMove, b, button)
     mouse(widget, QEvent.Type.MouseButtonRelease, b, button)
+
+
+def shown_colorize_page(qtbot, cache, entries, model: str = "unet-hints"):
+    """A Colorize page shown at 1000x600 (exposed, so brushes and overlays paint) on ``model``."""
+    from colorstudio.gui.tabs.colorize.page import ColorizePage
+
+    page = ColorizePage(cache, samples=[])
+    qtbot.addWidget(page)
+    page.resize(1000, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    page.set_entries(*entries, model)
+    return page

@@ -10,22 +10,11 @@ from PySide6.QtCore import QPointF
 
 from colorstudio.gui.tabs.colorize.damage_mask import MASK_ALPHA
 from colorstudio.gui.tabs.colorize.masks import PROTECT_LAYER, PROTECT_RGB
-from colorstudio.gui.tabs.colorize.page import ColorizePage
-from guitest_helpers import drag, gray_image
+from guitest_helpers import drag, gray_image, shown_colorize_page
 
 RUN_TIMEOUT = 30000
 H, W = 96, 128
 INSIDE = (slice(30, 66), slice(92, 108))   # well inside the stroke below (x 80-120, y 0-96)
-
-
-def _page(qtbot, cache, entries, model: str) -> ColorizePage:
-    page = ColorizePage(cache, samples=[])
-    qtbot.addWidget(page)
-    page.resize(1000, 600)
-    page.show()
-    qtbot.waitExposed(page)
-    page.set_entries(*entries, model)
-    return page
 
 
 def _at(page, x: float, y: float) -> QPointF:
@@ -59,7 +48,7 @@ def test_the_protect_brush_keeps_the_models_colour_undo_and_clear(qtbot, cache, 
     """Painted, the region is exactly the no-hint result and the reach overlay is empty there;
     a network that does not see the hints is not run again, one that does runs once (its
     no-hint answer is kept); undo and clear give the hint its way back."""
-    page = _page(qtbot, cache, entries, model)
+    page = shown_colorize_page(qtbot, cache, entries, model)
     plain, free = _open_with_a_hint(qtbot, page)
     assert np.abs(free[INSIDE].astype(int) - plain[INSIDE].astype(int)).max() > 3   # the hint reaches it
     controls, canvas, stack = page.controls, page.compare.left, page.undo_stack()
@@ -104,7 +93,7 @@ def _about(words: str):
 def test_the_colour_masks_are_saved_and_loaded_with_the_hints(qtbot, cache, entries, tmp_path):
     from colorstudio.core.colorize.hintfile import read_masks, write_masks, write_points
 
-    page = _page(qtbot, cache, entries, "unet-gan")
+    page = shown_colorize_page(qtbot, cache, entries, "unet-gan")
     _open_with_a_hint(qtbot, page)
     with qtbot.waitSignal(page.resultReady, timeout=RUN_TIMEOUT):
         page.gray.begin((H, W), 10.0, 10.0, True, 6.0)

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from colorstudio.gui.predictors import PredictorCache
 from colorstudio.gui.tabs.colorize.damage_mask import MASK_ALPHA, OVERLAY_LAYER, paint_segment
-from colorstudio.gui.tabs.colorize.page import ColorizePage
-from guitest_helpers import drag, gray_image, tiny_loader
+from guitest_helpers import drag, gray_image, shown_colorize_page, tiny_loader
 
 RUN_TIMEOUT = 30000
 H, W = 96, 128
@@ -51,16 +50,6 @@ def _cache(detector=None):
                           else tiny_loader(n, d))
 
 
-def _page(qtbot, cache, entries, model="unet-hints") -> ColorizePage:
-    page = ColorizePage(cache, samples=[])
-    qtbot.addWidget(page)
-    page.resize(1000, 600)
-    page.show()
-    qtbot.waitExposed(page)
-    page.set_entries(*entries, model)
-    return page
-
-
 def _open_repaired(qtbot, page):
     with qtbot.waitSignal(page.resultReady, timeout=RUN_TIMEOUT):
         page.set_image(gray_image(H, W))
@@ -80,7 +69,7 @@ def test_without_trained_weights_the_options_are_off_and_say_why(qtbot, cache, e
     from colorstudio.gui.tabs.batch.page import BatchPanel
 
     entries = _trained(entries, False)
-    page = _page(qtbot, cache, entries)
+    page = shown_colorize_page(qtbot, cache, entries)
     c = page.controls
     assert not c.repair_box.isEnabled() and "No trained damage detector" in c.repair_box.toolTip()
     assert not c.mask_box.isEnabled() and not c.brush_button.isEnabled() and not c.repairing()
@@ -96,7 +85,7 @@ def test_without_trained_weights_the_options_are_off_and_say_why(qtbot, cache, e
 def test_repair_with_a_random_weight_detector_keeps_its_mask(qtbot, entries):
     """An injected random-weight damage-unet (the registry's, untrained): the run mends first,
     the page keeps the full-resolution mask, and the result is the mended photo coloured."""
-    page = _page(qtbot, _cache(), _trained(entries))
+    page = shown_colorize_page(qtbot, _cache(), _trained(entries))
     c = page.controls
     assert c.repair_box.isEnabled() and "Mend" in c.repair_box.toolTip()
     assert c.mask_box.isEnabled() is False     # only while repairing
@@ -117,7 +106,7 @@ def test_repair_with_a_random_weight_detector_keeps_its_mask(qtbot, entries):
 
 
 def test_the_mask_overlay_toggles(qtbot, entries):
-    page = _page(qtbot, _cache(ScratchDetector()), _trained(entries))
+    page = shown_colorize_page(qtbot, _cache(ScratchDetector()), _trained(entries))
     _open_repaired(qtbot, page)
     left = page.compare.left
     assert left.overlay(OVERLAY_LAYER) is None
@@ -138,7 +127,7 @@ def test_the_mask_overlay_toggles(qtbot, entries):
 
 def test_a_brush_stroke_adds_to_the_mask_undo_removes_it_and_the_repair_follows(qtbot, entries):
     det = ScratchDetector()
-    page = _page(qtbot, _cache(det), _trained(entries))
+    page = shown_colorize_page(qtbot, _cache(det), _trained(entries))
     _open_repaired(qtbot, page)
     detected = page.repair_mask().copy()
     assert detected[:, SCRATCH_COL].all() and detected.sum() == H * 3   # the column, dilated by 1
@@ -174,7 +163,7 @@ def test_a_brush_stroke_adds_to_the_mask_undo_removes_it_and_the_repair_follows(
 
 
 def test_alt_drag_erases(qtbot, entries):
-    page = _page(qtbot, _cache(ScratchDetector()), _trained(entries))
+    page = shown_colorize_page(qtbot, _cache(ScratchDetector()), _trained(entries))
     _open_repaired(qtbot, page)
     page.controls.brush_button.setChecked(True)
     canvas = page.compare.left
@@ -190,7 +179,7 @@ def test_alt_drag_erases(qtbot, entries):
 
 
 def test_a_stroke_outside_the_photo_changes_nothing(qtbot, entries):
-    page = _page(qtbot, _cache(ScratchDetector()), _trained(entries))
+    page = shown_colorize_page(qtbot, _cache(ScratchDetector()), _trained(entries))
     _open_repaired(qtbot, page)
     page.controls.brush_button.setChecked(True)
     canvas, stack = page.compare.left, page.undo_stack()
@@ -217,7 +206,7 @@ def test_paint_segment_clips_and_reports_its_box():
 def test_the_mask_is_saved_and_loaded_with_the_hints(qtbot, entries, tmp_path):
     from colorstudio.core.restore.maskfile import read_mask
 
-    page = _page(qtbot, _cache(ScratchDetector()), _trained(entries))
+    page = shown_colorize_page(qtbot, _cache(ScratchDetector()), _trained(entries))
     _open_repaired(qtbot, page)
     page.controls.brush_button.setChecked(True)
     drag(page.compare.left, _at(page, 20, 30), _at(page, 60, 30))
@@ -248,7 +237,7 @@ def test_a_bad_mask_file_is_one_line_and_loses_nothing(qtbot, entries, tmp_path,
     from colorstudio.core.colorize.hintfile import write_points
     from colorstudio.core.restore.maskfile import write_mask
 
-    page = _page(qtbot, _cache(ScratchDetector()), _trained(entries))
+    page = shown_colorize_page(qtbot, _cache(ScratchDetector()), _trained(entries))
     _open_repaired(qtbot, page)
     current = page.repair_mask().copy()
     n0 = page.undo_stack().count()
@@ -314,7 +303,7 @@ def test_the_compare_grid_colours_the_mended_photo():
 def test_hints_saved_without_a_mask_forget_an_older_mask_file(qtbot, entries, tmp_path):
     from colorstudio.core.restore.maskfile import mask_path, write_mask
 
-    page = _page(qtbot, _cache(ScratchDetector()), _trained(entries))
+    page = shown_colorize_page(qtbot, _cache(ScratchDetector()), _trained(entries))
     with qtbot.waitSignal(page.resultReady, timeout=RUN_TIMEOUT):
         page.set_image(gray_image(H, W))
     hints = tmp_path / "photo.json"
@@ -331,7 +320,7 @@ def test_gray_brush_erases_the_colour_without_a_network_run(qtbot, cache, entrie
     result keeps the photo's lightness there), re-composing only; undo gives it back."""
     from colorstudio.core import color
 
-    page = _page(qtbot, cache, entries, model="unet-gan")
+    page = shown_colorize_page(qtbot, cache, entries, model="unet-gan")
     with qtbot.waitSignal(page.resultReady, timeout=30000) as first:
         page.set_image(np.tile(np.linspace(40, 220, 64, dtype=np.uint8), (48, 1)))
     before = first.args[0].colorized.rgb
